@@ -1,0 +1,85 @@
+"""Configuration read from the environment. SQLite under instance/ is the embedded default."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SALESFLOW_INSTANCE", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and point them at psycopg 3."""
+    # Heroku-style URLs name the old driver; we run psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _database_url() -> str:
+    return normalize_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'salesflow.db'}")
+    )
+
+
+def _bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = _secret_key()
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # uploads (imports) up to 10 MiB
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    WTF_CSRF_TIME_LIMIT = None  # a phone form left open over lunch must still submit
+    LANGUAGES = ["en", "zh"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("SALESFLOW_TIMEZONE", "Asia/Shanghai")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "salesflow" / "translations")
+    CURRENCY = os.environ.get("SALESFLOW_CURRENCY", "CNY")
+    PAGE_SIZE = 50
+    API_MAX_PAGE_SIZE = 200
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+    # Login throttling (kept in the database so it holds across gunicorn workers).
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", "15"))
+    # Dependency analytics (PRODUCT.md, "Dependency analytics — exact definitions").
+    TIE_WINDOW_DAYS = int(os.environ.get("TIE_WINDOW_DAYS", "180"))
+    TIE_HALF_LIFE_DAYS = int(os.environ.get("TIE_HALF_LIFE_DAYS", "90"))
+    # APIFlask / OpenAPI
+    OPENAPI_VERSION = "3.0.3"
+    SYNC_LOCAL_SPEC = False
+    AUTO_404_RESPONSE = False
+    DOCS_PATH = "/api/v1/docs"
+    SPEC_PATH = "/api/v1/openapi.json"
+    DOCS_FAVICON = None
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    )
+    LOGIN_MAX_FAILURES = 5

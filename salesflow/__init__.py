@@ -1,0 +1,125 @@
+"""salesflow: the company's memory of its customers, and process selling on top of it."""
+
+from apiflask import APIFlask
+from flask import Flask, request, session
+from flask_babel import lazy_gettext
+from flask_bootstrap import Bootstrap5
+from flask_login import current_user
+from flask_talisman import Talisman
+
+from salesflow import labels
+from salesflow.errors import register_errorhandlers
+from salesflow.extensions import babel, csrf, login_manager, migrate
+from salesflow.extensions import db as database  # `salesflow.db` is the module of column types
+
+SUPPORTED_LOCALES = {"en": "en", "zh": "zh_Hans"}
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    # plotly.js sets inline styles (STACK.md); scripts stay strict.
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'self'",
+}
+
+
+def create_app(config_object: object | str = "config.Config") -> Flask:
+    app = APIFlask(
+        __name__,
+        title="salesflow API",
+        version="1",
+        spec_path="/api/v1/openapi.json",
+        # The interactive docs UI loads scripts from a CDN; the JSON document is the contract.
+        docs_path=None,
+    )
+    app.config.from_object(config_object)
+    register_extensions(app)
+    register_security(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from salesflow import models  # noqa: F401  (all metadata, for Alembic)
+
+    database.init_app(app)
+    migrate.init_app(app, database, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    login_manager.session_protection = "strong"
+    app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
+    Bootstrap5(app)
+
+    from salesflow.auth.views import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_security(app: Flask) -> None:
+    Talisman(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CSP,
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        referrer_policy="same-origin",
+        frame_options="DENY",
+    )
+
+
+def select_locale() -> str:
+    """The user's setting, else a choice made on the login page, else the browser's language."""
+    chosen = None
+    if current_user and current_user.is_authenticated and current_user.locale:
+        chosen = current_user.locale
+    chosen = chosen or session.get("locale")
+    chosen = chosen or request.accept_languages.best_match(list(SUPPORTED_LOCALES), default="en")
+    return SUPPORTED_LOCALES.get(chosen, "en")
+
+
+def register_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def register_blueprints(app: Flask) -> None:
+    from salesflow.accounts.views import bp as accounts_bp
+    from salesflow.api import bp as api_bp
+    from salesflow.auth.views import bp as auth_bp
+    from salesflow.contacts.views import bp as contacts_bp
+    from salesflow.interactions.views import bp as interactions_bp
+    from salesflow.search.views import bp as search_bp
+    from salesflow.teams.views import bp as teams_bp
+
+    for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, search_bp, teams_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # bearer tokens, not cookies: no CSRF exposure
+    app.register_blueprint(api_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from salesflow.auth.cli import users_cli
+    from salesflow.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime, get_locale
+
+    app.jinja_env.filters["label"] = labels.label
+    app.jinja_env.globals["label"] = labels.label
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt)

@@ -1,0 +1,86 @@
+"""The JSON API of API.md: one package because it is one contract. A module per resource."""
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from apiflask import APIBlueprint, HTTPTokenAuth
+from flask import current_app, request
+
+from salesflow import clock
+from salesflow.auth import services as auth_services
+from salesflow.auth.models import User
+from salesflow.errors import ValidationFailed
+from salesflow.extensions import db
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
+token_auth = HTTPTokenAuth(scheme="Bearer", description="A token from POST /api/v1/tokens")
+
+
+@token_auth.verify_token
+def _verify_token(token: str) -> User | None:
+    return auth_services.user_for_token(token, now=clock.now()) if token else None
+
+
+def caller() -> User:
+    """The user whose bearer token authenticated this request."""
+    return token_auth.current_user  # type: ignore[return-value]
+
+
+@bp.after_request
+def _commit_or_rollback(response):
+    """Entry points commit once (STYLE.md rule 5): writes that answered 2xx are kept."""
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    return response
+
+
+def _encode_cursor(value: int) -> str:
+    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValidationFailed(fields={"cursor": ["Not a cursor from this API."]}) from None
+
+
+def page_params() -> tuple[int, int | None]:
+    """`limit` and the decoded `cursor` of a list request; bad values are a 422."""
+    raw_limit = request.args.get("limit", "50")
+    maximum = current_app.config["API_MAX_PAGE_SIZE"]
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
+        raise ValidationFailed(fields={"limit": [f"A whole number from 1 to {maximum}."]})
+    cursor = request.args.get("cursor")
+    return int(raw_limit), (_decode_cursor(cursor) if cursor else None)
+
+
+def paginate(
+    query: sa.Select[Any], id_column: Any, serialize: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """Keyset pagination by id (no OFFSET, no COUNT): `{"items": [...], "next_cursor": ...}`."""
+    limit, after = page_params()
+    if after is not None:
+        query = query.where(id_column > after)
+    rows: Sequence[Any] = db.session.scalars(query.order_by(id_column).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [serialize(row) for row in rows],
+        "next_cursor": _encode_cursor(rows[-1].id) if more else None,
+    }
+
+
+from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to bp)
+    accounts,
+    contacts,
+    interactions,
+    tokens,
+    users,
+)

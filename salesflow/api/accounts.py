@@ -1,0 +1,1 @@
+"""API: accounts (see API.md)."""

@@ -1,0 +1,1 @@
+"""API: contacts (see API.md)."""

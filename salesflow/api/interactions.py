@@ -1,0 +1,1 @@
+"""API: interactions (see API.md)."""

@@ -1,0 +1,137 @@
+"""Teams and users: everyone reads them (names on records); admins create and change them."""
+
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+
+from salesflow import clock
+from salesflow.api import bp, caller, paginate, token_auth
+from salesflow.api.schemas import Id, Name, Strict, provided
+from salesflow.api.tokens import user_out
+from salesflow.auth import services as auth_services
+from salesflow.auth.models import User
+from salesflow.errors import NotFound
+from salesflow.extensions import db
+from salesflow.teams import services as team_services
+from salesflow.teams.models import Team
+
+RoleName = Literal["rep", "director", "leadership", "admin"]
+
+
+class TeamIn(Strict):
+    name: Name
+    director_id: Id | None = None
+
+
+class TeamPatch(Strict):
+    name: Name | None = None
+    director_id: Id | None = None
+
+
+class TeamOut(BaseModel):
+    id: int
+    name: str
+    director_id: int | None
+
+
+class UserIn(Strict):
+    name: Name
+    email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    role: RoleName = "rep"
+    team_id: Id | None = None
+    password: str = Field(min_length=1, max_length=200)
+    active: bool = True
+
+
+class UserPatch(Strict):
+    name: Name | None = None
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    role: RoleName | None = None
+    team_id: Id | None = None
+    password: str | None = Field(None, min_length=1, max_length=200)
+    active: bool | None = None
+    locale: Literal["en", "zh"] | None = None
+
+
+class UserOut(BaseModel):
+    id: int
+    name: str
+    email: str
+    role: str
+    team_id: int | None
+    active: bool
+    locale: str | None = None
+
+
+def team_out(team: Team) -> dict:
+    return {"id": team.id, "name": team.name, "director_id": team.director_id}
+
+
+@bp.get("/teams")
+@bp.auth_required(token_auth)
+@bp.doc(summary="Sales teams / regions")
+def list_teams():
+    return paginate(sa.select(Team), Team.id, team_out)
+
+
+@bp.post("/teams")
+@bp.auth_required(token_auth)
+@bp.input(TeamIn, location="json", arg_name="data")
+@bp.output(TeamOut, status_code=201)
+@bp.doc(summary="Create a team (admin)")
+def create_team(data: TeamIn):
+    team = team_services.create_team(provided(data), actor=caller(), now=clock.now())
+    return team_out(team), 201
+
+
+@bp.patch("/teams/<int:team_id>")
+@bp.auth_required(token_auth)
+@bp.input(TeamPatch, location="json", arg_name="data")
+@bp.output(TeamOut)
+@bp.doc(summary="Rename a team or change its director (admin)")
+def update_team(team_id: int, data: TeamPatch):
+    team = db.session.get(Team, team_id) or _not_found()
+    return team_out(
+        team_services.update_team(team, provided(data), actor=caller(), now=clock.now())
+    )
+
+
+@bp.get("/users")
+@bp.auth_required(token_auth)
+@bp.doc(summary="Users")
+def list_users():
+    return paginate(sa.select(User), User.id, user_out)
+
+
+@bp.post("/users")
+@bp.auth_required(token_auth)
+@bp.input(UserIn, location="json", arg_name="data")
+@bp.output(UserOut, status_code=201)
+@bp.doc(summary="Create a user (admin)")
+def create_user(data: UserIn):
+    user = auth_services.create_user(provided(data), actor=caller(), now=clock.now())
+    return user_out(user), 201
+
+
+@bp.get("/users/<int:user_id>")
+@bp.auth_required(token_auth)
+@bp.output(UserOut)
+@bp.doc(summary="One user")
+def get_user(user_id: int):
+    return user_out(db.session.get(User, user_id) or _not_found())
+
+
+@bp.patch("/users/<int:user_id>")
+@bp.auth_required(token_auth)
+@bp.input(UserPatch, location="json", arg_name="data")
+@bp.output(UserOut)
+@bp.doc(summary="Change a user; admins deactivate leavers (ends their sessions and tokens)")
+def update_user(user_id: int, data: UserPatch):
+    user = db.session.get(User, user_id) or _not_found()
+    auth_services.update_user(user, provided(data), actor=caller(), now=clock.now())
+    return user_out(user)
+
+
+def _not_found():
+    raise NotFound()

@@ -1,0 +1,26 @@
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from salesflow.extensions import db
+
+
+class AuditEntry(db.Model):
+    """Who changed what, when, from what to what. Never updated, never deleted."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index("ix_audit_entries_entity", "entity_type", "entity_id", "id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime]
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    entity_type: so.Mapped[str] = so.mapped_column(sa.String(40))
+    entity_id: so.Mapped[int]
+    # The account a change belongs to, so an account page can show its contacts' history too.
+    account_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    action: so.Mapped[str] = so.mapped_column(sa.String(20))
+    changes: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+
+    actor: so.Mapped["User | None"] = so.relationship()  # noqa: F821

@@ -1,0 +1,121 @@
+"""One visibility rule and the action predicates, used by pages, API, reports and exports alike.
+
+A rep sees the accounts of their own team plus accounts whose account team they are on; a director
+sees their team's accounts; leadership and admin see all. Contacts and interactions are visible
+when their account is. Records outside the caller's scope answer 404 (API.md, Conventions).
+Soft-deleted records are visible only to those who may restore them (directors and admins).
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from salesflow.accounts.models import Account, AccountMember
+from salesflow.auth.models import Role, User
+from salesflow.contacts.models import Contact
+from salesflow.errors import NotFound
+from salesflow.extensions import db
+from salesflow.interactions.models import Interaction
+
+SEES_ALL = {Role.leadership, Role.admin}
+RESTORERS = {Role.director, Role.admin}
+
+
+def visible_accounts(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Account: the accounts `user` may see, deleted ones excluded."""
+    if user.role in SEES_ALL:
+        rule: sa.ColumnElement[bool] = sa.true()
+    elif user.role == Role.director:
+        rule = Account.team_id == user.team_id
+    else:
+        on_team = sa.select(AccountMember.account_id).where(AccountMember.user_id == user.id)
+        rule = sa.or_(Account.team_id == user.team_id, Account.id.in_(on_team))
+    return sa.and_(rule, Account.deleted_at.is_(None))
+
+
+def visible_account_ids(user: User, *, include_deleted: bool = False) -> sa.Select[Any]:
+    """The ids of the accounts `user` may see, as a subquery for contacts and interactions."""
+    rule = visible_accounts(user)
+    if include_deleted and user.role in RESTORERS:
+        rule = _restorable_accounts(user)
+    return sa.select(Account.id).where(rule)
+
+
+def _restorable_accounts(user: User) -> sa.ColumnElement[bool]:
+    if user.role == Role.admin:
+        return sa.true()
+    return Account.team_id == user.team_id
+
+
+def get_account(user: User, account_id: int, *, include_deleted: bool = False) -> Account:
+    """The account if `user` may see it, else NotFound; restorers also see deleted ones."""
+    rule = visible_accounts(user)
+    if include_deleted and user.role in RESTORERS:
+        rule = _restorable_accounts(user)
+    account = db.session.scalar(sa.select(Account).where(Account.id == account_id, rule))
+    if account is None:
+        raise NotFound()
+    return account
+
+
+def get_contact(user: User, contact_id: int, *, include_deleted: bool = False) -> Contact:
+    query = sa.select(Contact).where(
+        Contact.id == contact_id,
+        Contact.account_id.in_(visible_account_ids(user, include_deleted=include_deleted)),
+    )
+    if not (include_deleted and user.role in RESTORERS):
+        query = query.where(Contact.deleted_at.is_(None))
+    contact = db.session.scalar(query)
+    if contact is None:
+        raise NotFound()
+    return contact
+
+
+def get_interaction(
+    user: User, interaction_id: int, *, include_deleted: bool = False
+) -> Interaction:
+    query = sa.select(Interaction).where(
+        Interaction.id == interaction_id,
+        Interaction.account_id.in_(visible_account_ids(user, include_deleted=include_deleted)),
+    )
+    if not (include_deleted and user.role in RESTORERS):
+        query = query.where(Interaction.deleted_at.is_(None))
+    interaction = db.session.scalar(query)
+    if interaction is None:
+        raise NotFound()
+    return interaction
+
+
+def can_see_team(user: User, team_id: int | None) -> bool:
+    return user.role in SEES_ALL or (team_id is not None and team_id == user.team_id)
+
+
+def can_create_account(user: User, team_id: int | None) -> bool:
+    """Reps and directors create accounts in their own team; leadership and admins anywhere."""
+    return can_see_team(user, team_id)
+
+
+def can_edit_account(user: User, account: Account) -> bool:
+    """Whoever sees an account may keep it up to date; moving it to another team needs the
+    right to create accounts there."""
+    return not account.is_deleted
+
+
+def can_delete(user: User, account: Account) -> bool:
+    """Reps never delete; directors delete and restore within their team, admins anywhere."""
+    if user.role == Role.admin:
+        return True
+    return user.role == Role.director and account.team_id == user.team_id
+
+
+def can_edit_interaction(user: User, interaction: Interaction) -> bool:
+    """The person who logged it, its participants, or a director/admin in scope."""
+    if interaction.is_deleted:
+        return False
+    if user.role in RESTORERS:
+        return True
+    return interaction.owner_id == user.id or any(p.id == user.id for p in interaction.participants)
+
+
+def can_manage_users(user: User) -> bool:
+    return user.role == Role.admin

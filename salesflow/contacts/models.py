@@ -1,0 +1,93 @@
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from salesflow.db import SoftDeleteMixin, TimestampMixin, VersionMixin, str_enum
+from salesflow.extensions import db
+
+
+class DecisionRole(StrEnum):
+    decision_maker = "decision_maker"
+    technical_evaluator = "technical_evaluator"
+    user = "user"
+    influencer = "influencer"
+    coach = "coach"  # our guide inside the customer (教练/内线)
+    gatekeeper = "gatekeeper"
+    procurement = "procurement"
+    unknown = "unknown"
+
+
+class Influence(StrEnum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class Attitude(StrEnum):
+    """Support for us, ordered best to worst; `unknown` never counts as support."""
+
+    champion = "champion"
+    supporter = "supporter"
+    neutral = "neutral"
+    skeptic = "skeptic"
+    opponent = "opponent"
+    unknown = "unknown"
+
+
+class Level(StrEnum):
+    executive = "executive"
+    management = "management"
+    operational = "operational"
+
+
+PROFILE_FIELDS = ("background", "education", "hometown", "interests", "preferences", "notes")
+
+
+class Contact(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
+    """A person at the customer, placed in the account's decision chain."""
+
+    __tablename__ = "contacts"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), index=True)
+    title: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    department: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    level: so.Mapped[Level | None] = so.mapped_column(str_enum(Level))
+    reports_to_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("contacts.id"), index=True
+    )
+    decision_role: so.Mapped[DecisionRole] = so.mapped_column(
+        str_enum(DecisionRole), default=DecisionRole.unknown
+    )
+    influence: so.Mapped[Influence] = so.mapped_column(
+        str_enum(Influence), default=Influence.medium
+    )
+    attitude: so.Mapped[Attitude] = so.mapped_column(str_enum(Attitude), default=Attitude.unknown)
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    # The profile that makes a high-quality reception possible (PRODUCT.md, capability 1).
+    background: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    education: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    hometown: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    interests: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    preferences: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    notes: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # A contact who left the customer keeps their history but leaves the decision chain.
+    left_on: so.Mapped[date | None]
+
+    account: so.Mapped["Account"] = so.relationship()  # noqa: F821
+    reports_to: so.Mapped["Contact | None"] = so.relationship(remote_side=[id])
+
+    @property
+    def is_current(self) -> bool:
+        return self.deleted_at is None and self.left_on is None
+
+    @property
+    def profile(self) -> dict[str, str | None]:
+        return {field: getattr(self, field) for field in PROFILE_FIELDS}
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.id} {self.name}>"

@@ -1,0 +1,116 @@
+"""The declarative base, portable column types and the mixins every record uses."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from salesflow import clock
+
+# One naming convention so constraint names agree on SQLite and PostgreSQL (STYLE.md rule 3).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both engines (SQLite keeps no offset)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(so.DeclarativeBase):
+    registry = so.registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def _now() -> datetime:
+    return clock.now()
+
+
+class TimestampMixin:
+    created_at: so.Mapped[datetime] = so.mapped_column(default=_now)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=_now, onupdate=_now)
+
+
+class SoftDeleteMixin:
+    """Records are never hard-deleted by people; they are marked and can be restored."""
+
+    deleted_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class VersionMixin:
+    """Optimistic concurrency: a stale `version` from a form or client is a 409, never a
+    silent overwrite."""
+
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    @so.declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
+
+
+def str_enum(enum_cls: type) -> sa.Enum:
+    """A StrEnum stored as its plain string value, portable across both engines."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def _writing() -> bool:
+    """Whether the current unit of work may write: any request but a read, and all CLI/job work."""
+    from flask import has_request_context, request
+
+    return not has_request_context() or request.method not in {"GET", "HEAD", "OPTIONS"}
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling breaks SAVEPOINT and
+    # cannot say BEGIN IMMEDIATE).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_begin(connection: sa.Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    # Writers take the write lock up front: with deferred BEGIN, several writer processes lose
+    # writes to "database is locked" even with a busy timeout (STACK.md, measured).
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")

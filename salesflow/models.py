@@ -1,0 +1,28 @@
+"""Every domain's models, so Alembic and the tests see all the metadata."""
+
+from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
+from salesflow.audit.models import AuditEntry
+from salesflow.auth.models import ApiToken, LoginAttempt, Role, User
+from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
+from salesflow.interactions.models import Interaction, Kind
+from salesflow.teams.models import Team
+
+__all__ = [
+    "Account",
+    "AccountMember",
+    "ApiToken",
+    "Attitude",
+    "AuditEntry",
+    "Contact",
+    "DecisionRole",
+    "Influence",
+    "Interaction",
+    "Kind",
+    "Level",
+    "LoginAttempt",
+    "Role",
+    "Team",
+    "TeamRole",
+    "Tier",
+    "User",
+]

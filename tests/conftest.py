@@ -1,0 +1,206 @@
+"""Test harness: the app once per session, the database migrated once, a savepoint per test.
+
+SQLite by default (a temporary file); PostgreSQL when TEST_DATABASE_URL is set. Each test runs
+inside an outer transaction that is rolled back afterwards (SQLAlchemy 2.0, "joining a session into
+an external transaction"); requests made by the test client join it through savepoints, so a view's
+commit is real for the request and still undone after the test.
+"""
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_login.utils import _create_identifier
+from flask_migrate import upgrade
+
+from config import TestConfig, normalize_database_url
+from salesflow import clock, create_app
+from salesflow.auth.models import Role, User
+from salesflow.auth.services import create_token
+from salesflow.extensions import db
+from tests import factories as f
+
+FROZEN_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+def fresh_database_url(tmp_dir: str, name: str) -> str:
+    """A new, empty database: a file on SQLite, a database of its own on PostgreSQL."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_dir}/{name}.db"
+    url = sa.engine.make_url(normalize_database_url(base))
+    db_name = f"{url.database}_{name}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{db_name}"')
+    admin.dispose()
+    return url.set(database=db_name).render_as_string(hide_password=False)
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = fresh_database_url(str(tmp_path_factory.mktemp("db")), "suite")
+    app = make_app(url, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Roll back everything a test wrote (only for tests that use the shared app)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection  # type: ignore[assignment]  (sessions bind to it)
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An application context for tests that call services and queries directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def now() -> Iterator[datetime]:
+    """A frozen clock: services, views and reports all see FROZEN_NOW."""
+    with clock.frozen(FROZEN_NOW) as at:
+        yield at
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def login(client: FlaskClient, user: User) -> FlaskClient:
+    """Log `user` in on `client` without the password round trip (argon2 is slow on purpose)."""
+    # Flask-Login's "strong" session protection ties a session to the address and user agent.
+    client.environ_base["HTTP_USER_AGENT"] = "salesflow-tests"
+    with client.application.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "salesflow-tests"}
+    ):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["_id"] = identifier
+    return client
+
+
+class ApiClient:
+    """The test client with a bearer token, for API tests."""
+
+    def __init__(self, client: FlaskClient, token: str):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def __getattr__(self, method: str):
+        if method not in {"get", "post", "put", "patch", "delete"}:
+            raise AttributeError(method)
+
+        def call(path: str, **kwargs: Any):
+            return getattr(self.client, method)(
+                "/api/v1" + path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs
+            )
+
+        return call
+
+
+def api_as(app: Flask, user: User) -> ApiClient:
+    with app.test_request_context():
+        token = create_token(user, now=clock.now())
+    return ApiClient(app.test_client(), token)
+
+
+class World:
+    """The permission world, one fixture for every scope test.
+
+    | who            | role       | team | on the account team of |
+    |----------------|------------|------|------------------------|
+    | rep_a          | rep        | A    | account_a (AR)         |
+    | rep_a2         | rep        | A    | -                      |
+    | rep_b          | rep        | B    | account_b (AR), shared (SR) |
+    | director_a     | director   | A    | -                      |
+    | director_b     | director   | B    | -                      |
+    | leader         | leadership | -    | -                      |
+    | admin          | admin      | -    | -                      |
+
+    account_a and shared belong to team A; account_b belongs to team B. So rep_b sees account_b
+    and shared (on its account team) but not account_a; director_b sees account_b only.
+    Each account has one contact (contact_a, contact_b, contact_shared) and one interaction.
+    """
+
+    def __init__(self) -> None:
+        self.team_a = f.make_team(name="North")
+        self.team_b = f.make_team(name="South")
+        self.rep_a = f.make_user(role=Role.rep, team=self.team_a, name="Li Ming")
+        self.rep_a2 = f.make_user(role=Role.rep, team=self.team_a, name="Zhao Lei")
+        self.rep_b = f.make_user(role=Role.rep, team=self.team_b, name="Wang Fang")
+        self.director_a = f.make_user(role=Role.director, team=self.team_a, name="Director North")
+        self.director_b = f.make_user(role=Role.director, team=self.team_b, name="Director South")
+        self.leader = f.make_user(role=Role.leadership, name="Chen Jie")
+        self.admin = f.make_user(role=Role.admin, name="Admin")
+        self.team_a.director_id = self.director_a.id
+        self.team_b.director_id = self.director_b.id
+        self.account_a = f.make_account(
+            team=self.team_a, name="Huadong Power", members={self.rep_a: "AR"}
+        )
+        self.account_b = f.make_account(
+            team=self.team_b, name="Nanfang Grid", members={self.rep_b: "AR"}
+        )
+        self.shared = f.make_account(
+            team=self.team_a, name="Shared Steel", members={self.rep_b: "SR"}
+        )
+        self.contact_a = f.make_contact(
+            account=self.account_a,
+            name="Zhang Wei",
+            decision_role="decision_maker",
+            influence="high",
+        )
+        self.contact_b = f.make_contact(account=self.account_b, name="Liu Yang")
+        self.contact_shared = f.make_contact(account=self.shared, name="Sun Li")
+        self.interaction_a = f.make_interaction(
+            account=self.account_a, owner=self.rep_a, contacts=[self.contact_a]
+        )
+        self.interaction_b = f.make_interaction(
+            account=self.account_b, owner=self.rep_b, contacts=[self.contact_b]
+        )
+        self.interaction_shared = f.make_interaction(
+            account=self.shared, owner=self.rep_a, contacts=[self.contact_shared]
+        )
+
+
+@pytest.fixture
+def world(ctx: None) -> World:
+    return World()
