@@ -28,19 +28,33 @@ from tests import factories as f
 FROZEN_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
+def _postgres_admin(sql: str) -> None:
+    url = sa.engine.make_url(normalize_database_url(os.environ["TEST_DATABASE_URL"]))
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(sql)
+    admin.dispose()
+
+
 def fresh_database_url(tmp_dir: str, name: str) -> str:
-    """A new, empty database: a file on SQLite, a database of its own on PostgreSQL."""
+    """A new, empty database: a file on SQLite; on PostgreSQL a database of its own, created
+    next to TEST_DATABASE_URL's (named after it, the purpose and this process, so parallel runs
+    never meet) and dropped by drop_database()."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         return f"sqlite:///{tmp_dir}/{name}.db"
     url = sa.engine.make_url(normalize_database_url(base))
-    db_name = f"{url.database}_{name}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{db_name}"')
-    admin.dispose()
+    db_name = f"{url.database}_{name}_{os.getpid()}"
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    _postgres_admin(f'CREATE DATABASE "{db_name}"')
     return url.set(database=db_name).render_as_string(hide_password=False)
+
+
+def drop_database(database_url: str) -> None:
+    """Drop a database made by fresh_database_url (files go with pytest's temporary folder)."""
+    url = sa.engine.make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
 def make_app(database_url: str, **overrides: Any) -> Flask:
@@ -58,6 +72,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
+    drop_database(url)
 
 
 @pytest.fixture(autouse=True)
