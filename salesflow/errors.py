@@ -2,6 +2,8 @@
 
 from typing import Any
 
+import sqlalchemy.exc as sa_exc
+import sqlalchemy.orm.exc as orm_exc
 from apiflask import HTTPError
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -108,6 +110,16 @@ def register_errorhandlers(app: Flask) -> None:
         if wants_json():
             return error.to_dict(), error.status
         return render_template("errors/error.html", error=error), error.status
+
+    @app.errorhandler(sa_exc.IntegrityError)
+    @app.errorhandler(orm_exc.StaleDataError)
+    def handle_race(error: Exception):
+        """Two writers raced past the service checks (a unique key, a version): the loser gets a
+        clear conflict and nothing of its work is kept."""
+        from salesflow.extensions import db
+
+        db.session.rollback()
+        return handle_app_error(Conflict())
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

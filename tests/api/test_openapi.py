@@ -1,0 +1,46 @@
+"""The OpenAPI document is generated from the code and describes the whole API.md contract."""
+
+import pytest
+
+CONTRACT = {
+    "/api/v1/tokens": {"post"},
+    "/api/v1/me": {"get"},
+    "/api/v1/teams": {"get", "post"},
+    "/api/v1/users": {"get", "post"},
+    "/api/v1/users/{user_id}": {"get", "patch"},
+    "/api/v1/accounts": {"get", "post"},
+    "/api/v1/accounts/{account_id}": {"get", "patch", "delete"},
+    "/api/v1/accounts/{account_id}/team": {"get", "put"},
+    "/api/v1/accounts/{account_id}/decision-chain": {"get"},
+    "/api/v1/contacts": {"get", "post"},
+    "/api/v1/contacts/{contact_id}": {"get", "patch", "delete"},
+    "/api/v1/interactions": {"get", "post"},
+    "/api/v1/interactions/{interaction_id}": {"get", "patch", "delete"},
+}
+
+
+@pytest.fixture(scope="module")
+def spec(app):
+    response = app.test_client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+@pytest.mark.parametrize("path", sorted(CONTRACT))
+def test_every_contract_endpoint_is_documented(spec, path):
+    assert path in spec["paths"], f"{path} missing from the OpenAPI document"
+    assert CONTRACT[path] <= set(spec["paths"][path])
+
+
+def test_the_document_covers_only_the_api(spec):
+    assert all(path.startswith("/api/v1/") for path in spec["paths"])
+
+
+def test_everything_but_login_requires_a_bearer_token(spec):
+    assert spec["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if path == "/api/v1/tokens":
+                assert not operation.get("security")
+            else:
+                assert operation.get("security") == [{"BearerAuth": []}], f"{method} {path}"
