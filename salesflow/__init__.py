@@ -1,7 +1,7 @@
 """salesflow: the company's memory of its customers, and process selling on top of it."""
 
 from apiflask import APIFlask
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import lazy_gettext
 from flask_bootstrap import Bootstrap5
 from flask_login import current_user
@@ -79,7 +79,10 @@ def register_security(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """The user's setting, else a choice made on the login page, else the browser's language."""
+    """The user's setting, else a choice made on the login page, else the browser's language;
+    English outside a request (CLI, jobs)."""
+    if not has_request_context():
+        return "en"
     chosen = None
     if current_user and current_user.is_authenticated and current_user.locale:
         chosen = current_user.locale
@@ -110,9 +113,11 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from salesflow.auth.cli import users_cli
     from salesflow.demo.cli import demo_cli
+    from salesflow.playbooks.cli import playbooks_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(playbooks_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

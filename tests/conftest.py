@@ -71,6 +71,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.session.remove()
     yield app
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
     drop_database(url)
 

@@ -32,5 +32,6 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(tmp_path):
         assert _diff(app) == []
     finally:
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
         drop_database(url)
