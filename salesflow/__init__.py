@@ -105,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.teams.views import bp as teams_bp
 
     for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, search_bp, teams_bp):
+        # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
+        blueprint.enable_openapi = False  # type: ignore[attr-defined]
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: no CSRF exposure
     app.register_blueprint(api_bp)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 from flask_migrate import upgrade
@@ -57,9 +57,26 @@ def drop_database(database_url: str) -> None:
         _postgres_admin(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
+class Client(FlaskClient):
+    """The test client, with each request starting from a clean `g`.
+
+    Requests made while a test holds an app context reuse it (and so share the test's session,
+    which is what lets them see the test's flushed data); without this, Flask-Login's cached user
+    and Flask-Babel's cached locale would leak from one request into the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):
+        if has_app_context():
+            for cached in ("_login_user", "_flask_babel"):
+                g.pop(cached, None)
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = Client
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -154,8 +171,12 @@ class ApiClient:
 
 
 def api_as(app: Flask, user: User) -> ApiClient:
+    """An API client for `user`. Test data so far is committed first: the client's requests share
+    the test's session, and an API error rolls back to the last commit (which, inside the test's
+    outer transaction, only releases a savepoint)."""
     with app.test_request_context():
         token = create_token(user, now=clock.now())
+    db.session.commit()
     return ApiClient(app.test_client(), token)
 
 

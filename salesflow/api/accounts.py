@@ -1,1 +1,193 @@
-"""API: accounts (see API.md)."""
+"""API: accounts and their account teams (see API.md)."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, RootModel, StringConstraints
+
+from salesflow import clock
+from salesflow.accounts import queries, services
+from salesflow.accounts.models import Account, Tier
+from salesflow.api import bp, caller, paginate, token_auth
+from salesflow.api.schemas import Id, Name, Strict, provided
+from salesflow.auth import scope
+
+Text80 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
+Text300 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Notes = Annotated[str, StringConstraints(max_length=20_000)]
+Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
+
+
+class _AccountFields(Strict):
+    industry: Text80 | None = None
+    region: Text80 | None = None
+    tier: Tier | None = None
+    parent_id: Id | None = None
+    address: Text300 | None = None
+    website: Text300 | None = None
+    notes: Notes | None = None
+
+
+class AccountIn(_AccountFields):
+    name: Name
+    team_id: Id | None = None
+
+
+class AccountPatch(_AccountFields):
+    """Every field optional (PATCH semantics); `version`, when sent, must be the current one."""
+
+    name: Name | None = None
+    team_id: Id | None = None
+    version: int | None = None
+
+
+class AccountFilter(BaseModel):
+    q: Query | None = None
+    team_id: Id | None = None
+    tier: Tier | None = None
+    industry: Text80 | None = None
+    mine: bool = False
+    limit: int | None = None
+    cursor: str | None = None
+
+
+class AccountOut(BaseModel):
+    id: int
+    name: str
+    industry: str | None
+    region: str | None
+    team_id: int
+    tier: str
+    parent_id: int | None
+    address: str | None
+    website: str | None
+    notes: str | None
+    deleted_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AccountPage(BaseModel):
+    items: list[AccountOut]
+    next_cursor: str | None
+
+
+class MemberIn(Strict):
+    user_id: Id
+    role: Literal["AR", "SR", "FR", "sponsor", "member"]
+
+
+class TeamIn(RootModel[list[MemberIn]]):
+    """The whole account team; PUT replaces it."""
+
+    root: list[MemberIn] = Field(max_length=200)
+
+
+class MemberOut(BaseModel):
+    user_id: int
+    name: str
+    role: str
+
+
+COLUMNS = ("id", "name", "industry", "region", "team_id", "tier", "parent_id", "address",
+           "website", "notes", "deleted_at", "version", "created_at", "updated_at")  # fmt: skip
+
+
+def account_out(account: Account) -> dict[str, Any]:
+    return {column: getattr(account, column) for column in COLUMNS}
+
+
+def team_out(account: Account) -> list[dict[str, Any]]:
+    return [{"user_id": m.user_id, "name": m.user.name, "role": m.role} for m in account.members]
+
+
+@bp.get("/accounts")
+@bp.auth_required(token_auth)
+@bp.input(AccountFilter, location="query", arg_name="filters")
+@bp.output(AccountPage)
+@bp.doc(summary="Accounts you may see; search with q, filter by team, tier, industry, mine")
+def list_accounts(filters: AccountFilter):
+    query = queries.list_query(
+        caller(),
+        queries.AccountFilters(
+            q=filters.q, team_id=filters.team_id, tier=filters.tier,
+            industry=filters.industry, mine=filters.mine,
+        ),
+    )  # fmt: skip
+    return paginate(query, Account.id, account_out)
+
+
+@bp.post("/accounts")
+@bp.auth_required(token_auth)
+@bp.input(AccountIn, location="json", arg_name="data")
+@bp.output(AccountOut, status_code=201)
+@bp.doc(summary="Create an account (in your own team unless you see all)", responses=ERRORS)
+def create_account(data: AccountIn):
+    account = services.create_account(provided(data), actor=caller(), now=clock.now())
+    return account_out(account), 201
+
+
+@bp.get("/accounts/<int:account_id>")
+@bp.auth_required(token_auth)
+@bp.output(AccountOut)
+@bp.doc(summary="One account (directors and admins also see deleted ones)", responses=ERRORS)
+def get_account(account_id: int):
+    return account_out(scope.get_account(caller(), account_id, include_deleted=True))
+
+
+@bp.patch("/accounts/<int:account_id>")
+@bp.auth_required(token_auth)
+@bp.input(AccountPatch, location="json", arg_name="data")
+@bp.output(AccountOut)
+@bp.doc(summary="Change an account", responses={**ERRORS, 403: "Not allowed", 409: "Stale version"})
+def update_account(account_id: int, data: AccountPatch):
+    account = scope.get_account(caller(), account_id)
+    services.update_account(account, provided(data), actor=caller(), now=clock.now())
+    return account_out(account)
+
+
+@bp.delete("/accounts/<int:account_id>")
+@bp.auth_required(token_auth)
+@bp.output({}, status_code=204)
+@bp.doc(
+    summary="Soft-delete an account (director or admin)", responses={**ERRORS, 403: "Not allowed"}
+)
+def delete_account(account_id: int):
+    account = scope.get_account(caller(), account_id)
+    services.delete_account(account, actor=caller(), now=clock.now())
+    return "", 204
+
+
+@bp.post("/accounts/<int:account_id>/restore")
+@bp.auth_required(token_auth)
+@bp.output(AccountOut)
+@bp.doc(
+    summary="Restore a deleted account (director or admin)",
+    responses={**ERRORS, 403: "Not allowed"},
+)
+def restore_account(account_id: int):
+    account = scope.get_account(caller(), account_id, include_deleted=True)
+    return account_out(services.restore_account(account, actor=caller(), now=clock.now()))
+
+
+@bp.get("/accounts/<int:account_id>/team")
+@bp.auth_required(token_auth)
+@bp.output(list[MemberOut])
+@bp.doc(summary="The account team: iron-triangle roles, sponsor, members", responses=ERRORS)
+def get_account_team(account_id: int):
+    return team_out(scope.get_account(caller(), account_id))
+
+
+@bp.put("/accounts/<int:account_id>/team")
+@bp.auth_required(token_auth)
+@bp.input(TeamIn, location="json", arg_name="members")
+@bp.output(list[MemberOut])
+@bp.doc(summary="Replace the account team", responses={**ERRORS, 403: "Not allowed"})
+def put_account_team(account_id: int, members: TeamIn):
+    account = scope.get_account(caller(), account_id)
+    services.set_account_team(
+        account, [m.model_dump() for m in members.root], actor=caller(), now=clock.now()
+    )
+    return team_out(account)

@@ -101,6 +101,12 @@ def can_edit_account(user: User, account: Account) -> bool:
     return not account.is_deleted
 
 
+def can_edit_contact(user: User, contact: Contact) -> bool:
+    """Whoever may keep the account up to date keeps its contacts up to date; a deleted contact
+    is restored before it is changed."""
+    return not contact.is_deleted and can_edit_account(user, contact.account)
+
+
 def can_delete(user: User, account: Account) -> bool:
     """Reps never delete; directors delete and restore within their team, admins anywhere."""
     if user.role == Role.admin:

@@ -1,16 +1,195 @@
-from flask import Blueprint
-from flask_login import login_required
+"""Contact pages: the profile for preparing a reception, the form, left / delete / restore."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from salesflow import clock
+from salesflow.accounts.models import Account
+from salesflow.audit import queries as audit_queries
+from salesflow.auth import scope
+from salesflow.contacts import queries, services
+from salesflow.contacts.forms import (
+    FIELD_LABELS,
+    ContactForm,
+    LeaveForm,
+    VersionForm,
+    version_value,
+)
+from salesflow.contacts.models import Contact
+from salesflow.errors import Conflict, ValidationFailed
+from salesflow.extensions import db
+from salesflow.interactions import queries as interaction_queries
 
 bp = Blueprint("contacts", __name__)
 
 
-@bp.route("/accounts/<int:account_id>/contacts/new")
+def _run(
+    form: ContactForm, save: Callable[[dict[str, Any]], Contact]
+) -> tuple[Contact | None, int]:
+    """Call the service with the form's data and commit; on refusal put its messages on the
+    form (field errors, or the conflict on top) and give the status to re-render with."""
+    try:
+        contact = save(form.service_data())
+    except ValidationFailed as error:
+        for name, messages in error.fields.items():
+            target = getattr(form, name, None)
+            if target is None:
+                form.form_errors.extend(messages)
+            else:
+                target.errors = [*target.errors, *messages]
+        return None, error.status
+    except Conflict as error:
+        form.form_errors.append(error.message)
+        return None, error.status
+    db.session.commit()
+    return contact, 200
+
+
+def _form_page(form: ContactForm, account: Account, contact: Contact | None, status: int = 200):
+    page = render_template(
+        "contacts/form.html",
+        form=form,
+        account=account,
+        contact=contact,
+        quicklog_account_id=account.id,
+    )
+    return page, status
+
+
+@bp.route("/accounts/<int:account_id>/contacts/new", methods=["GET", "POST"])
 @login_required
 def new(account_id: int):
-    return "being built"
+    account = scope.get_account(current_user, account_id)
+    # "Add a direct report" on a contact's page pre-selects the manager.
+    form = ContactForm(reports_to_id=request.args.get("reports_to_id", type=int))
+    form.set_reports_to_choices(queries.current_contacts(account.id), None)
+    if not form.validate_on_submit():
+        return _form_page(form, account, None, 422 if form.is_submitted() else 200)
+    contact, status = _run(
+        form,
+        lambda data: services.create_contact(account, data, actor=current_user, now=clock.now()),
+    )
+    if contact is None:
+        return _form_page(form, account, None, status)
+    flash(_("Contact added."), "success")
+    return redirect(url_for("contacts.detail", contact_id=contact.id))
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(contact_id: int):
+    contact = scope.get_contact(current_user, contact_id)
+    form = ContactForm(obj=contact)
+    form.set_reports_to_choices(
+        queries.current_contacts(contact.account_id, exclude_id=contact.id), contact
+    )
+    if not form.validate_on_submit():
+        return _form_page(form, contact.account, contact, 422 if form.is_submitted() else 200)
+    saved, status = _run(
+        form,
+        lambda data: services.update_contact(contact, data, actor=current_user, now=clock.now()),
+    )
+    if saved is None:
+        return _form_page(form, contact.account, contact, status)
+    flash(_("Contact saved."), "success")
+    return redirect(url_for("contacts.detail", contact_id=contact.id))
 
 
 @bp.route("/contacts/<int:contact_id>")
 @login_required
 def detail(contact_id: int):
-    return "being built"
+    contact = scope.get_contact(current_user, contact_id, include_deleted=True)
+    now = clock.now()
+    ties = queries.live_ties(contact.account_id, now=now, contact_id=contact.id)
+    history = audit_queries.history("contacts", contact.id)
+    return render_template(
+        "contacts/detail.html",
+        contact=contact,
+        account=contact.account,
+        reports=queries.direct_reports(contact),
+        ties=ties.get(contact.id, []),
+        timeline=interaction_queries.timeline(current_user, contact_id=contact.id),
+        history=history,
+        contact_names=queries.reports_to_names(history),
+        field_labels=FIELD_LABELS,
+        leave_form=LeaveForm(left_on=services.local_today(now), version=contact.version),
+        version_form=VersionForm(version=contact.version),
+        can_edit=scope.can_edit_contact(current_user, contact),
+        can_delete=scope.can_delete(current_user, contact.account),
+        quicklog_account_id=contact.account_id,
+    )
+
+
+def _button(contact: Contact, form: VersionForm | LeaveForm, change: Callable[[], Any], done: str):
+    """A POST-only button on the contact page: run the service, commit, say what happened."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except (ValidationFailed, Conflict) as error:
+            messages = [m for ms in error.fields.values() for m in ms] or [error.message]
+            flash(" ".join(messages), "danger")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    else:
+        flash(" ".join(m for ms in form.errors.values() for m in ms), "danger")
+    return redirect(url_for("contacts.detail", contact_id=contact.id))
+
+
+@bp.post("/contacts/<int:contact_id>/leave")
+@login_required
+def leave(contact_id: int):
+    contact = scope.get_contact(current_user, contact_id)
+    form = LeaveForm()
+    data = {
+        "left_on": form.left_on.data or services.local_today(clock.now()),
+        "version": version_value(form.version.data),
+    }
+    return _button(
+        contact,
+        form,
+        lambda: services.update_contact(contact, data, actor=current_user, now=clock.now()),
+        _("Marked as left the customer. The history stays."),
+    )
+
+
+@bp.post("/contacts/<int:contact_id>/rejoin")
+@login_required
+def rejoin(contact_id: int):
+    contact = scope.get_contact(current_user, contact_id)
+    form = VersionForm()
+    data = {"left_on": None, "version": version_value(form.version.data)}
+    return _button(
+        contact,
+        form,
+        lambda: services.update_contact(contact, data, actor=current_user, now=clock.now()),
+        _("Marked as back at the customer."),
+    )
+
+
+@bp.post("/contacts/<int:contact_id>/delete")
+@login_required
+def delete(contact_id: int):
+    contact = scope.get_contact(current_user, contact_id)
+    return _button(
+        contact,
+        VersionForm(),
+        lambda: services.delete_contact(contact, actor=current_user, now=clock.now()),
+        _("Contact deleted. A director or admin can restore it from this page."),
+    )
+
+
+@bp.post("/contacts/<int:contact_id>/restore")
+@login_required
+def restore(contact_id: int):
+    contact = scope.get_contact(current_user, contact_id, include_deleted=True)
+    return _button(
+        contact,
+        VersionForm(),
+        lambda: services.restore_contact(contact, actor=current_user, now=clock.now()),
+        _("Contact restored."),
+    )

@@ -1,0 +1,94 @@
+"""Forms for accounts: shape only; the rules live in accounts.services."""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    FormField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from salesflow.accounts.models import TeamRole, Tier
+from salesflow.labels import choices
+
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "industry": _l("Industry"),
+    "region": _l("Region"),
+    "team_id": _l("Team"),
+    "tier": _l("Tier"),
+    "parent_id": _l("Parent account"),
+    "address": _l("Address"),
+    "website": _l("Website"),
+    "notes": _l("Notes"),
+    "team": _l("Account team"),
+    "deleted_at": _l("Deleted"),
+}
+
+_strip = [lambda value: value.strip() if isinstance(value, str) else value]
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class AccountForm(FlaskForm):
+    name = StringField(FIELD_LABELS["name"], validators=[DataRequired(), Length(max=200)],
+                       filters=_strip)  # fmt: skip
+    team_id = SelectField(FIELD_LABELS["team_id"], coerce=_int_or_none, validate_choice=False)
+    tier = SelectField(FIELD_LABELS["tier"], choices=choices(Tier), default="C")
+    industry = StringField(FIELD_LABELS["industry"], validators=[Length(max=80)], filters=_strip)
+    region = StringField(FIELD_LABELS["region"], validators=[Length(max=80)], filters=_strip)
+    parent_id = StringField(
+        FIELD_LABELS["parent_id"],
+        filters=[_int_or_none],
+        description=_l("The number of the parent account (in its page address), if any."),
+    )
+    address = StringField(FIELD_LABELS["address"], validators=[Length(max=300)], filters=_strip)
+    website = StringField(FIELD_LABELS["website"], validators=[Length(max=300)], filters=_strip)
+    notes = TextAreaField(FIELD_LABELS["notes"], validators=[Optional(), Length(max=20_000)])
+    version = HiddenField()
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self[name].data for name in (
+            "name", "team_id", "tier", "industry", "region", "parent_id", "address", "website",
+            "notes")}  # fmt: skip
+        data["version"] = _int_or_none(self.version.data)
+        return data
+
+
+class MemberForm(FlaskForm):
+    class Meta:
+        csrf = False  # the enclosing form carries the token
+
+    user_id = SelectField(_l("Person"), coerce=_int_or_none, validate_choice=False)
+    role = SelectField(_l("Role"), choices=choices(TeamRole, blank=""), validate_choice=False)
+
+
+class TeamForm(FlaskForm):
+    members = FieldList(FormField(MemberForm), min_entries=0)
+
+    def service_data(self) -> list[dict[str, Any]]:
+        return [
+            {"user_id": row.user_id.data, "role": row.role.data}
+            for row in self.members
+            if row.user_id.data and row.role.data
+        ]
+
+
+class VersionForm(FlaskForm):
+    """Delete / restore buttons: CSRF only."""
+
+
+def user_choices(users: list[Any]) -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [SelectChoice(str(u.id), u.name) for u in users]

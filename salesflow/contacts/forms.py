@@ -1,0 +1,148 @@
+"""Forms for contacts: shape only; the rules live in contacts.services."""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional
+
+from salesflow.contacts.models import (
+    PROFILE_FIELDS,
+    Attitude,
+    Contact,
+    DecisionRole,
+    Influence,
+    Level,
+)
+from salesflow.labels import choices
+
+# Labels of the contact's fields, for the form and for the audit history on the contact page.
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "title": _l("Title"),
+    "department": _l("Department"),
+    "level": _l("Level"),
+    "reports_to_id": _l("Reports to"),
+    "decision_role": _l("Decision role"),
+    "influence": _l("Influence"),
+    "attitude": _l("Attitude toward us"),
+    "email": _l("E-mail"),
+    "phone": _l("Phone"),
+    "background": _l("Background"),
+    "education": _l("Education"),
+    "hometown": _l("Hometown"),
+    "interests": _l("Interests"),
+    "preferences": _l("Preferences"),
+    "notes": _l("Do / don't notes"),
+    "left_on": _l("Left the customer on"),
+    "deleted_at": _l("Deleted"),
+}
+
+_strip = [lambda value: value.strip() if isinstance(value, str) else value]
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def _text(name: str, max_length: int, **kwargs: Any) -> StringField:
+    return StringField(
+        FIELD_LABELS[name], validators=[Length(max=max_length)], filters=_strip, **kwargs
+    )
+
+
+def _long_text(name: str, description: Any = None) -> TextAreaField:
+    return TextAreaField(
+        FIELD_LABELS[name],
+        validators=[Length(max=10_000)],
+        filters=_strip,
+        description=description,
+        render_kw={"rows": 3},
+    )
+
+
+class ContactForm(FlaskForm):
+    name = _text("name", 120, render_kw={"autocomplete": "off"})
+    title = _text("title", 120)
+    department = _text("department", 120)
+    level = SelectField(FIELD_LABELS["level"], choices=choices(Level, blank=_l("Not set")))
+    reports_to_id = SelectField(FIELD_LABELS["reports_to_id"], coerce=_int_or_none)
+    decision_role = SelectField(
+        FIELD_LABELS["decision_role"],
+        choices=choices(DecisionRole),
+        default=DecisionRole.unknown.value,
+    )
+    influence = SelectField(
+        FIELD_LABELS["influence"], choices=choices(Influence), default=Influence.medium.value
+    )
+    attitude = SelectField(
+        FIELD_LABELS["attitude"], choices=choices(Attitude), default=Attitude.unknown.value
+    )
+    email = EmailField(FIELD_LABELS["email"], validators=[Length(max=254)], filters=_strip)
+    phone = TelField(FIELD_LABELS["phone"], validators=[Length(max=40)], filters=_strip)
+    background = _long_text("background", _l("Career, past projects, position in the company."))
+    education = _text("education", 300)
+    hometown = _text("hometown", 120)
+    interests = _long_text("interests", _l("Hobbies, sports, what they like to talk about."))
+    preferences = _long_text("preferences", _l("Food, drink, schedule, how they like to meet."))
+    notes = _long_text("notes", _l("What to do and what to avoid at a reception."))
+    left_on = DateField(FIELD_LABELS["left_on"], validators=[Optional()])
+    version = HiddenField()
+
+    def set_reports_to_choices(self, candidates: list[Contact], current: Contact | None) -> None:
+        """The account's current contacts; a manager who has since left stays selectable so
+        saving the form unchanged keeps the history."""
+        options = [SelectChoice("", _l("Nobody (top of the chart)"))]
+        options += [SelectChoice(c.id, _choice_label(c)) for c in candidates]
+        if current is not None and current.reports_to is not None:
+            boss = current.reports_to
+            if all(c.id != boss.id for c in candidates):
+                options.append(SelectChoice(boss.id, f"{_choice_label(boss)} · {_l('former')}"))
+        self.reports_to_id.choices = options
+
+    def service_data(self) -> dict[str, Any]:
+        """The fields as the service expects them (empty strings are "not set")."""
+        fields = (
+            "name", "title", "department", "level", "reports_to_id", "decision_role",
+            "influence", "attitude", "email", "phone", *PROFILE_FIELDS, "left_on",
+        )  # fmt: skip
+        data = {name: getattr(self, name).data for name in fields}
+        data["version"] = version_value(self.version.data)
+        return data
+
+
+def _choice_label(contact: Contact) -> str:
+    return f"{contact.name} · {contact.title}" if contact.title else contact.name
+
+
+def version_value(value: Any) -> int | None:
+    """A hidden version field's value; a tampered one counts as stale (-1), never as no check."""
+    try:
+        return _int_or_none(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+class LeaveForm(FlaskForm):
+    """Mark a contact as having left the customer, on a date."""
+
+    left_on = DateField(FIELD_LABELS["left_on"], validators=[Optional()])
+    version = HiddenField()
+
+
+class VersionForm(FlaskForm):
+    """A POST-only button (back at the customer, delete, restore): CSRF and the version."""
+
+    version = HiddenField()

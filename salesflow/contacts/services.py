@@ -1,0 +1,232 @@
+"""Contacts and the decision chain: every write and rule (PRODUCT.md, capability 1).
+
+Nothing is lost: reps never hard-delete; directors and admins soft-delete and restore; a contact
+who leaves the customer keeps their history (`left_on`) and leaves the decision chain.
+"""
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from salesflow.accounts.models import Account
+from salesflow.audit import services as audit
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.contacts.models import (
+    PROFILE_FIELDS,
+    Attitude,
+    Contact,
+    DecisionRole,
+    Influence,
+    Level,
+)
+from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.extensions import db
+
+# Text fields and their longest accepted value (the columns' sizes; Text columns get a cap too).
+TEXT_LIMITS = {
+    "name": 120,
+    "title": 120,
+    "department": 120,
+    "email": 254,
+    "phone": 40,
+    "background": 10_000,
+    "education": 300,
+    "hometown": 120,
+    "interests": 10_000,
+    "preferences": 10_000,
+    "notes": 10_000,
+}
+# Enum fields, and whether they may be empty.
+ENUMS: dict[str, tuple[type[StrEnum], bool]] = {
+    "level": (Level, True),
+    "decision_role": (DecisionRole, False),
+    "influence": (Influence, False),
+    "attitude": (Attitude, False),
+}
+NEW_CONTACT_DEFAULTS = {
+    "decision_role": DecisionRole.unknown,
+    "influence": Influence.medium,
+    "attitude": Attitude.unknown,
+}
+CONTACT_FIELDS = (*TEXT_LIMITS, *ENUMS, "reports_to_id", "left_on")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Errors = dict[str, list[str]]
+
+
+def _text(value: Any, limit: int) -> tuple[str | None, str | None]:
+    """(cleaned value, problem): stripped, empty as None, at most `limit` characters."""
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        return None, str(_l("Enter text."))
+    value = value.strip()
+    if len(value) > limit:
+        return None, str(_l("Use at most %(n)d characters.", n=limit))
+    return value or None, None
+
+
+def _enum(value: Any, enum_cls: type[StrEnum], nullable: bool) -> tuple[Any, str | None]:
+    if value is None or value == "":
+        return None, None if nullable else str(_l("Choose a value."))
+    try:
+        return enum_cls(value), None
+    except ValueError:
+        return None, str(_l("Not one of the allowed values."))
+
+
+def local_today(now: datetime) -> date:
+    """Today where the company works: a rep in Shanghai at 07:00 may say someone left today."""
+    return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def _clean_fields(data: dict[str, Any], now: datetime, errors: Errors) -> dict[str, Any]:
+    """Shape and vocabulary of each field given; every problem is added to `errors`."""
+    clean: dict[str, Any] = {}
+    for name, limit in TEXT_LIMITS.items():
+        if name in data:
+            clean[name], problem = _text(data[name], limit)
+            if problem:
+                errors.setdefault(name, []).append(problem)
+    for name, (enum_cls, nullable) in ENUMS.items():
+        if name in data:
+            clean[name], problem = _enum(data[name], enum_cls, nullable)
+            if problem:
+                errors.setdefault(name, []).append(problem)
+    if "name" in clean and not clean["name"] and "name" not in errors:
+        errors["name"] = [str(_l("Enter a name."))]
+    if clean.get("email") and not EMAIL.match(clean["email"]):
+        errors.setdefault("email", []).append(str(_l("Enter an e-mail address like a@b.com.")))
+    if "left_on" in data:
+        left_on = data["left_on"]
+        if left_on is not None and (isinstance(left_on, datetime) or not isinstance(left_on, date)):
+            errors["left_on"] = [str(_l("Enter a date."))]
+        elif left_on is not None and left_on > local_today(now):
+            errors["left_on"] = [str(_l("The date cannot be in the future."))]
+        clean["left_on"] = left_on
+    return clean
+
+
+def _creates_cycle(contact_id: int, boss_id: int) -> bool:
+    """Whether `contact_id` is already above `boss_id` in the chain: one recursive query (UNION
+    drops repeated rows, so even a damaged chain cannot loop forever)."""
+    up = (
+        sa.select(Contact.id, Contact.reports_to_id)
+        .where(Contact.id == boss_id)
+        .cte("up", recursive=True)
+    )
+    up = up.union(
+        sa.select(Contact.id, Contact.reports_to_id).join(up, Contact.id == up.c.reports_to_id)
+    )
+    return db.session.scalar(sa.select(sa.func.count()).where(up.c.id == contact_id)) > 0
+
+
+def _reports_to_problem(value: Any, account_id: int, contact: Contact | None) -> str | None:
+    """reports_to must be a current contact of the same account, not the contact itself, and
+    must not close a loop. An unchanged pointer is kept as history even if that person left."""
+    if value is None or (contact is not None and value == contact.reports_to_id):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return str(_l("Choose a contact."))
+    boss = db.session.get(Contact, value)
+    if boss is None or boss.account_id != account_id or not boss.is_current:
+        return str(_l("Choose a current contact of the same account."))
+    if contact is not None and boss.id == contact.id:
+        return str(_l("A contact cannot report to themselves."))
+    if contact is not None and contact.id is not None and _creates_cycle(contact.id, boss.id):
+        return str(_l("This would make a loop in the reporting line."))
+    return None
+
+
+def _validate(data: dict[str, Any], account_id: int, contact: Contact | None, now: datetime):
+    """The cleaned data, or ValidationFailed with every problem at once."""
+    errors: Errors = {}
+    if contact is None and not data.get("name"):
+        errors["name"] = [str(_l("Enter a name."))]
+    if contact is not None and data.get("account_id", contact.account_id) != contact.account_id:
+        errors["account_id"] = [str(_l("A contact cannot move to another account."))]
+    clean = _clean_fields(data, now, errors)
+    if "reports_to_id" in data:
+        if problem := _reports_to_problem(data["reports_to_id"], account_id, contact):
+            errors["reports_to_id"] = [problem]
+        clean["reports_to_id"] = data["reports_to_id"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return clean
+
+
+def flatten_profile(data: dict[str, Any]) -> dict[str, Any]:
+    """API shape → service shape: the `profile` object's fields become top-level fields."""
+    flat = {k: v for k, v in data.items() if k != "profile"}
+    flat.update({k: v for k, v in (data.get("profile") or {}).items() if k in PROFILE_FIELDS})
+    return flat
+
+
+def create_contact(
+    account: Account, data: dict[str, Any], *, actor: User, now: datetime
+) -> Contact:
+    """Add a contact to an account the actor may keep up to date.
+
+    Raises Forbidden, ValidationFailed (every field problem at once).
+    """
+    if not scope.can_edit_account(actor, account):
+        raise Forbidden()
+    clean = {**NEW_CONTACT_DEFAULTS, **_validate(data, account.id, None, now)}
+    contact = Contact(account_id=account.id)
+    changes = audit.apply_changes(contact, clean, CONTACT_FIELDS)
+    db.session.add(contact)
+    db.session.flush()
+    audit.record(contact, "create", changes, actor=actor, now=now, account_id=account.id)
+    return contact
+
+
+def update_contact(
+    contact: Contact, data: dict[str, Any], *, actor: User, now: datetime
+) -> Contact:
+    """Change a contact; setting `left_on` marks them as left, clearing it brings them back.
+
+    Raises Forbidden, Conflict (a `version` older than the record's), ValidationFailed.
+    """
+    if not scope.can_edit_contact(actor, contact):
+        raise Forbidden()
+    if data.get("version") is not None and data["version"] != contact.version:
+        raise Conflict()
+    clean = _validate(data, contact.account_id, contact, now)
+    changes = audit.apply_changes(contact, clean, CONTACT_FIELDS)
+    db.session.flush()
+    audit.record(contact, "update", changes, actor=actor, now=now, account_id=contact.account_id)
+    return contact
+
+
+def delete_contact(contact: Contact, *, actor: User, now: datetime) -> Contact:
+    """Soft-delete a contact (directors in their team, admins); their reports become roots of
+    the org chart but keep reports_to. Raises Forbidden."""
+    if not scope.can_delete(actor, contact.account):
+        raise Forbidden()
+    if contact.deleted_at is None:
+        changes = audit.apply_changes(contact, {"deleted_at": now}, ("deleted_at",))
+        db.session.flush()
+        audit.record(
+            contact, "delete", changes, actor=actor, now=now, account_id=contact.account_id
+        )
+    return contact
+
+
+def restore_contact(contact: Contact, *, actor: User, now: datetime) -> Contact:
+    """Undo a soft delete (directors in their team, admins). Raises Forbidden."""
+    if not scope.can_delete(actor, contact.account):
+        raise Forbidden()
+    if contact.deleted_at is not None:
+        changes = audit.apply_changes(contact, {"deleted_at": None}, ("deleted_at",))
+        db.session.flush()
+        audit.record(
+            contact, "restore", changes, actor=actor, now=now, account_id=contact.account_id
+        )
+    return contact
