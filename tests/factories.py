@@ -41,7 +41,7 @@ def make_user(
     n = _n()
     user = User(
         name=name or f"User {n}",
-        email=email or f"user{n}@example.com",
+        email=(email or f"user{n}@example.com").lower(),
         password_hash=_PASSWORD_HASH,
         role=Role(role),
         team_id=team.id if team else None,
