@@ -4,7 +4,7 @@ page, and sees it on the timeline and as live ties in the decision chain."""
 import itertools
 
 from tests import factories as f
-from tests.e2e.helpers import log_in, translate
+from tests.e2e.helpers import log_in
 
 _n = itertools.count()
 
