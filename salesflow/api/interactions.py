@@ -1,1 +1,200 @@
-"""API: interactions (see API.md)."""
+"""API: interactions, the contact history (see API.md)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from salesflow import clock
+from salesflow.api import bp, caller, paginate, token_auth
+from salesflow.api.schemas import Id, Strict, provided
+from salesflow.auth import scope
+from salesflow.errors import ValidationFailed
+from salesflow.interactions import queries, services
+from salesflow.interactions.models import Interaction, Kind
+
+ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
+Ids = Annotated[list[Id], Field(max_length=200)]
+OPPORTUNITY = Field(
+    None, description="Reserved: no opportunities exist yet, so only null is accepted."
+)
+OCCURRED_AT = "ISO 8601 with offset, e.g. 2026-11-20T10:00:00+08:00 (a naive time is a 422)."
+
+
+class _Fields(Strict):
+    opportunity_id: int | None = OPPORTUNITY
+    kind: Kind | None = None
+    occurred_at: datetime | None = Field(None, description=OCCURRED_AT)
+    summary: str | None = Field(None, description="What happened; required, at most 5000.")
+    outcome: str | None = None
+    participant_ids: Ids | None = Field(None, description="Our users; default: the caller.")
+    contact_ids: Ids | None = Field(None, description="Current contacts of the account.")
+    next_step: str | None = None
+    next_step_due: date | None = Field(None, description="YYYY-MM-DD; needs a next_step.")
+    cost: Decimal | None = Field(None, description="Decimal string or number, ≥ 0, 2 decimals.")
+
+
+class InteractionIn(_Fields):
+    account_id: Id
+    kind: Kind
+    occurred_at: datetime = Field(description=OCCURRED_AT)
+    summary: str = Field(description="What happened; at most 5000 characters.")
+
+
+class InteractionPatch(_Fields):
+    """Every field optional (PATCH semantics); `version`, when sent, must be the current one."""
+
+    account_id: Id | None = None
+    version: int | None = None
+
+
+class InteractionFilter(BaseModel):
+    account_id: Id | None = None
+    contact_id: Id | None = None
+    mine: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
+    cursor: str | None = None
+
+
+class InteractionOut(BaseModel):
+    id: int
+    account_id: int
+    opportunity_id: int | None
+    occurred_at: datetime
+    kind: str
+    summary: str
+    outcome: str | None
+    participant_ids: list[int]
+    contact_ids: list[int]
+    next_step: str | None
+    next_step_due: date | None
+    next_step_done_at: datetime | None
+    cost: str | None
+    owner_id: int
+    deleted_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class InteractionPage(BaseModel):
+    items: list[InteractionOut]
+    next_cursor: str | None
+
+
+def interaction_out(interaction: Interaction) -> dict[str, Any]:
+    columns = (
+        "id", "account_id", "occurred_at", "kind", "summary", "outcome", "next_step",
+        "next_step_due", "next_step_done_at", "owner_id", "deleted_at", "version",
+        "created_at", "updated_at",
+    )  # fmt: skip
+    return {
+        **{c: getattr(interaction, c) for c in columns},
+        "opportunity_id": None,
+        "participant_ids": sorted(u.id for u in interaction.participants),
+        "contact_ids": sorted(c.id for c in interaction.attendees),
+        "cost": None if interaction.cost is None else str(interaction.cost),
+    }
+
+
+def _aware(name: str, value: datetime | None) -> None:
+    if value is not None and value.utcoffset() is None:
+        raise ValidationFailed(fields={name: ["Give the time with its time zone offset."]})
+
+
+@bp.get("/interactions")
+@bp.auth_required(token_auth)
+@bp.input(InteractionFilter, location="query", arg_name="filters")
+@bp.output(InteractionPage)
+@bp.doc(
+    summary="Contact history you may see, by id; filter by account_id, contact_id, mine "
+    "(logged by or with you), since/until (occurred_at, ISO 8601 with offset)",
+    responses=ERRORS,
+)
+def list_interactions(filters: InteractionFilter):
+    _aware("since", filters.since)
+    _aware("until", filters.until)
+    if filters.account_id is not None:
+        scope.get_account(caller(), filters.account_id)
+    query = queries.list_query(
+        caller(),
+        account_id=filters.account_id,
+        contact_id=filters.contact_id,
+        mine=filters.mine,
+        since=filters.since,
+        until=filters.until,
+    )
+    return paginate(query, Interaction.id, interaction_out)
+
+
+@bp.post("/interactions")
+@bp.auth_required(token_auth)
+@bp.input(InteractionIn, location="json", arg_name="data")
+@bp.output(InteractionOut, status_code=201)
+@bp.doc(summary="Log a contact with a customer", responses=ERRORS)
+def create_interaction(data: InteractionIn):
+    interaction = services.log_interaction(provided(data), actor=caller(), now=clock.now())
+    return interaction_out(interaction), 201
+
+
+@bp.get("/interactions/<int:interaction_id>")
+@bp.auth_required(token_auth)
+@bp.output(InteractionOut)
+@bp.doc(summary="One interaction (directors and admins also see deleted ones)", responses=ERRORS)
+def get_interaction(interaction_id: int):
+    return interaction_out(scope.get_interaction(caller(), interaction_id, include_deleted=True))
+
+
+@bp.patch("/interactions/<int:interaction_id>")
+@bp.auth_required(token_auth)
+@bp.input(InteractionPatch, location="json", arg_name="data")
+@bp.output(InteractionOut)
+@bp.doc(
+    summary="Change an interaction (its owner, participants, director or admin)",
+    responses={**ERRORS, 403: "Not allowed", 409: "Stale version"},
+)
+def update_interaction(interaction_id: int, data: InteractionPatch):
+    interaction = scope.get_interaction(caller(), interaction_id)
+    services.update_interaction(interaction, provided(data), actor=caller(), now=clock.now())
+    return interaction_out(interaction)
+
+
+@bp.delete("/interactions/<int:interaction_id>")
+@bp.auth_required(token_auth)
+@bp.output({}, status_code=204)
+@bp.doc(
+    summary="Soft-delete an interaction (director or admin)",
+    responses={**ERRORS, 403: "Not allowed"},
+)
+def delete_interaction(interaction_id: int):
+    interaction = scope.get_interaction(caller(), interaction_id)
+    services.delete_interaction(interaction, actor=caller(), now=clock.now())
+    return "", 204
+
+
+@bp.post("/interactions/<int:interaction_id>/restore")
+@bp.auth_required(token_auth)
+@bp.output(InteractionOut)
+@bp.doc(
+    summary="Restore a deleted interaction (director or admin)",
+    responses={**ERRORS, 403: "Not allowed"},
+)
+def restore_interaction(interaction_id: int):
+    interaction = scope.get_interaction(caller(), interaction_id, include_deleted=True)
+    return interaction_out(
+        services.restore_interaction(interaction, actor=caller(), now=clock.now())
+    )
+
+
+@bp.post("/interactions/<int:interaction_id>/done")
+@bp.auth_required(token_auth)
+@bp.output(InteractionOut)
+@bp.doc(summary="Mark the next step done", responses={**ERRORS, 403: "Not allowed"})
+def complete_next_step(interaction_id: int):
+    interaction = scope.get_interaction(caller(), interaction_id)
+    return interaction_out(
+        services.complete_next_step(interaction, actor=caller(), now=clock.now())
+    )

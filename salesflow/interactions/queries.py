@@ -1,7 +1,55 @@
-"""Scoped reads of interactions: timelines, My day."""
+"""Scoped reads of interactions: timelines, My day, the quick log's choices, the API list."""
 
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from salesflow.accounts.models import Account, AccountMember
+from salesflow.auth import scope
 from salesflow.auth.models import User
-from salesflow.interactions.models import Interaction
+from salesflow.extensions import db
+from salesflow.interactions.models import (
+    Interaction,
+    interaction_attendees,
+    interaction_participants,
+)
+
+# My day looks this far ahead for open next steps, and this far back for my recent contacts.
+UPCOMING_DAYS = 7
+RECENT_DAYS = 14
+
+
+def _loaded(query: sa.Select[Any]) -> sa.Select[Any]:
+    """The account, our participants and their attendees, in three extra queries in all."""
+    return query.options(
+        so.joinedload(Interaction.account),
+        so.selectinload(Interaction.participants),
+        so.selectinload(Interaction.attendees),
+    )
+
+
+def _visible(user: User) -> sa.Select[Any]:
+    return sa.select(Interaction).where(
+        Interaction.account_id.in_(scope.visible_account_ids(user)),
+        Interaction.deleted_at.is_(None),
+    )
+
+
+def _with_contact(contact_id: int) -> sa.ColumnElement[bool]:
+    attendees = interaction_attendees.c
+    return Interaction.id.in_(
+        sa.select(attendees.interaction_id).where(attendees.contact_id == contact_id)
+    )
+
+
+def _took_part(user: User) -> sa.ColumnElement[bool]:
+    participants = interaction_participants.c
+    return Interaction.id.in_(
+        sa.select(participants.interaction_id).where(participants.user_id == user.id)
+    )
 
 
 def timeline(
@@ -11,5 +59,104 @@ def timeline(
     contact_id: int | None = None,
     limit: int = 20,
 ) -> list[Interaction]:
-    """Newest first, participants and attendees loaded with it. (Being built.)"""
-    return []
+    """The interactions `user` may see (not deleted), of one account and/or with one contact,
+    newest first, participants and attendees loaded with them."""
+    query = _visible(user)
+    if account_id is not None:
+        query = query.where(Interaction.account_id == account_id)
+    if contact_id is not None:
+        query = query.where(_with_contact(contact_id))
+    query = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
+    return list(db.session.scalars(_loaded(query)))
+
+
+@dataclass
+class MyDay:
+    """What a rep opens in the morning: open next steps by urgency and recent contacts."""
+
+    overdue: list[Interaction] = field(default_factory=list)
+    today: list[Interaction] = field(default_factory=list)
+    upcoming: list[Interaction] = field(default_factory=list)
+    recent: list[Interaction] = field(default_factory=list)
+
+
+def my_day(user: User, *, today: date, now: datetime, limit: int = 100) -> MyDay:
+    """My open next steps (I logged them, not done, not deleted) due up to a week ahead, overdue
+    first; and the contacts I took part in over the last two weeks, newest first."""
+    steps = _loaded(
+        _visible(user)
+        .where(
+            Interaction.owner_id == user.id,
+            Interaction.next_step.is_not(None),
+            Interaction.next_step_done_at.is_(None),
+            Interaction.next_step_due.is_not(None),
+            Interaction.next_step_due <= today + timedelta(days=UPCOMING_DAYS),
+        )
+        .order_by(Interaction.next_step_due, Interaction.id)
+        .limit(limit)
+    )
+    day = MyDay()
+    for interaction in db.session.scalars(steps):
+        due = interaction.next_step_due
+        assert due is not None
+        bucket = day.overdue if due < today else day.today if due == today else day.upcoming
+        bucket.append(interaction)
+    recent = _loaded(
+        _visible(user)
+        .where(_took_part(user), Interaction.occurred_at >= now - timedelta(days=RECENT_DAYS))
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(limit)
+    )
+    day.recent = list(db.session.scalars(recent))
+    return day
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def account_search(user: User, q: str | None, *, limit: int = 20) -> list[Account]:
+    """Accounts `user` may see matching `q` (all when empty), those on my account team first."""
+    mine = sa.select(AccountMember.account_id).where(AccountMember.user_id == user.id)
+    query = sa.select(Account).where(scope.visible_accounts(user))
+    if q and q.strip():
+        query = query.where(Account.name.ilike(_like(q.strip()), escape="\\"))
+    order = sa.case((Account.id.in_(mine), 0), else_=1)
+    return list(db.session.scalars(query.order_by(order, Account.name, Account.id).limit(limit)))
+
+
+def team_users(account_id: int, *, also: set[int] | None = None) -> list[User]:
+    """Our people who may be ticked as participants: the account team (active) and `also`
+    (me, and whoever is already on the record), by name, in one query."""
+    members = sa.select(AccountMember.user_id).where(AccountMember.account_id == account_id)
+    rule = sa.and_(User.id.in_(members), User.active.is_(True))
+    if also:
+        rule = sa.or_(rule, User.id.in_(also))
+    return list(db.session.scalars(sa.select(User).where(rule).order_by(User.name, User.id)))
+
+
+def list_query(
+    user: User,
+    *,
+    account_id: int | None = None,
+    contact_id: int | None = None,
+    mine: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> sa.Select[Any]:
+    """The interactions `user` may see (not deleted), filtered; for the API's list."""
+    query = _visible(user).options(
+        so.selectinload(Interaction.participants), so.selectinload(Interaction.attendees)
+    )
+    if account_id is not None:
+        query = query.where(Interaction.account_id == account_id)
+    if contact_id is not None:
+        query = query.where(_with_contact(contact_id))
+    if mine:
+        query = query.where(sa.or_(Interaction.owner_id == user.id, _took_part(user)))
+    if since is not None:
+        query = query.where(Interaction.occurred_at >= since)
+    if until is not None:
+        query = query.where(Interaction.occurred_at < until)
+    return query

@@ -1,16 +1,214 @@
-from flask import Blueprint
-from flask_login import login_required
+"""Contact history pages: My day, the phone-first quick log, the interaction page and its form."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from salesflow import clock
+from salesflow.accounts.models import Account
+from salesflow.audit import queries as audit_queries
+from salesflow.auth import scope
+from salesflow.contacts import queries as contact_queries
+from salesflow.contacts.services import local_today
+from salesflow.errors import Conflict, ValidationFailed
+from salesflow.extensions import db
+from salesflow.interactions import queries, services
+from salesflow.interactions.forms import FIELD_LABELS, ButtonForm, InteractionForm, to_local
+from salesflow.interactions.models import Interaction
 
 bp = Blueprint("interactions", __name__)
+
+
+@bp.app_context_processor
+def _today() -> dict[str, Any]:
+    """`local_today()` for the timeline partial, which any page may include."""
+    return {"local_today": lambda: local_today(clock.now())}
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _run(form: InteractionForm, save: Callable[[], Interaction]) -> tuple[Interaction | None, int]:
+    """Call the service and commit; on refusal put its messages on the form, keep the input."""
+    try:
+        interaction = save()
+    except ValidationFailed as error:
+        for name, messages in error.fields.items():
+            target = getattr(form, name, None)
+            if target is None or name == "account_id":
+                form.form_errors.extend(messages)
+            else:
+                target.errors = [*target.errors, *messages]
+        return None, error.status
+    except Conflict as error:
+        form.form_errors.append(error.message)
+        return None, error.status
+    db.session.commit()
+    return interaction, 200
+
+
+def _form_page(form: InteractionForm, account: Account, interaction: Interaction | None, status):
+    keep = {current_user.id}
+    if interaction is not None:
+        keep |= {u.id for u in interaction.participants}
+    contacts = contact_queries.current_contacts(account.id)
+    if interaction is not None:  # attendees who have left since stay on the record
+        contacts += [c for c in interaction.attendees if c not in contacts and not c.is_deleted]
+    page = render_template(
+        "interactions/form.html",
+        form=form,
+        account=account,
+        interaction=interaction,
+        contacts=contacts,
+        users=queries.team_users(account.id, also=keep),
+        quicklog_account_id=account.id,
+    )
+    return page, status
+
+
+def _search_page(status: int = 200, problem: str | None = None):
+    q = request.args.get("q", "")[:200]
+    accounts = queries.account_search(current_user, q)
+    page = render_template(
+        "interactions/pick_account.html", q=q, accounts=accounts, problem=problem
+    )
+    return page, status
+
+
+@bp.route("/interactions/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = InteractionForm()
+    raw = form.account_id.data if request.method == "POST" else request.args.get("account_id")
+    account_id = _int(raw)
+    if account_id is None:
+        return _search_page(422, _("Choose an account.")) if form.is_submitted() else _search_page()
+    account = scope.get_account(current_user, account_id)
+    if not form.is_submitted():
+        form.account_id.data = str(account.id)
+        form.occurred_at.data = to_local(clock.now())
+        form.participant_ids.data = [current_user.id]
+        contact_id = request.args.get("contact_id", type=int)
+        form.contact_ids.data = [contact_id] if contact_id else []
+        return _form_page(form, account, None, 200)
+    if not form.validate():
+        return _form_page(form, account, None, 422)
+    data = {**form.service_data(), "account_id": account.id}
+    saved, status = _run(
+        form, lambda: services.log_interaction(data, actor=current_user, now=clock.now())
+    )
+    if saved is None:
+        return _form_page(form, account, None, status)
+    flash(_("Contact logged."), "success")
+    return redirect(url_for("accounts.detail", account_id=account.id))
+
+
+@bp.route("/interactions/<int:interaction_id>")
+@login_required
+def detail(interaction_id: int):
+    interaction = scope.get_interaction(current_user, interaction_id, include_deleted=True)
+    return render_template(
+        "interactions/detail.html",
+        interaction=interaction,
+        account=interaction.account,
+        history=audit_queries.history("interactions", interaction.id),
+        field_labels=FIELD_LABELS,
+        button_form=ButtonForm(),
+        can_edit=scope.can_edit_interaction(current_user, interaction),
+        can_delete=scope.can_delete(current_user, interaction.account),
+        quicklog_account_id=None if interaction.is_deleted else interaction.account_id,
+    )
+
+
+@bp.route("/interactions/<int:interaction_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(interaction_id: int):
+    interaction = scope.get_interaction(current_user, interaction_id)
+    form = InteractionForm()
+    if not form.is_submitted():
+        form.fill(interaction)
+        return _form_page(form, interaction.account, interaction, 200)
+    if not form.validate():
+        return _form_page(form, interaction.account, interaction, 422)
+    data = form.service_data()
+    saved, status = _run(
+        form,
+        lambda: services.update_interaction(interaction, data, actor=current_user, now=clock.now()),
+    )
+    if saved is None:
+        return _form_page(form, interaction.account, interaction, status)
+    flash(_("Contact saved."), "success")
+    return redirect(url_for("interactions.detail", interaction_id=interaction.id))
+
+
+def _back(form: ButtonForm, default: str) -> str:
+    """Where a button sends the user back to: a local path only (never another site)."""
+    target = form.next.data or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _button(interaction: Interaction, change: Callable[[], Any], done: str):
+    """A POST-only button: run the service, commit, say what happened, go back."""
+    form = ButtonForm()
+    if form.validate_on_submit():
+        try:
+            change()
+        except (ValidationFailed, Conflict) as error:
+            messages = [m for ms in error.fields.values() for m in ms] or [error.message]
+            flash(" ".join(messages), "danger")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    default = url_for("interactions.detail", interaction_id=interaction.id)
+    return redirect(_back(form, default))
+
+
+@bp.post("/interactions/<int:interaction_id>/done")
+@login_required
+def done(interaction_id: int):
+    interaction = scope.get_interaction(current_user, interaction_id)
+    return _button(
+        interaction,
+        lambda: services.complete_next_step(interaction, actor=current_user, now=clock.now()),
+        _("Next step done."),
+    )
+
+
+@bp.post("/interactions/<int:interaction_id>/delete")
+@login_required
+def delete(interaction_id: int):
+    interaction = scope.get_interaction(current_user, interaction_id)
+    return _button(
+        interaction,
+        lambda: services.delete_interaction(interaction, actor=current_user, now=clock.now()),
+        _("Contact deleted. A director or admin can restore it from this page."),
+    )
+
+
+@bp.post("/interactions/<int:interaction_id>/restore")
+@login_required
+def restore(interaction_id: int):
+    interaction = scope.get_interaction(current_user, interaction_id, include_deleted=True)
+    return _button(
+        interaction,
+        lambda: services.restore_interaction(interaction, actor=current_user, now=clock.now()),
+        _("Contact restored."),
+    )
 
 
 @bp.route("/")
 @login_required
 def my_day():
-    return "my day"
-
-
-@bp.route("/interactions/new")
-@login_required
-def new():
-    return "new"
+    now = clock.now()
+    return render_template(
+        "interactions/my_day.html",
+        day=queries.my_day(current_user, today=local_today(now), now=now),
+        button_form=ButtonForm(next=url_for("interactions.my_day")),
+    )

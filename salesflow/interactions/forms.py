@@ -1,0 +1,129 @@
+"""Forms for interactions: shape only; the rules live in interactions.services.
+
+Field names are a contract (browser tests, benchmark): account_id, kind, occurred_at, contact_ids,
+participant_ids, summary, outcome, next_step, next_step_due, cost, csrf_token.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional
+
+from salesflow.contacts.forms import version_value
+from salesflow.interactions.models import Interaction, Kind
+from salesflow.labels import choices
+
+FIELD_LABELS = {
+    "account_id": _l("Account"),
+    "kind": _l("Kind"),
+    "occurred_at": _l("When"),
+    "contact_ids": _l("Their people"),
+    "participant_ids": _l("Our people"),
+    "summary": _l("What happened"),
+    "outcome": _l("Outcome"),
+    "next_step": _l("Next step"),
+    "next_step_due": _l("Due"),
+    "cost": _l("Cost"),
+    "next_step_done_at": _l("Next step done"),
+    "deleted_at": _l("Deleted"),
+    "opportunity_id": _l("Opportunity"),
+}
+
+_strip = [lambda value: value.strip() if isinstance(value, str) else value]
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def to_local(value: datetime) -> datetime:
+    """A stored UTC time as the naive wall-clock time a datetime-local input shows."""
+    return value.astimezone(_zone()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def from_local(value: datetime | None) -> datetime | None:
+    """A datetime-local input's naive wall-clock time as an aware UTC time."""
+    return None if value is None else value.replace(tzinfo=_zone()).astimezone(UTC)
+
+
+def _ids(values: Any) -> list[int]:
+    return [int(v) for v in values or []]
+
+
+class InteractionForm(FlaskForm):
+    """The quick log and the edit form. Contacts and participants are checkboxes rendered by the
+    template (with titles and badges); their choices are not checked here but by the service."""
+
+    account_id = HiddenField()
+    kind = SelectField(FIELD_LABELS["kind"], choices=choices(Kind), default=Kind.visit.value)
+    occurred_at = DateTimeLocalField(FIELD_LABELS["occurred_at"], format=LOCAL_FORMATS)
+    contact_ids = SelectMultipleField(
+        FIELD_LABELS["contact_ids"], coerce=int, validate_choice=False
+    )
+    participant_ids = SelectMultipleField(
+        FIELD_LABELS["participant_ids"], coerce=int, validate_choice=False
+    )
+    summary = TextAreaField(
+        FIELD_LABELS["summary"],
+        validators=[Length(max=5000)],
+        filters=_strip,
+        render_kw={"rows": 3},
+    )
+    outcome = TextAreaField(
+        FIELD_LABELS["outcome"],
+        validators=[Length(max=5000)],
+        filters=_strip,
+        render_kw={"rows": 2},
+    )
+    next_step = StringField(FIELD_LABELS["next_step"], validators=[Length(max=500)], filters=_strip)
+    next_step_due = DateField(FIELD_LABELS["next_step_due"], validators=[Optional()])
+    cost = DecimalField(FIELD_LABELS["cost"], validators=[Optional()], places=None)
+    version = HiddenField()
+
+    def fill(self, interaction: Interaction) -> None:
+        """Show a stored interaction (GET of the edit page)."""
+        self.kind.data = interaction.kind.value
+        self.occurred_at.data = to_local(interaction.occurred_at)
+        self.contact_ids.data = [c.id for c in interaction.attendees]
+        self.participant_ids.data = [u.id for u in interaction.participants]
+        for name in ("summary", "outcome", "next_step", "next_step_due", "cost"):
+            getattr(self, name).data = getattr(interaction, name)
+        self.version.data = str(interaction.version)
+
+    def service_data(self) -> dict[str, Any]:
+        """The fields as the service expects them (UTC time, id lists, empty as not set)."""
+        data = {
+            "kind": self.kind.data,
+            "occurred_at": from_local(self.occurred_at.data),
+            "contact_ids": _ids(self.contact_ids.data),
+            "participant_ids": _ids(self.participant_ids.data),
+            "summary": self.summary.data,
+            "outcome": self.outcome.data,
+            "next_step": self.next_step.data,
+            "next_step_due": self.next_step_due.data,
+            "cost": self.cost.data,
+        }
+        if self.version.data:
+            data["version"] = version_value(self.version.data)
+        return data
+
+
+class ButtonForm(FlaskForm):
+    """A POST-only button (done, delete, restore): CSRF, and where to go back to."""
+
+    next = HiddenField()

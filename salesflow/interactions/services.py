@@ -1,0 +1,273 @@
+"""Contact history: every write and rule for interactions (PRODUCT.md, "Contact history").
+
+An interaction belongs to one account; its attendees are current contacts of that account, its
+participants are our active users. Nothing is hard-deleted: directors and admins soft-delete and
+restore. Every change is audited with the account, so the account page shows it.
+"""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from salesflow.accounts.models import Account
+from salesflow.audit import services as audit
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.contacts.models import Contact
+from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.extensions import db
+from salesflow.interactions.models import Interaction, Kind
+
+TEXT_LIMITS = {"summary": 5000, "outcome": 5000, "next_step": 500}
+COLUMNS = ("occurred_at", "kind", "summary", "outcome", "next_step", "next_step_due", "cost")
+MAX_COST = Decimal(10) ** 10
+# A contact logged from a phone in another time zone may be "tomorrow" here; more is a typo.
+FUTURE_SLACK = timedelta(days=1)
+
+Errors = dict[str, list[str]]
+
+
+def _add(errors: Errors, name: str, message: Any) -> None:
+    errors.setdefault(name, []).append(str(message))
+
+
+def _text(data: dict[str, Any], clean: dict[str, Any], errors: Errors) -> None:
+    for name, limit in TEXT_LIMITS.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if value is not None and not isinstance(value, str):
+            _add(errors, name, _l("Enter text."))
+            continue
+        value = (value or "").strip()
+        if len(value) > limit:
+            _add(errors, name, _l("Use at most %(n)d characters.", n=limit))
+        clean[name] = value or None
+    if "summary" in clean and not clean["summary"] and "summary" not in errors:
+        _add(errors, "summary", _l("Say what happened."))
+
+
+def _occurred_at(value: Any, now: datetime, errors: Errors) -> datetime | None:
+    if not isinstance(value, datetime):
+        _add(errors, "occurred_at", _l("Enter when it happened."))
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        _add(errors, "occurred_at", _l("Give the time with its time zone offset."))
+        return None
+    if value > now + FUTURE_SLACK:
+        _add(errors, "occurred_at", _l("This is too far in the future."))
+    return value.astimezone(UTC)
+
+
+def _cost(value: Any, errors: Errors) -> Decimal | None:
+    """A decimal amount ≥ 0, below 10^10, with at most 2 decimals; empty is "not recorded"."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        _add(errors, "cost", _l("Enter an amount."))
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        _add(errors, "cost", _l("Enter an amount."))
+        return None
+    if not amount.is_finite():
+        _add(errors, "cost", _l("Enter an amount."))
+    elif amount < 0:
+        _add(errors, "cost", _l("The cost cannot be negative."))
+    elif amount >= MAX_COST:
+        _add(errors, "cost", _l("The cost is too large."))
+    elif amount != amount.quantize(Decimal("0.01")):
+        _add(errors, "cost", _l("Use at most 2 decimals."))
+    else:
+        return amount.quantize(Decimal("0.01"))
+    return None
+
+
+def _ids(value: Any, name: str, errors: Errors) -> list[int] | None:
+    if not isinstance(value, list | tuple) or any(
+        isinstance(v, bool) or not isinstance(v, int) for v in value
+    ):
+        _add(errors, name, _l("Give a list of ids."))
+        return None
+    return list(dict.fromkeys(value))
+
+
+def _participants(value: Any, keep: set[int], errors: Errors) -> list[User] | None:
+    """Our active users (someone already on the record stays even if since deactivated)."""
+    ids = _ids(value, "participant_ids", errors)
+    if ids is None:
+        return None
+    if not ids:
+        _add(errors, "participant_ids", _l("Choose at least one of our people."))
+        return None
+    users = db.session.scalars(sa.select(User).where(User.id.in_(ids))).all()
+    found = {u.id: u for u in users if u.active or u.id in keep}
+    if len(found) != len(ids):
+        _add(errors, "participant_ids", _l("Choose active users only."))
+        return None
+    return [found[i] for i in ids]
+
+
+def _attendees(value: Any, account_id: int, keep: set[int], errors: Errors) -> list[Contact] | None:
+    """Current contacts (not deleted, not left) of this very account; an attendee already on the
+    record stays even if they have since left (history)."""
+    ids = _ids(value, "contact_ids", errors)
+    if ids is None:
+        return None
+    contacts = db.session.scalars(sa.select(Contact).where(Contact.id.in_(ids))).all()
+    found = {
+        c.id: c
+        for c in contacts
+        if c.account_id == account_id and (c.is_current or (c.id in keep and not c.is_deleted))
+    }
+    if len(found) != len(ids):
+        _add(errors, "contact_ids", _l("Choose current contacts of this account only."))
+        return None
+    return [found[i] for i in ids]
+
+
+def _validate(
+    data: dict[str, Any], account_id: int | None, interaction: Interaction | None, now: datetime
+) -> tuple[dict[str, Any], Errors]:
+    """Clean every field given; return the cleaned values and every problem found."""
+    errors: Errors = {}
+    clean: dict[str, Any] = {}
+    _text(data, clean, errors)
+    if "occurred_at" in data:
+        clean["occurred_at"] = _occurred_at(data["occurred_at"], now, errors)
+    if "kind" in data:
+        try:
+            clean["kind"] = Kind(data["kind"])
+        except ValueError:
+            _add(errors, "kind", _l("Not one of the allowed values."))
+    if "cost" in data:
+        clean["cost"] = _cost(data["cost"], errors)
+    if "next_step_due" in data:
+        clean["next_step_due"] = data["next_step_due"]
+    if data.get("opportunity_id") is not None:
+        _add(errors, "opportunity_id", _l("There are no opportunities to link yet."))
+    next_step = clean.get("next_step", interaction.next_step if interaction else None)
+    due = clean.get("next_step_due", interaction.next_step_due if interaction else None)
+    if due is not None and not next_step and "next_step_due" not in errors:
+        _add(errors, "next_step_due", _l("A due date needs a next step."))
+    if data.get("participant_ids") is not None:
+        keep = {u.id for u in interaction.participants} if interaction else set()
+        clean["participants"] = _participants(data["participant_ids"], keep, errors)
+    if data.get("contact_ids") is not None and account_id is not None:
+        keep = {c.id for c in interaction.attendees} if interaction else set()
+        clean["attendees"] = _attendees(data["contact_ids"], account_id, keep, errors)
+    return clean, errors
+
+
+def _apply(interaction: Interaction, clean: dict[str, Any]) -> audit.Changes:
+    """Set the columns and the two people lists; the lists are audited as id lists."""
+    changes = audit.apply_changes(interaction, clean, COLUMNS)
+    for attr, name in (("participants", "participant_ids"), ("attendees", "contact_ids")):
+        if attr not in clean:
+            continue
+        old = [x.id for x in getattr(interaction, attr)]
+        new = [x.id for x in clean[attr]]
+        if sorted(old) != sorted(new):
+            setattr(interaction, attr, clean[attr])
+            changes[name] = (sorted(old), sorted(new))
+    return changes
+
+
+def _account(data: dict[str, Any], actor: User, errors: Errors) -> Account | None:
+    account_id = data.get("account_id")
+    if account_id is None or isinstance(account_id, bool) or not isinstance(account_id, int):
+        _add(errors, "account_id", _l("Choose an account."))
+        return None
+    return scope.get_account(actor, account_id)  # NotFound outside the scope
+
+
+def log_interaction(data: dict[str, Any], *, actor: User, now: datetime) -> Interaction:
+    """Log a contact with a customer on an account the actor may see; the actor owns it and is
+    the participant unless others are given. Raises NotFound (account), ValidationFailed."""
+    errors: Errors = {}
+    account = _account(data, actor, errors)
+    data = {"summary": None, "occurred_at": None, "kind": None, **data}
+    if not data.get("participant_ids"):
+        data["participant_ids"] = [actor.id]
+    clean, problems = _validate(data, account.id if account else None, None, now)
+    for name, messages in problems.items():
+        errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    assert account is not None
+    interaction = Interaction(account_id=account.id, owner_id=actor.id)
+    changes = _apply(interaction, clean)
+    db.session.add(interaction)
+    db.session.flush()
+    audit.record(interaction, "create", changes, actor=actor, now=now, account_id=account.id)
+    return interaction
+
+
+def update_interaction(
+    interaction: Interaction, data: dict[str, Any], *, actor: User, now: datetime
+) -> Interaction:
+    """Change an interaction (its owner, participants, or a director/admin); a changed next step
+    is open again. Raises Forbidden, Conflict (stale `version`), ValidationFailed."""
+    if not scope.can_edit_interaction(actor, interaction):
+        raise Forbidden()
+    if data.get("version") is not None and data["version"] != interaction.version:
+        raise Conflict()
+    clean, errors = _validate(data, interaction.account_id, interaction, now)
+    if data.get("account_id", interaction.account_id) != interaction.account_id:
+        _add(errors, "account_id", _l("An interaction cannot move to another account."))
+    if errors:
+        raise ValidationFailed(fields=errors)
+    changes = _apply(interaction, clean)
+    if {"next_step", "next_step_due"} & changes.keys() and interaction.next_step_done_at:
+        changes["next_step_done_at"] = (interaction.next_step_done_at, None)
+        interaction.next_step_done_at = None
+    db.session.flush()
+    audit.record(
+        interaction, "update", changes, actor=actor, now=now, account_id=interaction.account_id
+    )
+    return interaction
+
+
+def complete_next_step(interaction: Interaction, *, actor: User, now: datetime) -> Interaction:
+    """Mark the next step done (whoever may edit the interaction). Raises Forbidden,
+    ValidationFailed when there is no next step; done twice keeps the first time."""
+    if not scope.can_edit_interaction(actor, interaction):
+        raise Forbidden()
+    if not interaction.next_step:
+        raise ValidationFailed(fields={"next_step": [str(_l("There is no next step."))]})
+    if interaction.next_step_done_at is None:
+        changes = audit.apply_changes(
+            interaction, {"next_step_done_at": now}, ("next_step_done_at",)
+        )
+        db.session.flush()
+        audit.record(
+            interaction, "update", changes, actor=actor, now=now, account_id=interaction.account_id
+        )
+    return interaction
+
+
+def _set_deleted(interaction: Interaction, value: datetime | None, *, actor: User, now: datetime):
+    if not scope.can_delete(actor, interaction.account):
+        raise Forbidden()
+    if (interaction.deleted_at is None) != (value is None):
+        changes = audit.apply_changes(interaction, {"deleted_at": value}, ("deleted_at",))
+        db.session.flush()
+        action = "delete" if value is not None else "restore"
+        audit.record(
+            interaction, action, changes, actor=actor, now=now, account_id=interaction.account_id
+        )
+    return interaction
+
+
+def delete_interaction(interaction: Interaction, *, actor: User, now: datetime) -> Interaction:
+    """Soft-delete (directors in their team, admins; reps never). Raises Forbidden."""
+    return _set_deleted(interaction, now, actor=actor, now=now)
+
+
+def restore_interaction(interaction: Interaction, *, actor: User, now: datetime) -> Interaction:
+    """Undo a soft delete (directors in their team, admins). Raises Forbidden."""
+    return _set_deleted(interaction, None, actor=actor, now=now)
