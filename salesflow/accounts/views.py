@@ -1,24 +1,21 @@
 """Account pages: the list, the account page (team, decision chain, timeline, history), forms."""
 
-from collections.abc import Callable
-from typing import Any
-
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms import FieldList, SelectChoice
+from wtforms import SelectChoice
 
 from salesflow import clock
 from salesflow.accounts import queries, services
 from salesflow.accounts.forms import FIELD_LABELS, AccountForm, TeamForm, VersionForm, user_choices
-from salesflow.accounts.models import Account, TeamRole, Tier
+from salesflow.accounts.models import TeamRole, Tier
 from salesflow.audit import queries as audit_queries
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.queries import decision_chain
-from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
+from salesflow.forms import save_form
 from salesflow.interactions.queries import timeline
 from salesflow.teams.models import Team
 
@@ -68,25 +65,6 @@ def _team_choices() -> list[SelectChoice]:
             if scope.can_create_account(current_user, t.id)]  # fmt: skip
 
 
-def _save(form: Any, save: Callable[[], Account]) -> tuple[Account | None, int]:
-    """Call the service and commit; on refusal put its messages on the form."""
-    try:
-        account = save()
-    except ValidationFailed as error:
-        for name, messages in error.fields.items():
-            target = getattr(form, name, None)
-            if target is None or isinstance(target, FieldList):
-                form.form_errors.extend(messages)
-            else:
-                target.errors = [*target.errors, *messages]
-        return None, error.status
-    except Conflict as error:
-        form.form_errors.append(error.message)
-        return None, error.status
-    db.session.commit()
-    return account, 200
-
-
 @bp.route("/accounts/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -97,7 +75,7 @@ def new():
     status = 200
     if form.validate_on_submit():
         data = form.service_data()
-        account, status = _save(form, lambda: services.create_account(
+        account, status = save_form(form, lambda: services.create_account(
             data, actor=current_user, now=clock.now()))  # fmt: skip
         if account:
             flash(_("Account created."), "success")
@@ -139,7 +117,7 @@ def edit(account_id: int):
     status = 200
     if form.validate_on_submit():
         data = form.service_data()
-        saved, status = _save(form, lambda: services.update_account(
+        saved, status = save_form(form, lambda: services.update_account(
             account, data, actor=current_user, now=clock.now()))  # fmt: skip
         if saved:
             flash(_("Account saved."), "success")
@@ -165,7 +143,7 @@ def team(account_id: int):
     status = 200
     if form.validate_on_submit():
         members = form.service_data()
-        saved, status = _save(form, lambda: services.set_account_team(
+        saved, status = save_form(form, lambda: services.set_account_team(
             account, members, actor=current_user, now=clock.now()))  # fmt: skip
         if saved:
             flash(_("Account team saved."), "success")

@@ -22,31 +22,10 @@ from salesflow.contacts.forms import (
 from salesflow.contacts.models import Contact
 from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
+from salesflow.forms import save_form
 from salesflow.interactions import queries as interaction_queries
 
 bp = Blueprint("contacts", __name__)
-
-
-def _run(
-    form: ContactForm, save: Callable[[dict[str, Any]], Contact]
-) -> tuple[Contact | None, int]:
-    """Call the service with the form's data and commit; on refusal put its messages on the
-    form (field errors, or the conflict on top) and give the status to re-render with."""
-    try:
-        contact = save(form.service_data())
-    except ValidationFailed as error:
-        for name, messages in error.fields.items():
-            target = getattr(form, name, None)
-            if target is None:
-                form.form_errors.extend(messages)
-            else:
-                target.errors = [*target.errors, *messages]
-        return None, error.status
-    except Conflict as error:
-        form.form_errors.append(error.message)
-        return None, error.status
-    db.session.commit()
-    return contact, 200
 
 
 def _form_page(form: ContactForm, account: Account, contact: Contact | None, status: int = 200):
@@ -69,9 +48,9 @@ def new(account_id: int):
     form.set_reports_to_choices(queries.current_contacts(account.id), None)
     if not form.validate_on_submit():
         return _form_page(form, account, None, 422 if form.is_submitted() else 200)
-    contact, status = _run(
-        form,
-        lambda data: services.create_contact(account, data, actor=current_user, now=clock.now()),
+    data = form.service_data()
+    contact, status = save_form(
+        form, lambda: services.create_contact(account, data, actor=current_user, now=clock.now())
     )
     if contact is None:
         return _form_page(form, account, None, status)
@@ -89,9 +68,9 @@ def edit(contact_id: int):
     )
     if not form.validate_on_submit():
         return _form_page(form, contact.account, contact, 422 if form.is_submitted() else 200)
-    saved, status = _run(
-        form,
-        lambda data: services.update_contact(contact, data, actor=current_user, now=clock.now()),
+    data = form.service_data()
+    saved, status = save_form(
+        form, lambda: services.update_contact(contact, data, actor=current_user, now=clock.now())
     )
     if saved is None:
         return _form_page(form, contact.account, contact, status)

@@ -15,6 +15,7 @@ from salesflow.contacts import queries as contact_queries
 from salesflow.contacts.services import local_today
 from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
+from salesflow.forms import save_form
 from salesflow.interactions import queries, services
 from salesflow.interactions.forms import FIELD_LABELS, ButtonForm, InteractionForm, to_local
 from salesflow.interactions.models import Interaction
@@ -33,25 +34,6 @@ def _int(value: Any) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def _run(form: InteractionForm, save: Callable[[], Interaction]) -> tuple[Interaction | None, int]:
-    """Call the service and commit; on refusal put its messages on the form, keep the input."""
-    try:
-        interaction = save()
-    except ValidationFailed as error:
-        for name, messages in error.fields.items():
-            target = getattr(form, name, None)
-            if target is None or name == "account_id":
-                form.form_errors.extend(messages)
-            else:
-                target.errors = [*target.errors, *messages]
-        return None, error.status
-    except Conflict as error:
-        form.form_errors.append(error.message)
-        return None, error.status
-    db.session.commit()
-    return interaction, 200
 
 
 def _form_page(form: InteractionForm, account: Account, interaction: Interaction | None, status):
@@ -101,8 +83,10 @@ def new():
     if not form.validate():
         return _form_page(form, account, None, 422)
     data = {**form.service_data(), "account_id": account.id}
-    saved, status = _run(
-        form, lambda: services.log_interaction(data, actor=current_user, now=clock.now())
+    saved, status = save_form(
+        form,
+        lambda: services.log_interaction(data, actor=current_user, now=clock.now()),
+        on_top=("account_id",),
     )
     if saved is None:
         return _form_page(form, account, None, status)
@@ -138,9 +122,10 @@ def edit(interaction_id: int):
     if not form.validate():
         return _form_page(form, interaction.account, interaction, 422)
     data = form.service_data()
-    saved, status = _run(
+    saved, status = save_form(
         form,
         lambda: services.update_interaction(interaction, data, actor=current_user, now=clock.now()),
+        on_top=("account_id",),
     )
     if saved is None:
         return _form_page(form, interaction.account, interaction, status)
