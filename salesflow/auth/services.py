@@ -138,6 +138,17 @@ def _validate_user(data: dict, *, existing: User | None) -> dict[str, list[str]]
     return errors
 
 
+def _self_lockout(data: dict) -> dict[str, list[str]]:
+    """An admin cannot deactivate themselves or drop their own admin role (they would lock
+    themselves, and perhaps everyone, out of the admin pages)."""
+    errors: dict[str, list[str]] = {}
+    if data.get("active") is False:
+        errors["active"] = [str(_l("You cannot deactivate yourself."))]
+    if data.get("role") not in (None, Role.admin):
+        errors["role"] = [str(_l("You cannot take away your own admin role."))]
+    return errors
+
+
 def create_user(data: dict, *, actor: User | None, now: datetime) -> User:
     """Create a user (admins only; the CLI acts as no one). Raises Forbidden, ValidationFailed."""
     if actor is not None and actor.role != Role.admin:
@@ -168,7 +179,10 @@ def update_user(user: User, data: dict, *, actor: User, now: datetime) -> User:
         raise Forbidden()
     if "email" in data:
         data = {**data, "email": normalize_email(data["email"] or "")}
-    if errors := _validate_user(data, existing=user):
+    errors = _validate_user(data, existing=user)
+    if actor.id == user.id:
+        errors.update(_self_lockout(data))
+    if errors:
         raise ValidationFailed(fields=errors)
     changes = audit.apply_changes(user, data, USER_FIELDS)
     if data.get("password"):

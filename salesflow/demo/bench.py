@@ -1,0 +1,311 @@
+"""The benchmark (`make bench`): the pages people open most, timed on the large data set, next to
+hand-written SQL answering the same question (PRODUCT.md, "Scale and speed we build for").
+
+    python -m salesflow.demo.bench [--accounts 10000] [--repeat 30] [--reuse]
+
+Loads the data set into a fresh SQLite file under instance/bench/ (and into the PostgreSQL
+database named by BENCH_DATABASE_URL, whose salesflow tables it drops first), migrates it, then
+times each page with the Flask test client logged in as a rep and as leadership: the median of
+`--repeat` requests after a short warm-up. Writes a Markdown table to bench-results/<engine>.md.
+Not a test: numbers go in benchmarks, not timed tests.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from werkzeug.datastructures import MultiDict
+
+from config import BASE_DIR, INSTANCE_DIR, Config, normalize_database_url
+from salesflow import clock, create_app
+from salesflow.accounts.models import Account
+from salesflow.auth.models import User
+from salesflow.contacts.models import Contact
+from salesflow.demo import bench_sql, loader
+from salesflow.demo.people import PASSWORDS
+from salesflow.extensions import db
+from salesflow.interactions.models import Interaction
+
+WARMUP = 3
+ROLES = {"rep": "ar.east.1@example.com", "leadership": "ceo@example.com"}
+ACCOUNT_QUERY = "电力"  # a Chinese word in many company names
+SEARCHES = ("王", "pacific")  # a common surname (hits the cap); an English brand, any case
+
+
+@dataclass
+class Person:
+    role: str
+    client: FlaskClient
+    viewer: bench_sql.Viewer
+
+
+@dataclass
+class Target:
+    """What is timed: the busiest account the rep can see, two of its contacts."""
+
+    account_id: int
+    contact_ids: tuple[int, ...]
+    interactions: int
+
+
+def bench_app(url: str) -> Flask:
+    config = type(
+        "BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
+    )
+    return create_app(config)
+
+
+def _wipe(app: Flask, url: str) -> None:
+    """Start from an empty database: delete the SQLite file, or drop salesflow's tables (and
+    Alembic's marker) on PostgreSQL."""
+    database = sa.engine.make_url(url).database or ""
+    if sa.engine.make_url(url).get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        return
+    with app.app_context():
+        db.metadata.drop_all(db.engine)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+
+
+def _loaded_accounts(app: Flask, url: str) -> int:
+    """How many accounts an earlier run left in the database (0 when there is none)."""
+    database = sa.engine.make_url(url).database or ""
+    if sa.engine.make_url(url).get_backend_name() == "sqlite" and not Path(database).exists():
+        return 0
+    with app.app_context():
+        try:
+            count = db.session.scalar(sa.select(sa.func.count()).select_from(Account)) or 0
+        except sa.exc.DBAPIError:  # no tables yet
+            count = 0
+        db.session.remove()
+        db.engine.dispose()
+    return count
+
+
+def prepare(app: Flask, url: str, accounts: int, reuse: bool) -> str:
+    """Migrate and load the data set; say how long the load took (or that it was reused)."""
+    if reuse and _loaded_accounts(app, url) == accounts:
+        return "reused"
+    _wipe(app, url)
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        result = loader.load(accounts, now=clock.now(), progress=_progress)
+        print(file=sys.stderr)
+    return f"{result.seconds:.0f} s"
+
+
+def _progress(message: str) -> None:
+    print(f"\r  loading {message}", end="", file=sys.stderr, flush=True)
+
+
+def _log_in(app: Flask, role: str) -> Person:
+    client = app.test_client()
+    email = ROLES[role]
+    response = client.post("/login", data={"email": email, "password": PASSWORDS[role]})
+    if response.status_code != 302:
+        raise SystemExit(f"Could not log in as {email}: HTTP {response.status_code}")
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        viewer = bench_sql.Viewer(user.id, user.team_id, sees_all=role != "rep")
+        db.session.remove()
+    return Person(role, client, viewer)
+
+
+def pick_target(app: Flask, rep: Person) -> Target:
+    """The account with the most interactions among those the rep sees."""
+    with app.app_context():
+        visible = sa.or_(
+            Account.team_id == rep.viewer.team_id,
+            Account.id.in_(sa.text(f"SELECT account_id FROM account_members "
+                                   f"WHERE user_id = {rep.viewer.user_id}")),
+        )  # fmt: skip
+        busiest = db.session.execute(
+            sa.select(Interaction.account_id, sa.func.count().label("n"))
+            .join(Account, Account.id == Interaction.account_id)
+            .where(visible, Account.deleted_at.is_(None))
+            .group_by(Interaction.account_id)
+            .order_by(sa.desc("n"))
+            .limit(1)
+        ).one()
+        contacts = db.session.scalars(
+            sa.select(Contact.id)
+            .where(Contact.account_id == busiest[0], Contact.left_on.is_(None))
+            .order_by(Contact.id)
+            .limit(2)
+        ).all()
+        db.session.remove()
+    return Target(busiest[0], tuple(contacts), busiest[1])
+
+
+def median_ms(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """The median wall time of `repeat` calls after a warm-up, and the last call's result."""
+    result = None
+    for _ in range(WARMUP):
+        result = call()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = call()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), result
+
+
+def raw_ms(app: Flask, query: Callable[[sa.Connection], Any], repeat: int, method: str) -> float:
+    """Time hand-written SQL on its own connection; GET context so SQLite reads take no lock."""
+    with app.test_request_context(method=method):
+
+        def run() -> Any:
+            with db.engine.connect() as conn:
+                return query(conn)
+
+        ms, _ = median_ms(run, repeat)
+        db.session.remove()
+    return ms
+
+
+def _note(response: Any) -> str:
+    if response.status_code not in (200, 302, 303):
+        return f"HTTP {response.status_code}"
+    body = response.get_data()
+    if response.status_code == 200 and not body.lstrip().lower().startswith(b"<!doctype"):
+        return "stub page"
+    return ""
+
+
+def _quick_log_form(
+    person: Person, target: Target, now: datetime, zone: ZoneInfo
+) -> MultiDict[str, str]:
+    local = now.astimezone(zone)
+    form = [
+        ("account_id", str(target.account_id)),
+        ("kind", "visit"),
+        ("occurred_at", local.strftime("%Y-%m-%dT%H:%M")),
+        ("participant_ids", str(person.viewer.user_id)),
+        ("summary", "Benchmark visit: went through the proposal"),
+        ("outcome", "They want a reference site"),
+        ("next_step", "Arrange the reference visit"),
+        ("next_step_due", (local + timedelta(days=3)).strftime("%Y-%m-%d")),
+        ("cost", "120.00"),
+    ]
+    return MultiDict(form + [("contact_ids", str(cid)) for cid in target.contact_ids])
+
+
+def cases(person: Person, target: Target, now: datetime, zone: ZoneInfo) -> list[tuple]:
+    """(page, method, HTTP call, raw SQL) for one person."""
+    client, viewer = person.client, person.viewer
+    log = bench_sql.QuickLog(target.account_id, target.contact_ids, (viewer.user_id,), now)
+    form = _quick_log_form(person, target, now, zone)
+    rows = [
+        ("/accounts", "GET", lambda: client.get("/accounts"),
+         lambda c: bench_sql.account_list(c, viewer)),
+        (f"/accounts?q={ACCOUNT_QUERY}", "GET",
+         lambda: client.get("/accounts", query_string={"q": ACCOUNT_QUERY}),
+         lambda c: bench_sql.account_list(c, viewer, ACCOUNT_QUERY)),
+        (f"/accounts/{{id}} ({target.interactions} interactions)", "GET",
+         lambda: client.get(f"/accounts/{target.account_id}"),
+         lambda c: bench_sql.account_page(c, viewer, target.account_id, now)),
+        ("POST /interactions/new", "POST", lambda: client.post("/interactions/new", data=form),
+         lambda c: bench_sql.quick_log(c, viewer, log, now)),
+    ]  # fmt: skip
+    for q in SEARCHES:
+        page = lambda q=q: client.get("/search", query_string={"q": q})  # noqa: E731
+        raw = lambda c, q=q: bench_sql.search(c, viewer, q)  # noqa: E731
+        rows.append((f"/search?q={q}", "GET", page, raw))
+    return rows
+
+
+def measure(app: Flask, people: list[Person], target: Target, repeat: int) -> list[tuple]:
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    now = clock.now()
+    table = []
+    for person in people:
+        for page, method, http, raw in cases(person, target, now, zone):
+            page_ms, response = median_ms(http, repeat)
+            sql_ms = raw_ms(app, raw, repeat, method)
+            table.append((page, person.role, page_ms, sql_ms, _note(response)))
+            print(f"  {person.role:<10} {page:<45} {page_ms:8.1f} ms  raw {sql_ms:7.2f} ms",
+                  file=sys.stderr)  # fmt: skip
+    return table
+
+
+def _counts(app: Flask) -> str:
+    with app.app_context():
+        counts = {
+            name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for name, model in (("users", User), ("accounts", Account), ("contacts", Contact),
+                                ("interactions", Interaction))
+        }  # fmt: skip
+        db.session.remove()
+    return ", ".join(f"{n:,} {name}" for name, n in counts.items())
+
+
+def report(engine: str, app: Flask, table: list[tuple], loaded: str, repeat: int) -> str:
+    lines = [
+        f"## salesflow benchmark — {engine}",
+        "",
+        f"{_counts(app)}; load {loaded}. Median of {repeat} requests (Flask test client, one "
+        f"process) vs. the median of hand-written SQL answering the same question. "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}.",
+        "",
+        "| page | as | median ms | raw SQL ms | ratio | note |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    for page, role, page_ms, sql_ms, note in table:
+        ratio = page_ms / sql_ms if sql_ms else float("nan")
+        lines.append(f"| {page} | {role} | {page_ms:.1f} | {sql_ms:.2f} | {ratio:.1f}× | {note} |")
+    return "\n".join(lines) + "\n"
+
+
+def run(engine: str, url: str, args: argparse.Namespace) -> str:
+    print(f"{engine}: {url.split('@')[-1]}", file=sys.stderr)
+    app = bench_app(url)
+    loaded = prepare(app, url, args.accounts, args.reuse)
+    people = [_log_in(app, role) for role in ROLES]
+    target = pick_target(app, people[0])
+    table = measure(app, people, target, args.repeat)
+    text = report(engine, app, table, loaded, args.repeat)
+    with app.app_context():
+        db.engine.dispose()
+    out = BASE_DIR / "bench-results" / f"{engine}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a database already loaded with this size"
+    )
+    args = parser.parse_args(argv)
+    sqlite_file = INSTANCE_DIR / "bench" / f"bench-{args.accounts}.db"
+    targets = [("sqlite", f"sqlite:///{sqlite_file}")]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        targets.append(("postgresql", normalize_database_url(os.environ["BENCH_DATABASE_URL"])))
+    for engine, url in targets:
+        print(run(engine, url, args))
+
+
+if __name__ == "__main__":
+    main()
