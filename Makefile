@@ -43,7 +43,7 @@ format: $(VENV)/.installed
 # Extract every marked string and merge it into the catalogs (then translate the new entries).
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o salesflow/translations/messages.pot .
-	$(BIN)/pybabel update -N -i salesflow/translations/messages.pot -d salesflow/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i salesflow/translations/messages.pot -d salesflow/translations
 
 bench: translations
 	$(BIN)/python -m salesflow.demo.bench $(BENCH_ARGS)

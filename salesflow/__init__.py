@@ -1,7 +1,7 @@
 """salesflow: the company's memory of its customers, and process selling on top of it."""
 
 from apiflask import APIFlask
-from flask import Flask, has_request_context, request, session
+from flask import Flask, abort, has_request_context, request, session
 from flask_babel import lazy_gettext
 from flask_bootstrap import Bootstrap5
 from flask_login import current_user
@@ -76,6 +76,15 @@ def register_security(app: Flask) -> None:
         referrer_policy="same-origin",
         frame_options="DENY",
     )
+    app.before_request(refuse_nul_characters)
+
+
+def refuse_nul_characters() -> None:
+    """No form field or query parameter may carry a NUL character: PostgreSQL cannot store it,
+    and no person types one. Refused before any view runs (400), so nothing is half-saved."""
+    values = [*request.args.values(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 def select_locale() -> str:

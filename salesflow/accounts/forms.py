@@ -8,15 +8,18 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from salesflow.accounts.models import TeamRole, Tier
 from salesflow.labels import choices
+
+MAX_ID = 2**31 - 1
 
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -36,10 +39,13 @@ _strip = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
 def _int_or_none(value: Any) -> int | None:
+    """A select's value as an id; anything else (blank, tampered) as None for the service to
+    refuse with a message."""
     try:
-        return int(value) if value not in (None, "", "None") else None
+        number = int(value) if value not in (None, "", "None") else None
     except (TypeError, ValueError):
         return None
+    return number if number is None or 0 < number <= MAX_ID else None
 
 
 class AccountForm(FlaskForm):
@@ -49,9 +55,9 @@ class AccountForm(FlaskForm):
     tier = SelectField(FIELD_LABELS["tier"], choices=choices(Tier), default="C")
     industry = StringField(FIELD_LABELS["industry"], validators=[Length(max=80)], filters=_strip)
     region = StringField(FIELD_LABELS["region"], validators=[Length(max=80)], filters=_strip)
-    parent_id = StringField(
+    parent_id = IntegerField(
         FIELD_LABELS["parent_id"],
-        filters=[_int_or_none],
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID)],
         description=_l("The number of the parent account (in its page address), if any."),
     )
     address = StringField(FIELD_LABELS["address"], validators=[Length(max=300)], filters=_strip)
@@ -72,17 +78,18 @@ class MemberForm(FlaskForm):
         csrf = False  # the enclosing form carries the token
 
     user_id = SelectField(_l("Person"), coerce=_int_or_none, validate_choice=False)
-    role = SelectField(_l("Role"), choices=choices(TeamRole, blank=""), validate_choice=False)
+    role = SelectField(_l("Role"), choices=choices(TeamRole, blank="—"), validate_choice=False)
 
 
 class TeamForm(FlaskForm):
-    members = FieldList(FormField(MemberForm), min_entries=0)
+    members = FieldList(FormField(MemberForm), min_entries=0, max_entries=200)
 
     def service_data(self) -> list[dict[str, Any]]:
+        """Every row with a person or a role (a half-filled row is refused, not dropped)."""
         return [
-            {"user_id": row.user_id.data, "role": row.role.data}
+            {"user_id": row.user_id.data, "role": row.role.data or None}
             for row in self.members
-            if row.user_id.data and row.role.data
+            if row.user_id.data or row.role.data
         ]
 
 
@@ -91,4 +98,8 @@ class VersionForm(FlaskForm):
 
 
 def user_choices(users: list[Any]) -> list[SelectChoice]:
-    return [SelectChoice("", "—")] + [SelectChoice(str(u.id), u.name) for u in users]
+    """People for the account team's rows; leavers still on the team are marked."""
+    inactive = _l("inactive")
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(u.id), u.name if u.active else f"{u.name} ({inactive})") for u in users
+    ]

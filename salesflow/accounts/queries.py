@@ -1,4 +1,5 @@
-"""Scoped reads of accounts for the list page and the API."""
+"""Scoped reads of accounts for the list page and the API: every read starts from
+scope.visible_accounts (STYLE.md rule 7); lists page by keyset, never OFFSET or COUNT."""
 
 import base64
 import binascii
@@ -10,12 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow.accounts.models import Account, AccountMember
+from salesflow.accounts.models import Account, AccountMember, Tier
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 
 SORTS = {"name": Account.name, "tier": Account.tier, "updated": Account.updated_at}
+MAX_ID = 2**63 - 1
 
 
 @dataclass
@@ -29,7 +31,8 @@ class AccountFilters:
 
 
 def list_query(user: User, filters: AccountFilters) -> sa.Select[Any]:
-    """The accounts `user` may see (or, for restorers asking for them, may restore), filtered."""
+    """The accounts `user` may see (or, for restorers asking for them, the deleted accounts they
+    may restore), filtered; unordered (page() orders it)."""
     if filters.deleted and user.role in scope.RESTORERS:
         rule = sa.and_(
             Account.id.in_(scope.visible_account_ids(user, include_deleted=True)),
@@ -38,36 +41,64 @@ def list_query(user: User, filters: AccountFilters) -> sa.Select[Any]:
     else:
         rule = scope.visible_accounts(user)
     query = sa.select(Account).where(rule)
-    if filters.q:
-        query = query.where(Account.name.ilike(f"%{_escape(filters.q)}%", escape="\\"))
+    q = _clean(filters.q)
+    if q:
+        # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite; CJK text has no case and matches.
+        query = query.where(Account.name.ilike(f"%{_escape(q)}%", escape="\\"))
     if filters.team_id:
         query = query.where(Account.team_id == filters.team_id)
-    if filters.tier:
+    if filters.tier in {t.value for t in Tier}:
         query = query.where(Account.tier == filters.tier)
-    if filters.industry:
-        query = query.where(Account.industry == filters.industry)
+    industry = _clean(filters.industry)
+    if industry:
+        query = query.where(Account.industry == industry)
     if filters.mine:
         mine = sa.select(AccountMember.account_id).where(AccountMember.user_id == user.id)
         query = query.where(Account.id.in_(mine))
     return query
 
 
+def _clean(text: str | None) -> str | None:
+    """A search text without NUL (PostgreSQL refuses it in a string literal)."""
+    return (text or "").replace("\x00", "").strip() or None
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+def encode_cursor(sort: str, descending: bool, value: Any, last_id: int) -> str:
+    """An opaque cursor: where the last page ended, and for which order."""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort, descending, getattr(value, "value", value), last_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> list[Any] | None:
+def decode_cursor(cursor: str | None, sort: str, descending: bool) -> tuple[Any, int] | None:
+    """(sort value, id) from a cursor made by encode_cursor for the same order; None for a
+    missing, foreign or tampered cursor (the list then starts from the top)."""
     if not cursor:
         return None
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error):
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, made_desc, value, last_id = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         return None
-    return values if isinstance(values, list) and len(values) == 2 else None
+    if made_for != sort or made_desc is not descending:
+        return None
+    if type(last_id) is not int or not 0 < last_id <= MAX_ID or not isinstance(value, str):
+        return None
+    if sort == "updated":
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if value.tzinfo is None:
+            return None
+    elif sort == "tier" and value not in {t.value for t in Tier}:
+        return None
+    return value, last_id
 
 
 def page(
@@ -78,21 +109,18 @@ def page(
     cursor: str | None = None,
     size: int = 50,
 ) -> tuple[list[Account], str | None]:
-    """One page of accounts by keyset on (sort column, id); the team and members come along."""
-    column = SORTS.get(sort, Account.name)
-    after = decode_cursor(cursor)
+    """One page of accounts by keyset on (sort column, id), with the team and the account team's
+    people loaded in two queries for the whole page (never one per row)."""
+    sort = sort if sort in SORTS else "name"
+    column = SORTS[sort]
+    after = decode_cursor(cursor, sort, descending)
     if after is not None:
         value, last_id = after
-        if sort == "updated":
-            try:
-                value = datetime.fromisoformat(value)
-            except (TypeError, ValueError):  # a tampered cursor: start from the top
-                return page(query, sort=sort, descending=descending, size=size)
         bound = sa.literal(value, column.type)
         beyond = column < bound if descending else column > bound
         tie = Account.id < last_id if descending else Account.id > last_id
         query = query.where(sa.or_(beyond, sa.and_(column == bound, tie)))
-    order = (column.desc(), Account.id.desc()) if descending else (column, Account.id)
+    order = (column.desc(), Account.id.desc()) if descending else (column.asc(), Account.id.asc())
     rows = list(
         db.session.scalars(
             query.options(
@@ -108,13 +136,13 @@ def page(
     next_cursor = None
     if more:
         last = rows[-1]
-        raw = getattr(last, column.key)
-        next_cursor = encode_cursor([getattr(raw, "value", raw), last.id])
+        next_cursor = encode_cursor(sort, descending, getattr(last, column.key), last.id)
     return rows, next_cursor
 
 
 def industries(user: User) -> list[str]:
-    """The industries of the accounts `user` sees, for the filter."""
+    """The distinct industries of the accounts `user` sees, for the filter select (one indexed
+    DISTINCT query, capped)."""
     return list(
         db.session.scalars(
             sa.select(Account.industry)

@@ -1,7 +1,8 @@
 """Accounts and their account teams: every write and rule (PRODUCT.md, capability 1).
 
-Reps create and keep up to date the accounts they see; directors (own team) and admins
-soft-delete and restore; every change is audited on the account.
+Whoever sees an account keeps it up to date; directors (own team) and admins soft-delete and
+restore; nothing is hard-deleted; every change is audited on the account (who, when, which
+fields from what to what).
 """
 
 import re
@@ -19,83 +20,106 @@ from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.teams.models import Team
 
+# Text fields and their longest accepted value (the columns' sizes; notes, a Text, gets a cap).
 TEXT_LIMITS = {"name": 200, "industry": 80, "region": 80, "address": 300, "website": 300,
                "notes": 20_000}  # fmt: skip
 ACCOUNT_FIELDS = (*TEXT_LIMITS, "team_id", "tier", "parent_id")
-WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
+MAX_ID = 2**31 - 1
+WEBSITE = re.compile(r"^https?://[^\s/$.?#@][^\s@/]*\.[^\s/]+(/\S*)?$", re.IGNORECASE)
+# NUL is refused by PostgreSQL; other control characters are never meant (notes keep newlines).
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Errors = dict[str, list[str]]
 
 
+def _problem(errors: Errors, field: str, message: Any) -> None:
+    errors.setdefault(field, []).append(str(message))
+
+
+def _is_id(value: Any) -> bool:
+    return type(value) is int and 0 < value <= MAX_ID
+
+
+def _text(field: str, value: Any, errors: Errors) -> str | None:
+    """The cleaned text (stripped, empty as None), or None with the problem noted."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        _problem(errors, field, _l("Enter text."))
+        return None
+    value = value.strip()
+    if (CONTROL_IN_NOTES if field == "notes" else CONTROL).search(value):
+        _problem(errors, field, _l("Remove the control characters."))
+        return None
+    if field == "website" and value and not re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
+        value = "https://" + value  # people type "example.com"
+    if len(value) > TEXT_LIMITS[field]:
+        _problem(errors, field, _l("Use at most %(n)d characters.", n=TEXT_LIMITS[field]))
+        return None
+    if field == "website" and value and not WEBSITE.match(value):
+        _problem(errors, field, _l("Enter a web address."))
+        return None
+    return value or None
+
+
 def _clean_text(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for field, limit in TEXT_LIMITS.items():
-        if field not in data:
-            continue
-        value = data[field]
-        if value is not None and not isinstance(value, str):
-            errors.setdefault(field, []).append(str(_l("Enter text.")))
-            continue
-        value = (value or "").strip() or None
-        if value is not None and len(value) > limit:
-            errors.setdefault(field, []).append(str(_l("Use at most %(n)d characters.", n=limit)))
-            continue
-        clean[field] = value
+    clean = {f: _text(f, data[f], errors) for f in TEXT_LIMITS if f in data}
     if "name" in data and not clean.get("name") and "name" not in errors:
-        errors["name"] = [str(_l("Enter the account's name."))]
-    website = clean.get("website")
-    if website:
-        if not re.match(r"^[a-z]+://", website, re.IGNORECASE):
-            website = clean["website"] = "https://" + website
-        if not WEBSITE.match(website):
-            errors.setdefault("website", []).append(str(_l("Enter a web address.")))
+        _problem(errors, "name", _l("Enter the account's name."))
     return clean
 
 
 def _check_team(team_id: Any, actor: User, errors: Errors) -> None:
-    if team_id is None or db.session.get(Team, team_id) is None:
-        errors["team_id"] = [str(_l("Choose a team."))]
+    if not _is_id(team_id) or db.session.get(Team, team_id) is None:
+        _problem(errors, "team_id", _l("Choose a team."))
     elif not scope.can_create_account(actor, team_id):
-        errors["team_id"] = [str(_l("You cannot put accounts in this team."))]
+        _problem(errors, "team_id", _l("You cannot put accounts in this team."))
 
 
-def _check_parent(parent_id: int, account: Account | None, actor: User, errors: Errors) -> None:
-    """The parent must be an account the actor sees, and not the account or one of its children."""
-    visible = db.session.scalar(
+def _ancestors(parent_id: int) -> set[int]:
+    """The parent and all its parents, in one recursive query (UNION stops on a loop)."""
+    chain = sa.select(Account.id, Account.parent_id).where(Account.id == parent_id)
+    chain = chain.cte("ancestors", recursive=True)
+    chain = chain.union(
+        sa.select(Account.id, Account.parent_id).join(chain, Account.id == chain.c.parent_id)
+    )
+    return set(db.session.scalars(sa.select(chain.c.id)))
+
+
+def _check_parent(parent_id: Any, account: Account | None, actor: User, errors: Errors) -> None:
+    """The parent must be an account the actor sees, and neither the account itself nor one of
+    its descendants (no cycle through parents)."""
+    visible = _is_id(parent_id) and db.session.scalar(
         sa.select(Account.id).where(Account.id == parent_id, scope.visible_accounts(actor))
     )
-    if visible is None:
-        errors["parent_id"] = [str(_l("Choose an account you can see."))]
-        return
-    if account is None:
-        return
-    ancestors = sa.select(Account.id, Account.parent_id).where(Account.id == parent_id)
-    ancestors = ancestors.cte("ancestors", recursive=True)
-    ancestors = ancestors.union(
-        sa.select(Account.id, Account.parent_id).join(
-            ancestors, Account.id == ancestors.c.parent_id
-        )
-    )
-    chain = set(db.session.scalars(sa.select(ancestors.c.id)))
-    if account.id in chain:
-        errors["parent_id"] = [str(_l("An account cannot be its own parent, directly or not."))]
+    if not visible:
+        _problem(errors, "parent_id", _l("Choose an account you can see."))
+    elif account is not None and account.id in _ancestors(parent_id):
+        _problem(errors, "parent_id", _l("An account cannot be its own parent, directly or not."))
 
 
 def _validate(data: dict[str, Any], account: Account | None, actor: User) -> dict[str, Any]:
+    """Every problem of `data` at once (ValidationFailed), else the cleaned fields present."""
     errors: Errors = {}
     clean = _clean_text(data, errors)
     if "tier" in data:
         try:
             clean["tier"] = Tier(data["tier"])
         except ValueError:
-            errors["tier"] = [str(_l("Choose a tier."))]
-    if "team_id" in data and (account is None or data["team_id"] != account.team_id):
-        _check_team(data["team_id"], actor, errors)
+            _problem(errors, "tier", _l("Choose a tier."))
     if "team_id" in data:
+        if account is None or data["team_id"] != account.team_id:
+            _check_team(data["team_id"], actor, errors)
+        # Moving an account out of a team is that team's decision: a rep of another team who
+        # merely sits on the account team may not take the account into their own team.
+        moving = account is not None and data["team_id"] != account.team_id
+        if moving and not scope.can_create_account(actor, account.team_id):
+            _problem(errors, "team_id", _l("You cannot move accounts out of this team."))
         clean["team_id"] = data["team_id"]
-    if data.get("parent_id") is not None:
-        _check_parent(data["parent_id"], account, actor, errors)
     if "parent_id" in data:
+        if data["parent_id"] is not None:
+            _check_parent(data["parent_id"], account, actor, errors)
         clean["parent_id"] = data["parent_id"]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -103,11 +127,11 @@ def _validate(data: dict[str, Any], account: Account | None, actor: User) -> dic
 
 
 def create_account(data: dict[str, Any], *, actor: User, now: datetime) -> Account:
-    """Create an account in a team the actor may create in. Raises ValidationFailed."""
-    data = {"tier": Tier.C, **data}
-    if "team_id" not in data:
-        data["team_id"] = actor.team_id
-    clean = _validate({"name": None, **data}, None, actor)
+    """Create an account (in the actor's team unless `team_id` says otherwise) in a team the
+    actor may create in; audited. Raises ValidationFailed with every problem."""
+    data = {"name": None, "tier": Tier.C, "team_id": actor.team_id, **data}
+    data.pop("version", None)
+    clean = _validate(data, None, actor)
     account = Account(**clean, created_by_id=actor.id)
     db.session.add(account)
     db.session.flush()
@@ -117,6 +141,7 @@ def create_account(data: dict[str, Any], *, actor: User, now: datetime) -> Accou
 
 
 def _check_version(account: Account, data: dict[str, Any]) -> None:
+    """A client that sends the `version` it read gets a Conflict if someone saved since."""
     if data.get("version") is not None and data["version"] != account.version:
         raise Conflict()
 
@@ -124,8 +149,8 @@ def _check_version(account: Account, data: dict[str, Any]) -> None:
 def update_account(
     account: Account, data: dict[str, Any], *, actor: User, now: datetime
 ) -> Account:
-    """Change an account's fields. Raises Forbidden (deleted), Conflict (stale version),
-    ValidationFailed."""
+    """Change an account's fields (only those in `data`); audited with old and new values.
+    Raises Forbidden (deleted), Conflict (stale `version`), ValidationFailed."""
     if not scope.can_edit_account(actor, account):
         raise Forbidden()
     _check_version(account, data)
@@ -137,7 +162,8 @@ def update_account(
 
 
 def delete_account(account: Account, *, actor: User, now: datetime) -> Account:
-    """Soft-delete (directors of the account's team, admins). Raises Forbidden."""
+    """Soft-delete: directors of the account's team and admins, never reps. Its contacts and
+    history stay and come back on restore. Raises Forbidden."""
     if not scope.can_delete(actor, account) or account.is_deleted:
         raise Forbidden()
     account.deleted_at = now
@@ -162,31 +188,44 @@ def _team_pairs(account: Account) -> list[list[Any]]:
     return sorted([m.user_id, m.role.value] for m in account.members)
 
 
-def set_account_team(
-    account: Account, members: list[dict[str, Any]], *, actor: User, now: datetime
-) -> Account:
-    """Replace the account team with `members` ({user_id, role}); users must be active, roles
-    from the vocabulary, no pair twice. Raises Forbidden, ValidationFailed."""
-    if not scope.can_edit_account(actor, account):
-        raise Forbidden()
+def _wanted_members(account: Account, members: list[Any]) -> list[tuple[int, TeamRole]]:
+    """The (user, role) pairs asked for, or ValidationFailed listing every bad row. A new member
+    must be an active user; a leaver already on the team may stay until handed over."""
+    ids = {m.get("user_id") for m in members if isinstance(m, dict) and _is_id(m.get("user_id"))}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    current = {(m.user_id, m.role) for m in account.members}
     problems: list[str] = []
     wanted: list[tuple[int, TeamRole]] = []
-    ids = {m.get("user_id") for m in members}
-    active = set(db.session.scalars(sa.select(User.id).where(User.id.in_(ids), User.active)))
-    for member in members:
+    for n, member in enumerate(members, start=1):
+        member = member if isinstance(member, dict) else {}
         user_id, role = member.get("user_id"), member.get("role")
-        if role not in {r.value for r in TeamRole}:
-            problems.append(str(_l("Unknown role %(role)s.", role=role)))
-        elif user_id not in active:
-            problems.append(str(_l("User %(id)s is not an active user.", id=user_id)))
+        user = users.get(user_id) if _is_id(user_id) else None
+        who = user.name if user else str(user_id)
+        if user is None:
+            problems.append(str(_l("Row %(n)d: choose a person who exists.", n=n)))
+        elif role not in {r.value for r in TeamRole}:
+            problems.append(str(_l("Choose a role for %(name)s.", name=who)))
+        elif not user.active and (user_id, TeamRole(role)) not in current:
+            problems.append(str(_l("%(name)s is no longer active.", name=who)))
         elif (user_id, TeamRole(role)) in wanted:
-            problems.append(
-                str(_l("User %(id)s is listed twice as %(role)s.", id=user_id, role=role))
-            )
+            problems.append(str(_l("%(name)s is listed twice as %(role)s.", name=who, role=role)))
         else:
             wanted.append((user_id, TeamRole(role)))
     if problems:
         raise ValidationFailed(fields={"members": problems})
+    return wanted
+
+
+def set_account_team(
+    account: Account, members: list[dict[str, Any]], *, actor: User, now: datetime
+) -> Account:
+    """Replace the account team with `members` ([{user_id, role}]): roles AR/SR/FR/sponsor/member,
+    people who exist and are active (a leaver already in that role may stay until handed over),
+    no (person, role) twice; audited as one change of the field "team". Raises Forbidden
+    (deleted account), ValidationFailed."""
+    if not scope.can_edit_account(actor, account):
+        raise Forbidden()
+    wanted = _wanted_members(account, members)
     before = _team_pairs(account)
     keep = {(m.user_id, m.role) for m in account.members} & set(wanted)
     account.members = [m for m in account.members if (m.user_id, m.role) in keep] + [

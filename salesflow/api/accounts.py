@@ -3,19 +3,25 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from pydantic import BaseModel, Field, RootModel, StringConstraints
 
 from salesflow import clock
 from salesflow.accounts import queries, services
-from salesflow.accounts.models import Account, Tier
+from salesflow.accounts.models import Account, AccountMember, Tier
 from salesflow.api import bp, caller, paginate, token_auth
 from salesflow.api.schemas import Id, Name, Strict, provided
 from salesflow.auth import scope
+from salesflow.extensions import db
 
 Text80 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
 Text300 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 Notes = Annotated[str, StringConstraints(max_length=20_000)]
 Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# Ids and versions in a JSON body must be numbers: "12" is a client bug, answered 422.
+BodyId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
+Version = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
 
 
@@ -23,7 +29,7 @@ class _AccountFields(Strict):
     industry: Text80 | None = None
     region: Text80 | None = None
     tier: Tier | None = None
-    parent_id: Id | None = None
+    parent_id: BodyId | None = None
     address: Text300 | None = None
     website: Text300 | None = None
     notes: Notes | None = None
@@ -31,15 +37,15 @@ class _AccountFields(Strict):
 
 class AccountIn(_AccountFields):
     name: Name
-    team_id: Id | None = None
+    team_id: BodyId | None = None
 
 
 class AccountPatch(_AccountFields):
     """Every field optional (PATCH semantics); `version`, when sent, must be the current one."""
 
     name: Name | None = None
-    team_id: Id | None = None
-    version: int | None = None
+    team_id: BodyId | None = None
+    version: Version | None = None
 
 
 class AccountFilter(BaseModel):
@@ -48,6 +54,9 @@ class AccountFilter(BaseModel):
     tier: Tier | None = None
     industry: Text80 | None = None
     mine: bool = False
+    deleted: bool = Field(
+        False, description="Directors and admins: the deleted accounts they may restore"
+    )
     limit: int | None = None
     cursor: str | None = None
 
@@ -75,7 +84,7 @@ class AccountPage(BaseModel):
 
 
 class MemberIn(Strict):
-    user_id: Id
+    user_id: BodyId
     role: Literal["AR", "SR", "FR", "sponsor", "member"]
 
 
@@ -100,20 +109,31 @@ def account_out(account: Account) -> dict[str, Any]:
 
 
 def team_out(account: Account) -> list[dict[str, Any]]:
-    return [{"user_id": m.user_id, "name": m.user.name, "role": m.role} for m in account.members]
+    """The account team, its people loaded in the same query."""
+    members = db.session.scalars(
+        sa.select(AccountMember)
+        .where(AccountMember.account_id == account.id)
+        .options(so.joinedload(AccountMember.user))
+        .order_by(AccountMember.id)
+    )
+    return [{"user_id": m.user_id, "name": m.user.name, "role": m.role} for m in members]
 
 
 @bp.get("/accounts")
 @bp.auth_required(token_auth)
 @bp.input(AccountFilter, location="query", arg_name="filters")
 @bp.output(AccountPage)
-@bp.doc(summary="Accounts you may see; search with q, filter by team, tier, industry, mine")
+@bp.doc(
+    summary="Accounts you may see; search with q, filter by team, tier, industry, mine",
+    description="Paginated by `limit` and the opaque `cursor` of the previous page.",
+    responses={422: "Invalid filter, limit or cursor"},
+)
 def list_accounts(filters: AccountFilter):
     query = queries.list_query(
         caller(),
         queries.AccountFilters(
             q=filters.q, team_id=filters.team_id, tier=filters.tier,
-            industry=filters.industry, mine=filters.mine,
+            industry=filters.industry, mine=filters.mine, deleted=filters.deleted,
         ),
     )  # fmt: skip
     return paginate(query, Account.id, account_out)
@@ -184,7 +204,10 @@ def get_account_team(account_id: int):
 @bp.auth_required(token_auth)
 @bp.input(TeamIn, location="json", arg_name="members")
 @bp.output(list[MemberOut])
-@bp.doc(summary="Replace the account team", responses={**ERRORS, 403: "Not allowed"})
+@bp.doc(
+    summary="Replace the account team",
+    responses={**ERRORS, 403: "Not allowed", 409: "Changed by someone else at the same time"},
+)
 def put_account_team(account_id: int, members: TeamIn):
     account = scope.get_account(caller(), account_id)
     services.set_account_team(

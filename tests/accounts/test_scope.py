@@ -2,50 +2,92 @@
 
 import pytest
 
-from salesflow.accounts import queries
+from salesflow.accounts import queries, services
 from tests.conftest import api_as, login
 
+ALL = {"Huadong Power", "Nanfang Grid", "Shared Steel"}
 
-def _names(world, user):
+
+def _names(user):
     return {a.name for a in queries.page(queries.list_query(user, queries.AccountFilters()))[0]}
 
 
 def test_list_applies_the_one_visibility_rule(world):
-    assert _names(world, world.rep_a) == {"Huadong Power", "Shared Steel"}
-    assert _names(world, world.rep_b) == {"Nanfang Grid", "Shared Steel"}
-    assert _names(world, world.director_b) == {"Nanfang Grid"}
-    assert _names(world, world.leader) == _names(world, world.admin) == {
-        "Huadong Power", "Nanfang Grid", "Shared Steel"}  # fmt: skip
+    assert _names(world.rep_a) == _names(world.rep_a2) == {"Huadong Power", "Shared Steel"}
+    assert _names(world.rep_b) == {"Nanfang Grid", "Shared Steel"}
+    assert _names(world.director_a) == {"Huadong Power", "Shared Steel"}
+    assert _names(world.director_b) == {"Nanfang Grid"}
+    assert _names(world.leader) == _names(world.admin) == ALL
+
+
+def test_api_list_applies_the_same_rule(app, world):
+    for who, expected in [
+        ("rep_b", {"Nanfang Grid", "Shared Steel"}),
+        ("director_b", {"Nanfang Grid"}),
+        ("leader", ALL),
+        ("admin", ALL),
+    ]:
+        items = api_as(app, getattr(world, who)).get("/accounts").get_json()["items"]
+        assert {a["name"] for a in items} == expected, who
 
 
 @pytest.mark.parametrize("who", ["rep_a", "director_a"])
 def test_other_teams_account_is_404_by_url(client, world, who):
     login(client, getattr(world, who))
-    assert client.get(f"/accounts/{world.account_b.id}").status_code == 404
-    assert client.get(f"/accounts/{world.account_b.id}/edit").status_code == 404
-    assert client.get(f"/accounts/{world.account_b.id}/team").status_code == 404
+    account_id = world.account_b.id
+    for path in ("", "/edit", "/team"):
+        assert client.get(f"/accounts/{account_id}{path}").status_code == 404, path
+    for path in ("/edit", "/team", "/delete", "/restore"):
+        assert client.post(f"/accounts/{account_id}{path}", data={}).status_code == 404, path
 
 
-def test_other_teams_account_is_404_by_api(app, world):
-    api = api_as(app, world.rep_a)
-    assert api.get(f"/accounts/{world.account_b.id}").status_code == 404
-    assert api.patch(f"/accounts/{world.account_b.id}", json={"notes": "x"}).status_code == 404
-    assert api.get(f"/accounts/{world.account_b.id}/team").status_code == 404
-    assert api.put(f"/accounts/{world.account_b.id}/team", json=[]).status_code == 404
-    assert api.delete(f"/accounts/{world.account_b.id}").status_code == 404
+@pytest.mark.parametrize("who", ["rep_a", "director_a"])
+def test_other_teams_account_is_404_by_api(app, world, who):
+    api = api_as(app, getattr(world, who))
+    account_id = world.account_b.id
+    assert api.get(f"/accounts/{account_id}").status_code == 404
+    response = api.patch(f"/accounts/{account_id}", json={"notes": "x"})
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    assert api.get(f"/accounts/{account_id}/team").status_code == 404
+    assert api.put(f"/accounts/{account_id}/team", json=[]).status_code == 404
+    assert api.delete(f"/accounts/{account_id}").status_code == 404
+    assert api.post(f"/accounts/{account_id}/restore").status_code == 404
+    assert world.account_b.notes is None and world.account_b.members
 
 
-def test_rep_on_another_teams_account_team_sees_it(client, world):
+def test_unknown_account_is_404_like_a_hidden_one(app, client, world):
+    login(client, world.admin)
+    assert client.get("/accounts/999999").status_code == 404
+    assert api_as(app, world.admin).get("/accounts/999999").status_code == 404
+
+
+def test_rep_on_another_teams_account_team_sees_it(app, client, world):
     login(client, world.rep_b)
     assert client.get(f"/accounts/{world.shared.id}").status_code == 200
+    api = api_as(app, world.rep_b)
+    assert api.get(f"/accounts/{world.shared.id}").status_code == 200
+    assert api.patch(f"/accounts/{world.shared.id}", json={"notes": "ok"}).status_code == 200
+
+
+def test_rep_taken_off_the_account_team_loses_sight_of_it(app, world, now):
+    services.set_account_team(world.shared, [], actor=world.director_a, now=now)
+    assert api_as(app, world.rep_b).get(f"/accounts/{world.shared.id}").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["leader", "admin"])
+def test_leadership_and_admin_see_every_account(app, client, world, who):
+    login(client, getattr(world, who))
+    api = api_as(app, getattr(world, who))
+    for account in (world.account_a, world.account_b, world.shared):
+        assert client.get(f"/accounts/{account.id}").status_code == 200
+        assert api.get(f"/accounts/{account.id}").status_code == 200
 
 
 def test_deleted_account_is_404_for_reps_and_visible_to_its_director(client, world, now):
-    from salesflow.accounts.services import delete_account
-
-    delete_account(world.account_a, actor=world.director_a, now=now)
-    login(client, world.rep_a)
-    assert client.get(f"/accounts/{world.account_a.id}").status_code == 404
+    services.delete_account(world.account_a, actor=world.director_a, now=now)
+    for who in ("rep_a", "leader", "director_b"):
+        login(client, getattr(world, who))
+        assert client.get(f"/accounts/{world.account_a.id}").status_code == 404, who
     login(client, world.director_a)
     page = client.get(f"/accounts/{world.account_a.id}")
     assert page.status_code == 200 and b"/restore" in page.data
@@ -56,3 +98,27 @@ def test_rep_cannot_delete_by_url_or_api(app, client, world):
     assert client.post(f"/accounts/{world.account_a.id}/delete").status_code == 403
     assert api_as(app, world.rep_a).delete(f"/accounts/{world.account_a.id}").status_code == 403
     assert world.account_a.deleted_at is None
+
+
+def test_only_restorers_restore(app, client, world, now):
+    services.delete_account(world.account_a, actor=world.director_a, now=now)
+    login(client, world.rep_a)
+    assert client.post(f"/accounts/{world.account_a.id}/restore").status_code == 404
+    assert (
+        api_as(app, world.leader).post(f"/accounts/{world.account_a.id}/restore").status_code == 404
+    )
+    assert world.account_a.is_deleted
+    assert (
+        api_as(app, world.admin).post(f"/accounts/{world.account_a.id}/restore").status_code == 200
+    )
+
+
+def test_rep_cannot_create_in_another_team_by_form_or_api(app, client, world):
+    login(client, world.rep_a)
+    data = {"name": "Sneaky", "team_id": world.team_b.id, "tier": "C"}
+    assert client.post("/accounts/new", data=data).status_code == 422
+    response = api_as(app, world.rep_a).post(
+        "/accounts", json={"name": "Sneaky", "team_id": world.team_b.id}
+    )
+    assert response.status_code == 422
+    assert "Sneaky" not in _names(world.leader)
