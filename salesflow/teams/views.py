@@ -1,19 +1,18 @@
 """Admin pages: users and teams. Admins only (scope.can_manage_users); everyone else gets 403."""
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from salesflow import clock
 from salesflow.auth import scope
 from salesflow.auth import services as user_services
 from salesflow.auth.models import User
-from salesflow.errors import Forbidden, NotFound, ValidationFailed
+from salesflow.errors import Forbidden, NotFound
 from salesflow.extensions import db, login_manager
+from salesflow.forms import save_form
 from salesflow.teams import queries
 from salesflow.teams import services as team_services
 from salesflow.teams.forms import TeamForm, UserForm
@@ -30,22 +29,6 @@ def _admins_only():
     if not scope.can_manage_users(current_user):
         raise Forbidden()
     return None
-
-
-def _save(form: FlaskForm, call: Callable[[], Any]) -> tuple[Any, int]:
-    """Run one service and commit; on refusal copy its messages onto the form's fields."""
-    try:
-        result = call()
-    except ValidationFailed as error:
-        for name, messages in error.fields.items():
-            target = getattr(form, name, None)
-            if target is None:
-                form.form_errors.extend(messages)
-            else:
-                target.errors = [*target.errors, *messages]
-        return None, error.status
-    db.session.commit()
-    return result, 200
 
 
 def _get(model: type, record_id: int) -> Any:
@@ -85,7 +68,7 @@ def new_user():
     if not form.validate_on_submit():
         return _user_page(form, None, 422 if form.is_submitted() else 200)
     data = form.service_data(creating=True)
-    user, status = _save(
+    user, status = save_form(
         form, lambda: user_services.create_user(data, actor=current_user, now=clock.now())
     )
     if user is None:
@@ -102,7 +85,7 @@ def edit_user(user_id: int):
     if not form.validate_on_submit():
         return _user_page(form, user, 422 if form.is_submitted() else 200)
     data = form.service_data(creating=False)
-    saved, status = _save(
+    saved, status = save_form(
         form, lambda: user_services.update_user(user, data, actor=current_user, now=clock.now())
     )
     if saved is None:
@@ -136,7 +119,7 @@ def new_team():
     if not form.validate_on_submit():
         return _team_page(form, None, 422 if form.is_submitted() else 200)
     data = form.service_data()
-    team, status = _save(
+    team, status = save_form(
         form, lambda: team_services.create_team(data, actor=current_user, now=clock.now())
     )
     if team is None:
@@ -152,7 +135,7 @@ def edit_team(team_id: int):
     if not form.validate_on_submit():
         return _team_page(form, team, 422 if form.is_submitted() else 200)
     data = form.service_data()
-    saved, status = _save(
+    saved, status = save_form(
         form, lambda: team_services.update_team(team, data, actor=current_user, now=clock.now())
     )
     if saved is None:
