@@ -134,8 +134,12 @@ def register_cli(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
+    from salesflow.auth import scope
+
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.globals["label"] = labels.label
     app.jinja_env.globals["get_locale"] = get_locale
+    # Menus ask the one permission rule, never a role by name.
+    app.jinja_env.globals["can_manage_users"] = scope.can_manage_users
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt)
