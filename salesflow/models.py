@@ -5,9 +5,31 @@ from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import ApiToken, LoginAttempt, Role, User
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.opportunities.models import (
+    Approval,
+    ChecklistTick,
+    Decision,
+    Move,
+    Opportunity,
+    OpportunityRole,
+    StageChange,
+    Status,
+    TriangleRole,
+)
+from salesflow.playbooks.models import PlaybookVersion
 from salesflow.teams.models import Team
 
 __all__ = [
+    "TriangleRole",
+    "Status",
+    "StageChange",
+    "PlaybookVersion",
+    "OpportunityRole",
+    "Opportunity",
+    "Move",
+    "Decision",
+    "ChecklistTick",
+    "Approval",
     "Account",
     "AccountMember",
     "ApiToken",

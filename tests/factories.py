@@ -11,6 +11,8 @@ from salesflow.auth.services import hash_password
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
+from salesflow.playbooks import registry
 from salesflow.teams.models import Team
 
 PASSWORD = "correct-horse-9"
@@ -113,6 +115,7 @@ def make_interaction(
     owner: User,
     participants: list[User] | None = None,
     contacts: list[Contact] | None = None,
+    opportunity: Opportunity | None = None,
     kind: Kind | str = Kind.visit,
     occurred_at: datetime | None = None,
     days_ago: float | None = None,
@@ -126,6 +129,7 @@ def make_interaction(
         occurred_at = clock.now() - timedelta(days=days_ago or 0)
     interaction = Interaction(
         account_id=account.id,
+        opportunity_id=opportunity.id if opportunity else None,
         owner_id=owner.id,
         kind=Kind(kind),
         occurred_at=occurred_at,
@@ -140,3 +144,45 @@ def make_interaction(
     db.session.add(interaction)
     db.session.flush()
     return interaction
+
+
+def make_opportunity(
+    *,
+    account: Account,
+    playbook: str = "enterprise",
+    stage: str | None = None,
+    name: str | None = None,
+    amount: Decimal | int | None = 100_000,
+    expected_close: date | None = date(2027, 3, 31),
+    customer_need: str | None = "Replace the ageing control system",
+    competitors: str | None = None,
+    roles: dict[User, TriangleRole | str] | None = None,
+    status: Status | str = Status.open,
+    days_in_stage: float = 0,
+    deleted: bool = False,
+) -> Opportunity:
+    """A deal on the newest version of a shipped playbook, in its first stage unless `stage`."""
+    version = registry.stored_version(registry.file_playbooks()[playbook], now=clock.now())
+    parsed = registry.playbook(version)
+    opportunity = Opportunity(
+        account_id=account.id,
+        playbook_version_id=version.id,
+        name=name or f"Opportunity {_n()}",
+        amount=Decimal(amount) if amount is not None else None,
+        currency="CNY",
+        expected_close=expected_close,
+        customer_need=customer_need,
+        competitors=competitors,
+        stage_key=parsed.stage(stage).key if stage else parsed.first_stage.key,
+        stage_entered_at=clock.now() - timedelta(days=days_in_stage),
+        status=Status(status),
+        closed_at=clock.now() if Status(status) != Status.open else None,
+        deleted_at=clock.now() if deleted else None,
+    )
+    opportunity.roles = [
+        OpportunityRole(user_id=user.id, role=TriangleRole(role))
+        for user, role in (roles or {}).items()
+    ]
+    db.session.add(opportunity)
+    db.session.flush()
+    return opportunity

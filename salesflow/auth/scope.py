@@ -1,8 +1,9 @@
 """One visibility rule and the action predicates, used by pages, API, reports and exports alike.
 
 A rep sees the accounts of their own team plus accounts whose account team they are on; a director
-sees their team's accounts; leadership and admin see all. Contacts and interactions are visible
-when their account is. Records outside the caller's scope answer 404 (API.md, Conventions).
+sees their team's accounts; leadership and admin see all. Contacts, interactions and
+opportunities are visible when their account is. Records outside the caller's scope answer 404
+(API.md, Conventions).
 Soft-deleted records are visible only to those who may restore them (directors and admins).
 """
 
@@ -16,6 +17,7 @@ from salesflow.contacts.models import Contact
 from salesflow.errors import NotFound
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
+from salesflow.opportunities.models import Opportunity
 
 SEES_ALL = {Role.leadership, Role.admin}
 RESTORERS = {Role.director, Role.admin}
@@ -84,6 +86,42 @@ def get_interaction(
     if interaction is None:
         raise NotFound()
     return interaction
+
+
+def get_opportunity(
+    user: User, opportunity_id: int, *, include_deleted: bool = False
+) -> Opportunity:
+    """The opportunity if its account is visible to `user`, else NotFound."""
+    query = sa.select(Opportunity).where(
+        Opportunity.id == opportunity_id,
+        Opportunity.account_id.in_(visible_account_ids(user, include_deleted=include_deleted)),
+    )
+    if not (include_deleted and user.role in RESTORERS):
+        query = query.where(Opportunity.deleted_at.is_(None))
+    opportunity = db.session.scalar(query)
+    if opportunity is None:
+        raise NotFound()
+    return opportunity
+
+
+def visible_opportunities(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Opportunity: those `user` may see, deleted ones excluded."""
+    return sa.and_(
+        Opportunity.account_id.in_(visible_account_ids(user)), Opportunity.deleted_at.is_(None)
+    )
+
+
+def can_work_opportunity(user: User, opportunity: Opportunity) -> bool:
+    """Whoever sees a deal's account works the deal (fields, roles, checklist, moves)."""
+    return not opportunity.is_deleted and can_edit_account(user, opportunity.account)
+
+
+def can_decide(user: User, opportunity: Opportunity) -> bool:
+    """Overrides of unmet gates, approvals and reopening are a director's decisions (PLAYBOOKS.md):
+    the director of the account's team, or an admin."""
+    if user.role == Role.admin:
+        return True
+    return user.role == Role.director and opportunity.account.team_id == user.team_id
 
 
 def can_see_team(user: User, team_id: int | None) -> bool:

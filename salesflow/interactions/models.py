@@ -48,6 +48,10 @@ class Interaction(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("accounts.id"))
+    # The deal this contact worked on, if any (`interactions` gates count these).
+    opportunity_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("opportunities.id"), index=True
+    )
     occurred_at: so.Mapped[datetime]
     kind: so.Mapped[Kind] = so.mapped_column(str_enum(Kind))
     summary: so.Mapped[str] = so.mapped_column(sa.Text)
@@ -60,6 +64,7 @@ class Interaction(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
 
     account: so.Mapped["Account"] = so.relationship()  # noqa: F821
+    opportunity: so.Mapped["Opportunity | None"] = so.relationship()  # noqa: F821
     owner: so.Mapped["User"] = so.relationship()  # noqa: F821
     participants: so.Mapped[list["User"]] = so.relationship(  # noqa: F821
         secondary=interaction_participants, order_by="User.name"

@@ -6,7 +6,7 @@ restore. Every change is audited with the account, so the account page shows it.
 """
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,9 +20,20 @@ from salesflow.contacts.models import Contact
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.opportunities.models import Opportunity
+from salesflow.validation import money
 
 TEXT_LIMITS = {"summary": 5000, "outcome": 5000, "next_step": 500}
-COLUMNS = ("occurred_at", "kind", "summary", "outcome", "next_step", "next_step_due", "cost")
+COLUMNS = (
+    "opportunity_id",
+    "occurred_at",
+    "kind",
+    "summary",
+    "outcome",
+    "next_step",
+    "next_step_due",
+    "cost",
+)
 MAX_COST = Decimal(10) ** 10
 # A contact logged from a phone in another time zone may be "tomorrow" here; more is a typo.
 FUTURE_SLACK = timedelta(days=1)
@@ -64,27 +75,9 @@ def _occurred_at(value: Any, now: datetime, errors: Errors) -> datetime | None:
 
 def _cost(value: Any, errors: Errors) -> Decimal | None:
     """A decimal amount ≥ 0, below 10^10, with at most 2 decimals; empty is "not recorded"."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
-        _add(errors, "cost", _l("Enter an amount."))
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        _add(errors, "cost", _l("Enter an amount."))
-        return None
-    if not amount.is_finite():
-        _add(errors, "cost", _l("Enter an amount."))
-    elif amount < 0:
-        _add(errors, "cost", _l("The cost cannot be negative."))
-    elif amount >= MAX_COST:
-        _add(errors, "cost", _l("The cost is too large."))
-    elif amount != amount.quantize(Decimal("0.01")):
-        _add(errors, "cost", _l("Use at most 2 decimals."))
-    else:
-        return amount.quantize(Decimal("0.01"))
-    return None
+    return money(
+        value, "cost", errors, maximum=MAX_COST, negative=_l("The cost cannot be negative.")
+    )
 
 
 def _ids(value: Any, name: str, errors: Errors) -> list[int] | None:
@@ -130,6 +123,23 @@ def _attendees(value: Any, account_id: int, keep: set[int], errors: Errors) -> l
     return [found[i] for i in ids]
 
 
+def _opportunity(value: Any, account_id: int, errors: Errors) -> int | None:
+    """The deal this contact worked on: one of this account's (not deleted), or none."""
+    if value is None or value == "":
+        return None
+    found = type(value) is int and db.session.scalar(
+        sa.select(Opportunity.id).where(
+            Opportunity.id == value,
+            Opportunity.account_id == account_id,
+            Opportunity.deleted_at.is_(None),
+        )
+    )
+    if not found:
+        _add(errors, "opportunity_id", _l("Choose an opportunity of this account."))
+        return None
+    return value
+
+
 def _validate(
     data: dict[str, Any], account_id: int | None, interaction: Interaction | None, now: datetime
 ) -> tuple[dict[str, Any], Errors]:
@@ -148,8 +158,8 @@ def _validate(
         clean["cost"] = _cost(data["cost"], errors)
     if "next_step_due" in data:
         clean["next_step_due"] = data["next_step_due"]
-    if data.get("opportunity_id") is not None:
-        _add(errors, "opportunity_id", _l("There are no opportunities to link yet."))
+    if "opportunity_id" in data and account_id is not None:
+        clean["opportunity_id"] = _opportunity(data["opportunity_id"], account_id, errors)
     next_step = clean.get("next_step", interaction.next_step if interaction else None)
     due = clean.get("next_step_due", interaction.next_step_due if interaction else None)
     if due is not None and not next_step and "next_step_due" not in errors:

@@ -146,6 +146,15 @@ def load_file(path: Path) -> tuple[Playbook | None, list[str]]:
         text, found = _read_text(path.read_bytes())
     except OSError as error:
         return None, [f"{shown}:1: " + _("cannot read the file: %(why)s", why=error.strerror)]
+    return load_text(text, shown, found)
+
+
+def load_text(
+    text: str | None, shown: str, found: list[tuple[int, str]] | None = None
+) -> tuple[Playbook | None, list[str]]:
+    """Parse a playbook's text (a file's, or a version stored in the database) named `shown` in
+    messages: the playbook (None if it has any problem) and every problem."""
+    found = list(found or [])
     data = None
     if text is not None:
         data, found = parse_yaml(text)
@@ -154,7 +163,7 @@ def load_file(path: Path) -> tuple[Playbook | None, list[str]]:
         reader.problem(line, message)
     playbook = None
     if data is not None:  # duplicate keys still leave a document worth checking
-        playbook = parse_playbook(data, reader, source=shown)
+        playbook = parse_playbook(data, reader, source=shown, text=text or "")
     elif not found:
         reader.problem(1, _("empty file: a playbook needs key, version, name and stages"))
     if reader.problems:

@@ -21,7 +21,7 @@ STAGE_REQUIRED = ("key", "name", "probability", "sla_days")
 ITEM_KEYS = ("key", "text")
 
 
-def parse_playbook(data: Any, reader: Reader, *, source: str) -> Playbook | None:
+def parse_playbook(data: Any, reader: Reader, *, source: str, text: str = "") -> Playbook | None:
     """The playbook in `data`, or None when `reader` has any problem (all of them reported)."""
     line = getattr(data, "line", 1)  # a scalar document has no line of its own
     doc = reader.mapping(data, line, _("playbook"), PLAYBOOK_KEYS, PLAYBOOK_REQUIRED)
@@ -43,6 +43,7 @@ def parse_playbook(data: Any, reader: Reader, *, source: str) -> Playbook | None
         # only now: a sound playbook is small and shallow, whatever YAML aliases a file holds
         content_hash=content_hash(data),
         source=source,
+        source_text=text,
         key_line=doc.value_line("key"),
     )
 

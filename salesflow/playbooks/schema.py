@@ -84,6 +84,7 @@ class Playbook:
     stages: tuple[Stage, ...]
     content_hash: str  # sha256 of the normalized content (loader.content_hash)
     source: str = ""  # the file it was read from, as shown in messages
+    source_text: str = field(default="", repr=False, compare=False)  # stored with each version
     key_line: int = 1
     _by_key: Mapping[str, int] = field(init=False, repr=False, compare=False)
 

@@ -1,0 +1,181 @@
+"""Moves between stages (PLAYBOOKS.md, Moves): advance, back, close won or lost, reopen.
+
+Advance goes to the next stage only, when every exit gate of the current stage holds; a director
+or admin may override unmet gates with a reason. Every move is one stage history entry (from, to,
+who, when, the gates as they were, the reason) and one audit entry. The `version` a client read
+makes a stale move a Conflict, and the version column makes a race between two movers one too.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from salesflow.audit import services as audit
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.errors import Forbidden, GatesUnmet, ValidationFailed
+from salesflow.extensions import db
+from salesflow.opportunities.facts import gate_results
+from salesflow.opportunities.models import Move, Opportunity, Status
+from salesflow.opportunities.services import (
+    check_version,
+    check_workable,
+    record_move,
+    short_text,
+)
+from salesflow.playbooks import registry
+from salesflow.playbooks.evaluate import GateResult, unmet
+from salesflow.playbooks.schema import Playbook, text
+
+REASON_LIMIT = 500
+
+
+def _prepare(opportunity: Opportunity, data: dict[str, Any], actor: User, *, open_only=True):
+    check_workable(opportunity, actor, open_only=open_only)
+    check_version(opportunity, data)
+    return registry.playbook(opportunity.playbook_version)
+
+
+def unmet_list(results: list[GateResult]) -> list[dict[str, Any]]:
+    """The unmet gates as API.md shows them: gate, message, and what to do (hint)."""
+    return [{"gate": r.gate, "message": r.message, "hint": r.hint} for r in unmet(results)]
+
+
+def _gates_or_override(
+    opportunity: Opportunity, data: dict[str, Any], actor: User, now: datetime
+) -> tuple[list[GateResult], bool, str | None]:
+    """The exit gates; unmet ones stop the move unless a director or admin overrides with a
+    reason. Returns the results, whether overridden, and the reason given."""
+    results = gate_results(opportunity, now=now)
+    reason = short_text(data.get("override_reason"), "override_reason", REASON_LIMIT)
+    missing = unmet(results)
+    if missing and reason is None:
+        raise GatesUnmet(unmet_list(results))
+    if missing and not scope.can_decide(actor, opportunity):
+        raise Forbidden(_l("Only the team's director or an admin can override unmet criteria."))
+    return results, bool(missing), reason
+
+
+def _enter(opportunity: Opportunity, stage_key: str, now: datetime) -> dict[str, Any]:
+    changes = {"stage_key": (opportunity.stage_key, stage_key)}
+    opportunity.stage_key, opportunity.stage_entered_at = stage_key, now
+    return changes
+
+
+def _finish(opportunity, move, changes, *, actor, now, from_stage, results=(), overridden=False,
+            reason=None) -> Opportunity:  # fmt: skip
+    db.session.flush()  # the version check happens here: a concurrent mover loses (409)
+    audit.record(opportunity, "update", changes, actor=actor, now=now,
+                 account_id=opportunity.account_id)  # fmt: skip
+    record_move(opportunity, move, actor=actor, now=now, from_stage=from_stage, results=results,
+                overridden=overridden, reason=reason)  # fmt: skip
+    db.session.flush()
+    return opportunity
+
+
+def _stage_name(playbook: Playbook, key: str) -> str:
+    from flask_babel import get_locale
+
+    return text(playbook.stage(key).name, get_locale())
+
+
+def advance(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> Opportunity:
+    """Move to the next stage when every exit gate holds (`to_stage`, if given, must be it; a skip
+    is refused). Raises Forbidden, Conflict, ValidationFailed, GatesUnmet."""
+    playbook = _prepare(opportunity, data, actor)
+    following = playbook.next_stage(opportunity.stage_key)
+    if following is None:
+        raise ValidationFailed(fields={"to_stage": [str(_l(
+            "This is the last stage: close the opportunity as won."))]})  # fmt: skip
+    wanted = data.get("to_stage")
+    if wanted is not None and wanted != following.key:
+        keys = [s.key for s in playbook.stages]
+        if wanted not in keys:
+            message = _l("This playbook has no such stage.")
+        elif keys.index(wanted) > keys.index(following.key):
+            message = _l("A stage cannot be skipped: the next stage is %(stage)s.",
+                         stage=_stage_name(playbook, following.key))  # fmt: skip
+        else:
+            message = _l("To go to an earlier stage, move back with a reason.")
+        raise ValidationFailed(fields={"to_stage": [str(message)]})
+    results, overridden, reason = _gates_or_override(opportunity, data, actor, now)
+    from_stage = opportunity.stage_key
+    changes = _enter(opportunity, following.key, now)
+    return _finish(opportunity, Move.advanced, changes, actor=actor, now=now, from_stage=from_stage,
+                   results=results, overridden=overridden, reason=reason)  # fmt: skip
+
+
+def move_back(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> Opportunity:
+    """Go back to an earlier stage, saying why. Raises Forbidden, Conflict, ValidationFailed."""
+    playbook = _prepare(opportunity, data, actor)
+    keys = [s.key for s in playbook.stages]
+    wanted = data.get("to_stage")
+    errors: dict[str, list[str]] = {}
+    if wanted not in keys or keys.index(wanted) >= keys.index(opportunity.stage_key):
+        errors["to_stage"] = [str(_l("Choose an earlier stage."))]
+    try:
+        reason = short_text(data.get("reason"), "reason", REASON_LIMIT,
+                             required=_l("Say why the opportunity goes back."))  # fmt: skip
+    except ValidationFailed as error:
+        errors.update(error.fields)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    from_stage = opportunity.stage_key
+    changes = _enter(opportunity, wanted, now)
+    return _finish(opportunity, Move.moved_back, changes, actor=actor, now=now,
+                   from_stage=from_stage, reason=reason)  # fmt: skip
+
+
+def close(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> Opportunity:
+    """Close as won (only from the last stage, its exit gates met or overridden) or lost (from any
+    stage, with the loss reason). Raises Forbidden, Conflict, ValidationFailed, GatesUnmet."""
+    playbook = _prepare(opportunity, data, actor)
+    status = data.get("status")
+    if status not in (Status.won, Status.lost):
+        raise ValidationFailed(fields={"status": [str(_l("Choose won or lost."))]})
+    required = _l("Say why the opportunity was lost.") if status == Status.lost else None
+    reason = short_text(data.get("reason"), "reason", REASON_LIMIT, required=required)
+    results: list[GateResult] = []
+    overridden = False
+    if status == Status.won:
+        if opportunity.stage_key != playbook.last_stage.key:
+            raise ValidationFailed(fields={"status": [str(_l(
+                "An opportunity is won only from the last stage, %(stage)s.",
+                stage=_stage_name(playbook, playbook.last_stage.key)))]})  # fmt: skip
+        results, overridden, override_reason = _gates_or_override(opportunity, data, actor, now)
+        if overridden:
+            reason = "; ".join(r for r in (reason, override_reason) if r)
+    changes = {"status": (opportunity.status, Status(status)), "close_reason": (None, reason)}
+    opportunity.status, opportunity.closed_at = Status(status), now
+    opportunity.close_reason = reason
+    move = Move.won if status == Status.won else Move.lost
+    return _finish(opportunity, move, changes, actor=actor, now=now,
+                   from_stage=opportunity.stage_key, results=results, overridden=overridden,
+                   reason=reason)  # fmt: skip
+
+
+def reopen(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> Opportunity:
+    """Reopen a closed deal in the stage it closed in (the team's director or an admin, with a
+    reason). Raises Forbidden, Conflict, ValidationFailed."""
+    _prepare(opportunity, data, actor, open_only=False)
+    if not scope.can_decide(actor, opportunity):
+        raise Forbidden(_l("Only the team's director or an admin can reopen an opportunity."))
+    if opportunity.is_open:
+        raise ValidationFailed(fields={"status": [str(_l("This opportunity is open."))]})
+    reason = short_text(data.get("reason"), "reason", REASON_LIMIT,
+                         required=_l("Say why the opportunity is reopened."))  # fmt: skip
+    changes = {"status": (opportunity.status, Status.open),
+               "close_reason": (opportunity.close_reason, None)}  # fmt: skip
+    opportunity.status, opportunity.closed_at, opportunity.close_reason = Status.open, None, None
+    opportunity.stage_entered_at = now
+    return _finish(opportunity, Move.reopened, changes, actor=actor, now=now,
+                   from_stage=opportunity.stage_key, reason=reason)  # fmt: skip

@@ -1,0 +1,285 @@
+"""Scoped reads of opportunities for the list, the board, exports and the API: every read starts
+from scope.visible_opportunities (STYLE.md rule 7); lists page by keyset, totals are aggregated
+in SQL, and a page's related rows are loaded in a few queries, never one per row."""
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from salesflow.accounts.models import Account
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.extensions import db
+from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
+from salesflow.playbooks import registry
+from salesflow.playbooks.models import PlaybookVersion
+from salesflow.playbooks.schema import Playbook, Stage
+
+FAR_FUTURE = date(9999, 12, 31)
+SORTS: dict[str, Any] = {
+    "name": Opportunity.name,
+    "amount": sa.func.coalesce(Opportunity.amount, 0),
+    "close": sa.func.coalesce(Opportunity.expected_close, FAR_FUTURE),
+    "stage_age": Opportunity.stage_entered_at,  # oldest entry first = longest in stage
+    "updated": Opportunity.updated_at,
+}
+MAX_ID = 2**63 - 1
+CARDS_PER_STAGE = 50
+
+
+@dataclass
+class OpportunityFilters:
+    q: str | None = None
+    team_id: int | None = None
+    owner_id: int | None = None  # the AR
+    close_month: date | None = None  # the first day of the month
+    mine: bool = False  # the caller holds a seat of the iron triangle
+    playbook: str | None = None
+    status: str | None = Status.open.value  # None: every status
+    stage: str | None = None
+    account_id: int | None = None
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def list_query(user: User, filters: OpportunityFilters) -> sa.Select[Any]:
+    """The opportunities `user` may see, filtered; unordered (page() orders it)."""
+    query = sa.select(Opportunity).where(scope.visible_opportunities(user))
+    q = (filters.q or "").replace("\x00", "").strip()
+    if q:
+        query = query.where(Opportunity.name.ilike(f"%{_escape(q)}%", escape="\\"))
+    if filters.team_id:
+        in_team = sa.select(Account.id).where(Account.team_id == filters.team_id)
+        query = query.where(Opportunity.account_id.in_(in_team))
+    if filters.owner_id:
+        query = query.where(Opportunity.id.in_(_seated(filters.owner_id, TriangleRole.AR)))
+    if filters.mine:
+        query = query.where(Opportunity.id.in_(_seated(user.id)))
+    if filters.close_month:
+        query = query.where(
+            Opportunity.expected_close >= filters.close_month,
+            Opportunity.expected_close < _next_month(filters.close_month),
+        )
+    if filters.playbook:
+        versions = sa.select(PlaybookVersion.id).where(PlaybookVersion.key == filters.playbook)
+        query = query.where(Opportunity.playbook_version_id.in_(versions))
+    if filters.status in {s.value for s in Status}:
+        query = query.where(Opportunity.status == filters.status)
+    if filters.stage:
+        query = query.where(Opportunity.stage_key == filters.stage)
+    if filters.account_id:
+        query = query.where(Opportunity.account_id == filters.account_id)
+    return query
+
+
+def _seated(user_id: int, role: TriangleRole | None = None) -> sa.Select[Any]:
+    seats = sa.select(OpportunityRole.opportunity_id).where(OpportunityRole.user_id == user_id)
+    return seats.where(OpportunityRole.role == role) if role else seats
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+def encode_cursor(sort: str, descending: bool, value: Any, last_id: int) -> str:
+    raw = json.dumps([sort, descending, _plain(value), last_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _parse(sort: str, value: str) -> Any:
+    """A cursor's sort value back in the column's type; ValueError if it is not one."""
+    if sort == "amount":
+        amount = Decimal(value)
+        if not amount.is_finite():
+            raise ValueError(value)
+        return amount
+    if sort == "close":
+        return date.fromisoformat(value)
+    if sort in {"stage_age", "updated"}:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError(value)
+        return moment
+    return value
+
+
+def decode_cursor(cursor: str | None, sort: str, descending: bool) -> tuple[Any, int] | None:
+    """(sort value, id) of a cursor made for the same order; None for a foreign or tampered one
+    (the list then starts from the top)."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, made_desc, value, last_id = json.loads(raw)
+        if made_for != sort or made_desc is not descending or not isinstance(value, str):
+            return None
+        if type(last_id) is not int or not 0 < last_id <= MAX_ID:
+            return None
+        return _parse(sort, value), last_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, InvalidOperation):
+        return None
+
+
+def with_people(query: sa.Select[Any]) -> sa.Select[Any]:
+    """Load each row's account, playbook version and iron triangle with the page (3 queries)."""
+    return query.options(
+        so.joinedload(Opportunity.account),
+        so.joinedload(Opportunity.playbook_version),
+        so.selectinload(Opportunity.roles).joinedload(OpportunityRole.user),
+    )
+
+
+def page(
+    query: sa.Select[Any], *, sort: str = "close", descending: bool = False,
+    cursor: str | None = None, size: int = 50,
+) -> tuple[list[Opportunity], str | None]:  # fmt: skip
+    """One page by keyset on (sort value, id)."""
+    sort = sort if sort in SORTS else "close"
+    column = SORTS[sort]
+    after = decode_cursor(cursor, sort, descending)
+    if after is not None:
+        value, last_id = after
+        bound = sa.literal(value, column.type)
+        beyond = column < bound if descending else column > bound
+        tie = Opportunity.id < last_id if descending else Opportunity.id > last_id
+        query = query.where(sa.or_(beyond, sa.and_(column == bound, tie)))
+    order = (column.desc(), Opportunity.id.desc()) if descending else (column, Opportunity.id)
+    rows = list(db.session.scalars(with_people(query).order_by(*order).limit(size + 1)).unique())
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        value = db.session.scalar(sa.select(column).where(Opportunity.id == last.id))
+        next_cursor = encode_cursor(sort, descending, value, last.id)
+    return rows, next_cursor
+
+
+def seat(opportunity: Opportunity, role: str) -> User | None:
+    """Who holds `role` on the deal (its roles are loaded with the page)."""
+    return next((r.user for r in opportunity.roles if r.role.value == role), None)
+
+
+def stage_of(opportunity: Opportunity) -> Stage:
+    return registry.playbook(opportunity.playbook_version).stage(opportunity.stage_key)
+
+
+def days_in_stage(opportunity: Opportunity, now: datetime) -> int:
+    """Whole days since the deal entered its stage (PRODUCT.md, Pipeline figures)."""
+    return max((now - opportunity.stage_entered_at).days, 0)
+
+
+def weighted(opportunity: Opportunity) -> Decimal:
+    """Amount × the current stage's probability."""
+    amount = opportunity.amount or Decimal(0)
+    return (amount * stage_of(opportunity).probability / 100).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    amount: dict[str, Decimal] = field(default_factory=dict)  # by currency
+    weighted: dict[str, Decimal] = field(default_factory=dict)
+    cards: list[Opportunity] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board_playbook(key: str | None) -> Playbook | None:
+    """The newest version of playbook `key` (the folder's, else the newest stored)."""
+    files = registry.file_playbooks()
+    if key in files:
+        return files[key]
+    row = db.session.scalar(
+        sa.select(PlaybookVersion).where(PlaybookVersion.key == key)
+        .order_by(PlaybookVersion.version.desc()).limit(1)
+    )  # fmt: skip
+    return registry.playbook(row) if row else None
+
+
+def board(user: User, playbook: Playbook, filters: OpportunityFilters) -> list[Column]:
+    """The open deals of `playbook` (every version) by stage: totals per column aggregated in SQL
+    (count, amount and weighted amount per currency), and the first cards by expected close."""
+    filters = OpportunityFilters(**{**filters.__dict__, "playbook": playbook.key,
+                                    "status": Status.open.value, "stage": None})  # fmt: skip
+    query = list_query(user, filters)
+    columns = {stage.key: Column(stage) for stage in playbook.stages}
+    _totals(query, columns)
+    _cards(query, columns)
+    return list(columns.values())
+
+
+def _totals(query: sa.Select[Any], columns: dict[str, Column]) -> None:
+    deals = query.subquery()
+    rows = db.session.execute(
+        sa.select(deals.c.playbook_version_id, deals.c.stage_key, deals.c.currency,
+                  sa.func.count(), sa.func.coalesce(sa.func.sum(deals.c.amount), 0))
+        .group_by(deals.c.playbook_version_id, deals.c.stage_key, deals.c.currency)
+    ).all()  # fmt: skip
+    versions = {
+        v.id: registry.playbook(v)
+        for v in db.session.scalars(
+            sa.select(PlaybookVersion).where(PlaybookVersion.id.in_({r[0] for r in rows}))
+        )
+    }
+    for version_id, stage_key, currency, count, amount in rows:
+        version = versions[version_id]
+        column = columns.get(stage_key)
+        if column is None:  # a stage an older version had: shown with that version's name
+            column = columns[stage_key] = Column(version.stage(stage_key))
+        probability = version.stage(stage_key).probability
+        amount = Decimal(amount)
+        column.count += count
+        column.amount[currency] = column.amount.get(currency, Decimal(0)) + amount
+        column.weighted[currency] = column.weighted.get(currency, Decimal(0)) + (
+            amount * probability / 100
+        ).quantize(Decimal("0.01"))
+
+
+def _cards(query: sa.Select[Any], columns: dict[str, Column]) -> None:
+    """The first CARDS_PER_STAGE deals of each stage, in one windowed query."""
+    close = SORTS["close"]
+    ranked = query.add_columns(
+        sa.func.row_number()
+        .over(partition_by=Opportunity.stage_key, order_by=(close, Opportunity.id))
+        .label("n")
+    ).subquery()
+    alias = so.aliased(Opportunity, ranked)
+    cards = db.session.scalars(
+        sa.select(alias)
+        .where(ranked.c.n <= CARDS_PER_STAGE)
+        .options(
+            so.joinedload(alias.account),
+            so.joinedload(alias.playbook_version),
+            so.selectinload(alias.roles).joinedload(OpportunityRole.user),
+        )
+        .order_by(ranked.c.n)
+    ).unique()
+    by_stage: dict[str, list[Opportunity]] = defaultdict(list)
+    for card in cards:
+        by_stage[card.stage_key].append(card)
+    for key, column in columns.items():
+        column.cards = by_stage.get(key, [])
+
+
+def playbook_keys(user: User) -> list[str]:
+    """Keys of the playbooks a board can show: the folder's and any with deals still running."""
+    stored = db.session.scalars(sa.select(PlaybookVersion.key).distinct())
+    return sorted(set(registry.file_playbooks()) | set(stored))

@@ -1,0 +1,358 @@
+"""Opportunities: creating and editing deals, the iron triangle, checklist ticks and approvals.
+
+Moves between stages live in `moves`. Whoever sees a deal's account works the deal; decisions
+(approvals, overrides, reopening) belong to the director of the account's team or an admin
+(PLAYBOOKS.md). Every change is audited on the account, so the account page shows it too.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from salesflow.audit import services as audit
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.extensions import db
+from salesflow.opportunities.models import (
+    Approval,
+    ChecklistTick,
+    Decision,
+    Move,
+    Opportunity,
+    OpportunityRole,
+    StageChange,
+    TriangleRole,
+)
+from salesflow.playbooks import registry
+from salesflow.playbooks.gates import ApprovalGate
+from salesflow.playbooks.schema import Playbook, Stage
+from salesflow.validation import Errors, add, money
+
+TEXT_LIMITS = {"name": 200, "customer_need": 5000, "competitors": 500}
+FIELDS = ("name", "amount", "currency", "expected_close", "customer_need", "competitors")
+MAX_AMOUNT = Decimal(10) ** 14
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+EVIDENCE_LIMIT = 2000
+COMMENT_LIMIT = 2000
+
+
+def _text(data: dict[str, Any], clean: dict[str, Any], errors: Errors) -> None:
+    for name, limit in TEXT_LIMITS.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if value is not None and not isinstance(value, str):
+            add(errors, name, _l("Enter text."))
+            continue
+        value = (value or "").strip()
+        if CONTROL.search(value) or (name != "customer_need" and "\n" in value):
+            add(errors, name, _l("Remove the control characters."))
+        elif len(value) > limit:
+            add(errors, name, _l("Use at most %(n)d characters.", n=limit))
+        else:
+            clean[name] = value or None
+    if "name" in data and not clean.get("name") and "name" not in errors:
+        add(errors, "name", _l("Name the opportunity."))
+
+
+def _validate(data: dict[str, Any]) -> dict[str, Any]:
+    """Every field given, cleaned; ValidationFailed with every problem at once."""
+    errors: Errors = {}
+    clean: dict[str, Any] = {}
+    _text(data, clean, errors)
+    if "amount" in data:
+        clean["amount"] = money(data["amount"], "amount", errors, maximum=MAX_AMOUNT,
+                                negative=_l("The amount cannot be negative."))  # fmt: skip
+    if "currency" in data:
+        currency = data["currency"]
+        currency = currency.strip().upper() if isinstance(currency, str) else None
+        if not currency or not CURRENCY.match(currency):
+            add(errors, "currency", _l("Use a three-letter currency code such as CNY."))
+        clean["currency"] = currency
+    if "expected_close" in data:
+        value = data["expected_close"]
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            add(errors, "expected_close", _l("Enter a date."))
+        clean["expected_close"] = value
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return clean
+
+
+def _playbook(key: Any, now: datetime) -> tuple[Any, Playbook]:
+    """The stored version of the newest file version of playbook `key`."""
+    playbooks = registry.file_playbooks()
+    if not isinstance(key, str) or key not in playbooks:
+        raise ValidationFailed(fields={"playbook": [str(_l("Choose a playbook."))]})
+    return registry.stored_version(playbooks[key], now=now), playbooks[key]
+
+
+def record_move(
+    opportunity: Opportunity, move: Move, *, actor: User | None, now: datetime,
+    from_stage: str | None = None, results: list[Any] = (), overridden: bool = False,
+    reason: str | None = None,
+) -> StageChange:  # fmt: skip
+    """Add one stage history entry: the gates as they were, who, when and why."""
+    change = StageChange(
+        opportunity_id=opportunity.id, at=now, actor_id=actor.id if actor else None, move=move,
+        from_stage=from_stage, to_stage=opportunity.stage_key,
+        gates=[{"gate": r.gate, "met": r.met, "message": r.message} for r in results],
+        gates_met=all(r.met for r in results), overridden=overridden, reason=reason,
+    )  # fmt: skip
+    db.session.add(change)
+    return change
+
+
+def create_opportunity(data: dict[str, Any], *, actor: User, now: datetime) -> Opportunity:
+    """Open a deal on an account the actor sees, in the first stage of the newest version of the
+    chosen playbook; the creator takes the AR seat. Raises NotFound (account), ValidationFailed."""
+    account_id = data.get("account_id")
+    if type(account_id) is not int:
+        raise ValidationFailed(fields={"account_id": [str(_l("Choose an account."))]})
+    account = scope.get_account(actor, account_id)
+    values = {"name": None, "currency": current_app.config["CURRENCY"], **data}
+    try:
+        clean = _validate({k: v for k, v in values.items() if k in FIELDS})
+        errors: Errors = {}
+    except ValidationFailed as error:
+        clean, errors = {}, error.fields
+    try:
+        version, playbook = _playbook(data.get("playbook"), now)
+    except ValidationFailed as error:
+        raise ValidationFailed(fields={**errors, **error.fields}) from None
+    if errors:
+        raise ValidationFailed(fields=errors)
+    opportunity = Opportunity(
+        account_id=account.id, playbook_version_id=version.id, stage_key=playbook.first_stage.key,
+        stage_entered_at=now, created_by_id=actor.id, **clean,
+    )  # fmt: skip
+    opportunity.roles = [OpportunityRole(user_id=actor.id, role=TriangleRole.AR)]
+    db.session.add(opportunity)
+    db.session.flush()
+    changes = {f: (None, v) for f in FIELDS if (v := getattr(opportunity, f)) is not None}
+    changes.update(playbook=(None, f"{playbook.key} v{playbook.version}"),
+                   roles=(None, [[actor.id, "AR"]]))  # fmt: skip
+    audit.record(opportunity, "create", changes, actor=actor, now=now, account_id=account.id)
+    record_move(opportunity, Move.created, actor=actor, now=now)
+    return opportunity
+
+
+def check_version(opportunity: Opportunity, data: dict[str, Any]) -> None:
+    """A client that sends the `version` it read gets a Conflict if someone saved since."""
+    if data.get("version") is not None and data["version"] != opportunity.version:
+        raise Conflict()
+
+
+def check_workable(opportunity: Opportunity, actor: User, *, open_only: bool = True) -> None:
+    if not scope.can_work_opportunity(actor, opportunity):
+        raise Forbidden()
+    if open_only and not opportunity.is_open:
+        raise ValidationFailed(
+            fields={"status": [str(_l("This opportunity is closed; a director can reopen it."))]}
+        )
+
+
+def update_opportunity(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> Opportunity:
+    """Change a deal's fields (open deals only; the account and playbook stay). Raises Forbidden,
+    Conflict (stale `version`), ValidationFailed."""
+    check_workable(opportunity, actor)
+    check_version(opportunity, data)
+    errors: Errors = {}
+    if data.get("account_id", opportunity.account_id) != opportunity.account_id:
+        add(errors, "account_id", _l("An opportunity cannot move to another account."))
+    if "playbook" in data and data["playbook"] != registry.playbook(
+        opportunity.playbook_version).key:  # fmt: skip
+        add(errors, "playbook", _l("An opportunity keeps its playbook."))
+    try:
+        clean = _validate({k: v for k, v in data.items() if k in FIELDS})
+    except ValidationFailed as error:
+        clean, errors = {}, {**errors, **error.fields}
+    if errors:
+        raise ValidationFailed(fields=errors)
+    changes = audit.apply_changes(opportunity, clean, FIELDS)
+    db.session.flush()
+    audit.record(opportunity, "update", changes, actor=actor, now=now,
+                 account_id=opportunity.account_id)  # fmt: skip
+    return opportunity
+
+
+def _seat_pairs(opportunity: Opportunity) -> list[list[Any]]:
+    return sorted([r.user_id, r.role.value] for r in opportunity.roles)
+
+
+def _wanted_seats(opportunity: Opportunity, seats: list[Any]) -> dict[TriangleRole, int]:
+    """{role: user id} asked for, or ValidationFailed naming every bad row: one person per seat,
+    active users (a leaver already in the seat keeps it until handed over)."""
+    ids = {s.get("user_id") for s in seats if isinstance(s, dict)}
+    ids = {i for i in ids if type(i) is int}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    current = {(r.user_id, r.role) for r in opportunity.roles}
+    problems: list[str] = []
+    wanted: dict[TriangleRole, int] = {}
+    for n, seat in enumerate(seats, start=1):
+        seat = seat if isinstance(seat, dict) else {}
+        user = users.get(seat.get("user_id"))  # type: ignore[arg-type]
+        role = seat.get("role")
+        if user is None:
+            problems.append(str(_l("Row %(n)d: choose a person who exists.", n=n)))
+        elif role not in {r.value for r in TriangleRole}:
+            problems.append(str(_l("Choose AR, SR or FR for %(name)s.", name=user.name)))
+        elif TriangleRole(role) in wanted:
+            problems.append(str(_l("Only one person can be %(role)s.", role=role)))
+        elif not user.active and (user.id, TriangleRole(role)) not in current:
+            problems.append(str(_l("%(name)s is no longer active.", name=user.name)))
+        else:
+            wanted[TriangleRole(role)] = user.id
+    if problems:
+        raise ValidationFailed(fields={"roles": problems})
+    return wanted
+
+
+def set_roles(
+    opportunity: Opportunity, seats: list[dict[str, Any]], *, actor: User, now: datetime
+) -> Opportunity:
+    """Replace the iron triangle with `seats` ([{user_id, role}]; AR, SR, FR, one person each);
+    audited as one change of "roles". Raises Forbidden, ValidationFailed."""
+    check_workable(opportunity, actor, open_only=False)
+    wanted = _wanted_seats(opportunity, seats)
+    before = _seat_pairs(opportunity)
+    keep = [r for r in opportunity.roles if wanted.get(r.role) == r.user_id]
+    kept = {r.role for r in keep}
+    opportunity.roles = keep  # removed seats are flushed away before new ones take the role
+    db.session.flush()
+    opportunity.roles = keep + [
+        OpportunityRole(user_id=user_id, role=role)
+        for role, user_id in wanted.items()
+        if role not in kept
+    ]
+    db.session.flush()
+    after = _seat_pairs(opportunity)
+    if before != after:
+        audit.record(opportunity, "update", {"roles": (before, after)}, actor=actor, now=now,
+                     account_id=opportunity.account_id)  # fmt: skip
+    return opportunity
+
+
+def _stage(opportunity: Opportunity, stage_key: Any) -> Stage:
+    """The opportunity's current stage, which `stage_key` must name: work is done where the deal
+    is (a later stage's items are ticked when it gets there)."""
+    playbook = registry.playbook(opportunity.playbook_version)
+    if stage_key != opportunity.stage_key:
+        known = isinstance(stage_key, str) and stage_key in {s.key for s in playbook.stages}
+        message = (_l("The opportunity is not in this stage now.") if known
+                   else _l("This playbook has no such stage."))  # fmt: skip
+        raise ValidationFailed(fields={"stage": [str(message)]})
+    return playbook.stage(stage_key)
+
+
+def short_text(value: Any, name: str, limit: int, *, required: Any = None) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed(fields={name: [str(_l("Enter text."))]})
+    value = (value or "").strip()
+    if CONTROL.search(value):
+        raise ValidationFailed(fields={name: [str(_l("Remove the control characters."))]})
+    if len(value) > limit:
+        raise ValidationFailed(fields={name: [str(_l("Use at most %(n)d characters.", n=limit))]})
+    if required is not None and not value:
+        raise ValidationFailed(fields={name: [str(required)]})
+    return value or None
+
+
+def tick_item(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> ChecklistTick:
+    """Tick a checklist item of the current stage with its evidence (required; ticking again
+    replaces it). Raises Forbidden, ValidationFailed."""
+    check_workable(opportunity, actor)
+    stage = _stage(opportunity, data.get("stage"))
+    item = data.get("item")
+    if not isinstance(item, str) or item not in {i.key for i in stage.checklist}:
+        raise ValidationFailed(fields={"item": [str(_l("This stage has no such checklist item."))]})
+    proof = _l("Say what proves it: a document, a link, a note.")
+    evidence = short_text(data.get("evidence"), "evidence", EVIDENCE_LIMIT, required=proof)
+    tick = db.session.scalar(
+        sa.select(ChecklistTick).where(
+            ChecklistTick.opportunity_id == opportunity.id,
+            ChecklistTick.stage_key == stage.key, ChecklistTick.item_key == item,
+        )
+    )  # fmt: skip
+    before = None if tick is None or tick.cleared_at else tick.evidence
+    if tick is None:
+        tick = ChecklistTick(opportunity_id=opportunity.id, stage_key=stage.key, item_key=item)
+        db.session.add(tick)
+    tick.evidence, tick.ticked_by_id, tick.ticked_at, tick.cleared_at = (
+        evidence,
+        actor.id,
+        now,
+        None,
+    )
+    db.session.flush()
+    audit.record(opportunity, "update", {f"checklist.{stage.key}.{item}": (before, evidence)},
+                 actor=actor, now=now, account_id=opportunity.account_id)  # fmt: skip
+    return tick
+
+
+def untick_item(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> None:
+    """Clear a tick of the current stage (the evidence stays in the history). Raises Forbidden,
+    ValidationFailed."""
+    check_workable(opportunity, actor)
+    stage = _stage(opportunity, data.get("stage"))
+    tick = db.session.scalar(
+        sa.select(ChecklistTick).where(
+            ChecklistTick.opportunity_id == opportunity.id, ChecklistTick.stage_key == stage.key,
+            ChecklistTick.item_key == data.get("item"), ChecklistTick.cleared_at.is_(None),
+        )
+    )  # fmt: skip
+    if tick is None:
+        raise ValidationFailed(fields={"item": [str(_l("This item is not ticked."))]})
+    tick.cleared_at = now
+    db.session.flush()
+    audit.record(opportunity, "update", {f"checklist.{stage.key}.{tick.item_key}":
+                 (tick.evidence, None)}, actor=actor, now=now,
+                 account_id=opportunity.account_id)  # fmt: skip
+
+
+def _approval_gate(stage: Stage, gate_key: Any) -> ApprovalGate:
+    for gate in stage.exit:
+        if isinstance(gate, ApprovalGate) and gate.key == gate_key:
+            return gate
+    raise ValidationFailed(fields={"gate": [str(_l("This stage has no such decision point."))]})
+
+
+def decide(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> Approval:
+    """Request a decision point's approval (whoever works the deal), or approve / reject it (the
+    role the playbook names: the account team's director, or an admin; a rejection says why).
+    Raises Forbidden, ValidationFailed."""
+    check_workable(opportunity, actor)
+    stage = _stage(opportunity, data.get("stage"))
+    gate = _approval_gate(stage, data.get("gate"))
+    try:
+        decision = Decision(data.get("decision"))
+    except ValueError:
+        raise ValidationFailed(fields={"decision": [str(_l("Approve or reject."))]}) from None
+    if decision != Decision.requested and not scope.can_decide(actor, opportunity):
+        raise Forbidden(_l("Only the team's director (or an admin) decides this."))
+    required = _l("Say why it is rejected.") if decision == Decision.reject else None
+    comment = short_text(data.get("comment"), "comment", COMMENT_LIMIT, required=required)
+    approval = Approval(
+        opportunity_id=opportunity.id, stage_key=stage.key, gate_key=gate.key, decision=decision,
+        comment=comment, actor_id=actor.id, actor_role=actor.role.value, at=now,
+    )  # fmt: skip
+    db.session.add(approval)
+    db.session.flush()
+    audit.record(opportunity, "update", {f"approval.{gate.key}": (None, decision.value)},
+                 actor=actor, now=now, account_id=opportunity.account_id)  # fmt: skip
+    return approval

@@ -1,0 +1,124 @@
+"""Loaded playbooks: the files of the folder, and every version stored in the database.
+
+PLAYBOOKS.md, Versions: a file's (key, version) is stored once with its text and content hash;
+loading the same version with different content is an error (raise the version). A running deal
+points at the version it started with, so neither a new version nor a removed file changes it.
+New deals start on the newest version of each key the folder holds.
+"""
+
+from datetime import datetime
+from functools import lru_cache
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from salesflow.extensions import db
+from salesflow.playbooks.loader import load_playbooks, load_text
+from salesflow.playbooks.models import PlaybookVersion
+from salesflow.playbooks.reader import _
+from salesflow.playbooks.schema import Playbook
+
+EXTENSION = "salesflow.playbooks"
+
+
+class PlaybookError(RuntimeError):
+    """Invalid playbook files or a changed version: every problem, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def file_playbooks(app: Flask | None = None) -> dict[str, Playbook]:
+    """The newest version of each playbook in the folder, by key; read once per process.
+    Raises PlaybookError with every problem of an invalid folder."""
+    from salesflow.playbooks import playbooks_folder
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    cached = app.extensions.get(EXTENSION)
+    if cached is None:
+        playbooks, problems = load_playbooks(playbooks_folder(app))
+        if problems:
+            raise PlaybookError(problems)
+        cached = {}
+        for playbook in sorted(playbooks, key=lambda p: (p.key, p.version)):
+            cached[playbook.key] = playbook  # the newest version wins
+        app.extensions[EXTENSION] = cached
+    return cached
+
+
+def _clash(playbook: Playbook) -> str:
+    return f"{playbook.source}:{playbook.key_line}: " + _(
+        "playbook %(key)s version %(version)s was loaded before with different content; raise "
+        "its version",
+        key=playbook.key,
+        version=playbook.version,
+    )
+
+
+def stored_version(playbook: Playbook, *, now: datetime) -> PlaybookVersion:
+    """The stored row of `playbook`'s (key, version), added on first use. Raises PlaybookError
+    when that version was stored before with different content."""
+    row = db.session.scalar(
+        sa.select(PlaybookVersion).where(
+            PlaybookVersion.key == playbook.key, PlaybookVersion.version == playbook.version
+        )
+    )
+    if row is None:
+        row = PlaybookVersion(
+            key=playbook.key,
+            version=playbook.version,
+            content_hash=playbook.content_hash,
+            name=dict(playbook.name),
+            source=playbook.source_text,
+            loaded_at=now,
+        )
+        db.session.add(row)
+        db.session.flush()
+    elif row.content_hash != playbook.content_hash:
+        raise PlaybookError([_clash(playbook)])
+    return row
+
+
+def sync_playbooks(*, now: datetime, app: Flask | None = None) -> list[PlaybookVersion]:
+    """Store every playbook of the folder that is not stored yet; flushes, never commits.
+    Raises PlaybookError listing every invalid file and every changed version."""
+    problems: list[str] = []
+    rows: list[PlaybookVersion] = []
+    for playbook in file_playbooks(app).values():
+        try:
+            rows.append(stored_version(playbook, now=now))
+        except PlaybookError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise PlaybookError(problems)
+    return rows
+
+
+def clashes(app: Flask) -> list[str]:
+    """Read-only: the folder's playbooks whose version is stored with other content. Nothing to
+    compare before the database is migrated."""
+    if not sa.inspect(db.engine).has_table(PlaybookVersion.__tablename__):
+        return []
+    rows = db.session.execute(
+        sa.select(PlaybookVersion.key, PlaybookVersion.version, PlaybookVersion.content_hash)
+    )
+    stored = {(key, version): content_hash for key, version, content_hash in rows}
+    return [
+        _clash(p)
+        for p in file_playbooks(app).values()
+        if stored.get((p.key, p.version), p.content_hash) != p.content_hash
+    ]
+
+
+def playbook(row: PlaybookVersion) -> Playbook:
+    """The parsed playbook of a stored version (parsed once per process and content)."""
+    return _parse(row.key, row.version, row.content_hash, row.source)
+
+
+@lru_cache(maxsize=256)
+def _parse(key: str, version: int, content_hash: str, source: str) -> Playbook:
+    parsed, problems = load_text(source, f"{key} v{version}")
+    if parsed is None:
+        raise PlaybookError(problems)
+    return parsed

@@ -1,0 +1,90 @@
+"""Scoped reads: the list (filters, keyset sorting) and the board (totals aggregated in SQL)."""
+
+from datetime import date
+from decimal import Decimal
+
+from salesflow.opportunities import queries
+from salesflow.opportunities.queries import OpportunityFilters
+from tests import factories as f
+
+
+def _names(rows) -> list[str]:
+    return [o.name for o in rows]
+
+
+def test_a_rep_lists_only_deals_on_accounts_they_see(world, now):
+    f.make_opportunity(account=world.account_a, name="North deal")
+    f.make_opportunity(account=world.account_b, name="South deal")
+    f.make_opportunity(account=world.shared, name="Shared deal")
+    rows, _ = queries.page(queries.list_query(world.rep_b, OpportunityFilters()), sort="name")
+    assert _names(rows) == ["Shared deal", "South deal"]
+    rows, _ = queries.page(queries.list_query(world.leader, OpportunityFilters()), sort="name")
+    assert _names(rows) == ["North deal", "Shared deal", "South deal"]
+
+
+def test_deleted_deals_and_deals_of_deleted_accounts_are_not_listed(world, now):
+    f.make_opportunity(account=world.account_a, name="Gone", deleted=True)
+    gone = f.make_account(team=world.team_a, deleted=True)
+    f.make_opportunity(account=gone, name="On a deleted account")
+    rows, _ = queries.page(queries.list_query(world.director_a, OpportunityFilters()))
+    assert rows == []
+
+
+def test_filters_owner_mine_month_status_and_playbook(world, now):
+    f.make_opportunity(account=world.account_a, name="March", roles={world.rep_a: "AR"},
+                       expected_close=date(2027, 3, 5))  # fmt: skip
+    f.make_opportunity(account=world.account_a, name="April", roles={world.rep_a2: "AR",
+                       world.rep_a: "SR"}, expected_close=date(2027, 4, 30),
+                       playbook="transactional")  # fmt: skip
+    f.make_opportunity(account=world.account_a, name="Won", status="won",
+                       roles={world.rep_a: "AR"})  # fmt: skip
+
+    def names(**filters) -> list[str]:
+        query = queries.list_query(world.rep_a, OpportunityFilters(**filters))
+        return _names(queries.page(query, sort="name")[0])
+
+    assert names(owner_id=world.rep_a.id) == ["March"]
+    assert names(mine=True) == ["April", "March"]
+    assert names(close_month=date(2027, 4, 1)) == ["April"]
+    assert names(status=None) == ["April", "March", "Won"]
+    assert names(status="won") == ["Won"]
+    assert names(playbook="transactional") == ["April"]
+    assert names(q="mar") == ["March"]
+
+
+def test_keyset_pages_follow_the_sort_without_gaps_or_repeats(world, now):
+    for n, amount in enumerate([500, None, 300, 300, 900, 100]):
+        f.make_opportunity(account=world.account_a, name=f"D{n}", amount=amount)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        rows, cursor = queries.page(
+            queries.list_query(world.director_a, OpportunityFilters()), sort="amount",
+            descending=True, cursor=cursor, size=2,
+        )  # fmt: skip
+        seen += _names(rows)
+        if cursor is None:
+            break
+    assert seen == ["D4", "D0", "D3", "D2", "D5", "D1"]
+
+
+def test_a_tampered_cursor_starts_from_the_top(world, now):
+    f.make_opportunity(account=world.account_a, name="Only")
+    rows, _ = queries.page(queries.list_query(world.director_a, OpportunityFilters()),
+                           sort="amount", cursor="not-a-cursor")  # fmt: skip
+    assert _names(rows) == ["Only"]
+
+
+def test_board_totals_per_stage_with_weighted_amounts(world, now):
+    for stage, amount in [("validate", 100_000), ("validate", 50_000), ("shape", 200_000)]:
+        f.make_opportunity(account=world.account_a, stage=stage, amount=amount)
+    f.make_opportunity(account=world.account_a, stage="shape", amount=1, status="lost")
+    f.make_opportunity(account=world.account_b, stage="shape", amount=7)  # not director_a's
+    playbook = queries.board_playbook("enterprise")
+    columns = queries.board(world.director_a, playbook, OpportunityFilters())
+    assert [c.stage.key for c in columns] == [s.key for s in playbook.stages]
+    validate, shape = columns[0], columns[1]
+    assert (validate.count, validate.amount) == (2, {"CNY": Decimal("150000.00")})
+    assert validate.weighted == {"CNY": Decimal("15000.00")}  # 10 %
+    assert (shape.count, shape.weighted) == (1, {"CNY": Decimal("50000.00")})  # 25 %
+    assert [len(c.cards) for c in columns] == [2, 1, 0, 0, 0, 0]
