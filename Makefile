@@ -25,6 +25,7 @@ translations: $(VENV)/.installed
 
 run: translations
 	$(FLASK) db upgrade
+	$(FLASK) playbooks sync
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -110,10 +110,13 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.auth.views import bp as auth_bp
     from salesflow.contacts.views import bp as contacts_bp
     from salesflow.interactions.views import bp as interactions_bp
+    from salesflow.opportunities import actions  # noqa: F401  (adds the POST actions to bp)
+    from salesflow.opportunities.views import bp as opportunities_bp
     from salesflow.search.views import bp as search_bp
     from salesflow.teams.views import bp as teams_bp
 
-    for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, search_bp, teams_bp):
+    for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, opportunities_bp,
+                      search_bp, teams_bp):  # fmt: skip
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]
         app.register_blueprint(blueprint)
@@ -131,10 +134,22 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(playbooks_cli)
 
 
+def _money(amount: object, currency: str | None = None) -> str:
+    """An amount with thousands separators and its currency code, in the reader's locale."""
+    from flask_babel import format_decimal
+
+    if amount is None:
+        return "—"
+    shown = format_decimal(amount, format="#,##0.##")
+    return f"{shown} {currency}" if currency else shown
+
+
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
     from salesflow.auth import scope
+    from salesflow.playbooks import registry
+    from salesflow.playbooks.schema import text as playbook_text
 
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.globals["label"] = labels.label
@@ -142,4 +157,8 @@ def register_template_helpers(app: Flask) -> None:
     # Menus ask the one permission rule, never a role by name.
     app.jinja_env.globals["can_manage_users"] = scope.can_manage_users
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["money"] = _money
+    # A playbook text ({en, zh}) in the reader's language.
+    app.jinja_env.filters["text"] = lambda texts: playbook_text(texts, get_locale())
+    app.jinja_env.filters["playbook"] = registry.playbook  # a stored version, parsed (cached)
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt)

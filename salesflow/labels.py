@@ -53,6 +53,18 @@ LABELS = {
     "A": _l("A · key account"),
     "B": _l("B"),
     "C": _l("C"),
+    # opportunity status and moves
+    "open": _l("Open"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+    "created": _l("Created"),
+    "advanced": _l("Advanced"),
+    "moved_back": _l("Moved back"),
+    "reopened": _l("Reopened"),
+    # decisions
+    "requested": _l("Requested"),
+    "approve": _l("Approved"),
+    "reject": _l("Rejected"),
     # audit actions
     "create": _l("created"),
     "update": _l("changed"),

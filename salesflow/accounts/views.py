@@ -29,6 +29,7 @@ from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions.queries import timeline
 from salesflow.labels import label
+from salesflow.opportunities.models import Opportunity
 from salesflow.teams.models import Team
 
 bp = Blueprint("accounts", __name__)
@@ -146,6 +147,7 @@ def detail(account_id: int):
         by_role[member.role.value].append(member.user)
     history = audit_queries.account_history(account.id)
     people, team_names = _history_names(history)
+    deals = _opportunities(account)
     return render_template(
         "accounts/detail.html", account=account, members=by_role, parent=_parent(account),
         chain=decision_chain(account.id, now=clock.now()),
@@ -153,7 +155,20 @@ def detail(account_id: int):
         history=history, people=people, team_names=team_names, field_labels=FIELD_LABELS,
         can_delete=scope.can_delete(current_user, account), button_form=VersionForm(),
         quicklog_account_id=None if account.is_deleted else account.id,
+        opportunities=deals[:10], more_opportunities=len(deals) > 10,
     )  # fmt: skip
+
+
+def _opportunities(account: Account) -> list[Opportunity]:
+    """The account's deals, open ones first, newest first; one more than shown tells if there
+    are more."""
+    return list(db.session.scalars(
+        sa.select(Opportunity)
+        .where(Opportunity.account_id == account.id, Opportunity.deleted_at.is_(None))
+        .options(so.joinedload(Opportunity.playbook_version))
+        .order_by((Opportunity.status == "open").desc(), Opportunity.id.desc())
+        .limit(11)
+    ))  # fmt: skip
 
 
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])

@@ -61,6 +61,13 @@ def from_local(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=_zone()).astimezone(UTC)
 
 
+def _id_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _ids(values: Any) -> list[int]:
     return [int(v) for v in values or []]
 
@@ -70,6 +77,9 @@ class InteractionForm(FlaskForm):
     template (with titles and badges); their choices are not checked here but by the service."""
 
     account_id = HiddenField()
+    next = HiddenField()  # where to go after saving (a local path), e.g. back to the deal
+    opportunity_id = SelectField(FIELD_LABELS["opportunity_id"], coerce=_id_or_none,
+                                 validate_choice=False)  # fmt: skip
     kind = SelectField(FIELD_LABELS["kind"], choices=choices(Kind), default=Kind.visit.value)
     occurred_at = DateTimeLocalField(FIELD_LABELS["occurred_at"], format=LOCAL_FORMATS)
     contact_ids = SelectMultipleField(
@@ -98,6 +108,7 @@ class InteractionForm(FlaskForm):
     def fill(self, interaction: Interaction) -> None:
         """Show a stored interaction (GET of the edit page)."""
         self.kind.data = interaction.kind.value
+        self.opportunity_id.data = interaction.opportunity_id
         self.occurred_at.data = to_local(interaction.occurred_at)
         self.contact_ids.data = [c.id for c in interaction.attendees]
         self.participant_ids.data = [u.id for u in interaction.participants]
@@ -108,6 +119,7 @@ class InteractionForm(FlaskForm):
     def service_data(self) -> dict[str, Any]:
         """The fields as the service expects them (UTC time, id lists, empty as not set)."""
         data = {
+            "opportunity_id": self.opportunity_id.data,
             "kind": self.kind.data,
             "occurred_at": from_local(self.occurred_at.data),
             "contact_ids": _ids(self.contact_ids.data),

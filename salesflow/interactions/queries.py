@@ -57,13 +57,16 @@ def timeline(
     *,
     account_id: int | None = None,
     contact_id: int | None = None,
+    opportunity_id: int | None = None,
     limit: int = 20,
 ) -> list[Interaction]:
-    """The interactions `user` may see (not deleted), of one account and/or with one contact,
-    newest first, participants and attendees loaded with them."""
+    """The interactions `user` may see (not deleted), of one account, with one contact and/or on
+    one opportunity, newest first, participants and attendees loaded with them."""
     query = _visible(user)
     if account_id is not None:
         query = query.where(Interaction.account_id == account_id)
+    if opportunity_id is not None:
+        query = query.where(Interaction.opportunity_id == opportunity_id)
     if contact_id is not None:
         query = query.where(_with_contact(contact_id))
     query = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)

@@ -3,9 +3,11 @@
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from salesflow import clock
 from salesflow.accounts.models import Account
@@ -18,7 +20,8 @@ from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions import queries, services
 from salesflow.interactions.forms import FIELD_LABELS, ButtonForm, InteractionForm, to_local
-from salesflow.interactions.models import Interaction
+from salesflow.interactions.models import Interaction, Kind
+from salesflow.opportunities.models import Opportunity, Status
 
 bp = Blueprint("interactions", __name__)
 
@@ -40,6 +43,7 @@ def _form_page(form: InteractionForm, account: Account, interaction: Interaction
     keep = {current_user.id}
     if interaction is not None:
         keep |= {u.id for u in interaction.participants}
+    form.opportunity_id.choices = _opportunity_choices(account.id, interaction)
     contacts = contact_queries.current_contacts(account.id)
     if interaction is not None:  # attendees who have left since stay on the record
         contacts += [c for c in interaction.attendees if c not in contacts and not c.is_deleted]
@@ -53,6 +57,37 @@ def _form_page(form: InteractionForm, account: Account, interaction: Interaction
         quicklog_account_id=account.id,
     )
     return page, status
+
+
+def _opportunity_choices(account_id: int, interaction: Interaction | None) -> list[SelectChoice]:
+    """The account's open deals (and the one already linked) for the quick log's select."""
+    rule = Opportunity.status == Status.open
+    if interaction is not None and interaction.opportunity_id:
+        rule = sa.or_(rule, Opportunity.id == interaction.opportunity_id)
+    deals = db.session.execute(
+        sa.select(Opportunity.id, Opportunity.name)
+        .where(Opportunity.account_id == account_id, Opportunity.deleted_at.is_(None), rule)
+        .order_by(Opportunity.name)
+    )
+    return [SelectChoice("", _("None"))] + [SelectChoice(str(i), name) for i, name in deals]
+
+
+def _prefill(form: InteractionForm) -> None:
+    """A link may say what is being logged (e.g. a gate's "log a contact"): the deal, the kind,
+    the people met and where to go back to."""
+    args = request.args
+    form.opportunity_id.data = _int(args.get("opportunity_id"))
+    if args.get("kind") in {k.value for k in Kind}:
+        form.kind.data = args["kind"]
+    picked = [_int(v) for v in args.getlist("contact_ids") + args.getlist("contact_id")]
+    form.contact_ids.data = [v for v in picked if v is not None]
+    form.next.data = _local(args.get("next"))
+
+
+def _local(target: str | None) -> str:
+    """A local path only (never another site)."""
+    target = target or ""
+    return target if target.startswith("/") and not target.startswith("//") else ""
 
 
 def _search_page(status: int = 200, problem: str | None = None):
@@ -77,8 +112,7 @@ def new():
         form.account_id.data = str(account.id)
         form.occurred_at.data = to_local(clock.now())
         form.participant_ids.data = [current_user.id]
-        contact_id = request.args.get("contact_id", type=int)
-        form.contact_ids.data = [contact_id] if contact_id else []
+        _prefill(form)
         return _form_page(form, account, None, 200)
     if not form.validate():
         return _form_page(form, account, None, 422)
@@ -91,7 +125,7 @@ def new():
     if saved is None:
         return _form_page(form, account, None, status)
     flash(_("Contact logged."), "success")
-    return redirect(url_for("accounts.detail", account_id=account.id))
+    return redirect(_local(form.next.data) or url_for("accounts.detail", account_id=account.id))
 
 
 @bp.route("/interactions/<int:interaction_id>")
@@ -135,8 +169,7 @@ def edit(interaction_id: int):
 
 def _back(form: ButtonForm, default: str) -> str:
     """Where a button sends the user back to: a local path only (never another site)."""
-    target = form.next.data or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return _local(form.next.data) or default
 
 
 def _button(interaction: Interaction, change: Callable[[], Any], done: str):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from salesflow.extensions import db
 from salesflow.playbooks.loader import default_folder, load_file, load_playbooks
 from salesflow.playbooks.reader import _
 from salesflow.playbooks.schema import ChecklistItem, Playbook, Stage, text
@@ -33,11 +34,18 @@ def playbooks_folder(app: Flask) -> Path:
 def check_playbooks_or_die(app: Flask) -> list[Playbook]:
     """The app's playbooks; with any problem, log each and exit, naming file and line.
 
-    PLAYBOOKS.md: "The app refuses to start with an invalid playbook and says why." Meant for a
-    startup hook (a CLI command or the WSGI entry point), never for create_app, which only wires.
-    Raises SystemExit (status 1) whose message lists every problem.
+    PLAYBOOKS.md: "The app refuses to start with an invalid playbook and says why" — an invalid
+    file, or a version stored before with other content. Meant for the WSGI entry point, never
+    for create_app, which only wires; it only reads the database. Raises SystemExit (status 1)
+    whose message lists every problem.
     """
+    from salesflow.playbooks import registry
+
     playbooks, problems = load_playbooks(playbooks_folder(app))
+    if not problems:
+        with app.app_context():
+            problems = registry.clashes(app)
+            db.session.remove()
     if not problems:
         return playbooks
     for problem in problems:

@@ -10,7 +10,7 @@ from salesflow.playbooks import load_playbooks, playbooks_folder
 from salesflow.playbooks.loader import display_path
 from salesflow.playbooks.reader import _
 
-playbooks_cli = AppGroup("playbooks", help="Check the playbook files.")
+playbooks_cli = AppGroup("playbooks", help="Check and load the playbook files.")
 
 
 @playbooks_cli.command("validate")
@@ -39,3 +39,23 @@ def validate(folder: Path | None) -> None:
                 source=playbook.source,
             )
         )
+
+
+@playbooks_cli.command("sync")
+def sync() -> None:
+    """Store every playbook version of the folder in the database (new deals start on the
+    newest); exit 1 naming each invalid file or changed version."""
+    from salesflow import clock
+    from salesflow.extensions import db
+    from salesflow.playbooks.registry import PlaybookError, sync_playbooks
+
+    try:
+        rows = sync_playbooks(now=clock.now())
+    except PlaybookError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    for row in rows:
+        click.echo(_("%(key)s version %(version)s loaded", key=row.key, version=row.version))

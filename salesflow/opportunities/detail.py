@@ -1,0 +1,187 @@
+"""What the opportunity page shows: the stage with its guidance, each exit gate with what to do
+about it (a link straight to the quick log, the decision chain or the right form), the checklist,
+the decision points, the iron triangle and the stage history — loaded in a few queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.contacts.models import Contact
+from salesflow.extensions import db
+from salesflow.opportunities.facts import gate_results
+from salesflow.opportunities.forms import ApprovalForm, MoveForm, TickForm
+from salesflow.opportunities.models import Approval, ChecklistTick, Opportunity, StageChange
+from salesflow.opportunities.queries import days_in_stage
+from salesflow.playbooks import gates as g
+from salesflow.playbooks import registry
+from salesflow.playbooks.evaluate import GateResult
+from salesflow.playbooks.schema import ChecklistItem, Playbook, Stage
+
+ACTION_LABELS = {
+    "log_contact": _l("Log a contact"),
+    "log_interaction": _l("Log it"),
+    "map_contacts": _l("Open the decision chain"),
+    "assign_roles": _l("Staff the iron triangle"),
+    "edit_fields": _l("Fill in the fields"),
+    "tick_checklist": _l("Go to the checklist"),
+    "request_approval": _l("Go to the decision points"),
+}
+
+
+@dataclass
+class GateRow:
+    result: GateResult
+    action_url: str | None = None
+    action_label: Any = None
+
+
+@dataclass
+class ChecklistRow:
+    item: ChecklistItem
+    tick: ChecklistTick | None
+
+
+@dataclass
+class DecisionPoint:
+    gate: g.ApprovalGate
+    decisions: list[Approval]  # newest first
+
+    @property
+    def standing(self) -> Approval | None:
+        """The latest approve / reject (a request is not a decision)."""
+        return next((a for a in self.decisions if a.decision.value != "requested"), None)
+
+
+@dataclass
+class DetailPage:
+    playbook: Playbook
+    stage: Stage
+    days_in_stage: int
+    can_work: bool
+    can_decide: bool
+    gates: list[GateRow] = field(default_factory=list)
+    checklist: list[ChecklistRow] = field(default_factory=list)
+    decision_points: list[DecisionPoint] = field(default_factory=list)
+    history: list[StageChange] = field(default_factory=list)
+    move_form: MoveForm = field(default_factory=MoveForm)
+    tick_form: TickForm = field(default_factory=TickForm)
+    approval_form: ApprovalForm = field(default_factory=ApprovalForm)
+
+    @property
+    def all_met(self) -> bool:
+        return all(row.result.met for row in self.gates)
+
+    @property
+    def breach(self) -> bool:
+        return self.days_in_stage > self.stage.sla_days
+
+    @property
+    def next_stage(self) -> Stage | None:
+        return self.playbook.next_stage(self.stage.key)
+
+    @property
+    def earlier_stages(self) -> list[Stage]:
+        keys = [s.key for s in self.playbook.stages]
+        return list(self.playbook.stages[: keys.index(self.stage.key)])
+
+
+def _people_with_role(account_id: int, role: str) -> list[int]:
+    return list(db.session.scalars(
+        sa.select(Contact.id).where(
+            Contact.account_id == account_id, Contact.decision_role == role,
+            Contact.deleted_at.is_(None), Contact.left_on.is_(None),
+        ).order_by(Contact.name)
+    ))  # fmt: skip
+
+
+def _action(opportunity: Opportunity, gate: g.Gate, result: GateResult) -> str | None:
+    """Where to go to meet an unmet gate."""
+    back = url_for("opportunities.detail", opportunity_id=opportunity.id)
+    quick_log = {"account_id": opportunity.account_id, "opportunity_id": opportunity.id,
+                 "next": back}  # fmt: skip
+    if isinstance(gate, g.ContactedGate):
+        contacts = _people_with_role(opportunity.account_id, gate.role.value)
+        if not contacts:  # nobody to meet yet: map them first
+            return url_for("accounts.detail", account_id=opportunity.account_id) + "#decision-chain"
+        return url_for("interactions.new", kind="meeting", contact_ids=contacts, **quick_log)
+    if isinstance(gate, g.InteractionsGate):
+        return url_for("interactions.new", kind=gate.kind.value, **quick_log)
+    if isinstance(gate, g.ContactsGate):
+        return url_for("accounts.detail", account_id=opportunity.account_id) + "#decision-chain"
+    targets = {
+        "assign_roles": url_for("opportunities.roles", opportunity_id=opportunity.id),
+        "edit_fields": url_for("opportunities.edit", opportunity_id=opportunity.id),
+        "tick_checklist": back + "#checklist",
+        "request_approval": back + "#decisions",
+    }
+    return targets.get(result.hint or "")
+
+
+def _gate_rows(opportunity: Opportunity, stage: Stage, now: datetime) -> list[GateRow]:
+    rows = []
+    for gate, result in zip(stage.exit, gate_results(opportunity, now=now), strict=True):
+        row = GateRow(result)
+        if not result.met and result.hint:
+            row.action_url = _action(opportunity, gate, result)
+            row.action_label = ACTION_LABELS.get(result.hint)
+        rows.append(row)
+    return rows
+
+
+def _checklist(opportunity: Opportunity, stage: Stage) -> list[ChecklistRow]:
+    ticks = {
+        t.item_key: t
+        for t in db.session.scalars(
+            sa.select(ChecklistTick)
+            .where(ChecklistTick.opportunity_id == opportunity.id,
+                   ChecklistTick.stage_key == stage.key, ChecklistTick.cleared_at.is_(None))
+            .options(so.joinedload(ChecklistTick.ticked_by))
+        )
+    }  # fmt: skip
+    return [ChecklistRow(item, ticks.get(item.key)) for item in stage.checklist]
+
+
+def _decision_points(opportunity: Opportunity, stage: Stage) -> list[DecisionPoint]:
+    gates = [gate for gate in stage.exit if isinstance(gate, g.ApprovalGate)]
+    if not gates:
+        return []
+    approvals = db.session.scalars(
+        sa.select(Approval)
+        .where(Approval.opportunity_id == opportunity.id,
+               Approval.gate_key.in_([gate.key for gate in gates]))
+        .options(so.joinedload(Approval.actor))
+        .order_by(Approval.at.desc(), Approval.id.desc())
+    ).all()  # fmt: skip
+    return [DecisionPoint(gate, [a for a in approvals if a.gate_key == gate.key]) for gate in gates]
+
+
+def _history(opportunity: Opportunity) -> list[StageChange]:
+    return list(db.session.scalars(
+        sa.select(StageChange).where(StageChange.opportunity_id == opportunity.id)
+        .options(so.joinedload(StageChange.actor))
+        .order_by(StageChange.at.desc(), StageChange.id.desc())
+    ))  # fmt: skip
+
+
+def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
+    """Everything the opportunity page shows about its process, as of `now`."""
+    playbook = registry.playbook(opportunity.playbook_version)
+    stage = playbook.stage(opportunity.stage_key)
+    page = DetailPage(
+        playbook=playbook, stage=stage, days_in_stage=days_in_stage(opportunity, now),
+        can_work=scope.can_work_opportunity(user, opportunity),
+        can_decide=scope.can_decide(user, opportunity),
+        checklist=_checklist(opportunity, stage),
+        decision_points=_decision_points(opportunity, stage), history=_history(opportunity),
+    )  # fmt: skip
+    page.move_form.version.data = str(opportunity.version)
+    if opportunity.is_open:
+        page.gates = _gate_rows(opportunity, stage, now)
+    return page

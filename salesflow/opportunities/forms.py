@@ -1,0 +1,121 @@
+"""Forms for opportunities: shape only; the rules live in opportunities.services and moves."""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional
+
+from salesflow.accounts.forms import _int_or_none
+from salesflow.labels import choices
+from salesflow.opportunities.models import TriangleRole
+
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "account_id": _l("Account"),
+    "playbook": _l("Playbook"),
+    "amount": _l("Amount"),
+    "currency": _l("Currency"),
+    "expected_close": _l("Expected close"),
+    "customer_need": _l("Customer need"),
+    "competitors": _l("Competitors"),
+    "stage_key": _l("Stage"),
+    "status": _l("Status"),
+    "close_reason": _l("Reason"),
+    "roles": _l("Iron triangle"),
+    "deleted_at": _l("Deleted"),
+}
+
+_strip = [lambda value: value.strip() if isinstance(value, str) else value]
+
+
+class OpportunityForm(FlaskForm):
+    name = StringField(FIELD_LABELS["name"], validators=[Length(max=200)], filters=_strip)
+    playbook = SelectField(FIELD_LABELS["playbook"], validate_choice=False)
+    amount = DecimalField(FIELD_LABELS["amount"], validators=[Optional()], places=None)
+    currency = StringField(FIELD_LABELS["currency"], filters=_strip)  # the service checks it
+    expected_close = DateField(FIELD_LABELS["expected_close"], validators=[Optional()])
+    customer_need = TextAreaField(
+        FIELD_LABELS["customer_need"], validators=[Length(max=5000)], filters=_strip,
+        render_kw={"rows": 3},
+        description=_l("The business problem in the customer's words, and why it must be solved"
+                       " now."),
+    )  # fmt: skip
+    competitors = StringField(
+        FIELD_LABELS["competitors"], validators=[Length(max=500)], filters=_strip
+    )
+    version = HiddenField()
+
+    def service_data(self, *, creating: bool) -> dict[str, Any]:
+        names = ("name", "amount", "currency", "expected_close", "customer_need", "competitors")
+        data = {name: self[name].data for name in names}
+        if creating:
+            data["playbook"] = self.playbook.data
+        else:
+            data["version"] = _int_or_none(self.version.data)
+        return data
+
+
+class SeatForm(FlaskForm):
+    class Meta:
+        csrf = False  # the enclosing form carries the token
+
+    role = HiddenField()
+    user_id = SelectField(_l("Person"), coerce=_int_or_none, validate_choice=False)
+
+
+class RolesForm(FlaskForm):
+    seats = FieldList(FormField(SeatForm), min_entries=0, max_entries=3)
+
+    def service_data(self) -> list[dict[str, Any]]:
+        return [
+            {"user_id": seat.user_id.data, "role": seat.role.data}
+            for seat in self.seats
+            if seat.user_id.data is not None
+        ]
+
+
+class MoveForm(FlaskForm):
+    """Advance, back, close, reopen: one small form; the service says what each needs."""
+
+    version = HiddenField()
+    to_stage = HiddenField()
+    reason = StringField(_l("Reason"), validators=[Length(max=500)], filters=_strip)
+    override_reason = StringField(
+        _l("Override reason"), validators=[Length(max=500)], filters=_strip,
+        description=_l("Directors only: why the deal may go on with unmet criteria."),
+    )  # fmt: skip
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "version": _int_or_none(self.version.data),
+            "to_stage": self.to_stage.data or None,
+            "reason": self.reason.data or None,
+            "override_reason": self.override_reason.data or None,
+        }
+
+
+class TickForm(FlaskForm):
+    item = HiddenField()
+    evidence = TextAreaField(_l("Evidence"), validators=[Length(max=2000)], filters=_strip,
+                             render_kw={"rows": 2})  # fmt: skip
+
+
+class ApprovalForm(FlaskForm):
+    gate = HiddenField()
+    decision = HiddenField()
+    comment = StringField(_l("Comment"), validators=[Length(max=2000)], filters=_strip)
+
+
+def role_choices() -> list[Any]:
+    return choices(TriangleRole)

@@ -1,0 +1,231 @@
+"""Opportunity pages: the list (with CSV export), the pipeline board, the opportunity page with
+its gates, and the forms. The POST-only actions (moves, ticks, approvals) are in `actions`."""
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from salesflow import clock
+from salesflow.accounts.forms import MAX_ID
+from salesflow.audit import queries as audit_queries
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.extensions import db
+from salesflow.forms import save_form
+from salesflow.interactions.queries import timeline
+from salesflow.opportunities import detail as page_detail
+from salesflow.opportunities import queries, services
+from salesflow.opportunities.forms import FIELD_LABELS, MoveForm, OpportunityForm, RolesForm
+from salesflow.opportunities.models import Opportunity, Status, TriangleRole
+from salesflow.opportunities.queries import OpportunityFilters
+from salesflow.playbooks import registry
+from salesflow.playbooks.schema import text
+from salesflow.teams.models import Team
+
+bp = Blueprint("opportunities", __name__)
+
+
+def _id(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+
+
+def _month(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(f"{raw}-01") if raw else None
+    except ValueError:
+        return None
+
+
+def filters_from_args() -> OpportunityFilters:
+    """The list's and the board's filters from the query string; bad values are ignored."""
+    args = request.args
+    status = args.get("status", Status.open.value)
+    return OpportunityFilters(
+        q=(args.get("q") or "").strip()[:200] or None, team_id=_id("team_id"),
+        owner_id=_id("owner_id"), close_month=_month(args.get("close_month")),
+        mine=args.get("mine") == "1", playbook=(args.get("playbook") or "")[:60] or None,
+        status=status if status in {s.value for s in Status} else None,
+        stage=(args.get("stage") or "")[:60] or None, account_id=_id("account_id"),
+    )  # fmt: skip
+
+
+def _filter_options() -> dict[str, Any]:
+    """Teams and reps for the filter selects: the whole company for those who see it, else the
+    caller's own team (two small queries)."""
+    teams = sa.select(Team).order_by(Team.name)
+    people = sa.select(User).where(User.active).order_by(User.name)
+    if current_user.role not in scope.SEES_ALL:
+        teams = teams.where(Team.id == current_user.team_id)
+        people = people.where(User.team_id == current_user.team_id)
+    return {"teams": db.session.scalars(teams).all(), "people": db.session.scalars(people).all(),
+            "playbook_keys": queries.playbook_keys(current_user)}  # fmt: skip
+
+
+@bp.route("/opportunities")
+@login_required
+def index():
+    filters = filters_from_args()
+    sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "close"
+    descending = request.args.get("dir") == "desc"
+    rows, next_cursor = queries.page(
+        queries.list_query(current_user, filters), sort=sort, descending=descending,
+        cursor=request.args.get("cursor"),
+    )  # fmt: skip
+    next_url = None
+    if next_cursor:
+        next_url = url_for(
+            "opportunities.index", **{**request.args.to_dict(), "cursor": next_cursor}
+        )
+    export_args = {k: v for k, v in request.args.items() if k != "cursor"}
+    return render_template(
+        "opportunities/index.html", rows=rows, filters=filters, sort=sort, descending=descending,
+        next_url=next_url, export_url=url_for("opportunities.export", **export_args),
+        now=clock.now(), **_filter_options(),
+    )  # fmt: skip
+
+
+@bp.route("/opportunities/export.csv")
+@login_required
+def export():
+    from salesflow.opportunities.export import csv_response
+
+    sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "close"
+    query = queries.list_query(current_user, filters_from_args())
+    return csv_response(query, sort=sort, descending=request.args.get("dir") == "desc",
+                        now=clock.now())  # fmt: skip
+
+
+@bp.route("/pipeline")
+@login_required
+def board():
+    keys = queries.playbook_keys(current_user)
+    key = request.args.get("playbook")
+    key = key if key in keys else (keys[0] if keys else None)
+    playbook = queries.board_playbook(key) if key else None
+    filters = filters_from_args()
+    columns = queries.board(current_user, playbook, filters) if playbook else []
+    return render_template(
+        "opportunities/board.html", playbook=playbook, columns=columns, filters=filters,
+        now=clock.now(), move_form=MoveForm(), **_filter_options(),
+    )  # fmt: skip
+
+
+def _playbook_choices() -> list[SelectChoice]:
+    locale = get_locale()
+    return [
+        SelectChoice(key, f"{text(p.name, locale)} (v{p.version})")
+        for key, p in sorted(registry.file_playbooks().items())
+    ]
+
+
+def _form_page(form: OpportunityForm, account: Any, opportunity: Opportunity | None, status=200):
+    return render_template(
+        "opportunities/form.html", form=form, account=account, opportunity=opportunity,
+        quicklog_account_id=account.id,
+    ), status  # fmt: skip
+
+
+@bp.route("/opportunities/new", methods=["GET", "POST"])
+@login_required
+def new():
+    account_id = request.args.get("account_id", type=int)
+    if account_id is None:
+        flash(_("Open the account the opportunity is for, then choose New opportunity."), "info")
+        return redirect(url_for("accounts.index"))
+    account = scope.get_account(current_user, account_id)
+    form = OpportunityForm()
+    form.playbook.choices = _playbook_choices()
+    if not form.is_submitted():
+        form.currency.data = current_app.config["CURRENCY"]
+    if not form.validate_on_submit():
+        return _form_page(form, account, None, 422 if form.is_submitted() else 200)
+    data = {**form.service_data(creating=True), "account_id": account.id}
+    saved, status = save_form(
+        form, lambda: services.create_opportunity(data, actor=current_user, now=clock.now())
+    )
+    if saved is None:
+        return _form_page(form, account, None, status)
+    flash(_("Opportunity created. It starts in the first stage of its playbook."), "success")
+    return redirect(url_for("opportunities.detail", opportunity_id=saved.id))
+
+
+@bp.route("/opportunities/<int:opportunity_id>")
+@login_required
+def detail(opportunity_id: int):
+    opportunity = scope.get_opportunity(current_user, opportunity_id)
+    now = clock.now()
+    return render_template(
+        "opportunities/detail.html", page=page_detail.build(opportunity, current_user, now),
+        opportunity=opportunity, account=opportunity.account, now=now,
+        timeline=timeline(current_user, opportunity_id=opportunity.id),
+        audit=audit_queries.history("opportunities", opportunity.id), field_labels=FIELD_LABELS,
+        quicklog_account_id=opportunity.account_id,
+    )  # fmt: skip
+
+
+@bp.route("/opportunities/<int:opportunity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(opportunity_id: int):
+    opportunity = scope.get_opportunity(current_user, opportunity_id)
+    form = OpportunityForm(obj=None if request.method == "POST" else opportunity)
+    form.playbook.choices = _playbook_choices()
+    if not form.is_submitted():
+        form.version.data = str(opportunity.version)
+    if not form.validate_on_submit():
+        return _form_page(
+            form, opportunity.account, opportunity, 422 if form.is_submitted() else 200
+        )
+    data = form.service_data(creating=False)
+    saved, status = save_form(
+        form,
+        lambda: services.update_opportunity(opportunity, data, actor=current_user, now=clock.now()),
+        on_top=("status",),
+    )
+    if saved is None:
+        if status == 409:
+            form.version.data = str(opportunity.version)
+        return _form_page(form, opportunity.account, opportunity, status)
+    flash(_("Opportunity saved."), "success")
+    return redirect(url_for("opportunities.detail", opportunity_id=opportunity.id))
+
+
+def _roles_page(form: RolesForm, opportunity: Opportunity, status: int = 200):
+    seated = [r.user_id for r in opportunity.roles]
+    users = db.session.scalars(
+        sa.select(User).where(sa.or_(User.active, User.id.in_(seated))).order_by(User.name)
+    ).all()
+    options = [SelectChoice("", "—")] + [SelectChoice(str(u.id), u.name) for u in users]
+    for seat in form.seats:
+        seat.user_id.choices = options
+    return render_template(
+        "opportunities/roles.html", form=form, opportunity=opportunity,
+        quicklog_account_id=opportunity.account_id,
+    ), status  # fmt: skip
+
+
+@bp.route("/opportunities/<int:opportunity_id>/roles", methods=["GET", "POST"])
+@login_required
+def roles(opportunity_id: int):
+    opportunity = scope.get_opportunity(current_user, opportunity_id)
+    form = RolesForm()
+    if not form.is_submitted():
+        holders = {r.role.value: r.user_id for r in opportunity.roles}
+        for role in TriangleRole:
+            form.seats.append_entry({"role": role.value, "user_id": holders.get(role.value)})
+    if not form.validate_on_submit():
+        return _roles_page(form, opportunity, 422 if form.is_submitted() else 200)
+    seats = form.service_data()
+    saved, status = save_form(
+        form, lambda: services.set_roles(opportunity, seats, actor=current_user, now=clock.now())
+    )
+    if saved is None:
+        return _roles_page(form, opportunity, status)
+    flash(_("Iron triangle saved."), "success")
+    return redirect(url_for("opportunities.detail", opportunity_id=opportunity.id))
