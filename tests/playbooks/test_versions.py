@@ -1,0 +1,72 @@
+"""Playbook versions in the database (PLAYBOOKS.md, Versions): stored once with their content,
+a changed file under the same version is refused, running deals keep their version."""
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from salesflow.extensions import db
+from salesflow.opportunities import moves
+from salesflow.playbooks import check_playbooks_or_die, registry
+from salesflow.playbooks.loader import load_text
+from salesflow.playbooks.models import PlaybookVersion
+from tests import factories as f
+
+SHIPPED = Path(__file__).resolve().parents[2] / "playbooks"
+
+
+def _transactional(version: int = 1, sla: str = "sla_days: 7") -> object:
+    source = (SHIPPED / "transactional.yaml").read_text(encoding="utf-8")
+    source = source.replace("version: 1", f"version: {version}").replace("sla_days: 7", sla)
+    playbook, problems = load_text(source, "transactional.yaml")
+    assert problems == []
+    return playbook
+
+
+def _rows(key: str) -> list[PlaybookVersion]:
+    query = sa.select(PlaybookVersion).where(PlaybookVersion.key == key)
+    return list(db.session.scalars(query.order_by(PlaybookVersion.version)))
+
+
+def test_a_version_is_stored_once_with_its_text(ctx, now):
+    first = registry.stored_version(_transactional(), now=now)
+    again = registry.stored_version(_transactional(), now=now)
+    assert first is again and [r.version for r in _rows("transactional")] == [1]
+    assert registry.playbook(first).stage("qualify").sla_days == 7
+
+
+def test_the_same_version_with_other_content_is_refused(ctx, now):
+    registry.stored_version(_transactional(), now=now)
+    with pytest.raises(registry.PlaybookError) as refused:
+        registry.stored_version(_transactional(sla="sla_days: 9"), now=now)
+    assert "transactional.yaml:3: playbook transactional version 1 was loaded before" in str(
+        refused.value
+    )
+    assert [r.version for r in _rows("transactional")] == [1]
+
+
+def test_the_app_refuses_to_start_when_a_stored_version_changed(app, ctx, now):
+    registry.stored_version(_transactional(sla="sla_days: 9"), now=now)  # "loaded before"
+    db.session.flush()
+    with pytest.raises(SystemExit) as refused:
+        check_playbooks_or_die(app)
+    assert "raise its version" in str(refused.value.code)
+
+
+def test_a_new_version_does_not_move_running_deals(world, now):
+    deal = f.make_opportunity(account=world.account_a, playbook="transactional",
+                              roles={world.rep_a: "AR"})  # fmt: skip
+    newer = registry.stored_version(_transactional(version=2, sla="sla_days: 30"), now=now)
+    assert deal.playbook_version_id != newer.id
+    assert registry.playbook(deal.playbook_version).stage("qualify").sla_days == 7
+    moves.advance(deal, {}, actor=world.rep_a, now=now)
+    assert deal.playbook_version.version == 1 and deal.stage_key == "quote"
+
+
+def test_sync_command_stores_every_playbook_of_the_folder(app, ctx):
+    result = app.test_cli_runner().invoke(args=["playbooks", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "enterprise version 1 loaded" in result.output
+    assert [r.key for r in db.session.scalars(sa.select(PlaybookVersion))] == [
+        "enterprise", "transactional"]  # fmt: skip
