@@ -81,6 +81,8 @@ from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to 
     accounts,
     contacts,
     interactions,
+    opportunities,
+    playbooks,
     tokens,
     users,
 )

@@ -17,7 +17,7 @@ from salesflow.interactions.models import Interaction, Kind
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
 Ids = Annotated[list[Id], Field(max_length=200)]
 OPPORTUNITY = Field(
-    None, description="Reserved: no opportunities exist yet, so only null is accepted."
+    None, description="The deal it was about: an opportunity of the same account, or null."
 )
 OCCURRED_AT = "ISO 8601 with offset, e.g. 2026-11-20T10:00:00+08:00 (a naive time is a 422)."
 
@@ -93,7 +93,7 @@ def interaction_out(interaction: Interaction) -> dict[str, Any]:
     )  # fmt: skip
     return {
         **{c: getattr(interaction, c) for c in columns},
-        "opportunity_id": None,
+        "opportunity_id": interaction.opportunity_id,
         "participant_ids": sorted(u.id for u in interaction.participants),
         "contact_ids": sorted(c.id for c in interaction.attendees),
         "cost": None if interaction.cost is None else str(interaction.cost),

@@ -64,8 +64,10 @@ def _filter_options() -> dict[str, Any]:
     if current_user.role not in scope.SEES_ALL:
         teams = teams.where(Team.id == current_user.team_id)
         people = people.where(User.team_id == current_user.team_id)
+    keys = queries.playbook_keys(current_user)
+    names = {key: playbook.name for key in keys if (playbook := queries.board_playbook(key))}
     return {"teams": db.session.scalars(teams).all(), "people": db.session.scalars(people).all(),
-            "playbook_keys": queries.playbook_keys(current_user)}  # fmt: skip
+            "playbook_keys": keys, "playbook_names": names}  # fmt: skip
 
 
 @bp.route("/opportunities")
