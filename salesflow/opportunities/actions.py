@@ -103,6 +103,12 @@ def reopen(opportunity_id: int):
     return _move(opportunity_id, moves.reopen, _("Reopened."))
 
 
+@bp.post("/opportunities/<int:opportunity_id>/migrate")
+@login_required
+def migrate(opportunity_id: int):
+    return _move(opportunity_id, moves.migrate, _("Moved to the newest playbook version."))
+
+
 @bp.post("/opportunities/<int:opportunity_id>/checklist")
 @login_required
 def tick(opportunity_id: int):

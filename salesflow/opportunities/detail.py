@@ -18,6 +18,7 @@ from salesflow.extensions import db
 from salesflow.opportunities.facts import gate_results
 from salesflow.opportunities.forms import ApprovalForm, MoveForm, TickForm
 from salesflow.opportunities.models import Approval, ChecklistTick, Opportunity, StageChange
+from salesflow.opportunities.moves import newer_version
 from salesflow.opportunities.queries import days_in_stage
 from salesflow.playbooks import gates as g
 from salesflow.playbooks import registry
@@ -70,6 +71,7 @@ class DetailPage:
     checklist: list[ChecklistRow] = field(default_factory=list)
     decision_points: list[DecisionPoint] = field(default_factory=list)
     history: list[StageChange] = field(default_factory=list)
+    newer: Any = None  # a newer stored version of the playbook, for the director to move to
     move_form: MoveForm = field(default_factory=MoveForm)
     tick_form: TickForm = field(default_factory=TickForm)
     approval_form: ApprovalForm = field(default_factory=ApprovalForm)
@@ -184,4 +186,6 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
     page.move_form.version.data = str(opportunity.version)
     if opportunity.is_open:
         page.gates = _gate_rows(opportunity, stage, now)
+        if page.can_decide:
+            page.newer = newer_version(opportunity)
     return page

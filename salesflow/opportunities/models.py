@@ -33,6 +33,7 @@ class Move(StrEnum):
     won = "won"
     lost = "lost"
     reopened = "reopened"
+    migrated = "migrated"  # to a newer version of its playbook
 
 
 class Decision(StrEnum):

@@ -9,6 +9,7 @@ makes a stale move a Conflict, and the version column makes a race between two m
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from salesflow.audit import services as audit
@@ -26,6 +27,7 @@ from salesflow.opportunities.services import (
 )
 from salesflow.playbooks import registry
 from salesflow.playbooks.evaluate import GateResult, unmet
+from salesflow.playbooks.models import PlaybookVersion
 from salesflow.playbooks.schema import Playbook, text
 
 REASON_LIMIT = 500
@@ -179,3 +181,42 @@ def reopen(
     opportunity.stage_entered_at = now
     return _finish(opportunity, Move.reopened, changes, actor=actor, now=now,
                    from_stage=opportunity.stage_key, reason=reason)  # fmt: skip
+
+
+def newer_version(opportunity: Opportunity) -> Any:
+    """The newest stored version of the deal's playbook when it is newer than the deal's."""
+    current = opportunity.playbook_version
+    newest = db.session.scalar(
+        sa.select(PlaybookVersion).where(PlaybookVersion.key == current.key)
+        .order_by(PlaybookVersion.version.desc()).limit(1)
+    )  # fmt: skip
+    return newest if newest is not None and newest.version > current.version else None
+
+
+def migrate(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> Opportunity:
+    """Move an open deal to the newest version of its playbook (PLAYBOOKS.md, Versions: a
+    director's decision). It stays in the stage of the same key, or goes to `to_stage` when the
+    new version has no such stage. Raises Forbidden, Conflict, ValidationFailed."""
+    _prepare(opportunity, data, actor)
+    if not scope.can_decide(actor, opportunity):
+        raise Forbidden(_l("Only the team's director or an admin can change the playbook version."))
+    target = newer_version(opportunity)
+    if target is None:
+        raise ValidationFailed(fields={"version": [str(_l("This is the newest version."))]})
+    playbook = registry.playbook(target)
+    keys = [s.key for s in playbook.stages]
+    stage_key = data.get("to_stage") or opportunity.stage_key
+    if stage_key not in keys:
+        message = _l("The new version has no stage %(stage)s: choose one.",
+                     stage=opportunity.stage_key)  # fmt: skip
+        raise ValidationFailed(fields={"to_stage": [str(message)]})
+    old = opportunity.playbook_version
+    changes = {"playbook": (f"{old.key} v{old.version}", f"{target.key} v{target.version}")}
+    from_stage = opportunity.stage_key
+    if stage_key != from_stage:
+        changes.update(_enter(opportunity, stage_key, now))
+    opportunity.playbook_version = target
+    return _finish(opportunity, Move.migrated, changes, actor=actor, now=now,
+                   from_stage=from_stage, reason=f"v{old.version} → v{target.version}")  # fmt: skip

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from salesflow.extensions import db
 from salesflow.opportunities import moves
+from salesflow.opportunities.models import StageChange
 from salesflow.playbooks import check_playbooks_or_die, registry
 from salesflow.playbooks.loader import load_text
 from salesflow.playbooks.models import PlaybookVersion
@@ -70,3 +71,20 @@ def test_sync_command_stores_every_playbook_of_the_folder(app, ctx):
     assert "enterprise version 1 loaded" in result.output
     assert [r.key for r in db.session.scalars(sa.select(PlaybookVersion))] == [
         "enterprise", "transactional"]  # fmt: skip
+
+
+def test_a_director_moves_a_running_deal_to_the_newest_version(world, now):
+    from salesflow.errors import Forbidden
+    from salesflow.opportunities.models import Move
+
+    deal = f.make_opportunity(account=world.account_a, playbook="transactional", stage="quote")
+    newer = registry.stored_version(_transactional(version=2, sla="sla_days: 30"), now=now)
+    assert moves.newer_version(deal) is newer
+    with pytest.raises(Forbidden):
+        moves.migrate(deal, {}, actor=world.rep_a, now=now)
+    moves.migrate(deal, {"version": deal.version}, actor=world.director_a, now=now)
+    assert deal.playbook_version_id == newer.id and deal.stage_key == "quote"
+    assert moves.newer_version(deal) is None
+    history = db.session.scalars(sa.select(StageChange).where(
+        StageChange.opportunity_id == deal.id)).all()  # fmt: skip
+    assert [(c.move, c.reason) for c in history] == [(Move.migrated, "v1 → v2")]
