@@ -239,5 +239,6 @@ class World:
 
 
 @pytest.fixture
-def world(ctx: None) -> World:
+def world(ctx: None, now: datetime) -> World:
+    """The World, built and used at the frozen FROZEN_NOW (its interactions are "now")."""
     return World()

@@ -296,8 +296,9 @@ def tick_item(
         None,
     )
     db.session.flush()
-    audit.record(opportunity, "update", {f"checklist.{stage.key}.{item}": (before, evidence)},
-                 actor=actor, now=now, account_id=opportunity.account_id)  # fmt: skip
+    if before != evidence:
+        audit.record(opportunity, "update", {f"checklist.{stage.key}.{item}": (before, evidence)},
+                     actor=actor, now=now, account_id=opportunity.account_id)  # fmt: skip
     return tick
 
 

@@ -150,7 +150,8 @@ def _approval(
         for a in facts.approvals
         if a.key == gate.key and a.by_role in {gate.by.value, "admin"} and a.at <= now
     ]
-    latest = max(counted, key=lambda a: a.at, default=None)
+    # of two decisions at the same instant, the one recorded later (they come in order) stands
+    latest = max(reversed(counted), key=lambda a: a.at, default=None)
     name = _local(gate.name)
     if latest is not None and latest.decision == "approve":
         return GateResult("approval", True, _("%(name)s approved", name=name))

@@ -48,9 +48,11 @@ def test_creating_with_bad_input_shows_every_problem_and_saves_nothing(client, w
 
 
 def test_opportunity_page_shows_guidance_gates_and_links_to_meet_them(client, world, now):
-    deal = f.make_opportunity(account=world.account_a, playbook="transactional", stage="quote",
+    account = f.make_account(team=world.team_a, members={world.rep_a: "AR"})
+    boss = f.make_contact(account=account, decision_role="decision_maker")
+    deal = f.make_opportunity(account=account, playbook="transactional", stage="quote",
                               roles={world.rep_a: "AR"})  # fmt: skip
-    f.make_interaction(account=world.account_a, owner=world.rep_a, contacts=[world.contact_a],
+    f.make_interaction(account=account, owner=world.rep_a, contacts=[boss],
                        occurred_at=now - timedelta(days=20))  # fmt: skip
     db.session.commit()  # a refused action rolls back to here
     login(client, world.rep_a)
@@ -60,9 +62,9 @@ def test_opportunity_page_shows_guidance_gates_and_links_to_meet_them(client, wo
     link = re.search(r'href="(/interactions/new\?[^"]+)"[^>]*>Log a contact', page)
     assert link, "the unmet contacted gate links to the quick log"
     target = link.group(1).replace("&amp;", "&")
-    assert f"contact_ids={world.contact_a.id}" in target and f"opportunity_id={deal.id}" in target
+    assert f"contact_ids={boss.id}" in target and f"opportunity_id={deal.id}" in target
     form = client.get(target).text
-    assert f'value="{world.contact_a.id}" id="contact-{world.contact_a.id}" checked' in form
+    assert f'value="{boss.id}" id="contact-{boss.id}" checked' in form
 
 
 def test_advancing_with_unmet_gates_is_refused_with_the_list(client, world, now):
