@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
 from tests.conftest import api_as
-from tests.factories import make_contact, make_interaction
+from tests.factories import make_contact, make_interaction, make_opportunity
 
 
 @pytest.fixture
@@ -60,7 +60,8 @@ def test_create_interaction(apis, world):
         ({"summary": "x" * 5001}, "summary"),
         ({"summary": "x" * 30_000}, "summary"),
         ({"next_step_due": "2026-12-01"}, "next_step_due"),
-        ({"opportunity_id": 3}, "opportunity_id"),
+        ({"opportunity_id": 2**31 - 1}, "opportunity_id"),
+        ({"opportunity_id": "deal"}, "opportunity_id"),
         ({"contact_ids": ["a"]}, "contact_ids"),
         ({"colour": "red"}, "colour"),
     ],
@@ -80,6 +81,32 @@ def test_other_accounts_contact_is_422(apis, world):
     )
     assert response.status_code == 422
     assert "contact_ids" in response.get_json()["error"]["fields"]
+
+
+def test_opportunity_of_the_account_is_stored_and_returned(apis, world):
+    deal = make_opportunity(account=world.account_a)
+    db.session.commit()
+    response = apis["rep_a"].post("/interactions", json=_body(world, opportunity_id=deal.id))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["opportunity_id"] == deal.id
+    assert db.session.get(Interaction, body["id"]).opportunity_id == deal.id
+    cleared = apis["rep_a"].patch(f"/interactions/{body['id']}", json={"opportunity_id": None})
+    assert cleared.status_code == 200 and cleared.get_json()["opportunity_id"] is None
+
+
+def test_opportunity_of_another_account_is_422(apis, world):
+    other = make_opportunity(account=world.shared)
+    db.session.commit()
+    before = _count()
+    response = apis["rep_a"].post("/interactions", json=_body(world, opportunity_id=other.id))
+    assert response.status_code == 422
+    assert "opportunity_id" in response.get_json()["error"]["fields"]
+    patch = apis["rep_a"].patch(
+        f"/interactions/{world.interaction_a.id}", json={"opportunity_id": other.id}
+    )
+    assert patch.status_code == 422 and "opportunity_id" in patch.get_json()["error"]["fields"]
+    assert _count() == before
 
 
 def test_other_teams_interaction_is_404(apis, world):

@@ -11,7 +11,7 @@ from salesflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db
 from salesflow.interactions import services
 from salesflow.interactions.models import Interaction
-from tests.factories import make_contact, make_user
+from tests.factories import make_contact, make_opportunity, make_user
 
 
 def _data(world, **overrides):
@@ -81,6 +81,7 @@ def test_account_outside_scope_is_not_found(now, world):
 
 
 def test_every_problem_is_reported_at_once(now, world):
+    other_accounts_deal = make_opportunity(account=world.account_b)
     with pytest.raises(ValidationFailed) as error:
         services.log_interaction(
             _data(
@@ -91,7 +92,7 @@ def test_every_problem_is_reported_at_once(now, world):
                 outcome="y" * 5001,
                 next_step_due=date(2026, 12, 1),
                 cost="-1",
-                opportunity_id=7,
+                opportunity_id=other_accounts_deal.id,
             ),
             actor=world.rep_a,
             now=now,
@@ -99,6 +100,31 @@ def test_every_problem_is_reported_at_once(now, world):
     assert set(error.value.fields) == {
         "kind", "occurred_at", "summary", "outcome", "next_step_due", "cost", "opportunity_id",
     }  # fmt: skip
+
+
+def test_opportunity_of_the_account_is_stored(now, world):
+    deal = make_opportunity(account=world.account_a)
+    interaction = services.log_interaction(
+        _data(world, opportunity_id=deal.id), actor=world.rep_a, now=now
+    )
+    assert interaction.opportunity_id == deal.id
+
+
+@pytest.mark.parametrize("which", ["missing", "other_account", "deleted", "text"])
+def test_opportunity_must_be_a_live_one_of_the_same_account(now, world, which):
+    deals = {
+        "missing": lambda: 2**31 - 1,
+        "other_account": lambda: make_opportunity(account=world.shared).id,
+        "deleted": lambda: make_opportunity(account=world.account_a, deleted=True).id,
+        "text": lambda: str(make_opportunity(account=world.account_a).id),
+    }
+    before = _count()
+    with pytest.raises(ValidationFailed) as error:
+        services.log_interaction(
+            _data(world, opportunity_id=deals[which]()), actor=world.rep_a, now=now
+        )
+    assert set(error.value.fields) == {"opportunity_id"}
+    assert _count() == before
 
 
 @pytest.mark.parametrize(
