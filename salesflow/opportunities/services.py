@@ -343,7 +343,9 @@ def decide(
     try:
         decision = Decision(data.get("decision"))
     except ValueError:
-        raise ValidationFailed(fields={"decision": [str(_l("Approve or reject."))]}) from None
+        raise ValidationFailed(
+            fields={"decision": [str(_l("Approve, reject or ask for a decision."))]}
+        ) from None
     if decision != Decision.requested and not scope.can_decide(actor, opportunity):
         raise Forbidden(_l("Only the team's director (or an admin) decides this."))
     required = _l("Say why it is rejected.") if decision == Decision.reject else None

@@ -16,6 +16,17 @@ CONTRACT = {
     "/api/v1/contacts/{contact_id}": {"get", "patch", "delete"},
     "/api/v1/interactions": {"get", "post"},
     "/api/v1/interactions/{interaction_id}": {"get", "patch", "delete"},
+    "/api/v1/playbooks": {"get"},
+    "/api/v1/playbooks/{key}": {"get"},
+    "/api/v1/opportunities": {"get", "post"},
+    "/api/v1/opportunities/{opportunity_id}": {"get", "patch"},
+    "/api/v1/opportunities/{opportunity_id}/roles": {"put"},
+    "/api/v1/opportunities/{opportunity_id}/gates": {"get"},
+    "/api/v1/opportunities/{opportunity_id}/advance": {"post"},
+    "/api/v1/opportunities/{opportunity_id}/checklist": {"post"},
+    "/api/v1/opportunities/{opportunity_id}/approvals": {"post"},
+    "/api/v1/opportunities/{opportunity_id}/close": {"post"},
+    "/api/v1/opportunities/{opportunity_id}/history": {"get"},
 }
 
 

@@ -47,7 +47,7 @@ def test_rep_meets_the_decision_maker_from_the_gate_link_and_advances(live_serve
     boss = phone.locator(f"input[name=contact_ids][value='{seeded['boss']}']")
     assert boss.is_checked()
     assert phone.locator("select[name=opportunity_id]").input_value() == str(seeded["deal"])
-    phone.fill("textarea[name=summary]", "Walked 王总 through the quote; he asked for delivery dates")
+    phone.fill("textarea[name=summary]", "Walked 王总 through the quote; he wants delivery dates")
     phone.click("#save-interaction")
     phone.wait_for_url(deal_url)
     assert phone.locator(".gate-unmet").count() == 0
