@@ -1,17 +1,37 @@
 """API: opportunities, their iron triangle, exit gates, moves, checklist, approvals and stage
 history (see API.md). The rules live in opportunities.services and .moves; this is the shape."""
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from pydantic import BaseModel, Field, RootModel, StringConstraints
 
 from salesflow import clock
 from salesflow.api import bp, caller, paginate, token_auth
-from salesflow.api.schemas import Id, Name, Strict, provided
+from salesflow.api.opportunity_schemas import (
+    ERRORS,
+    GATES_UNMET,
+    WRITE_ERRORS,
+    AdvanceIn,
+    ApprovalIn,
+    ApprovalOut,
+    BackIn,
+    CloseIn,
+    GatesOut,
+    OpportunityFilter,
+    OpportunityIn,
+    OpportunityOut,
+    OpportunityPage,
+    OpportunityPatch,
+    ReopenIn,
+    RoleOut,
+    RolesIn,
+    StageChangeOut,
+    TickIn,
+    TickOut,
+)
+from salesflow.api.schemas import provided
 from salesflow.auth import scope
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
@@ -25,194 +45,6 @@ from salesflow.opportunities.models import (
     StageChange,
     TriangleRole,
 )
-
-Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-# Ids and versions in a JSON body must be numbers: "12" is a client bug, answered 422.
-BodyId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
-Version = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
-VERSION = "The `version` you read; a stale one is a 409."
-ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
-WRITE_ERRORS = {**ERRORS, 403: "Not allowed", 409: "Stale version"}
-GATES_UNMET = (
-    'Invalid input, or {"error": {"code": "gates_unmet", "message": ..., "unmet": '
-    '[{"gate", "message", "hint"}]}} when an exit gate does not hold'
-)
-
-
-class _Fields(Strict):
-    amount: Decimal | None = Field(None, description="Decimal string or number, ≥ 0, 2 decimals.")
-    currency: str | None = Field(None, description="ISO 4217 (default: the installation's).")
-    expected_close: date | None = Field(None, description="YYYY-MM-DD")
-    customer_need: str | None = None
-    competitors: str | None = None
-
-
-class OpportunityIn(_Fields):
-    account_id: BodyId
-    name: Name
-    playbook: Key = Field(description="A key of GET /playbooks with `active` true.")
-
-
-class OpportunityPatch(_Fields):
-    """Every field optional (PATCH semantics); `version`, when sent, must be the current one.
-    The account and playbook stay: sending another one is a 422."""
-
-    account_id: BodyId | None = None
-    playbook: Key | None = None
-    name: Name | None = None
-    version: Version | None = Field(None, description=VERSION)
-
-
-class OpportunityFilter(BaseModel):
-    q: Query | None = None
-    team_id: Id | None = None
-    owner_id: Id | None = Field(None, description="Who holds the AR seat.")
-    close_month: str | None = Field(
-        None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", description="Expected close, YYYY-MM."
-    )
-    mine: bool = Field(False, description="Deals where you hold an iron-triangle seat.")
-    playbook: Key | None = None
-    status: Literal["open", "won", "lost", "all"] = "open"
-    stage: Key | None = None
-    account_id: Id | None = None
-    limit: int | None = None
-    cursor: str | None = None
-
-
-class RoleOut(BaseModel):
-    user_id: int
-    name: str
-    role: str
-
-
-class OpportunityOut(BaseModel):
-    id: int
-    account_id: int
-    name: str
-    amount: str | None
-    currency: str
-    expected_close: date | None
-    playbook: str
-    playbook_version: int
-    customer_need: str | None
-    competitors: str | None
-    stage: str
-    stage_name: dict[str, str]
-    status: str
-    stage_entered_at: datetime
-    probability: int
-    weighted_amount: str
-    close_reason: str | None
-    closed_at: datetime | None
-    roles: list[RoleOut]
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class OpportunityPage(BaseModel):
-    items: list[OpportunityOut]
-    next_cursor: str | None
-
-
-class SeatIn(Strict):
-    user_id: BodyId
-    role: Literal["AR", "SR", "FR"]
-
-
-class RolesIn(RootModel[list[SeatIn]]):
-    """The whole iron triangle; PUT replaces it."""
-
-    root: list[SeatIn] = Field(max_length=20)
-
-
-class GateOut(BaseModel):
-    gate: str
-    met: bool
-    message: str
-    hint: str | None
-
-
-class GatesOut(BaseModel):
-    stage: str
-    gates: list[GateOut]
-    all_met: bool
-
-
-class AdvanceIn(Strict):
-    to_stage: Key | None = Field(None, description="The next stage; any other is a 422.")
-    override_reason: str | None = Field(None, description="Directors and admins: unmet gates.")
-    version: Version = Field(description=VERSION)
-
-
-class BackIn(Strict):
-    to_stage: Key
-    reason: str
-    version: Version = Field(description=VERSION)
-
-
-class CloseIn(Strict):
-    status: Literal["won", "lost"]
-    reason: str | None = Field(None, description="Required when lost.")
-    override_reason: str | None = Field(None, description="Directors and admins: unmet gates.")
-    version: Version | None = Field(None, description=VERSION)
-
-
-class ReopenIn(Strict):
-    reason: str
-    version: Version | None = Field(None, description=VERSION)
-
-
-class TickIn(Strict):
-    stage: Key = Field(description="The current stage.")
-    item: Key
-    evidence: str = Field(description="What proves it: a document, a link, a note.")
-
-
-class TickOut(BaseModel):
-    stage: str
-    item: str
-    evidence: str
-    ticked_by_id: int
-    ticked_at: datetime
-
-
-class ApprovalIn(Strict):
-    stage: Key = Field(description="The current stage.")
-    gate: Key = Field(description="The `key` of an approval gate of that stage.")
-    decision: Literal["approve", "reject", "request"]
-    comment: str | None = Field(None, description="Required when rejecting.")
-
-
-class ApprovalOut(BaseModel):
-    id: int
-    stage: str
-    gate: str
-    decision: Literal["approve", "reject", "request"]
-    comment: str | None
-    actor_id: int
-    at: datetime
-
-
-class HistoryGateOut(BaseModel):
-    gate: str
-    met: bool
-    message: str
-
-
-class StageChangeOut(BaseModel):
-    at: datetime
-    actor_id: int | None
-    actor_name: str | None
-    move: str
-    from_stage: str | None
-    to_stage: str
-    gates: list[HistoryGateOut] = Field(description="The left stage's gates at the move.")
-    gates_met: bool
-    overridden: bool
-    reason: str | None
-
 
 COLUMNS = ("id", "account_id", "name", "currency", "expected_close", "customer_need",
            "competitors", "status", "stage_entered_at", "close_reason", "closed_at", "version",
