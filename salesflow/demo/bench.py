@@ -5,9 +5,10 @@ hand-written SQL answering the same question (PRODUCT.md, "Scale and speed we bu
 
 Loads the data set into a fresh SQLite file under instance/bench/ (and into the PostgreSQL
 database named by BENCH_DATABASE_URL, whose salesflow tables it drops first), migrates it, then
-times each page with the Flask test client logged in as a rep and as leadership: the median of
-`--repeat` requests after a short warm-up. Writes a Markdown table to bench-results/<engine>.md.
-Not a test: numbers go in benchmarks, not timed tests.
+times each page with the Flask test client logged in as a rep, a director and leadership (the
+opportunity pages and functions are in bench_deals): the median of `--repeat` requests after a
+short warm-up. A page whose route the app does not have yet is listed as skipped. Writes a
+Markdown table to bench-results/<engine>.md. Not a test: numbers go in benchmarks, not timed tests.
 """
 
 import argparse
@@ -28,6 +29,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from config import BASE_DIR, INSTANCE_DIR, Config, normalize_database_url
 from salesflow import clock, create_app
@@ -35,12 +37,19 @@ from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.demo import bench_sql, loader
+from salesflow.demo.bench_deals import Case, DealTarget, function_cases, page_cases, pick_deals
 from salesflow.demo.people import PASSWORDS
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
+from salesflow.opportunities.models import Opportunity
 
 WARMUP = 3
-ROLES = {"rep": "ar.east.1@example.com", "leadership": "ceo@example.com"}
+ROLES = {
+    "rep": "ar.east.1@example.com",
+    "director": "director.east@example.com",
+    "leadership": "ceo@example.com",
+}
+ACCOUNT_ROLES = ("rep", "leadership")  # who the account, search and quick-log pages are timed for
 ACCOUNT_QUERY = "电力"  # a Chinese word in many company names
 SEARCHES = ("王", "pacific")  # a common surname (hits the cap); an English brand, any case
 
@@ -124,7 +133,8 @@ def _log_in(app: Flask, role: str) -> Person:
         raise SystemExit(f"Could not log in as {email}: HTTP {response.status_code}")
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        viewer = bench_sql.Viewer(user.id, user.team_id, sees_all=role != "rep")
+        viewer = bench_sql.Viewer(user.id, user.team_id, sees_all=role == "leadership",
+                                  director=role == "director")  # fmt: skip
         db.session.remove()
     return Person(role, client, viewer)
 
@@ -182,12 +192,24 @@ def raw_ms(app: Flask, query: Callable[[sa.Connection], Any], repeat: int, metho
 
 
 def _note(response: Any) -> str:
+    if not hasattr(response, "status_code"):  # a function's result
+        return ""
     if response.status_code not in (200, 302, 303):
         return f"HTTP {response.status_code}"
     body = response.get_data()
-    if response.status_code == 200 and not body.lstrip().lower().startswith(b"<!doctype"):
+    html = response.mimetype == "text/html"
+    if response.status_code == 200 and html and not body.lstrip().lower().startswith(b"<!doctype"):
         return "stub page"
     return ""
+
+
+def routed(app: Flask, path: str, method: str) -> bool:
+    """Whether the app has a route for `path` (pages being built may not exist yet)."""
+    try:
+        app.url_map.bind("localhost").match(path, method=method)
+    except (NotFound, MethodNotAllowed):
+        return False
+    return True
 
 
 def _quick_log_form(
@@ -208,41 +230,62 @@ def _quick_log_form(
     return MultiDict(form + [("contact_ids", str(cid)) for cid in target.contact_ids])
 
 
-def cases(person: Person, target: Target, now: datetime, zone: ZoneInfo) -> list[tuple]:
-    """(page, method, HTTP call, raw SQL) for one person."""
-    client, viewer = person.client, person.viewer
+def cases(person: Person, target: Target, now: datetime, zone: ZoneInfo) -> list[Case]:
+    """The account, quick-log and search pages for one person."""
+    client, viewer, role = person.client, person.viewer, person.role
     log = bench_sql.QuickLog(target.account_id, target.contact_ids, (viewer.user_id,), now)
     form = _quick_log_form(person, target, now, zone)
+    account = f"/accounts/{target.account_id}"
     rows = [
-        ("/accounts", "GET", lambda: client.get("/accounts"),
-         lambda c: bench_sql.account_list(c, viewer)),
-        (f"/accounts?q={ACCOUNT_QUERY}", "GET",
-         lambda: client.get("/accounts", query_string={"q": ACCOUNT_QUERY}),
-         lambda c: bench_sql.account_list(c, viewer, ACCOUNT_QUERY)),
-        (f"/accounts/{{id}} ({target.interactions} interactions)", "GET",
-         lambda: client.get(f"/accounts/{target.account_id}"),
-         lambda c: bench_sql.account_page(c, viewer, target.account_id, now)),
-        ("POST /interactions/new", "POST", lambda: client.post("/interactions/new", data=form),
-         lambda c: bench_sql.quick_log(c, viewer, log, now)),
+        Case("/accounts", role, "GET", lambda: client.get("/accounts"),
+             lambda c: bench_sql.account_list(c, viewer), "/accounts"),
+        Case(f"/accounts?q={ACCOUNT_QUERY}", role, "GET",
+             lambda: client.get("/accounts", query_string={"q": ACCOUNT_QUERY}),
+             lambda c: bench_sql.account_list(c, viewer, ACCOUNT_QUERY), "/accounts"),
+        Case(f"/accounts/{{id}} ({target.interactions} interactions)", role, "GET",
+             lambda: client.get(account),
+             lambda c: bench_sql.account_page(c, viewer, target.account_id, now), account),
+        Case("POST /interactions/new", role, "POST",
+             lambda: client.post("/interactions/new", data=form),
+             lambda c: bench_sql.quick_log(c, viewer, log, now), "/interactions/new"),
     ]  # fmt: skip
     for q in SEARCHES:
         page = lambda q=q: client.get("/search", query_string={"q": q})  # noqa: E731
         raw = lambda c, q=q: bench_sql.search(c, viewer, q)  # noqa: E731
-        rows.append((f"/search?q={q}", "GET", page, raw))
+        rows.append(Case(f"/search?q={q}", role, "GET", page, raw, "/search"))
     return rows
 
 
-def measure(app: Flask, people: list[Person], target: Target, repeat: int) -> list[tuple]:
+def all_cases(
+    app: Flask, people: list[Person], target: Target, deal: DealTarget | None, now: datetime
+) -> list[Case]:
     zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
-    now = clock.now()
-    table = []
+    todo: list[Case] = []
     for person in people:
-        for page, method, http, raw in cases(person, target, now, zone):
-            page_ms, response = median_ms(http, repeat)
-            sql_ms = raw_ms(app, raw, repeat, method)
-            table.append((page, person.role, page_ms, sql_ms, _note(response)))
-            print(f"  {person.role:<10} {page:<45} {page_ms:8.1f} ms  raw {sql_ms:7.2f} ms",
-                  file=sys.stderr)  # fmt: skip
+        if person.role in ACCOUNT_ROLES:
+            todo += cases(person, target, now, zone)
+        if deal is not None:
+            todo += page_cases(person.role, person.client, person.viewer, deal, now)
+    if deal is None:
+        print("  no open opportunities: the opportunity pages are not timed", file=sys.stderr)
+    else:
+        leader = next(p for p in people if p.role == "leadership")
+        todo += function_cases(app, leader.viewer.user_id, deal, now)
+    return todo
+
+
+def measure(app: Flask, todo: list[Case], repeat: int) -> list[tuple]:
+    table: list[tuple] = []
+    for case in todo:
+        if case.path and not routed(app, case.path, case.method):
+            print(f"  {case.role:<10} {case.page:<45} skipped: no route yet", file=sys.stderr)
+            table.append((case.page, case.role, None, None, "skipped: no route yet"))
+            continue
+        page_ms, response = median_ms(case.call, repeat)
+        sql_ms = raw_ms(app, case.raw, repeat, case.method)
+        table.append((case.page, case.role, page_ms, sql_ms, _note(response)))
+        print(f"  {case.role:<10} {case.page:<45} {page_ms:8.1f} ms  raw {sql_ms:7.2f} ms",
+              file=sys.stderr)  # fmt: skip
     return table
 
 
@@ -251,7 +294,7 @@ def _counts(app: Flask) -> str:
         counts = {
             name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
             for name, model in (("users", User), ("accounts", Account), ("contacts", Contact),
-                                ("interactions", Interaction))
+                                ("opportunities", Opportunity), ("interactions", Interaction))
         }  # fmt: skip
         db.session.remove()
     return ", ".join(f"{n:,} {name}" for name, n in counts.items())
@@ -270,6 +313,9 @@ def report(engine: str, app: Flask, table: list[tuple], loaded: str, repeat: int
         "| --- | --- | ---: | ---: | ---: | --- |",
     ]
     for page, role, page_ms, sql_ms, note in table:
+        if page_ms is None:
+            lines.append(f"| {page} | {role} | – | – | – | {note} |")
+            continue
         ratio = page_ms / sql_ms if sql_ms else float("nan")
         lines.append(f"| {page} | {role} | {page_ms:.1f} | {sql_ms:.2f} | {ratio:.1f}× | {note} |")
     return "\n".join(lines) + "\n"
@@ -281,7 +327,9 @@ def run(engine: str, url: str, args: argparse.Namespace) -> str:
     loaded = prepare(app, url, args.accounts, args.reuse)
     people = [_log_in(app, role) for role in ROLES]
     target = pick_target(app, people[0])
-    table = measure(app, people, target, args.repeat)
+    by_role = {person.role: person for person in people}
+    deal = pick_deals(app, by_role["rep"].viewer, by_role["director"].viewer)
+    table = measure(app, all_cases(app, people, target, deal, clock.now()), args.repeat)
     text = report(engine, app, table, loaded, args.repeat)
     with app.app_context():
         db.engine.dispose()

@@ -19,12 +19,16 @@ class Viewer:
     user_id: int
     team_id: int | None
     sees_all: bool
+    director: bool = False
 
 
 def _scope(viewer: Viewer) -> str:
-    """auth.scope.visible_accounts for a rep (own team or on the account team) or leadership."""
+    """auth.scope.visible_accounts for a rep (own team or on the account team), a director (own
+    team) or leadership."""
     if viewer.sees_all:
         return "a.deleted_at IS NULL"
+    if viewer.director:
+        return "a.team_id = :team_id AND a.deleted_at IS NULL"
     return (
         "(a.team_id = :team_id OR a.id IN "
         "(SELECT account_id FROM account_members WHERE user_id = :user_id)) "

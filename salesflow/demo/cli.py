@@ -20,7 +20,8 @@ demo_cli = AppGroup("demo", help="Demo and large data sets.")
     default=60,
     show_default=True,
     type=click.IntRange(1, 100_000),
-    help="Number of accounts; 10000 makes the large set (~1,000,000 interactions).",
+    help="Number of accounts; 10000 makes the large set (~100,000 opportunities, "
+    "~1,000,000 interactions).",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @click.option("--seed", default=loader.DEFAULT_SEED, show_default=True, type=int)

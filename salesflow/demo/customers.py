@@ -69,7 +69,7 @@ def build_customer(
     *, showcase: bool = False,
 ) -> Customer:  # fmt: skip
     """One account of `team_id` with its account team and decision chain. A `showcase` account
-    (a team's first) has the team's printed demo reps as its whole iron triangle."""
+    (a team's first two) has the team's printed demo reps as its whole iron triangle."""
     _slug, _zh, _en, cities = staff.region_of[team_id]
     city = rng.choice(cities)
     english = rng.random() < 0.35

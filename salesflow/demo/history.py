@@ -2,6 +2,7 @@
 on both sides, outcomes, next steps (most done, some overdue, some coming up) and costs."""
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ _KIND_NAMES = [k for k, _ in KINDS]
 _KIND_WEIGHTS = [w for _, w in KINDS]
 COST = {"meal": (300, 5000), "exec_visit": (2000, 20000), "event": (1000, 10000),
         "site_visit": (0, 3000)}  # fmt: skip
+# Of the interactions while deals of the account were running, the share about one of them.
+LINK_SHARE = 0.7
 
 
 class History:
@@ -65,8 +68,14 @@ def _who(
     return list(dict.fromkeys(people))
 
 
-def _theirs(rng: random.Random, customer: Customer, kind: str, day: date) -> list[dict]:
-    present = [c for c in customer.contacts if present_on(c, day)]
+def _theirs(
+    rng: random.Random, customer: Customer, kind: str, day: date, quiet: bool
+) -> list[dict]:
+    """The customer's people who took part: present that day; no decision maker when `quiet`."""
+    present = [
+        c for c in customer.contacts
+        if present_on(c, day) and not (quiet and c["decision_role"] == "decision_maker")
+    ]  # fmt: skip
     if not present:
         return []
     count = {"tech_exchange": 3, "meeting": 3, "event": 4}.get(kind, 2)
@@ -79,12 +88,15 @@ def _theirs(rng: random.Random, customer: Customer, kind: str, day: date) -> lis
 def add_interaction(
     history: History, rng: random.Random, customer: Customer, ids: Ids, now: datetime,
     *, days_ago: float, today: date, p_ar: float = 0.6, owner: int | None = None,
+    quiet: bool = False, kind: str | None = None, theirs: list[dict] | None = None,
 ) -> dict:  # fmt: skip
-    """One interaction of the customer's account with its participants and attendees."""
-    kind = rng.choices(_KIND_NAMES, _KIND_WEIGHTS)[0]
+    """One interaction of the customer's account with its participants and attendees (`kind`
+    and `theirs` drawn unless given)."""
+    kind = kind or rng.choices(_KIND_NAMES, _KIND_WEIGHTS)[0]
     occurred = _occurred(rng, now, days_ago)
     ours = _who(rng, customer, kind, p_ar, owner)
-    theirs = _theirs(rng, customer, kind, occurred.date())
+    if theirs is None:
+        theirs = _theirs(rng, customer, kind, occurred.date(), quiet)
     lang = "en" if customer.english else "zh"
     topic = rng.choice(words.TOPICS)[lang == "en"]
     who = theirs[0]["name"] if theirs else ("the customer" if lang == "en" else "客户")
@@ -92,7 +104,7 @@ def add_interaction(
     low_high = COST.get(kind)
     row = {
         "id": ids.take("interactions"), "account_id": customer.account["id"],
-        "occurred_at": occurred, "kind": kind, "owner_id": ours[0],
+        "opportunity_id": None, "occurred_at": occurred, "kind": kind, "owner_id": ours[0],
         "summary": rng.choice(words.SUMMARIES[lang]).format(who=who, topic=topic),
         "outcome": rng.choice(words.OUTCOMES[lang]) if rng.random() < 0.7 else None,
         "next_step": rng.choice(words.NEXT_STEPS[lang]) if due else None,
@@ -107,15 +119,32 @@ def add_interaction(
 
 
 def build_history(
-    history: History, rng: random.Random, customer: Customer, ids: Ids, now: datetime, today: date
-) -> None:
+    history: History, rng: random.Random, customer: Customer, ids: Ids, now: datetime, today: date,
+    *, deals: Sequence[dict] = (), quiet_days: float = 0,
+) -> None:  # fmt: skip
     """The account's year of contact history. How much one person carries varies by account
-    (some are single-threaded on their AR, some well spread), as the dependency report needs."""
+    (some are single-threaded on their AR, some well spread), as the dependency report needs.
+    Many interactions work on one of the account's `deals` (opportunity rows) running at the
+    time; no decision maker takes part in the last `quiet_days`."""
     count = round(PER_TIER[customer.account["tier"]] * rng.uniform(0.6, 1.4))
     p_ar = rng.choice((0.9, 0.6, 0.4))
+    spans = [(d["id"], d["created_at"], d["closed_at"] or now) for d in deals]
     for _ in range(count):
-        add_interaction(history, rng, customer, ids, now, days_ago=rng.uniform(0, 365),
-                        today=today, p_ar=p_ar)  # fmt: skip
+        days_ago = rng.uniform(0, 365)
+        row = add_interaction(history, rng, customer, ids, now, days_ago=days_ago, today=today,
+                              p_ar=p_ar, quiet=days_ago < quiet_days)  # fmt: skip
+        row["opportunity_id"] = _deal_for(rng, spans, row["occurred_at"])
+
+
+def _deal_for(
+    rng: random.Random, spans: list[tuple[int, datetime, datetime]], occurred: datetime
+) -> int | None:
+    """A deal the interaction worked on: one running when it happened (created, not yet
+    closed), or none."""
+    if not spans or rng.random() >= LINK_SHARE:
+        return None
+    running = [deal_id for deal_id, start, end in spans if start <= occurred <= end]
+    return rng.choice(running) if running else None
 
 
 def add_my_day(

@@ -1,9 +1,10 @@
 """Load the demo (or large) data set with bulk inserts.
 
 SQLAlchemy Core `insert()` with lists of dicts, ids assigned in Python, one transaction per batch
-of accounts: 10,000 accounts (≈100,000 contacts, ≈1,000,000 interactions, 500 users) load in
-minutes on SQLite and PostgreSQL, where one ORM object per row would take an hour. Generated data
-writes no audit entries: nobody changed anything, it was there from the start.
+of accounts: 10,000 accounts (≈100,000 contacts, ≈100,000 opportunities, ≈1,000,000 interactions,
+500 users) load in minutes on SQLite and PostgreSQL, where one ORM object per row would take an
+hour. Generated data writes no audit entries: nobody changed anything, it was there from the start.
+The shipped playbooks' versions are stored first (the only ORM writes), so deals can point at them.
 """
 
 import random
@@ -21,20 +22,32 @@ from salesflow.auth.models import User
 from salesflow.auth.services import hash_password
 from salesflow.contacts.models import Contact
 from salesflow.demo.customers import Customer, build_customer
+from salesflow.demo.deals import DealMaker, Deals, Line
 from salesflow.demo.history import History, add_my_day, build_history
 from salesflow.demo.people import PASSWORDS, DemoLogin, Ids, Staff, build_staff, director_updates
+from salesflow.demo.showcase import QUIET_DAYS, add_deals, add_meetings, showcase_of
 from salesflow.extensions import db
 from salesflow.interactions.models import (
     Interaction,
     interaction_attendees,
     interaction_participants,
 )
+from salesflow.opportunities.models import (
+    Approval,
+    ChecklistTick,
+    Opportunity,
+    OpportunityRole,
+    StageChange,
+)
+from salesflow.playbooks import registry
 from salesflow.teams.models import Team
 
 DEFAULT_SEED = 20261122
 BATCH_ACCOUNTS = 250
 SUBSIDIARY_SHARE = 0.05  # accounts that are a subsidiary of a key account of the same team
-_ID_TABLES = (Team, User, Account, AccountMember, Contact, Interaction)
+PLAYBOOKS = ("enterprise", "transactional")  # the shipped ones the demo's deals run on
+_ID_TABLES = (Team, User, Account, AccountMember, Contact, Interaction, Opportunity,
+              OpportunityRole, StageChange, ChecklistTick, Approval)  # fmt: skip
 
 
 @dataclass
@@ -56,6 +69,18 @@ def _next_ids(conn: sa.Connection) -> Ids:
     return Ids(start)
 
 
+def stored_lines(now: datetime) -> dict[str, Line]:
+    """The shipped playbooks' versions, stored if new and committed, so the bulk inserts (on
+    connections of their own) can point deals at them."""
+    playbooks = registry.file_playbooks()
+    rows = {key: registry.stored_version(playbooks[key], now=now)
+            for key in PLAYBOOKS if key in playbooks}  # fmt: skip
+    lines = {key: Line(row.id, registry.playbook(row)) for key, row in rows.items()}
+    db.session.commit()
+    db.session.remove()
+    return lines
+
+
 def _insert_staff(conn: sa.Connection, staff: Staff) -> None:
     conn.execute(sa.insert(Team.__table__), staff.teams)
     conn.execute(sa.insert(User.__table__), staff.users)
@@ -75,6 +100,7 @@ class _Batch:
         self.members: list[dict] = []
         self.contacts: list[dict] = []
         self.history = History()
+        self.deals = Deals()
 
     def add(self, customer: Customer) -> None:
         self.accounts.append(customer.account)
@@ -82,13 +108,19 @@ class _Batch:
         self.contacts += customer.contacts
 
     def insert(self, conn: sa.Connection) -> None:
+        deals = self.deals
         for table, rows in (
             (Account.__table__, self.accounts),
             (AccountMember.__table__, self.members),
             (Contact.__table__, self.contacts),
+            (Opportunity.__table__, deals.opportunities),
+            (OpportunityRole.__table__, deals.roles),
             (Interaction.__table__, self.history.interactions),
             (interaction_participants, self.history.participants),
             (interaction_attendees, self.history.attendees),
+            (StageChange.__table__, deals.changes),
+            (ChecklistTick.__table__, deals.ticks),
+            (Approval.__table__, deals.approvals),
         ):
             if rows:
                 conn.execute(sa.insert(table), rows)
@@ -97,8 +129,12 @@ class _Batch:
 class _Generator:
     """Draws the accounts one by one from the seeded random generator."""
 
-    def __init__(self, rng: random.Random, staff: Staff, ids: Ids, now: datetime, today: date):
+    def __init__(
+        self, rng: random.Random, staff: Staff, ids: Ids, now: datetime, today: date,
+        lines: dict[str, Line] | None = None,
+    ) -> None:  # fmt: skip
         self.rng, self.staff, self.ids, self.now, self.today = rng, staff, ids, now, today
+        self.deal_maker = DealMaker(rng, staff, lines or {}, ids, now, today)
         self.team_ids = [team["id"] for team in staff.teams]
         self.taken: set[str] = set()
         self.key_accounts: dict[int, list[int]] = {t: [] for t in self.team_ids}
@@ -109,9 +145,9 @@ class _Generator:
     def next_customer(self, batch: _Batch) -> None:
         rng, team_id = self.rng, self.team_ids[self.count % len(self.team_ids)]
         self.count += 1
-        showcase = self.count <= len(self.team_ids)  # each team's first account
+        which = showcase_of(self.count, len(self.team_ids))  # each team's first two accounts
         customer = build_customer(
-            rng, self.staff, team_id, self.ids, self.now, self.taken, showcase=showcase
+            rng, self.staff, team_id, self.ids, self.now, self.taken, showcase=which > 0
         )
         keys = self.key_accounts[team_id]
         if keys and rng.random() < SUBSIDIARY_SHARE:
@@ -119,7 +155,11 @@ class _Generator:
         if customer.account["tier"] == "A":
             keys.append(customer.account["id"])
         batch.add(customer)
-        build_history(batch.history, rng, customer, self.ids, self.now, self.today)
+        shown = add_deals(self.deal_maker, batch.deals, customer, which) if which else []
+        deals = shown + self.deal_maker.build(batch.deals, customer)
+        build_history(batch.history, rng, customer, self.ids, self.now, self.today, deals=deals,
+                      quiet_days=QUIET_DAYS if which == 2 else 0)  # fmt: skip
+        add_meetings(batch.history, self.deal_maker, customer, self.ids, shown, self.today)
         for user_id in sorted(self.my_day & set(customer.team.values())):
             self.my_day.discard(user_id)
             add_my_day(batch.history, rng, customer, self.ids, self.now,
@@ -152,13 +192,14 @@ def load(
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     today = now.astimezone(zone).date()
     hashes = {role: hash_password(password) for role, password in PASSWORDS.items()}
+    lines = stored_lines(now)
     with engine.begin() as conn:
         ids = _next_ids(conn)
         staff = build_staff(rng, accounts, ids, hashes, now)
         _insert_staff(conn, staff)
-    generator = _Generator(rng, staff, ids, now, today)
+    generator = _Generator(rng, staff, ids, now, today, lines)
     counts = {"teams": len(staff.teams), "users": len(staff.users), "accounts": 0,
-              "contacts": 0, "interactions": 0}  # fmt: skip
+              "contacts": 0, "opportunities": 0, "interactions": 0}  # fmt: skip
     while generator.count < accounts:
         batch = _Batch()
         for _ in range(min(BATCH_ACCOUNTS, accounts - generator.count)):
@@ -167,6 +208,7 @@ def load(
             batch.insert(conn)
         counts["accounts"] += len(batch.accounts)
         counts["contacts"] += len(batch.contacts)
+        counts["opportunities"] += len(batch.deals.opportunities)
         counts["interactions"] += len(batch.history.interactions)
         progress(f"{counts['accounts']:>6} / {accounts} accounts "
                  f"({time.monotonic() - started:.0f} s)")  # fmt: skip

@@ -333,3 +333,98 @@ NEXT_STEPS = {
         "Prepare the executive visit briefing",
     ],
 }
+
+# Deals. Project names: (Chinese, English); a phase or year makes repeats on one account distinct.
+ENTERPRISE_DEALS = [
+    ("变电站自动化改造", "Substation automation upgrade"),
+    ("智能运维平台建设", "Predictive maintenance platform"),
+    ("数据中心扩容", "Data-centre expansion"),
+    ("5G专网建设", "Private 5G network"),
+    ("供应链协同系统", "Supply-chain collaboration system"),
+    ("ERP升级", "ERP upgrade"),
+    ("安全生产监控平台", "Safety monitoring platform"),
+    ("私有云迁移", "Private cloud migration"),
+    ("生产线数字化改造", "Production line digitalisation"),
+    ("核心网络改造", "Core network refresh"),
+    ("智慧园区建设", "Smart campus"),
+    ("灾备中心建设", "Disaster recovery centre"),
+]
+TRANSACTIONAL_DEALS = [
+    ("服务器采购", "Server purchase"),
+    ("交换机扩容", "Switch capacity add-on"),
+    ("软件许可续费", "Software licence renewal"),
+    ("年度维保服务", "Annual maintenance contract"),
+    ("备品备件采购", "Spare parts order"),
+    ("笔记本电脑更新", "Laptop refresh"),
+    ("存储扩容", "Storage expansion"),
+    ("防火墙采购", "Firewall purchase"),
+    ("运维培训服务", "Operations training"),
+]
+PHASES = [("", ""), ("一期", " Phase I"), ("二期", " Phase II"), ("三期", " Phase III")]
+CUSTOMER_NEEDS = [
+    (
+        "现有系统老化、故障频发，须在明年汛期前完成改造",
+        "Ageing system with frequent outages; must be replaced before next year's flood season",
+    ),
+    (
+        "集团要求三年内完成数字化转型，今年预算已批复",
+        "Group mandate to digitalise within three years; this year's budget is approved",
+    ),
+    ("业务量增长一倍，现有容量无法支撑", "Business volume doubled; current capacity cannot cope"),
+    (
+        "监管新规要求数据本地化并通过等保三级",
+        "New regulation requires local data and MLPS level 3 certification",
+    ),
+    ("运维成本需降低20%", "Operating cost must fall by 20%"),
+    (
+        "替换即将停产的设备，避免断供风险",
+        "Replace equipment reaching end of life before support ends",
+    ),
+]
+COMPETITORS = [
+    ("华拓科技", "Huatuo Tech"),
+    ("中诚信息", "Zhongcheng IT"),
+    ("Zenith Systems", "Zenith Systems"),
+    ("Norland", "Norland"),
+    ("远航数据", "Yuanhang Data"),
+    ("本地集成商", "a local integrator"),
+]
+LOSS_REASONS = [
+    ("价格", "Price"),
+    ("输给竞争对手", "Lost to competitor"),
+    ("客户无预算", "No budget"),
+    ("项目取消", "Project cancelled"),
+    ("方案不满足技术要求", "Solution did not meet the specification"),
+    ("决策无限期推迟", "Decision postponed indefinitely"),
+]
+WIN_REASONS = [
+    ("方案和样板点得到客户认可", "Our solution and reference site convinced them"),
+    ("服务响应和本地团队是关键", "Local team and service response made the difference"),
+]
+OVERRIDE_REASONS = [
+    (
+        "客户总经理已口头确认，书面材料下周补齐",
+        "The GM confirmed verbally; paperwork follows next week",
+    ),
+    (
+        "招标时间提前，先推进，检查项随后补齐",
+        "Tender brought forward: moving now, checklist follows",
+    ),
+    ("战略客户，总部特批", "Strategic account: HQ approved the exception"),
+]
+EVIDENCE = [
+    ("会议纪要，客户信息中心主任已签字确认", "Meeting minutes signed off by the customer's CIO"),
+    (
+        "客户规划文件第3章，已上传共享盘",
+        "Customer's planning document, chapter 3, on the shared drive",
+    ),
+    ("客户邮件确认，见附件", "Confirmed by the customer's e-mail, attached"),
+    ("评审会纪要及签到表", "Review meeting minutes and attendance sheet"),
+    ("客户盖章回执扫描件", "Stamped receipt from the customer (scan)"),
+    ("OA审批流程截图", "Screenshot of the approval workflow"),
+]
+APPROVAL_COMMENTS = [
+    ("同意，注意控制毛利", "Go ahead; keep an eye on the margin"),
+    ("同意，付款条件不低于三三四", "Approved; payment terms no worse than 30/30/40"),
+    ("同意", "Approved"),
+]

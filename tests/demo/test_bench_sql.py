@@ -4,8 +4,13 @@
 import sqlalchemy as sa
 
 from salesflow.auth.models import Role, User
-from salesflow.demo import bench_sql
+from salesflow.demo import bench_sql, bench_sql_deals
+from salesflow.demo.bench import routed
 from salesflow.extensions import db
+from salesflow.interactions.models import Interaction
+from salesflow.interactions.queries import timeline
+from salesflow.opportunities import queries
+from salesflow.opportunities.models import Opportunity
 from salesflow.search.queries import search
 from tests.conftest import FROZEN_NOW
 
@@ -63,3 +68,60 @@ def test_raw_quick_log_inserts_one_interaction_with_its_people(loaded):
             column = "entity_id" if table == "audit_entries" else "interaction_id"
             conn.execute(sa.text(f"DELETE FROM {table} WHERE {column} = :i"), {"i": new_id})
         conn.execute(sa.text("DELETE FROM interactions WHERE id = :i"), {"i": new_id})
+
+
+def _deal_viewers() -> list[tuple[User, bench_sql.Viewer]]:
+    emails = ["ar.east.1@example.com", "director.east@example.com", "ceo@example.com"]
+    users = db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()
+    return [
+        (u, bench_sql.Viewer(u.id, u.team_id, sees_all=u.role == Role.leadership,
+                             director=u.role == Role.director))
+        for u in users
+    ]  # fmt: skip
+
+
+def test_raw_opportunity_list_and_board_find_what_the_pages_show(loaded):
+    playbook = queries.board_playbook("enterprise")
+    for user, viewer in _deal_viewers():
+        rows, _next = queries.page(
+            queries.list_query(user, queries.OpportunityFilters()), sort="amount", descending=True
+        )
+        columns = queries.board(user, playbook, queries.OpportunityFilters())
+        with db.engine.connect() as conn:
+            assert bench_sql_deals.opportunity_list(conn, viewer) == [o.id for o in rows]
+            assert bench_sql_deals.board(conn, viewer, "enterprise") == sum(
+                c.count for c in columns
+            )
+
+
+def test_raw_export_reads_every_deal_of_the_directors_team(loaded):
+    user, viewer = next((u, v) for u, v in _deal_viewers() if u.role == Role.director)
+    filters = queries.OpportunityFilters(team_id=user.team_id, status=None)
+    query = queries.list_query(user, filters)
+    expected = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    with db.engine.connect() as conn:
+        assert bench_sql_deals.export(conn, viewer, user.team_id) == expected > 0
+
+
+def test_raw_opportunity_page_shows_the_interactions_the_page_shows(loaded):
+    user, viewer = next((u, v) for u, v in _deal_viewers() if u.role == Role.rep)
+    visible = queries.list_query(user, queries.OpportunityFilters()).subquery()
+    deal_id = db.session.scalar(
+        sa.select(Interaction.opportunity_id)
+        .join(visible, visible.c.id == Interaction.opportunity_id)
+        .order_by(Interaction.opportunity_id)
+        .limit(1)
+    )
+    shown = timeline(user, opportunity_id=deal_id)
+    assert shown
+    with db.engine.connect() as conn:
+        assert bench_sql_deals.opportunity_page(conn, viewer, deal_id, FROZEN_NOW) == len(shown)
+        first = db.session.scalars(sa.select(Opportunity.id).order_by(Opportunity.id).limit(50))
+        assert bench_sql_deals.facts(conn, list(first), FROZEN_NOW) > 0
+
+
+def test_bench_skips_pages_the_app_has_no_route_for(demo):
+    app, _ = demo
+    assert routed(app, "/pipeline", "GET") and routed(app, "/opportunities/7", "GET")
+    assert not routed(app, "/opportunities/report", "GET")
+    assert not routed(app, "/pipeline", "DELETE")

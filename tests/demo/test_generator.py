@@ -4,9 +4,25 @@ import random
 from collections import Counter
 from datetime import date
 
+from config import BASE_DIR
+from salesflow.demo.deals import Line
 from salesflow.demo.loader import _Batch, _Generator
 from salesflow.demo.people import Ids, build_staff, sizes
+from salesflow.playbooks.loader import load_playbooks
 from tests.conftest import FROZEN_NOW
+
+TODAY = date(2026, 11, 20)
+
+
+def shipped_lines() -> dict[str, Line]:
+    """The shipped playbooks as if stored with version ids 1 and 2."""
+    playbooks, problems = load_playbooks(BASE_DIR / "playbooks")
+    assert not problems
+    by_key = {p.key: p for p in playbooks}
+    return {key: Line(n, by_key[key]) for n, key in enumerate(("enterprise", "transactional"), 1)}
+
+
+LINES = shipped_lines()
 
 
 def _generate(accounts: int, seed: int = 7) -> tuple:
@@ -14,7 +30,7 @@ def _generate(accounts: int, seed: int = 7) -> tuple:
     ids = Ids({})
     hashes = {role: f"hash-{role}" for role in ("admin", "leadership", "director", "rep")}
     staff = build_staff(rng, accounts, ids, hashes, FROZEN_NOW)
-    generator = _Generator(rng, staff, ids, FROZEN_NOW, date(2026, 11, 20))
+    generator = _Generator(rng, staff, ids, FROZEN_NOW, TODAY, LINES)
     batch = _Batch()
     for _ in range(accounts):
         generator.next_customer(batch)
@@ -26,6 +42,8 @@ def test_same_seed_gives_the_same_data():
     assert first[0].users == second[0].users
     assert first[1].accounts == second[1].accounts
     assert first[1].history.interactions == second[1].history.interactions
+    assert first[1].deals.opportunities == second[1].deals.opportunities
+    assert first[1].deals.changes == second[1].deals.changes
     assert _generate(20, seed=8)[1].accounts != first[1].accounts
 
 

@@ -15,6 +15,9 @@ from salesflow.interactions.models import (
     interaction_attendees,
     interaction_participants,
 )
+from salesflow.opportunities.facts import gate_results
+from salesflow.opportunities.models import Opportunity, OpportunityRole, StageChange
+from salesflow.playbooks import registry
 from salesflow.teams.models import Team
 from salesflow.teams.services import create_team
 from tests.conftest import FROZEN_NOW
@@ -28,7 +31,7 @@ def _count(query) -> int:
 def _totals() -> dict[str, int]:
     return {
         model.__tablename__: _count(sa.select(model.id))
-        for model in (Team, User, Account, Contact, Interaction)
+        for model in (Team, User, Account, Contact, Opportunity, Interaction)
     }
 
 
@@ -37,6 +40,9 @@ def test_load_makes_the_requested_accounts_with_contacts_and_history(loaded):
     assert totals["accounts"] == ACCOUNTS and totals["teams"] == 3
     assert totals["contacts"] >= 4 * ACCOUNTS and totals["interactions"] >= 40 * ACCOUNTS
     assert f"{ACCOUNTS} accounts" in loaded
+    # About ten deals per account, plus the showcase deals of each team's first two accounts.
+    assert 3 * ACCOUNTS <= totals["opportunities"] <= 25 * ACCOUNTS
+    assert f"{totals['opportunities']:,} opportunities" in loaded
 
 
 def test_every_contact_reports_to_someone_in_the_same_account(loaded):
@@ -160,4 +166,103 @@ def test_new_records_get_fresh_ids_after_the_load(loaded):
     team = create_team({"name": "West 西部"}, actor=None, now=FROZEN_NOW)
     db.session.flush()
     assert team.id > max(db.session.scalars(sa.select(Team.id).where(Team.id != team.id)))
+    db.session.rollback()
+
+
+def test_every_deal_is_in_a_stage_of_its_playbook_version(loaded):
+    deals = db.session.scalars(sa.select(Opportunity)).all()
+    keys = set()
+    for deal in deals:
+        playbook = registry.playbook(deal.playbook_version)
+        keys.add(playbook.key)
+        assert playbook.stage(deal.stage_key)
+        assert (deal.closed_at is None) == deal.is_open
+        if deal.status == "lost":
+            assert deal.close_reason
+    assert keys == {"enterprise", "transactional"}
+
+
+def test_deal_roles_are_held_by_active_users_and_every_deal_has_an_ar(loaded):
+    inactive = sa.select(OpportunityRole.id).join(User).where(~User.active)
+    assert _count(inactive) == 0
+    with_ar = sa.select(OpportunityRole.opportunity_id).where(OpportunityRole.role == "AR")
+    assert _count(sa.select(Opportunity.id).where(Opportunity.id.not_in(with_ar))) == 0
+
+
+def test_every_deal_starts_with_one_created_move(loaded):
+    created = db.session.execute(
+        sa.select(StageChange.opportunity_id, sa.func.count(), sa.func.min(StageChange.at))
+        .where(StageChange.move == "created")
+        .group_by(StageChange.opportunity_id)
+    ).all()
+    assert len(created) == _count(sa.select(Opportunity.id))
+    assert all(count == 1 for _, count, _ in created)
+    first = dict(
+        db.session.execute(
+            sa.select(StageChange.opportunity_id, sa.func.min(StageChange.at)).group_by(
+                StageChange.opportunity_id
+            )
+        ).all()
+    )
+    assert all(first[deal_id] == at for deal_id, _, at in created)
+
+
+def test_interactions_on_a_deal_belong_to_the_deals_account(loaded):
+    linked = sa.select(Interaction.id).where(Interaction.opportunity_id.is_not(None))
+    other = linked.join(Opportunity, Opportunity.id == Interaction.opportunity_id).where(
+        Opportunity.account_id != Interaction.account_id
+    )
+    assert _count(other) == 0
+    assert 0.15 <= _count(linked) / _count(sa.select(Interaction.id)) <= 0.45
+
+
+def _deals_of(email: str) -> list[Opportunity]:
+    return list(
+        db.session.scalars(
+            sa.select(Opportunity)
+            .join(OpportunityRole)
+            .join(User, User.id == OpportunityRole.user_id)
+            .where(User.email == email, Opportunity.status == "open")
+        )
+    )
+
+
+def test_each_demo_rep_works_several_open_deals_in_different_stages(demo, loaded):
+    _app, output = demo
+    reps = {line.split("|")[1].strip() for line in output.splitlines() if "| Rep " in line}
+    assert len(reps) == 9  # AR, SR and FR of each of the three teams
+    for email in reps:
+        deals = _deals_of(email)
+        assert len(deals) >= 3 and len({d.stage_key for d in deals}) >= 2, email
+
+
+def _unmet(deal: Opportunity) -> list[str]:
+    return [r.gate for r in gate_results(deal, now=FROZEN_NOW) if not r.met]
+
+
+def test_demo_shows_deals_waiting_at_the_gates(loaded):
+    """On the east AR's deals: a shape deal waiting only for the approve-to-bid, a validate deal
+    with most criteria met, a bid deal whose decision maker was last met too long ago."""
+    unmet = {}
+    for deal in _deals_of("ar.east.1@example.com"):
+        unmet.setdefault((deal.stage_key, tuple(_unmet(deal))), deal)
+    assert ("shape", ("approval",)) in unmet
+    assert ("validate", ("checklist",)) in unmet
+    assert ("bid", ("contacted",)) in unmet
+
+
+def test_new_deal_rows_get_fresh_ids_after_the_load(loaded):
+    deal = db.session.scalars(sa.select(Opportunity).order_by(Opportunity.id.desc())).first()
+    copy = Opportunity(account_id=deal.account_id, playbook_version_id=deal.playbook_version_id,
+                       name="Fresh id", currency="CNY", stage_key=deal.stage_key,
+                       stage_entered_at=FROZEN_NOW)  # fmt: skip
+    db.session.add(copy)
+    db.session.flush()
+    move = StageChange(opportunity_id=copy.id, at=FROZEN_NOW, move="created", to_stage="x")
+    db.session.add(move)
+    db.session.flush()
+    assert copy.id > deal.id
+    assert move.id > db.session.scalar(
+        sa.select(sa.func.max(StageChange.id)).where(StageChange.id != move.id)
+    )
     db.session.rollback()
