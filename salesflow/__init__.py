@@ -127,11 +127,13 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from salesflow.auth.cli import users_cli
     from salesflow.demo.cli import demo_cli
+    from salesflow.dependency.cli import ties_cli
     from salesflow.playbooks.cli import playbooks_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(playbooks_cli)
+    app.cli.add_command(ties_cli)
 
 
 def _money(amount: object, currency: str | None = None) -> str:

@@ -9,6 +9,7 @@ from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.auth.models import Role, User
 from salesflow.auth.services import hash_password
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
+from salesflow.dependency import touches
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
@@ -143,6 +144,7 @@ def make_interaction(
     interaction.attendees = list(contacts or [])
     db.session.add(interaction)
     db.session.flush()
+    touches.apply(touches.pairs(interaction))  # as the services do
     return interaction
 
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,11 +14,6 @@ from salesflow.auth.models import User
 from salesflow.contacts.models import Contact, Level
 from salesflow.contacts.ties import tie_strengths
 from salesflow.extensions import db
-from salesflow.interactions.models import (
-    Interaction,
-    interaction_attendees,
-    interaction_participants,
-)
 
 # Executives first in the org chart, then management, operational, not set.
 _LEVEL_RANK = {Level.executive: 0, Level.management: 1, Level.operational: 2}
@@ -60,32 +55,26 @@ def live_ties(
     account_id: int, *, now: datetime, contact_id: int | None = None
 ) -> dict[int, list[tuple[User, float]]]:
     """Per contact of the account (or just `contact_id`): our users with a live tie, strongest
-    first. One query for the whole account; the arithmetic is contacts.ties."""
+    first. One query on the touch counts for the whole account; the arithmetic is contacts.ties."""
+    from salesflow.dependency.models import TieTouch
+    from salesflow.dependency.touches import day_number
+
     config = current_app.config
     window, half_life = config["TIE_WINDOW_DAYS"], config["TIE_HALF_LIFE_DAYS"]
-    attendees, participants = interaction_attendees.c, interaction_participants.c
+    today = day_number(now)
     query = (
-        sa.select(attendees.contact_id, User, Interaction.occurred_at)
-        .select_from(Contact)
-        .join(interaction_attendees, attendees.contact_id == Contact.id)
-        .join(Interaction, Interaction.id == attendees.interaction_id)
-        .join(interaction_participants, participants.interaction_id == Interaction.id)
-        .join(User, User.id == participants.user_id)
-        .where(
-            Contact.account_id == account_id,
-            Interaction.deleted_at.is_(None),
-            Interaction.occurred_at >= now - timedelta(days=window),
-            Interaction.occurred_at <= now,
-        )
+        sa.select(TieTouch.contact_id, User, TieTouch.day, TieTouch.touches)
+        .join(User, User.id == TieTouch.user_id)
+        .where(TieTouch.account_id == account_id, TieTouch.day.between(today - window, today))
     )
     if contact_id is not None:
-        query = query.where(Contact.id == contact_id)
+        query = query.where(TieTouch.contact_id == contact_id)
     users: dict[int, User] = {}
     touches = []
-    for cid, user, occurred_at in db.session.execute(query):
+    for cid, user, day, count in db.session.execute(query):
         users[user.id] = user
-        touches.append(((cid, user.id), occurred_at))
-    strengths = tie_strengths(touches, now=now, window_days=window, half_life_days=half_life)
+        touches.append(((cid, user.id), day, count))
+    strengths = tie_strengths(touches, today=today, window_days=window, half_life_days=half_life)
     ties: dict[int, list[tuple[User, float]]] = defaultdict(list)
     for (cid, uid), strength in sorted(strengths.items(), key=lambda kv: (-kv[1], kv[0][1])):
         ties[cid].append((users[uid], strength))

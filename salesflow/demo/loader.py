@@ -9,6 +9,7 @@ The shipped playbooks' versions are stored first (the only ORM writes), so deals
 
 import random
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +27,8 @@ from salesflow.demo.deals import DealMaker, Deals, Line
 from salesflow.demo.history import History, add_my_day, build_history
 from salesflow.demo.people import PASSWORDS, DemoLogin, Ids, Staff, build_staff, director_updates
 from salesflow.demo.showcase import QUIET_DAYS, add_deals, add_meetings, showcase_of
+from salesflow.dependency.models import TieTouch
+from salesflow.dependency.touches import KEY_COLUMNS, day_number
 from salesflow.extensions import db
 from salesflow.interactions.models import (
     Interaction,
@@ -107,7 +110,24 @@ class _Batch:
         self.members += customer.members
         self.contacts += customer.contacts
 
-    def insert(self, conn: sa.Connection) -> None:
+    def touches(self, zone: ZoneInfo) -> list[dict]:
+        """The tie touch counts of this batch's interactions (its accounts are its own, so the
+        counts are whole): what dependency.touches keeps for interactions logged one by one."""
+        ours: dict[int, list[int]] = defaultdict(list)
+        for row in self.history.participants:
+            ours[row["interaction_id"]].append(row["user_id"])
+        theirs: dict[int, list[int]] = defaultdict(list)
+        for row in self.history.attendees:
+            theirs[row["interaction_id"]].append(row["contact_id"])
+        counts: Counter[tuple[int, int, int, int]] = Counter()
+        for row in self.history.interactions:
+            if row["deleted_at"] is None:
+                key = (row["account_id"], day_number(row["occurred_at"], zone))
+                pairs = [(c, u) for u in ours[row["id"]] for c in theirs[row["id"]]]
+                counts.update((key[0], c, u, key[1]) for c, u in pairs)
+        return [dict(zip(KEY_COLUMNS, key, strict=True), touches=n) for key, n in counts.items()]
+
+    def insert(self, conn: sa.Connection, zone: ZoneInfo) -> None:
         deals = self.deals
         for table, rows in (
             (Account.__table__, self.accounts),
@@ -121,6 +141,7 @@ class _Batch:
             (StageChange.__table__, deals.changes),
             (ChecklistTick.__table__, deals.ticks),
             (Approval.__table__, deals.approvals),
+            (TieTouch.__table__, self.touches(zone)),
         ):
             if rows:
                 conn.execute(sa.insert(table), rows)
@@ -205,7 +226,7 @@ def load(
         for _ in range(min(BATCH_ACCOUNTS, accounts - generator.count)):
             generator.next_customer(batch)
         with engine.begin() as conn:
-            batch.insert(conn)
+            batch.insert(conn, zone)
         counts["accounts"] += len(batch.accounts)
         counts["contacts"] += len(batch.contacts)
         counts["opportunities"] += len(batch.deals.opportunities)

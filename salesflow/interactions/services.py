@@ -17,6 +17,7 @@ from salesflow.audit import services as audit
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
+from salesflow.dependency import touches
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, Kind
@@ -213,6 +214,7 @@ def log_interaction(data: dict[str, Any], *, actor: User, now: datetime) -> Inte
     changes = _apply(interaction, clean)
     db.session.add(interaction)
     db.session.flush()
+    touches.apply(touches.pairs(interaction))
     audit.record(interaction, "create", changes, actor=actor, now=now, account_id=account.id)
     return interaction
 
@@ -231,7 +233,9 @@ def update_interaction(
         _add(errors, "account_id", _l("An interaction cannot move to another account."))
     if errors:
         raise ValidationFailed(fields=errors)
+    before = touches.pairs(interaction)
     changes = _apply(interaction, clean)
+    touches.apply(touches.difference(before, touches.pairs(interaction)))
     if {"next_step", "next_step_due"} & changes.keys() and interaction.next_step_done_at:
         changes["next_step_done_at"] = (interaction.next_step_done_at, None)
         interaction.next_step_done_at = None
@@ -264,7 +268,9 @@ def _set_deleted(interaction: Interaction, value: datetime | None, *, actor: Use
     if not scope.can_delete(actor, interaction.account):
         raise Forbidden()
     if (interaction.deleted_at is None) != (value is None):
+        before = touches.pairs(interaction)
         changes = audit.apply_changes(interaction, {"deleted_at": value}, ("deleted_at",))
+        touches.apply(touches.difference(before, touches.pairs(interaction)))
         db.session.flush()
         action = "delete" if value is not None else "restore"
         audit.record(

@@ -68,13 +68,13 @@ def test_an_account_without_contacts_has_an_empty_chain(now, world):
 def test_only_interactions_inside_the_window_make_a_tie(now, world):
     inside, outside, future = (make_user(team=world.team_a, name=n) for n in ("In", "Out", "Fut"))
     contact = world.contact_a
-    for user, days in ((inside, 179.99), (outside, 180.01), (future, -1)):
+    for user, days in ((inside, 180), (outside, 181), (future, -1)):
         make_interaction(account=world.account_a, owner=user, contacts=[contact], days_ago=days)
     ties = live_ties(world.account_a.id, now=now)[contact.id]
     names = [u.name for u, _ in ties]
     assert "In" in names and "Out" not in names and "Fut" not in names
     strength = dict((u.name, s) for u, s in ties)["In"]
-    assert strength == pytest.approx(0.5 ** (179.99 / 90))
+    assert strength == pytest.approx(0.25)  # 180 whole days: two half-lives
 
 
 def test_deleted_interactions_do_not_make_a_tie(now, world):

@@ -266,3 +266,18 @@ def test_new_deal_rows_get_fresh_ids_after_the_load(loaded):
         sa.select(sa.func.max(StageChange.id)).where(StageChange.id != move.id)
     )
     db.session.rollback()
+
+
+def test_the_demos_tie_counts_equal_a_rebuild_from_its_interactions(loaded):
+    from salesflow.dependency import touches
+    from salesflow.dependency.models import TieTouch
+
+    def counts() -> set:
+        key = (TieTouch.account_id, TieTouch.contact_id, TieTouch.user_id, TieTouch.day)
+        return set(db.session.execute(sa.select(*key, TieTouch.touches)))
+
+    loaded_counts = counts()
+    assert loaded_counts
+    touches.rebuild()
+    assert counts() == loaded_counts
+    db.session.rollback()

@@ -1,16 +1,23 @@
-"""Tie strength arithmetic (PRODUCT.md, "Dependency analytics — exact definitions")."""
+"""Tie strength arithmetic (PRODUCT.md, "Dependency analytics — exact definitions"), with ages in
+whole days of the company's calendar."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from salesflow.contacts.ties import age_days, in_window, tie_strength, tie_strengths
+from salesflow.contacts.ties import in_window, tie_strength, tie_strengths
+from salesflow.dependency.touches import day_date, day_number
 
-NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+TODAY = 20_777  # 2026-11-20
 
 
-def test_age_is_fractional_days():
-    assert age_days(NOW - timedelta(days=1, hours=12), NOW) == pytest.approx(1.5)
+def test_days_are_counted_on_the_company_calendar():
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    late_evening_utc = datetime(2026, 11, 19, 17, 30, tzinfo=UTC)  # 01:30 on the 20th in Shanghai
+    assert day_date(day_number(late_evening_utc, shanghai)).isoformat() == "2026-11-20"
+    assert day_number(datetime(2026, 11, 20, 9, 30, tzinfo=UTC), shanghai) == TODAY
 
 
 @pytest.mark.parametrize(
@@ -30,29 +37,28 @@ def test_strength_halves_every_half_life(ages, expected):
 
 
 @pytest.mark.parametrize(
-    ("age", "counts"),
-    [(-0.001, False), (0, True), (179.999, True), (180, True), (180.001, False)],
+    ("age", "counts"), [(-1, False), (0, True), (179, True), (180, True), (181, False)]
 )
 def test_window_is_the_last_180_days_and_never_the_future(age, counts):
     assert in_window(age, 180) is counts
 
 
-def test_strengths_group_by_key_and_drop_touches_outside_the_window():
+def test_strengths_group_by_key_count_each_touch_and_drop_days_outside_the_window():
     touches = [
-        (("li", 1), NOW - timedelta(days=90)),
-        (("li", 1), NOW),
-        (("li", 2), NOW - timedelta(days=179, hours=23)),  # just inside
-        (("wang", 1), NOW - timedelta(days=180, hours=1)),  # just outside
-        (("wang", 2), NOW + timedelta(hours=1)),  # in the future
+        (("li", 1), TODAY - 90, 1),
+        (("li", 1), TODAY, 2),  # two interactions together today
+        (("li", 2), TODAY - 180, 1),  # just inside
+        (("wang", 1), TODAY - 181, 1),  # just outside
+        (("wang", 2), TODAY + 1, 1),  # in the future
     ]
-    strengths = tie_strengths(touches, now=NOW, window_days=180, half_life_days=90)
+    strengths = tie_strengths(touches, today=TODAY, window_days=180, half_life_days=90)
     assert set(strengths) == {("li", 1), ("li", 2)}
-    assert strengths[("li", 1)] == pytest.approx(1.5)
-    assert strengths[("li", 2)] == pytest.approx(0.5 ** ((179 + 23 / 24) / 90))
+    assert strengths[("li", 1)] == pytest.approx(2.5)
+    assert strengths[("li", 2)] == pytest.approx(0.25)
 
 
 def test_half_life_is_a_parameter():
-    touches = [("k", NOW - timedelta(days=30))]
-    assert tie_strengths(touches, now=NOW, window_days=180, half_life_days=30) == {
+    touches = [("k", TODAY - 30, 1)]
+    assert tie_strengths(touches, today=TODAY, window_days=180, half_life_days=30) == {
         "k": pytest.approx(0.5)
     }

@@ -1,0 +1,18 @@
+"""`flask --app wsgi ties rebuild`: recompute the tie touch counts from the interactions."""
+
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from salesflow.dependency import touches
+from salesflow.extensions import db
+
+ties_cli = AppGroup("ties", help="The tie touch counts behind tie strengths and dependency.")
+
+
+@ties_cli.command("rebuild")
+def rebuild() -> None:
+    """Recompute every count from the interactions (after an import or a restore from backup)."""
+    rows = touches.rebuild()
+    db.session.commit()
+    click.echo(_("%(rows)d tie counts rebuilt.", rows=rows))

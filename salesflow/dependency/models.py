@@ -1,0 +1,23 @@
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from salesflow.extensions import db
+
+
+class TieTouch(db.Model):
+    """How many interactions one of our users and one contact took part in together on one day
+    (the company's calendar): the running count behind every tie strength (STACK.md: the
+    dependency report reads this, never the interactions). Kept in the same transaction as each
+    logged, changed, deleted or restored interaction; `flask ties rebuild` recomputes it."""
+
+    __tablename__ = "tie_touches"
+    __table_args__ = (
+        sa.Index("ix_tie_touches_day", "day"),
+        sa.Index("ix_tie_touches_user_id_day", "user_id", "day"),
+    )
+
+    account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("accounts.id"), primary_key=True)
+    contact_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("contacts.id"), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    day: so.Mapped[int] = so.mapped_column(primary_key=True)  # days since 1970-01-01, local
+    touches: so.Mapped[int]

@@ -1,0 +1,126 @@
+"""Keeping the tie touch counts (TieTouch) in step with the interactions.
+
+Ages are whole days on the company's calendar (BABEL_DEFAULT_TIMEZONE): an interaction on
+2026-05-24 is 180 days old on 2026-11-20 and still inside a 180-day window, whatever the hour. Every
+change of an interaction applies the difference of its (account, user, contact, day) pairs in the
+same transaction, with one upsert; `rebuild()` recomputes the table from the interactions.
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from salesflow.dependency.models import TieTouch
+from salesflow.extensions import db
+from salesflow.interactions.models import (
+    Interaction,
+    interaction_attendees,
+    interaction_participants,
+)
+
+EPOCH = date(1970, 1, 1).toordinal()
+Key = tuple[int, int, int, int]  # account, contact, user, day
+KEY_COLUMNS = ("account_id", "contact_id", "user_id", "day")
+BATCH = 5000
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def day_number(moment: datetime, zone: ZoneInfo | None = None) -> int:
+    """The company-calendar day of `moment`, as days since 1970-01-01."""
+    return moment.astimezone(zone or _zone()).date().toordinal() - EPOCH
+
+
+def day_date(number: int) -> date:
+    return date.fromordinal(number + EPOCH)
+
+
+def pairs(interaction: Interaction) -> Counter[Key]:
+    """The touches an interaction makes: each participant with each attendee, on its day; none
+    when it is deleted."""
+    if interaction.deleted_at is not None:
+        return Counter()
+    day = day_number(interaction.occurred_at)
+    return Counter(
+        (interaction.account_id, contact.id, user.id, day)
+        for user in interaction.participants
+        for contact in interaction.attendees
+    )
+
+
+def difference(before: Counter[Key], after: Counter[Key]) -> Counter[Key]:
+    """after − before, keeping negative counts (a tie that went away)."""
+    delta = Counter(after)
+    delta.subtract(before)
+    return delta
+
+
+def _upsert(rows: list[dict[str, int]]) -> None:
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
+    statement = insert(TieTouch).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={"touches": TieTouch.touches + statement.excluded.touches},
+    )
+    db.session.execute(statement)
+
+
+def apply(delta: Counter[Key]) -> None:
+    """Add `delta` to the counts (one upsert), dropping rows that reach zero."""
+    rows = [dict(zip(KEY_COLUMNS, key, strict=True), touches=n) for key, n in delta.items() if n]
+    if not rows:
+        return
+    _upsert(rows)
+    for key, n in delta.items():
+        if n < 0:
+            db.session.execute(
+                sa.delete(TieTouch).where(
+                    *(getattr(TieTouch, c) == v for c, v in zip(KEY_COLUMNS, key, strict=True)),
+                    TieTouch.touches <= 0,
+                )
+            )
+
+
+def _all_pairs(zone: ZoneInfo) -> Iterator[Counter[Key]]:
+    """Every touch of the interactions (not deleted), a batch of interactions at a time."""
+    attendees, participants = interaction_attendees.c, interaction_participants.c
+    last = 0
+    while True:
+        ids = db.session.scalars(
+            sa.select(Interaction.id).where(Interaction.id > last, Interaction.deleted_at.is_(None))
+            .order_by(Interaction.id).limit(BATCH)
+        ).all()  # fmt: skip
+        if not ids:
+            return
+        last = ids[-1]
+        rows = db.session.execute(
+            sa.select(Interaction.account_id, attendees.contact_id, participants.user_id,
+                      Interaction.occurred_at)
+            .join(interaction_attendees, attendees.interaction_id == Interaction.id)
+            .join(interaction_participants, participants.interaction_id == Interaction.id)
+            .where(Interaction.id.in_(ids))
+        )  # fmt: skip
+        yield Counter(
+            (account, contact, user, day_number(at, zone)) for account, contact, user, at in rows
+        )
+
+
+def rebuild() -> int:
+    """Recompute every count from the interactions; returns the number of rows. Flushes, never
+    commits (the CLI command commits)."""
+    db.session.execute(sa.delete(TieTouch))
+    total: Counter[Key] = Counter()
+    for batch in _all_pairs(_zone()):
+        total.update(batch)
+    rows = [dict(zip(KEY_COLUMNS, key, strict=True), touches=n) for key, n in total.items()]
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(TieTouch), rows[start : start + BATCH])
+    return len(rows)
