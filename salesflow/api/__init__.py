@@ -83,6 +83,7 @@ from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to 
     interactions,
     opportunities,
     playbooks,
+    reports,
     tokens,
     users,
 )

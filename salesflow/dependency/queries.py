@@ -1,0 +1,210 @@
+"""The set-wise shell of the dependency report (STYLE.md rule 11): current contacts and live tie
+strengths for any set of accounts in two queries, the strengths summed in SQL from the day
+counts with a table of decay weights; then the pure metrics per account."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from salesflow.accounts.models import Account
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.contacts.models import Contact
+from salesflow.contacts.ties import decay
+from salesflow.dependency import metrics
+from salesflow.dependency.models import TieTouch
+from salesflow.dependency.touches import day_number
+from salesflow.extensions import db
+from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
+from salesflow.playbooks import registry
+from salesflow.playbooks.models import PlaybookVersion
+
+
+def _weights(today: int) -> sa.CTE:
+    """(day, weight) for each day of the tie window: the decay of a touch on that day."""
+    config = current_app.config
+    window, half_life = config["TIE_WINDOW_DAYS"], config["TIE_HALF_LIFE_DAYS"]
+    rows = [(today - age, decay(age, half_life)) for age in range(window + 1)]
+    return sa.values(sa.column("day", sa.Integer), sa.column("weight", sa.Float),
+                     name="weights").data(rows).cte("weights")  # fmt: skip
+
+
+def _in(column: Any, ids: set[int] | None) -> Any:
+    return sa.true() if ids is None else column.in_(ids)
+
+
+def account_inputs(
+    account_ids: set[int] | None, *, now: datetime
+) -> dict[int, metrics.AccountInput]:
+    """Each account's current contacts and live ties as of `now` (None: every account that is
+    not deleted), in two queries."""
+    contacts: dict[int, list[metrics.ContactIn]] = defaultdict(list)
+    accounts = sa.select(Account.id).where(Account.deleted_at.is_(None),
+                                           _in(Account.id, account_ids))  # fmt: skip
+    rows = db.session.execute(
+        sa.select(Contact.account_id, Contact.id, Contact.decision_role, Contact.influence)
+        .where(Contact.account_id.in_(accounts), Contact.deleted_at.is_(None),
+               Contact.left_on.is_(None))
+    )  # fmt: skip
+    for account_id, cid, role, influence in rows:
+        contacts[account_id].append(metrics.ContactIn(cid, role.value, influence.value))
+    weights = _weights(day_number(now))
+    strength = sa.func.sum(TieTouch.touches * weights.c.weight)
+    tie_rows = db.session.execute(
+        sa.select(TieTouch.account_id, TieTouch.user_id, TieTouch.contact_id, strength)
+        .join(weights, weights.c.day == TieTouch.day)
+        .where(TieTouch.account_id.in_(accounts))
+        .group_by(TieTouch.account_id, TieTouch.user_id, TieTouch.contact_id)
+    )  # fmt: skip
+    ties: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    for account_id, user_id, contact_id, value in tie_rows:
+        if value and value > 0:
+            ties[account_id][(user_id, contact_id)] = float(value)
+    ids = db.session.scalars(accounts).all()
+    return {
+        a: metrics.AccountInput(a, tuple(sorted(contacts[a], key=lambda c: c.id)), ties[a])
+        for a in ids
+    }
+
+
+@dataclass
+class ReportFilters:
+    team_id: int | None = None
+    tier: str | None = None
+    risk: str | None = None
+    holder_id: int | None = None
+
+
+@dataclass
+class ReportRow:
+    account: Any  # (id, name, team_id, tier)
+    metrics: metrics.AccountMetrics
+
+
+def _visible_ids(user: User, filters: ReportFilters) -> set[int]:
+    query = sa.select(Account.id).where(scope.visible_accounts(user))
+    if filters.team_id:
+        query = query.where(Account.team_id == filters.team_id)
+    if filters.tier:
+        query = query.where(Account.tier == filters.tier)
+    return set(db.session.scalars(query))
+
+
+def report(user: User, filters: ReportFilters, *, now: datetime) -> list[ReportRow]:
+    """The dependency of every account `user` may see, filtered, the worst first (highest risk,
+    then fewest effective holders, then largest top share)."""
+    ids = _visible_ids(user, filters)
+    inputs = account_inputs(ids, now=now)
+    names = {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(Account.id, Account.name, Account.team_id, Account.tier)
+            .where(Account.id.in_(ids))
+        )
+    }  # fmt: skip
+    rows = []
+    for account_id, inp in inputs.items():
+        result = metrics.account_metrics(inp)
+        if filters.risk and result.risk.name != filters.risk:
+            continue
+        if filters.holder_id and result.holder_id != filters.holder_id:
+            continue
+        rows.append(ReportRow(names[account_id], result))
+    rows.sort(key=lambda r: (-r.metrics.risk, r.metrics.effective_holders or 0.0,
+                             -(r.metrics.top_share or 0.0), r.account.name))  # fmt: skip
+    return rows
+
+
+def account_metrics_page(
+    user: User, filters: ReportFilters, *, now: datetime, after: int | None, limit: int
+) -> list[metrics.AccountMetrics]:
+    """Up to limit + 1 accounts' metrics by account id after `after` (the API's pages); the risk
+    and holder filters apply after computing, so pages are filled batch by batch."""
+    found: list[metrics.AccountMetrics] = []
+    base = sa.select(Account.id).where(scope.visible_accounts(user))
+    if filters.team_id:
+        base = base.where(Account.team_id == filters.team_id)
+    if filters.tier:
+        base = base.where(Account.tier == filters.tier)
+    while len(found) <= limit:
+        query = base.where(Account.id > after) if after else base
+        ids = db.session.scalars(query.order_by(Account.id).limit(max(limit + 1, 200))).all()
+        if not ids:
+            break
+        inputs = account_inputs(set(ids), now=now)
+        for account_id in ids:
+            result = metrics.account_metrics(inputs[account_id])
+            if (filters.risk and result.risk.name != filters.risk) or (
+                    filters.holder_id and result.holder_id != filters.holder_id):  # fmt: skip
+                continue
+            found.append(result)
+        after = ids[-1]
+    return found[: limit + 1]
+
+
+@dataclass
+class Departure:
+    user_ids: set[int]
+    accounts: list[metrics.AccountDeparture]
+    opportunity_ids: list[int]
+    pipeline_at_risk_amount: Decimal
+    pipeline_at_risk_weighted: Decimal
+
+
+def _touched_accounts(user_ids: set[int], now: datetime) -> set[int]:
+    """Accounts where a departing user has a live tie or holds AR on an open deal."""
+    window = current_app.config["TIE_WINDOW_DAYS"]
+    today = day_number(now)
+    tied = sa.select(TieTouch.account_id).where(
+        TieTouch.user_id.in_(user_ids), TieTouch.day.between(today - window, today)
+    )
+    ar = (
+        sa.select(Opportunity.account_id)
+        .join(OpportunityRole, OpportunityRole.opportunity_id == Opportunity.id)
+        .where(OpportunityRole.user_id.in_(user_ids), OpportunityRole.role == TriangleRole.AR,
+               Opportunity.status == Status.open, Opportunity.deleted_at.is_(None))
+    )  # fmt: skip
+    return set(db.session.scalars(tied.union(ar)))
+
+
+def _open_deals(account_ids: Iterable[int]) -> list[Any]:
+    return db.session.execute(
+        sa.select(Opportunity.id, Opportunity.account_id, Opportunity.amount,
+                  Opportunity.stage_key, PlaybookVersion)
+        .join(PlaybookVersion, PlaybookVersion.id == Opportunity.playbook_version_id)
+        .where(Opportunity.account_id.in_(set(account_ids)), Opportunity.status == Status.open,
+               Opportunity.deleted_at.is_(None))
+        .order_by(Opportunity.id)
+    ).all()  # fmt: skip
+
+
+def departure(user: User, user_ids: set[int], *, now: datetime) -> Departure:
+    """What the departure (or rotation) of `user_ids` puts at risk among the accounts `user` may
+    see (PRODUCT.md, Departure simulation)."""
+    visible = set(db.session.scalars(sa.select(Account.id).where(scope.visible_accounts(user))))
+    ids = _touched_accounts(user_ids, now) & visible
+    inputs = account_inputs(ids, now=now)
+    results = {a: metrics.departure(inp, user_ids) for a, inp in inputs.items()}
+    ar_deals = set(db.session.scalars(
+        sa.select(OpportunityRole.opportunity_id).where(
+            OpportunityRole.user_id.in_(user_ids), OpportunityRole.role == TriangleRole.AR)
+    ))  # fmt: skip
+    at_risk, amount, weighted = [], Decimal(0), Decimal(0)
+    for deal_id, account_id, value, stage_key, version in _open_deals(results):
+        if deal_id in ar_deals or results[account_id].loses_decision_makers:
+            at_risk.append(deal_id)
+            value = value or Decimal(0)
+            probability = registry.playbook(version).stage(stage_key).probability
+            amount += value
+            weighted += value * probability / 100
+    # every account the departing people touch; the ones that get worse first
+    shown = sorted(results.values(), key=lambda r: (not r.risk_rises,
+                   -len(r.newly_uncovered_key_contacts), -r.after.risk, r.account_id))  # fmt: skip
+    return Departure(user_ids, shown, at_risk, amount.quantize(Decimal("0.01")),
+                     weighted.quantize(Decimal("0.01")))  # fmt: skip
