@@ -38,6 +38,8 @@ from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.demo import bench_sql, loader
 from salesflow.demo.bench_deals import Case, DealTarget, function_cases, page_cases, pick_deals
+from salesflow.demo.bench_dependency import REPEAT as DEPENDENCY_REPEAT
+from salesflow.demo.bench_dependency import dependency_cases
 from salesflow.demo.people import PASSWORDS
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
@@ -274,6 +276,12 @@ def all_cases(
     return todo
 
 
+def dependency_todo(app: Flask, people: list[Person], now: datetime) -> list[Case]:
+    by_role = {p.role: p for p in people}
+    return dependency_cases(app, by_role["leadership"].viewer.user_id,
+                            by_role["director"].viewer.user_id, now)  # fmt: skip
+
+
 def measure(app: Flask, todo: list[Case], repeat: int) -> list[tuple]:
     table: list[tuple] = []
     for case in todo:
@@ -329,7 +337,9 @@ def run(engine: str, url: str, args: argparse.Namespace) -> str:
     target = pick_target(app, people[0])
     by_role = {person.role: person for person in people}
     deal = pick_deals(app, by_role["rep"].viewer, by_role["director"].viewer)
-    table = measure(app, all_cases(app, people, target, deal, clock.now()), args.repeat)
+    now = clock.now()
+    table = measure(app, all_cases(app, people, target, deal, now), args.repeat)
+    table += measure(app, dependency_todo(app, people, now), min(args.repeat, DEPENDENCY_REPEAT))
     text = report(engine, app, table, loaded, args.repeat)
     with app.app_context():
         db.engine.dispose()

@@ -1,0 +1,57 @@
+"""What the benchmark times for rep dependency (issue 4's aim: under 2 s each at full size): the
+whole-company report, a director's team, and the departure of the person with the most ties; the
+raw SQL beside them is the tie-strength sum the report reads."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from salesflow.auth.models import User
+from salesflow.demo.bench_deals import Case, _in_request
+from salesflow.dependency import queries
+from salesflow.dependency.models import TieTouch
+from salesflow.dependency.touches import day_number
+from salesflow.extensions import db
+
+REPEAT = 5  # each run reads a million day counts: a few runs give a stable median
+
+
+def _raw_strengths(conn: sa.Connection, today: int, window: int, user_id: int | None) -> Any:
+    weights = ", ".join(f"({today - age}, {0.5 ** (age / 90)!r})" for age in range(window + 1))
+    where = f" AND t.user_id = {int(user_id)}" if user_id else ""
+    return conn.exec_driver_sql(
+        f"WITH weights(day, weight) AS (VALUES {weights}) "
+        "SELECT t.account_id, t.user_id, t.contact_id, SUM(t.touches * weights.weight) "
+        "FROM tie_touches t JOIN weights ON weights.day = t.day "
+        f"WHERE t.day BETWEEN {today - window} AND {today}{where} "
+        "GROUP BY t.account_id, t.user_id, t.contact_id"
+    ).fetchall()
+
+
+def dependency_cases(app: Flask, leader_id: int, director_id: int, now: datetime) -> list[Case]:
+    with app.app_context():
+        leader, director = db.session.get(User, leader_id), db.session.get(User, director_id)
+        window = app.config["TIE_WINDOW_DAYS"]
+        today = day_number(now)
+        busiest = db.session.scalar(
+            sa.select(TieTouch.user_id).where(TieTouch.day.between(today - window, today))
+            .group_by(TieTouch.user_id).order_by(sa.func.count().desc()).limit(1)
+        )  # fmt: skip
+        db.session.remove()
+    every = queries.ReportFilters()
+    cases = [
+        Case("dependency report, whole company", "leadership", "GET",
+             _in_request(app, lambda: queries.report(leader, every, now=now)),
+             lambda c: _raw_strengths(c, today, window, None)),
+        Case("dependency report, the director's team", "director", "GET",
+             _in_request(app, lambda: queries.report(director, every, now=now)),
+             lambda c: _raw_strengths(c, today, window, None)),
+    ]  # fmt: skip
+    if busiest is not None:
+        cases.append(Case(
+            "departure simulation, the person with the most ties", "leadership", "GET",
+            _in_request(app, lambda: queries.departure(leader, {busiest}, now=now)),
+            lambda c: _raw_strengths(c, today, window, busiest)))  # fmt: skip
+    return cases
