@@ -38,7 +38,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('account_id', 'contact_id', 'user_id', 'day', name=op.f('pk_tie_touches'))
     )
     with op.batch_alter_table('tie_touches', schema=None) as batch_op:
-        batch_op.create_index('ix_tie_touches_day', ['day'], unique=False)
+        batch_op.create_index('ix_tie_touches_day', ['day', 'account_id', 'contact_id', 'user_id', 'touches'], unique=False)
         batch_op.create_index('ix_tie_touches_user_id_day', ['user_id', 'day'], unique=False)
 
     # ### end Alembic commands ###

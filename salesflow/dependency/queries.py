@@ -25,18 +25,7 @@ from salesflow.opportunities.models import Opportunity, OpportunityRole, Status,
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
 
-
-def _weights(today: int) -> sa.CTE:
-    """(day, weight) for each day of the tie window: the decay of a touch on that day."""
-    config = current_app.config
-    window, half_life = config["TIE_WINDOW_DAYS"], config["TIE_HALF_LIFE_DAYS"]
-    rows = [(today - age, decay(age, half_life)) for age in range(window + 1)]
-    return sa.values(sa.column("day", sa.Integer), sa.column("weight", sa.Float),
-                     name="weights").data(rows).cte("weights")  # fmt: skip
-
-
-def _in(column: Any, ids: set[int] | None) -> Any:
-    return sa.true() if ids is None else column.in_(ids)
+BY_ACCOUNT_LIMIT = 2000
 
 
 def account_inputs(
@@ -52,15 +41,17 @@ def account_inputs(
     ids = db.session.scalars(accounts.order_by(Account.id)).all()
     if account_ids is not None and not ids:
         return {}
-    by_account = sa.true() if account_ids is None else Contact.account_id.in_(ids)
+    few = account_ids is not None and len(ids) <= BY_ACCOUNT_LIMIT
+    by_account = Contact.account_id.in_(ids) if few else sa.true()
     contacts: dict[int, list[metrics.ContactIn]] = defaultdict(list)
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         sa.select(Contact.account_id, Contact.id, Contact.decision_role, Contact.influence)
         .where(by_account, Contact.deleted_at.is_(None), Contact.left_on.is_(None))
     )  # fmt: skip
     for account_id, cid, role, influence in rows:
-        contacts[account_id].append(metrics.ContactIn(cid, role.value, influence.value))
-    ties = _strengths(None if account_ids is None else ids, now)
+        contacts[account_id].append(metrics.ContactIn(cid, role, influence))
+    # Many accounts: read the whole window by day and keep theirs; a few: read them by account.
+    ties = _strengths(None if account_ids is None or len(ids) > BY_ACCOUNT_LIMIT else ids, now)
     return {
         a: metrics.AccountInput(a, tuple(sorted(contacts[a], key=lambda c: c.id)), ties[a])
         for a in ids
@@ -68,21 +59,30 @@ def account_inputs(
 
 
 def _strengths(ids: list[int] | None, now: datetime) -> dict[int, dict[tuple[int, int], float]]:
-    """Live tie strength per account and (user, contact): Σ touches × decay, summed in SQL."""
+    """Live tie strength per account and (user, contact): Σ touches × decay, summed in SQL with
+    a table of each window day's decay weight."""
+    config = current_app.config
+    window, half_life = config["TIE_WINDOW_DAYS"], config["TIE_HALF_LIFE_DAYS"]
     today = day_number(now)
-    weights = _weights(today)
-    window = current_app.config["TIE_WINDOW_DAYS"]
-    strength = sa.func.sum(TieTouch.touches * weights.c.weight)
-    query = (
-        sa.select(TieTouch.account_id, TieTouch.user_id, TieTouch.contact_id, strength)
-        .join(weights, weights.c.day == TieTouch.day)
-        .where(TieTouch.day.between(today - window, today))
-        .group_by(TieTouch.account_id, TieTouch.user_id, TieTouch.contact_id)
-    )
+    # our own numbers, not user input: written into the statement as literals
+    weights = ", ".join(f"({today - age}, {decay(age, half_life)!r})" for age in range(window + 1))
+    source = "tie_touches AS t"
+    if ids is None and db.session.get_bind().dialect.name == "sqlite":
+        # With statistics SQLite builds an automatic index instead of reading its covering one
+        # (measured: 1.7 s instead of 0.8 s for a million day counts).
+        source = "tie_touches AS t INDEXED BY ix_tie_touches_day"
+    where = "" if ids is None else " AND t.account_id IN :ids"
+    statement = sa.text(
+        f"WITH weights(day, weight) AS (VALUES {weights}) "
+        "SELECT t.account_id, t.user_id, t.contact_id, SUM(t.touches * weights.weight) "
+        f"FROM {source} JOIN weights ON weights.day = t.day "
+        f"WHERE t.day BETWEEN :first AND :today{where} "
+        "GROUP BY t.account_id, t.user_id, t.contact_id"
+    ).bindparams(first=today - window, today=today)
     if ids is not None:
-        query = query.where(TieTouch.account_id.in_(ids))
+        statement = statement.bindparams(sa.bindparam("ids", ids, expanding=True))
     ties: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
-    for account_id, user_id, contact_id, value in db.session.execute(query):
+    for account_id, user_id, contact_id, value in db.session.connection().execute(statement):
         if value and value > 0:
             ties[account_id][(user_id, contact_id)] = float(value)
     return ties
