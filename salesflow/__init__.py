@@ -109,14 +109,16 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.api import bp as api_bp
     from salesflow.auth.views import bp as auth_bp
     from salesflow.contacts.views import bp as contacts_bp
+    from salesflow.handovers.views import bp as handovers_bp
     from salesflow.interactions.views import bp as interactions_bp
+    from salesflow.notifications.views import bp as notifications_bp
     from salesflow.opportunities import actions  # noqa: F401  (adds the POST actions to bp)
     from salesflow.opportunities.views import bp as opportunities_bp
     from salesflow.search.views import bp as search_bp
     from salesflow.teams.views import bp as teams_bp
 
     for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, opportunities_bp,
-                      search_bp, teams_bp):  # fmt: skip
+                      search_bp, teams_bp, handovers_bp, notifications_bp):  # fmt: skip
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]
         app.register_blueprint(blueprint)
@@ -128,12 +130,14 @@ def register_cli(app: Flask) -> None:
     from salesflow.auth.cli import users_cli
     from salesflow.demo.cli import demo_cli
     from salesflow.dependency.cli import ties_cli
+    from salesflow.handovers.cli import handovers_cli
     from salesflow.playbooks.cli import playbooks_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(playbooks_cli)
     app.cli.add_command(ties_cli)
+    app.cli.add_command(handovers_cli)
 
 
 def _money(amount: object, currency: str | None = None) -> str:
@@ -158,6 +162,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     # Menus ask the one permission rule, never a role by name.
     app.jinja_env.globals["can_manage_users"] = scope.can_manage_users
+    app.jinja_env.globals["can_plan_handovers"] = scope.can_plan_handovers
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["money"] = _money
     # A playbook text ({en, zh}) in the reader's language.

@@ -70,6 +70,12 @@ LABELS = {
     "update": _l("changed"),
     "delete": _l("deleted"),
     "restore": _l("restored"),
+    "confirm": _l("confirmed"),
+    "transfer": _l("transferred the roles"),
+    # handover checklist items
+    "roles_transferred": _l("Roles transferred"),
+    "joint_contact": _l("Joint contact"),
+    "confirmed": _l("Confirmed by the successor"),
 }
 
 

@@ -5,7 +5,9 @@ from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import ApiToken, LoginAttempt, Role, User
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
 from salesflow.dependency.models import TieTouch
+from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.notifications.models import Notification
 from salesflow.opportunities.models import (
     Approval,
     ChecklistTick,
@@ -21,6 +23,9 @@ from salesflow.playbooks.models import PlaybookVersion
 from salesflow.teams.models import Team
 
 __all__ = [
+    "Handover",
+    "HandoverAccount",
+    "Notification",
     "TieTouch",
     "TriangleRole",
     "Status",

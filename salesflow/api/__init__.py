@@ -80,7 +80,9 @@ def paginate(
 from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to bp)
     accounts,
     contacts,
+    handovers,
     interactions,
+    notifications,
     opportunities,
     playbooks,
     reports,

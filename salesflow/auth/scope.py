@@ -7,6 +7,7 @@ opportunities are visible when their account is. Records outside the caller's sc
 Soft-deleted records are visible only to those who may restore them (directors and admins).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from salesflow.auth.models import Role, User
 from salesflow.contacts.models import Contact
 from salesflow.errors import NotFound
 from salesflow.extensions import db
+from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.interactions.models import Interaction
 from salesflow.opportunities.models import Opportunity
 
@@ -168,3 +170,60 @@ def can_see_dependency(user: User) -> bool:
 
 def can_manage_users(user: User) -> bool:
     return user.role == Role.admin
+
+
+def can_plan_handovers(user: User) -> bool:
+    """Handovers are planned by leadership and admins (anyone), and by directors (their team)."""
+    return user.role in SEES_ALL or user.role == Role.director
+
+
+def can_plan_handover(user: User, people: Iterable[User], accounts: Iterable[Account]) -> bool:
+    """Leadership and admins hand over anyone's accounts; a director only between people of
+    their own team and only the team's accounts; reps never."""
+    if user.role in SEES_ALL:
+        return True
+    if user.role != Role.director or user.team_id is None:
+        return False
+    return all(p.team_id == user.team_id for p in people) and all(
+        a.team_id == user.team_id for a in accounts
+    )
+
+
+def can_manage_handover(user: User, handover: Handover) -> bool:
+    """Transferring a handover's roles is for whoever could have planned it."""
+    people = (handover.from_user, handover.to_user)
+    return can_plan_handover(user, people, [a.account for a in handover.accounts])
+
+
+def visible_handovers(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Handover: leadership and admins see every handover; anyone sees those
+    they plan, give or receive; a director also those touching their team's people or accounts."""
+    if user.role in SEES_ALL:
+        return sa.true()
+    rule = sa.or_(
+        Handover.from_user_id == user.id,
+        Handover.to_user_id == user.id,
+        Handover.created_by_id == user.id,
+    )
+    if user.role == Role.director and user.team_id is not None:
+        team = sa.select(User.id).where(User.team_id == user.team_id)
+        accounts = (
+            sa.select(HandoverAccount.handover_id)
+            .join(Account, Account.id == HandoverAccount.account_id)
+            .where(Account.team_id == user.team_id)
+        )
+        rule = sa.or_(
+            rule, Handover.from_user_id.in_(team), Handover.to_user_id.in_(team),
+            Handover.id.in_(accounts),
+        )  # fmt: skip
+    return rule
+
+
+def get_handover(user: User, handover_id: int) -> Handover:
+    """The handover if `user` may see it, else NotFound."""
+    handover = db.session.scalar(
+        sa.select(Handover).where(Handover.id == handover_id, visible_handovers(user))
+    )
+    if handover is None:
+        raise NotFound()
+    return handover

@@ -40,7 +40,7 @@ def _int(value: Any) -> int | None:
 
 
 def _form_page(form: InteractionForm, account: Account, interaction: Interaction | None, status):
-    keep = {current_user.id}
+    keep = {current_user.id} | set(form.participant_ids.data or [])  # e.g. a handover's two
     if interaction is not None:
         keep |= {u.id for u in interaction.participants}
     form.opportunity_id.choices = _opportunity_choices(account.id, interaction)
@@ -74,13 +74,16 @@ def _opportunity_choices(account_id: int, interaction: Interaction | None) -> li
 
 def _prefill(form: InteractionForm) -> None:
     """A link may say what is being logged (e.g. a gate's "log a contact"): the deal, the kind,
-    the people met and where to go back to."""
+    the people met, our people who took part and where to go back to."""
     args = request.args
     form.opportunity_id.data = _int(args.get("opportunity_id"))
     if args.get("kind") in {k.value for k in Kind}:
         form.kind.data = args["kind"]
     picked = [_int(v) for v in args.getlist("contact_ids") + args.getlist("contact_id")]
     form.contact_ids.data = [v for v in picked if v is not None]
+    people = [v for v in (_int(v) for v in args.getlist("participant_ids")) if v is not None]
+    if people:  # e.g. a handover's joint contact: the old and the new person
+        form.participant_ids.data = people
     form.next.data = _local(args.get("next"))
 
 

@@ -1,0 +1,101 @@
+"""Scoped reads for handover pages and the API: lists, a person's accounts, risks now."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from salesflow.accounts.models import Account, AccountMember
+from salesflow.auth import scope
+from salesflow.auth.models import Role, User
+from salesflow.dependency import metrics
+from salesflow.dependency.models import TieTouch
+from salesflow.dependency.queries import account_inputs
+from salesflow.dependency.touches import day_number
+from salesflow.extensions import db
+from salesflow.handovers.models import Handover, HandoverAccount
+from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
+from salesflow.teams.models import Team
+
+
+def loaded(query: sa.Select[Any]) -> sa.Select[Any]:
+    """Handovers with their people and account links, in a few queries for a whole page."""
+    return query.options(
+        so.joinedload(Handover.from_user), so.joinedload(Handover.to_user),
+        so.joinedload(Handover.created_by),
+        so.selectinload(Handover.accounts).joinedload(HandoverAccount.account),
+    )  # fmt: skip
+
+
+def list_query(user: User) -> sa.Select[Any]:
+    """The handovers `user` may see (auth.scope.visible_handovers)."""
+    return loaded(sa.select(Handover).where(scope.visible_handovers(user)))
+
+
+def page(user: User, *, before: int | None = None, limit: int = 50) -> tuple[list[Handover], bool]:
+    """Newest first, a keyset page of `limit` before id `before`; (handovers, more)."""
+    query = list_query(user)
+    if before is not None:
+        query = query.where(Handover.id < before)
+    rows = db.session.scalars(query.order_by(Handover.id.desc()).limit(limit + 1)).unique().all()
+    return list(rows[:limit]), len(rows) > limit
+
+
+def plannable_accounts(actor: User) -> sa.ColumnElement[bool]:
+    """Accounts `actor` may hand over: a director's team's, everyone's for leadership and
+    admins (deleted ones never)."""
+    return scope.visible_accounts(actor)
+
+
+def accounts_of(user_id: int, *, actor: User, now: datetime) -> list[Account]:
+    """The accounts of a person, among those `actor` may hand over: on the account team, in a
+    role on an open deal, or with a live tie (a shared interaction inside the tie window)."""
+    today = day_number(now)
+    window = current_app.config["TIE_WINDOW_DAYS"]
+    team = sa.select(AccountMember.account_id).where(AccountMember.user_id == user_id)
+    deals = (
+        sa.select(Opportunity.account_id)
+        .join(OpportunityRole, OpportunityRole.opportunity_id == Opportunity.id)
+        .where(OpportunityRole.user_id == user_id, Opportunity.status == Status.open,
+               Opportunity.deleted_at.is_(None))
+    )  # fmt: skip
+    ties = sa.select(TieTouch.account_id).where(
+        TieTouch.user_id == user_id, TieTouch.day.between(today - window, today)
+    )
+    ids = sa.union(team, deals, ties).subquery()
+    return list(db.session.scalars(
+        sa.select(Account).where(Account.id.in_(sa.select(ids.c[0])), plannable_accounts(actor))
+        .options(so.joinedload(Account.team)).order_by(Account.name, Account.id)
+    ))  # fmt: skip
+
+
+def risks(account_ids: set[int], *, now: datetime) -> dict[int, metrics.Risk]:
+    """Each account's dependency risk at `now` (PRODUCT.md, Risk), set-wise."""
+    if not account_ids:
+        return {}
+    inputs = account_inputs(account_ids, now=now)
+    return {a: metrics.account_metrics(inp).risk for a, inp in inputs.items()}
+
+
+def people_for(actor: User, *, active_only: bool) -> list[User]:
+    """Whom `actor` may hand over from (anyone, leavers included) or to (active only): a
+    director's own team, everyone for leadership and admins."""
+    query = sa.select(User)
+    if actor.role not in scope.SEES_ALL:
+        query = query.where(User.team_id == actor.team_id) if actor.role == Role.director else (
+            query.where(sa.false()))  # fmt: skip
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return list(db.session.scalars(query.order_by(User.name, User.id)))
+
+
+def team_directors(team_ids: set[int | None]) -> list[User]:
+    """The directors of these teams."""
+    ids = {t for t in team_ids if t is not None}
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(User).join(Team, Team.director_id == User.id).where(Team.id.in_(ids))
+    ))  # fmt: skip

@@ -1,0 +1,149 @@
+"""Handover pages: the list, planning one, the handover page with its checklist, what to do
+for each item and the accounts' risk before and now; the transfer and confirm buttons."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import escape
+
+from salesflow import clock
+from salesflow.accounts.forms import MAX_ID
+from salesflow.auth import scope
+from salesflow.contacts.services import local_today
+from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.extensions import db
+from salesflow.forms import save_form
+from salesflow.handovers import checklist, queries, services
+from salesflow.handovers.checklist import ItemKind
+from salesflow.handovers.forms import FIELD_LABELS, ButtonForm, ConfirmForm, HandoverForm
+from salesflow.handovers.models import Handover
+from salesflow.opportunities.models import Opportunity
+
+bp = Blueprint("handovers", __name__)
+
+
+def _id(raw: str | None) -> int | None:
+    raw = raw or ""
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+
+
+@bp.route("/handovers")
+@login_required
+def index():
+    rows, more = queries.page(current_user, before=_id(request.args.get("before")))
+    next_url = url_for("handovers.index", before=rows[-1].id) if more else None
+    return render_template(
+        "handovers/index.html", rows=rows, checklists=checklist.build(rows), next_url=next_url,
+        today=local_today(clock.now()), can_plan=scope.can_plan_handovers(current_user),
+    )  # fmt: skip
+
+
+def _new_page(form: HandoverForm, status: int = 200):
+    """The planning page: first whose accounts, then the accounts, successor and due date."""
+    now = clock.now()
+    people = queries.people_for(current_user, active_only=False)
+    old = next((u for u in people if u.id == _id(form.from_user_id.data)), None)
+    accounts = queries.accounts_of(old.id, actor=current_user, now=now) if old else []
+    form.to_user_id.choices = [("", "—")] + [
+        (str(u.id), u.name) for u in queries.people_for(current_user, active_only=True)
+        if old is None or u.id != old.id
+    ]  # fmt: skip
+    return render_template(
+        "handovers/new.html", form=form, people=people, from_user=old, accounts=accounts,
+        field_labels=FIELD_LABELS,
+    ), status  # fmt: skip
+
+
+@bp.route("/handovers/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not scope.can_plan_handovers(current_user):
+        raise Forbidden()
+    form = HandoverForm()
+    if not form.is_submitted():
+        form.from_user_id.data = request.args.get("from_user_id", "")
+        form.due_date.data = local_today(clock.now()) + timedelta(days=30)
+        return _new_page(form)
+    if not form.validate():
+        return _new_page(form, 422)
+    data = form.service_data()
+    saved, status = save_form(
+        form, lambda: services.create_handover(data, actor=current_user, now=clock.now()),
+        on_top=("from_user_id", "account_ids"),
+    )  # fmt: skip
+    if saved is None:
+        return _new_page(form, status)
+    flash(_("Handover planned. Everyone involved has been told."), "success")
+    return redirect(url_for("handovers.detail", handover_id=saved.id))
+
+
+def _deal_names(items: checklist.Checklist) -> dict[int, str]:
+    ids = {d for i in items.items if i.roles for d, _r in i.roles.old_deals + i.roles.missing_deals}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Opportunity.id, Opportunity.name)
+                              .where(Opportunity.id.in_(ids)))  # fmt: skip
+    return dict(rows.tuples().all())
+
+
+@bp.route("/handovers/<int:handover_id>")
+@login_required
+def detail(handover_id: int):
+    handover = scope.get_handover(current_user, handover_id)
+    now = clock.now()
+    items = checklist.of(handover)
+    return render_template(
+        "handovers/detail.html", handover=handover, checklist=items, ItemKind=ItemKind,
+        risks=queries.risks(set(handover.account_ids), now=now), deal_names=_deal_names(items),
+        today=local_today(now), button_form=ButtonForm(), confirm_form=ConfirmForm(),
+        can_manage=scope.can_manage_handover(current_user, handover),
+        is_successor=current_user.id == handover.to_user_id,
+    )  # fmt: skip
+
+
+def _act(handover: Handover, form: Any, change: Callable[[], Any], done: Callable[[Any], str]):
+    """Run one service for a valid form and commit; say what happened or why not; go back."""
+    back = redirect(url_for("handovers.detail", handover_id=handover.id), 303)
+    if not form.validate_on_submit():
+        flash(_("The form has expired; try again."), "danger")
+        return back
+    try:
+        result = change()
+    except (ValidationFailed, Conflict, Forbidden) as error:
+        db.session.rollback()
+        messages = [m for ms in getattr(error, "fields", {}).values() for m in ms]
+        flash(escape(" ".join(messages) or error.message), "danger")
+        return back
+    db.session.commit()
+    flash(done(result), "success")
+    return back
+
+
+@bp.post("/handovers/<int:handover_id>/transfer")
+@login_required
+def transfer(handover_id: int):
+    handover = scope.get_handover(current_user, handover_id)
+    return _act(
+        handover, ButtonForm(),
+        lambda: services.transfer_roles(handover, actor=current_user, now=clock.now()),
+        lambda n: _("Roles transferred on %(n)d account teams and deals.", n=n) if n
+        else _("Nothing left to transfer."),
+    )  # fmt: skip
+
+
+@bp.post("/handovers/<int:handover_id>/contacts/<int:contact_id>/confirm")
+@login_required
+def confirm(handover_id: int, contact_id: int):
+    handover = scope.get_handover(current_user, handover_id)
+    form = ConfirmForm()
+    return _act(
+        handover, form,
+        lambda: services.confirm_contact(handover, contact_id, form.service_data(),
+                                         actor=current_user, now=clock.now()),
+        lambda contact: _("You confirmed %(name)s's attitude and influence.", name=contact.name),
+    )  # fmt: skip

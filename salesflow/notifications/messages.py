@@ -1,0 +1,57 @@
+"""What each kind of notification says, in the reader's language (STYLE.md rule 9: a registry;
+an unknown kind fails loudly). Notifications store only the kind and its parameters, so a
+message reads in whichever language its reader uses when it is shown."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+
+
+def _date(value: Any) -> str:
+    try:
+        return format_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _handover_planned(p: dict[str, Any]) -> str:
+    return ngettext(
+        "%(creator)s planned the handover of %(num)d account from %(from_user)s to %(to_user)s, "
+        "due %(due)s.",
+        "%(creator)s planned the handover of %(num)d accounts from %(from_user)s to "
+        "%(to_user)s, due %(due)s.",
+        p.get("accounts", 0),
+        creator=p.get("creator", ""), from_user=p.get("from_user", ""),
+        to_user=p.get("to_user", ""), due=_date(p.get("due")),
+    )  # fmt: skip
+
+
+def _handover_complete(p: dict[str, Any]) -> str:
+    return _(
+        "The handover from %(from_user)s to %(to_user)s is complete: every checklist item is "
+        "proven by the data.",
+        from_user=p.get("from_user", ""), to_user=p.get("to_user", ""),
+    )  # fmt: skip
+
+
+def _roles_transferred(p: dict[str, Any]) -> str:
+    return _(
+        "%(actor)s transferred the roles of %(from_user)s to %(to_user)s.",
+        actor=p.get("actor", ""), from_user=p.get("from_user", ""), to_user=p.get("to_user", ""),
+    )  # fmt: skip
+
+
+MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "handover_planned": _handover_planned,
+    "handover_complete": _handover_complete,
+    "roles_transferred": _roles_transferred,
+}
+
+
+def render(kind: str, params: dict[str, Any]) -> str:
+    """The message of a stored notification; a kind no longer known shows its name."""
+    message = MESSAGES.get(kind)
+    return message(params or {}) if message else kind

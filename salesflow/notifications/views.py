@@ -1,0 +1,84 @@
+"""The caller's notifications: the list with mark-as-read, and the bell's unread count."""
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from salesflow import clock
+from salesflow.extensions import db
+from salesflow.notifications import queries, services
+from salesflow.notifications.forms import ButtonForm
+from salesflow.notifications.messages import render
+
+bp = Blueprint("notifications", __name__)
+MAX_ID = 2**31 - 1
+
+
+@bp.app_context_processor
+def _bell() -> dict[str, Any]:
+    """`unread_notifications()` for the navigation bar: asked only when a page shows the bell."""
+
+    def unread_notifications() -> int:
+        if not current_user or not current_user.is_authenticated:
+            return 0
+        return queries.unread_count(current_user)
+
+    return {"unread_notifications": unread_notifications}
+
+
+def _local(target: str | None) -> str | None:
+    """A local path only (never another site)."""
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/notifications")
+@login_required
+def index():
+    raw = request.args.get("before", "")
+    before = int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    unread = request.args.get("unread") == "1"
+    rows, more = queries.page(current_user, before=before, unread=unread)
+    next_url = None
+    if more:
+        next_url = url_for("notifications.index", before=rows[-1].id, **({"unread": 1} if unread
+                                                                         else {}))  # fmt: skip
+    return render_template(
+        "notifications/index.html", rows=rows, render=render, unread=unread, next_url=next_url,
+        button_form=ButtonForm(),
+    )  # fmt: skip
+
+
+def _button(change) -> bool:
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired; try again."), "danger")
+        return False
+    change()
+    db.session.commit()
+    return True
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
+def open_(notification_id: int):
+    notification = queries.get_notification(current_user, notification_id)
+    _button(lambda: services.mark_read(notification, now=clock.now()))
+    return redirect(_local(notification.link) or url_for("notifications.index"), 303)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def read(notification_id: int):
+    notification = queries.get_notification(current_user, notification_id)
+    _button(lambda: services.mark_read(notification, now=clock.now()))
+    return redirect(url_for("notifications.index"), 303)
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all():
+    if _button(lambda: services.mark_all_read(current_user, now=clock.now())):
+        flash(_("All notifications marked as read."), "success")
+    return redirect(url_for("notifications.index"), 303)
