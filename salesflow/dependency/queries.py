@@ -47,7 +47,7 @@ def account_inputs(
     rows = db.session.connection().execute(
         sa.select(Contact.account_id, Contact.id, Contact.decision_role, Contact.influence)
         .where(by_account, Contact.deleted_at.is_(None), Contact.left_on.is_(None))
-    )  # fmt: skip
+    ).all()  # fmt: skip
     for account_id, cid, role, influence in rows:
         contacts[account_id].append(metrics.ContactIn(cid, role, influence))
     # Many accounts: read the whole window by day and keep theirs; a few: read them by account.
@@ -82,7 +82,7 @@ def _strengths(ids: list[int] | None, now: datetime) -> dict[int, dict[tuple[int
     if ids is not None:
         statement = statement.bindparams(sa.bindparam("ids", ids, expanding=True))
     ties: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
-    for account_id, user_id, contact_id, value in db.session.connection().execute(statement):
+    for account_id, user_id, contact_id, value in db.session.connection().execute(statement).all():
         if value and value > 0:
             ties[account_id][(user_id, contact_id)] = float(value)
     return ties
