@@ -129,7 +129,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from salesflow.auth.cli import users_cli
     from salesflow.demo.cli import demo_cli
-    from salesflow.dependency.cli import ties_cli
+    from salesflow.dependency.cli import snapshots_cli, ties_cli
     from salesflow.handovers.cli import handovers_cli
     from salesflow.playbooks.cli import playbooks_cli
 
@@ -137,6 +137,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(playbooks_cli)
     app.cli.add_command(ties_cli)
+    app.cli.add_command(snapshots_cli)
     app.cli.add_command(handovers_cli)
 
 

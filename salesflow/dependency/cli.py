@@ -16,3 +16,17 @@ def rebuild() -> None:
     rows = touches.rebuild()
     db.session.commit()
     click.echo(_("%(rows)d tie counts rebuilt.", rows=rows))
+
+
+snapshots_cli = AppGroup("snapshots", help="Daily snapshots of every account's dependency.")
+
+
+@snapshots_cli.command("take")
+def take() -> None:
+    """Snapshot every account's dependency figures for today (again today: replaced)."""
+    from salesflow import clock
+    from salesflow.dependency import snapshots
+
+    count = snapshots.take(now=clock.now())
+    db.session.commit()
+    click.echo(_("%(n)d accounts snapshotted.", n=count))

@@ -1,3 +1,5 @@
+from datetime import date
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -22,3 +24,25 @@ class TieTouch(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     day: so.Mapped[int] = so.mapped_column(primary_key=True)  # days since 1970-01-01, local
     touches: so.Mapped[int]
+
+
+class AccountSnapshot(db.Model):
+    """One account's dependency figures on one day (the company's calendar), taken daily so
+    leadership sees whether dependency is going down (`flask snapshots take`, the scheduler)."""
+
+    __tablename__ = "account_snapshots"
+    __table_args__ = (sa.UniqueConstraint("day", "account_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    day: so.Mapped[date] = so.mapped_column(index=True)
+    account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    team_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("teams.id"))
+    holder_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    top_share: so.Mapped[float | None]
+    effective_holders: so.Mapped[float | None]
+    key_contacts: so.Mapped[int]
+    uncovered_key_contacts: so.Mapped[int]
+    single_threaded_key_contacts: so.Mapped[int]
+    multi_threaded_coverage: so.Mapped[float | None]
+    bus_factor: so.Mapped[int]
+    risk: so.Mapped[str] = so.mapped_column(sa.String(10))
