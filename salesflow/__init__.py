@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.api import bp as api_bp
     from salesflow.auth.views import bp as auth_bp
     from salesflow.contacts.views import bp as contacts_bp
+    from salesflow.dependency.views import bp as dependency_bp
     from salesflow.handovers.views import bp as handovers_bp
     from salesflow.interactions.views import bp as interactions_bp
     from salesflow.notifications.views import bp as notifications_bp
@@ -118,7 +119,8 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.teams.views import bp as teams_bp
 
     for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, opportunities_bp,
-                      search_bp, teams_bp, handovers_bp, notifications_bp):  # fmt: skip
+                      search_bp, teams_bp, handovers_bp, notifications_bp,
+                      dependency_bp):  # fmt: skip
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]
         app.register_blueprint(blueprint)
@@ -164,6 +166,7 @@ def register_template_helpers(app: Flask) -> None:
     # Menus ask the one permission rule, never a role by name.
     app.jinja_env.globals["can_manage_users"] = scope.can_manage_users
     app.jinja_env.globals["can_plan_handovers"] = scope.can_plan_handovers
+    app.jinja_env.globals["can_see_dependency"] = scope.can_see_dependency
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["money"] = _money
     # A playbook text ({en, zh}) in the reader's language.

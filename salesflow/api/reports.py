@@ -60,8 +60,8 @@ class DepartureAccountOut(BaseModel):
 
 class DepartureOut(BaseModel):
     accounts: list[DepartureAccountOut]
-    pipeline_at_risk_amount: str
-    pipeline_at_risk_weighted: str
+    pipeline_at_risk_amount: dict[str, str] = Field(description="Per currency (ISO 4217).")
+    pipeline_at_risk_weighted: dict[str, str] = Field(description="Per currency (ISO 4217).")
     opportunity_ids: list[int]
 
 
@@ -140,7 +140,9 @@ def departure_report(data: DepartureIn):
     result = queries.departure(caller(), set(data.user_ids), now=now)
     return {
         "accounts": [departure_out(d) for d in result.accounts],
-        "pipeline_at_risk_amount": str(result.pipeline_at_risk_amount),
-        "pipeline_at_risk_weighted": str(result.pipeline_at_risk_weighted),
+        "pipeline_at_risk_amount": {c: str(v) for c, v in result.pipeline_at_risk_amount.items()},
+        "pipeline_at_risk_weighted": {
+            c: str(v) for c, v in result.pipeline_at_risk_weighted.items()
+        },
         "opportunity_ids": result.opportunity_ids,
     }

@@ -168,8 +168,8 @@ class Departure:
     user_ids: set[int]
     accounts: list[metrics.AccountDeparture]
     opportunity_ids: list[int]
-    pipeline_at_risk_amount: Decimal
-    pipeline_at_risk_weighted: Decimal
+    pipeline_at_risk_amount: dict[str, Decimal]  # per currency (API.md: reports sum per currency)
+    pipeline_at_risk_weighted: dict[str, Decimal]
 
 
 def _touched_accounts(user_ids: set[int], now: datetime) -> set[int]:
@@ -191,7 +191,7 @@ def _touched_accounts(user_ids: set[int], now: datetime) -> set[int]:
 def _open_deals(account_ids: Iterable[int]) -> list[Any]:
     return db.session.execute(
         sa.select(Opportunity.id, Opportunity.account_id, Opportunity.amount,
-                  Opportunity.stage_key, PlaybookVersion)
+                  Opportunity.currency, Opportunity.stage_key, PlaybookVersion)
         .join(PlaybookVersion, PlaybookVersion.id == Opportunity.playbook_version_id)
         .where(Opportunity.account_id.in_(set(account_ids)), Opportunity.status == Status.open,
                Opportunity.deleted_at.is_(None))
@@ -210,16 +210,20 @@ def departure(user: User, user_ids: set[int], *, now: datetime) -> Departure:
         sa.select(OpportunityRole.opportunity_id).where(
             OpportunityRole.user_id.in_(user_ids), OpportunityRole.role == TriangleRole.AR)
     ))  # fmt: skip
-    at_risk, amount, weighted = [], Decimal(0), Decimal(0)
-    for deal_id, account_id, value, stage_key, version in _open_deals(results):
+    at_risk: list[int] = []
+    amount: dict[str, Decimal] = defaultdict(Decimal)
+    weighted: dict[str, Decimal] = defaultdict(Decimal)
+    for deal_id, account_id, value, currency, stage_key, version in _open_deals(results):
         if deal_id in ar_deals or results[account_id].loses_decision_makers:
             at_risk.append(deal_id)
             value = value or Decimal(0)
             probability = registry.playbook(version).stage(stage_key).probability
-            amount += value
-            weighted += value * probability / 100
+            amount[currency] += value
+            weighted[currency] += value * probability / 100
     # every account the departing people touch; the ones that get worse first
     shown = sorted(results.values(), key=lambda r: (not r.risk_rises,
                    -len(r.newly_uncovered_key_contacts), -r.after.risk, r.account_id))  # fmt: skip
-    return Departure(user_ids, shown, at_risk, amount.quantize(Decimal("0.01")),
-                     weighted.quantize(Decimal("0.01")))  # fmt: skip
+    cents = Decimal("0.01")
+    return Departure(user_ids, shown, at_risk,
+                     {c: v.quantize(cents) for c, v in sorted(amount.items())},
+                     {c: v.quantize(cents) for c, v in sorted(weighted.items())})  # fmt: skip

@@ -67,6 +67,8 @@ def new():
     form = HandoverForm()
     if not form.is_submitted():
         form.from_user_id.data = request.args.get("from_user_id", "")
+        # from the departure simulation: the accounts it found, ticked
+        form.account_ids.data = [a for a in request.args.getlist("account_ids") if a.isdigit()]
         form.due_date.data = local_today(clock.now()) + timedelta(days=30)
         return _new_page(form)
     if not form.validate():
@@ -88,7 +90,7 @@ def _deal_names(items: checklist.Checklist) -> dict[int, str]:
         return {}
     rows = db.session.execute(sa.select(Opportunity.id, Opportunity.name)
                               .where(Opportunity.id.in_(ids)))  # fmt: skip
-    return dict(rows.tuples().all())
+    return {deal_id: name for deal_id, name in rows}
 
 
 @bp.route("/handovers/<int:handover_id>")

@@ -71,7 +71,7 @@ def test_departure_body(app, world, now):
     assert a == expected
     assert body["opportunity_ids"] == [deal.id]
     assert (body["pipeline_at_risk_amount"], body["pipeline_at_risk_weighted"]) == (
-        "500000.00", "50000.00")  # fmt: skip
+        {"CNY": "500000.00"}, {"CNY": "50000.00"})  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,8 @@ def test_departure_reports_uncovered_contacts_and_the_pipeline_at_risk(world, no
     other, boss3, _ = _account(world, "Li is AR only")
     f.make_interaction(account=other, owner=world.rep_a2, contacts=[boss3], days_ago=2)
     ar_deal = f.make_opportunity(account=other, amount=200_000, roles={world.rep_a: "AR"})
+    dollars = f.make_opportunity(account=other, amount=30_000, currency="USD",
+                                 roles={world.rep_a: "AR"})  # fmt: skip
     result = queries.departure(world.leader, {world.rep_a.id}, now=now)
     by_account = {d.account_id: d for d in result.accounts}
     gone = by_account[account.id]
@@ -104,10 +106,13 @@ def test_departure_reports_uncovered_contacts_and_the_pipeline_at_risk(world, no
     assert gone.loses_decision_makers and not gone.risk_rises
     assert gone.holder_left  # Li held 4.5 / 6.0 = 0.75
     assert by_account[other.id].newly_uncovered_key_contacts == ()
-    assert sorted(result.opportunity_ids) == sorted([deal.id, ar_deal.id])
-    assert result.pipeline_at_risk_amount == Decimal("1200000.00")
+    assert sorted(result.opportunity_ids) == sorted([deal.id, ar_deal.id, dollars.id])
+    # summed per currency, never across currencies
+    assert result.pipeline_at_risk_amount == {"CNY": Decimal("1200000.00"),
+                                              "USD": Decimal("30000.00")}  # fmt: skip
     # shape is 25 %, validate 10 %
-    assert result.pipeline_at_risk_weighted == Decimal("270000.00")
+    assert result.pipeline_at_risk_weighted == {"CNY": Decimal("270000.00"),
+                                                "USD": Decimal("3000.00")}  # fmt: skip
 
 
 def test_a_director_simulates_within_their_team_only(world, now):

@@ -100,3 +100,16 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed:
         item.failed = True
     return report
+
+
+@pytest.fixture
+def desktop(request, browser, locale) -> Iterator[object]:
+    """A desktop-sized page in the browser language `locale` (leadership's and directors' views)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    if getattr(request.node, "failed", False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-desktop.png"), full_page=True)
+    context.close()

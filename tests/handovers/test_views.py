@@ -78,6 +78,16 @@ def test_the_handover_page_shows_each_item_and_how_to_do_it(client, world, now):
     assert re.search(r"Risk: <span[^>]*>High</span> → <span[^>]*>High</span>", page)
 
 
+def test_the_page_names_the_deals_whose_roles_are_still_to_transfer(client, world, now):
+    deal = f.make_opportunity(account=world.account_a, name="Grid upgrade",
+                              roles={world.rep_a: "AR"})  # fmt: skip
+    handover = plan(world, now=now)
+    db.session.commit()
+    login(client, world.director_a)
+    page = client.get(f"/handovers/{handover.id}").text
+    assert f'<a href="/opportunities/{deal.id}">Grid upgrade</a> (AR)' in page
+
+
 def test_the_joint_contact_link_opens_the_quick_log_with_both_people(client, world, now):
     handover = plan(world, now=now)
     db.session.commit()
