@@ -68,6 +68,8 @@ class Config:
     # Dependency analytics (PRODUCT.md, "Dependency analytics — exact definitions").
     TIE_WINDOW_DAYS = int(os.environ.get("TIE_WINDOW_DAYS", "180"))
     TIE_HALF_LIFE_DAYS = int(os.environ.get("TIE_HALF_LIFE_DAYS", "90"))
+    # Daily pipeline snapshots (week-over-week movement) are kept this many days.
+    PIPELINE_SNAPSHOT_DAYS = int(os.environ.get("PIPELINE_SNAPSHOT_DAYS", "56"))
     # APIFlask / OpenAPI
     OPENAPI_VERSION = "3.0.3"
     SYNC_LOCAL_SPEC = False

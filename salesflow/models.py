@@ -19,13 +19,17 @@ from salesflow.opportunities.models import (
     Status,
     TriangleRole,
 )
+from salesflow.pipeline.models import PipelineSnapshot
 from salesflow.playbooks.models import PlaybookVersion
+from salesflow.scheduler.models import JobRun
 from salesflow.teams.models import Team
 
 __all__ = [
     "AccountSnapshot",
     "Handover",
     "HandoverAccount",
+    "JobRun",
+    "PipelineSnapshot",
     "Notification",
     "TieTouch",
     "TriangleRole",
