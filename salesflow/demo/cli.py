@@ -1,6 +1,7 @@
 """`flask demo load`: bilingual demo data for a first look, or the large set for benchmarks."""
 
 import unicodedata
+from datetime import datetime, timedelta
 
 import click
 from flask.cli import AppGroup
@@ -8,8 +9,10 @@ from flask.cli import AppGroup
 from salesflow import clock
 from salesflow.demo import loader
 from salesflow.demo.people import DemoLogin
+from salesflow.dependency import snapshots as dependency_snapshots
 from salesflow.extensions import db
 from salesflow.labels import label
+from salesflow.pipeline import snapshots as pipeline_snapshots
 
 demo_cli = AppGroup("demo", help="Demo and large data sets.")
 
@@ -37,10 +40,24 @@ def load(accounts: int, if_empty: bool, seed: int) -> None:
             "The database already has users. Demo data goes into an empty database."
         )
     click.echo(f"Loading demo data: {accounts} accounts ...")
-    result = loader.load(accounts, now=clock.now(), seed=seed, progress=click.echo)
+    now = clock.now()
+    result = loader.load(accounts, now=now, seed=seed, progress=click.echo)
     counts = ", ".join(f"{n:,} {name}" for name, n in result.counts.items())
     click.echo(f"Loaded {counts} in {result.seconds:.1f} s.")
+    take_snapshots(now, weeks=TREND_WEEKS if accounts <= 1000 else 0)
     click.echo(login_table(result.logins))
+
+
+TREND_WEEKS = 12
+
+
+def take_snapshots(now: datetime, *, weeks: int) -> None:
+    """Today's snapshots, as the scheduler takes them daily; for a small demo also one a week
+    back `weeks` weeks, so the dependency trend has a history to show on day one."""
+    for weeks_ago in range(weeks, -1, -1):
+        dependency_snapshots.take(now=now - timedelta(weeks=weeks_ago))
+    pipeline_snapshots.take(now=now)
+    db.session.commit()
 
 
 def login_table(logins: list[DemoLogin]) -> str:

@@ -9,6 +9,7 @@ from salesflow.accounts.models import Account, AccountMember
 from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
+from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
 from salesflow.interactions.models import (
     Interaction,
@@ -17,6 +18,7 @@ from salesflow.interactions.models import (
 )
 from salesflow.opportunities.facts import gate_results
 from salesflow.opportunities.models import Opportunity, OpportunityRole, StageChange
+from salesflow.pipeline.models import PipelineSnapshot
 from salesflow.playbooks import registry
 from salesflow.teams.models import Team
 from salesflow.teams.services import create_team
@@ -281,3 +283,13 @@ def test_the_demos_tie_counts_equal_a_rebuild_from_its_interactions(loaded):
     touches.rebuild()
     assert counts() == loaded_counts
     db.session.rollback()
+
+
+def test_the_demo_has_a_dependency_trend_and_todays_pipeline_snapshot(loaded):
+    days = list(db.session.scalars(
+        sa.select(AccountSnapshot.day).distinct().order_by(AccountSnapshot.day)))  # fmt: skip
+    assert len(days) == 13 and days[-1] - days[0] == timedelta(weeks=12)
+    latest = _count(sa.select(AccountSnapshot.id).where(AccountSnapshot.day == days[-1]))
+    assert latest == _count(sa.select(Account.id).where(Account.deleted_at.is_(None)))
+    open_deals = _count(sa.select(Opportunity.id).where(Opportunity.status == "open"))
+    assert _count(sa.select(PipelineSnapshot.id)) == open_deals > 0
