@@ -4,7 +4,7 @@ from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import ApiToken, LoginAttempt, Role, User
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
-from salesflow.dependency.models import AccountSnapshot, TieTouch
+from salesflow.dependency.models import AccountSnapshot, TieChange, TieTouch
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.notifications.models import Notification
@@ -31,6 +31,7 @@ __all__ = [
     "JobRun",
     "PipelineSnapshot",
     "Notification",
+    "TieChange",
     "TieTouch",
     "TriangleRole",
     "Status",

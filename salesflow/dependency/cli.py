@@ -12,8 +12,13 @@ ties_cli = AppGroup("ties", help="The tie touch counts behind tie strengths and 
 
 @ties_cli.command("rebuild")
 def rebuild() -> None:
-    """Recompute every count from the interactions (after an import or a restore from backup)."""
+    """Recompute every count from the interactions (after an import or a restore from backup),
+    and today's snapshot with them (the report reads it)."""
+    from salesflow import clock
+    from salesflow.dependency import snapshots
+
     rows = touches.rebuild()
+    snapshots.take(now=clock.now())
     db.session.commit()
     click.echo(_("%(rows)d tie counts rebuilt.", rows=rows))
 

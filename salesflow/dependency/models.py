@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -46,3 +46,22 @@ class AccountSnapshot(db.Model):
     multi_threaded_coverage: so.Mapped[float | None]
     bus_factor: so.Mapped[int]
     risk: so.Mapped[str] = so.mapped_column(sa.String(10))
+    # Today's snapshot also answers the live report (queries.report): the moment it was taken,
+    # each person's share and the key contacts by id. Older rows may lack them (None).
+    taken_at: so.Mapped[datetime | None]
+    shares: so.Mapped[dict[str, float] | None] = so.mapped_column(sa.JSON)
+    key_contact_ids: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
+    uncovered_ids: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
+    single_threaded_ids: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
+
+
+class TieChange(db.Model):
+    """An account whose tie counts changed, and when: written with every change of the counts,
+    so the report knows which accounts today's snapshot no longer answers for. Rows older than
+    the latest snapshot are dropped when one is taken."""
+
+    __tablename__ = "tie_changes"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("accounts.id"))
+    at: so.Mapped[datetime] = so.mapped_column(index=True)

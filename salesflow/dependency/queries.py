@@ -5,7 +5,7 @@ counts with a table of decay weights; then the pure metrics per account."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,14 +18,17 @@ from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.contacts.ties import decay
 from salesflow.dependency import metrics
-from salesflow.dependency.models import TieTouch
-from salesflow.dependency.touches import day_number
+from salesflow.dependency.models import AccountSnapshot, TieChange, TieTouch
+from salesflow.dependency.touches import day_date, day_number
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
 
 BY_ACCOUNT_LIMIT = 2000
+# A change written by a transaction still open when a snapshot is taken may carry an earlier
+# time than the snapshot: changes this close to it count as after it.
+IN_FLIGHT = timedelta(minutes=5)
 
 
 def account_inputs(
@@ -88,6 +91,43 @@ def _strengths(ids: list[int] | None, now: datetime) -> dict[int, dict[tuple[int
     return ties
 
 
+def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountMetrics]:
+    """The metrics today's snapshot still answers for, among `ids`: accounts whose tie counts or
+    contacts changed since it was taken (or that it does not have) are left out, for the caller
+    to compute. Nothing when there is no snapshot of today taken before `now`. Three queries."""
+    day = day_date(day_number(now))
+    taken = db.session.scalar(sa.select(sa.func.max(AccountSnapshot.taken_at))
+                              .where(AccountSnapshot.day == day))  # fmt: skip
+    if taken is None or taken > now:
+        return {}
+    since = taken - IN_FLIGHT
+    stale = set(db.session.scalars(
+        sa.select(TieChange.account_id).where(TieChange.at >= since)
+        .union(sa.select(Contact.account_id).where(Contact.updated_at >= since))
+    ))  # fmt: skip
+    columns = [AccountSnapshot.account_id, AccountSnapshot.shares, AccountSnapshot.top_share,
+               AccountSnapshot.holder_id, AccountSnapshot.effective_holders,
+               AccountSnapshot.key_contact_ids, AccountSnapshot.uncovered_ids,
+               AccountSnapshot.single_threaded_ids, AccountSnapshot.multi_threaded_coverage,
+               AccountSnapshot.bus_factor, AccountSnapshot.risk]  # fmt: skip
+    rows = db.session.connection().execute(
+        sa.select(*columns).where(AccountSnapshot.day == day, AccountSnapshot.taken_at == taken,
+                                  AccountSnapshot.shares.is_not(None))
+    )  # fmt: skip
+    found = {}
+    for (account_id, shares, top, holder, effective, keys, uncovered, single, coverage, bus,
+         risk) in rows:  # fmt: skip
+        if account_id in ids and account_id not in stale:
+            found[account_id] = metrics.AccountMetrics(
+                account_id=account_id, shares={int(u): s for u, s in shares.items()},
+                top_share=top, holder_id=holder, effective_holders=effective,
+                key_contacts=tuple(keys), uncovered_key_contacts=tuple(uncovered),
+                single_threaded_key_contacts=tuple(single), multi_threaded_coverage=coverage,
+                bus_factor=bus, risk=metrics.Risk[risk],
+            )  # fmt: skip
+    return found
+
+
 @dataclass
 class ReportFilters:
     team_id: int | None = None
@@ -115,7 +155,8 @@ def report(user: User, filters: ReportFilters, *, now: datetime) -> list[ReportR
     """The dependency of every account `user` may see, filtered, the worst first (highest risk,
     then fewest effective holders, then largest top share)."""
     ids = _visible_ids(user, filters)
-    inputs = account_inputs(ids, now=now)
+    known = from_snapshot(ids, now=now)
+    inputs = account_inputs(ids - set(known), now=now)
     names = {
         row.id: row
         for row in db.session.execute(
@@ -123,9 +164,9 @@ def report(user: User, filters: ReportFilters, *, now: datetime) -> list[ReportR
             .where(Account.id.in_(ids))
         )
     }  # fmt: skip
+    computed = {a: metrics.account_metrics(inp) for a, inp in inputs.items()}
     rows = []
-    for account_id, inp in inputs.items():
-        result = metrics.account_metrics(inp)
+    for account_id, result in (known | computed).items():
         if filters.risk and result.risk.name != filters.risk:
             continue
         if filters.holder_id and result.holder_id != filters.holder_id:

@@ -1,7 +1,9 @@
 """The daily snapshot of every account's dependency figures, and the trend read from them.
 
 Taking the snapshot twice on one day replaces that day's rows (idempotent); one set-wise
-computation for the whole company, one bulk insert.
+computation for the whole company, one bulk insert. Today's snapshot also answers the live
+report for every account whose ties and contacts have not changed since (queries.report): tie
+ages are whole days, so nothing else moves the figures within a day.
 """
 
 from dataclasses import dataclass
@@ -13,8 +15,8 @@ from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.dependency import metrics
-from salesflow.dependency.models import AccountSnapshot
-from salesflow.dependency.queries import account_inputs
+from salesflow.dependency.models import AccountSnapshot, TieChange
+from salesflow.dependency.queries import IN_FLIGHT, account_inputs
 from salesflow.dependency.touches import day_date, day_number
 from salesflow.extensions import db
 
@@ -35,9 +37,14 @@ def take(*, now: datetime) -> int:
             "uncovered_key_contacts": len(m.uncovered_key_contacts),
             "single_threaded_key_contacts": len(m.single_threaded_key_contacts),
             "multi_threaded_coverage": m.multi_threaded_coverage, "bus_factor": m.bus_factor,
-            "risk": m.risk.name,
+            "risk": m.risk.name, "taken_at": now,
+            "shares": {str(user): share for user, share in m.shares.items()},
+            "key_contact_ids": list(m.key_contacts),
+            "uncovered_ids": list(m.uncovered_key_contacts),
+            "single_threaded_ids": list(m.single_threaded_key_contacts),
         })  # fmt: skip
     db.session.execute(sa.delete(AccountSnapshot).where(AccountSnapshot.day == day))
+    db.session.execute(sa.delete(TieChange).where(TieChange.at < now - IN_FLIGHT))
     for start in range(0, len(rows), 2000):
         db.session.execute(sa.insert(AccountSnapshot), rows[start : start + 2000])
     return len(rows)

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from salesflow.dependency.models import TieTouch
+from salesflow import clock
+from salesflow.dependency.models import TieChange, TieTouch
 from salesflow.extensions import db
 from salesflow.interactions.models import (
     Interaction,
@@ -74,11 +75,15 @@ def _upsert(rows: list[dict[str, int]]) -> None:
 
 
 def apply(delta: Counter[Key]) -> None:
-    """Add `delta` to the counts (one upsert), dropping rows that reach zero."""
+    """Add `delta` to the counts (one upsert), dropping rows that reach zero; note the accounts
+    whose counts changed (TieChange), so the report recomputes them past today's snapshot."""
     rows = [dict(zip(KEY_COLUMNS, key, strict=True), touches=n) for key, n in delta.items() if n]
     if not rows:
         return
     _upsert(rows)
+    now = clock.now()
+    changed = sorted({row["account_id"] for row in rows})
+    db.session.execute(sa.insert(TieChange), [{"account_id": a, "at": now} for a in changed])
     for key, n in delta.items():
         if n < 0:
             db.session.execute(
