@@ -70,6 +70,10 @@ class Config:
     TIE_HALF_LIFE_DAYS = int(os.environ.get("TIE_HALF_LIFE_DAYS", "90"))
     # Daily pipeline snapshots (week-over-week movement) are kept this many days.
     PIPELINE_SNAPSHOT_DAYS = int(os.environ.get("PIPELINE_SNAPSHOT_DAYS", "56"))
+    # The scheduler (`flask --app wsgi scheduler`): daily jobs at this local time (company time
+    # zone), weekly ones on this day too.
+    SCHEDULER_DAILY_AT = os.environ.get("SCHEDULER_DAILY_AT", "06:30")
+    SCHEDULER_WEEKLY_ON = os.environ.get("SCHEDULER_WEEKLY_ON", "mon")
     # APIFlask / OpenAPI
     OPENAPI_VERSION = "3.0.3"
     SYNC_LOCAL_SPEC = False

@@ -1,0 +1,78 @@
+"""`flask --app wsgi scheduler` (the scheduler process), `flask --app wsgi jobs list` and
+`flask --app wsgi jobs run NAME`."""
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from salesflow import clock
+from salesflow.extensions import db
+from salesflow.scheduler import runner
+from salesflow.scheduler.jobs import JOBS, Job
+
+jobs_cli = AppGroup("jobs", help="The scheduler's jobs: list them, or run one now.")
+
+
+def trigger(job: Job, config: dict) -> CronTrigger:
+    """When `job` runs: daily at SCHEDULER_DAILY_AT, weekly jobs on SCHEDULER_WEEKLY_ON, in the
+    company's time zone."""
+    hour, minute = (int(part) for part in config["SCHEDULER_DAILY_AT"].split(":"))
+    day_of_week = config["SCHEDULER_WEEKLY_ON"] if job.period == "week" else "*"
+    return CronTrigger(day_of_week=day_of_week, hour=hour, minute=minute,
+                       timezone=config["BABEL_DEFAULT_TIMEZONE"])  # fmt: skip
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """Every job on its trigger, each run inside an app context and claimed in the database."""
+    scheduler = BlockingScheduler(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    def run(name: str) -> None:
+        with app.app_context():
+            try:
+                runner.run(name, now=clock.now())
+            finally:
+                db.session.remove()
+
+    for job in JOBS.values():
+        scheduler.add_job(run, trigger(job, app.config), args=[job.name], id=job.name,
+                          coalesce=True, misfire_grace_time=3600)  # fmt: skip
+    return scheduler
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler (its own process in production; several are safe: each run is
+    claimed once in the database)."""
+    scheduler = build_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(_("Scheduler started: %(jobs)s", jobs=", ".join(JOBS)))
+    scheduler.start()
+
+
+@jobs_cli.command("list")
+def list_jobs() -> None:
+    """Each job, when it runs, and its last run."""
+    last = runner.last_runs()
+    for job in JOBS.values():
+        when = trigger(job, current_app.config)
+        run = last.get(job.name)
+        seen = (f"{run.run_key}: {run.status}" + (f" ({run.detail})" if run.detail else "")
+                if run else _("never run"))  # fmt: skip
+        last_run = _("last: %(run)s", run=seen)
+        click.echo(f"{job.name:<22} {job.period:<5} {when}  {last_run}\n    {job.help}")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+def run_job(name: str) -> None:
+    """Run job NAME now (under a key of its own, so it never blocks the scheduled run)."""
+    if name not in JOBS:
+        raise click.UsageError(_("No job %(name)s. Jobs: %(jobs)s", name=repr(name),
+                                 jobs=", ".join(JOBS)))  # fmt: skip
+    result = runner.run(name, now=clock.now(), force=True)
+    if result is None or result.status != "done":
+        detail = result.detail if result else ""
+        raise click.ClickException(_("%(name)s failed: %(detail)s", name=name, detail=detail))
+    click.echo(f"{name}: {result.detail}")
