@@ -27,6 +27,8 @@ run: translations
 	$(FLASK) db upgrade
 	$(FLASK) playbooks sync
 	$(FLASK) demo load --if-empty
+	# the scheduler beside the app for convenience (production runs it as its own service)
+	$(FLASK) scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: translations
