@@ -44,10 +44,23 @@ def _roles_transferred(p: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _stage_sla_breach(p: dict[str, Any]) -> str:
+    from flask_babel import get_locale
+
+    from salesflow.playbooks.schema import text
+
+    return _(
+        "%(deal)s has been in the stage %(stage)s for %(days)d days; its limit is %(sla)d.",
+        deal=p.get("deal", ""), stage=text(p.get("stage") or {}, get_locale()),
+        days=int(p.get("days", 0)), sla=int(p.get("sla", 0)),
+    )  # fmt: skip
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
     "roles_transferred": _roles_transferred,
+    "stage_sla_breach": _stage_sla_breach,
 }
 
 

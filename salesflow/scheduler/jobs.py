@@ -2,16 +2,25 @@
 and returns a one-line summary; each is idempotent for its period (a snapshot replaces the day's,
 a notification carries a key), and the runner makes each period's run happen once."""
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from salesflow.accounts.models import Account
 from salesflow.dependency import snapshots as dependency_snapshots
+from salesflow.extensions import db
 from salesflow.handovers import services as handovers
+from salesflow.notifications.services import Notice, notify_many
+from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.pipeline import snapshots as pipeline_snapshots
+from salesflow.playbooks import registry
+from salesflow.playbooks.models import PlaybookVersion
+from salesflow.teams.models import Team
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,50 @@ def _handover_completions(now: datetime) -> str:
     return ngettext("%(num)d handover completed", "%(num)d handovers completed", n)
 
 
+def _stage_sla_breaches(now: datetime) -> str:
+    """Open deals longer in their stage than its sla_days: their AR and the team's director are
+    told once per stay in the stage (the key holds when the deal entered it). Four queries."""
+    versions = {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
+    late = [
+        (Opportunity.playbook_version_id == version_id) & (Opportunity.stage_key == stage.key)
+        & (Opportunity.stage_entered_at < now - timedelta(days=stage.sla_days))
+        for version_id, playbook in versions.items() for stage in playbook.stages
+    ]  # fmt: skip
+    if not late:
+        return ngettext("%(num)d notification", "%(num)d notifications", 0)
+    deals = db.session.execute(
+        sa.select(Opportunity.id, Opportunity.name, Opportunity.playbook_version_id,
+                  Opportunity.stage_key, Opportunity.stage_entered_at, Team.director_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .join(Team, Team.id == Account.team_id)
+        .where(Opportunity.status == Status.open, Opportunity.deleted_at.is_(None),
+               Account.deleted_at.is_(None), sa.or_(*late))
+        .order_by(Opportunity.id)
+    ).all()  # fmt: skip
+    ids = [deal.id for deal in deals]
+    ars: dict[int, set[int]] = defaultdict(set)
+    for start in range(0, len(ids), 2000):
+        for deal_id, user_id in db.session.execute(
+            sa.select(OpportunityRole.opportunity_id, OpportunityRole.user_id)
+            .where(OpportunityRole.role == TriangleRole.AR,
+                   OpportunityRole.opportunity_id.in_(ids[start : start + 2000]))
+        ):  # fmt: skip
+            ars[deal_id].add(user_id)
+    notices = []
+    for deal_id, name, version_id, stage_key, entered, director_id in deals:
+        stage = versions[version_id].stage(stage_key)
+        people = ars[deal_id] | ({director_id} if director_id else set())
+        stay = f"sla:{deal_id}:{stage_key}:{entered:%Y%m%d%H%M%S}"
+        notices.append(Notice(
+            tuple(people), "stage_sla_breach", key=stay,
+            link=f"/opportunities/{deal_id}",
+            params={"deal": name, "stage": dict(stage.name), "days": (now - entered).days,
+                    "sla": stage.sla_days},
+        ))  # fmt: skip
+    count = notify_many(notices, now=now)
+    return ngettext("%(num)d notification", "%(num)d notifications", count)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -46,5 +99,8 @@ JOBS: dict[str, Job] = {
             _pipeline_snapshot),
         Job("handover_completions", "day", _l("Tell planners of handovers the data completed."),
             _handover_completions),
+        Job("stage_sla_breaches", "day",
+            _l("Tell ARs and directors of deals past their stage's time limit."),
+            _stage_sla_breaches),
     )
 }  # fmt: skip

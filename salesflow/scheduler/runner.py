@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 from datetime import datetime
+from uuid import uuid4
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +46,7 @@ def run(name: str, *, now: datetime, force: bool = False) -> JobRun | None:
     key of its own. A failing job is logged and recorded as failed; it does not raise.
     Raises KeyError for an unknown job."""
     job = JOBS[name]
-    key = f"manual {now.isoformat(timespec='seconds')}" if force else run_key(job, now)
+    key = f"manual {now:%Y-%m-%dT%H:%M:%S} {uuid4().hex[:8]}" if force else run_key(job, now)
     claim = _claim(job, key, now)
     if claim is None:
         log.info("job %s %s: already run or running elsewhere", name, key)
