@@ -56,11 +56,20 @@ def _stage_sla_breach(p: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _next_steps_overdue(p: dict[str, Any]) -> str:
+    return ngettext(
+        "%(num)d of your next steps is overdue (due %(oldest)s).",
+        "%(num)d of your next steps are overdue; the oldest was due %(oldest)s.",
+        int(p.get("count", 0)), oldest=_date(p.get("oldest")),
+    )  # fmt: skip
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
     "roles_transferred": _roles_transferred,
     "stage_sla_breach": _stage_sla_breach,
+    "next_steps_overdue": _next_steps_overdue,
 }
 
 

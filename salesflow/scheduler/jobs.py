@@ -13,8 +13,10 @@ from flask_babel import ngettext
 
 from salesflow.accounts.models import Account
 from salesflow.dependency import snapshots as dependency_snapshots
+from salesflow.dependency.touches import day_date, day_number
 from salesflow.extensions import db
 from salesflow.handovers import services as handovers
+from salesflow.interactions.models import Interaction
 from salesflow.notifications.services import Notice, notify_many
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.pipeline import snapshots as pipeline_snapshots
@@ -90,6 +92,27 @@ def _stage_sla_breaches(now: datetime) -> str:
     return ngettext("%(num)d notification", "%(num)d notifications", count)
 
 
+def _overdue_next_steps(now: datetime) -> str:
+    """Each owner of open next steps past their due date: one reminder a day with how many and
+    the oldest due date, linking to My day. One query to find them."""
+    today = day_date(day_number(now))
+    owners = db.session.execute(
+        sa.select(Interaction.owner_id, sa.func.count(), sa.func.min(Interaction.next_step_due))
+        .join(Account, Account.id == Interaction.account_id)
+        .where(Interaction.next_step.is_not(None), Interaction.next_step_done_at.is_(None),
+               Interaction.next_step_due < today, Interaction.deleted_at.is_(None),
+               Account.deleted_at.is_(None))
+        .group_by(Interaction.owner_id)
+    ).all()  # fmt: skip
+    notices = [
+        Notice((owner,), "next_steps_overdue", key=f"steps:{today.isoformat()}", link="/",
+               params={"count": count, "oldest": oldest.isoformat()})
+        for owner, count, oldest in owners
+    ]  # fmt: skip
+    count = notify_many(notices, now=now)
+    return ngettext("%(num)d notification", "%(num)d notifications", count)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -99,6 +122,8 @@ JOBS: dict[str, Job] = {
             _pipeline_snapshot),
         Job("handover_completions", "day", _l("Tell planners of handovers the data completed."),
             _handover_completions),
+        Job("overdue_next_steps", "day", _l("Remind owners of their overdue next steps."),
+            _overdue_next_steps),
         Job("stage_sla_breaches", "day",
             _l("Tell ARs and directors of deals past their stage's time limit."),
             _stage_sla_breaches),

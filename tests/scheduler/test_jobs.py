@@ -76,3 +76,28 @@ def test_the_breach_job_reads_a_fixed_number_of_queries(world, now):
         return counted
 
     assert statements_for(2) == statements_for(20)
+
+
+def test_owners_of_overdue_next_steps_get_one_reminder_a_day(world, now):
+    today = now.date()  # 2026-11-20 in Shanghai too (17:30)
+    for days in (1, 9):
+        f.make_interaction(account=world.account_a, owner=world.rep_a, next_step="Send the quote",
+                           next_step_due=today - timedelta(days=days))  # fmt: skip
+    f.make_interaction(
+        account=world.account_a, owner=world.rep_a2, next_step="Call back", next_step_due=today
+    )  # fmt: skip  (due today: not overdue)
+    f.make_interaction(account=world.account_b, owner=world.rep_b, next_step="Visit",
+                       next_step_due=today - timedelta(days=3), deleted=True)  # fmt: skip
+    done = f.make_interaction(account=world.account_b, owner=world.rep_b, next_step="Demo",
+                              next_step_due=today - timedelta(days=3))  # fmt: skip
+    done.next_step_done_at = now
+    db.session.flush()
+    assert runner.run("overdue_next_steps", now=now).detail == "1 notification"
+    assert _told() == [(world.rep_a.id, "next_steps_overdue", "/")]
+    notice = db.session.scalar(sa.select(Notification))
+    assert render(notice.kind, notice.params) == (
+        "2 of your next steps are overdue; the oldest was due Nov 11, 2026."
+    )
+    assert runner.run("overdue_next_steps", now=now, force=True).detail == "0 notifications"
+    tomorrow = runner.run("overdue_next_steps", now=now + timedelta(days=1))
+    assert tomorrow.detail == "2 notifications"  # Zhao Lei's step is overdue by then
