@@ -74,6 +74,8 @@ class Config:
     # zone), weekly ones on this day too.
     SCHEDULER_DAILY_AT = os.environ.get("SCHEDULER_DAILY_AT", "06:30")
     SCHEDULER_WEEKLY_ON = os.environ.get("SCHEDULER_WEEKLY_ON", "mon")
+    # Key contacts of A-tier accounts with no contact for this many days are flagged to the AR.
+    KEY_CONTACT_IDLE_DAYS = int(os.environ.get("KEY_CONTACT_IDLE_DAYS", "60"))
     # APIFlask / OpenAPI
     OPENAPI_VERSION = "3.0.3"
     SYNC_LOCAL_SPEC = False

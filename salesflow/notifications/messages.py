@@ -64,12 +64,23 @@ def _next_steps_overdue(p: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _key_contact_idle(p: dict[str, Any]) -> str:
+    if p.get("days") is None:
+        return _("%(contact)s (%(account)s), a key contact, has never been met by any of us.",
+                 contact=p.get("contact", ""), account=p.get("account", ""))  # fmt: skip
+    return _(
+        "Nobody of ours has met %(contact)s (%(account)s), a key contact, for %(days)d days.",
+        contact=p.get("contact", ""), account=p.get("account", ""), days=int(p["days"]),
+    )  # fmt: skip
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
     "roles_transferred": _roles_transferred,
     "stage_sla_breach": _stage_sla_breach,
     "next_steps_overdue": _next_steps_overdue,
+    "key_contact_idle": _key_contact_idle,
 }
 
 

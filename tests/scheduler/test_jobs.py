@@ -101,3 +101,30 @@ def test_owners_of_overdue_next_steps_get_one_reminder_a_day(world, now):
     assert runner.run("overdue_next_steps", now=now, force=True).detail == "0 notifications"
     tomorrow = runner.run("overdue_next_steps", now=now + timedelta(days=1))
     assert tomorrow.detail == "2 notifications"  # Zhao Lei's step is overdue by then
+
+
+def test_idle_key_contacts_of_a_tier_accounts_are_flagged_to_the_ar_once(app, world, now):
+    idle_days = app.config["KEY_CONTACT_IDLE_DAYS"]  # 60
+    key = f.make_account(team=world.team_a, name="Key Steel", tier="A",
+                         members={world.rep_a: "AR", world.rep_a2: "SR"})  # fmt: skip
+    boss = f.make_contact(account=key, name="Boss", decision_role="decision_maker")
+    chief = f.make_contact(account=key, name="Chief", decision_role="user", influence="high")
+    met = f.make_contact(account=key, name="Met", decision_role="decision_maker")
+    f.make_contact(account=key, name="Clerk", decision_role="user", influence="low")  # not key
+    f.make_contact(account=key, name="Gone", decision_role="decision_maker", left_on=now.date())
+    f.make_interaction(account=key, owner=world.rep_a, contacts=[boss], days_ago=idle_days + 1)
+    f.make_interaction(account=key, owner=world.rep_a, contacts=[met], days_ago=idle_days)
+    b_tier = f.make_account(team=world.team_a, name="Ordinary", members={world.rep_a: "AR"})
+    f.make_contact(account=b_tier, name="Other boss", decision_role="decision_maker")
+    assert runner.run("idle_key_contacts", now=now).detail == "2 notifications"
+    assert sorted(link for _user, _kind, link in _told()) == sorted(
+        [f"/contacts/{boss.id}", f"/contacts/{chief.id}"])  # fmt: skip
+    assert {user for user, _kind, _link in _told()} == {world.rep_a.id}  # the AR only
+    texts = {render(n.kind, n.params) for n in db.session.scalars(sa.select(Notification))}
+    assert texts == {
+        "Nobody of ours has met Boss (Key Steel), a key contact, for 61 days.",
+        "Chief (Key Steel), a key contact, has never been met by any of us.",
+    }
+    later = now + timedelta(days=3)
+    assert runner.run("idle_key_contacts", now=later).detail == "1 notification"  # Met, now 63
+    assert len(_told()) == 3  # Boss and Chief are not told again while still idle
