@@ -74,6 +74,15 @@ def _key_contact_idle(p: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _handover_overdue(p: dict[str, Any]) -> str:
+    return _(
+        "The handover from %(from_user)s to %(to_user)s was due %(due)s: %(open)d of %(total)d "
+        "items are not proven yet.",
+        from_user=p.get("from_user", ""), to_user=p.get("to_user", ""), due=_date(p.get("due")),
+        open=int(p.get("open", 0)), total=int(p.get("total", 0)),
+    )  # fmt: skip
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
@@ -81,6 +90,7 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "stage_sla_breach": _stage_sla_breach,
     "next_steps_overdue": _next_steps_overdue,
     "key_contact_idle": _key_contact_idle,
+    "handover_overdue": _handover_overdue,
 }
 
 

@@ -18,7 +18,10 @@ from salesflow.dependency import snapshots as dependency_snapshots
 from salesflow.dependency.models import TieTouch
 from salesflow.dependency.touches import day_date, day_number
 from salesflow.extensions import db
+from salesflow.handovers import checklist
+from salesflow.handovers import queries as handover_queries
 from salesflow.handovers import services as handovers
+from salesflow.handovers.models import Handover
 from salesflow.interactions.models import Interaction
 from salesflow.notifications.services import Notice, notify_many
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
@@ -154,6 +157,38 @@ def _idle_key_contacts(now: datetime) -> str:
     return ngettext("%(num)d notification", "%(num)d notifications", count)
 
 
+def _overdue_handovers(now: datetime) -> str:
+    """Handovers past their due date with items the data does not prove yet: the successor and
+    the planner are told how many remain, once a week while it stays overdue. A batch of
+    handovers at a time, their checklists built set-wise."""
+    today = day_date(day_number(now))
+    year, week, _weekday = today.isocalendar()
+    notices, last = [], 0
+    while True:
+        batch = db.session.scalars(
+            handover_queries.loaded(sa.select(Handover))
+            .where(Handover.completed_at.is_(None), Handover.due_date < today, Handover.id > last)
+            .order_by(Handover.id).limit(200)
+        ).unique().all()  # fmt: skip
+        if not batch:
+            break
+        last = batch[-1].id
+        for handover_id, items in checklist.build(batch).items():
+            if items.complete:
+                continue
+            handover = items.handover
+            notices.append(Notice(
+                (handover.to_user_id, handover.created_by_id), "handover_overdue",
+                key=f"handover-overdue:{handover_id}:{year}-W{week:02d}",
+                link=f"/handovers/{handover_id}",
+                params={"from_user": handover.from_user.name, "to_user": handover.to_user.name,
+                        "due": handover.due_date.isoformat(),
+                        "open": items.total - items.done, "total": items.total},
+            ))  # fmt: skip
+    count = notify_many(notices, now=now)
+    return ngettext("%(num)d notification", "%(num)d notifications", count)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -168,6 +203,9 @@ JOBS: dict[str, Job] = {
         Job("idle_key_contacts", "day",
             _l("Tell ARs of A-tier key contacts nobody has met for a while."),
             _idle_key_contacts),
+        Job("overdue_handovers", "day",
+            _l("Remind successors and planners of overdue handovers, weekly."),
+            _overdue_handovers),
         Job("stage_sla_breaches", "day",
             _l("Tell ARs and directors of deals past their stage's time limit."),
             _stage_sla_breaches),

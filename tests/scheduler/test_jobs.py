@@ -128,3 +128,27 @@ def test_idle_key_contacts_of_a_tier_accounts_are_flagged_to_the_ar_once(app, wo
     later = now + timedelta(days=3)
     assert runner.run("idle_key_contacts", now=later).detail == "1 notification"  # Met, now 63
     assert len(_told()) == 3  # Boss and Chief are not told again while still idle
+
+
+def test_overdue_handovers_remind_the_successor_and_the_planner_weekly(world, now):
+    from tests.handovers.conftest import plan
+
+    due = now.date() - timedelta(days=1)
+    handover = plan(world, now=now - timedelta(days=30), due_date=due)
+    plan(world, now=now - timedelta(days=30), due_date=now.date())  # due today: not overdue yet
+    assert runner.run("overdue_handovers", now=now).detail == "2 notifications"
+    link = f"/handovers/{handover.id}"
+    overdue = sorted(t for t in _told() if t[1] == "handover_overdue")
+    assert overdue == sorted([(world.rep_a2.id, "handover_overdue", link),
+                              (world.director_a.id, "handover_overdue", link)])  # fmt: skip
+    notice = db.session.scalar(
+        sa.select(Notification).where(Notification.kind == "handover_overdue"))  # fmt: skip
+    assert render(notice.kind, notice.params) == (
+        "The handover from Li Ming to Zhao Lei was due Nov 19, 2026: 3 of 3 items are not "
+        "proven yet."
+    )
+    # Saturday: the second one is overdue too; the first is not told again this week
+    assert runner.run("overdue_handovers", now=now + timedelta(days=1)).detail == "2 notifications"
+    assert runner.run("overdue_handovers", now=now + timedelta(days=2)).detail == "0 notifications"
+    monday = runner.run("overdue_handovers", now=now + timedelta(days=3))
+    assert monday.detail == "4 notifications"  # a new week: both again
