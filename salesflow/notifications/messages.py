@@ -83,6 +83,15 @@ def _handover_overdue(p: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _weekly_digest(p: dict[str, Any]) -> str:
+    return _(
+        "Your week in %(team)s: %(deals)d open deals, %(breaches)d past their stage's limit, "
+        "%(steps)d overdue next steps, %(risky)d accounts at high dependency risk.",
+        team=p.get("team", ""), deals=int(p.get("deals", 0)), breaches=int(p.get("breaches", 0)),
+        steps=int(p.get("steps", 0)), risky=int(p.get("risky", 0)),
+    )  # fmt: skip
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
@@ -91,6 +100,7 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "next_steps_overdue": _next_steps_overdue,
     "key_contact_idle": _key_contact_idle,
     "handover_overdue": _handover_overdue,
+    "weekly_digest": _weekly_digest,
 }
 
 

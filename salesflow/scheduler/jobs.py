@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,7 +16,7 @@ from flask_babel import ngettext
 from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.contacts.models import Contact
 from salesflow.dependency import snapshots as dependency_snapshots
-from salesflow.dependency.models import TieTouch
+from salesflow.dependency.models import AccountSnapshot, TieTouch
 from salesflow.dependency.touches import day_date, day_number
 from salesflow.extensions import db
 from salesflow.handovers import checklist
@@ -54,15 +55,24 @@ def _handover_completions(now: datetime) -> str:
     return ngettext("%(num)d handover completed", "%(num)d handovers completed", n)
 
 
-def _stage_sla_breaches(now: datetime) -> str:
-    """Open deals longer in their stage than its sla_days: their AR and the team's director are
-    told once per stay in the stage (the key holds when the deal entered it). Four queries."""
-    versions = {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
-    late = [
+def _versions() -> dict[int, Any]:
+    return {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
+
+
+def _late(versions: dict[int, Any], now: datetime) -> list[sa.ColumnElement[bool]]:
+    """Per stage of every playbook version: a deal there longer than the stage's sla_days."""
+    return [
         (Opportunity.playbook_version_id == version_id) & (Opportunity.stage_key == stage.key)
         & (Opportunity.stage_entered_at < now - timedelta(days=stage.sla_days))
         for version_id, playbook in versions.items() for stage in playbook.stages
     ]  # fmt: skip
+
+
+def _stage_sla_breaches(now: datetime) -> str:
+    """Open deals longer in their stage than its sla_days: their AR and the team's director are
+    told once per stay in the stage (the key holds when the deal entered it). Four queries."""
+    versions = _versions()
+    late = _late(versions, now)
     if not late:
         return ngettext("%(num)d notification", "%(num)d notifications", 0)
     deals = db.session.execute(
@@ -189,6 +199,64 @@ def _overdue_handovers(now: datetime) -> str:
     return ngettext("%(num)d notification", "%(num)d notifications", count)
 
 
+def _weekly_digest(now: datetime) -> str:
+    """Each team's director: the week's summary of their team (open deals, deals past their
+    stage's limit, overdue next steps, high-risk accounts in the latest dependency snapshot),
+    linking to the pipeline. Once per ISO week; a handful of grouped queries for all teams."""
+    today = day_date(day_number(now))
+    year, week, _weekday = today.isocalendar()
+    open_deals = (Opportunity.status == Status.open, Opportunity.deleted_at.is_(None),
+                  Account.deleted_at.is_(None))  # fmt: skip
+
+    def per_team(query: sa.Select[Any]) -> dict[int, int]:
+        return {team: int(n) for team, n in db.session.execute(query.group_by(Account.team_id))}
+
+    deals = per_team(
+        sa.select(Account.team_id, sa.func.count(Opportunity.id))
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*open_deals)
+    )
+    late = _late(_versions(), now)
+    breaches = (
+        per_team(
+            sa.select(Account.team_id, sa.func.count(Opportunity.id))
+            .join(Account, Account.id == Opportunity.account_id)
+            .where(*open_deals, sa.or_(*late))
+        )
+        if late
+        else {}
+    )
+    steps = per_team(
+        sa.select(Account.team_id, sa.func.count(Interaction.id))
+        .join(Account, Account.id == Interaction.account_id)
+        .where(
+            Interaction.next_step.is_not(None),
+            Interaction.next_step_done_at.is_(None),
+            Interaction.next_step_due < today,
+            Interaction.deleted_at.is_(None),
+            Account.deleted_at.is_(None),
+        )
+    )
+    latest = sa.select(sa.func.max(AccountSnapshot.day)).where(AccountSnapshot.day <= today)
+    risky = {team: int(n) for team, n in db.session.execute(
+        sa.select(AccountSnapshot.team_id, sa.func.count())
+        .where(AccountSnapshot.day == latest.scalar_subquery(), AccountSnapshot.risk == "high")
+        .group_by(AccountSnapshot.team_id))}  # fmt: skip
+    teams = db.session.execute(
+        sa.select(Team.id, Team.name, Team.director_id).where(Team.director_id.is_not(None))
+    ).all()  # fmt: skip
+    notices = [
+        Notice((director_id,), "weekly_digest", key=f"digest:{team_id}:{year}-W{week:02d}",
+               link=f"/pipeline?team_id={team_id}",
+               params={"team": name, "deals": deals.get(team_id, 0),
+                       "breaches": breaches.get(team_id, 0), "steps": steps.get(team_id, 0),
+                       "risky": risky.get(team_id, 0)})
+        for team_id, name, director_id in teams
+    ]  # fmt: skip
+    count = notify_many(notices, now=now)
+    return ngettext("%(num)d notification", "%(num)d notifications", count)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -206,6 +274,8 @@ JOBS: dict[str, Job] = {
         Job("overdue_handovers", "day",
             _l("Remind successors and planners of overdue handovers, weekly."),
             _overdue_handovers),
+        Job("weekly_digest", "week", _l("Send each director the week's summary of their team."),
+            _weekly_digest),
         Job("stage_sla_breaches", "day",
             _l("Tell ARs and directors of deals past their stage's time limit."),
             _stage_sla_breaches),

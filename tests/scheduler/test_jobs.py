@@ -152,3 +152,27 @@ def test_overdue_handovers_remind_the_successor_and_the_planner_weekly(world, no
     assert runner.run("overdue_handovers", now=now + timedelta(days=2)).detail == "0 notifications"
     monday = runner.run("overdue_handovers", now=now + timedelta(days=3))
     assert monday.detail == "4 notifications"  # a new week: both again
+
+
+def test_each_director_gets_the_weekly_digest_of_their_team_once_a_week(world, now):
+    f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=50)  # a breach
+    f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=5)
+    f.make_opportunity(account=world.account_b, status="lost")
+    f.make_interaction(account=world.shared, owner=world.rep_a, next_step="Send the offer",
+                       next_step_due=now.date() - timedelta(days=2))  # fmt: skip
+    runner.run("dependency_snapshot", now=now)  # every World account is at high risk
+    assert runner.run("weekly_digest", now=now).detail == "2 notifications"
+    by_user = {n.user_id: n for n in db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "weekly_digest"))}  # fmt: skip
+    assert set(by_user) == {world.director_a.id, world.director_b.id}
+    north = by_user[world.director_a.id]
+    assert north.link == f"/pipeline?team_id={world.team_a.id}"
+    assert render(north.kind, north.params) == (
+        "Your week in North: 2 open deals, 1 past their stage's limit, 1 overdue next steps, "
+        "2 accounts at high dependency risk."
+    )
+    south = render(by_user[world.director_b.id].kind, by_user[world.director_b.id].params)
+    assert south.startswith("Your week in South: 0 open deals")
+    # the weekly run is keyed by ISO week: the same week skips, a manual run tells nobody twice
+    assert runner.run("weekly_digest", now=now + timedelta(days=2)) is None
+    assert runner.run("weekly_digest", now=now, force=True).detail == "0 notifications"

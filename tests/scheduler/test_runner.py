@@ -86,3 +86,4 @@ def test_the_scheduler_runs_every_job_daily_at_the_configured_local_time(app):
     trigger = scheduled["dependency_snapshot"]
     assert str(trigger.timezone) == "Asia/Shanghai"
     assert "hour='6', minute='30'" in str(trigger)
+    assert "day_of_week='mon', hour='6', minute='30'" in str(scheduled["weekly_digest"])
