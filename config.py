@@ -76,6 +76,16 @@ class Config:
     SCHEDULER_WEEKLY_ON = os.environ.get("SCHEDULER_WEEKLY_ON", "mon")
     # Key contacts of A-tier accounts with no contact for this many days are flagged to the AR.
     KEY_CONTACT_IDLE_DAYS = int(os.environ.get("KEY_CONTACT_IDLE_DAYS", "60"))
+    # E-mail of the digest and urgent notifications: off while SMTP_HOST is empty.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "salesflow@localhost")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")  # links in e-mails
+    EMAIL_EVERY_MINUTES = int(os.environ.get("EMAIL_EVERY_MINUTES", "5"))
+    EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "6"))
     # APIFlask / OpenAPI
     OPENAPI_VERSION = "3.0.3"
     SYNC_LOCAL_SPEC = False

@@ -104,6 +104,10 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+# What is e-mailed as well (when SMTP is configured): the digest and the urgent items.
+EMAILED = {"weekly_digest", "stage_sla_breach", "handover_overdue"}
+
+
 def render(kind: str, params: dict[str, Any]) -> str:
     """The message of a stored notification; a kind no longer known shows its name."""
     message = MESSAGES.get(kind)

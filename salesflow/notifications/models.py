@@ -16,6 +16,7 @@ class Notification(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "key"),
         sa.Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
+        sa.Index("ix_notifications_email_state_email_next_at", "email_state", "email_next_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -26,6 +27,13 @@ class Notification(db.Model):
     key: so.Mapped[str | None] = so.mapped_column(sa.String(120))
     created_at: so.Mapped[datetime]
     read_at: so.Mapped[datetime | None]
+    # E-mail (when SMTP is configured, for the kinds in messages.EMAILED): None = not mailed;
+    # "pending" until sent, retried with a growing pause; "sent"; "failed" after the last try.
+    email_state: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    email_attempts: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    email_next_at: so.Mapped[datetime | None]
+    email_sent_at: so.Mapped[datetime | None]
+    email_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     user: so.Mapped["User"] = so.relationship()  # noqa: F821
 

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from salesflow.auth.models import User
 from salesflow.extensions import db
-from salesflow.notifications.messages import MESSAGES
+from salesflow.notifications.messages import EMAILED, MESSAGES
 from salesflow.notifications.models import Notification
 
 
@@ -38,12 +39,21 @@ def notify(
             link=link,
             key=key,
             created_at=now,
+            **_email(kind, now),
         )  # fmt: skip
         for user_id in sorted(people)
     ]
     db.session.add_all(created)
     db.session.flush()
     return created
+
+
+def _email(kind: str, now: datetime) -> dict[str, Any]:
+    """The e-mail columns of a new notification: pending when it is a mailed kind and SMTP is
+    configured, else not mailed."""
+    if kind in EMAILED and current_app.config["SMTP_HOST"]:
+        return {"email_state": "pending", "email_next_at": now}
+    return {"email_state": None, "email_next_at": None}
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,8 @@ def notify_many(notices: list[Notice], *, now: datetime) -> int:
                 told.add((user_id, notice.key))
                 rows.append({"user_id": user_id, "kind": notice.kind, "link": notice.link,
                              "params": notice.params, "key": notice.key,
-                             "created_at": now})  # fmt: skip
+                             "created_at": now, "email_attempts": 0,
+                             **_email(notice.kind, now)})  # fmt: skip
     for start in range(0, len(rows), BATCH):
         db.session.execute(sa.insert(Notification), rows[start : start + BATCH])
     return len(rows)

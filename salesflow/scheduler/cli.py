@@ -19,6 +19,9 @@ jobs_cli = AppGroup("jobs", help="The scheduler's jobs: list them, or run one no
 def trigger(job: Job, config: dict) -> CronTrigger:
     """When `job` runs: daily at SCHEDULER_DAILY_AT, weekly jobs on SCHEDULER_WEEKLY_ON, in the
     company's time zone."""
+    if job.period == "interval":
+        return CronTrigger(minute=f"*/{config['EMAIL_EVERY_MINUTES']}",
+                           timezone=config["BABEL_DEFAULT_TIMEZONE"])  # fmt: skip
     hour, minute = (int(part) for part in config["SCHEDULER_DAILY_AT"].split(":"))
     day_of_week = config["SCHEDULER_WEEKLY_ON"] if job.period == "week" else "*"
     return CronTrigger(day_of_week=day_of_week, hour=hour, minute=minute,

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
@@ -35,7 +36,7 @@ from salesflow.teams.models import Team
 @dataclass(frozen=True)
 class Job:
     name: str
-    period: str  # "day" or "week": one run per company-calendar day or ISO week
+    period: str  # "day", "week" (company calendar, ISO week) or "interval" (EMAIL_EVERY_MINUTES)
     help: str  # a lazy translation
     run: Callable[[datetime], str]
 
@@ -257,6 +258,13 @@ def _weekly_digest(now: datetime) -> str:
     return ngettext("%(num)d notification", "%(num)d notifications", count)
 
 
+def _send_emails(now: datetime) -> str:
+    from salesflow.notifications import email
+
+    sent, failed = email.send_pending(now=now)
+    return _("%(sent)d e-mails sent, %(failed)d to retry or failed", sent=sent, failed=failed)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -276,6 +284,9 @@ JOBS: dict[str, Job] = {
             _overdue_handovers),
         Job("weekly_digest", "week", _l("Send each director the week's summary of their team."),
             _weekly_digest),
+        Job("send_emails", "interval",
+            _l("Send the e-mails of the digest and urgent notifications (when SMTP is set)."),
+            _send_emails),
         Job("stage_sla_breaches", "day",
             _l("Tell ARs and directors of deals past their stage's time limit."),
             _stage_sla_breaches),

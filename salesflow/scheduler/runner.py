@@ -9,6 +9,7 @@ from datetime import datetime
 from uuid import uuid4
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from salesflow.dependency.touches import day_date, day_number
@@ -22,6 +23,10 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 def run_key(job: Job, now: datetime) -> str:
     """The period a run at `now` belongs to: the company-calendar day, or its ISO week."""
+    if job.period == "interval":  # the slot of EMAIL_EVERY_MINUTES it falls in
+        every = current_app.config["EMAIL_EVERY_MINUTES"]
+        slot = now.replace(minute=now.minute - now.minute % every, second=0, microsecond=0)
+        return slot.strftime("%Y-%m-%dT%H:%M")
     day = day_date(day_number(now))
     if job.period == "week":
         year, week, _weekday = day.isocalendar()
