@@ -6,6 +6,7 @@ an external transaction"); requests made by the test client join it through save
 commit is real for the request and still undone after the test.
 """
 
+import contextlib
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -242,3 +243,19 @@ class World:
 def world(ctx: None, now: datetime) -> World:
     """The World, built and used at the frozen FROZEN_NOW (its interactions are "now")."""
     return World()
+
+
+@contextlib.contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """The SQL statements sent inside the block (to prove a fixed number of queries)."""
+    engine = db.session.get_bind().engine
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)

@@ -5,13 +5,12 @@ it puts at risk."""
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from salesflow.contacts.queries import live_ties
 from salesflow.dependency import queries
 from salesflow.dependency.metrics import Risk
-from salesflow.extensions import db
 from tests import factories as f
+from tests.conftest import sql_statements
 
 
 def _account(world, name: str):
@@ -48,18 +47,9 @@ def test_left_and_deleted_contacts_take_no_part(world, now):
 
 def test_every_account_in_a_fixed_number_of_queries(world, now):
     def count_for(ids) -> int:
-        statements = 0
-
-        def counter(*args):
-            nonlocal statements
-            statements += 1
-
-        sa.event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with sql_statements() as statements:
             queries.account_inputs(ids, now=now)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", counter)
-        return statements
+        return len(statements)
 
     small = count_for({world.account_a.id})
     ids = set()

@@ -78,20 +78,23 @@ def locale(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def phone(request, browser, locale) -> Iterator[object]:
-    """A phone-sized page in the browser language `locale`."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-        locale=locale, device_scale_factor=2,
-    )  # fmt: skip
+def _page(request, browser, name: str, **options) -> Iterator[object]:
+    """A page in a fresh browser context; a screenshot in test-artifacts/ when the test fails."""
+    context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     if getattr(request.node, "failed", False):
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def phone(request, browser, locale) -> Iterator[object]:
+    """A phone-sized page in the browser language `locale`."""
+    yield from _page(request, browser, "", viewport={"width": 390, "height": 844}, locale=locale,
+                     is_mobile=True, has_touch=True, device_scale_factor=2)  # fmt: skip
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -105,11 +108,5 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def desktop(request, browser, locale) -> Iterator[object]:
     """A desktop-sized page in the browser language `locale` (leadership's and directors' views)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    if getattr(request.node, "failed", False):
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-desktop.png"), full_page=True)
-    context.close()
+    yield from _page(request, browser, "-desktop", viewport={"width": 1366, "height": 900},
+                     locale=locale)  # fmt: skip

@@ -5,12 +5,12 @@ themselves are tested without a database in tests/unit/test_gates.py."""
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from salesflow.extensions import db
 from salesflow.opportunities import facts, services
 from salesflow.opportunities.models import ChecklistTick
 from tests import factories as f
+from tests.conftest import sql_statements
 
 
 def _result(deal, now, gate, n=0):
@@ -179,17 +179,8 @@ def _busy_deals(world, now, count: int, accounts: int) -> list:
 
 
 def _statements(deals, now) -> int:
-    engine = db.session.get_bind().engine
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements() as seen:
         loaded = facts.load_facts(deals, now=now)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert set(loaded) == {d.id for d in deals}
     assert all(loaded[d.id].ticked == {"solution_presented"} for d in deals)
     assert all(len(loaded[d.id].approvals) == 1 for d in deals)

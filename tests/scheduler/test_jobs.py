@@ -10,6 +10,7 @@ from salesflow.notifications.messages import render
 from salesflow.notifications.models import Notification
 from salesflow.scheduler import runner
 from tests import factories as f
+from tests.conftest import sql_statements
 
 
 def _told() -> list[tuple[int, str, str | None]]:
@@ -62,18 +63,9 @@ def test_the_breach_job_reads_a_fixed_number_of_queries(world, now):
             f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=50,
                                roles={world.rep_a: "AR"})  # fmt: skip
         db.session.flush()
-        counted = 0
-
-        def count(*args):
-            nonlocal counted
-            counted += 1
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with sql_statements() as statements:
             runner.run("stage_sla_breaches", now=now, force=True)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
-        return counted
+        return len(statements)
 
     assert statements_for(2) == statements_for(20)
 
