@@ -84,6 +84,7 @@ from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to 
     interactions,
     notifications,
     opportunities,
+    pipeline,
     playbooks,
     reports,
     tokens,

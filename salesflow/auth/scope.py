@@ -163,6 +163,11 @@ def can_edit_interaction(user: User, interaction: Interaction) -> bool:
     return interaction.owner_id == user.id or any(p.id == user.id for p in interaction.participants)
 
 
+def can_review_pipeline(user: User) -> bool:
+    """The pipeline review is a director's (their team) and leadership's (every team)."""
+    return user.role in SEES_ALL or user.role == Role.director
+
+
 def can_see_dependency(user: User) -> bool:
     """Rep dependency is leadership's view (all accounts) and a director's (their team's)."""
     return user.role in SEES_ALL or user.role == Role.director

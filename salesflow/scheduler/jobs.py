@@ -5,7 +5,7 @@ a notification carries a key), and the runner makes each period's run happen onc
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,9 +27,8 @@ from salesflow.handovers.models import Handover
 from salesflow.interactions.models import Interaction
 from salesflow.notifications.services import Notice, notify_many
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
+from salesflow.pipeline import figures
 from salesflow.pipeline import snapshots as pipeline_snapshots
-from salesflow.playbooks import registry
-from salesflow.playbooks.models import PlaybookVersion
 from salesflow.teams.models import Team
 
 
@@ -56,24 +55,11 @@ def _handover_completions(now: datetime) -> str:
     return ngettext("%(num)d handover completed", "%(num)d handovers completed", n)
 
 
-def _versions() -> dict[int, Any]:
-    return {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
-
-
-def _late(versions: dict[int, Any], now: datetime) -> list[sa.ColumnElement[bool]]:
-    """Per stage of every playbook version: a deal there longer than the stage's sla_days."""
-    return [
-        (Opportunity.playbook_version_id == version_id) & (Opportunity.stage_key == stage.key)
-        & (Opportunity.stage_entered_at < now - timedelta(days=stage.sla_days))
-        for version_id, playbook in versions.items() for stage in playbook.stages
-    ]  # fmt: skip
-
-
 def _stage_sla_breaches(now: datetime) -> str:
     """Open deals longer in their stage than its sla_days: their AR and the team's director are
     told once per stay in the stage (the key holds when the deal entered it). Four queries."""
-    versions = _versions()
-    late = _late(versions, now)
+    versions = figures.versions()
+    late = figures.late(versions, now)
     if not late:
         return ngettext("%(num)d notification", "%(num)d notifications", 0)
     deals = db.session.execute(
@@ -217,7 +203,7 @@ def _weekly_digest(now: datetime) -> str:
         .join(Account, Account.id == Opportunity.account_id)
         .where(*open_deals)
     )
-    late = _late(_versions(), now)
+    late = figures.late(figures.versions(), now)
     breaches = (
         per_team(
             sa.select(Account.team_id, sa.func.count(Opportunity.id))

@@ -1,0 +1,164 @@
+"""The pipeline figures of PRODUCT.md ("Pipeline figures"), set-wise: a few grouped queries over
+the deals a director or leadership may see, whatever their number. Amounts are summed per
+currency, never across currencies."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from salesflow.accounts.models import Account
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.extensions import db
+from salesflow.opportunities.models import (
+    Move,
+    Opportunity,
+    OpportunityRole,
+    StageChange,
+    Status,
+)
+from salesflow.playbooks import registry
+from salesflow.playbooks.models import PlaybookVersion
+from salesflow.playbooks.schema import Playbook
+
+CENTS = Decimal("0.01")
+
+
+def versions() -> dict[int, Playbook]:
+    """Every stored playbook version, parsed (cached by the registry)."""
+    return {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
+
+
+def late(by_version: dict[int, Playbook], now: datetime) -> list[sa.ColumnElement[bool]]:
+    """Per stage of every playbook version: a deal there longer than the stage's sla_days (a
+    breach: days in stage > SLA)."""
+    return [
+        (Opportunity.playbook_version_id == version_id) & (Opportunity.stage_key == stage.key)
+        & (Opportunity.stage_entered_at < now - timedelta(days=stage.sla_days))
+        for version_id, playbook in by_version.items() for stage in playbook.stages
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    team_id: int | None = None
+    user_id: int | None = None  # deals where this person holds a role
+    playbook: str | None = None  # a playbook key
+    start: date | None = None  # the period of the period figures, both days included
+    end: date | None = None
+
+
+def _where(user: User, filters: Filters, by_version: dict[int, Playbook]) -> list[Any]:
+    """The deals `user` may see (not deleted), narrowed by the filters; joins Account."""
+    where: list[Any] = [scope.visible_accounts(user), Opportunity.deleted_at.is_(None)]
+    if filters.team_id:
+        where.append(Account.team_id == filters.team_id)
+    if filters.user_id:
+        held = sa.select(OpportunityRole.opportunity_id).where(
+            OpportunityRole.user_id == filters.user_id)  # fmt: skip
+        where.append(Opportunity.id.in_(held))
+    if filters.playbook:
+        ids = [v for v, p in by_version.items() if p.key == filters.playbook]
+        where.append(Opportunity.playbook_version_id.in_(ids))
+    return where
+
+
+@dataclass
+class StageFigures:
+    playbook: str
+    stage: str
+    count: int = 0
+    amount: dict[str, Decimal] = field(default_factory=dict)
+    weighted: dict[str, Decimal] = field(default_factory=dict)
+    breaches: int = 0
+
+
+def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]:
+    """Per stage of each playbook, the open deals: count, amount and weighted amount per
+    currency, and SLA breaches; in playbook order (stages of the newest version first, those
+    only older versions have after them). One grouped query."""
+    by_version = versions()
+    conditions = late(by_version, now)
+    breach = (
+        sa.func.sum(sa.case((sa.or_(*conditions), 1), else_=0)) if conditions else sa.literal(0)
+    )
+    rows = db.session.execute(
+        sa.select(Opportunity.playbook_version_id, Opportunity.stage_key, Opportunity.currency,
+                  sa.func.count(), sa.func.coalesce(sa.func.sum(Opportunity.amount), 0), breach)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*_where(user, filters, by_version), Opportunity.status == Status.open)
+        .group_by(Opportunity.playbook_version_id, Opportunity.stage_key, Opportunity.currency)
+    ).all()  # fmt: skip
+    figures: dict[tuple[str, str], StageFigures] = {}
+    for version_id, stage_key, currency, count, amount, breaches in rows:
+        playbook = by_version[version_id]
+        key = (playbook.key, stage_key)
+        row = figures.setdefault(key, StageFigures(playbook.key, stage_key))
+        probability = playbook.stage(stage_key).probability
+        amount = Decimal(amount)
+        row.count += count
+        row.breaches += int(breaches or 0)
+        row.amount[currency] = row.amount.get(currency, Decimal(0)) + amount
+        row.weighted[currency] = row.weighted.get(currency, Decimal(0)) + amount * probability / 100
+    for row in figures.values():
+        row.amount = {c: v.quantize(CENTS) for c, v in sorted(row.amount.items())}
+        row.weighted = {c: v.quantize(CENTS) for c, v in sorted(row.weighted.items())}
+    return sorted(figures.values(), key=lambda r: _order(by_version, r.playbook, r.stage))
+
+
+def _order(by_version: dict[int, Playbook], key: str, stage: str) -> tuple[str, int, str]:
+    newest = max((p for p in by_version.values() if p.key == key), key=lambda p: p.version)
+    keys = [s.key for s in newest.stages]
+    return (key, keys.index(stage) if stage in keys else len(keys), stage)
+
+
+@dataclass
+class Compliance:
+    advances: int = 0
+    met: int = 0  # advances that met every gate
+    overrides: list[Any] = field(default_factory=list)  # (change, deal name), newest first
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.advances if self.advances else None
+
+
+def gate_compliance(user: User, filters: Filters, *, now: datetime) -> Compliance:
+    """Forward advances in the period (default: the last 90 days): how many met every gate, and
+    the overrides with their reasons. Two queries."""
+    by_version = versions()
+    start, end = period(filters, now)
+    where = [*_where(user, filters, by_version), StageChange.move == Move.advanced,
+             StageChange.at >= start, StageChange.at < end]  # fmt: skip
+    counts = db.session.execute(
+        sa.select(sa.func.count(), sa.func.sum(sa.case((StageChange.gates_met, 1), else_=0)))
+        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id).where(*where)
+    ).one()  # fmt: skip
+    overrides = db.session.execute(
+        sa.select(StageChange, Opportunity.name)
+        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*where, StageChange.overridden.is_(True))
+        .order_by(StageChange.at.desc(), StageChange.id.desc())
+    ).all()  # fmt: skip
+    return Compliance(int(counts[0] or 0), int(counts[1] or 0), [tuple(r) for r in overrides])
+
+
+PERIOD_DAYS = 90
+
+
+def period(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
+    """The period as a half-open range of moments: from the start day's midnight to the day
+    after the end day, on the company calendar (default: the 90 days up to today)."""
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    today = now.astimezone(tz).date()
+    end = filters.end or today
+    start = filters.start or end - timedelta(days=PERIOD_DAYS - 1)
+    return (datetime.combine(start, datetime.min.time(), tz),
+            datetime.combine(end + timedelta(days=1), datetime.min.time(), tz))  # fmt: skip
