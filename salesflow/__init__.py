@@ -115,12 +115,13 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.notifications.views import bp as notifications_bp
     from salesflow.opportunities import actions  # noqa: F401  (adds the POST actions to bp)
     from salesflow.opportunities.views import bp as opportunities_bp
+    from salesflow.pipeline.views import bp as pipeline_bp
     from salesflow.search.views import bp as search_bp
     from salesflow.teams.views import bp as teams_bp
 
     for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, opportunities_bp,
                       search_bp, teams_bp, handovers_bp, notifications_bp,
-                      dependency_bp):  # fmt: skip
+                      dependency_bp, pipeline_bp):  # fmt: skip
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]
         app.register_blueprint(blueprint)
@@ -170,6 +171,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["can_manage_users"] = scope.can_manage_users
     app.jinja_env.globals["can_plan_handovers"] = scope.can_plan_handovers
     app.jinja_env.globals["can_see_dependency"] = scope.can_see_dependency
+    app.jinja_env.globals["can_review_pipeline"] = scope.can_review_pipeline
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["money"] = _money
     # A playbook text ({en, zh}) in the reader's language.

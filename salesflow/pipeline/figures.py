@@ -117,6 +117,40 @@ def _order(by_version: dict[int, Playbook], key: str, stage: str) -> tuple[str, 
     return (key, keys.index(stage) if stage in keys else len(keys), stage)
 
 
+@dataclass(frozen=True)
+class Breach:
+    opportunity_id: int
+    name: str
+    account: str
+    playbook: str
+    stage: str
+    days: int  # in the stage
+    sla_days: int
+
+
+def breaches(user: User, filters: Filters, *, now: datetime, limit: int = 200) -> list[Breach]:
+    """Open deals longer in their stage than its SLA, the longest over first (up to `limit`)."""
+    by_version = versions()
+    conditions = late(by_version, now)
+    if not conditions:
+        return []
+    rows = db.session.execute(
+        sa.select(Opportunity.id, Opportunity.name, Account.name, Opportunity.playbook_version_id,
+                  Opportunity.stage_key, Opportunity.stage_entered_at)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*_where(user, filters, by_version), Opportunity.status == Status.open,
+               sa.or_(*conditions))
+        .order_by(Opportunity.stage_entered_at, Opportunity.id).limit(limit)
+    ).all()  # fmt: skip
+    found = []
+    for deal_id, name, account, version_id, stage_key, entered in rows:
+        playbook = by_version[version_id]
+        stage = playbook.stage(stage_key)
+        found.append(Breach(deal_id, name, account, playbook.key, stage_key,
+                            (now - entered).days, stage.sla_days))  # fmt: skip
+    return sorted(found, key=lambda b: (-(b.days - b.sla_days), b.opportunity_id))
+
+
 @dataclass
 class Compliance:
     advances: int = 0

@@ -1,0 +1,28 @@
+"""Plotly figures of the pipeline review (graph_objects as JSON); the page shows the table behind
+each."""
+
+from typing import Any
+
+import plotly.graph_objects as go
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from salesflow.playbooks import registry
+from salesflow.playbooks.schema import text
+
+LAYOUT = {"margin": {"l": 40, "r": 10, "t": 40, "b": 60}, "height": 320,
+          "legend": {"orientation": "h"}}  # fmt: skip
+
+
+def funnel(stages: list[Any]) -> str:
+    """Open deals per stage (bars), one trace per playbook."""
+    names = {(key, s.key): text(s.name, get_locale())
+             for key, p in registry.file_playbooks().items() for s in p.stages}  # fmt: skip
+    playbooks = sorted({s.playbook for s in stages})
+    figure = go.Figure(
+        [go.Bar(name=key, x=[names.get((key, s.stage), s.stage) for s in stages
+                             if s.playbook == key],
+                y=[s.count for s in stages if s.playbook == key]) for key in playbooks],
+        layout={**LAYOUT, "title": _("Open deals per stage")},
+    )  # fmt: skip
+    return figure.to_json()

@@ -1,0 +1,53 @@
+"""The review page: the funnel with its chart and table, the breaches linking to their deals,
+gate compliance with the overrides; directors see their team, reps are refused; bad dates 422."""
+
+from salesflow.extensions import db
+from tests.conftest import login
+
+
+def _section(page: str, section: str) -> str:
+    return page.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_director_reviews_their_team(client, world, deals):
+    db.session.commit()
+    login(client, world.director_a)
+    page = client.get("/pipeline/review")
+    assert page.status_code == 200
+    funnel = _section(page.text, "funnel")
+    assert 'data-figure="' in funnel and "100,000 CNY" in funnel and "30,000 USD" in funnel
+    assert "500,000" not in funnel  # team South's deal
+    breaches = _section(page.text, "breaches")
+    late = deals["a_shape_late"]
+    assert f'href="/opportunities/{late.id}">{late.name}</a>' in breaches
+    assert "50 days, limit 45" in breaches
+    compliance = _section(page.text, "compliance")
+    assert "50%" in compliance and "1 of 2 advances met every gate" in compliance
+    assert "Customer asked" in compliance
+    assert 'href="/pipeline/review"' in client.get("/").text  # in the menu
+
+
+def test_filters_narrow_the_review(client, world, deals):
+    db.session.commit()
+    login(client, world.leader)
+    south = client.get(f"/pipeline/review?team_id={world.team_b.id}").text
+    assert "500,000 CNY" in _section(south, "funnel")
+    assert "No deal is over its stage time limit." in _section(south, "breaches")
+    nothing = client.get("/pipeline/review?playbook=transactional").text
+    assert "No open deals match." in nothing
+
+
+def test_reps_are_refused_and_see_no_menu_entry(client, world):
+    login(client, world.rep_a)
+    assert client.get("/pipeline/review").status_code == 403
+    assert 'href="/pipeline/review"' not in client.get("/").text
+
+
+def test_bad_dates_answer_422_with_the_reason(client, world):
+    login(client, world.leader)
+    bad = client.get("/pipeline/review?from=2026-02-31")
+    assert bad.status_code == 422 and "Enter the date as YYYY-MM-DD." in bad.text
+    backwards = client.get("/pipeline/review?from=2026-11-20&to=2026-11-01")
+    assert backwards.status_code == 422
+    assert "The period must start before it ends." in backwards.text
+    assert 'id="funnel"' not in backwards.text
