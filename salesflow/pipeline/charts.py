@@ -14,6 +14,17 @@ LAYOUT = {"margin": {"l": 40, "r": 10, "t": 40, "b": 60}, "height": 320,
           "legend": {"orientation": "h"}}  # fmt: skip
 
 
+def forecast(months: list[tuple[str, dict[str, Any]]]) -> str:
+    """The weighted amount per expected close month, a bar trace per currency."""
+    currencies = sorted({c for _month, amounts in months for c in amounts})
+    labels = [month or _("no date") for month, _amounts in months]
+    figure = go.Figure(
+        [go.Bar(name=c, x=labels, y=[float(a.get(c, 0)) for _m, a in months]) for c in currencies],
+        layout={**LAYOUT, "title": _("Weighted forecast by close month")},
+    )  # fmt: skip
+    return figure.to_json()
+
+
 def funnel(stages: list[Any]) -> str:
     """Open deals per stage (bars), one trace per playbook."""
     names = {(key, s.key): text(s.name, get_locale())

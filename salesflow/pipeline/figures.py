@@ -196,3 +196,63 @@ def period(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
     start = filters.start or end - timedelta(days=PERIOD_DAYS - 1)
     return (datetime.combine(start, datetime.min.time(), tz),
             datetime.combine(end + timedelta(days=1), datetime.min.time(), tz))  # fmt: skip
+
+
+def forecast(
+    user: User, filters: Filters, *, now: datetime
+) -> list[tuple[str, dict[str, Decimal]]]:
+    """The weighted amount of the open deals per expected close month ("YYYY-MM"; "" for deals
+    without a date) and currency, month by month. One grouped query."""
+    by_version = versions()
+    rows = db.session.execute(
+        sa.select(Opportunity.expected_close, Opportunity.playbook_version_id,
+                  Opportunity.stage_key, Opportunity.currency,
+                  sa.func.coalesce(sa.func.sum(Opportunity.amount), 0))
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*_where(user, filters, by_version), Opportunity.status == Status.open)
+        .group_by(Opportunity.expected_close, Opportunity.playbook_version_id,
+                  Opportunity.stage_key, Opportunity.currency)
+    ).all()  # fmt: skip
+    months: dict[str, dict[str, Decimal]] = {}
+    for close, version_id, stage_key, currency, amount in rows:
+        probability = by_version[version_id].stage(stage_key).probability
+        month = months.setdefault(close.strftime("%Y-%m") if close else "", {})
+        month[currency] = month.get(currency, Decimal(0)) + Decimal(amount) * probability / 100
+    order = sorted(months, key=lambda month: (month == "", month))  # undated last
+    return [(m, {c: v.quantize(CENTS) for c, v in sorted(months[m].items())}) for m in order]
+
+
+@dataclass
+class Outcomes:
+    won: int = 0
+    lost: int = 0
+    cycle_days: float | None = None  # average days from creation to won
+    loss_reasons: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
+
+    @property
+    def win_rate(self) -> float | None:
+        return self.won / (self.won + self.lost) if self.won + self.lost else None
+
+
+def outcomes(user: User, filters: Filters, *, now: datetime) -> Outcomes:
+    """Deals closed in the period: won and lost (win rate = won ÷ (won + lost)), the average
+    cycle of the won ones, and the loss reasons ranked. Three queries."""
+    by_version = versions()
+    start, end = period(filters, now)
+    where = [*_where(user, filters, by_version), Opportunity.closed_at >= start,
+             Opportunity.closed_at < end]  # fmt: skip
+
+    def query(*columns: Any) -> sa.Select[Any]:
+        return sa.select(*columns).join(Account, Account.id == Opportunity.account_id).where(*where)
+
+    counts = {status: int(n) for status, n in db.session.execute(
+        query(Opportunity.status, sa.func.count()).group_by(Opportunity.status))}  # fmt: skip
+    cycles = [(closed - created).total_seconds() / 86400 for created, closed in db.session.execute(
+        query(Opportunity.created_at, Opportunity.closed_at)
+        .where(Opportunity.status == Status.won))]  # fmt: skip
+    reason = sa.func.coalesce(Opportunity.close_reason, "")
+    reasons = [(text, int(n)) for text, n in db.session.execute(
+        query(reason, sa.func.count()).where(Opportunity.status == Status.lost)
+        .group_by(reason).order_by(sa.func.count().desc(), reason))]  # fmt: skip
+    return Outcomes(counts.get(Status.won, 0), counts.get(Status.lost, 0),
+                    sum(cycles) / len(cycles) if cycles else None, reasons)  # fmt: skip

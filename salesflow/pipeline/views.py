@@ -57,6 +57,10 @@ def review():
             "stages": stages, "breaches": figures.breaches(current_user, filters, now=now),
             "compliance": figures.gate_compliance(current_user, filters, now=now),
             "period": _days(filters, now), "funnel_chart": charts.funnel(stages),
+            "outcomes": figures.outcomes(current_user, filters, now=now),
+        }  # fmt: skip
+        months = figures.forecast(current_user, filters, now=now)
+        context |= {"months": months, "forecast_chart": charts.forecast(months)
         }  # fmt: skip
     return render_template(
         "pipeline/review.html", filters=filters, problems=problems, args=request.args,

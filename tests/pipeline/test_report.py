@@ -2,11 +2,14 @@
 the open deals' count, amount and weighted amount per currency and the SLA breaches; gate
 compliance over the period with the overrides; scope, filters and bad input."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
+from salesflow.extensions import db
 from salesflow.pipeline import figures
+from tests import factories as f
 from tests.conftest import api_as
 
 
@@ -94,3 +97,34 @@ def test_bad_input_is_a_422_naming_the_field(app, world, query, field):
     response = api_as(app, world.leader).get(f"/reports/pipeline?{query}")
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
+
+
+def test_the_weighted_forecast_by_close_month(world, deals, now):
+    deals["shared_usd"].expected_close = date(2027, 1, 15)
+    deals["b_validate"].expected_close = None
+    db.session.flush()
+    # a_validate 100,000 × 10 % and a_shape_late 200,000 × 25 % close 2027-03-31 (the default)
+    assert figures.forecast(world.leader, figures.Filters(), now=now) == [
+        ("2027-01", {"USD": Decimal("7500.00")}),
+        ("2027-03", {"CNY": Decimal("60000.00")}),
+        ("", {"CNY": Decimal("50000.00")}),
+    ]
+
+
+def test_won_and_lost_in_the_period_the_cycle_and_the_loss_reasons(world, deals, now):
+    won = deals["a_won"]
+    won.created_at, won.closed_at = now - timedelta(days=40), now - timedelta(days=10)
+    quick = f.make_opportunity(account=world.account_a, status="won")
+    quick.created_at, quick.closed_at = now - timedelta(days=20), now - timedelta(days=10)
+    for reason, days in (("Price", 5), ("Price", 6), ("Timing", 7), ("Price", 120)):
+        lost = f.make_opportunity(account=world.account_a, status="lost")
+        lost.close_reason, lost.closed_at = reason, now - timedelta(days=days)
+    f.make_opportunity(account=world.account_b, status="lost").close_reason = "South"
+    db.session.flush()
+    north = figures.outcomes(world.director_a, figures.Filters(), now=now)
+    assert (north.won, north.lost) == (2, 3)  # the loss 120 days ago is outside the period
+    assert north.win_rate == pytest.approx(2 / 5)
+    assert north.cycle_days == pytest.approx(20.0)  # (30 + 10) / 2
+    assert north.loss_reasons == [("Price", 2), ("Timing", 1)]
+    empty = figures.outcomes(world.director_a, figures.Filters(team_id=world.team_b.id), now=now)
+    assert (empty.win_rate, empty.cycle_days, empty.loss_reasons) == (None, None, [])

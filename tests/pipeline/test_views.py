@@ -51,3 +51,16 @@ def test_bad_dates_answer_422_with_the_reason(client, world):
     assert backwards.status_code == 422
     assert "The period must start before it ends." in backwards.text
     assert 'id="funnel"' not in backwards.text
+
+
+def test_the_page_shows_the_forecast_and_the_outcomes(client, world, deals, now):
+    lost = deals["a_won"]
+    lost.status, lost.close_reason = "lost", "Price"
+    db.session.commit()
+    login(client, world.director_a)
+    page = client.get("/pipeline/review").text
+    forecast = _section(page, "forecast")
+    assert 'id="chart-forecast"' in forecast and "2027-03" in forecast
+    assert "60,000 CNY" in forecast and "7,500 USD" in forecast
+    outcomes = _section(page, "outcomes")
+    assert "0%" in outcomes and "0 won, 1 lost" in outcomes and "Price" in outcomes
