@@ -256,3 +256,41 @@ def outcomes(user: User, filters: Filters, *, now: datetime) -> Outcomes:
         .group_by(reason).order_by(sa.func.count().desc(), reason))]  # fmt: skip
     return Outcomes(counts.get(Status.won, 0), counts.get(Status.lost, 0),
                     sum(cycles) / len(cycles) if cycles else None, reasons)  # fmt: skip
+
+
+@dataclass
+class Conversion:
+    playbook: str
+    stage: str
+    forward: int = 0  # advanced to the next stage, or won from it
+    left: int = 0  # forward, moved back, won or lost
+
+    @property
+    def rate(self) -> float | None:
+        return self.forward / self.left if self.left else None
+
+
+def conversion(user: User, filters: Filters, *, now: datetime) -> list[Conversion]:
+    """Per stage, of the deals that left it in the period, the share that left it forward
+    (PRODUCT.md: forward ÷ forward, back, won or lost; winning leaves the last stage forward).
+    One grouped query."""
+    by_version = versions()
+    start, end = period(filters, now)
+    exits = (Move.advanced, Move.moved_back, Move.won, Move.lost)
+    rows = db.session.execute(
+        sa.select(Opportunity.playbook_version_id, StageChange.from_stage, StageChange.move,
+                  sa.func.count())
+        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*_where(user, filters, by_version), StageChange.move.in_(exits),
+               StageChange.from_stage.is_not(None), StageChange.at >= start, StageChange.at < end)
+        .group_by(Opportunity.playbook_version_id, StageChange.from_stage, StageChange.move)
+    ).all()  # fmt: skip
+    found: dict[tuple[str, str], Conversion] = {}
+    for version_id, stage, move, count in rows:
+        key = by_version[version_id].key
+        row = found.setdefault((key, stage), Conversion(key, stage))
+        row.left += count
+        if move in (Move.advanced, Move.won):
+            row.forward += count
+    return sorted(found.values(), key=lambda r: _order(by_version, r.playbook, r.stage))

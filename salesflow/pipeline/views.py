@@ -58,6 +58,7 @@ def review():
             "compliance": figures.gate_compliance(current_user, filters, now=now),
             "period": _days(filters, now), "funnel_chart": charts.funnel(stages),
             "outcomes": figures.outcomes(current_user, filters, now=now),
+            "conversion": figures.conversion(current_user, filters, now=now),
         }  # fmt: skip
         months = figures.forecast(current_user, filters, now=now)
         context |= {"months": months, "forecast_chart": charts.forecast(months)

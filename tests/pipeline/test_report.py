@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 
 from salesflow.extensions import db
+from salesflow.opportunities.models import Move
 from salesflow.pipeline import figures
 from tests import factories as f
 from tests.conftest import api_as
+from tests.pipeline.conftest import _change
 
 
 def _stages(user, now, **filters):
@@ -128,3 +130,17 @@ def test_won_and_lost_in_the_period_the_cycle_and_the_loss_reasons(world, deals,
     assert north.loss_reasons == [("Price", 2), ("Timing", 1)]
     empty = figures.outcomes(world.director_a, figures.Filters(team_id=world.team_b.id), now=now)
     assert (empty.win_rate, empty.cycle_days, empty.loss_reasons) == (None, None, [])
+
+
+def test_conversion_from_each_stage_over_the_period(world, deals, now):
+    # the fixture: validate → shape advanced 5, 10 (override) and 3 days ago (South) and 100
+    # days ago (outside), and one move back from validate 1 day ago
+    lost = deals["a_won"]
+    _change(lost, now, 2, move=Move.lost)  # left validate lost
+    leader = {(c.playbook, c.stage): (c.forward, c.left, c.rate) for c in
+              figures.conversion(world.leader, figures.Filters(), now=now)}  # fmt: skip
+    assert leader == {("enterprise", "validate"): (3, 5, pytest.approx(3 / 5))}
+    north = figures.conversion(world.director_a, figures.Filters(), now=now)
+    assert [(c.forward, c.left) for c in north] == [(2, 4)]
+    assert figures.conversion(world.leader, figures.Filters(playbook="transactional"),
+                              now=now) == []  # fmt: skip

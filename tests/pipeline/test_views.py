@@ -64,3 +64,5 @@ def test_the_page_shows_the_forecast_and_the_outcomes(client, world, deals, now)
     assert "60,000 CNY" in forecast and "7,500 USD" in forecast
     outcomes = _section(page, "outcomes")
     assert "0%" in outcomes and "0 won, 1 lost" in outcomes and "Price" in outcomes
+    conversion = outcomes.split('id="conversion-table"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="text-end">2</td><td class="text-end">3</td>' in conversion
