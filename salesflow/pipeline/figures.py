@@ -294,3 +294,97 @@ def conversion(user: User, filters: Filters, *, now: datetime) -> list[Conversio
         if move in (Move.advanced, Move.won):
             row.forward += count
     return sorted(found.values(), key=lambda r: _order(by_version, r.playbook, r.stage))
+
+
+@dataclass(frozen=True)
+class Gap:
+    opportunity_id: int
+    name: str
+    account: str
+    playbook: str
+    stage: str
+    missing: tuple[str, ...]  # roles, or "decision_maker" / "decision_maker_contact"
+
+
+GAP_LIMIT = 200
+
+
+def triangle_gaps(user: User, filters: Filters, *, now: datetime) -> list[Gap]:
+    """Open deals missing an iron-triangle role their current stage's `roles` gate asks for (an
+    active user in the role). Two queries."""
+    from salesflow.auth.models import User as Person
+    from salesflow.playbooks.gates import RolesGate
+
+    by_version = versions()
+    needed = {(v, s.key): {str(r) for g in s.exit if isinstance(g, RolesGate) for r in g.roles}
+              for v, p in by_version.items() for s in p.stages}  # fmt: skip
+    asking = [(Opportunity.playbook_version_id == v) & (Opportunity.stage_key == s)
+              for (v, s), roles in needed.items() if roles]  # fmt: skip
+    if not asking:
+        return []
+    deals = db.session.execute(
+        sa.select(Opportunity.id, Opportunity.name, Account.name, Opportunity.playbook_version_id,
+                  Opportunity.stage_key)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*_where(user, filters, by_version), Opportunity.status == Status.open,
+               sa.or_(*asking))
+        .order_by(Opportunity.id)
+    ).all()  # fmt: skip
+    held: dict[int, set[str]] = {}
+    ids = [d[0] for d in deals]
+    for start in range(0, len(ids), 2000):
+        for deal_id, role in db.session.execute(
+            sa.select(OpportunityRole.opportunity_id, OpportunityRole.role)
+            .join(Person, Person.id == OpportunityRole.user_id)
+            .where(OpportunityRole.opportunity_id.in_(ids[start : start + 2000]),
+                   Person.active.is_(True))
+        ):  # fmt: skip
+            held.setdefault(deal_id, set()).add(str(role))
+    gaps = []
+    for deal_id, name, account, version_id, stage in deals:
+        missing = sorted(needed[(version_id, stage)] - held.get(deal_id, set()))
+        if missing:
+            gaps.append(Gap(deal_id, name, account, by_version[version_id].key, stage,
+                            tuple(missing)))  # fmt: skip
+    return gaps
+
+
+DECISION_MAKER_DAYS = 30
+
+
+def chain_gaps(user: User, filters: Filters, *, now: datetime) -> list[Gap]:
+    """Open deals past their playbook's first stage whose account has no decision maker mapped
+    (a current contact), or nobody met one in the last 30 days. One query."""
+    from salesflow.contacts.models import Contact
+    from salesflow.interactions.models import Interaction, interaction_attendees
+
+    by_version = versions()
+    past_first = [
+        (Opportunity.playbook_version_id == v) & (Opportunity.stage_key != p.first_stage.key)
+        for v, p in by_version.items()
+    ]
+    if not past_first:
+        return []
+    makers = (Contact.decision_role == "decision_maker", Contact.deleted_at.is_(None),
+              Contact.left_on.is_(None))  # fmt: skip
+    mapped = sa.select(Contact.account_id).where(*makers)
+    met = (
+        sa.select(Interaction.account_id)
+        .join(interaction_attendees, interaction_attendees.c.interaction_id == Interaction.id)
+        .join(Contact, Contact.id == interaction_attendees.c.contact_id)
+        .where(*makers, Interaction.deleted_at.is_(None),
+               Interaction.occurred_at >= now - timedelta(days=DECISION_MAKER_DAYS),
+               Interaction.occurred_at <= now)
+    )  # fmt: skip
+    is_mapped = Opportunity.account_id.in_(mapped)
+    rows = db.session.execute(
+        sa.select(Opportunity.id, Opportunity.name, Account.name, Opportunity.playbook_version_id,
+                  Opportunity.stage_key, is_mapped)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*_where(user, filters, by_version), Opportunity.status == Status.open,
+               sa.or_(*past_first), sa.or_(~is_mapped, ~Opportunity.account_id.in_(met)))
+        .order_by(Opportunity.id)
+    ).all()  # fmt: skip
+    return [Gap(deal_id, name, account, by_version[version_id].key, stage,
+                ("decision_maker",) if not has_maker else ("decision_maker_contact",))
+            for deal_id, name, account, version_id, stage, has_maker in rows]  # fmt: skip

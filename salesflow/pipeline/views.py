@@ -59,6 +59,8 @@ def review():
             "period": _days(filters, now), "funnel_chart": charts.funnel(stages),
             "outcomes": figures.outcomes(current_user, filters, now=now),
             "conversion": figures.conversion(current_user, filters, now=now),
+            "triangle_gaps": figures.triangle_gaps(current_user, filters, now=now),
+            "chain_gaps": figures.chain_gaps(current_user, filters, now=now),
         }  # fmt: skip
         months = figures.forecast(current_user, filters, now=now)
         context |= {"months": months, "forecast_chart": charts.forecast(months)

@@ -144,3 +144,36 @@ def test_conversion_from_each_stage_over_the_period(world, deals, now):
     assert [(c.forward, c.left) for c in north] == [(2, 4)]
     assert figures.conversion(world.leader, figures.Filters(playbook="transactional"),
                               now=now) == []  # fmt: skip
+
+
+def test_iron_triangle_gaps_are_the_roles_the_current_stage_asks_for(world, deals, now):
+    # validate asks for AR and SR; shape asks for none
+    full = f.make_opportunity(account=world.account_a, stage="validate",
+                              roles={world.rep_a: "AR", world.rep_a2: "SR"})  # fmt: skip
+    world.rep_b.active = False
+    half = f.make_opportunity(account=world.shared, stage="validate",
+                              roles={world.rep_a: "AR", world.rep_b: "SR"})  # fmt: skip
+    db.session.flush()
+    gaps = {g.opportunity_id: g.missing for g in
+            figures.triangle_gaps(world.leader, figures.Filters(), now=now)}  # fmt: skip
+    assert gaps == {deals["a_validate"].id: ("AR", "SR"), deals["b_validate"].id: ("AR", "SR"),
+                    half.id: ("SR",)}  # a deactivated SR holds nothing  # fmt: skip
+    assert full.id not in gaps
+    north = figures.triangle_gaps(world.director_a, figures.Filters(), now=now)
+    assert {g.opportunity_id for g in north} == {deals["a_validate"].id, half.id}
+
+
+def test_decision_chain_gaps_past_the_first_stage(world, deals, now):
+    # account_a's decision maker Zhang Wei was met today: a_shape_late has no gap; Shared Steel
+    # maps no decision maker
+    boss = f.make_contact(account=world.account_b, name="Boss", decision_role="decision_maker")
+    f.make_interaction(account=world.account_b, owner=world.rep_b, contacts=[boss], days_ago=31)
+    south = f.make_opportunity(account=world.account_b, stage="shape")
+    f.make_opportunity(account=world.account_b, stage="validate")  # first stage: not yet asked
+    gaps = {g.opportunity_id: g.missing for g in
+            figures.chain_gaps(world.leader, figures.Filters(), now=now)}  # fmt: skip
+    assert gaps == {deals["shared_usd"].id: ("decision_maker",),
+                    south.id: ("decision_maker_contact",)}  # fmt: skip
+    f.make_interaction(account=world.account_b, owner=world.rep_b, contacts=[boss], days_ago=30)
+    gaps = {g.opportunity_id for g in figures.chain_gaps(world.leader, figures.Filters(), now=now)}
+    assert gaps == {deals["shared_usd"].id}  # 30 days ago is within the last 30 days

@@ -24,6 +24,10 @@ def test_a_director_reviews_their_team(client, world, deals):
     compliance = _section(page.text, "compliance")
     assert "50%" in compliance and "1 of 2 advances met every gate" in compliance
     assert "Customer asked" in compliance
+    triangle = _section(page.text, "triangle-gaps")
+    assert f'href="/opportunities/{deals["a_validate"].id}"' in triangle and "AR" in triangle
+    chain = _section(page.text, "chain-gaps")
+    assert deals["shared_usd"].name in chain and "no decision maker mapped" in chain
     assert 'href="/pipeline/review"' in client.get("/").text  # in the menu
 
 
