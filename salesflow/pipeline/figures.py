@@ -76,6 +76,8 @@ class StageFigures:
     amount: dict[str, Decimal] = field(default_factory=dict)
     weighted: dict[str, Decimal] = field(default_factory=dict)
     breaches: int = 0
+    oldest_days: int = 0  # the longest any open deal has been in the stage
+    sla_days: int = 0
 
 
 def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]:
@@ -89,17 +91,22 @@ def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]
     )
     rows = db.session.execute(
         sa.select(Opportunity.playbook_version_id, Opportunity.stage_key, Opportunity.currency,
-                  sa.func.count(), sa.func.coalesce(sa.func.sum(Opportunity.amount), 0), breach)
+                  sa.func.count(), sa.func.coalesce(sa.func.sum(Opportunity.amount), 0), breach,
+                  sa.func.min(Opportunity.stage_entered_at))
         .join(Account, Account.id == Opportunity.account_id)
         .where(*_where(user, filters, by_version), Opportunity.status == Status.open)
         .group_by(Opportunity.playbook_version_id, Opportunity.stage_key, Opportunity.currency)
     ).all()  # fmt: skip
     figures: dict[tuple[str, str], StageFigures] = {}
-    for version_id, stage_key, currency, count, amount, breaches in rows:
+    for version_id, stage_key, currency, count, amount, breaches, entered in rows:
         playbook = by_version[version_id]
         key = (playbook.key, stage_key)
-        row = figures.setdefault(key, StageFigures(playbook.key, stage_key))
-        probability = playbook.stage(stage_key).probability
+        stage = playbook.stage(stage_key)
+        row = figures.setdefault(
+            key, StageFigures(playbook.key, stage_key, sla_days=stage.sla_days)
+        )
+        row.oldest_days = max(row.oldest_days, (now - entered).days)
+        probability = stage.probability
         amount = Decimal(amount)
         row.count += count
         row.breaches += int(breaches or 0)

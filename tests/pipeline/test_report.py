@@ -27,6 +27,9 @@ def test_the_funnel_per_stage_and_currency_for_leadership(world, deals, now):
         ("enterprise", "shape"): (2, {"CNY": "200000.00", "USD": "30000.00"},
                                   {"CNY": "50000.00", "USD": "7500.00"}, 1),
     }  # fmt: skip
+    aging = {(s.stage, s.oldest_days, s.sla_days) for s in figures.funnel(
+        world.leader, figures.Filters(), now=now)}  # fmt: skip
+    assert aging == {("validate", 10, 21), ("shape", 50, 45)}
     order = [(s.playbook, s.stage) for s in figures.funnel(world.leader, figures.Filters(),
                                                            now=now)]  # fmt: skip
     assert order == [("enterprise", "validate"), ("enterprise", "shape")]  # playbook order
