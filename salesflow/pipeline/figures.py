@@ -395,3 +395,58 @@ def chain_gaps(user: User, filters: Filters, *, now: datetime) -> list[Gap]:
     return [Gap(deal_id, name, account, by_version[version_id].key, stage,
                 ("decision_maker",) if not has_maker else ("decision_maker_contact",))
             for deal_id, name, account, version_id, stage, has_maker in rows]  # fmt: skip
+
+
+@dataclass
+class Movement:
+    start: date  # the week: the 7 days up to today
+    new: int = 0
+    advanced: int = 0
+    regressed: int = 0
+    won: int = 0
+    lost: int = 0
+    slipped: list[tuple[int, str]] | None = None  # (deal, name); None: no snapshot to compare
+
+
+WEEK = 7
+
+
+def movement(user: User, filters: Filters, *, now: datetime) -> Movement:
+    """The week's movement: deals created, moves forward and back, won and lost in the last 7
+    days, and the open deals whose expected close moved later since the pipeline snapshot of the
+    week's first day (the latest one on or before it). Four queries."""
+    from salesflow.pipeline.models import PipelineSnapshot
+    from salesflow.pipeline.snapshots import snapshot_day
+
+    by_version = versions()
+    since = now - timedelta(days=WEEK)
+    where = _where(user, filters, by_version)
+    result = Movement(snapshot_day(since))
+    created = (
+        sa.select(sa.func.count()).select_from(Opportunity)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*where, Opportunity.created_at > since, Opportunity.created_at <= now)
+    )  # fmt: skip
+    result.new = int(db.session.scalar(created) or 0)
+    moves = {Move.advanced: "advanced", Move.moved_back: "regressed", Move.won: "won",
+             Move.lost: "lost"}  # fmt: skip
+    for move, count in db.session.execute(
+        sa.select(StageChange.move, sa.func.count())
+        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*where, StageChange.move.in_(moves), StageChange.at > since, StageChange.at <= now)
+        .group_by(StageChange.move)
+    ):  # fmt: skip
+        setattr(result, moves[move], int(count))
+    base_day = db.session.scalar(sa.select(sa.func.max(PipelineSnapshot.day))
+                                 .where(PipelineSnapshot.day <= result.start))  # fmt: skip
+    if base_day is not None:
+        result.slipped = [tuple(r) for r in db.session.execute(
+            sa.select(Opportunity.id, Opportunity.name)
+            .join(Account, Account.id == Opportunity.account_id)
+            .join(PipelineSnapshot, (PipelineSnapshot.opportunity_id == Opportunity.id)
+                  & (PipelineSnapshot.day == base_day))
+            .where(*where, Opportunity.status == Status.open,
+                   Opportunity.expected_close > PipelineSnapshot.expected_close)
+            .order_by(Opportunity.id))]  # fmt: skip
+    return result

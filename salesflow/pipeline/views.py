@@ -61,6 +61,7 @@ def review():
             "conversion": figures.conversion(current_user, filters, now=now),
             "triangle_gaps": figures.triangle_gaps(current_user, filters, now=now),
             "chain_gaps": figures.chain_gaps(current_user, filters, now=now),
+            "week": figures.movement(current_user, filters, now=now),
         }  # fmt: skip
         months = figures.forecast(current_user, filters, now=now)
         context |= {"months": months, "forecast_chart": charts.forecast(months)

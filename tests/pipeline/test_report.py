@@ -180,3 +180,24 @@ def test_decision_chain_gaps_past_the_first_stage(world, deals, now):
     f.make_interaction(account=world.account_b, owner=world.rep_b, contacts=[boss], days_ago=30)
     gaps = {g.opportunity_id for g in figures.chain_gaps(world.leader, figures.Filters(), now=now)}
     assert gaps == {deals["shared_usd"].id}  # 30 days ago is within the last 30 days
+
+
+def test_the_weeks_movement(world, deals, now):
+    from salesflow.pipeline import snapshots
+
+    week_ago = now - timedelta(days=7)
+    assert figures.movement(world.leader, figures.Filters(), now=now).slipped is None  # no base
+    snapshots.take(now=week_ago)
+    deals["a_validate"].expected_close = date(2027, 6, 30)  # later than on the week's first day
+    deals["shared_usd"].expected_close = date(2027, 1, 31)  # earlier: not slipped
+    old = f.make_opportunity(account=world.account_a)
+    old.created_at = now - timedelta(days=8)  # not new this week
+    _change(deals["a_validate"], now, 2, move=Move.won)
+    db.session.flush()
+    week = figures.movement(world.leader, figures.Filters(), now=now)
+    # new: the fixture's 5 deals (made "now"); moves in the last 7 days: advanced 5 and 3 days
+    # ago, back 1 day ago, won 2 days ago; the override 10 days ago is before the week
+    assert (week.new, week.advanced, week.regressed, week.won, week.lost) == (5, 2, 1, 1, 0)
+    assert week.slipped == [(deals["a_validate"].id, deals["a_validate"].name)]
+    north = figures.movement(world.director_a, figures.Filters(), now=now)
+    assert (north.new, north.advanced) == (4, 1)

@@ -24,6 +24,8 @@ def test_a_director_reviews_their_team(client, world, deals):
     compliance = _section(page.text, "compliance")
     assert "50%" in compliance and "1 of 2 advances met every gate" in compliance
     assert "Customer asked" in compliance
+    week = _section(page.text, "week")
+    assert "Slipped deals show once the daily pipeline snapshot of a week ago exists." in week
     triangle = _section(page.text, "triangle-gaps")
     assert f'href="/opportunities/{deals["a_validate"].id}"' in triangle and "AR" in triangle
     chain = _section(page.text, "chain-gaps")
