@@ -86,13 +86,18 @@ def _read(response: Any) -> Any:
 
 
 def page_cases(role: str, client: Any, viewer: Viewer, deal: DealTarget, now: datetime):
-    """The opportunity pages one person opens: the board (leadership and directors), the list,
+    """The opportunity pages one person opens: the board and the review (leadership and
+    directors), the list,
     the opportunity page (reps and leadership), the team's export (directors)."""
     cases = []
     if role in ("leadership", "director"):
         cases.append(Case(f"/pipeline?playbook={BOARD}", role, "GET",
                           lambda: _read(client.get("/pipeline", query_string={"playbook": BOARD})),
                           lambda c: raw.board(c, viewer, BOARD), "/pipeline"))  # fmt: skip
+    if role in ("leadership", "director"):  # raw SQL beside it: the board's stage sums
+        cases.append(Case("/pipeline/review", role, "GET",
+                          lambda: _read(client.get("/pipeline/review")),
+                          lambda c: raw.board(c, viewer, BOARD), "/pipeline/review"))  # fmt: skip
     cases.append(Case("/opportunities?sort=amount&dir=desc", role, "GET",
                       lambda: _read(client.get("/opportunities", query_string=SORT)),
                       lambda c: raw.opportunity_list(c, viewer), "/opportunities"))  # fmt: skip

@@ -158,11 +158,15 @@ def breaches(user: User, filters: Filters, *, now: datetime, limit: int = 200) -
     return sorted(found, key=lambda b: (-(b.days - b.sla_days), b.opportunity_id))
 
 
+OVERRIDES_SHOWN = 100
+
+
 @dataclass
 class Compliance:
     advances: int = 0
     met: int = 0  # advances that met every gate
     overrides: list[Any] = field(default_factory=list)  # (change, deal name), newest first
+    override_count: int = 0  # all of them, shown or not
 
     @property
     def share(self) -> float | None:
@@ -171,13 +175,15 @@ class Compliance:
 
 def gate_compliance(user: User, filters: Filters, *, now: datetime) -> Compliance:
     """Forward advances in the period (default: the last 90 days): how many met every gate, and
-    the overrides with their reasons. Two queries."""
+    the newest OVERRIDES_SHOWN overrides with their reasons (and how many there were). Two
+    queries."""
     by_version = versions()
     start, end = period(filters, now)
     where = [*_where(user, filters, by_version), StageChange.move == Move.advanced,
              StageChange.at >= start, StageChange.at < end]  # fmt: skip
     counts = db.session.execute(
-        sa.select(sa.func.count(), sa.func.sum(sa.case((StageChange.gates_met, 1), else_=0)))
+        sa.select(sa.func.count(), sa.func.sum(sa.case((StageChange.gates_met, 1), else_=0)),
+                  sa.func.sum(sa.case((StageChange.overridden, 1), else_=0)))
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
         .join(Account, Account.id == Opportunity.account_id).where(*where)
     ).one()  # fmt: skip
@@ -186,9 +192,10 @@ def gate_compliance(user: User, filters: Filters, *, now: datetime) -> Complianc
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
         .join(Account, Account.id == Opportunity.account_id)
         .where(*where, StageChange.overridden.is_(True))
-        .order_by(StageChange.at.desc(), StageChange.id.desc())
+        .order_by(StageChange.at.desc(), StageChange.id.desc()).limit(OVERRIDES_SHOWN)
     ).all()  # fmt: skip
-    return Compliance(int(counts[0] or 0), int(counts[1] or 0), [tuple(r) for r in overrides])
+    return Compliance(int(counts[0] or 0), int(counts[1] or 0), [tuple(r) for r in overrides],
+                      int(counts[2] or 0))  # fmt: skip
 
 
 PERIOD_DAYS = 90

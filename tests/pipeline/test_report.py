@@ -52,6 +52,7 @@ def test_gate_compliance_over_the_period_with_the_overrides(world, deals, now):
     everyone = figures.gate_compliance(world.leader, figures.Filters(), now=now)
     assert (everyone.advances, everyone.met) == (3, 2)
     assert everyone.share == pytest.approx(2 / 3)
+    assert everyone.override_count == 1
     assert [(c.reason, name) for c, name in everyone.overrides] == [
         ("Customer asked", deals["a_shape_late"].name)
     ]
