@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 
 from salesflow.accounts.models import Account
@@ -66,6 +67,28 @@ def _where(user: User, filters: Filters, by_version: dict[int, Playbook]) -> lis
         ids = [v for v, p in by_version.items() if p.key == filters.playbook]
         where.append(Opportunity.playbook_version_id.in_(ids))
     return where
+
+
+def _versions_of(by_version: dict[int, Playbook], key: str) -> list[int]:
+    return [v for v, p in by_version.items() if p.key == key]
+
+
+def _moved(*conditions: Any) -> sa.ColumnElement[bool]:
+    """The deal has a stage change meeting `conditions` (one per deal for a drill-down)."""
+    return Opportunity.id.in_(sa.select(StageChange.opportunity_id).where(*conditions))
+
+
+def _in_period(column: Any, filters: Filters, now: datetime) -> list[sa.ColumnElement[bool]]:
+    start, end = period(filters, now)
+    return [column >= start, column < end]
+
+
+def _in_week(column: Any, now: datetime) -> list[sa.ColumnElement[bool]]:
+    return [column > now - timedelta(days=WEEK), column <= now]
+
+
+EXITS = (Move.advanced, Move.moved_back, Move.won, Move.lost)  # ways of leaving a stage
+FORWARD = (Move.advanced, Move.won)  # winning leaves the last stage forward
 
 
 @dataclass
@@ -178,9 +201,8 @@ def gate_compliance(user: User, filters: Filters, *, now: datetime) -> Complianc
     the newest OVERRIDES_SHOWN overrides with their reasons (and how many there were). Two
     queries."""
     by_version = versions()
-    start, end = period(filters, now)
     where = [*_where(user, filters, by_version), StageChange.move == Move.advanced,
-             StageChange.at >= start, StageChange.at < end]  # fmt: skip
+             *_in_period(StageChange.at, filters, now)]  # fmt: skip
     counts = db.session.execute(
         sa.select(sa.func.count(), sa.func.sum(sa.case((StageChange.gates_met, 1), else_=0)),
                   sa.func.sum(sa.case((StageChange.overridden, 1), else_=0)))
@@ -236,6 +258,10 @@ def forecast(
     return [(m, {c: v.quantize(CENTS) for c, v in sorted(months[m].items())}) for m in order]
 
 
+def _loss_reason() -> sa.ColumnElement[str]:
+    return sa.func.coalesce(Opportunity.close_reason, "")
+
+
 @dataclass
 class Outcomes:
     won: int = 0
@@ -252,9 +278,7 @@ def outcomes(user: User, filters: Filters, *, now: datetime) -> Outcomes:
     """Deals closed in the period: won and lost (win rate = won ÷ (won + lost)), the average
     cycle of the won ones, and the loss reasons ranked. Three queries."""
     by_version = versions()
-    start, end = period(filters, now)
-    where = [*_where(user, filters, by_version), Opportunity.closed_at >= start,
-             Opportunity.closed_at < end]  # fmt: skip
+    where = [*_where(user, filters, by_version), *_in_period(Opportunity.closed_at, filters, now)]
 
     def query(*columns: Any) -> sa.Select[Any]:
         return sa.select(*columns).join(Account, Account.id == Opportunity.account_id).where(*where)
@@ -264,7 +288,7 @@ def outcomes(user: User, filters: Filters, *, now: datetime) -> Outcomes:
     cycles = [(closed - created).total_seconds() / 86400 for created, closed in db.session.execute(
         query(Opportunity.created_at, Opportunity.closed_at)
         .where(Opportunity.status == Status.won))]  # fmt: skip
-    reason = sa.func.coalesce(Opportunity.close_reason, "")
+    reason = _loss_reason()
     reasons = [(text, int(n)) for text, n in db.session.execute(
         query(reason, sa.func.count()).where(Opportunity.status == Status.lost)
         .group_by(reason).order_by(sa.func.count().desc(), reason))]  # fmt: skip
@@ -289,15 +313,13 @@ def conversion(user: User, filters: Filters, *, now: datetime) -> list[Conversio
     (PRODUCT.md: forward ÷ forward, back, won or lost; winning leaves the last stage forward).
     One grouped query."""
     by_version = versions()
-    start, end = period(filters, now)
-    exits = (Move.advanced, Move.moved_back, Move.won, Move.lost)
     rows = db.session.execute(
         sa.select(Opportunity.playbook_version_id, StageChange.from_stage, StageChange.move,
                   sa.func.count())
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
         .join(Account, Account.id == Opportunity.account_id)
-        .where(*_where(user, filters, by_version), StageChange.move.in_(exits),
-               StageChange.from_stage.is_not(None), StageChange.at >= start, StageChange.at < end)
+        .where(*_where(user, filters, by_version), StageChange.move.in_(EXITS),
+               StageChange.from_stage.is_not(None), *_in_period(StageChange.at, filters, now))
         .group_by(Opportunity.playbook_version_id, StageChange.from_stage, StageChange.move)
     ).all()  # fmt: skip
     found: dict[tuple[str, str], Conversion] = {}
@@ -305,7 +327,7 @@ def conversion(user: User, filters: Filters, *, now: datetime) -> list[Conversio
         key = by_version[version_id].key
         row = found.setdefault((key, stage), Conversion(key, stage))
         row.left += count
-        if move in (Move.advanced, Move.won):
+        if move in FORWARD:
             row.forward += count
     return sorted(found.values(), key=lambda r: _order(by_version, r.playbook, r.stage))
 
@@ -320,88 +342,143 @@ class Gap:
     missing: tuple[str, ...]  # roles, or "decision_maker" / "decision_maker_contact"
 
 
+@dataclass
+class Gaps:
+    total: int  # every deal with the gap
+    shown: list[Gap]  # the first GAP_LIMIT of them, oldest deal first
+
+
 GAP_LIMIT = 200
 
 
-def triangle_gaps(user: User, filters: Filters, *, now: datetime) -> list[Gap]:
-    """Open deals missing an iron-triangle role their current stage's `roles` gate asks for (an
-    active user in the role). Two queries."""
-    from salesflow.auth.models import User as Person
+def _needed_roles(by_version: dict[int, Playbook]) -> dict[tuple[int, str], frozenset[str]]:
+    """Per (version, stage): the iron-triangle roles its `roles` gates ask for."""
     from salesflow.playbooks.gates import RolesGate
 
-    by_version = versions()
-    needed = {(v, s.key): {str(r) for g in s.exit if isinstance(g, RolesGate) for r in g.roles}
-              for v, p in by_version.items() for s in p.stages}  # fmt: skip
-    asking = [(Opportunity.playbook_version_id == v) & (Opportunity.stage_key == s)
-              for (v, s), roles in needed.items() if roles]  # fmt: skip
-    if not asking:
-        return []
-    deals = db.session.execute(
+    return {(v, s.key): frozenset(str(r) for g in s.exit if isinstance(g, RolesGate)
+                                  for r in g.roles)
+            for v, p in by_version.items() for s in p.stages}  # fmt: skip
+
+
+def _triangle_gap(by_version: dict[int, Playbook]) -> sa.ColumnElement[bool]:
+    """Open and in a stage whose `roles` gate asks for a role no active user holds on it. The
+    roles held come from one grouped pass over the seats (per deal, a 0/1 column per role), so
+    the database joins two sets rather than probing each deal."""
+    from salesflow.auth.models import User as Person
+
+    by_roles: dict[frozenset[str], list[tuple[int, str]]] = {}
+    for place, roles in _needed_roles(by_version).items():
+        if roles:
+            by_roles.setdefault(roles, []).append(place)
+    if not by_roles:
+        return sa.false()
+    held = (
+        sa.select(OpportunityRole.opportunity_id.label("deal_id"),
+                  *(sa.func.max(sa.case((OpportunityRole.role == role, 1), else_=0)).label(role)
+                    for role in sorted({r for roles in by_roles for r in roles})))
+        .join(Person, Person.id == OpportunityRole.user_id).where(Person.active.is_(True))
+        .group_by(OpportunityRole.opportunity_id).subquery()
+    )  # fmt: skip
+    deal = so.aliased(Opportunity)
+    lacking = sa.or_(*(
+        sa.or_(*((deal.playbook_version_id == v) & (deal.stage_key == s) for v, s in places))
+        & sa.or_(*(sa.func.coalesce(held.c[role], 0) == 0 for role in sorted(roles)))
+        for roles, places in by_roles.items()))  # fmt: skip
+    return Opportunity.id.in_(
+        sa.select(deal.id).outerjoin(held, held.c.deal_id == deal.id)
+        .where(deal.status == Status.open, lacking))  # fmt: skip
+
+
+def _gap_rows(user: User, filters: Filters, condition: Any, *extra: Any) -> tuple[int, list[Any]]:
+    """How many deals meet `condition`, and the first GAP_LIMIT of them (id, name, account,
+    version, stage, *extra); one query, the count a window over all of them."""
+    rows = db.session.execute(
         sa.select(Opportunity.id, Opportunity.name, Account.name, Opportunity.playbook_version_id,
-                  Opportunity.stage_key)
+                  Opportunity.stage_key, *extra, sa.func.count().over())
         .join(Account, Account.id == Opportunity.account_id)
-        .where(*_where(user, filters, by_version), Opportunity.status == Status.open,
-               sa.or_(*asking))
-        .order_by(Opportunity.id)
+        .where(*_where(user, filters, versions()), condition)
+        .order_by(Opportunity.id).limit(GAP_LIMIT)
     ).all()  # fmt: skip
+    return (int(rows[0][-1]) if rows else 0), [tuple(row)[:-1] for row in rows]
+
+
+def triangle_gaps(user: User, filters: Filters, *, now: datetime) -> Gaps:
+    """Open deals missing an iron-triangle role their current stage's `roles` gate asks for (an
+    active user in the role): how many, and the first GAP_LIMIT with the roles missing. Two
+    queries."""
+    from salesflow.auth.models import User as Person
+
+    by_version = versions()
+    total, deals = _gap_rows(user, filters, _triangle_gap(by_version))
     held: dict[int, set[str]] = {}
-    ids = [d[0] for d in deals]
-    for start in range(0, len(ids), 2000):
-        for deal_id, role in db.session.execute(
-            sa.select(OpportunityRole.opportunity_id, OpportunityRole.role)
-            .join(Person, Person.id == OpportunityRole.user_id)
-            .where(OpportunityRole.opportunity_id.in_(ids[start : start + 2000]),
-                   Person.active.is_(True))
-        ):  # fmt: skip
-            held.setdefault(deal_id, set()).add(str(role))
-    gaps = []
-    for deal_id, name, account, version_id, stage in deals:
-        missing = sorted(needed[(version_id, stage)] - held.get(deal_id, set()))
-        if missing:
-            gaps.append(Gap(deal_id, name, account, by_version[version_id].key, stage,
-                            tuple(missing)))  # fmt: skip
-    return gaps
+    for deal_id, role in db.session.execute(
+        sa.select(OpportunityRole.opportunity_id, OpportunityRole.role)
+        .join(Person, Person.id == OpportunityRole.user_id)
+        .where(OpportunityRole.opportunity_id.in_([d[0] for d in deals]),
+               Person.active.is_(True))
+    ):  # fmt: skip
+        held.setdefault(deal_id, set()).add(str(role))
+    needed = _needed_roles(by_version)
+    return Gaps(total, [
+        Gap(deal_id, name, account, by_version[version_id].key, stage,
+            tuple(sorted(needed[(version_id, stage)] - held.get(deal_id, set()))))
+        for deal_id, name, account, version_id, stage in deals])  # fmt: skip
 
 
 DECISION_MAKER_DAYS = 30
 
 
-def chain_gaps(user: User, filters: Filters, *, now: datetime) -> list[Gap]:
-    """Open deals past their playbook's first stage whose account has no decision maker mapped
-    (a current contact), or nobody met one in the last 30 days. One query."""
+def _decision_makers() -> tuple[Any, ...]:
     from salesflow.contacts.models import Contact
-    from salesflow.interactions.models import Interaction, interaction_attendees
 
-    by_version = versions()
+    return (Contact.decision_role == "decision_maker", Contact.deleted_at.is_(None),
+            Contact.left_on.is_(None))  # fmt: skip
+
+
+def _maker_mapped() -> sa.ColumnElement[bool]:
+    """The deal's account has a decision maker mapped (a current contact)."""
+    from salesflow.contacts.models import Contact
+
+    return Opportunity.account_id.in_(sa.select(Contact.account_id).where(*_decision_makers()))
+
+
+def _chain_gap(by_version: dict[int, Playbook], now: datetime) -> sa.ColumnElement[bool]:
+    """Open, past its playbook's first stage, and its account has no decision maker mapped or
+    nobody met one in the last DECISION_MAKER_DAYS days (company calendar days, read from the
+    tie touches that every logged interaction keeps, not from the interactions)."""
+    from salesflow.contacts.models import Contact
+    from salesflow.dependency.models import TieTouch
+    from salesflow.dependency.touches import day_number
+
     past_first = [
         (Opportunity.playbook_version_id == v) & (Opportunity.stage_key != p.first_stage.key)
         for v, p in by_version.items()
     ]
     if not past_first:
-        return []
-    makers = (Contact.decision_role == "decision_maker", Contact.deleted_at.is_(None),
-              Contact.left_on.is_(None))  # fmt: skip
-    mapped = sa.select(Contact.account_id).where(*makers)
+        return sa.false()
+    today = day_number(now)
     met = (
-        sa.select(Interaction.account_id)
-        .join(interaction_attendees, interaction_attendees.c.interaction_id == Interaction.id)
-        .join(Contact, Contact.id == interaction_attendees.c.contact_id)
-        .where(*makers, Interaction.deleted_at.is_(None),
-               Interaction.occurred_at >= now - timedelta(days=DECISION_MAKER_DAYS),
-               Interaction.occurred_at <= now)
+        sa.select(TieTouch.account_id).join(Contact, Contact.id == TieTouch.contact_id)
+        .where(*_decision_makers(), TieTouch.day >= today - DECISION_MAKER_DAYS,
+               TieTouch.day <= today)
     )  # fmt: skip
-    is_mapped = Opportunity.account_id.in_(mapped)
-    rows = db.session.execute(
-        sa.select(Opportunity.id, Opportunity.name, Account.name, Opportunity.playbook_version_id,
-                  Opportunity.stage_key, is_mapped)
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(*_where(user, filters, by_version), Opportunity.status == Status.open,
-               sa.or_(*past_first), sa.or_(~is_mapped, ~Opportunity.account_id.in_(met)))
-        .order_by(Opportunity.id)
-    ).all()  # fmt: skip
-    return [Gap(deal_id, name, account, by_version[version_id].key, stage,
-                ("decision_maker",) if not has_maker else ("decision_maker_contact",))
-            for deal_id, name, account, version_id, stage, has_maker in rows]  # fmt: skip
+    return (
+        (Opportunity.status == Status.open)
+        & sa.or_(*past_first)
+        & sa.or_(~_maker_mapped(), ~Opportunity.account_id.in_(met))
+    )
+
+
+def chain_gaps(user: User, filters: Filters, *, now: datetime) -> Gaps:
+    """Open deals past their playbook's first stage whose account has no decision maker mapped
+    (a current contact), or nobody met one in the last 30 days: how many, and the first
+    GAP_LIMIT. One query."""
+    by_version = versions()
+    total, rows = _gap_rows(user, filters, _chain_gap(by_version, now), _maker_mapped())
+    return Gaps(total, [
+        Gap(deal_id, name, account, by_version[version_id].key, stage,
+            ("decision_maker",) if not has_maker else ("decision_maker_contact",))
+        for deal_id, name, account, version_id, stage, has_maker in rows])  # fmt: skip
 
 
 @dataclass
@@ -412,48 +489,176 @@ class Movement:
     regressed: int = 0
     won: int = 0
     lost: int = 0
-    slipped: list[tuple[int, str]] | None = None  # (deal, name); None: no snapshot to compare
+    slipped: int | None = None  # deals; None: no snapshot to compare with
 
 
 WEEK = 7
+WEEK_MOVES = {Move.advanced: "advanced", Move.moved_back: "regressed", Move.won: "won",
+              Move.lost: "lost"}  # fmt: skip
+
+
+def _slip_base(now: datetime) -> date | None:
+    """The pipeline snapshot the week is compared with: the latest one on or before the week's
+    first day."""
+    from salesflow.pipeline.models import PipelineSnapshot
+    from salesflow.pipeline.snapshots import snapshot_day
+
+    return db.session.scalar(
+        sa.select(sa.func.max(PipelineSnapshot.day)).where(
+            PipelineSnapshot.day <= snapshot_day(now - timedelta(WEEK))
+        )
+    )
+
+
+def _slipped(base_day: date) -> sa.ColumnElement[bool]:
+    """Open, and its expected close is later than in the snapshot of `base_day`."""
+    from salesflow.pipeline.models import PipelineSnapshot
+
+    return (Opportunity.status == Status.open) & (
+        sa.select(PipelineSnapshot.id)
+        .where(PipelineSnapshot.opportunity_id == Opportunity.id, PipelineSnapshot.day == base_day,
+               Opportunity.expected_close > PipelineSnapshot.expected_close).exists())  # fmt: skip
 
 
 def movement(user: User, filters: Filters, *, now: datetime) -> Movement:
     """The week's movement: deals created, moves forward and back, won and lost in the last 7
-    days, and the open deals whose expected close moved later since the pipeline snapshot of the
-    week's first day (the latest one on or before it). Four queries."""
-    from salesflow.pipeline.models import PipelineSnapshot
+    days, and how many open deals' expected close moved later since the pipeline snapshot of
+    the week's first day (the latest one on or before it). Four queries."""
     from salesflow.pipeline.snapshots import snapshot_day
 
     by_version = versions()
-    since = now - timedelta(days=WEEK)
     where = _where(user, filters, by_version)
-    result = Movement(snapshot_day(since))
-    created = (
-        sa.select(sa.func.count()).select_from(Opportunity)
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(*where, Opportunity.created_at > since, Opportunity.created_at <= now)
-    )  # fmt: skip
-    result.new = int(db.session.scalar(created) or 0)
-    moves = {Move.advanced: "advanced", Move.moved_back: "regressed", Move.won: "won",
-             Move.lost: "lost"}  # fmt: skip
-    for move, count in db.session.execute(
+    result = Movement(snapshot_day(now - timedelta(days=WEEK)))
+
+    def count(*conditions: Any) -> int:
+        return int(
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Opportunity)
+                .join(Account, Account.id == Opportunity.account_id)
+                .where(*where, *conditions)
+            )
+            or 0
+        )
+
+    result.new = count(*_in_week(Opportunity.created_at, now))
+    for move, moves in db.session.execute(
         sa.select(StageChange.move, sa.func.count())
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
         .join(Account, Account.id == Opportunity.account_id)
-        .where(*where, StageChange.move.in_(moves), StageChange.at > since, StageChange.at <= now)
+        .where(*where, StageChange.move.in_(WEEK_MOVES), *_in_week(StageChange.at, now))
         .group_by(StageChange.move)
     ):  # fmt: skip
-        setattr(result, moves[move], int(count))
-    base_day = db.session.scalar(sa.select(sa.func.max(PipelineSnapshot.day))
-                                 .where(PipelineSnapshot.day <= result.start))  # fmt: skip
+        setattr(result, WEEK_MOVES[move], int(moves))
+    base_day = _slip_base(now)
     if base_day is not None:
-        result.slipped = [tuple(r) for r in db.session.execute(
-            sa.select(Opportunity.id, Opportunity.name)
-            .join(Account, Account.id == Opportunity.account_id)
-            .join(PipelineSnapshot, (PipelineSnapshot.opportunity_id == Opportunity.id)
-                  & (PipelineSnapshot.day == base_day))
-            .where(*where, Opportunity.status == Status.open,
-                   Opportunity.expected_close > PipelineSnapshot.expected_close)
-            .order_by(Opportunity.id))]  # fmt: skip
+        result.slipped = count(_slipped(base_day))
     return result
+
+
+# The deals behind each number of the review: a figure's name maps to its condition on the deal,
+# built from the same pieces as the figure. `key` says which row: "playbook:stage", a close month
+# "YYYY-MM" ("" for undated), a loss reason; None for a number with no rows.
+Condition = Any
+
+
+def _stage_of(by_version: dict[int, Playbook], key: str | None) -> Condition:
+    playbook, _, stage = (key or "").partition(":")
+    ids = _versions_of(by_version, playbook)
+    if not ids or not any(stage in {s.key for s in by_version[v].stages} for v in ids):
+        raise LookupError(key)
+    return Opportunity.playbook_version_id.in_(ids), stage
+
+
+def _open_in_stage(by_version, filters, key, now) -> Condition:
+    versions_in, stage = _stage_of(by_version, key)
+    return sa.and_(Opportunity.status == Status.open, versions_in, Opportunity.stage_key == stage)
+
+
+def _late(by_version, filters, key, now) -> Condition:
+    conditions = late(by_version, now)
+    over = (Opportunity.status == Status.open) & sa.or_(*conditions) if conditions else sa.false()
+    return over if not key else over & _open_in_stage(by_version, filters, key, now)
+
+
+def _closing_in(by_version, filters, key, now) -> Condition:
+    if key == "":
+        return (Opportunity.status == Status.open) & Opportunity.expected_close.is_(None)
+    try:
+        first = date.fromisoformat(f"{key}-01")
+    except (TypeError, ValueError):
+        raise LookupError(key) from None
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return sa.and_(Opportunity.status == Status.open, Opportunity.expected_close >= first,
+                   Opportunity.expected_close < after)  # fmt: skip
+
+
+def _closed(status: Status) -> Any:
+    def condition(by_version, filters, key, now) -> Condition:
+        return sa.and_(Opportunity.status == status,
+                       *_in_period(Opportunity.closed_at, filters, now))  # fmt: skip
+
+    return condition
+
+
+def _lost_for(by_version, filters, key, now) -> Condition:
+    return _closed(Status.lost)(by_version, filters, key, now) & (_loss_reason() == (key or ""))
+
+
+def _left(moves: tuple[Move, ...]) -> Any:
+    def condition(by_version, filters, key, now) -> Condition:
+        versions_in, stage = _stage_of(by_version, key)
+        return versions_in & _moved(StageChange.move.in_(moves), StageChange.from_stage == stage,
+                                    *_in_period(StageChange.at, filters, now))  # fmt: skip
+
+    return condition
+
+
+def _advanced(*conditions: Any) -> Any:
+    def condition(by_version, filters, key, now) -> Condition:
+        return _moved(StageChange.move == Move.advanced, *conditions,
+                      *_in_period(StageChange.at, filters, now))  # fmt: skip
+
+    return condition
+
+
+def _week_move(move: Move) -> Any:
+    def condition(by_version, filters, key, now) -> Condition:
+        return _moved(StageChange.move == move, *_in_week(StageChange.at, now))
+
+    return condition
+
+
+def _new(by_version, filters, key, now) -> Condition:
+    return sa.and_(*_in_week(Opportunity.created_at, now))
+
+
+def _slipped_this_week(by_version, filters, key, now) -> Condition:
+    base_day = _slip_base(now)
+    return sa.false() if base_day is None else _slipped(base_day)
+
+
+DRILLS: dict[str, Any] = {
+    "stage": _open_in_stage, "late": _late, "month": _closing_in,
+    "won": _closed(Status.won), "lost": _closed(Status.lost), "loss_reason": _lost_for,
+    "left": _left(EXITS), "left_forward": _left(FORWARD),
+    "advances": _advanced(), "advances_met": _advanced(StageChange.gates_met.is_(True)),
+    "overrides": _advanced(StageChange.overridden.is_(True)),
+    "triangle_gaps": lambda by_version, filters, key, now: _triangle_gap(by_version),
+    "chain_gaps": lambda by_version, filters, key, now: _chain_gap(by_version, now),
+    "week_new": _new, "week_advanced": _week_move(Move.advanced),
+    "week_regressed": _week_move(Move.moved_back), "week_won": _week_move(Move.won),
+    "week_lost": _week_move(Move.lost), "week_slipped": _slipped_this_week,
+}  # fmt: skip
+
+
+def drill(user: User, filters: Filters, figure: str, key: str | None, *, now: datetime) -> Any:
+    """The deals behind one number of the review, as a query of Opportunity for a page
+    (unordered); LookupError for an unknown figure or a key that names no row."""
+    if figure not in DRILLS:
+        raise LookupError(figure)
+    by_version = versions()
+    condition = DRILLS[figure](by_version, filters, key, now)
+    ids = (sa.select(Opportunity.id).join(Account, Account.id == Opportunity.account_id)
+           .where(*_where(user, filters, by_version), condition))  # fmt: skip
+    return sa.select(Opportunity).where(Opportunity.id.in_(ids))

@@ -1,19 +1,22 @@
-"""The pipeline review page (directors: their team; leadership: every team). So far: the funnel
-per stage with its chart, the SLA breaches each linking to its deal, and gate compliance with the
-overrides; filters for team, rep, playbook and period."""
+"""The pipeline review page (directors: their team; leadership: every team), filtered by team,
+rep, playbook and period, and behind every number the deals it counts."""
 
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from salesflow import clock
 from salesflow.auth import scope
-from salesflow.errors import Forbidden
+from salesflow.errors import Forbidden, NotFound
+from salesflow.opportunities import queries
 from salesflow.opportunities.views import _filter_options
 from salesflow.pipeline import charts, figures
+from salesflow.playbooks.schema import text
 
 bp = Blueprint("pipeline", __name__)
 
@@ -34,21 +37,27 @@ def _day(name: str, problems: list[str]) -> date | None:
         return None
 
 
-@bp.route("/pipeline/review")
-@login_required
-def review():
+def _filters(options: dict[str, Any], problems: list[str]) -> figures.Filters:
+    """The review's filters from the query string; a bad period is a problem to show (422),
+    other bad values are ignored."""
     if not scope.can_review_pipeline(current_user):
         raise Forbidden()
-    problems: list[str] = []
     start, end = _day("from", problems), _day("to", problems)
     if start and end and start > end:
         problems.append(_("The period must start before it ends."))
-    options = _filter_options()
     playbook = request.args.get("playbook")
-    filters = figures.Filters(
+    return figures.Filters(
         team_id=_id("team_id"), user_id=_id("user_id"), start=start, end=end,
         playbook=playbook if playbook in options["playbook_keys"] else None,
     )  # fmt: skip
+
+
+@bp.route("/pipeline/review")
+@login_required
+def review():
+    problems: list[str] = []
+    options = _filter_options()
+    filters = _filters(options, problems)
     now = clock.now()
     context: dict[str, Any] = {}
     if not problems:
@@ -68,8 +77,82 @@ def review():
         }  # fmt: skip
     return render_template(
         "pipeline/review.html", filters=filters, problems=problems, args=request.args,
-        stage_names=_stage_names(), **options, **context,
+        stage_names=_stage_names(), drill=_drill_url, **options, **context,
     ), (422 if problems else 200)  # fmt: skip
+
+
+def _drill_url(figure: str, key: str | None = None) -> str:
+    """The link from a number of the review to its deals, under the review's filters."""
+    args = {k: v for k, v in request.args.items() if k in REVIEW_ARGS and v}
+    return url_for("pipeline.deals", figure=figure, **({"key": key} if key is not None else {}),
+                   **args)  # fmt: skip
+
+
+REVIEW_ARGS = ("team_id", "user_id", "playbook", "from", "to")
+MOVES_NOTE = _l("A deal that moved more than once is listed once.")
+TITLES: dict[str, Any] = {
+    "stage": _l("Open deals in %(stage)s"),
+    "late": _l("Over the stage time limit"),
+    "month": _l("Open deals expected to close in %(month)s"),
+    "won": _l("Won in the period"),
+    "lost": _l("Lost in the period"),
+    "loss_reason": _l("Lost in the period: %(reason)s"),
+    "left": _l("Left %(stage)s in the period"),
+    "left_forward": _l("Left %(stage)s forward in the period"),
+    "advances": _l("Advanced in the period"),
+    "advances_met": _l("Advanced in the period meeting every gate"),
+    "overrides": _l("Advanced in the period on an override"),
+    "triangle_gaps": _l("Iron-triangle gaps"),
+    "chain_gaps": _l("Decision-chain gaps"),
+    "week_new": _l("New this week"),
+    "week_advanced": _l("Advanced this week"),
+    "week_regressed": _l("Moved back this week"),
+    "week_won": _l("Won this week"),
+    "week_lost": _l("Lost this week"),
+    "week_slipped": _l("Close date moved later this week"),
+}
+MOVES = {"left", "left_forward", "advances", "advances_met", "overrides", "week_advanced",
+         "week_regressed", "week_won", "week_lost"}  # fmt: skip
+
+
+@bp.route("/pipeline/review/deals")
+@login_required
+def deals():
+    """The deals behind one number of the review, a page at a time."""
+    problems: list[str] = []
+    options = _filter_options()
+    filters = _filters(options, problems)
+    figure, key = request.args.get("figure", ""), request.args.get("key")
+    if figure not in TITLES:
+        raise NotFound()
+    now = clock.now()
+    rows: list[Any] = []
+    next_url = None
+    if not problems:
+        try:
+            query = figures.drill(current_user, filters, figure, key, now=now)
+        except LookupError:
+            raise NotFound() from None
+        sort = request.args.get("sort", "stage_age" if figure == "late" else "close")
+        rows, cursor = queries.page(query, sort=sort, descending=request.args.get("dir") == "desc",
+                                    cursor=request.args.get("cursor"))  # fmt: skip
+        if cursor:
+            next_url = url_for("pipeline.deals", **{**request.args.to_dict(), "cursor": cursor})
+    title = TITLES[figure] % {"stage": _stage_title(key), "month": key or _("no date"),
+                              "reason": key or _("(none given)")}  # fmt: skip
+    review_args = {k: v for k, v in request.args.items() if k in REVIEW_ARGS and v}
+    return render_template(
+        "pipeline/deals.html", title=title, rows=rows, next_url=next_url, now=now,
+        problems=problems, note=MOVES_NOTE if figure in MOVES else None,
+        period=None if problems else _days(filters, now),
+        back_url=url_for("pipeline.review", **review_args),
+    ), (422 if problems else 200)  # fmt: skip
+
+
+def _stage_title(key: str | None) -> str:
+    playbook, _sep, stage = (key or "").partition(":")
+    name = _stage_names().get((playbook, stage))
+    return text(name, get_locale()) if name else stage
 
 
 def _days(filters: figures.Filters, now) -> tuple[date, date]:

@@ -1,6 +1,6 @@
-"""The issue's flow: a director opens the pipeline review, drills from a breach to the
-opportunity, and sees the notification the scheduler's breach job created — in English and in
-Chinese."""
+"""The issue's flow: a director opens the pipeline review, drills from the funnel's breach count
+to the deals behind it and from a breach to the opportunity, and sees the notification the
+scheduler's breach job created — in English and in Chinese."""
 
 import itertools
 import re
@@ -38,6 +38,14 @@ def test_a_director_drills_from_a_breach_and_sees_the_jobs_notification(
     desktop.goto(f"{url}/pipeline/review")
     desktop.wait_for_selector("#chart-funnel .main-svg")  # Plotly, served by the app, drew it
     deal_url = f"{url}/opportunities/{seeded['deal']}"
+    # the funnel's breach count drills to the deals behind it
+    desktop.locator("#funnel-table a.link-danger").click()
+    desktop.wait_for_url(re.compile(r".*/pipeline/review/deals\?figure=late.*"))
+    desktop.locator(f"#opportunities a[href='/opportunities/{seeded['deal']}']").click()
+    desktop.wait_for_url(deal_url)
+    desktop.go_back()
+    desktop.click("#back-to-review")
+    desktop.wait_for_url(f"{url}/pipeline/review")
     desktop.locator(f".breach-link[href='/opportunities/{seeded['deal']}']").click()
     desktop.wait_for_url(deal_url)
     desktop.click("#notification-bell")

@@ -1,7 +1,10 @@
 """The review page: the funnel with its chart and table, the breaches linking to their deals,
 gate compliance with the overrides; directors see their team, reps are refused; bad dates 422."""
 
+import re
+
 from salesflow.extensions import db
+from tests import factories as f
 from tests.conftest import login
 
 
@@ -22,7 +25,9 @@ def test_a_director_reviews_their_team(client, world, deals):
     assert f'href="/opportunities/{late.id}">{late.name}</a>' in breaches
     assert "50 days, limit 45" in breaches
     compliance = _section(page.text, "compliance")
-    assert "50%" in compliance and "1 of 2 advances met every gate" in compliance
+    assert "50%" in compliance and "advances met every gate" in compliance
+    assert '<a href="/pipeline/review/deals?figure=advances_met">1</a> of ' in compliance
+    assert '<a href="/pipeline/review/deals?figure=advances">2</a>' in compliance
     assert "Customer asked" in compliance
     week = _section(page.text, "week")
     assert "Slipped deals show once the daily pipeline snapshot of a week ago exists." in week
@@ -69,6 +74,63 @@ def test_the_page_shows_the_forecast_and_the_outcomes(client, world, deals, now)
     assert 'id="chart-forecast"' in forecast and "2027-03" in forecast
     assert "60,000 CNY" in forecast and "7,500 USD" in forecast
     outcomes = _section(page, "outcomes")
-    assert "0%" in outcomes and "0 won, 1 lost" in outcomes and "Price" in outcomes
+    assert "0%" in outcomes and ">0 won</a>" in outcomes and ">1 lost</a>" in outcomes
+    assert "Price" in outcomes
     conversion = outcomes.split('id="conversion-table"', 1)[1].split("</table>", 1)[0]
-    assert '<td class="text-end">2</td><td class="text-end">3</td>' in conversion
+    assert ">2</a></td>" in conversion and ">3</a></td>" in conversion
+
+
+def test_every_number_links_to_the_deals_behind_it(client, world, deals):
+    db.session.commit()
+    login(client, world.director_a)
+    page = client.get("/pipeline/review").text
+    link = "/pipeline/review/deals?figure=stage&amp;key=enterprise:validate"
+    assert f'href="{link}">1</a>' in _section(page, "funnel")
+    for figure in ("week_new", "week_advanced", "week_regressed", "week_won", "week_lost",
+                   "late", "triangle_gaps", "chain_gaps", "overrides"):  # fmt: skip
+        assert f"/pipeline/review/deals?figure={figure}" in page, figure
+    behind = client.get(link.replace("&amp;", "&"))
+    assert behind.status_code == 200
+    assert "Open deals in Validate" in behind.text
+    assert deals["a_validate"].name in behind.text
+    assert deals["b_validate"].name not in behind.text  # team South's
+    assert 'href="/pipeline/review"' in behind.text  # back to the review
+
+
+def test_the_drill_down_keeps_the_reviews_filters(client, world, deals):
+    db.session.commit()
+    login(client, world.leader)
+    page = client.get(f"/pipeline/review?team_id={world.team_b.id}&from=2026-01-01").text
+    team = world.team_b.id
+    link = f"/pipeline/review/deals?figure=week_new&amp;team_id={team}&amp;from=2026-01-01"
+    assert link in page
+    behind = client.get(link.replace("&amp;", "&")).text
+    assert deals["b_validate"].name in behind and deals["a_validate"].name not in behind
+    assert f'href="/pipeline/review?team_id={world.team_b.id}&amp;from=2026-01-01"' in behind
+
+
+def test_the_deals_behind_a_number_come_a_page_at_a_time(client, world, deals):
+    for _ in range(55):
+        f.make_opportunity(account=world.account_a, stage="validate")
+    db.session.commit()
+    login(client, world.director_a)
+    first = client.get("/pipeline/review/deals?figure=stage&key=enterprise:validate")
+    assert first.text.count('href="/opportunities/') == 50
+    more = re.search(r'href="([^"]*cursor=[^"]*)"', first.text)[1].replace("&amp;", "&")
+    second = client.get(more)
+    assert second.text.count('href="/opportunities/') == 6  # 55 + a_validate
+
+
+def test_reps_are_refused_the_deals_behind_the_numbers(client, world):
+    login(client, world.rep_a)
+    assert client.get("/pipeline/review/deals?figure=week_new").status_code == 403
+
+
+def test_drill_downs_refuse_unknown_numbers_and_bad_dates(client, world, deals):
+    db.session.commit()
+    login(client, world.leader)
+    assert client.get("/pipeline/review/deals?figure=nothing").status_code == 404
+    assert client.get("/pipeline/review/deals").status_code == 404
+    assert client.get("/pipeline/review/deals?figure=stage&key=x:y").status_code == 404
+    bad = client.get("/pipeline/review/deals?figure=won&from=2026-02-31")
+    assert bad.status_code == 422 and "Enter the date as YYYY-MM-DD." in bad.text
