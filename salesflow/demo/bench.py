@@ -113,6 +113,9 @@ def _loaded_accounts(app: Flask, url: str) -> int:
 def prepare(app: Flask, url: str, accounts: int, reuse: bool) -> str:
     """Migrate and load the data set; say how long the load took (or that it was reused)."""
     if reuse and _loaded_accounts(app, url) == accounts:
+        with app.app_context():
+            upgrade()  # a database loaded by an older checkout gets the newer indexes
+            db.session.remove()
         return "reused"
     _wipe(app, url)
     with app.app_context():

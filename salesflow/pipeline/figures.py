@@ -196,19 +196,44 @@ class Compliance:
         return self.met / self.advances if self.advances else None
 
 
-def gate_compliance(user: User, filters: Filters, *, now: datetime) -> Compliance:
+Moves = list[tuple[int, str | None, Move, bool, bool, int]]
+
+
+def period_moves(user: User, filters: Filters, *, now: datetime) -> Moves:
+    """Every way of leaving a stage in the period, counted per (version, from stage, move,
+    gates met, overridden): the one pass over the period's stage changes that both gate
+    compliance and conversion read. One grouped query."""
+    group = (Opportunity.playbook_version_id, StageChange.from_stage, StageChange.move,
+             StageChange.gates_met, StageChange.overridden)  # fmt: skip
+    rows = db.session.execute(
+        sa.select(*group, sa.func.count())
+        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*_where(user, filters, versions()), StageChange.move.in_(EXITS),
+               *_in_period(StageChange.at, filters, now))
+        .group_by(*group)
+    ).all()  # fmt: skip
+    return [(v, stage, Move(move), bool(met), bool(over), int(n))
+            for v, stage, move, met, over, n in rows]  # fmt: skip
+
+
+def gate_compliance(
+    user: User, filters: Filters, *, now: datetime, moves: Moves | None = None
+) -> Compliance:
     """Forward advances in the period (default: the last 90 days): how many met every gate, and
-    the newest OVERRIDES_SHOWN overrides with their reasons (and how many there were). Two
-    queries."""
+    the newest OVERRIDES_SHOWN overrides with their reasons (and how many there were). Reads
+    `moves` (period_moves) when given, and one query for the overrides shown."""
     by_version = versions()
+    result = Compliance()
+    for _version, _stage, move, met, overridden, count in (
+        period_moves(user, filters, now=now) if moves is None else moves
+    ):
+        if move == Move.advanced:
+            result.advances += count
+            result.met += count if met else 0
+            result.override_count += count if overridden else 0
     where = [*_where(user, filters, by_version), StageChange.move == Move.advanced,
              *_in_period(StageChange.at, filters, now)]  # fmt: skip
-    counts = db.session.execute(
-        sa.select(sa.func.count(), sa.func.sum(sa.case((StageChange.gates_met, 1), else_=0)),
-                  sa.func.sum(sa.case((StageChange.overridden, 1), else_=0)))
-        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
-        .join(Account, Account.id == Opportunity.account_id).where(*where)
-    ).one()  # fmt: skip
     overrides = db.session.execute(
         sa.select(StageChange, Opportunity.name)
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
@@ -216,8 +241,8 @@ def gate_compliance(user: User, filters: Filters, *, now: datetime) -> Complianc
         .where(*where, StageChange.overridden.is_(True))
         .order_by(StageChange.at.desc(), StageChange.id.desc()).limit(OVERRIDES_SHOWN)
     ).all()  # fmt: skip
-    return Compliance(int(counts[0] or 0), int(counts[1] or 0), [tuple(r) for r in overrides],
-                      int(counts[2] or 0))  # fmt: skip
+    result.overrides = [tuple(r) for r in overrides]
+    return result
 
 
 PERIOD_DAYS = 90
@@ -308,22 +333,19 @@ class Conversion:
         return self.forward / self.left if self.left else None
 
 
-def conversion(user: User, filters: Filters, *, now: datetime) -> list[Conversion]:
+def conversion(
+    user: User, filters: Filters, *, now: datetime, moves: Moves | None = None
+) -> list[Conversion]:
     """Per stage, of the deals that left it in the period, the share that left it forward
     (PRODUCT.md: forward ÷ forward, back, won or lost; winning leaves the last stage forward).
-    One grouped query."""
+    Reads `moves` (period_moves) when given, else makes it."""
     by_version = versions()
-    rows = db.session.execute(
-        sa.select(Opportunity.playbook_version_id, StageChange.from_stage, StageChange.move,
-                  sa.func.count())
-        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(*_where(user, filters, by_version), StageChange.move.in_(EXITS),
-               StageChange.from_stage.is_not(None), *_in_period(StageChange.at, filters, now))
-        .group_by(Opportunity.playbook_version_id, StageChange.from_stage, StageChange.move)
-    ).all()  # fmt: skip
     found: dict[tuple[str, str], Conversion] = {}
-    for version_id, stage, move, count in rows:
+    for version_id, stage, move, _met, _overridden, count in (
+        period_moves(user, filters, now=now) if moves is None else moves
+    ):
+        if stage is None:
+            continue
         key = by_version[version_id].key
         row = found.setdefault((key, stage), Conversion(key, stage))
         row.left += count

@@ -62,12 +62,13 @@ def review():
     context: dict[str, Any] = {}
     if not problems:
         stages = figures.funnel(current_user, filters, now=now)
+        moves = figures.period_moves(current_user, filters, now=now)  # read by two figures
         context = {
             "stages": stages, "breaches": figures.breaches(current_user, filters, now=now),
-            "compliance": figures.gate_compliance(current_user, filters, now=now),
+            "compliance": figures.gate_compliance(current_user, filters, now=now, moves=moves),
             "period": _days(filters, now), "funnel_chart": charts.funnel(stages),
             "outcomes": figures.outcomes(current_user, filters, now=now),
-            "conversion": figures.conversion(current_user, filters, now=now),
+            "conversion": figures.conversion(current_user, filters, now=now, moves=moves),
             "triangle_gaps": figures.triangle_gaps(current_user, filters, now=now),
             "chain_gaps": figures.chain_gaps(current_user, filters, now=now),
             "week": figures.movement(current_user, filters, now=now),

@@ -204,3 +204,18 @@ def test_the_weeks_movement(world, deals, now):
     assert week.slipped == 1  # a_validate
     north = figures.movement(world.director_a, figures.Filters(), now=now)
     assert (north.new, north.advanced) == (4, 1)
+
+
+def test_compliance_and_conversion_read_one_pass_over_the_periods_moves(world, deals, now):
+    from tests.conftest import sql_statements
+
+    lead, everyone = world.leader, figures.Filters()
+    with sql_statements() as statements:
+        moves = figures.period_moves(lead, everyone, now=now)
+        conversion = figures.conversion(lead, everyone, now=now, moves=moves)
+    assert sum("stage_changes" in s for s in statements) == 1
+    assert conversion == figures.conversion(lead, everyone, now=now)
+    shared = figures.gate_compliance(lead, everyone, now=now, moves=moves)
+    alone = figures.gate_compliance(lead, everyone, now=now)
+    assert (shared.advances, shared.met, shared.override_count) == (3, 2, 1)
+    assert (alone.advances, alone.met, alone.override_count) == (3, 2, 1)
