@@ -27,9 +27,9 @@ run: translations
 	$(FLASK) db upgrade
 	$(FLASK) playbooks sync
 	$(FLASK) demo load --if-empty
-	# the scheduler beside the app for convenience (production runs it as its own service)
-	$(FLASK) scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	# the development server with the scheduler in the same process (production runs gunicorn
+	# and the scheduler as separate services)
+	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 test: translations
 	$(BIN)/ruff check .

@@ -135,7 +135,7 @@ def register_cli(app: Flask) -> None:
     from salesflow.dependency.cli import snapshots_cli, ties_cli
     from salesflow.handovers.cli import handovers_cli
     from salesflow.playbooks.cli import playbooks_cli
-    from salesflow.scheduler.cli import jobs_cli, scheduler_command
+    from salesflow.scheduler.cli import jobs_cli, scheduler_command, serve_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -145,6 +145,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(handovers_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(serve_command)
 
 
 def _money(amount: object, currency: str | None = None) -> str:

@@ -1,7 +1,10 @@
-"""`flask --app wsgi scheduler` (the scheduler process), `flask --app wsgi jobs list` and
-`flask --app wsgi jobs run NAME`."""
+"""`flask --app wsgi scheduler` (the scheduler process), `flask --app wsgi serve` (the
+development server with the scheduler in the same process, what `make run` starts),
+`flask --app wsgi jobs list` and `flask --app wsgi jobs run NAME`."""
 
 import click
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, current_app
@@ -28,9 +31,10 @@ def trigger(job: Job, config: dict) -> CronTrigger:
                        timezone=config["BABEL_DEFAULT_TIMEZONE"])  # fmt: skip
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Every job on its trigger, each run inside an app context and claimed in the database."""
-    scheduler = BlockingScheduler(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+def build_scheduler(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+    """Every job on its trigger, each run inside an app context and claimed in the database;
+    `kind` BlockingScheduler for its own process, BackgroundScheduler beside a server."""
+    scheduler = kind(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
 
     def run(name: str) -> None:
         with app.app_context():
@@ -52,6 +56,24 @@ def scheduler_command() -> None:
     scheduler = build_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(_("Scheduler started: %(jobs)s", jobs=", ".join(JOBS)))
     scheduler.start()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """The development server with the scheduler running in the same process (`make run`).
+    Production runs gunicorn and `flask --app wsgi scheduler` as separate processes."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = build_scheduler(app, BackgroundScheduler)
+    scheduler.start()
+    click.echo(_("Scheduler started: %(jobs)s", jobs=", ".join(JOBS)))
+    try:
+        run_simple(host, port, app, threaded=True)
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 @jobs_cli.command("list")

@@ -87,3 +87,30 @@ def test_the_scheduler_runs_every_job_daily_at_the_configured_local_time(app):
     assert str(trigger.timezone) == "Asia/Shanghai"
     assert "hour='6', minute='30'" in str(trigger)
     assert "day_of_week='mon', hour='6', minute='30'" in str(scheduled["weekly_digest"])
+
+
+def test_serve_runs_the_scheduler_in_the_same_process_as_the_server(app, monkeypatch):
+    import werkzeug.serving
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    made, seen = [], {}
+
+    def build(app_, kind):
+        made.append(build_scheduler(app_, kind))
+        return made[-1]
+
+    def serving(host, port, application, **options):  # the server, stopping at once
+        on = made[0]
+        seen.update(host=host, port=port, app=application, running=on.running, kind=type(on),
+                    jobs={job.id for job in on.get_jobs()})  # fmt: skip
+
+    monkeypatch.setattr("salesflow.scheduler.cli.build_scheduler", build)
+    monkeypatch.setattr(werkzeug.serving, "run_simple", serving)
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert "Scheduler started" in result.output
+    assert (seen["host"], seen["port"], seen["app"]) == ("127.0.0.1", 5123, app)
+    # while the server ran, every job was scheduled in a background thread of this process
+    assert seen["running"] and seen["kind"] is BackgroundScheduler
+    assert seen["jobs"] == set(jobs.JOBS)
+    assert not made[0].running  # stopped with the server
