@@ -34,7 +34,6 @@ def _raw_strengths(conn: sa.Connection, today: int, window: int, user_id: int | 
 
 def dependency_cases(app: Flask, leader_id: int, director_id: int, now: datetime) -> list[Case]:
     with app.app_context():
-        leader, director = db.session.get(User, leader_id), db.session.get(User, director_id)
         window = app.config["TIE_WINDOW_DAYS"]
         today = day_number(now)
         busiest = db.session.scalar(
@@ -43,6 +42,8 @@ def dependency_cases(app: Flask, leader_id: int, director_id: int, now: datetime
         )  # fmt: skip
         snapshots.take(now=now)  # as the scheduler does each morning
         db.session.commit()
+        # loaded after the commit, so they stay readable once detached
+        leader, director = db.session.get(User, leader_id), db.session.get(User, director_id)
         db.session.remove()
     every = queries.ReportFilters()
     tomorrow = now + timedelta(days=1)  # no snapshot of that day: computed live
