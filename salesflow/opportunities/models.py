@@ -49,6 +49,7 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_opportunities_status_stage", "status", "playbook_version_id", "stage_key"),
         sa.Index("ix_opportunities_expected_close", "expected_close"),
+        sa.Index("ix_opportunities_closed_at", "closed_at", "status"),  # won and lost in a period
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

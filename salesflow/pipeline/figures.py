@@ -479,10 +479,11 @@ def _chain_gap(by_version: dict[int, Playbook], now: datetime) -> sa.ColumnEleme
     if not past_first:
         return sa.false()
     today = day_number(now)
+    makers = sa.select(Contact.id).where(*_decision_makers())  # a set to probe, not a join
     met = (
-        sa.select(TieTouch.account_id).join(Contact, Contact.id == TieTouch.contact_id)
-        .where(*_decision_makers(), TieTouch.day >= today - DECISION_MAKER_DAYS,
-               TieTouch.day <= today)
+        sa.select(TieTouch.account_id)
+        .where(TieTouch.day >= today - DECISION_MAKER_DAYS, TieTouch.day <= today,
+               TieTouch.contact_id.in_(makers))
     )  # fmt: skip
     return (
         (Opportunity.status == Status.open)
