@@ -87,8 +87,8 @@ def _read(response: Any) -> Any:
 
 def page_cases(role: str, client: Any, viewer: Viewer, deal: DealTarget, now: datetime):
     """The opportunity pages one person opens: the board and the review (leadership and
-    directors), the list,
-    the opportunity page (reps and leadership), the team's export (directors)."""
+    directors), the list, the opportunity page (reps and leadership), the team's export
+    (directors)."""
     cases = []
     if role in ("leadership", "director"):
         cases.append(Case(f"/pipeline?playbook={BOARD}", role, "GET",
