@@ -543,15 +543,20 @@ def _slipped(base_day: date) -> sa.ColumnElement[bool]:
                Opportunity.expected_close > PipelineSnapshot.expected_close).exists())  # fmt: skip
 
 
+def week_start(now: datetime) -> date:
+    """The first day of the week the movement counts: the company-calendar day 7 days ago."""
+    from salesflow.pipeline.snapshots import snapshot_day
+
+    return snapshot_day(now - timedelta(days=WEEK))
+
+
 def movement(user: User, filters: Filters, *, now: datetime) -> Movement:
     """The week's movement: deals created, moves forward and back, won and lost in the last 7
     days, and how many open deals' expected close moved later since the pipeline snapshot of
     the week's first day (the latest one on or before it). Four queries."""
-    from salesflow.pipeline.snapshots import snapshot_day
-
     by_version = versions()
     where = _where(user, filters, by_version)
-    result = Movement(snapshot_day(now - timedelta(days=WEEK)))
+    result = Movement(week_start(now))
 
     def count(*conditions: Any) -> int:
         return int(

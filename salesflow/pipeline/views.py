@@ -114,6 +114,8 @@ TITLES: dict[str, Any] = {
 }
 MOVES = {"left", "left_forward", "advances", "advances_met", "overrides", "week_advanced",
          "week_regressed", "week_won", "week_lost"}  # fmt: skip
+IN_PERIOD = {"won", "lost", "loss_reason", "left", "left_forward", "advances", "advances_met",
+             "overrides"}  # fmt: skip  # the others are the open deals now, or the week's
 
 
 @bp.route("/pipeline/review/deals")
@@ -145,7 +147,8 @@ def deals():
     return render_template(
         "pipeline/deals.html", title=title, rows=rows, next_url=next_url, now=now,
         problems=problems, note=MOVES_NOTE if figure in MOVES else None,
-        period=None if problems else _days(filters, now),
+        period=_days(filters, now) if figure in IN_PERIOD and not problems else None,
+        week=figures.week_start(now) if figure.startswith("week_") else None,
         back_url=url_for("pipeline.review", **review_args),
     ), (422 if problems else 200)  # fmt: skip
 

@@ -95,6 +95,11 @@ def test_every_number_links_to_the_deals_behind_it(client, world, deals):
     assert deals["a_validate"].name in behind.text
     assert deals["b_validate"].name not in behind.text  # team South's
     assert 'href="/pipeline/review"' in behind.text  # back to the review
+    assert "Open deals now" in behind.text and "Period:" not in behind.text
+    week = client.get("/pipeline/review/deals?figure=week_advanced").text
+    assert "since " in week and "Period:" not in week  # the last 7 days, not the period
+    assert "A deal that moved more than once is listed once." in week
+    assert "Period:" in client.get("/pipeline/review/deals?figure=won").text
 
 
 def test_the_drill_down_keeps_the_reviews_filters(client, world, deals):
