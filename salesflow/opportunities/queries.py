@@ -52,7 +52,8 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _next_month(first: date) -> date:
+def next_month(first: date) -> date:
+    """The first day of the month after the one starting on `first`."""
     return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
@@ -72,7 +73,7 @@ def list_query(user: User, filters: OpportunityFilters) -> sa.Select[Any]:
     if filters.close_month:
         query = query.where(
             Opportunity.expected_close >= filters.close_month,
-            Opportunity.expected_close < _next_month(filters.close_month),
+            Opportunity.expected_close < next_month(filters.close_month),
         )
     if filters.playbook:
         versions = sa.select(PlaybookVersion.id).where(PlaybookVersion.key == filters.playbook)

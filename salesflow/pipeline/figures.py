@@ -23,6 +23,7 @@ from salesflow.opportunities.models import (
     StageChange,
     Status,
 )
+from salesflow.opportunities.queries import next_month
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
 from salesflow.playbooks.schema import Playbook
@@ -64,8 +65,9 @@ def _where(user: User, filters: Filters, by_version: dict[int, Playbook]) -> lis
             OpportunityRole.user_id == filters.user_id)  # fmt: skip
         where.append(Opportunity.id.in_(held))
     if filters.playbook:
-        ids = [v for v, p in by_version.items() if p.key == filters.playbook]
-        where.append(Opportunity.playbook_version_id.in_(ids))
+        where.append(
+            Opportunity.playbook_version_id.in_(_versions_of(by_version, filters.playbook))
+        )
     return where
 
 
@@ -616,9 +618,8 @@ def _closing_in(by_version, filters, key, now) -> Condition:
         first = date.fromisoformat(f"{key}-01")
     except (TypeError, ValueError):
         raise LookupError(key) from None
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return sa.and_(Opportunity.status == Status.open, Opportunity.expected_close >= first,
-                   Opportunity.expected_close < after)  # fmt: skip
+                   Opportunity.expected_close < next_month(first))  # fmt: skip
 
 
 def _closed(status: Status) -> Any:

@@ -14,16 +14,11 @@ from salesflow import clock
 from salesflow.auth import scope
 from salesflow.errors import Forbidden, NotFound
 from salesflow.opportunities import queries
-from salesflow.opportunities.views import _filter_options
+from salesflow.opportunities.views import _filter_options, _id
 from salesflow.pipeline import charts, figures
 from salesflow.playbooks.schema import text
 
 bp = Blueprint("pipeline", __name__)
-
-
-def _id(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else None
 
 
 def _day(name: str, problems: list[str]) -> date | None:
