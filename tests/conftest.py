@@ -80,18 +80,29 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
     return app
 
 
+@contextlib.contextmanager
+def migrated_app(tmp_dir: str, name: str, **overrides: Any) -> Iterator[Flask]:
+    """An app on a fresh database of its own (fresh_database_url), migrated to head; afterwards
+    its connections are closed and the database dropped, whatever happened. The database URL is
+    the app's SQLALCHEMY_DATABASE_URI (for processes of their own)."""
+    url = fresh_database_url(tmp_dir, name)
+    app = make_app(url, **overrides)
+    try:
+        with app.app_context():
+            upgrade()
+            db.session.remove()
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_database(url)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    url = fresh_database_url(str(tmp_path_factory.mktemp("db")), "suite")
-    app = make_app(url, WTF_CSRF_ENABLED=False)
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    drop_database(url)
+    with migrated_app(str(tmp_path_factory.mktemp("db")), "suite", WTF_CSRF_ENABLED=False) as app:
+        yield app
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from salesflow import clock
 from salesflow.auth.models import Role
@@ -22,7 +21,7 @@ from salesflow.extensions import db
 from salesflow.opportunities import moves
 from salesflow.opportunities.models import Move, Opportunity, StageChange
 from tests import factories as f
-from tests.conftest import drop_database, fresh_database_url, make_app
+from tests.conftest import migrated_app
 
 RACERS = 2
 HOLD_SECONDS = 2  # under SQLite's busy timeout (5 s), so the waiting writer still gets in
@@ -86,12 +85,7 @@ def _hold_after_reading_gates(monkeypatch) -> None:
 
 @pytest.mark.committing
 def test_two_concurrent_advances_with_one_version_make_one_move_and_one_409(tmp_path, monkeypatch):
-    url = fresh_database_url(str(tmp_path), "advance")
-    app = make_app(url)
-    try:
-        with app.app_context():
-            upgrade()
-            db.session.remove()
+    with migrated_app(str(tmp_path), "advance") as app:
         deal_id, version, token = _deal_and_token(app)
         _hold_after_reading_gates(monkeypatch)
         assert _race(app, deal_id, version, token) == [200, 409]
@@ -103,8 +97,3 @@ def test_two_concurrent_advances_with_one_version_make_one_move_and_one_409(tmp_
             ).all()
             assert history == [Move.advanced]
             db.session.remove()
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop_database(url)

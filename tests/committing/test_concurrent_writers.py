@@ -6,13 +6,12 @@ import multiprocessing
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from salesflow import clock
 from salesflow.extensions import db
 from salesflow.teams.models import Team
 from salesflow.teams.services import create_team
-from tests.conftest import drop_database, fresh_database_url, make_app
+from tests.conftest import make_app, migrated_app
 
 WRITERS, WRITES = 4, 40
 
@@ -31,15 +30,10 @@ def _writer(url: str, worker: int) -> None:
 
 @pytest.mark.committing
 def test_concurrent_writer_processes_lose_no_write(tmp_path):
-    url = fresh_database_url(str(tmp_path), "writers")
-    app = make_app(url)
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-        db.engine.dispose()
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_writer, args=(url, w)) for w in range(WRITERS)]
-    try:
+    with migrated_app(str(tmp_path), "writers") as app:
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        context = multiprocessing.get_context("spawn")
+        workers = [context.Process(target=_writer, args=(url, w)) for w in range(WRITERS)]
         for process in workers:
             process.start()
         for process in workers:
@@ -49,6 +43,3 @@ def test_concurrent_writer_processes_lose_no_write(tmp_path):
             teams = db.session.scalar(sa.select(sa.func.count()).select_from(Team))
             assert teams == WRITERS * WRITES
             db.session.remove()
-            db.engine.dispose()
-    finally:
-        drop_database(url)

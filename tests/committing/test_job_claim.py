@@ -6,25 +6,21 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
 from salesflow.scheduler import runner
 from salesflow.scheduler.models import JobRun
 from tests import factories as f
-from tests.conftest import FROZEN_NOW, drop_database, fresh_database_url, make_app
+from tests.conftest import FROZEN_NOW, migrated_app
 
 SCHEDULERS = 2
 
 
 @pytest.mark.committing
 def test_two_schedulers_run_each_job_once(tmp_path):
-    url = fresh_database_url(str(tmp_path), "claim")
-    app = make_app(url)
-    try:
+    with migrated_app(str(tmp_path), "claim") as app:
         with app.app_context():
-            upgrade()
             team = f.make_team(name="North")
             f.make_account(team=team, name="Huadong Power")
             db.session.commit()
@@ -57,8 +53,3 @@ def test_two_schedulers_run_each_job_once(tmp_path):
             count = sa.select(sa.func.count()).select_from(AccountSnapshot)
             assert db.session.scalar(count) == 1
             db.session.remove()
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop_database(url)
