@@ -39,7 +39,9 @@ def test_the_funnel_forecast_and_breaches_drill_to_open_deals(world, deals, ids,
 
 
 def test_the_funnel_counts_are_the_deals_listed(world, deals, now):
-    for row in figures.funnel(world.leader, figures.Filters(), now=now):
+    rows = figures.funnel(world.leader, figures.Filters(), now=now)
+    assert [row.count for row in rows] == [2, 2]  # validate, shape
+    for row in rows:
         key = f"{row.playbook}:{row.stage}"
         assert len(_ids(world.leader, "stage", key, now=now)) == row.count
         assert len(_ids(world.leader, "late", key, now=now)) == row.breaches
