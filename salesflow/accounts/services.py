@@ -16,65 +16,47 @@ from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.audit import services as audit
 from salesflow.auth import scope
 from salesflow.auth.models import User
-from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.teams.models import Team
+from salesflow.validation import Errors, add, is_id, max_length, require_version, text
 
-# Text fields and their longest accepted value (the columns' sizes; notes, a Text, gets a cap).
-TEXT_LIMITS = {"name": 200, "industry": 80, "region": 80, "address": 300, "website": 300,
-               "notes": 20_000}  # fmt: skip
-ACCOUNT_FIELDS = (*TEXT_LIMITS, "team_id", "tier", "parent_id")
-MAX_ID = 2**31 - 1
+TEXT_FIELDS = ("name", "industry", "region", "address", "website", "notes")
+ACCOUNT_FIELDS = (*TEXT_FIELDS, "team_id", "tier", "parent_id")
 WEBSITE = re.compile(r"^https?://[^\s/$.?#@][^\s@/]*\.[^\s/]+(/\S*)?$", re.IGNORECASE)
-# NUL is refused by PostgreSQL; other control characters are never meant (notes keep newlines).
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-Errors = dict[str, list[str]]
 
 
-def _problem(errors: Errors, field: str, message: Any) -> None:
-    errors.setdefault(field, []).append(str(message))
-
-
-def _is_id(value: Any) -> bool:
-    return type(value) is int and 0 < value <= MAX_ID
-
-
-def _text(field: str, value: Any, errors: Errors) -> str | None:
-    """The cleaned text (stripped, empty as None), or None with the problem noted."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        _problem(errors, field, _l("Enter text."))
-        return None
-    value = value.strip()
-    if (CONTROL_IN_NOTES if field == "notes" else CONTROL).search(value):
-        _problem(errors, field, _l("Remove the control characters."))
-        return None
-    if field == "website" and value and not re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
-        value = "https://" + value  # people type "example.com"
-    if len(value) > TEXT_LIMITS[field]:
-        _problem(errors, field, _l("Use at most %(n)d characters.", n=TEXT_LIMITS[field]))
-        return None
-    if field == "website" and value and not WEBSITE.match(value):
-        _problem(errors, field, _l("Enter a web address."))
-        return None
-    return value or None
+def _website(value: str | None, errors: Errors) -> str | None:
+    """People type "example.com": a scheme is added, then it must look like a web address."""
+    if value and not re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
+        value = "https://" + value
+    if value and len(value) > max_length(Account.website):
+        add(errors, "website", _l("Use at most %(n)d characters.", n=max_length(Account.website)))
+    elif value and not WEBSITE.match(value):
+        add(errors, "website", _l("Enter a web address."))
+    else:
+        return value
+    return None
 
 
 def _clean_text(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    clean = {f: _text(f, data[f], errors) for f in TEXT_LIMITS if f in data}
+    clean = {
+        f: text(data[f], f, errors, column=getattr(Account, f), multiline=f == "notes")
+        for f in TEXT_FIELDS
+        if f in data
+    }
+    if "website" in clean and "website" not in errors:
+        clean["website"] = _website(clean["website"], errors)
     if "name" in data and not clean.get("name") and "name" not in errors:
-        _problem(errors, "name", _l("Enter the account's name."))
+        add(errors, "name", _l("Enter the account's name."))
     return clean
 
 
 def _check_team(team_id: Any, actor: User, errors: Errors) -> None:
-    if not _is_id(team_id) or db.session.get(Team, team_id) is None:
-        _problem(errors, "team_id", _l("Choose a team."))
+    if not is_id(team_id) or db.session.get(Team, team_id) is None:
+        add(errors, "team_id", _l("Choose a team."))
     elif not scope.can_create_account(actor, team_id):
-        _problem(errors, "team_id", _l("You cannot put accounts in this team."))
+        add(errors, "team_id", _l("You cannot put accounts in this team."))
 
 
 def _ancestors(parent_id: int) -> set[int]:
@@ -90,13 +72,13 @@ def _ancestors(parent_id: int) -> set[int]:
 def _check_parent(parent_id: Any, account: Account | None, actor: User, errors: Errors) -> None:
     """The parent must be an account the actor sees, and neither the account itself nor one of
     its descendants (no cycle through parents)."""
-    visible = _is_id(parent_id) and db.session.scalar(
+    visible = is_id(parent_id) and db.session.scalar(
         sa.select(Account.id).where(Account.id == parent_id, scope.visible_accounts(actor))
     )
     if not visible:
-        _problem(errors, "parent_id", _l("Choose an account you can see."))
+        add(errors, "parent_id", _l("Choose an account you can see."))
     elif account is not None and account.id in _ancestors(parent_id):
-        _problem(errors, "parent_id", _l("An account cannot be its own parent, directly or not."))
+        add(errors, "parent_id", _l("An account cannot be its own parent, directly or not."))
 
 
 def _validate(data: dict[str, Any], account: Account | None, actor: User) -> dict[str, Any]:
@@ -107,7 +89,7 @@ def _validate(data: dict[str, Any], account: Account | None, actor: User) -> dic
         try:
             clean["tier"] = Tier(data["tier"])
         except ValueError:
-            _problem(errors, "tier", _l("Choose a tier."))
+            add(errors, "tier", _l("Choose a tier."))
     if "team_id" in data:
         if account is None or data["team_id"] != account.team_id:
             _check_team(data["team_id"], actor, errors)
@@ -115,7 +97,7 @@ def _validate(data: dict[str, Any], account: Account | None, actor: User) -> dic
         # merely sits on the account team may not take the account into their own team.
         moving = account is not None and data["team_id"] != account.team_id
         if moving and not scope.can_create_account(actor, account.team_id):
-            _problem(errors, "team_id", _l("You cannot move accounts out of this team."))
+            add(errors, "team_id", _l("You cannot move accounts out of this team."))
         clean["team_id"] = data["team_id"]
     if "parent_id" in data:
         if data["parent_id"] is not None:
@@ -140,20 +122,15 @@ def create_account(data: dict[str, Any], *, actor: User, now: datetime) -> Accou
     return account
 
 
-def _check_version(account: Account, data: dict[str, Any]) -> None:
-    """A client that sends the `version` it read gets a Conflict if someone saved since."""
-    if data.get("version") is not None and data["version"] != account.version:
-        raise Conflict()
-
-
 def update_account(
     account: Account, data: dict[str, Any], *, actor: User, now: datetime
 ) -> Account:
     """Change an account's fields (only those in `data`); audited with old and new values.
-    Raises Forbidden (deleted), Conflict (stale `version`), ValidationFailed."""
+    Raises Forbidden (deleted), ValidationFailed (also without the `version` read),
+    Conflict (a stale `version`)."""
     if not scope.can_edit_account(actor, account):
         raise Forbidden()
-    _check_version(account, data)
+    require_version(account, data)
     clean = _validate(data, account, actor)
     changes = audit.apply_changes(account, clean, ACCOUNT_FIELDS)
     audit.record(account, "update", changes, actor=actor, now=now, account_id=account.id)
@@ -191,7 +168,7 @@ def _team_pairs(account: Account) -> list[list[Any]]:
 def _wanted_members(account: Account, members: list[Any]) -> list[tuple[int, TeamRole]]:
     """The (user, role) pairs asked for, or ValidationFailed listing every bad row. A new member
     must be an active user; a leaver already on the team may stay until handed over."""
-    ids = {m.get("user_id") for m in members if isinstance(m, dict) and _is_id(m.get("user_id"))}
+    ids = {m.get("user_id") for m in members if isinstance(m, dict) and is_id(m.get("user_id"))}
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
     current = {(m.user_id, m.role) for m in account.members}
     problems: list[str] = []
@@ -199,7 +176,7 @@ def _wanted_members(account: Account, members: list[Any]) -> list[tuple[int, Tea
     for n, member in enumerate(members, start=1):
         member = member if isinstance(member, dict) else {}
         user_id, role = member.get("user_id"), member.get("role")
-        user = users.get(user_id) if _is_id(user_id) else None
+        user = users.get(user_id) if is_id(user_id) else None
         who = user.name if user else str(user_id)
         if user is None:
             problems.append(str(_l("Row %(n)d: choose a person who exists.", n=n)))
@@ -222,8 +199,9 @@ def set_account_team(
     """Replace the account team with `members` ([{user_id, role}]): roles AR/SR/FR/sponsor/member,
     people who exist and are active (a leaver already in that role may stay until handed over),
     no (person, role) twice; audited as one change of the field "team". Raises Forbidden
-    (deleted account), ValidationFailed."""
-    if not scope.can_edit_account(actor, account):
+    (not the account's director, leadership, an admin or its AR; deleted account),
+    ValidationFailed."""
+    if not scope.can_set_account_team(actor, account):
         raise Forbidden()
     wanted = _wanted_members(account, members)
     before = _team_pairs(account)

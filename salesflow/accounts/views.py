@@ -13,7 +13,6 @@ from salesflow import clock
 from salesflow.accounts import queries, services
 from salesflow.accounts.forms import (
     FIELD_LABELS,
-    MAX_ID,
     AccountForm,
     TeamForm,
     VersionForm,
@@ -25,22 +24,23 @@ from salesflow.audit.models import AuditEntry
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.queries import decision_chain
+from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions.queries import timeline
 from salesflow.labels import label
 from salesflow.opportunities.models import Opportunity
 from salesflow.teams.models import Team
+from salesflow.validation import parse_id
 
 bp = Blueprint("accounts", __name__)
 
 
 def _filters() -> queries.AccountFilters:
     args = request.args
-    team_id = args.get("team_id", "")
     return queries.AccountFilters(
         q=(args.get("q") or "").strip()[:200] or None,
-        team_id=int(team_id) if team_id.isdigit() and 0 < int(team_id) <= MAX_ID else None,
+        team_id=parse_id(args.get("team_id")),
         tier=args.get("tier") if args.get("tier") in {t.value for t in Tier} else None,
         industry=(args.get("industry") or "")[:80] or None,
         mine=args.get("mine") == "1",
@@ -154,6 +154,7 @@ def detail(account_id: int):
         timeline=timeline(current_user, account_id=account.id),
         history=history, people=people, team_names=team_names, field_labels=FIELD_LABELS,
         can_delete=scope.can_delete(current_user, account), button_form=VersionForm(),
+        can_set_team=scope.can_set_account_team(current_user, account),
         quicklog_account_id=None if account.is_deleted else account.id,
         opportunities=deals[:10], more_opportunities=len(deals) > 10,
     )  # fmt: skip
@@ -234,6 +235,8 @@ def _extra_rows() -> int:
 @login_required
 def team(account_id: int):
     account = scope.get_account(current_user, account_id)
+    if not scope.can_set_account_team(current_user, account):
+        raise Forbidden()
     form = TeamForm()
     if not form.is_submitted():
         for member in account.members:

@@ -12,14 +12,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from salesflow.accounts.models import Account, AccountMember
+from salesflow.accounts.models import Account, AccountMember, TeamRole
 from salesflow.auth.models import Role, User
 from salesflow.contacts.models import Contact
 from salesflow.errors import NotFound
 from salesflow.extensions import db
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.interactions.models import Interaction
-from salesflow.opportunities.models import Opportunity
+from salesflow.opportunities.models import Opportunity, OpportunityRole
 
 SEES_ALL = {Role.leadership, Role.admin}
 RESTORERS = {Role.director, Role.admin}
@@ -114,7 +114,8 @@ def visible_opportunities(user: User) -> sa.ColumnElement[bool]:
 
 
 def can_work_opportunity(user: User, opportunity: Opportunity) -> bool:
-    """Whoever sees a deal's account works the deal (fields, roles, checklist, moves)."""
+    """Whoever sees a deal's account works the deal (fields, checklist, moves); its iron
+    triangle is reseated only by those can_set_roles allows."""
     return not opportunity.is_deleted and can_edit_account(user, opportunity.account)
 
 
@@ -139,6 +140,42 @@ def can_edit_account(user: User, account: Account) -> bool:
     """Whoever sees an account may keep it up to date; moving it to another team needs the
     right to create accounts there."""
     return not account.is_deleted
+
+
+def _leads_team_of(user: User, account: Account) -> bool:
+    """Leadership and admins lead every team; a director leads their own team's accounts."""
+    if user.role in SEES_ALL:
+        return True
+    return user.role == Role.director and account.team_id == user.team_id
+
+
+def _is_ar(user: User, seats: Iterable[AccountMember] | Iterable[OpportunityRole]) -> bool:
+    """`user` holds the AR seat (the same value in TeamRole and TriangleRole)."""
+    return any(seat.user_id == user.id and seat.role == TeamRole.AR for seat in seats)
+
+
+def can_set_account_team(user: User, account: Account) -> bool:
+    """An account team is changed by the people responsible for the account: the director of
+    the account's team, leadership, admins, and the account's current AR. Others on the team
+    (SR, FR, sponsor, member — perhaps of another team) may not replace its people."""
+    if account.is_deleted:
+        return False
+    return _leads_team_of(user, account) or _is_ar(user, account.members)
+
+
+def can_set_roles(user: User, opportunity: Opportunity) -> bool:
+    """A deal's iron triangle is staffed by those who lead the deal or its account: the
+    director of the account's team, leadership, admins, the deal's current AR, and the
+    account's current AR (who answers for every deal on the account). The deal's SR and FR, and
+    others who merely see the account, may not reseat it."""
+    if opportunity.is_deleted:
+        return False
+    account = opportunity.account
+    return (
+        _leads_team_of(user, account)
+        or _is_ar(user, opportunity.roles)
+        or _is_ar(user, account.members)
+    )
 
 
 def can_edit_contact(user: User, contact: Contact) -> bool:

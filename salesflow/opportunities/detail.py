@@ -67,6 +67,7 @@ class DetailPage:
     days_in_stage: int
     can_work: bool
     can_decide: bool
+    can_set_roles: bool
     gates: list[GateRow] = field(default_factory=list)
     checklist: list[ChecklistRow] = field(default_factory=list)
     decision_points: list[DecisionPoint] = field(default_factory=list)
@@ -126,11 +127,16 @@ def _action(opportunity: Opportunity, gate: g.Gate, result: GateResult) -> str |
     return targets.get(result.hint or "")
 
 
-def _gate_rows(opportunity: Opportunity, stage: Stage, now: datetime) -> list[GateRow]:
+def _gate_rows(
+    opportunity: Opportunity, stage: Stage, now: datetime, *, can_set_roles: bool
+) -> list[GateRow]:
+    """Each exit gate with the way to meet it; staffing the triangle is offered only to those
+    who may (scope.can_set_roles)."""
     rows = []
     for gate, result in zip(stage.exit, gate_results(opportunity, now=now), strict=True):
         row = GateRow(result)
-        if not result.met and result.hint:
+        offered = result.hint != "assign_roles" or can_set_roles
+        if not result.met and result.hint and offered:
             row.action_url = _action(opportunity, gate, result)
             row.action_label = ACTION_LABELS.get(result.hint)
         rows.append(row)
@@ -180,12 +186,13 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
         playbook=playbook, stage=stage, days_in_stage=days_in_stage(opportunity, now),
         can_work=scope.can_work_opportunity(user, opportunity),
         can_decide=scope.can_decide(user, opportunity),
+        can_set_roles=scope.can_set_roles(user, opportunity),
         checklist=_checklist(opportunity, stage),
         decision_points=_decision_points(opportunity, stage), history=_history(opportunity),
     )  # fmt: skip
     page.move_form.version.data = str(opportunity.version)
     if opportunity.is_open:
-        page.gates = _gate_rows(opportunity, stage, now)
+        page.gates = _gate_rows(opportunity, stage, now, can_set_roles=page.can_set_roles)
         if page.can_decide:
             page.newer = newer_version(opportunity)
     return page

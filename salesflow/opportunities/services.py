@@ -6,7 +6,7 @@ Moves between stages live in `moves`. Whoever sees a deal's account works the de
 """
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from salesflow.audit import services as audit
 from salesflow.auth import scope
 from salesflow.auth.models import User
-from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.opportunities.models import (
     Approval,
@@ -32,32 +32,20 @@ from salesflow.opportunities.models import (
 from salesflow.playbooks import registry
 from salesflow.playbooks.gates import ApprovalGate
 from salesflow.playbooks.schema import Playbook, Stage
-from salesflow.validation import Errors, add, money
+from salesflow.validation import Errors, add, day, is_id, money, require_version, text
 
-TEXT_LIMITS = {"name": 200, "customer_need": 5000, "competitors": 500}
+# Text fields (lengths from the columns); the customer's need may take several lines.
+TEXT_FIELDS = {"name": False, "customer_need": True, "competitors": False}
 FIELDS = ("name", "amount", "currency", "expected_close", "customer_need", "competitors")
 MAX_AMOUNT = Decimal(10) ** 14
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-EVIDENCE_LIMIT = 2000
-COMMENT_LIMIT = 2000
 
 
 def _text(data: dict[str, Any], clean: dict[str, Any], errors: Errors) -> None:
-    for name, limit in TEXT_LIMITS.items():
-        if name not in data:
-            continue
-        value = data[name]
-        if value is not None and not isinstance(value, str):
-            add(errors, name, _l("Enter text."))
-            continue
-        value = (value or "").strip()
-        if CONTROL.search(value) or (name != "customer_need" and "\n" in value):
-            add(errors, name, _l("Remove the control characters."))
-        elif len(value) > limit:
-            add(errors, name, _l("Use at most %(n)d characters.", n=limit))
-        else:
-            clean[name] = value or None
+    for name, multiline in TEXT_FIELDS.items():
+        if name in data:
+            column = getattr(Opportunity, name)
+            clean[name] = text(data[name], name, errors, column=column, multiline=multiline)
     if "name" in data and not clean.get("name") and "name" not in errors:
         add(errors, "name", _l("Name the opportunity."))
 
@@ -77,10 +65,7 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
             add(errors, "currency", _l("Use a three-letter currency code such as CNY."))
         clean["currency"] = currency
     if "expected_close" in data:
-        value = data["expected_close"]
-        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-            add(errors, "expected_close", _l("Enter a date."))
-        clean["expected_close"] = value
+        clean["expected_close"] = day(data["expected_close"], "expected_close", errors)
     if errors:
         raise ValidationFailed(fields=errors)
     return clean
@@ -114,7 +99,7 @@ def create_opportunity(data: dict[str, Any], *, actor: User, now: datetime) -> O
     """Open a deal on an account the actor sees, in the first stage of the newest version of the
     chosen playbook; the creator takes the AR seat. Raises NotFound (account), ValidationFailed."""
     account_id = data.get("account_id")
-    if type(account_id) is not int:
+    if not is_id(account_id):
         raise ValidationFailed(fields={"account_id": [str(_l("Choose an account."))]})
     account = scope.get_account(actor, account_id)
     values = {"name": None, "currency": current_app.config["CURRENCY"], **data}
@@ -144,12 +129,6 @@ def create_opportunity(data: dict[str, Any], *, actor: User, now: datetime) -> O
     return opportunity
 
 
-def check_version(opportunity: Opportunity, data: dict[str, Any]) -> None:
-    """A client that sends the `version` it read gets a Conflict if someone saved since."""
-    if data.get("version") is not None and data["version"] != opportunity.version:
-        raise Conflict()
-
-
 def check_workable(opportunity: Opportunity, actor: User, *, open_only: bool = True) -> None:
     if not scope.can_work_opportunity(actor, opportunity):
         raise Forbidden()
@@ -163,9 +142,9 @@ def update_opportunity(
     opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
 ) -> Opportunity:
     """Change a deal's fields (open deals only; the account and playbook stay). Raises Forbidden,
-    Conflict (stale `version`), ValidationFailed."""
+    ValidationFailed (also without the `version` read), Conflict (a stale `version`)."""
     check_workable(opportunity, actor)
-    check_version(opportunity, data)
+    require_version(opportunity, data)
     errors: Errors = {}
     if data.get("account_id", opportunity.account_id) != opportunity.account_id:
         add(errors, "account_id", _l("An opportunity cannot move to another account."))
@@ -193,7 +172,7 @@ def _wanted_seats(opportunity: Opportunity, seats: list[Any]) -> dict[TriangleRo
     """{role: user id} asked for, or ValidationFailed naming every bad row: one person per seat,
     active users (a leaver already in the seat keeps it until handed over)."""
     ids = {s.get("user_id") for s in seats if isinstance(s, dict)}
-    ids = {i for i in ids if type(i) is int}
+    ids = {i for i in ids if is_id(i)}
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
     current = {(r.user_id, r.role) for r in opportunity.roles}
     problems: list[str] = []
@@ -221,8 +200,9 @@ def set_roles(
     opportunity: Opportunity, seats: list[dict[str, Any]], *, actor: User, now: datetime
 ) -> Opportunity:
     """Replace the iron triangle with `seats` ([{user_id, role}]; AR, SR, FR, one person each);
-    audited as one change of "roles". Raises Forbidden, ValidationFailed."""
-    check_workable(opportunity, actor, open_only=False)
+    audited as one change of "roles". Raises Forbidden (scope.can_set_roles), ValidationFailed."""
+    if not scope.can_set_roles(actor, opportunity):
+        raise Forbidden()
     wanted = _wanted_seats(opportunity, seats)
     before = _seat_pairs(opportunity)
     keep = [r for r in opportunity.roles if wanted.get(r.role) == r.user_id]
@@ -254,17 +234,14 @@ def _stage(opportunity: Opportunity, stage_key: Any) -> Stage:
     return playbook.stage(stage_key)
 
 
-def short_text(value: Any, name: str, limit: int, *, required: Any = None) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise ValidationFailed(fields={name: [str(_l("Enter text."))]})
-    value = (value or "").strip()
-    if CONTROL.search(value):
-        raise ValidationFailed(fields={name: [str(_l("Remove the control characters."))]})
-    if len(value) > limit:
-        raise ValidationFailed(fields={name: [str(_l("Use at most %(n)d characters.", n=limit))]})
-    if required is not None and not value:
-        raise ValidationFailed(fields={name: [str(required)]})
-    return value or None
+def short_text(value: Any, name: str, *, column: Any, required: Any = None) -> str | None:
+    """One text of a move, tick or decision (a reason, evidence, a comment), cleaned for its
+    column; ValidationFailed when refused."""
+    errors: Errors = {}
+    clean = text(value, name, errors, column=column, multiline=True, required=required)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return clean
 
 
 def tick_item(
@@ -278,7 +255,8 @@ def tick_item(
     if not isinstance(item, str) or item not in {i.key for i in stage.checklist}:
         raise ValidationFailed(fields={"item": [str(_l("This stage has no such checklist item."))]})
     proof = _l("Say what proves it: a document, a link, a note.")
-    evidence = short_text(data.get("evidence"), "evidence", EVIDENCE_LIMIT, required=proof)
+    evidence = short_text(data.get("evidence"), "evidence", column=ChecklistTick.evidence,
+                          required=proof)  # fmt: skip
     tick = db.session.scalar(
         sa.select(ChecklistTick).where(
             ChecklistTick.opportunity_id == opportunity.id,
@@ -349,7 +327,7 @@ def decide(
     if decision != Decision.requested and not scope.can_decide(actor, opportunity):
         raise Forbidden(_l("Only the team's director (or an admin) decides this."))
     required = _l("Say why it is rejected.") if decision == Decision.reject else None
-    comment = short_text(data.get("comment"), "comment", COMMENT_LIMIT, required=required)
+    comment = short_text(data.get("comment"), "comment", column=Approval.comment, required=required)
     approval = Approval(
         opportunity_id=opportunity.id, stage_key=stage.key, gate_key=gate.key, decision=decision,
         comment=comment, actor_id=actor.id, actor_role=actor.role.value, at=now,

@@ -12,10 +12,10 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from salesflow import clock
-from salesflow.accounts.forms import MAX_ID
 from salesflow.audit import queries as audit_queries
 from salesflow.auth import scope
 from salesflow.auth.models import User
+from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions.queries import timeline
@@ -27,18 +27,18 @@ from salesflow.opportunities.queries import OpportunityFilters
 from salesflow.playbooks import registry
 from salesflow.playbooks.schema import text
 from salesflow.teams.models import Team
+from salesflow.validation import parse_id, parse_month
 
 bp = Blueprint("opportunities", __name__)
 
 
 def _id(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    return parse_id(request.args.get(name))
 
 
 def _month(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(f"{raw}-01") if raw else None
+        return parse_month(raw)
     except ValueError:
         return None
 
@@ -137,7 +137,7 @@ def _form_page(form: OpportunityForm, account: Any, opportunity: Opportunity | N
 @bp.route("/opportunities/new", methods=["GET", "POST"])
 @login_required
 def new():
-    account_id = request.args.get("account_id", type=int)
+    account_id = parse_id(request.args.get("account_id"))
     if account_id is None:
         flash(_("Open the account the opportunity is for, then choose New opportunity."), "info")
         return redirect(url_for("accounts.index"))
@@ -216,6 +216,8 @@ def _roles_page(form: RolesForm, opportunity: Opportunity, status: int = 200):
 @login_required
 def roles(opportunity_id: int):
     opportunity = scope.get_opportunity(current_user, opportunity_id)
+    if not scope.can_set_roles(current_user, opportunity):
+        raise Forbidden()
     form = RolesForm()
     if not form.is_submitted():
         holders = {r.role.value: r.user_id for r in opportunity.roles}

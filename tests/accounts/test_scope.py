@@ -3,6 +3,8 @@
 import pytest
 
 from salesflow.accounts import queries, services
+from salesflow.auth import scope
+from salesflow.extensions import db
 from tests.conftest import api_as, login
 
 ALL = {"Huadong Power", "Nanfang Grid", "Shared Steel"}
@@ -122,3 +124,74 @@ def test_rep_cannot_create_in_another_team_by_form_or_api(app, client, world):
     )
     assert response.status_code == 422
     assert "Sneaky" not in _names(world.leader)
+
+
+# --- who changes an account team (scope.can_set_account_team) ----------------------------
+
+# The account team is changed by the director of the account's team, leadership, admins and the
+# account's AR; anyone else who sees the account gets 403, and those who do not see it 404.
+TEAM_CHANGE = {
+    "account_a": {"rep_a": 200, "rep_a2": 403, "rep_b": 404, "director_a": 200,
+                  "director_b": 404, "leader": 200, "admin": 200},
+    # team A's account with rep_b (team B) on its team as SR: he may not replace its people
+    "shared": {"rep_a": 403, "rep_a2": 403, "rep_b": 403, "director_a": 200,
+               "director_b": 404, "leader": 200, "admin": 200},
+    "account_b": {"rep_a": 404, "rep_a2": 404, "rep_b": 200, "director_a": 404,
+                  "director_b": 200, "leader": 200, "admin": 200},
+}  # fmt: skip
+CASES = [(account, who) for account, row in TEAM_CHANGE.items() for who in row]
+
+
+def _pairs(account) -> list[tuple[int, str]]:
+    db.session.expire(account, ["members"])
+    return sorted((m.user_id, m.role.value) for m in account.members)
+
+
+@pytest.mark.parametrize("account, who", CASES)
+def test_the_predicate_allows_exactly_the_people_responsible(world, account, who):
+    allowed = scope.can_set_account_team(getattr(world, who), getattr(world, account))
+    assert allowed is (TEAM_CHANGE[account][who] == 200)
+
+
+@pytest.mark.parametrize("account, who", CASES)
+def test_account_team_put_by_api_is_for_the_people_responsible(app, world, account, who):
+    account, expected = getattr(world, account), TEAM_CHANGE[account][who]
+    before = _pairs(account)
+    members = [*({"user_id": u, "role": r} for u, r in before),
+               {"user_id": world.rep_a2.id, "role": "member"}]  # fmt: skip
+    response = api_as(app, getattr(world, who)).put(f"/accounts/{account.id}/team", json=members)
+    assert response.status_code == expected
+    if expected == 403:
+        assert response.get_json()["error"]["code"] == "forbidden"
+    changed = sorted([*before, (world.rep_a2.id, "member")])
+    assert _pairs(account) == (changed if expected == 200 else before)
+
+
+@pytest.mark.parametrize("account, who", CASES)
+def test_account_team_page_is_for_the_people_responsible(client, world, account, who):
+    account, expected = getattr(world, account), TEAM_CHANGE[account][who]
+    before = _pairs(account)
+    db.session.commit()  # a refused request rolls back to here
+    login(client, getattr(world, who))
+    assert client.get(f"/accounts/{account.id}/team").status_code == expected
+    data = {"members-0-user_id": world.rep_a2.id, "members-0-role": "member"}
+    response = client.post(f"/accounts/{account.id}/team", data=data)
+    assert response.status_code == (302 if expected == 200 else expected)
+    assert _pairs(account) == ([(world.rep_a2.id, "member")] if expected == 200 else before)
+
+
+@pytest.mark.parametrize("account, who", [c for c in CASES if TEAM_CHANGE[c[0]][c[1]] != 404])
+def test_account_page_offers_edit_team_only_to_those_who_may(client, world, account, who):
+    account_id, expected = getattr(world, account).id, TEAM_CHANGE[account][who]
+    login(client, getattr(world, who))
+    page = client.get(f"/accounts/{account_id}").get_data(as_text=True)
+    assert (f'href="/accounts/{account_id}/team"' in page) is (expected == 200)
+
+
+def test_a_deleted_account_team_is_changed_by_nobody(client, world, now):
+    services.delete_account(world.account_a, actor=world.director_a, now=now)
+    assert not any(scope.can_set_account_team(getattr(world, who), world.account_a)
+                   for who in TEAM_CHANGE["account_a"])  # fmt: skip
+    login(client, world.director_a)
+    page = client.get(f"/accounts/{world.account_a.id}").get_data(as_text=True)
+    assert f'href="/accounts/{world.account_a.id}/team"' not in page

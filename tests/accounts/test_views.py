@@ -140,7 +140,7 @@ def test_account_page_history_is_readable(client, world, now):
     services.set_account_team(
         world.account_a,
         [{"user_id": world.rep_a.id, "role": "AR"}, {"user_id": world.rep_a2.id, "role": "FR"}],
-        actor=world.rep_a2,
+        actor=world.rep_a,
         now=now,
     )
     login(client, world.rep_a)

@@ -83,6 +83,20 @@ def test_transfer_gives_the_successor_every_role_and_proves_the_item(world, hand
     assert audited == 1
 
 
+@pytest.mark.parametrize("planner", ["director_a", "leader", "admin"])
+def test_every_planner_transfers_roles_where_the_leaver_is_not_the_ar(world, now, later, planner):
+    """Planners replace people on teams and deals they are not AR of (scope.can_set_account_team
+    and can_set_roles allow the account's director, leadership and admins)."""
+    account = f.make_account(team=world.team_a, members={world.rep_b: "AR", world.rep_a: "SR"})
+    deal = f.make_opportunity(account=account, roles={world.rep_b: "AR", world.rep_a: "FR"})
+    handover = plan(world, actor=getattr(world, planner), accounts=[account], now=now)
+    assert services.transfer_roles(handover, actor=getattr(world, planner), now=later) == 2
+    assert sorted((m.user_id, m.role.value) for m in account.members) == sorted(
+        [(world.rep_b.id, "AR"), (world.rep_a2.id, "SR")])  # fmt: skip
+    assert sorted((r.user_id, r.role.value) for r in deal.roles) == sorted(
+        [(world.rep_b.id, "AR"), (world.rep_a2.id, "FR")])  # fmt: skip
+
+
 def test_roles_item_is_proven_by_the_data_however_the_team_changed(world, handover, later):
     account_services.set_account_team(world.account_a, [{"user_id": world.rep_a2.id,
                                       "role": "AR"}], actor=world.rep_a, now=later)  # fmt: skip

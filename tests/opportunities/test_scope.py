@@ -1,5 +1,7 @@
-"""Who sees which deal and who decides on it (see the World table in tests/conftest.py): a deal is
-visible when its account is; decisions belong to the director of the account's team or an admin."""
+"""Who sees which deal, who decides on it and who staffs it (see the World table in
+tests/conftest.py): a deal is visible when its account is; decisions belong to the director of the
+account's team or an admin; the iron triangle is reseated by that director, leadership, admins,
+the deal's AR and the account's AR."""
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +11,7 @@ from salesflow.errors import NotFound
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity
 from tests import factories as f
-from tests.conftest import login
+from tests.conftest import api_as, login
 
 EVERYONE = ["rep_a", "rep_a2", "rep_b", "director_a", "director_b", "leader", "admin"]
 SEES = {
@@ -25,6 +27,13 @@ DECIDES = {
     "north": {"director_a", "admin"},
     "shared": {"director_a", "admin"},  # team A's account, though rep_b works on it
     "south": {"director_b", "admin"},
+}
+# Who may reseat the iron triangle of the `deals` below (none has a seat taken yet): the director
+# of the account's team, leadership, admins and the account's AR (scope.can_set_roles).
+STAFFS = {
+    "north": {"rep_a", "director_a", "leader", "admin"},  # rep_a is account_a's AR
+    "shared": {"director_a", "leader", "admin"},  # rep_b is only on its account team, as SR
+    "south": {"rep_b", "director_b", "leader", "admin"},  # rep_b is account_b's AR
 }
 
 
@@ -106,9 +115,12 @@ def test_opportunity_pages_answer_404_outside_scope_and_200_inside(client, world
     login(client, getattr(world, who))
     for name, deal in deals.items():
         expected = 200 if name in SEES[who] else 404
-        for path in ("", "/edit", "/roles"):
+        for path in ("", "/edit"):
             response = client.get(f"/opportunities/{deal.id}{path}")
             assert response.status_code == expected, (name, path)
+        if expected == 200 and who not in STAFFS[name]:
+            expected = 403
+        assert client.get(f"/opportunities/{deal.id}/roles").status_code == expected, name
 
 
 def test_a_deleted_deal_page_is_404_to_a_rep(now, client, world):
@@ -116,3 +128,80 @@ def test_a_deleted_deal_page_is_404_to_a_rep(now, client, world):
     login(client, world.rep_a)
     assert client.get(f"/opportunities/{gone.id}").status_code == 404
     assert client.get("/opportunities/999999").status_code == 404
+
+
+# The iron triangle is reseated by those who lead the deal or its account (scope.can_set_roles).
+
+
+def _expected(who: str, name: str) -> int:
+    if name not in SEES[who]:
+        return 404
+    return 200 if who in STAFFS[name] else 403
+
+
+def _seats(deal) -> list[tuple[str, int]]:
+    db.session.expire(deal, ["roles"])
+    return sorted((r.role.value, r.user_id) for r in deal.roles)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_can_set_roles_allows_the_directors_leadership_admins_and_the_accounts_ar(
+    world, deals, who
+):
+    user = getattr(world, who)
+    assert {name for name, deal in deals.items() if scope.can_set_roles(user, deal)} == {
+        name for name, staffers in STAFFS.items() if who in staffers
+    }
+
+
+@pytest.mark.parametrize("seat, allowed", [("AR", True), ("SR", False), ("FR", False)])
+def test_the_deals_own_ar_reseats_it_but_not_its_sr_or_fr(now, world, seat, allowed):
+    north = f.make_opportunity(account=world.account_a, roles={world.rep_a2: seat})
+    shared = f.make_opportunity(account=world.shared, roles={world.rep_b: seat})
+    assert scope.can_set_roles(world.rep_a2, north) is allowed
+    assert scope.can_set_roles(world.rep_b, shared) is allowed  # even from another team
+
+
+def test_a_deleted_deal_is_reseated_by_nobody(now, world):
+    gone = f.make_opportunity(account=world.account_a, roles={world.rep_a: "AR"}, deleted=True)
+    assert not any(scope.can_set_roles(getattr(world, who), gone) for who in EVERYONE)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_put_roles_by_api_is_for_those_who_staff_the_deal(app, world, deals, who):
+    api = api_as(app, getattr(world, who))
+    for name, deal in deals.items():
+        seats = [{"user_id": world.rep_a2.id, "role": "FR"}]
+        response = api.put(f"/opportunities/{deal.id}/roles", json=seats)
+        assert response.status_code == _expected(who, name), name
+        if response.status_code == 403:
+            assert response.get_json()["error"]["code"] == "forbidden"
+        staffed = response.status_code == 200
+        assert _seats(deal) == ([("FR", world.rep_a2.id)] if staffed else []), name
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_roles_page_is_for_those_who_staff_the_deal(client, world, deals, who):
+    db.session.commit()  # a refused request rolls back to here
+    login(client, getattr(world, who))
+    for name, deal in deals.items():
+        response = client.post(f"/opportunities/{deal.id}/roles", data={
+            "seats-0-role": "AR", "seats-0-user_id": "",
+            "seats-1-role": "SR", "seats-1-user_id": str(world.rep_a2.id),
+        })  # fmt: skip
+        expected = _expected(who, name)
+        assert response.status_code == (302 if expected == 200 else expected), name
+        staffed = expected == 200
+        assert _seats(deal) == ([("SR", world.rep_a2.id)] if staffed else []), name
+
+
+@pytest.mark.parametrize("who, offered", [("rep_a", True), ("director_a", True),
+                                          ("leader", True), ("rep_a2", False)])  # fmt: skip
+def test_the_deal_page_offers_staffing_only_to_those_who_may(now, client, world, who, offered):
+    # The transactional playbook's first stage needs an AR: its gate links to the roles page.
+    deal = f.make_opportunity(account=world.account_a, playbook="transactional")
+    login(client, getattr(world, who))
+    page = client.get(f"/opportunities/{deal.id}").get_data(as_text=True)
+    assert (f'href="/opportunities/{deal.id}/roles"' in page) is offered
+    assert ("Staff the iron triangle" in page) is offered
+    assert "Iron triangle" in page  # the seats are shown to everyone who sees the deal
