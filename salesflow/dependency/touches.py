@@ -76,16 +76,20 @@ def _upsert(rows: list[dict[str, int]]) -> None:
 
 def apply(delta: Counter[Key]) -> None:
     """Add `delta` to the counts (one upsert), dropping rows that reach zero; note the accounts
-    whose counts changed (TieChange), so the report recomputes them past today's snapshot."""
-    rows = [dict(zip(KEY_COLUMNS, key, strict=True), touches=n) for key, n in delta.items() if n]
-    if not rows:
+    whose counts changed (TieChange), so the report recomputes them past today's snapshot.
+
+    Rows are locked in key order, whatever order the people were named in: two logs of the same
+    meeting then queue for the same first row instead of each holding a row the other needs
+    (a deadlock on PostgreSQL)."""
+    keys = sorted(key for key, n in delta.items() if n)
+    if not keys:
         return
-    _upsert(rows)
+    _upsert([dict(zip(KEY_COLUMNS, key, strict=True), touches=delta[key]) for key in keys])
     now = clock.now()
-    changed = sorted({row["account_id"] for row in rows})
+    changed = sorted({key[0] for key in keys})
     db.session.execute(sa.insert(TieChange), [{"account_id": a, "at": now} for a in changed])
-    for key, n in delta.items():
-        if n < 0:
+    for key in keys:
+        if delta[key] < 0:
             db.session.execute(
                 sa.delete(TieTouch).where(
                     *(getattr(TieTouch, c) == v for c, v in zip(KEY_COLUMNS, key, strict=True)),
