@@ -1,13 +1,14 @@
 """salesflow: the company's memory of its customers, and process selling on top of it."""
 
-from apiflask import APIFlask
-from flask import Flask, abort, has_request_context, request, session
+from flask import Flask, Response, abort, has_request_context, request, session
 from flask_babel import lazy_gettext
 from flask_bootstrap import Bootstrap5
 from flask_login import current_user
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from salesflow import labels
+from salesflow.app import SalesflowApp
 from salesflow.errors import register_errorhandlers
 from salesflow.extensions import babel, csrf, login_manager, migrate
 from salesflow.extensions import db as database  # `salesflow.db` is the module of column types
@@ -29,7 +30,7 @@ CSP = {
 
 
 def create_app(config_object: object | str = "config.Config") -> Flask:
-    app = APIFlask(
+    app = SalesflowApp(
         __name__,
         title="salesflow API",
         version="1",
@@ -41,6 +42,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     register_extensions(app)
     register_security(app)
     register_i18n(app)
+    register_routing(app)
     register_blueprints(app)
     register_cli(app)
     register_errorhandlers(app)
@@ -77,6 +79,21 @@ def register_security(app: Flask) -> None:
         frame_options="DENY",
     )
     app.before_request(refuse_nul_characters)
+    app.after_request(forbid_storing)
+    if proxies := app.config["TRUSTED_PROXY_COUNT"]:
+        # The client's address (login throttling) and scheme from the proxies' headers; without
+        # trusted proxies anyone could name any address in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+
+def forbid_storing(response: Response) -> Response:
+    """A logged-in page or an API answer shows customer data: no browser or proxy may keep a copy
+    (a shared computer's Back button, a cache). Static files keep their caching."""
+    if request.endpoint and request.endpoint.rsplit(".", 1)[-1] == "static":
+        return response
+    if request.path.startswith("/api/") or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def refuse_nul_characters() -> None:
@@ -102,6 +119,14 @@ def select_locale() -> str:
 
 def register_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+
+def register_routing(app: Flask) -> None:
+    """Every `<int:…>` of a route is a record id: one converter for the whole app, so an id out of
+    the columns' range is a 404 like any missing record (before the blueprints add their rules)."""
+    from salesflow.validation import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:

@@ -15,9 +15,16 @@ class AppError(Exception):
     code = "bad_request"
     default_message: Any = _l("The request could not be processed.")
 
-    def __init__(self, message: Any = None, *, fields: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        message: Any = None,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         self.message = str(message or self.default_message)
         self.fields = {k: [str(m) for m in v] for k, v in (fields or {}).items()}
+        self.headers = headers or {}  # sent with the error (a 429's Retry-After)
         super().__init__(self.message)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,6 +54,17 @@ class Conflict(AppError):
     default_message = _l(
         "Someone else changed this record after you opened it. "
         "Reload it and apply your change again."
+    )
+
+
+class TryAgain(Conflict):
+    """The database twice chose this request to give way to others writing the same rows at
+    the same moment (a deadlock or serialization failure): nothing was saved, and sending the
+    same request again is safe."""
+
+    default_message = _l(
+        "Many people saved at the same moment and your change could not get through. "
+        "Nothing was saved; please try again."
     )
 
 
@@ -108,8 +126,8 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def handle_app_error(error: AppError):
         if wants_json():
-            return error.to_dict(), error.status
-        return render_template("errors/error.html", error=error), error.status
+            return error.to_dict(), error.status, error.headers
+        return render_template("errors/error.html", error=error), error.status, error.headers
 
     @app.errorhandler(sa_exc.IntegrityError)
     @app.errorhandler(orm_exc.StaleDataError)
