@@ -8,14 +8,13 @@ from pydantic import BaseModel, Field
 
 from salesflow import clock
 from salesflow.api import bp, caller, paginate, token_auth
-from salesflow.api.schemas import Id, Strict, provided
+from salesflow.api.schemas import BodyId, Day, Id, Moment, Strict, Version, provided, text
 from salesflow.auth import scope
-from salesflow.errors import ValidationFailed
 from salesflow.interactions import queries, services
 from salesflow.interactions.models import Interaction, Kind
 
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
-Ids = Annotated[list[Id], Field(max_length=200)]
+Ids = Annotated[list[BodyId], Field(max_length=200)]
 OPPORTUNITY = Field(
     None, description="The deal it was about: an opportunity of the same account, or null."
 )
@@ -23,38 +22,44 @@ OCCURRED_AT = "ISO 8601 with offset, e.g. 2026-11-20T10:00:00+08:00 (a naive tim
 
 
 class _Fields(Strict):
-    opportunity_id: int | None = OPPORTUNITY
+    opportunity_id: BodyId | None = OPPORTUNITY
     kind: Kind | None = None
-    occurred_at: datetime | None = Field(None, description=OCCURRED_AT)
-    summary: str | None = Field(None, description="What happened; required, at most 5000.")
-    outcome: str | None = None
+    occurred_at: Moment | None = Field(None, description=OCCURRED_AT)
+    summary: text(Interaction.summary, required=True) | None = Field(
+        None, description="What happened; required."
+    )
+    outcome: text(Interaction.outcome) | None = None
     participant_ids: Ids | None = Field(None, description="Our users; default: the caller.")
     contact_ids: Ids | None = Field(None, description="Current contacts of the account.")
-    next_step: str | None = None
-    next_step_due: date | None = Field(None, description="YYYY-MM-DD; needs a next_step.")
+    next_step: text(Interaction.next_step) | None = None
+    next_step_due: Day | None = Field(None, description="YYYY-MM-DD; needs a next_step.")
     cost: Decimal | None = Field(None, description="Decimal string or number, ≥ 0, 2 decimals.")
 
 
 class InteractionIn(_Fields):
-    account_id: Id
+    account_id: BodyId
     kind: Kind
-    occurred_at: datetime = Field(description=OCCURRED_AT)
-    summary: str = Field(description="What happened; at most 5000 characters.")
+    occurred_at: Moment = Field(description=OCCURRED_AT)
+    summary: text(Interaction.summary, required=True) = Field(description="What happened.")
 
 
 class InteractionPatch(_Fields):
-    """Every field optional (PATCH semantics); `version`, when sent, must be the current one."""
+    """Every field optional (PATCH semantics) but `version`, the one you read."""
 
-    account_id: Id | None = None
-    version: int | None = None
+    account_id: BodyId | None = None
+    version: Version
+
+
+class DoneIn(Strict):
+    version: Version
 
 
 class InteractionFilter(BaseModel):
     account_id: Id | None = None
     contact_id: Id | None = None
     mine: bool = False
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
     limit: int | None = None
     cursor: str | None = None
 
@@ -100,11 +105,6 @@ def interaction_out(interaction: Interaction) -> dict[str, Any]:
     }
 
 
-def _aware(name: str, value: datetime | None) -> None:
-    if value is not None and value.utcoffset() is None:
-        raise ValidationFailed(fields={name: ["Give the time with its time zone offset."]})
-
-
 @bp.get("/interactions")
 @bp.auth_required(token_auth)
 @bp.input(InteractionFilter, location="query", arg_name="filters")
@@ -115,8 +115,6 @@ def _aware(name: str, value: datetime | None) -> None:
     responses=ERRORS,
 )
 def list_interactions(filters: InteractionFilter):
-    _aware("since", filters.since)
-    _aware("until", filters.until)
     if filters.account_id is not None:
         scope.get_account(caller(), filters.account_id)
     query = queries.list_query(
@@ -134,7 +132,10 @@ def list_interactions(filters: InteractionFilter):
 @bp.auth_required(token_auth)
 @bp.input(InteractionIn, location="json", arg_name="data")
 @bp.output(InteractionOut, status_code=201)
-@bp.doc(summary="Log a contact with a customer", responses=ERRORS)
+@bp.doc(
+    summary="Log a contact with a customer",
+    responses={**ERRORS, 409: "Too many saves at the same moment: nothing saved, send it again"},
+)
 def create_interaction(data: InteractionIn):
     interaction = services.log_interaction(provided(data), actor=caller(), now=clock.now())
     return interaction_out(interaction), 201
@@ -191,10 +192,14 @@ def restore_interaction(interaction_id: int):
 
 @bp.post("/interactions/<int:interaction_id>/done")
 @bp.auth_required(token_auth)
+@bp.input(DoneIn, location="json", arg_name="data")
 @bp.output(InteractionOut)
-@bp.doc(summary="Mark the next step done", responses={**ERRORS, 403: "Not allowed"})
-def complete_next_step(interaction_id: int):
+@bp.doc(
+    summary="Mark the next step done (send the `version` you read; done twice changes nothing)",
+    responses={**ERRORS, 403: "Not allowed", 409: "Stale version"},
+)
+def complete_next_step(interaction_id: int, data: DoneIn):
     interaction = scope.get_interaction(caller(), interaction_id)
     return interaction_out(
-        services.complete_next_step(interaction, actor=caller(), now=clock.now())
+        services.complete_next_step(interaction, provided(data), actor=caller(), now=clock.now())
     )
