@@ -18,8 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from salesflow.accounts.models import TeamRole, Tier
 from salesflow.labels import choices
-
-MAX_ID = 2**31 - 1
+from salesflow.validation import MAX_ID, coerce_id, parse_id
 
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -38,20 +37,10 @@ FIELD_LABELS = {
 _strip = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
-def _int_or_none(value: Any) -> int | None:
-    """A select's value as an id; anything else (blank, tampered) as None for the service to
-    refuse with a message."""
-    try:
-        number = int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
-    return number if number is None or 0 < number <= MAX_ID else None
-
-
 class AccountForm(FlaskForm):
     name = StringField(FIELD_LABELS["name"], validators=[DataRequired(), Length(max=200)],
                        filters=_strip)  # fmt: skip
-    team_id = SelectField(FIELD_LABELS["team_id"], coerce=_int_or_none, validate_choice=False)
+    team_id = SelectField(FIELD_LABELS["team_id"], coerce=coerce_id, validate_choice=False)
     tier = SelectField(FIELD_LABELS["tier"], choices=choices(Tier), default="C")
     industry = StringField(FIELD_LABELS["industry"], validators=[Length(max=80)], filters=_strip)
     region = StringField(FIELD_LABELS["region"], validators=[Length(max=80)], filters=_strip)
@@ -69,7 +58,7 @@ class AccountForm(FlaskForm):
         data = {name: self[name].data for name in (
             "name", "team_id", "tier", "industry", "region", "parent_id", "address", "website",
             "notes")}  # fmt: skip
-        data["version"] = _int_or_none(self.version.data)
+        data["version"] = parse_id(self.version.data)
         return data
 
 
@@ -77,7 +66,7 @@ class MemberForm(FlaskForm):
     class Meta:
         csrf = False  # the enclosing form carries the token
 
-    user_id = SelectField(_l("Person"), coerce=_int_or_none, validate_choice=False)
+    user_id = SelectField(_l("Person"), coerce=coerce_id, validate_choice=False)
     role = SelectField(_l("Role"), choices=choices(TeamRole, blank="—"), validate_choice=False)
 
 

@@ -35,7 +35,7 @@ class Account(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("accounts.id"), index=True)
     address: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     website: so.Mapped[str | None] = so.mapped_column(sa.String(300))
-    notes: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    notes: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 20_000})
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
     team: so.Mapped["Team"] = so.relationship()  # noqa: F821

@@ -11,13 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from salesflow import validation
 from salesflow.accounts.models import Account, AccountMember, Tier
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 
 SORTS = {"name": Account.name, "tier": Account.tier, "updated": Account.updated_at}
-MAX_ID = 2**63 - 1
 
 
 @dataclass
@@ -87,14 +87,14 @@ def decode_cursor(cursor: str | None, sort: str, descending: bool) -> tuple[Any,
         return None
     if made_for != sort or made_desc is not descending:
         return None
-    if type(last_id) is not int or not 0 < last_id <= MAX_ID or not isinstance(value, str):
+    if not validation.is_id(last_id) or not isinstance(value, str):
         return None
     if sort == "updated":
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
             return None
-        if value.tzinfo is None:
+        if validation.moment_problem(value):
             return None
     elif sort == "tier" and value not in {t.value for t in Tier}:
         return None

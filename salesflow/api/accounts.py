@@ -1,58 +1,51 @@
 """API: accounts and their account teams (see API.md)."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from pydantic import BaseModel, Field, RootModel, StringConstraints
+from pydantic import BaseModel, Field, RootModel
 
 from salesflow import clock
 from salesflow.accounts import queries, services
 from salesflow.accounts.models import Account, AccountMember, Tier
 from salesflow.api import bp, caller, paginate, token_auth
-from salesflow.api.schemas import Id, Name, Strict, provided
+from salesflow.api.schemas import BodyId, Id, Query, Strict, Version, provided, text
 from salesflow.auth import scope
 from salesflow.extensions import db
 
-Text80 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
-Text300 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Notes = Annotated[str, StringConstraints(max_length=20_000)]
-Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-# Ids and versions in a JSON body must be numbers: "12" is a client bug, answered 422.
-BodyId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
-Version = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
 
 
 class _AccountFields(Strict):
-    industry: Text80 | None = None
-    region: Text80 | None = None
+    industry: text(Account.industry) | None = None
+    region: text(Account.region) | None = None
     tier: Tier | None = None
     parent_id: BodyId | None = None
-    address: Text300 | None = None
-    website: Text300 | None = None
-    notes: Notes | None = None
+    address: text(Account.address) | None = None
+    website: text(Account.website) | None = None
+    notes: text(Account.notes) | None = None
 
 
 class AccountIn(_AccountFields):
-    name: Name
+    name: text(Account.name, required=True)
     team_id: BodyId | None = None
 
 
 class AccountPatch(_AccountFields):
-    """Every field optional (PATCH semantics); `version`, when sent, must be the current one."""
+    """Every field optional (PATCH semantics) but `version`, the one you read."""
 
-    name: Name | None = None
+    name: text(Account.name, required=True) | None = None
     team_id: BodyId | None = None
-    version: Version | None = None
+    version: Version
 
 
 class AccountFilter(BaseModel):
     q: Query | None = None
     team_id: Id | None = None
     tier: Tier | None = None
-    industry: Text80 | None = None
+    industry: text(Account.industry) | None = None
     mine: bool = False
     deleted: bool = Field(
         False, description="Directors and admins: the deleted accounts they may restore"
@@ -88,7 +81,7 @@ class MemberIn(Strict):
     role: Literal["AR", "SR", "FR", "sponsor", "member"]
 
 
-class TeamIn(RootModel[list[MemberIn]]):
+class AccountTeamIn(RootModel[list[MemberIn]]):
     """The whole account team; PUT replaces it."""
 
     root: list[MemberIn] = Field(max_length=200)
@@ -161,7 +154,10 @@ def get_account(account_id: int):
 @bp.auth_required(token_auth)
 @bp.input(AccountPatch, location="json", arg_name="data")
 @bp.output(AccountOut)
-@bp.doc(summary="Change an account", responses={**ERRORS, 403: "Not allowed", 409: "Stale version"})
+@bp.doc(
+    summary="Change an account (send the `version` you read)",
+    responses={**ERRORS, 403: "Not allowed", 409: "Stale version"},
+)
 def update_account(account_id: int, data: AccountPatch):
     account = scope.get_account(caller(), account_id)
     services.update_account(account, provided(data), actor=caller(), now=clock.now())
@@ -202,13 +198,13 @@ def get_account_team(account_id: int):
 
 @bp.put("/accounts/<int:account_id>/team")
 @bp.auth_required(token_auth)
-@bp.input(TeamIn, location="json", arg_name="members")
+@bp.input(AccountTeamIn, location="json", arg_name="members")
 @bp.output(list[MemberOut])
 @bp.doc(
     summary="Replace the account team",
     responses={**ERRORS, 403: "Not allowed", 409: "Changed by someone else at the same time"},
 )
-def put_account_team(account_id: int, members: TeamIn):
+def put_account_team(account_id: int, members: AccountTeamIn):
     account = scope.get_account(caller(), account_id)
     services.set_account_team(
         account, [m.model_dump() for m in members.root], actor=caller(), now=clock.now()

@@ -1,57 +1,55 @@
 """API: contacts and the decision chain (see API.md)."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel
 
 from salesflow import clock
 from salesflow.api import bp, caller, paginate, token_auth
-from salesflow.api.schemas import Id, LongText, Name, ShortText, Strict, provided
+from salesflow.api.schemas import BodyId, Day, Id, Query, Strict, Version, provided, text
 from salesflow.auth import scope
 from salesflow.contacts import queries, services
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
 from salesflow.contacts.queries import ChainNode
 
-Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
 
 
 class ProfileIn(Strict):
-    background: LongText | None = None
-    education: ShortText | None = None
-    hometown: ShortText | None = None
-    interests: LongText | None = None
-    preferences: LongText | None = None
-    notes: LongText | None = None
+    background: text(Contact.background) | None = None
+    education: text(Contact.education) | None = None
+    hometown: text(Contact.hometown) | None = None
+    interests: text(Contact.interests) | None = None
+    preferences: text(Contact.preferences) | None = None
+    notes: text(Contact.notes) | None = None
 
 
 class _ContactFields(Strict):
-    title: ShortText | None = None
-    department: ShortText | None = None
+    title: text(Contact.title) | None = None
+    department: text(Contact.department) | None = None
     level: Level | None = None
-    reports_to_id: Id | None = None
+    reports_to_id: BodyId | None = None
     decision_role: DecisionRole | None = None
     influence: Influence | None = None
     attitude: Attitude | None = None
-    email: ShortText | None = None
-    phone: ShortText | None = None
+    email: text(Contact.email) | None = None
+    phone: text(Contact.phone) | None = None
     profile: ProfileIn | None = None
-    left_on: date | None = None
+    left_on: Day | None = None
 
 
 class ContactIn(_ContactFields):
-    account_id: Id
-    name: Name
+    account_id: BodyId
+    name: text(Contact.name, required=True)
 
 
 class ContactPatch(_ContactFields):
-    """Every field optional (PATCH semantics); `version`, when sent, must be the current one."""
+    """Every field optional (PATCH semantics) but `version`, the one you read."""
 
-    account_id: Id | None = None
-    name: Name | None = None
-    version: int | None = None
+    account_id: BodyId | None = None
+    name: text(Contact.name, required=True) | None = None
+    version: Version
 
 
 class ContactFilter(BaseModel):

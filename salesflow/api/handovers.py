@@ -3,13 +3,13 @@ successor's confirmation of a key contact. The rules live in handovers.services;
 is derived by handovers.checklist."""
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from salesflow import clock
 from salesflow.api import _encode_cursor, bp, caller, page_params, token_auth
-from salesflow.api.schemas import Strict, provided
+from salesflow.api.schemas import BodyId, Day, Strict, provided
 from salesflow.auth import scope
 from salesflow.contacts.models import Attitude, Influence
 from salesflow.contacts.services import local_today
@@ -17,7 +17,6 @@ from salesflow.extensions import db
 from salesflow.handovers import checklist, queries, services
 from salesflow.handovers.models import Handover
 
-BodyId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
 WRITE_ERRORS = {**ERRORS, 403: "Not allowed"}
 ACCOUNTS = (
@@ -30,7 +29,7 @@ class HandoverIn(Strict):
     from_user_id: BodyId
     to_user_id: BodyId = Field(description="An active user other than from_user_id.")
     account_ids: list[BodyId] | None = Field(None, max_length=1000, description=ACCOUNTS)
-    due_date: date = Field(description="YYYY-MM-DD, today or later.")
+    due_date: Day = Field(description="YYYY-MM-DD, today or later.")
 
 
 class ConfirmIn(Strict):

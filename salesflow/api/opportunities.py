@@ -1,7 +1,6 @@
 """API: opportunities, their iron triangle, exit gates, moves, checklist, approvals and stage
 history (see API.md). The rules live in opportunities.services and .moves; this is the shape."""
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -83,7 +82,7 @@ def _filters(filters: OpportunityFilter) -> queries.OpportunityFilters:
     month = filters.close_month
     return queries.OpportunityFilters(
         q=filters.q, team_id=filters.team_id, owner_id=filters.owner_id,
-        close_month=date.fromisoformat(f"{month}-01") if month else None, mine=filters.mine,
+        close_month=month, mine=filters.mine,
         playbook=filters.playbook, status=None if filters.status == "all" else filters.status,
         stage=filters.stage, account_id=filters.account_id,
     )  # fmt: skip

@@ -6,16 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, RootModel, StringConstraints
 
-from salesflow.api.schemas import Id, Name, Strict
+from salesflow.api.schemas import BodyId, Day, Id, Month, Query, Strict, Version, text
+from salesflow.opportunities.models import Approval, ChecklistTick, Opportunity, StageChange
 
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-# Ids and versions in a JSON body must be numbers: "12" is a client bug, answered 422.
-BodyId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
-Version = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
-VERSION = "The `version` you read; a stale one is a 409."
+VERSION = "The `version` you read: without it the move is a 422, a stale one a 409."
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
 WRITE_ERRORS = {**ERRORS, 403: "Not allowed", 409: "Stale version"}
+MoveReason = text(StageChange.reason, required=True)
+OverrideReason = text(StageChange.reason)
 GATES_UNMET = (
     'Invalid input, or {"error": {"code": "gates_unmet", "message": ..., "unmet": '
     '[{"gate", "message", "hint"}]}} when an exit gate does not hold'
@@ -25,34 +24,32 @@ GATES_UNMET = (
 class _Fields(Strict):
     amount: Decimal | None = Field(None, description="Decimal string or number, ≥ 0, 2 decimals.")
     currency: str | None = Field(None, description="ISO 4217 (default: the installation's).")
-    expected_close: date | None = Field(None, description="YYYY-MM-DD")
-    customer_need: str | None = None
-    competitors: str | None = None
+    expected_close: Day | None = None
+    customer_need: text(Opportunity.customer_need) | None = None
+    competitors: text(Opportunity.competitors) | None = None
 
 
 class OpportunityIn(_Fields):
     account_id: BodyId
-    name: Name
+    name: text(Opportunity.name, required=True)
     playbook: Key = Field(description="A key of GET /playbooks with `active` true.")
 
 
 class OpportunityPatch(_Fields):
-    """Every field optional (PATCH semantics); `version`, when sent, must be the current one.
-    The account and playbook stay: sending another one is a 422."""
+    """Every field optional (PATCH semantics) but `version`, the one you read. The account and
+    playbook stay: sending another one is a 422."""
 
     account_id: BodyId | None = None
     playbook: Key | None = None
-    name: Name | None = None
-    version: Version | None = Field(None, description=VERSION)
+    name: text(Opportunity.name, required=True) | None = None
+    version: Version
 
 
 class OpportunityFilter(BaseModel):
     q: Query | None = None
     team_id: Id | None = None
     owner_id: Id | None = Field(None, description="Who holds the AR seat.")
-    close_month: str | None = Field(
-        None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", description="Expected close, YYYY-MM."
-    )
+    close_month: Month | None = Field(None, description="Expected close, YYYY-MM.")
     mine: bool = Field(False, description="Deals where you hold an iron-triangle seat.")
     playbook: Key | None = None
     status: Literal["open", "won", "lost", "all"] = "open"
@@ -124,32 +121,38 @@ class GatesOut(BaseModel):
 
 class AdvanceIn(Strict):
     to_stage: Key | None = Field(None, description="The next stage; any other is a 422.")
-    override_reason: str | None = Field(None, description="Directors and admins: unmet gates.")
+    override_reason: OverrideReason | None = Field(
+        None, description="Directors and admins: unmet gates."
+    )
     version: Version = Field(description=VERSION)
 
 
 class BackIn(Strict):
     to_stage: Key
-    reason: str
+    reason: MoveReason
     version: Version = Field(description=VERSION)
 
 
 class CloseIn(Strict):
     status: Literal["won", "lost"]
-    reason: str | None = Field(None, description="Required when lost.")
-    override_reason: str | None = Field(None, description="Directors and admins: unmet gates.")
-    version: Version | None = Field(None, description=VERSION)
+    reason: text(Opportunity.close_reason) | None = Field(None, description="Required when lost.")
+    override_reason: OverrideReason | None = Field(
+        None, description="Directors and admins: unmet gates."
+    )
+    version: Version = Field(description=VERSION)
 
 
 class ReopenIn(Strict):
-    reason: str
-    version: Version | None = Field(None, description=VERSION)
+    reason: MoveReason
+    version: Version = Field(description=VERSION)
 
 
 class TickIn(Strict):
     stage: Key = Field(description="The current stage.")
     item: Key
-    evidence: str = Field(description="What proves it: a document, a link, a note.")
+    evidence: text(ChecklistTick.evidence, required=True) = Field(
+        description="What proves it: a document, a link, a note."
+    )
 
 
 class TickOut(BaseModel):
@@ -164,7 +167,7 @@ class ApprovalIn(Strict):
     stage: Key = Field(description="The current stage.")
     gate: Key = Field(description="The `key` of an approval gate of that stage.")
     decision: Literal["approve", "reject", "request"]
-    comment: str | None = Field(None, description="Required when rejecting.")
+    comment: text(Approval.comment) | None = Field(None, description="Required when rejecting.")
 
 
 class ApprovalOut(BaseModel):

@@ -1,6 +1,6 @@
 """API: the pipeline report (API.md `GET /reports/pipeline`, PRODUCT.md "Pipeline figures")."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from salesflow.api import bp, caller, token_auth
 from salesflow.api.reports import AT, evaluation_time
-from salesflow.api.schemas import Id
+from salesflow.api.schemas import Day, Id, Moment
 from salesflow.auth import scope
 from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.pipeline import figures
@@ -17,15 +17,15 @@ ERRORS = {403: "Reps do not see the pipeline review", 422: "Invalid input"}
 
 
 class PipelineFilter(BaseModel):
-    at: datetime | None = Field(None, description=AT)
+    at: Moment | None = Field(None, description=AT)
     team_id: Id | None = None
     user_id: Id | None = Field(None, description="Deals where this person holds a role.")
     playbook: str | None = Field(None, max_length=60, description="A playbook key.")
-    start: date | None = Field(None, alias="from", description="First day of the period.")
-    end: date | None = Field(None, alias="to", description="Last day of the period.")
+    start: Day | None = Field(None, alias="from", description="First day of the period.")
+    end: Day | None = Field(None, alias="to", description="Last day of the period.")
 
 
-class StageOut(BaseModel):
+class PipelineStageOut(BaseModel):
     playbook: str
     stage: str
     count: int
@@ -50,7 +50,7 @@ class ComplianceOut(BaseModel):
 
 
 class PipelineOut(BaseModel):
-    stages: list[StageOut]
+    stages: list[PipelineStageOut]
     gate_compliance: ComplianceOut
 
 

@@ -7,18 +7,18 @@ from pydantic import BaseModel, Field
 
 from salesflow import clock
 from salesflow.api import _encode_cursor, bp, caller, page_params, token_auth
-from salesflow.api.schemas import Id, Strict
+from salesflow.api.schemas import BodyId, Id, Moment, Strict
 from salesflow.auth import scope
 from salesflow.dependency import queries
 from salesflow.dependency.metrics import AccountDeparture, AccountMetrics
-from salesflow.errors import Forbidden, ValidationFailed
+from salesflow.errors import Forbidden
 
 AT = "Evaluate as of this time (ISO 8601 with offset); default now. Makes the report repeatable."
 ERRORS = {403: "Reps do not see the dependency reports", 422: "Invalid input"}
 
 
 class DependencyFilter(BaseModel):
-    at: datetime | None = Field(None, description=AT)
+    at: Moment | None = Field(None, description=AT)
     team_id: Id | None = None
     tier: str | None = Field(None, pattern="^[ABC]$")
     risk: str | None = Field(None, pattern="^(low|medium|high)$")
@@ -46,8 +46,8 @@ class DependencyPage(BaseModel):
 
 
 class DepartureIn(Strict):
-    user_ids: Annotated[list[Id], Field(min_length=1, max_length=100)]
-    at: datetime | None = Field(None, description=AT)
+    user_ids: Annotated[list[BodyId], Field(min_length=1, max_length=100)]
+    at: Moment | None = Field(None, description=AT)
 
 
 class DepartureAccountOut(BaseModel):
@@ -66,12 +66,8 @@ class DepartureOut(BaseModel):
 
 
 def evaluation_time(at: datetime | None) -> datetime:
-    """`at` when given (it must carry its offset), else now."""
-    if at is None:
-        return clock.now()
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValidationFailed(fields={"at": ["Give the time with its time zone offset."]})
-    return at
+    """`at` when given (a Moment: with its offset, within range), else now."""
+    return clock.now() if at is None else at
 
 
 def _allowed() -> None:

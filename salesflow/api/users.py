@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from salesflow import clock
 from salesflow.api import bp, caller, paginate, token_auth
-from salesflow.api.schemas import Id, Name, Strict, provided
+from salesflow.api.schemas import BodyId, Strict, provided, text
 from salesflow.api.tokens import user_out
 from salesflow.auth import services as auth_services
 from salesflow.auth.models import User
@@ -20,13 +20,13 @@ RoleName = Literal["rep", "director", "leadership", "admin"]
 
 
 class TeamIn(Strict):
-    name: Name
-    director_id: Id | None = None
+    name: text(Team.name, required=True)
+    director_id: BodyId | None = None
 
 
 class TeamPatch(Strict):
-    name: Name | None = None
-    director_id: Id | None = None
+    name: text(Team.name, required=True) | None = None
+    director_id: BodyId | None = None
 
 
 class TeamOut(BaseModel):
@@ -36,19 +36,19 @@ class TeamOut(BaseModel):
 
 
 class UserIn(Strict):
-    name: Name
+    name: text(User.name, required=True)
     email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     role: RoleName = "rep"
-    team_id: Id | None = None
+    team_id: BodyId | None = None
     password: str = Field(min_length=1, max_length=200)
     active: bool = True
 
 
 class UserPatch(Strict):
-    name: Name | None = None
+    name: text(User.name, required=True) | None = None
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     role: RoleName | None = None
-    team_id: Id | None = None
+    team_id: BodyId | None = None
     password: str | None = Field(None, min_length=1, max_length=200)
     active: bool | None = None
     locale: Literal["en", "zh"] | None = None
@@ -79,7 +79,7 @@ def list_teams():
 @bp.auth_required(token_auth)
 @bp.input(TeamIn, location="json", arg_name="data")
 @bp.output(TeamOut, status_code=201)
-@bp.doc(summary="Create a team (admin)")
+@bp.doc(summary="Create a team (admin)", responses={403: "Admins only"})
 def create_team(data: TeamIn):
     team = team_services.create_team(provided(data), actor=caller(), now=clock.now())
     return team_out(team), 201
@@ -89,7 +89,7 @@ def create_team(data: TeamIn):
 @bp.auth_required(token_auth)
 @bp.input(TeamPatch, location="json", arg_name="data")
 @bp.output(TeamOut)
-@bp.doc(summary="Rename a team or change its director (admin)")
+@bp.doc(summary="Rename a team or change its director (admin)", responses={403: "Admins only"})
 def update_team(team_id: int, data: TeamPatch):
     team = db.session.get(Team, team_id) or _not_found()
     return team_out(
@@ -108,7 +108,7 @@ def list_users():
 @bp.auth_required(token_auth)
 @bp.input(UserIn, location="json", arg_name="data")
 @bp.output(UserOut, status_code=201)
-@bp.doc(summary="Create a user (admin)")
+@bp.doc(summary="Create a user (admin)", responses={403: "Admins only"})
 def create_user(data: UserIn):
     user = auth_services.create_user(provided(data), actor=caller(), now=clock.now())
     return user_out(user), 201
@@ -126,7 +126,10 @@ def get_user(user_id: int):
 @bp.auth_required(token_auth)
 @bp.input(UserPatch, location="json", arg_name="data")
 @bp.output(UserOut)
-@bp.doc(summary="Change a user; admins deactivate leavers (ends their sessions and tokens)")
+@bp.doc(
+    summary="Change a user; admins deactivate leavers (ends their sessions and tokens)",
+    responses={403: "Admins change anyone; others only their own name, language, password"},
+)
 def update_user(user_id: int, data: UserPatch):
     user = db.session.get(User, user_id) or _not_found()
     auth_services.update_user(user, provided(data), actor=caller(), now=clock.now())

@@ -5,7 +5,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     EmailField,
     HiddenField,
     SelectChoice,
@@ -24,7 +23,9 @@ from salesflow.contacts.models import (
     Influence,
     Level,
 )
+from salesflow.forms import DateField
 from salesflow.labels import choices
+from salesflow.validation import coerce_id, parse_id
 
 # Labels of the contact's fields, for the form and for the audit history on the contact page.
 FIELD_LABELS = {
@@ -51,12 +52,6 @@ FIELD_LABELS = {
 _strip = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
-def _int_or_none(value: Any) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 def _text(name: str, max_length: int, **kwargs: Any) -> StringField:
     return StringField(
         FIELD_LABELS[name], validators=[Length(max=max_length)], filters=_strip, **kwargs
@@ -78,7 +73,7 @@ class ContactForm(FlaskForm):
     title = _text("title", 120)
     department = _text("department", 120)
     level = SelectField(FIELD_LABELS["level"], choices=choices(Level, blank=_l("Not set")))
-    reports_to_id = SelectField(FIELD_LABELS["reports_to_id"], coerce=_int_or_none)
+    reports_to_id = SelectField(FIELD_LABELS["reports_to_id"], coerce=coerce_id)
     decision_role = SelectField(
         FIELD_LABELS["decision_role"],
         choices=choices(DecisionRole),
@@ -119,20 +114,12 @@ class ContactForm(FlaskForm):
             "influence", "attitude", "email", "phone", *PROFILE_FIELDS, "left_on",
         )  # fmt: skip
         data = {name: getattr(self, name).data for name in fields}
-        data["version"] = version_value(self.version.data)
+        data["version"] = parse_id(self.version.data)
         return data
 
 
 def _choice_label(contact: Contact) -> str:
     return f"{contact.name} · {contact.title}" if contact.title else contact.name
-
-
-def version_value(value: Any) -> int | None:
-    """A hidden version field's value; a tampered one counts as stale (-1), never as no check."""
-    try:
-        return _int_or_none(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 class LeaveForm(FlaskForm):

@@ -69,12 +69,12 @@ class Contact(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
     phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     # The profile that makes a high-quality reception possible (PRODUCT.md, capability 1).
-    background: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    background: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 10_000})
     education: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     hometown: so.Mapped[str | None] = so.mapped_column(sa.String(120))
-    interests: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    preferences: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    notes: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    interests: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 10_000})
+    preferences: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 10_000})
+    notes: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 10_000})
     # A contact who left the customer keeps their history but leaves the decision chain.
     left_on: so.Mapped[date | None]
 

@@ -26,23 +26,14 @@ from salesflow.contacts.models import (
     Influence,
     Level,
 )
-from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db
+from salesflow.validation import Errors, add, day, is_id, require_version, text
 
-# Text fields and their longest accepted value (the columns' sizes; Text columns get a cap too).
-TEXT_LIMITS = {
-    "name": 120,
-    "title": 120,
-    "department": 120,
-    "email": 254,
-    "phone": 40,
-    "background": 10_000,
-    "education": 300,
-    "hometown": 120,
-    "interests": 10_000,
-    "preferences": 10_000,
-    "notes": 10_000,
-}
+# Text fields; lengths come from the columns. Multi-line ones keep their line breaks.
+TEXT_FIELDS = ("name", "title", "department", "email", "phone", "background", "education",
+               "hometown", "interests", "preferences", "notes")  # fmt: skip
+MULTILINE = {"background", "interests", "preferences", "notes"}
 # Enum fields, and whether they may be empty.
 ENUMS: dict[str, tuple[type[StrEnum], bool]] = {
     "level": (Level, True),
@@ -55,22 +46,8 @@ NEW_CONTACT_DEFAULTS = {
     "influence": Influence.medium,
     "attitude": Attitude.unknown,
 }
-CONTACT_FIELDS = (*TEXT_LIMITS, *ENUMS, "reports_to_id", "left_on")
+CONTACT_FIELDS = (*TEXT_FIELDS, *ENUMS, "reports_to_id", "left_on")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-Errors = dict[str, list[str]]
-
-
-def _text(value: Any, limit: int) -> tuple[str | None, str | None]:
-    """(cleaned value, problem): stripped, empty as None, at most `limit` characters."""
-    if value is None:
-        return None, None
-    if not isinstance(value, str):
-        return None, str(_l("Enter text."))
-    value = value.strip()
-    if len(value) > limit:
-        return None, str(_l("Use at most %(n)d characters.", n=limit))
-    return value or None, None
 
 
 def _enum(value: Any, enum_cls: type[StrEnum], nullable: bool) -> tuple[Any, str | None]:
@@ -90,11 +67,10 @@ def local_today(now: datetime) -> date:
 def _clean_fields(data: dict[str, Any], now: datetime, errors: Errors) -> dict[str, Any]:
     """Shape and vocabulary of each field given; every problem is added to `errors`."""
     clean: dict[str, Any] = {}
-    for name, limit in TEXT_LIMITS.items():
+    for name in TEXT_FIELDS:
         if name in data:
-            clean[name], problem = _text(data[name], limit)
-            if problem:
-                errors.setdefault(name, []).append(problem)
+            clean[name] = text(data[name], name, errors, column=getattr(Contact, name),
+                               multiline=name in MULTILINE)  # fmt: skip
     for name, (enum_cls, nullable) in ENUMS.items():
         if name in data:
             clean[name], problem = _enum(data[name], enum_cls, nullable)
@@ -105,11 +81,9 @@ def _clean_fields(data: dict[str, Any], now: datetime, errors: Errors) -> dict[s
     if clean.get("email") and not EMAIL.match(clean["email"]):
         errors.setdefault("email", []).append(str(_l("Enter an e-mail address like a@b.com.")))
     if "left_on" in data:
-        left_on = data["left_on"]
-        if left_on is not None and (isinstance(left_on, datetime) or not isinstance(left_on, date)):
-            errors["left_on"] = [str(_l("Enter a date."))]
-        elif left_on is not None and left_on > local_today(now):
-            errors["left_on"] = [str(_l("The date cannot be in the future."))]
+        left_on = day(data["left_on"], "left_on", errors)
+        if left_on is not None and left_on > local_today(now):
+            add(errors, "left_on", _l("The date cannot be in the future."))
         clean["left_on"] = left_on
     return clean
 
@@ -133,7 +107,7 @@ def _reports_to_problem(value: Any, account_id: int, contact: Contact | None) ->
     must not close a loop. An unchanged pointer is kept as history even if that person left."""
     if value is None or (contact is not None and value == contact.reports_to_id):
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_id(value):
         return str(_l("Choose a contact."))
     boss = db.session.get(Contact, value)
     if boss is None or boss.account_id != account_id or not boss.is_current:
@@ -192,12 +166,12 @@ def update_contact(
 ) -> Contact:
     """Change a contact; setting `left_on` marks them as left, clearing it brings them back.
 
-    Raises Forbidden, Conflict (a `version` older than the record's), ValidationFailed.
+    Raises Forbidden, ValidationFailed (also without the `version` read), Conflict (a stale
+    `version`).
     """
     if not scope.can_edit_contact(actor, contact):
         raise Forbidden()
-    if data.get("version") is not None and data["version"] != contact.version:
-        raise Conflict()
+    require_version(contact, data)
     clean = _validate(data, contact.account_id, contact, now)
     changes = audit.apply_changes(contact, clean, CONTACT_FIELDS)
     db.session.flush()

@@ -17,13 +17,13 @@ from salesflow.contacts.forms import (
     ContactForm,
     LeaveForm,
     VersionForm,
-    version_value,
 )
 from salesflow.contacts.models import Contact
 from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions import queries as interaction_queries
+from salesflow.validation import parse_id
 
 bp = Blueprint("contacts", __name__)
 
@@ -44,7 +44,7 @@ def _form_page(form: ContactForm, account: Account, contact: Contact | None, sta
 def new(account_id: int):
     account = scope.get_account(current_user, account_id)
     # "Add a direct report" on a contact's page pre-selects the manager.
-    form = ContactForm(reports_to_id=request.args.get("reports_to_id", type=int))
+    form = ContactForm(reports_to_id=parse_id(request.args.get("reports_to_id")))
     form.set_reports_to_choices(queries.current_contacts(account.id), None)
     if not form.validate_on_submit():
         return _form_page(form, account, None, 422 if form.is_submitted() else 200)
@@ -126,7 +126,7 @@ def leave(contact_id: int):
     form = LeaveForm()
     data = {
         "left_on": form.left_on.data or services.local_today(clock.now()),
-        "version": version_value(form.version.data),
+        "version": parse_id(form.version.data),
     }
     return _button(
         contact,
@@ -141,7 +141,7 @@ def leave(contact_id: int):
 def rejoin(contact_id: int):
     contact = scope.get_contact(current_user, contact_id)
     form = VersionForm()
-    data = {"left_on": None, "version": version_value(form.version.data)}
+    data = {"left_on": None, "version": parse_id(form.version.data)}
     return _button(
         contact,
         form,

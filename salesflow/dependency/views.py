@@ -2,7 +2,7 @@
 account's holders and ties, and the departure / rotation simulation. Plotly comes from the
 installed package and is served by the app itself (no CDN)."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -23,6 +23,7 @@ from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.teams.models import Team
+from salesflow.validation import parse_day, parse_id
 
 bp = Blueprint("dependency", __name__)
 PAGE = 100
@@ -41,16 +42,14 @@ def _allowed() -> None:
         raise Forbidden()
 
 
-def _int(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else None
-
-
 def _filters() -> queries.ReportFilters:
-    tier, risk = request.args.get("tier"), request.args.get("risk")
+    args = request.args
+    tier, risk = args.get("tier"), args.get("risk")
     return queries.ReportFilters(
-        team_id=_int("team_id"), tier=tier if tier in {t.value for t in Tier} else None,
-        risk=risk if risk in {r.name for r in metrics.Risk} else None, holder_id=_int("holder_id"),
+        team_id=parse_id(args.get("team_id")),
+        tier=tier if tier in {t.value for t in Tier} else None,
+        risk=risk if risk in {r.name for r in metrics.Risk} else None,
+        holder_id=parse_id(args.get("holder_id")),
     )  # fmt: skip
 
 
@@ -113,7 +112,7 @@ def dashboard():
     sort = request.args.get("sort", "")
     if sort in SORTS:
         rows.sort(key=SORTS[sort])
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = parse_id(request.args.get("page")) or 1
     shown = rows[(page - 1) * PAGE : page * PAGE]
     teams = _teams()
     team_names = {t.id: t.name for t in teams} | _names(Team, {r.account.team_id for r in rows})
@@ -170,8 +169,8 @@ def _departure_args() -> tuple[set[int], list[str]]:
     wanted: set[int] = set()
     allowed = {u.id for u in _people()}
     for raw in request.args.getlist("user_ids"):
-        if raw.isdigit() and int(raw) in allowed:
-            wanted.add(int(raw))
+        if (user_id := parse_id(raw)) in allowed:
+            wanted.add(user_id)
         else:
             problem = _("%(value)s is not one of the people you can simulate.", value=raw[:20])
             problems.append(problem)
@@ -179,14 +178,11 @@ def _departure_args() -> tuple[set[int], list[str]]:
 
 
 def _at() -> tuple[datetime, str | None]:
-    raw = request.args.get("at", "")
-    if not raw:
-        return clock.now(), None
     try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        return clock.now(), _("Enter the date as YYYY-MM-DD.")
-    return datetime.combine(day, clock.now().timetz()), None
+        day = parse_day(request.args.get("at"))
+    except ValueError as problem:
+        return clock.now(), str(problem)
+    return (datetime.combine(day, clock.now().timetz()) if day else clock.now()), None
 
 
 @bp.route("/dependency/departure")

@@ -4,12 +4,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField
+from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import Optional
 
-from salesflow.accounts.forms import _int_or_none
 from salesflow.contacts.models import Attitude, Influence
+from salesflow.forms import DateField
 from salesflow.labels import choices
+from salesflow.validation import coerce_id, coerce_ids, parse_id
 
 FIELD_LABELS = {
     "from_user_id": _l("Hands over"),
@@ -19,27 +20,23 @@ FIELD_LABELS = {
 }
 
 
-def _ids(values: Any) -> list[int]:
-    return [v for v in (_int_or_none(x) for x in values or []) if v is not None]
-
-
 class HandoverForm(FlaskForm):
     """The accounts are checkboxes rendered by the template (the person's accounts); the
     service checks every choice."""
 
     from_user_id = HiddenField()
-    to_user_id = SelectField(FIELD_LABELS["to_user_id"], coerce=_int_or_none,
+    to_user_id = SelectField(FIELD_LABELS["to_user_id"], coerce=coerce_id,
                              validate_choice=False)  # fmt: skip
     due_date = DateField(FIELD_LABELS["due_date"], validators=[Optional()])
-    account_ids = SelectMultipleField(FIELD_LABELS["account_ids"], coerce=str,
+    account_ids = SelectMultipleField(FIELD_LABELS["account_ids"], coerce=coerce_ids,
                                       validate_choice=False)  # fmt: skip
 
     def service_data(self) -> dict[str, Any]:
         return {
-            "from_user_id": _int_or_none(self.from_user_id.data),
+            "from_user_id": parse_id(self.from_user_id.data),
             "to_user_id": self.to_user_id.data,
             "due_date": self.due_date.data,
-            "account_ids": _ids(self.account_ids.data),
+            "account_ids": list(self.account_ids.data or []),
         }
 
 

@@ -30,22 +30,17 @@ from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.notifications.services import notify
 from salesflow.opportunities import services as opportunity_services
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
-from salesflow.validation import Errors, add
+from salesflow.validation import Errors, add, day, is_id
 
 MAX_ACCOUNTS = 1000
-MAX_ID = 2**31 - 1
 
 
 def link(handover: Handover) -> str:
     return f"/handovers/{handover.id}"
 
 
-def _is_id(value: Any) -> bool:
-    return type(value) is int and 0 < value <= MAX_ID
-
-
 def _person(value: Any, name: str, missing: Any, errors: Errors) -> User | None:
-    user = db.session.get(User, value) if _is_id(value) else None
+    user = db.session.get(User, value) if is_id(value) else None
     if user is None:
         add(errors, name, missing)
     return user
@@ -68,10 +63,8 @@ def _people(data: dict[str, Any], actor: User, errors: Errors) -> tuple[User | N
 
 
 def _due_date(value: Any, now: datetime, errors: Errors) -> date | None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        add(errors, "due_date", _l("Enter a due date."))
-        return None
-    if value < local_today(now):
+    value = day(value, "due_date", errors, required=_l("Enter a due date."))
+    if value is not None and value < local_today(now):
         add(errors, "due_date", _l("The due date cannot be in the past."))
     return value
 
@@ -88,7 +81,7 @@ def _accounts(
         if not found:
             add(errors, "account_ids", _l("%(name)s has no accounts to hand over.", name=old.name))
         return found
-    if not isinstance(value, list | tuple) or not all(_is_id(v) for v in value):
+    if not isinstance(value, list | tuple) or not all(is_id(v) for v in value):
         add(errors, "account_ids", _l("Give a list of account ids."))
         return []
     ids = list(dict.fromkeys(value))
@@ -235,8 +228,10 @@ def confirm_contact(
     contact = listed.get(contact_id)
     if contact is None:
         raise NotFound()
+    # The successor states both values; the contact as read in this request is what they change.
     values = {"attitude": data.get("attitude") or contact.attitude.value,
-              "influence": data.get("influence") or contact.influence.value}  # fmt: skip
+              "influence": data.get("influence") or contact.influence.value,
+              "version": contact.version}  # fmt: skip
     contact_services.update_contact(contact, values, actor=actor, now=now)
     confirmed = {"attitude": (contact.attitude, contact.attitude),
                  "influence": (contact.influence, contact.influence)}  # fmt: skip

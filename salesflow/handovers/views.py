@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 from markupsafe import escape
 
 from salesflow import clock
-from salesflow.accounts.forms import MAX_ID
 from salesflow.auth import scope
 from salesflow.contacts.services import local_today
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
@@ -23,19 +22,15 @@ from salesflow.handovers.checklist import ItemKind
 from salesflow.handovers.forms import FIELD_LABELS, ButtonForm, ConfirmForm, HandoverForm
 from salesflow.handovers.models import Handover
 from salesflow.opportunities.models import Opportunity
+from salesflow.validation import parse_id
 
 bp = Blueprint("handovers", __name__)
-
-
-def _id(raw: str | None) -> int | None:
-    raw = raw or ""
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
 
 
 @bp.route("/handovers")
 @login_required
 def index():
-    rows, more = queries.page(current_user, before=_id(request.args.get("before")))
+    rows, more = queries.page(current_user, before=parse_id(request.args.get("before")))
     next_url = url_for("handovers.index", before=rows[-1].id) if more else None
     return render_template(
         "handovers/index.html", rows=rows, checklists=checklist.build(rows), next_url=next_url,
@@ -47,7 +42,7 @@ def _new_page(form: HandoverForm, status: int = 200):
     """The planning page: first whose accounts, then the accounts, successor and due date."""
     now = clock.now()
     people = queries.people_for(current_user, active_only=False)
-    old = next((u for u in people if u.id == _id(form.from_user_id.data)), None)
+    old = next((u for u in people if u.id == parse_id(form.from_user_id.data)), None)
     accounts = queries.accounts_of(old.id, actor=current_user, now=now) if old else []
     form.to_user_id.choices = [("", "—")] + [
         (str(u.id), u.name) for u in queries.people_for(current_user, active_only=True)
@@ -68,7 +63,8 @@ def new():
     if not form.is_submitted():
         form.from_user_id.data = request.args.get("from_user_id", "")
         # from the departure simulation: the accounts it found, ticked
-        form.account_ids.data = [a for a in request.args.getlist("account_ids") if a.isdigit()]
+        ticked = (parse_id(a) for a in request.args.getlist("account_ids"))
+        form.account_ids.data = [a for a in ticked if a is not None]
         form.due_date.data = local_today(clock.now()) + timedelta(days=30)
         return _new_page(form)
     if not form.validate():

@@ -12,8 +12,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
-    DateTimeLocalField,
     DecimalField,
     HiddenField,
     SelectField,
@@ -23,9 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from salesflow.contacts.forms import version_value
+from salesflow.forms import DateField, DateTimeLocalField
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.labels import choices
+from salesflow.validation import coerce_id, coerce_ids, parse_id
 
 FIELD_LABELS = {
     "account_id": _l("Account"),
@@ -61,32 +60,21 @@ def from_local(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=_zone()).astimezone(UTC)
 
 
-def _id_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _ids(values: Any) -> list[int]:
-    return [int(v) for v in values or []]
-
-
 class InteractionForm(FlaskForm):
     """The quick log and the edit form. Contacts and participants are checkboxes rendered by the
     template (with titles and badges); their choices are not checked here but by the service."""
 
     account_id = HiddenField()
     next = HiddenField()  # where to go after saving (a local path), e.g. back to the deal
-    opportunity_id = SelectField(FIELD_LABELS["opportunity_id"], coerce=_id_or_none,
+    opportunity_id = SelectField(FIELD_LABELS["opportunity_id"], coerce=coerce_id,
                                  validate_choice=False)  # fmt: skip
     kind = SelectField(FIELD_LABELS["kind"], choices=choices(Kind), default=Kind.visit.value)
     occurred_at = DateTimeLocalField(FIELD_LABELS["occurred_at"], format=LOCAL_FORMATS)
     contact_ids = SelectMultipleField(
-        FIELD_LABELS["contact_ids"], coerce=int, validate_choice=False
+        FIELD_LABELS["contact_ids"], coerce=coerce_ids, validate_choice=False
     )
     participant_ids = SelectMultipleField(
-        FIELD_LABELS["participant_ids"], coerce=int, validate_choice=False
+        FIELD_LABELS["participant_ids"], coerce=coerce_ids, validate_choice=False
     )
     summary = TextAreaField(
         FIELD_LABELS["summary"],
@@ -122,16 +110,15 @@ class InteractionForm(FlaskForm):
             "opportunity_id": self.opportunity_id.data,
             "kind": self.kind.data,
             "occurred_at": from_local(self.occurred_at.data),
-            "contact_ids": _ids(self.contact_ids.data),
-            "participant_ids": _ids(self.participant_ids.data),
+            "contact_ids": list(self.contact_ids.data or []),
+            "participant_ids": list(self.participant_ids.data or []),
             "summary": self.summary.data,
             "outcome": self.outcome.data,
             "next_step": self.next_step.data,
             "next_step_due": self.next_step_due.data,
             "cost": self.cost.data,
         }
-        if self.version.data:
-            data["version"] = version_value(self.version.data)
+        data["version"] = parse_id(self.version.data)  # required when changing, not logging
         return data
 
 
@@ -139,3 +126,10 @@ class ButtonForm(FlaskForm):
     """A POST-only button (done, delete, restore): CSRF, and where to go back to."""
 
     next = HiddenField()
+
+
+class DoneForm(ButtonForm):
+    """ "Next step done": the version of the interaction the button was shown with (the template
+    passes it to `post_button`)."""
+
+    version = HiddenField()

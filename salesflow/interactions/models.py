@@ -54,8 +54,8 @@ class Interaction(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     )
     occurred_at: so.Mapped[datetime]
     kind: so.Mapped[Kind] = so.mapped_column(str_enum(Kind))
-    summary: so.Mapped[str] = so.mapped_column(sa.Text)
-    outcome: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    summary: so.Mapped[str] = so.mapped_column(sa.Text, info={"max_length": 5000})
+    outcome: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 5000})
     next_step: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     next_step_due: so.Mapped[date | None]
     next_step_done_at: so.Mapped[datetime | None]

@@ -5,26 +5,28 @@ participants are our active users. Nothing is hard-deleted: directors and admins
 restore. Every change is audited with the account, so the account page shows it.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from salesflow import validation
 from salesflow.accounts.models import Account
 from salesflow.audit import services as audit
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.dependency import touches
-from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.opportunities.models import Opportunity
-from salesflow.validation import money
+from salesflow.validation import Errors, add, day, is_id, moment, money, require_version, text
 
-TEXT_LIMITS = {"summary": 5000, "outcome": 5000, "next_step": 500}
+# Text fields (lengths from the columns); what happened may take several lines.
+TEXT_FIELDS = {"summary": True, "outcome": True, "next_step": False}
 COLUMNS = (
     "opportunity_id",
     "occurred_at",
@@ -39,39 +41,22 @@ MAX_COST = Decimal(10) ** 10
 # A contact logged from a phone in another time zone may be "tomorrow" here; more is a typo.
 FUTURE_SLACK = timedelta(days=1)
 
-Errors = dict[str, list[str]]
-
-
-def _add(errors: Errors, name: str, message: Any) -> None:
-    errors.setdefault(name, []).append(str(message))
-
 
 def _text(data: dict[str, Any], clean: dict[str, Any], errors: Errors) -> None:
-    for name, limit in TEXT_LIMITS.items():
-        if name not in data:
-            continue
-        value = data[name]
-        if value is not None and not isinstance(value, str):
-            _add(errors, name, _l("Enter text."))
-            continue
-        value = (value or "").strip()
-        if len(value) > limit:
-            _add(errors, name, _l("Use at most %(n)d characters.", n=limit))
-        clean[name] = value or None
+    for name, multiline in TEXT_FIELDS.items():
+        if name in data:
+            column = getattr(Interaction, name)
+            clean[name] = text(data[name], name, errors, column=column, multiline=multiline)
     if "summary" in clean and not clean["summary"] and "summary" not in errors:
-        _add(errors, "summary", _l("Say what happened."))
+        add(errors, "summary", _l("Say what happened."))
 
 
 def _occurred_at(value: Any, now: datetime, errors: Errors) -> datetime | None:
-    if not isinstance(value, datetime):
-        _add(errors, "occurred_at", _l("Enter when it happened."))
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        _add(errors, "occurred_at", _l("Give the time with its time zone offset."))
-        return None
-    if value > now + FUTURE_SLACK:
-        _add(errors, "occurred_at", _l("This is too far in the future."))
-    return value.astimezone(UTC)
+    required = _l("Enter when it happened.")
+    occurred_at = moment(value, "occurred_at", errors, required=required)
+    if occurred_at is not None and occurred_at > now + FUTURE_SLACK:
+        add(errors, "occurred_at", _l("This is too far in the future."))
+    return occurred_at
 
 
 def _cost(value: Any, errors: Errors) -> Decimal | None:
@@ -81,27 +66,18 @@ def _cost(value: Any, errors: Errors) -> Decimal | None:
     )
 
 
-def _ids(value: Any, name: str, errors: Errors) -> list[int] | None:
-    if not isinstance(value, list | tuple) or any(
-        isinstance(v, bool) or not isinstance(v, int) for v in value
-    ):
-        _add(errors, name, _l("Give a list of ids."))
-        return None
-    return list(dict.fromkeys(value))
-
-
 def _participants(value: Any, keep: set[int], errors: Errors) -> list[User] | None:
     """Our active users (someone already on the record stays even if since deactivated)."""
-    ids = _ids(value, "participant_ids", errors)
+    ids = validation.ids(value, "participant_ids", errors)
     if ids is None:
         return None
     if not ids:
-        _add(errors, "participant_ids", _l("Choose at least one of our people."))
+        add(errors, "participant_ids", _l("Choose at least one of our people."))
         return None
     users = db.session.scalars(sa.select(User).where(User.id.in_(ids))).all()
     found = {u.id: u for u in users if u.active or u.id in keep}
     if len(found) != len(ids):
-        _add(errors, "participant_ids", _l("Choose active users only."))
+        add(errors, "participant_ids", _l("Choose active users only."))
         return None
     return [found[i] for i in ids]
 
@@ -109,7 +85,7 @@ def _participants(value: Any, keep: set[int], errors: Errors) -> list[User] | No
 def _attendees(value: Any, account_id: int, keep: set[int], errors: Errors) -> list[Contact] | None:
     """Current contacts (not deleted, not left) of this very account; an attendee already on the
     record stays even if they have since left (history)."""
-    ids = _ids(value, "contact_ids", errors)
+    ids = validation.ids(value, "contact_ids", errors)
     if ids is None:
         return None
     contacts = db.session.scalars(sa.select(Contact).where(Contact.id.in_(ids))).all()
@@ -119,7 +95,7 @@ def _attendees(value: Any, account_id: int, keep: set[int], errors: Errors) -> l
         if c.account_id == account_id and (c.is_current or (c.id in keep and not c.is_deleted))
     }
     if len(found) != len(ids):
-        _add(errors, "contact_ids", _l("Choose current contacts of this account only."))
+        add(errors, "contact_ids", _l("Choose current contacts of this account only."))
         return None
     return [found[i] for i in ids]
 
@@ -128,7 +104,7 @@ def _opportunity(value: Any, account_id: int, errors: Errors) -> int | None:
     """The deal this contact worked on: one of this account's (not deleted), or none."""
     if value is None or value == "":
         return None
-    found = type(value) is int and db.session.scalar(
+    found = is_id(value) and db.session.scalar(
         sa.select(Opportunity.id).where(
             Opportunity.id == value,
             Opportunity.account_id == account_id,
@@ -136,7 +112,7 @@ def _opportunity(value: Any, account_id: int, errors: Errors) -> int | None:
         )
     )
     if not found:
-        _add(errors, "opportunity_id", _l("Choose an opportunity of this account."))
+        add(errors, "opportunity_id", _l("Choose an opportunity of this account."))
         return None
     return value
 
@@ -154,17 +130,17 @@ def _validate(
         try:
             clean["kind"] = Kind(data["kind"])
         except ValueError:
-            _add(errors, "kind", _l("Not one of the allowed values."))
+            add(errors, "kind", _l("Not one of the allowed values."))
     if "cost" in data:
         clean["cost"] = _cost(data["cost"], errors)
     if "next_step_due" in data:
-        clean["next_step_due"] = data["next_step_due"]
+        clean["next_step_due"] = day(data["next_step_due"], "next_step_due", errors)
     if "opportunity_id" in data and account_id is not None:
         clean["opportunity_id"] = _opportunity(data["opportunity_id"], account_id, errors)
     next_step = clean.get("next_step", interaction.next_step if interaction else None)
     due = clean.get("next_step_due", interaction.next_step_due if interaction else None)
     if due is not None and not next_step and "next_step_due" not in errors:
-        _add(errors, "next_step_due", _l("A due date needs a next step."))
+        add(errors, "next_step_due", _l("A due date needs a next step."))
     if data.get("participant_ids") is not None:
         keep = {u.id for u in interaction.participants} if interaction else set()
         clean["participants"] = _participants(data["participant_ids"], keep, errors)
@@ -190,8 +166,8 @@ def _apply(interaction: Interaction, clean: dict[str, Any]) -> audit.Changes:
 
 def _account(data: dict[str, Any], actor: User, errors: Errors) -> Account | None:
     account_id = data.get("account_id")
-    if account_id is None or isinstance(account_id, bool) or not isinstance(account_id, int):
-        _add(errors, "account_id", _l("Choose an account."))
+    if not is_id(account_id):
+        add(errors, "account_id", _l("Choose an account."))
         return None
     return scope.get_account(actor, account_id)  # NotFound outside the scope
 
@@ -223,14 +199,14 @@ def update_interaction(
     interaction: Interaction, data: dict[str, Any], *, actor: User, now: datetime
 ) -> Interaction:
     """Change an interaction (its owner, participants, or a director/admin); a changed next step
-    is open again. Raises Forbidden, Conflict (stale `version`), ValidationFailed."""
+    is open again. Raises Forbidden, ValidationFailed (also without the `version` read), Conflict
+    (a stale `version`)."""
     if not scope.can_edit_interaction(actor, interaction):
         raise Forbidden()
-    if data.get("version") is not None and data["version"] != interaction.version:
-        raise Conflict()
+    require_version(interaction, data)
     clean, errors = _validate(data, interaction.account_id, interaction, now)
     if data.get("account_id", interaction.account_id) != interaction.account_id:
-        _add(errors, "account_id", _l("An interaction cannot move to another account."))
+        add(errors, "account_id", _l("An interaction cannot move to another account."))
     if errors:
         raise ValidationFailed(fields=errors)
     before = touches.pairs(interaction)
@@ -246,14 +222,18 @@ def update_interaction(
     return interaction
 
 
-def complete_next_step(interaction: Interaction, *, actor: User, now: datetime) -> Interaction:
-    """Mark the next step done (whoever may edit the interaction). Raises Forbidden,
-    ValidationFailed when there is no next step; done twice keeps the first time."""
+def complete_next_step(
+    interaction: Interaction, data: dict[str, Any], *, actor: User, now: datetime
+) -> Interaction:
+    """Mark the next step done (whoever may edit the interaction, naming the `version` read).
+    Raises Forbidden, ValidationFailed (no next step, no version), Conflict (a stale version);
+    done twice (a double tap) keeps the first time and changes nothing."""
     if not scope.can_edit_interaction(actor, interaction):
         raise Forbidden()
     if not interaction.next_step:
         raise ValidationFailed(fields={"next_step": [str(_l("There is no next step."))]})
-    if interaction.next_step_done_at is None:
+    if interaction.next_step_done_at is None or not is_id(data.get("version")):
+        require_version(interaction, data)
         changes = audit.apply_changes(
             interaction, {"next_step_done_at": now}, ("next_step_done_at",)
         )

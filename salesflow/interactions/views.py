@@ -19,9 +19,16 @@ from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions import queries, services
-from salesflow.interactions.forms import FIELD_LABELS, ButtonForm, InteractionForm, to_local
+from salesflow.interactions.forms import (
+    FIELD_LABELS,
+    ButtonForm,
+    DoneForm,
+    InteractionForm,
+    to_local,
+)
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.opportunities.models import Opportunity, Status
+from salesflow.validation import parse_id
 
 bp = Blueprint("interactions", __name__)
 
@@ -30,13 +37,6 @@ bp = Blueprint("interactions", __name__)
 def _today() -> dict[str, Any]:
     """`local_today()` for the timeline partial, which any page may include."""
     return {"local_today": lambda: local_today(clock.now())}
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _form_page(form: InteractionForm, account: Account, interaction: Interaction | None, status):
@@ -76,12 +76,12 @@ def _prefill(form: InteractionForm) -> None:
     """A link may say what is being logged (e.g. a gate's "log a contact"): the deal, the kind,
     the people met, our people who took part and where to go back to."""
     args = request.args
-    form.opportunity_id.data = _int(args.get("opportunity_id"))
+    form.opportunity_id.data = parse_id(args.get("opportunity_id"))
     if args.get("kind") in {k.value for k in Kind}:
         form.kind.data = args["kind"]
-    picked = [_int(v) for v in args.getlist("contact_ids") + args.getlist("contact_id")]
+    picked = [parse_id(v) for v in args.getlist("contact_ids") + args.getlist("contact_id")]
     form.contact_ids.data = [v for v in picked if v is not None]
-    people = [v for v in (_int(v) for v in args.getlist("participant_ids")) if v is not None]
+    people = [v for v in (parse_id(v) for v in args.getlist("participant_ids")) if v is not None]
     if people:  # e.g. a handover's joint contact: the old and the new person
         form.participant_ids.data = people
     form.next.data = _local(args.get("next"))
@@ -107,7 +107,7 @@ def _search_page(status: int = 200, problem: str | None = None):
 def new():
     form = InteractionForm()
     raw = form.account_id.data if request.method == "POST" else request.args.get("account_id")
-    account_id = _int(raw)
+    account_id = parse_id(raw)
     if account_id is None:
         return _search_page(422, _("Choose an account.")) if form.is_submitted() else _search_page()
     account = scope.get_account(current_user, account_id)
@@ -175,12 +175,16 @@ def _back(form: ButtonForm, default: str) -> str:
     return _local(form.next.data) or default
 
 
-def _button(interaction: Interaction, change: Callable[[], Any], done: str):
-    """A POST-only button: run the service, commit, say what happened, go back."""
-    form = ButtonForm()
+def _button(
+    interaction: Interaction, change: Callable[[Any], Any], done: str,
+    form: ButtonForm | None = None,
+):  # fmt: skip
+    """A POST-only button: run the service with the form's data, commit, say what happened, go
+    back."""
+    form = form or ButtonForm()
     if form.validate_on_submit():
         try:
-            change()
+            change(form.data)
         except (ValidationFailed, Conflict) as error:
             messages = [m for ms in error.fields.values() for m in ms] or [error.message]
             flash(" ".join(messages), "danger")
@@ -197,8 +201,11 @@ def done(interaction_id: int):
     interaction = scope.get_interaction(current_user, interaction_id)
     return _button(
         interaction,
-        lambda: services.complete_next_step(interaction, actor=current_user, now=clock.now()),
+        lambda data: services.complete_next_step(
+            interaction, {"version": parse_id(data["version"])}, actor=current_user, now=clock.now()
+        ),
         _("Next step done."),
+        DoneForm(),
     )
 
 
@@ -208,7 +215,7 @@ def delete(interaction_id: int):
     interaction = scope.get_interaction(current_user, interaction_id)
     return _button(
         interaction,
-        lambda: services.delete_interaction(interaction, actor=current_user, now=clock.now()),
+        lambda data: services.delete_interaction(interaction, actor=current_user, now=clock.now()),
         _("Contact deleted. A director or admin can restore it from this page."),
     )
 
@@ -219,7 +226,7 @@ def restore(interaction_id: int):
     interaction = scope.get_interaction(current_user, interaction_id, include_deleted=True)
     return _button(
         interaction,
-        lambda: services.restore_interaction(interaction, actor=current_user, now=clock.now()),
+        lambda data: services.restore_interaction(interaction, actor=current_user, now=clock.now()),
         _("Contact restored."),
     )
 

@@ -11,9 +11,9 @@ from salesflow.extensions import db
 from salesflow.notifications import queries, services
 from salesflow.notifications.forms import ButtonForm
 from salesflow.notifications.messages import render
+from salesflow.validation import parse_id
 
 bp = Blueprint("notifications", __name__)
-MAX_ID = 2**31 - 1
 
 
 @bp.app_context_processor
@@ -36,8 +36,7 @@ def _local(target: str | None) -> str | None:
 @bp.route("/notifications")
 @login_required
 def index():
-    raw = request.args.get("before", "")
-    before = int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    before = parse_id(request.args.get("before"))
     unread = request.args.get("unread") == "1"
     rows, more = queries.page(current_user, before=before, unread=unread)
     next_url = None

@@ -5,7 +5,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     DecimalField,
     FieldList,
     FormField,
@@ -16,9 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from salesflow.accounts.forms import _int_or_none
+from salesflow.forms import DateField
 from salesflow.labels import choices
 from salesflow.opportunities.models import TriangleRole
+from salesflow.validation import coerce_id, parse_id
 
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -62,7 +62,7 @@ class OpportunityForm(FlaskForm):
         if creating:
             data["playbook"] = self.playbook.data
         else:
-            data["version"] = _int_or_none(self.version.data)
+            data["version"] = parse_id(self.version.data)
         return data
 
 
@@ -71,7 +71,7 @@ class SeatForm(FlaskForm):
         csrf = False  # the enclosing form carries the token
 
     role = HiddenField()
-    user_id = SelectField(_l("Person"), coerce=_int_or_none, validate_choice=False)
+    user_id = SelectField(_l("Person"), coerce=coerce_id, validate_choice=False)
 
 
 class RolesForm(FlaskForm):
@@ -98,7 +98,7 @@ class MoveForm(FlaskForm):
 
     def service_data(self) -> dict[str, Any]:
         return {
-            "version": _int_or_none(self.version.data),
+            "version": parse_id(self.version.data),
             "to_stage": self.to_stage.data or None,
             "reason": self.reason.data or None,
             "override_reason": self.override_reason.data or None,

@@ -59,7 +59,7 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     amount: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(16, 2))
     currency: so.Mapped[str] = so.mapped_column(sa.String(3))
     expected_close: so.Mapped[date | None]
-    customer_need: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    customer_need: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 5000})
     competitors: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     stage_key: so.Mapped[str] = so.mapped_column(sa.String(60))
     stage_entered_at: so.Mapped[datetime]
@@ -120,7 +120,7 @@ class StageChange(db.Model):
     gates: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
     gates_met: so.Mapped[bool] = so.mapped_column(default=True)
     overridden: so.Mapped[bool] = so.mapped_column(default=False)
-    reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    reason: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 500})
 
     actor: so.Mapped["User | None"] = so.relationship()  # noqa: F821
 
@@ -135,7 +135,7 @@ class ChecklistTick(db.Model):
     opportunity_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("opportunities.id"))
     stage_key: so.Mapped[str] = so.mapped_column(sa.String(60))
     item_key: so.Mapped[str] = so.mapped_column(sa.String(60))
-    evidence: so.Mapped[str] = so.mapped_column(sa.Text)
+    evidence: so.Mapped[str] = so.mapped_column(sa.Text, info={"max_length": 2000})
     ticked_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     ticked_at: so.Mapped[datetime]
     cleared_at: so.Mapped[datetime | None]
@@ -155,7 +155,7 @@ class Approval(db.Model):
     stage_key: so.Mapped[str] = so.mapped_column(sa.String(60))
     gate_key: so.Mapped[str] = so.mapped_column(sa.String(60))
     decision: so.Mapped[Decision] = so.mapped_column(str_enum(Decision))
-    comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    comment: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 2000})
     actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     actor_role: so.Mapped[str] = so.mapped_column(sa.String(24))  # the role when deciding
     at: so.Mapped[datetime]

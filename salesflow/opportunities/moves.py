@@ -18,24 +18,18 @@ from salesflow.auth.models import User
 from salesflow.errors import Forbidden, GatesUnmet, ValidationFailed
 from salesflow.extensions import db
 from salesflow.opportunities.facts import gate_results
-from salesflow.opportunities.models import Move, Opportunity, Status
-from salesflow.opportunities.services import (
-    check_version,
-    check_workable,
-    record_move,
-    short_text,
-)
+from salesflow.opportunities.models import Move, Opportunity, StageChange, Status
+from salesflow.opportunities.services import check_workable, record_move, short_text
 from salesflow.playbooks import registry
 from salesflow.playbooks.evaluate import GateResult, unmet
 from salesflow.playbooks.models import PlaybookVersion
 from salesflow.playbooks.schema import Playbook, text
-
-REASON_LIMIT = 500
+from salesflow.validation import require_version
 
 
 def _prepare(opportunity: Opportunity, data: dict[str, Any], actor: User, *, open_only=True):
     check_workable(opportunity, actor, open_only=open_only)
-    check_version(opportunity, data)
+    require_version(opportunity, data)
     return registry.playbook(opportunity.playbook_version)
 
 
@@ -50,7 +44,7 @@ def _gates_or_override(
     """The exit gates; unmet ones stop the move unless a director or admin overrides with a
     reason. Returns the results, whether overridden, and the reason given."""
     results = gate_results(opportunity, now=now)
-    reason = short_text(data.get("override_reason"), "override_reason", REASON_LIMIT)
+    reason = short_text(data.get("override_reason"), "override_reason", column=StageChange.reason)
     missing = unmet(results)
     if missing and reason is None:
         raise GatesUnmet(unmet_list(results))
@@ -121,8 +115,8 @@ def move_back(
     if wanted not in keys or keys.index(wanted) >= keys.index(opportunity.stage_key):
         errors["to_stage"] = [str(_l("Choose an earlier stage."))]
     try:
-        reason = short_text(data.get("reason"), "reason", REASON_LIMIT,
-                             required=_l("Say why the opportunity goes back."))  # fmt: skip
+        reason = short_text(data.get("reason"), "reason", column=StageChange.reason,
+                            required=_l("Say why the opportunity goes back."))  # fmt: skip
     except ValidationFailed as error:
         errors.update(error.fields)
     if errors:
@@ -143,7 +137,8 @@ def close(
     if status not in (Status.won, Status.lost):
         raise ValidationFailed(fields={"status": [str(_l("Choose won or lost."))]})
     required = _l("Say why the opportunity was lost.") if status == Status.lost else None
-    reason = short_text(data.get("reason"), "reason", REASON_LIMIT, required=required)
+    reason = short_text(data.get("reason"), "reason", column=Opportunity.close_reason,
+                        required=required)  # fmt: skip
     results: list[GateResult] = []
     overridden = False
     if status == Status.won:
@@ -152,8 +147,9 @@ def close(
                 "An opportunity is won only from the last stage, %(stage)s.",
                 stage=_stage_name(playbook, playbook.last_stage.key)))]})  # fmt: skip
         results, overridden, override_reason = _gates_or_override(opportunity, data, actor, now)
-        if overridden:
-            reason = "; ".join(r for r in (reason, override_reason) if r)
+        if overridden:  # both reasons kept, and together they must fit the column
+            joined = "; ".join(r for r in (reason, override_reason) if r)
+            reason = short_text(joined, "override_reason", column=Opportunity.close_reason)
     changes = {"status": (opportunity.status, Status(status)), "close_reason": (None, reason)}
     opportunity.status, opportunity.closed_at = Status(status), now
     opportunity.close_reason = reason
@@ -173,8 +169,8 @@ def reopen(
         raise Forbidden(_l("Only the team's director or an admin can reopen an opportunity."))
     if opportunity.is_open:
         raise ValidationFailed(fields={"status": [str(_l("This opportunity is open."))]})
-    reason = short_text(data.get("reason"), "reason", REASON_LIMIT,
-                         required=_l("Say why the opportunity is reopened."))  # fmt: skip
+    reason = short_text(data.get("reason"), "reason", column=StageChange.reason,
+                        required=_l("Say why the opportunity is reopened."))  # fmt: skip
     changes = {"status": (opportunity.status, Status.open),
                "close_reason": (opportunity.close_reason, None)}  # fmt: skip
     opportunity.status, opportunity.closed_at, opportunity.close_reason = Status.open, None, None

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from salesflow import validation
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
@@ -31,7 +32,7 @@ SORTS: dict[str, Any] = {
     "stage_age": Opportunity.stage_entered_at,  # oldest entry first = longest in stage
     "updated": Opportunity.updated_at,
 }
-MAX_ID = 2**63 - 1
+MAX_AMOUNT = Decimal(10) ** 15  # beyond any amount the services accept
 CARDS_PER_STAGE = 50
 
 
@@ -105,14 +106,17 @@ def _parse(sort: str, value: str) -> Any:
     """A cursor's sort value back in the column's type; ValueError if it is not one."""
     if sort == "amount":
         amount = Decimal(value)
-        if not amount.is_finite():
+        if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
             raise ValueError(value)
         return amount
     if sort == "close":
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
+        if validation.day_problem(day):
+            raise ValueError(value)
+        return day
     if sort in {"stage_age", "updated"}:
         moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
+        if validation.moment_problem(moment):
             raise ValueError(value)
         return moment
     return value
@@ -128,7 +132,7 @@ def decode_cursor(cursor: str | None, sort: str, descending: bool) -> tuple[Any,
         made_for, made_desc, value, last_id = json.loads(raw)
         if made_for != sort or made_desc is not descending or not isinstance(value, str):
             return None
-        if type(last_id) is not int or not 0 < last_id <= MAX_ID:
+        if not validation.is_id(last_id):
             return None
         return _parse(sort, value), last_id
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, InvalidOperation):

@@ -27,6 +27,7 @@ from salesflow.opportunities.queries import next_month
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
 from salesflow.playbooks.schema import Playbook
+from salesflow.validation import parse_month
 
 CENTS = Decimal("0.01")
 
@@ -615,9 +616,11 @@ def _closing_in(by_version, filters, key, now) -> Condition:
     if key == "":
         return (Opportunity.status == Status.open) & Opportunity.expected_close.is_(None)
     try:
-        first = date.fromisoformat(f"{key}-01")
-    except (TypeError, ValueError):
+        first = parse_month(key)
+    except ValueError:
         raise LookupError(key) from None
+    if first is None:
+        raise LookupError(key)
     return sa.and_(Opportunity.status == Status.open, Opportunity.expected_close >= first,
                    Opportunity.expected_close < next_month(first))  # fmt: skip
 

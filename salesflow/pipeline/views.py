@@ -17,18 +17,16 @@ from salesflow.opportunities import queries
 from salesflow.opportunities.views import _filter_options, _id
 from salesflow.pipeline import charts, figures
 from salesflow.playbooks.schema import text
+from salesflow.validation import parse_day
 
 bp = Blueprint("pipeline", __name__)
 
 
 def _day(name: str, problems: list[str]) -> date | None:
-    raw = request.args.get(name, "")
-    if not raw:
-        return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        problems.append(_("Enter the date as YYYY-MM-DD."))
+        return parse_day(request.args.get(name))
+    except ValueError as problem:
+        problems.append(str(problem))
         return None
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from salesflow.search import queries
+from salesflow.validation import parse_id
 
 bp = Blueprint("search", __name__)
 
@@ -12,7 +13,7 @@ PAGE_LIMIT = 50  # "more" of one kind shows longer pages
 
 def _after() -> tuple[str, int] | None:
     """The keyset cursor of a "more" link: the last name and id shown; ignored when malformed."""
-    after_id = request.args.get("after", type=int)
+    after_id = parse_id(request.args.get("after"))
     after_name = request.args.get("after_name")
     if after_id is None or after_name is None:
         return None

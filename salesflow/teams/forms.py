@@ -7,17 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from salesflow.auth.forms import PASSWORD_HINT
 from salesflow.auth.models import Role, User
 from salesflow.labels import choices
 from salesflow.teams.models import Team
+from salesflow.validation import coerce_id
 
 _strip = [lambda value: value.strip() if isinstance(value, str) else value]
-
-
-def _int_or_none(value: Any) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 class UserForm(FlaskForm):
@@ -29,12 +25,12 @@ class UserForm(FlaskForm):
         _l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=_strip
     )
     role = SelectField(_l("Role"), choices=choices(Role), default=Role.rep.value)
-    team_id = SelectField(_l("Team"), coerce=_int_or_none)
+    team_id = SelectField(_l("Team"), coerce=coerce_id)
     active = BooleanField(_l("Active (may log in)"), default=True)
     password = PasswordField(
         _l("Password"),
         validators=[Optional(), Length(max=200)],
-        description=_l("At least 8 characters."),
+        description=PASSWORD_HINT,
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -59,7 +55,7 @@ class UserForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=_strip)
-    director_id = SelectField(_l("Director"), coerce=_int_or_none)
+    director_id = SelectField(_l("Director"), coerce=coerce_id)
 
     def set_director_choices(self, candidates: list[User]) -> None:
         self.director_id.choices = [SelectChoice("", _l("No director yet"))] + [

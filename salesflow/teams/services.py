@@ -10,6 +10,7 @@ from salesflow.auth.models import Role, User
 from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.teams.models import Team
+from salesflow.validation import is_id, text
 
 TEAM_FIELDS = ("name", "director_id")
 
@@ -17,14 +18,12 @@ TEAM_FIELDS = ("name", "director_id")
 def _validate(data: dict, *, existing: Team | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if "name" in data:
-        name = (data["name"] or "").strip()
-        clash = db.session.scalar(sa.select(Team.id).where(Team.name == name))
-        if not name:
-            errors["name"] = [str(_l("Enter a name."))]
-        elif clash is not None and (existing is None or clash != existing.id):
+        name = text(data["name"], "name", errors, column=Team.name, required=_l("Enter a name."))
+        clash = name and db.session.scalar(sa.select(Team.id).where(Team.name == name))
+        if clash and (existing is None or clash != existing.id):
             errors["name"] = [str(_l("A team with this name already exists."))]
     if data.get("director_id") is not None:
-        director = db.session.get(User, data["director_id"])
+        director = db.session.get(User, data["director_id"]) if is_id(data["director_id"]) else None
         if director is None or director.role not in {Role.director, Role.admin}:
             errors["director_id"] = [str(_l("Choose a user with the director role."))]
     return errors

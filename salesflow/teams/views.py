@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from salesflow import clock
 from salesflow.auth import scope
@@ -17,6 +17,7 @@ from salesflow.teams import queries
 from salesflow.teams import services as team_services
 from salesflow.teams.forms import TeamForm, UserForm
 from salesflow.teams.models import Team
+from salesflow.validation import parse_id
 
 bp = Blueprint("teams", __name__, url_prefix="/admin")
 
@@ -40,8 +41,8 @@ def _get(model: type, record_id: int) -> Any:
 
 @bp.route("/users")
 def users():
-    team_id = request.args.get("team", type=int)
-    after_id, after_name = request.args.get("after", type=int), request.args.get("after_name")
+    team_id = parse_id(request.args.get("team"))
+    after_id, after_name = parse_id(request.args.get("after")), request.args.get("after_name")
     after = (after_name, after_id) if after_id is not None and after_name is not None else None
     rows, more = queries.list_users(team_id=team_id, after=after)
     next_url = None
@@ -90,6 +91,8 @@ def edit_user(user_id: int):
     )
     if saved is None:
         return _user_page(form, user, status)
+    if user.id == current_user.id:
+        login_user(user)  # a new password of your own ends your other sessions, not this one
     flash(_("User %(email)s saved.", email=user.email), "success")
     return redirect(url_for("teams.users"))
 

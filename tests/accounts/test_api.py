@@ -42,7 +42,7 @@ def test_create_get_patch_and_list(app, world):
 
 def test_writes_are_audited_with_old_and_new_values(app, world):
     api = api_as(app, world.rep_a)
-    api.patch(f"/accounts/{world.account_a.id}", json={"tier": "A"})
+    api.patch(f"/accounts/{world.account_a.id}", json={"tier": "A", "version": 1})
     entry = db.session.scalar(
         sa.select(AuditEntry).where(AuditEntry.account_id == world.account_a.id)
     )
@@ -53,16 +53,19 @@ def test_writes_are_audited_with_old_and_new_values(app, world):
 def test_stale_version_is_409_and_changes_nothing(app, world):
     api = api_as(app, world.rep_a)
     version = world.account_a.version
-    assert api.patch(f"/accounts/{world.account_a.id}", json={"notes": "new"}).status_code == 200
+    fresh = api.patch(f"/accounts/{world.account_a.id}", json={"notes": "new", "version": version})
+    assert fresh.status_code == 200
     stale = api.patch(f"/accounts/{world.account_a.id}", json={"notes": "old", "version": version})
     assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
     assert api.get(f"/accounts/{world.account_a.id}").get_json()["notes"] == "new"
 
 
-def test_patch_without_version_is_last_writer_wins(app, world):
+def test_patch_without_version_is_422_and_changes_nothing(app, world):
     api = api_as(app, world.rep_a)
     response = api.patch(f"/accounts/{world.account_a.id}", json={"industry": "Power"})
-    assert response.status_code == 200 and response.get_json()["industry"] == "Power"
+    assert response.status_code == 422
+    assert "version" in response.get_json()["error"]["fields"]
+    assert api.get(f"/accounts/{world.account_a.id}").get_json()["industry"] == "Manufacturing"
 
 
 def test_pagination_by_cursor_covers_everything_once(app, world):
@@ -160,7 +163,7 @@ def test_bad_create_is_422_with_the_field_and_saves_nothing(app, world, payload,
 )
 def test_bad_patch_is_422_with_the_field_and_changes_nothing(app, world, payload, field):
     api = api_as(app, world.rep_a)
-    response = api.patch(f"/accounts/{world.account_a.id}", json=payload)
+    response = api.patch(f"/accounts/{world.account_a.id}", json={"version": 1, **payload})
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
     assert api.get(f"/accounts/{world.account_a.id}").get_json()["version"] == 1
@@ -183,9 +186,11 @@ def test_parent_cycle_is_422(app, world):
     api = api_as(app, world.rep_a)
     child = api.post("/accounts", json={"name": "Child", "parent_id": world.account_a.id})
     assert child.status_code == 201
-    cycle = api.patch(f"/accounts/{world.account_a.id}", json={"parent_id": child.get_json()["id"]})
+    change = {"parent_id": child.get_json()["id"], "version": 1}
+    cycle = api.patch(f"/accounts/{world.account_a.id}", json=change)
     assert cycle.status_code == 422 and "parent_id" in cycle.get_json()["error"]["fields"]
-    itself = api.patch(f"/accounts/{world.account_a.id}", json={"parent_id": world.account_a.id})
+    change = {"parent_id": world.account_a.id, "version": 1}
+    itself = api.patch(f"/accounts/{world.account_a.id}", json=change)
     assert itself.status_code == 422
 
 

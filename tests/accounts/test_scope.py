@@ -48,7 +48,7 @@ def test_other_teams_account_is_404_by_api(app, world, who):
     api = api_as(app, getattr(world, who))
     account_id = world.account_b.id
     assert api.get(f"/accounts/{account_id}").status_code == 404
-    response = api.patch(f"/accounts/{account_id}", json={"notes": "x"})
+    response = api.patch(f"/accounts/{account_id}", json={"notes": "x", "version": 1})
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
     assert api.get(f"/accounts/{account_id}/team").status_code == 404
     assert api.put(f"/accounts/{account_id}/team", json=[]).status_code == 404
@@ -68,7 +68,8 @@ def test_rep_on_another_teams_account_team_sees_it(app, client, world):
     assert client.get(f"/accounts/{world.shared.id}").status_code == 200
     api = api_as(app, world.rep_b)
     assert api.get(f"/accounts/{world.shared.id}").status_code == 200
-    assert api.patch(f"/accounts/{world.shared.id}", json={"notes": "ok"}).status_code == 200
+    change = {"notes": "ok", "version": world.shared.version}
+    assert api.patch(f"/accounts/{world.shared.id}", json=change).status_code == 200
 
 
 def test_rep_taken_off_the_account_team_loses_sight_of_it(app, world, now):

@@ -125,7 +125,10 @@ def test_website_gets_https_when_the_scheme_is_missing(world, now, typed, stored
 
 def test_update_records_old_and_new_values(world, now):
     services.update_account(
-        world.account_a, {"tier": "A", "industry": "Power"}, actor=world.rep_a, now=now
+        world.account_a,
+        {"version": world.account_a.version, "tier": "A", "industry": "Power"},
+        actor=world.rep_a,
+        now=now,
     )
     [entry] = _audit(world.account_a, "update")
     assert entry.changes == {"tier": ["B", "A"], "industry": ["Manufacturing", "Power"]}
@@ -134,7 +137,10 @@ def test_update_records_old_and_new_values(world, now):
 
 def test_update_that_changes_nothing_records_nothing(world, now):
     services.update_account(
-        world.account_a, {"name": world.account_a.name}, actor=world.rep_a, now=now
+        world.account_a,
+        {"version": world.account_a.version, "name": world.account_a.name},
+        actor=world.rep_a,
+        now=now,
     )
     assert _audit(world.account_a, "update") == []
 
@@ -149,7 +155,12 @@ def test_update_with_current_version_saves_and_bumps_it(world, now):
 
 def test_stale_version_is_a_conflict_and_changes_nothing(world, now):
     version = world.account_a.version
-    services.update_account(world.account_a, {"notes": "first"}, actor=world.rep_a, now=now)
+    services.update_account(
+        world.account_a,
+        {"version": world.account_a.version, "notes": "first"},
+        actor=world.rep_a,
+        now=now,
+    )
     with pytest.raises(Conflict):
         services.update_account(
             world.account_a, {"notes": "second", "version": version}, actor=world.rep_a2, now=now
@@ -161,19 +172,28 @@ def test_stale_version_is_a_conflict_and_changes_nothing(world, now):
 def test_moving_an_account_needs_the_right_to_create_in_the_new_team(world, now):
     fields = _fields(
         lambda: services.update_account(
-            world.account_a, {"team_id": world.team_b.id}, actor=world.rep_a, now=now
+            world.account_a,
+            {"version": world.account_a.version, "team_id": world.team_b.id},
+            actor=world.rep_a,
+            now=now,
         )
     )
     assert fields == {"team_id"} and world.account_a.team_id == world.team_a.id
     services.update_account(
-        world.account_a, {"team_id": world.team_b.id}, actor=world.admin, now=now
+        world.account_a,
+        {"version": world.account_a.version, "team_id": world.team_b.id},
+        actor=world.admin,
+        now=now,
     )
     assert world.account_a.team_id == world.team_b.id
 
 
 def test_rep_on_the_account_team_edits_another_teams_account_without_moving_it(world, now):
     services.update_account(
-        world.shared, {"team_id": world.team_a.id, "tier": "A"}, actor=world.rep_b, now=now
+        world.shared,
+        {"version": world.shared.version, "team_id": world.team_a.id, "tier": "A"},
+        actor=world.rep_b,
+        now=now,
     )
     assert world.shared.tier == "A" and world.shared.team_id == world.team_a.id
 
@@ -181,7 +201,12 @@ def test_rep_on_the_account_team_edits_another_teams_account_without_moving_it(w
 def test_deleted_account_cannot_be_edited(world, now):
     services.delete_account(world.account_a, actor=world.director_a, now=now)
     with pytest.raises(Forbidden):
-        services.update_account(world.account_a, {"notes": "x"}, actor=world.admin, now=now)
+        services.update_account(
+            world.account_a,
+            {"version": world.account_a.version, "notes": "x"},
+            actor=world.admin,
+            now=now,
+        )
     with pytest.raises(Forbidden):
         services.set_account_team(world.account_a, [], actor=world.admin, now=now)
 
@@ -189,17 +214,32 @@ def test_deleted_account_cannot_be_edited(world, now):
 def test_parent_is_set_and_a_cycle_is_refused(world, now):
     child = f.make_account(team=world.team_a, name="Child")
     grandchild = f.make_account(team=world.team_a, name="Grandchild")
-    services.update_account(child, {"parent_id": world.account_a.id}, actor=world.rep_a, now=now)
-    services.update_account(grandchild, {"parent_id": child.id}, actor=world.rep_a, now=now)
+    services.update_account(
+        child,
+        {"version": child.version, "parent_id": world.account_a.id},
+        actor=world.rep_a,
+        now=now,
+    )
+    services.update_account(
+        grandchild,
+        {"version": grandchild.version, "parent_id": child.id},
+        actor=world.rep_a,
+        now=now,
+    )
     for parent in (child, grandchild):
         fields = _fields(
             lambda p=parent: services.update_account(
-                world.account_a, {"parent_id": p.id}, actor=world.rep_a, now=now
+                world.account_a,
+                {"version": world.account_a.version, "parent_id": p.id},
+                actor=world.rep_a,
+                now=now,
             )
         )
         assert fields == {"parent_id"}
     assert _fields(
-        lambda: services.update_account(child, {"parent_id": child.id}, actor=world.rep_a, now=now)
+        lambda: services.update_account(
+            child, {"version": child.version, "parent_id": child.id}, actor=world.rep_a, now=now
+        )
     ) == {"parent_id"}
     assert world.account_a.parent_id is None
 
@@ -207,7 +247,10 @@ def test_parent_is_set_and_a_cycle_is_refused(world, now):
 def test_parent_outside_scope_is_refused(world, now):
     fields = _fields(
         lambda: services.update_account(
-            world.account_a, {"parent_id": world.account_b.id}, actor=world.rep_a, now=now
+            world.account_a,
+            {"version": world.account_a.version, "parent_id": world.account_b.id},
+            actor=world.rep_a,
+            now=now,
         )
     )
     assert fields == {"parent_id"}
@@ -215,7 +258,12 @@ def test_parent_outside_scope_is_refused(world, now):
 
 def test_parent_can_be_cleared(world, now):
     world.account_a.parent_id = world.shared.id
-    services.update_account(world.account_a, {"parent_id": None}, actor=world.rep_a, now=now)
+    services.update_account(
+        world.account_a,
+        {"version": world.account_a.version, "parent_id": None},
+        actor=world.rep_a,
+        now=now,
+    )
     assert world.account_a.parent_id is None
     [entry] = _audit(world.account_a, "update")
     assert entry.changes == {"parent_id": [world.shared.id, None]}
@@ -363,7 +411,7 @@ def test_a_leaver_already_on_the_team_may_stay_until_handed_over(world, now):
 
 def test_rep_on_the_account_team_cannot_move_the_account_into_their_own_team(world, now):
     with pytest.raises(ValidationFailed) as error:
-        services.update_account(world.shared, {"team_id": world.team_b.id}, actor=world.rep_b,
-                                now=now)  # fmt: skip
+        change = {"version": world.shared.version, "team_id": world.team_b.id}
+        services.update_account(world.shared, change, actor=world.rep_b, now=now)
     assert "team_id" in error.value.fields
     assert world.shared.team_id == world.team_a.id

@@ -135,7 +135,10 @@ def test_account_page_preselects_the_account_for_quick_log(client, world):
 
 def test_account_page_history_is_readable(client, world, now):
     services.update_account(
-        world.account_a, {"tier": "A", "name": "Huadong Power Group"}, actor=world.rep_a2, now=now
+        world.account_a,
+        {"version": world.account_a.version, "tier": "A", "name": "Huadong Power Group"},
+        actor=world.rep_a2,
+        now=now,
     )
     services.set_account_team(
         world.account_a,

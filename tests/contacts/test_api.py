@@ -145,7 +145,7 @@ def test_list_of_an_account_outside_scope_is_a_404(apis, world):
 def test_other_teams_contact_is_a_404_for_every_method(apis, world):
     api, cid = apis["rep_b"], world.contact_a.id
     assert api.get(f"/contacts/{cid}").status_code == 404
-    assert api.patch(f"/contacts/{cid}", json={"title": "X"}).status_code == 404
+    assert api.patch(f"/contacts/{cid}", json={"title": "X", "version": 1}).status_code == 404
     assert api.delete(f"/contacts/{cid}").status_code == 404
     assert apis["director_b"].delete(f"/contacts/{cid}").status_code == 404
 
@@ -153,7 +153,8 @@ def test_other_teams_contact_is_a_404_for_every_method(apis, world):
 def test_patch_changes_only_what_is_sent(apis, world):
     cid = world.contact_a.id
     response = apis["rep_a"].patch(
-        f"/contacts/{cid}", json={"title": "CEO", "profile": {"notes": "Never on Mondays"}}
+        f"/contacts/{cid}",
+        json={"title": "CEO", "profile": {"notes": "Never on Mondays"}, "version": 1},
     )
     body = response.get_json()
     assert response.status_code == 200
@@ -193,7 +194,9 @@ def test_bad_patches_are_422(apis, world, change, field):
         "other_account": world.contact_b.id,
         "shared": world.shared.id,
     }
-    body = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
+    body = {"version": 1} | {
+        k: ids.get(v, v) if isinstance(v, str) else v for k, v in change.items()
+    }
     response = apis["rep_a"].patch(f"/contacts/{world.contact_a.id}", json=body)
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
@@ -202,15 +205,16 @@ def test_bad_patches_are_422(apis, world, change, field):
 def test_a_loop_through_the_api_is_refused(apis, world):
     b = make_contact(account=world.account_a, reports_to=world.contact_a)
     db.session.commit()
-    response = apis["rep_a"].patch(f"/contacts/{world.contact_a.id}", json={"reports_to_id": b.id})
-    assert response.status_code == 422
+    change = {"reports_to_id": b.id, "version": world.contact_a.version}
+    response = apis["rep_a"].patch(f"/contacts/{world.contact_a.id}", json=change)
+    assert response.status_code == 422 and "reports_to_id" in response.get_json()["error"]["fields"]
 
 
 def test_mark_left_and_back_through_patch(apis, world):
     cid = world.contact_a.id
-    left = apis["rep_a"].patch(f"/contacts/{cid}", json={"left_on": "2026-11-02"})
+    left = apis["rep_a"].patch(f"/contacts/{cid}", json={"left_on": "2026-11-02", "version": 1})
     assert left.get_json()["left_on"] == "2026-11-02"
-    back = apis["rep_a"].patch(f"/contacts/{cid}", json={"left_on": None})
+    back = apis["rep_a"].patch(f"/contacts/{cid}", json={"left_on": None, "version": 2})
     assert back.get_json()["left_on"] is None
 
 

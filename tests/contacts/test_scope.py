@@ -82,7 +82,12 @@ def test_deleted_contacts_are_visible_only_to_those_who_may_restore(now, world, 
 
 def test_a_rep_on_the_account_team_of_another_teams_account_may_edit_its_contacts(now, world):
     assert scope.can_edit_contact(world.rep_b, world.contact_shared)
-    services.update_contact(world.contact_shared, {"title": "CTO"}, actor=world.rep_b, now=now)
+    services.update_contact(
+        world.contact_shared,
+        {"version": world.contact_shared.version, "title": "CTO"},
+        actor=world.rep_b,
+        now=now,
+    )
     assert world.contact_shared.title == "CTO"
 
 

@@ -124,7 +124,10 @@ def test_name_is_required_and_at_most_120_characters(now, world, name, ok):
 def test_reports_to_a_contact_of_another_account_is_refused(now, world):
     fields = _refusal(
         lambda: services.update_contact(
-            world.contact_a, {"reports_to_id": world.contact_b.id}, actor=world.rep_a, now=now
+            world.contact_a,
+            {"version": world.contact_a.version, "reports_to_id": world.contact_b.id},
+            actor=world.rep_a,
+            now=now,
         )
     )
     assert fields == {"reports_to_id": ["Choose a current contact of the same account."]}
@@ -133,7 +136,10 @@ def test_reports_to_a_contact_of_another_account_is_refused(now, world):
 def test_a_contact_cannot_report_to_themselves(now, world):
     fields = _refusal(
         lambda: services.update_contact(
-            world.contact_a, {"reports_to_id": world.contact_a.id}, actor=world.rep_a, now=now
+            world.contact_a,
+            {"version": world.contact_a.version, "reports_to_id": world.contact_a.id},
+            actor=world.rep_a,
+            now=now,
         )
     )
     assert fields == {"reports_to_id": ["A contact cannot report to themselves."]}
@@ -143,7 +149,10 @@ def test_a_two_person_loop_is_refused(now, world):
     b = make_contact(account=world.account_a, name="B", reports_to=world.contact_a)
     fields = _refusal(
         lambda: services.update_contact(
-            world.contact_a, {"reports_to_id": b.id}, actor=world.rep_a, now=now
+            world.contact_a,
+            {"version": world.contact_a.version, "reports_to_id": b.id},
+            actor=world.rep_a,
+            now=now,
         )
     )
     assert fields == {"reports_to_id": ["This would make a loop in the reporting line."]}
@@ -157,10 +166,12 @@ def test_a_longer_loop_is_refused_but_a_sideways_move_is_fine(now, world):
     other = make_contact(account=world.account_a, name="Other", reports_to=top)
     assert "reports_to_id" in _refusal(
         lambda: services.update_contact(
-            top, {"reports_to_id": bottom.id}, actor=world.rep_a, now=now
+            top, {"version": top.version, "reports_to_id": bottom.id}, actor=world.rep_a, now=now
         )
     )
-    services.update_contact(bottom, {"reports_to_id": other.id}, actor=world.rep_a, now=now)
+    services.update_contact(
+        bottom, {"version": bottom.version, "reports_to_id": other.id}, actor=world.rep_a, now=now
+    )
     assert bottom.reports_to_id == other.id
 
 
@@ -173,7 +184,10 @@ def test_reports_to_must_be_a_current_contact(now, world, state):
     )
     assert "reports_to_id" in _refusal(
         lambda: services.update_contact(
-            world.contact_a, {"reports_to_id": gone.id}, actor=world.rep_a, now=now
+            world.contact_a,
+            {"version": world.contact_a.version, "reports_to_id": gone.id},
+            actor=world.rep_a,
+            now=now,
         )
     )
 
@@ -181,18 +195,30 @@ def test_reports_to_must_be_a_current_contact(now, world, state):
 def test_an_unchanged_manager_who_left_is_kept_as_history(now, world):
     boss = make_contact(account=world.account_a, name="Boss")
     worker = make_contact(account=world.account_a, name="Worker", reports_to=boss)
-    services.update_contact(boss, {"left_on": date(2026, 6, 1)}, actor=world.rep_a, now=now)
     services.update_contact(
-        worker, {"title": "Engineer", "reports_to_id": boss.id}, actor=world.rep_a, now=now
+        boss, {"version": boss.version, "left_on": date(2026, 6, 1)}, actor=world.rep_a, now=now
+    )
+    services.update_contact(
+        worker,
+        {"version": worker.version, "title": "Engineer", "reports_to_id": boss.id},
+        actor=world.rep_a,
+        now=now,
     )
     assert (worker.title, worker.reports_to_id) == ("Engineer", boss.id)
 
 
 def test_marking_left_and_back_is_audited_and_keeps_the_record(now, world):
     contact = world.contact_a
-    services.update_contact(contact, {"left_on": date(2026, 11, 1)}, actor=world.rep_a, now=now)
+    services.update_contact(
+        contact,
+        {"version": contact.version, "left_on": date(2026, 11, 1)},
+        actor=world.rep_a,
+        now=now,
+    )
     assert contact.left_on == date(2026, 11, 1) and not contact.is_current
-    services.update_contact(contact, {"left_on": None}, actor=world.rep_a, now=now)
+    services.update_contact(
+        contact, {"version": contact.version, "left_on": None}, actor=world.rep_a, now=now
+    )
     assert contact.is_current
     changes = [e.changes for e in _audit(contact) if e.action == "update"]
     assert changes == [{"left_on": [None, "2026-11-01"]}, {"left_on": ["2026-11-01", None]}]
@@ -202,11 +228,17 @@ def test_left_on_may_be_today_where_the_company_works_but_not_later(world):
     # 20:00 UTC is already the next morning in Shanghai (the configured time zone).
     evening = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
     services.update_contact(
-        world.contact_a, {"left_on": date(2026, 11, 21)}, actor=world.rep_a, now=evening
+        world.contact_a,
+        {"version": world.contact_a.version, "left_on": date(2026, 11, 21)},
+        actor=world.rep_a,
+        now=evening,
     )
     assert "left_on" in _refusal(
         lambda: services.update_contact(
-            world.contact_a, {"left_on": date(2026, 11, 22)}, actor=world.rep_a, now=evening
+            world.contact_a,
+            {"version": world.contact_a.version, "left_on": date(2026, 11, 22)},
+            actor=world.rep_a,
+            now=evening,
         )
     )
 
@@ -214,7 +246,10 @@ def test_left_on_may_be_today_where_the_company_works_but_not_later(world):
 def test_left_on_must_be_a_date(now, world):
     assert "left_on" in _refusal(
         lambda: services.update_contact(
-            world.contact_a, {"left_on": "yesterday"}, actor=world.rep_a, now=now
+            world.contact_a,
+            {"version": world.contact_a.version, "left_on": "yesterday"},
+            actor=world.rep_a,
+            now=now,
         )
     )
 
@@ -232,14 +267,22 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(now, world):
 
 
 def test_an_update_that_changes_nothing_records_nothing(now, world):
-    services.update_contact(world.contact_a, {"name": "Zhang Wei"}, actor=world.rep_a, now=now)
+    services.update_contact(
+        world.contact_a,
+        {"version": world.contact_a.version, "name": "Zhang Wei"},
+        actor=world.rep_a,
+        now=now,
+    )
     assert [e.action for e in _audit(world.contact_a)] == []
 
 
 def test_a_contact_stays_with_its_account(now, world):
     assert "account_id" in _refusal(
         lambda: services.update_contact(
-            world.contact_a, {"account_id": world.shared.id}, actor=world.rep_a, now=now
+            world.contact_a,
+            {"version": world.contact_a.version, "account_id": world.shared.id},
+            actor=world.rep_a,
+            now=now,
         )
     )
 
@@ -278,7 +321,9 @@ def test_rep_cannot_restore(now, world):
 def test_a_deleted_contact_is_restored_before_it_is_changed(now, world):
     contact = services.delete_contact(world.contact_a, actor=world.director_a, now=now)
     with pytest.raises(Forbidden):
-        services.update_contact(contact, {"title": "CEO"}, actor=world.director_a, now=now)
+        services.update_contact(
+            contact, {"version": contact.version, "title": "CEO"}, actor=world.director_a, now=now
+        )
 
 
 def test_profile_object_is_flattened_for_the_service():

@@ -36,7 +36,7 @@ def test_logging_changing_deleting_and_restoring_keep_the_counts_true(world, now
     assert kept == _rebuilt()
 
     change = {"contact_ids": [other.id], "participant_ids": [world.rep_a.id],
-              "occurred_at": now - timedelta(days=3)}  # fmt: skip
+              "occurred_at": now - timedelta(days=3), "version": logged.version}  # fmt: skip
     services.update_interaction(logged, change, actor=world.rep_a, now=now)
     kept = _counts()
     assert (world.account_a.id, world.contact_a.id, world.rep_a2.id, day) not in kept

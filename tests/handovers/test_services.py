@@ -219,7 +219,8 @@ def test_a_confirm_entry_by_someone_else_or_before_the_handover_does_not_count(
     for actor, at in ((world.rep_a, later), (world.rep_a2, now - timedelta(days=1))):
         audit.record(world.contact_a, "confirm", {}, actor=actor, now=at,
                      account_id=world.account_a.id)  # fmt: skip
-    contact_services.update_contact(world.contact_a, {"attitude": "champion"}, actor=world.rep_a2,
+    change = {"version": world.contact_a.version, "attitude": "champion"}
+    contact_services.update_contact(world.contact_a, change, actor=world.rep_a2,
                                     now=later)  # an edit is not a confirmation  # fmt: skip
     assert state(handover)["items"][("confirmed", world.contact_a.id)] is False
 
@@ -245,8 +246,8 @@ def test_confirming_a_value_outside_the_vocabulary_is_refused(world, handover, l
 def test_key_contacts_are_those_at_creation_still_current_plus_new_key_ones(world, later):
     left = f.make_contact(account=world.account_a, decision_role="decision_maker")
     handover = plan(world, now=later)  # snapshot holds Zhang Wei and `left`
-    contact_services.update_contact(left, {"left_on": date(2026, 11, 20)}, actor=world.rep_a,
-                                    now=later)  # fmt: skip
+    change = {"version": left.version, "left_on": date(2026, 11, 20)}
+    contact_services.update_contact(left, change, actor=world.rep_a, now=later)
     newly = f.make_contact(account=world.account_a, influence="high")
     f.make_contact(account=world.account_a, influence="medium")  # never key
     ids = {c.id for c in checklist.of(handover).accounts[0].contacts}

@@ -91,7 +91,9 @@ def test_opportunity_of_the_account_is_stored_and_returned(apis, world):
     body = response.get_json()
     assert body["opportunity_id"] == deal.id
     assert db.session.get(Interaction, body["id"]).opportunity_id == deal.id
-    cleared = apis["rep_a"].patch(f"/interactions/{body['id']}", json={"opportunity_id": None})
+    cleared = apis["rep_a"].patch(
+        f"/interactions/{body['id']}", json={"opportunity_id": None, "version": body["version"]}
+    )
     assert cleared.status_code == 200 and cleared.get_json()["opportunity_id"] is None
 
 
@@ -103,7 +105,7 @@ def test_opportunity_of_another_account_is_422(apis, world):
     assert response.status_code == 422
     assert "opportunity_id" in response.get_json()["error"]["fields"]
     patch = apis["rep_a"].patch(
-        f"/interactions/{world.interaction_a.id}", json={"opportunity_id": other.id}
+        f"/interactions/{world.interaction_a.id}", json={"opportunity_id": other.id, "version": 1}
     )
     assert patch.status_code == 422 and "opportunity_id" in patch.get_json()["error"]["fields"]
     assert _count() == before
@@ -112,7 +114,8 @@ def test_opportunity_of_another_account_is_422(apis, world):
 def test_other_teams_interaction_is_404(apis, world):
     rep_a = apis["rep_a"]
     assert rep_a.get(f"/interactions/{world.interaction_b.id}").status_code == 404
-    patch = rep_a.patch(f"/interactions/{world.interaction_b.id}", json={"summary": "x"})
+    change = {"summary": "x", "version": 1}
+    patch = rep_a.patch(f"/interactions/{world.interaction_b.id}", json=change)
     assert patch.status_code == 404
     assert rep_a.post("/interactions", json=_body(world, account_id=world.account_b.id,
                                                   contact_ids=[])).status_code == 404  # fmt: skip
@@ -182,5 +185,7 @@ def test_rep_delete_is_403_director_deletes_and_restores(apis, world):
 def test_done_marks_next_step(apis, world, now):
     interaction = make_interaction(account=world.account_a, owner=world.rep_a, next_step="Call")
     db.session.commit()
-    response = apis["rep_a"].post(f"/interactions/{interaction.id}/done")
+    response = apis["rep_a"].post(
+        f"/interactions/{interaction.id}/done", json={"version": interaction.version}
+    )
     assert response.status_code == 200 and response.get_json()["next_step_done_at"]

@@ -170,17 +170,33 @@ def test_inactive_participant_is_refused(now, world):
 
 def test_update_with_stale_version_conflicts(now, world):
     interaction = world.interaction_a
+    read = interaction.version
+    services.update_interaction(
+        interaction, {"summary": "First", "version": read}, actor=world.rep_a, now=now
+    )
     with pytest.raises(Conflict):
         services.update_interaction(
-            interaction, {"summary": "New", "version": interaction.version - 1},
-            actor=world.rep_a, now=now,
-        )  # fmt: skip
+            interaction, {"summary": "Second", "version": read}, actor=world.rep_a, now=now
+        )
+    assert interaction.summary == "First"
+
+
+def test_update_without_version_is_refused(now, world):
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_interaction(
+            world.interaction_a, {"summary": "Blind"}, actor=world.rep_a, now=now
+        )
+    assert set(refused.value.fields) == {"version"}
+    assert world.interaction_a.summary != "Blind"
 
 
 def test_update_by_someone_who_did_not_take_part_is_forbidden(now, world):
     with pytest.raises(Forbidden):
         services.update_interaction(
-            world.interaction_a, {"summary": "Mine now"}, actor=world.rep_a2, now=now
+            world.interaction_a,
+            {"version": world.interaction_a.version, "summary": "Mine now"},
+            actor=world.rep_a2,
+            now=now,
         )
 
 
@@ -210,7 +226,8 @@ def test_attendee_who_left_since_stays_on_edit(now, world):
     interaction = world.interaction_a
     world.contact_a.left_on = date(2026, 11, 1)
     services.update_interaction(
-        interaction, {"summary": "Edited", "contact_ids": [world.contact_a.id]},
+        interaction,
+        {"version": interaction.version, "summary": "Edited", "contact_ids": [world.contact_a.id]},
         actor=world.rep_a, now=now,
     )  # fmt: skip
     assert [c.id for c in interaction.attendees] == [world.contact_a.id]
@@ -219,15 +236,33 @@ def test_attendee_who_left_since_stays_on_edit(now, world):
 def test_complete_next_step_sets_done_once(now, world):
     interaction = world.interaction_a
     interaction.next_step = "Send the quote"
-    services.complete_next_step(interaction, actor=world.rep_a, now=now)
+    read = {"version": interaction.version}
+    services.complete_next_step(interaction, read, actor=world.rep_a, now=now)
     assert interaction.next_step_done_at == now
-    services.complete_next_step(interaction, actor=world.rep_a, now=now + timedelta(hours=1))
+    # A double tap, with the version the page showed: nothing changes, nothing is refused.
+    services.complete_next_step(interaction, read, actor=world.rep_a, now=now + timedelta(hours=1))
     assert interaction.next_step_done_at == now
+
+
+def test_complete_next_step_needs_the_version_read(now, world):
+    interaction = world.interaction_a
+    read = interaction.version
+    interaction.next_step = "Send the revised quote"  # changed by someone else meanwhile
+    db.session.flush()
+    with pytest.raises(ValidationFailed) as refused:
+        services.complete_next_step(interaction, {}, actor=world.rep_a, now=now)
+    assert set(refused.value.fields) == {"version"}
+    with pytest.raises(Conflict):
+        services.complete_next_step(interaction, {"version": read}, actor=world.rep_a, now=now)
+    assert interaction.next_step_done_at is None
 
 
 def test_complete_without_next_step_is_refused(now, world):
     with pytest.raises(ValidationFailed):
-        services.complete_next_step(world.interaction_a, actor=world.rep_a, now=now)
+        services.complete_next_step(
+            world.interaction_a, {"version": world.interaction_a.version}, actor=world.rep_a,
+            now=now,
+        )  # fmt: skip
 
 
 def test_rep_cannot_delete(now, world):

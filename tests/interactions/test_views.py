@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from salesflow.extensions import db
+from salesflow.interactions import services
 from salesflow.interactions.models import Interaction
 from tests.conftest import login
 from tests.factories import make_contact, make_interaction
@@ -137,8 +138,13 @@ def test_edit_saves_and_stale_version_keeps_input(client, now, world):
     interaction = world.interaction_a
     login(client, world.rep_a)
     page = client.get(f"/interactions/{interaction.id}/edit").get_data(as_text=True)
-    assert f'name="version" type="hidden" value="{interaction.version}"' in page
-    stale = _form(world, summary="Someone else's view", version=str(interaction.version - 1))
+    read = interaction.version
+    assert f'name="version" type="hidden" value="{read}"' in page
+    services.update_interaction(  # someone else saves first
+        interaction, {"outcome": "Agreed", "version": read}, actor=world.rep_a, now=now
+    )
+    db.session.commit()
+    stale = _form(world, summary="Someone else's view", version=str(read))
     response = client.post(f"/interactions/{interaction.id}/edit", data=stale)
     assert response.status_code == 409
     assert "Someone else changed this record" in response.get_data(as_text=True)
@@ -199,7 +205,8 @@ def test_my_day_orders_next_steps_and_done_closes_one(client, now, world):
     assert "Far" not in page and "Not mine" not in page
     assert 'id="log-contact"' in page and f"/accounts/{world.account_a.id}" in page
     assert "/done" in page and "text-danger" in page
-    response = client.post(f"/interactions/{due.id}/done", data={"next": "/"})
+    assert f'name="version" value="{due.version}"' in page
+    response = client.post(f"/interactions/{due.id}/done", data={"next": "/", "version": 1})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert due.next_step_done_at == now
     assert ">Now<" not in client.get("/").get_data(as_text=True).split("My recent contacts")[0]

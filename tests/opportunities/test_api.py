@@ -131,7 +131,8 @@ def test_amount_is_optional_and_weighted_amount_is_then_zero(app, world):
 def test_patch_with_a_stale_version_is_409_and_changes_nothing(app, world):
     deal = _ready(world)
     api = api_as(app, world.rep_a)
-    assert api.patch(f"/opportunities/{deal.id}", json={"name": "New"}).status_code == 200
+    fresh = api.patch(f"/opportunities/{deal.id}", json={"name": "New", "version": 1})
+    assert fresh.status_code == 200 and fresh.get_json()["version"] == 2
     stale = api.patch(f"/opportunities/{deal.id}", json={"name": "Old", "version": 1})
     assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
     assert api.get(f"/opportunities/{deal.id}").get_json()["name"] == "New"
@@ -141,7 +142,7 @@ def test_patch_cannot_move_a_deal_to_another_account_or_playbook(app, world):
     deal = _ready(world)
     response = api_as(app, world.rep_a).patch(
         f"/opportunities/{deal.id}",
-        json={"account_id": world.shared.id, "playbook": "enterprise"},
+        json={"account_id": world.shared.id, "playbook": "enterprise", "version": 1},
     )
     assert response.status_code == 422
     assert set(response.get_json()["error"]["fields"]) == {"account_id", "playbook"}
@@ -190,7 +191,9 @@ def test_rep_of_another_team_gets_404_for_a_deal_outside_scope(app, world):
     api = api_as(app, world.rep_b)
     for path in ("", "/gates", "/history"):
         assert api.get(f"/opportunities/{deal.id}{path}").status_code == 404
-    assert api.patch(f"/opportunities/{deal.id}", json={"name": "x"}).status_code == 404
+    assert (
+        api.patch(f"/opportunities/{deal.id}", json={"name": "x", "version": 1}).status_code == 404
+    )
     assert api.post(f"/opportunities/{deal.id}/advance", json={"version": 1}).status_code == 404
     assert deal.id not in {o["id"] for o in api.get("/opportunities").get_json()["items"]}
     created = api.post("/opportunities", json=_new(world))
@@ -201,7 +204,9 @@ def test_rep_on_the_account_team_works_a_deal_of_another_team(app, world):
     deal = f.make_opportunity(account=world.shared, playbook="transactional")
     api = api_as(app, world.rep_b)
     assert api.get(f"/opportunities/{deal.id}").status_code == 200
-    assert api.patch(f"/opportunities/{deal.id}", json={"amount": 5}).status_code == 200
+    assert (
+        api.patch(f"/opportunities/{deal.id}", json={"amount": 5, "version": 1}).status_code == 200
+    )
 
 
 def test_rep_overriding_unmet_gates_is_403_and_nothing_moves(app, world):
@@ -345,11 +350,11 @@ def test_advance_back_close_reopen_and_the_history_in_order(app, world):
     back = rep.post(f"{path}/back", json={"to_stage": "qualify", "reason": "Scope changed",
                                           "version": 2})  # fmt: skip
     assert back.status_code == 200 and back.get_json()["stage"] == "qualify"
-    lost = rep.post(f"{path}/close", json={"status": "lost", "reason": "Price"})
+    lost = rep.post(f"{path}/close", json={"status": "lost", "reason": "Price", "version": 3})
     assert lost.status_code == 200
     assert lost.get_json()["status"] == "lost" and lost.get_json()["close_reason"] == "Price"
     assert lost.get_json()["closed_at"]
-    assert rep.post(f"{path}/reopen", json={"reason": "Back"}).status_code == 403
+    assert rep.post(f"{path}/reopen", json={"reason": "Back", "version": 4}).status_code == 403
     reopened = director.post(f"{path}/reopen", json={"reason": "New budget", "version": 4})
     assert reopened.status_code == 200 and reopened.get_json()["status"] == "open"
     history = rep.get(f"{path}/history").get_json()
@@ -369,7 +374,7 @@ def test_advance_back_close_reopen_and_the_history_in_order(app, world):
 def test_close_won_from_the_last_stage_when_its_gates_hold(app, world):
     deal = _ready(world, stage="order")
     api = api_as(app, world.rep_a)
-    refused = api.post(f"/opportunities/{deal.id}/close", json={"status": "won"})
+    refused = api.post(f"/opportunities/{deal.id}/close", json={"status": "won", "version": 1})
     assert refused.status_code == 422
     assert refused.get_json()["error"]["code"] == "gates_unmet"
     api.post(f"/opportunities/{deal.id}/checklist",
@@ -382,7 +387,8 @@ def test_close_won_from_the_last_stage_when_its_gates_hold(app, world):
 def test_advance_with_a_stale_version_is_409(app, world):
     deal = _ready(world)
     api = api_as(app, world.rep_a)
-    assert api.patch(f"/opportunities/{deal.id}", json={"name": "Renamed"}).status_code == 200
+    renamed = api.patch(f"/opportunities/{deal.id}", json={"name": "Renamed", "version": 1})
+    assert renamed.status_code == 200
     stale = api.post(f"/opportunities/{deal.id}/advance", json={"version": 1})
     assert stale.status_code == 409
     assert api.get(f"/opportunities/{deal.id}").get_json()["stage"] == "qualify"
@@ -482,7 +488,8 @@ def test_nul_in_an_untick_path_is_422(app, world):
 
 def test_a_closed_deal_cannot_be_changed(app, world):
     deal = _ready(world, status="lost")
-    response = api_as(app, world.rep_a).patch(f"/opportunities/{deal.id}", json={"name": "x"})
+    change = {"name": "x", "version": 1}
+    response = api_as(app, world.rep_a).patch(f"/opportunities/{deal.id}", json=change)
     assert response.status_code == 422 and "status" in response.get_json()["error"]["fields"]
 
 

@@ -176,8 +176,8 @@ def test_update_records_each_change_with_old_and_new_values(now, world):
 
 def test_an_update_that_changes_nothing_records_nothing(now, world):
     deal = services.create_opportunity(_data(world), actor=world.rep_a, now=now)
-    services.update_opportunity(deal, {"amount": "1200000.5", "name": "Grid upgrade "},
-                                actor=world.rep_a, now=now)  # fmt: skip
+    change = {"version": deal.version, "amount": "1200000.5", "name": "Grid upgrade "}
+    services.update_opportunity(deal, change, actor=world.rep_a, now=now)
     assert [e.action for e in _audit(deal)] == ["create"]
 
 
@@ -196,7 +196,9 @@ def test_update_with_a_stale_version_is_a_conflict_and_changes_nothing(now, worl
 def test_a_closed_deal_cannot_be_edited(now, world, status):
     deal = f.make_opportunity(account=world.account_a, status=status, name="Closed")
     with pytest.raises(ValidationFailed) as refused:
-        services.update_opportunity(deal, {"name": "Renamed"}, actor=world.director_a, now=now)
+        services.update_opportunity(
+            deal, {"version": deal.version, "name": "Renamed"}, actor=world.director_a, now=now
+        )
     assert set(refused.value.fields) == {"status"}
     assert deal.name == "Closed"
 
@@ -204,12 +206,13 @@ def test_a_closed_deal_cannot_be_edited(now, world, status):
 def test_moving_to_another_account_or_playbook_is_refused_with_the_other_problems(now, world):
     deal = f.make_opportunity(account=world.account_a, name="Stays")
     data = {"account_id": world.shared.id, "playbook": "transactional", "amount": "-1",
-            "name": "Moved"}  # fmt: skip
+            "name": "Moved", "version": deal.version}  # fmt: skip
     with pytest.raises(ValidationFailed) as refused:
         services.update_opportunity(deal, data, actor=world.admin, now=now)
     assert set(refused.value.fields) == {"account_id", "playbook", "amount"}
     assert (deal.account_id, deal.name) == (world.account_a.id, "Stays")
-    same = {"account_id": world.account_a.id, "playbook": "enterprise", "name": "Renamed"}
+    same = {"account_id": world.account_a.id, "playbook": "enterprise", "name": "Renamed",
+            "version": deal.version}  # fmt: skip
     services.update_opportunity(deal, same, actor=world.admin, now=now)
     assert deal.name == "Renamed"
 

@@ -61,7 +61,7 @@ def test_a_new_version_does_not_move_running_deals(world, now):
     newer = registry.stored_version(_transactional(version=2, sla="sla_days: 30"), now=now)
     assert deal.playbook_version_id != newer.id
     assert registry.playbook(deal.playbook_version).stage("qualify").sla_days == 7
-    moves.advance(deal, {}, actor=world.rep_a, now=now)
+    moves.advance(deal, {"version": deal.version}, actor=world.rep_a, now=now)
     assert deal.playbook_version.version == 1 and deal.stage_key == "quote"
 
 
@@ -81,7 +81,7 @@ def test_a_director_moves_a_running_deal_to_the_newest_version(world, now):
     newer = registry.stored_version(_transactional(version=2, sla="sla_days: 30"), now=now)
     assert moves.newer_version(deal) is newer
     with pytest.raises(Forbidden):
-        moves.migrate(deal, {}, actor=world.rep_a, now=now)
+        moves.migrate(deal, {"version": deal.version}, actor=world.rep_a, now=now)
     moves.migrate(deal, {"version": deal.version}, actor=world.director_a, now=now)
     assert deal.playbook_version_id == newer.id and deal.stage_key == "quote"
     assert moves.newer_version(deal) is None
