@@ -18,6 +18,50 @@ from salesflow.extensions import db
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 token_auth = HTTPTokenAuth(scheme="Bearer", description="A token from POST /api/v1/tokens")
 
+# Every error of the API has this shape (API.md, Conventions); the document says so for each one.
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                "unmet": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+    },
+}
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}}}
+
+
+def _document_errors(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every answer an operation can give is in the document: 404 where the path names a record
+    (missing, outside the caller's scope, or an id out of range), 400 where a body or query can
+    be malformed (JSON that does not parse, a NUL character)."""
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            responses = operation["responses"]
+            if "{" in path:
+                responses.setdefault("404", {"description": "Not found or outside your scope",
+                                             **_ERROR})  # fmt: skip
+            queried = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            if operation.get("requestBody") or queried:
+                responses.setdefault("400", {"description": "Malformed request", **_ERROR})
+    return spec
+
+
+@bp.record_once
+def _describe_errors(state: Any) -> None:
+    state.app.config.update(HTTP_ERROR_SCHEMA=ERROR_SCHEMA, VALIDATION_ERROR_SCHEMA=ERROR_SCHEMA)
+    state.app.spec_processor(_document_errors)
+
 
 @token_auth.verify_token
 def _verify_token(token: str) -> User | None:
