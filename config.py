@@ -62,9 +62,22 @@ class Config:
     PAGE_SIZE = 50
     API_MAX_PAGE_SIZE = 200
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
-    # Login throttling (kept in the database so it holds across gunicorn workers).
+    # Login throttling (auth/throttle.py; in the database so it holds across gunicorn workers).
+    # An e-mail (known or not) with LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_MINUTES is
+    # locked for clients without its device cookie: LOGIN_LOCKOUT_MINUTES, doubling with each
+    # further lockout up to LOGIN_LOCKOUT_MAX_MINUTES; a success or LOGIN_LOCKOUT_RESET_HOURS
+    # without failures starts again from the first delay. A browser's device cookie
+    # (DEVICE_COOKIE_DAYS) has its own count instead; an address has a much higher bar.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", "15"))
+    LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "1"))
+    LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MAX_MINUTES", "60"))
+    LOGIN_LOCKOUT_RESET_HOURS = int(os.environ.get("LOGIN_LOCKOUT_RESET_HOURS", "24"))
+    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "100"))
+    DEVICE_COOKIE_DAYS = int(os.environ.get("DEVICE_COOKIE_DAYS", "365"))
+    # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are believed (Werkzeug's
+    # ProxyFix). 0 trusts nothing: the client address is the TCP peer's.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     # Dependency analytics (PRODUCT.md, "Dependency analytics — exact definitions").
     TIE_WINDOW_DAYS = int(os.environ.get("TIE_WINDOW_DAYS", "180"))
     TIE_HALF_LIFE_DAYS = int(os.environ.get("TIE_HALF_LIFE_DAYS", "90"))
@@ -87,7 +100,7 @@ class Config:
     EMAIL_EVERY_MINUTES = int(os.environ.get("EMAIL_EVERY_MINUTES", "5"))
     EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "6"))
     # APIFlask / OpenAPI
-    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_VERSION = "3.1.0"
     SYNC_LOCAL_SPEC = False
     AUTO_404_RESPONSE = False
     DOCS_PATH = "/api/v1/docs"

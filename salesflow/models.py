@@ -2,7 +2,7 @@
 
 from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.audit.models import AuditEntry
-from salesflow.auth.models import ApiToken, LoginAttempt, Role, User
+from salesflow.auth.models import ApiToken, LoginThrottle, Role, ThrottleScope, User
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
 from salesflow.dependency.models import AccountSnapshot, TieChange, TieTouch
 from salesflow.handovers.models import Handover, HandoverAccount
@@ -54,10 +54,11 @@ __all__ = [
     "Interaction",
     "Kind",
     "Level",
-    "LoginAttempt",
+    "LoginThrottle",
     "Role",
     "Team",
     "TeamRole",
+    "ThrottleScope",
     "Tier",
     "User",
 ]

@@ -18,7 +18,9 @@ users_cli = AppGroup("users", help="Manage users.")
 @click.option(
     "--role", type=click.Choice([r.value for r in Role]), default="rep", show_default=True
 )
-@click.option("--password", required=True, help="At least 8 characters.")
+@click.option(
+    "--password", required=True, help="At least 10 characters, and not a common password."
+)
 @click.option("--team", "team_name", help="Team name; created if it does not exist.")
 def create_user(name: str, email: str, role: str, password: str, team_name: str | None) -> None:
     """Create a user (the first admin, for instance)."""

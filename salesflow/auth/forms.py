@@ -1,7 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+
+from salesflow.auth.services import MIN_PASSWORD_LENGTH
+
+# Shown under every field that sets a password (the rule itself is services.password_problems).
+PASSWORD_HINT = _l("At least %(n)d characters, and not a common password.", n=MIN_PASSWORD_LENGTH)
 
 
 class LoginForm(FlaskForm):
@@ -11,6 +16,30 @@ class LoginForm(FlaskForm):
         filters=[lambda value: value.strip() if value else value],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordChangeForm(FlaskForm):
+    """Your own new password, proven by the current one; the policy is auth.services'."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), Length(max=200)],  # spaces only: the policy's own message
+        description=PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(),
+            EqualTo("password", message=_l("The two new passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class EmptyForm(FlaskForm):

@@ -58,13 +58,28 @@ class ApiToken(db.Model):
     user: so.Mapped[User] = so.relationship()
 
 
-class LoginAttempt(db.Model):
-    """Failed logins, counted per e-mail and per address before any password is hashed."""
+class ThrottleScope(StrEnum):
+    account = "account"  # an e-mail, whether or not a user has it
+    address = "address"  # the client's address (REMOTE_ADDR, behind TRUSTED_PROXY_COUNT proxies)
+    device = "device"  # one entry of a browser's device cookie (its nonce)
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (sa.Index("ix_login_attempts_email_at", "email", "at"),)
+
+class LoginThrottle(db.Model):
+    """Failed logins counted per account, address or device cookie (auth/throttle.py).
+
+    An attempt raises `failures` and commits before its password is checked (the row locked with
+    SELECT ... FOR UPDATE), so simultaneous attempts cannot all slip under the limit; a success
+    takes its reservation back. Reaching the limit locks the row until `locked_until`, for twice
+    as long as the time before (`lockouts` in a row)."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (sa.UniqueConstraint("scope", "key"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    email: so.Mapped[str] = so.mapped_column(sa.String(254))
-    ip: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
-    at: so.Mapped[datetime]
+    scope: so.Mapped[ThrottleScope] = so.mapped_column(str_enum(ThrottleScope))
+    key: so.Mapped[str] = so.mapped_column(sa.String(254))
+    failures: so.Mapped[int] = so.mapped_column(default=0)  # in this window, checks under way too
+    window_started_at: so.Mapped[datetime]
+    locked_until: so.Mapped[datetime | None]
+    lockouts: so.Mapped[int] = so.mapped_column(default=0)
+    last_failed_at: so.Mapped[datetime | None]

@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from salesflow import clock
-from salesflow.auth import services
-from salesflow.auth.forms import EmptyForm, LanguageForm, LoginForm
-from salesflow.auth.models import User
+from salesflow.auth import devices, services
+from salesflow.auth.forms import EmptyForm, LanguageForm, LoginForm, PasswordChangeForm
+from salesflow.auth.login import check_credentials
+from salesflow.auth.models import ApiToken, User
 from salesflow.extensions import db
+from salesflow.forms import save_form
 
 bp = Blueprint("auth", __name__)
 
@@ -36,20 +38,22 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("interactions.my_day"))
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(
-                form.email.data, form.password.data, ip=request.remote_addr or "", now=clock.now()
-            )
-        except (services.BadCredentials, services.TooManyAttempts) as error:
-            db.session.commit()  # keep the failed attempt: it is what throttles the next one
-            form.password.errors.append(error.message)
-            return render_template("auth/login.html", form=form), error.status
-        db.session.commit()
-        session.clear()
-        login_user(user)
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form, language_form=LanguageForm())
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    now, device_cookie = clock.now(), request.cookies.get(devices.COOKIE)
+    try:
+        user = check_credentials(
+            form.email.data, form.password.data, address=request.remote_addr or "",
+            device_cookie=device_cookie, now=now,
+        )  # fmt: skip
+    except (services.BadCredentials, services.TooManyAttempts) as error:
+        form.password.errors.append(error.message)
+        return render_template("auth/login.html", form=form), error.status, error.headers
+    session.clear()
+    login_user(user)
+    response = redirect(_safe_next(request.args.get("next")))
+    devices.remember(response, device_cookie, user.email, now)  # this browser is trusted now
+    return response
 
 
 @bp.post("/logout")
@@ -76,3 +80,71 @@ def language():
             db.session.commit()
         flash(_("Language changed."), "success")
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _account_page(password_form: PasswordChangeForm, status: int = 200, headers=None):
+    """Your account: your password and your API tokens (the newest 50)."""
+    tokens = db.session.scalars(
+        services.own_tokens(current_user).order_by(ApiToken.id.desc()).limit(50)
+    ).all()
+    page = render_template(
+        "auth/account.html",
+        password_form=password_form,
+        tokens=[_token_row(token, clock.now()) for token in tokens],
+        revoke_form=EmptyForm(),
+    )
+    return page, status, headers or {}
+
+
+def _token_row(token: ApiToken, now) -> dict:
+    live = token.revoked_at is None and token.expires_at > now
+    state = _("Active") if live else _("Revoked") if token.revoked_at else _("Expired")
+    return {"id": token.id, "created_at": token.created_at, "expires_at": token.expires_at,
+            "live": live, "state": state}  # fmt: skip
+
+
+@bp.get("/me")
+@login_required
+def account():
+    return _account_page(PasswordChangeForm())
+
+
+@bp.post("/me/password")
+@login_required
+def change_password():
+    """Change your own password, proving the current one (throttled like a login). Every other
+    session and every API token of yours ends; this browser stays logged in."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _account_page(form, 422)
+    user, now = current_user._get_current_object(), clock.now()
+    try:
+        check_credentials(
+            user.email, form.current_password.data, address=request.remote_addr or "",
+            device_cookie=request.cookies.get(devices.COOKIE), now=now,
+        )  # fmt: skip
+    except services.BadCredentials:
+        form.current_password.errors.append(_("This is not your current password."))
+        return _account_page(form, 422)
+    except services.TooManyAttempts as error:
+        form.current_password.errors.append(error.message)
+        return _account_page(form, error.status, error.headers)
+    data = {"password": form.password.data}
+    saved, status = save_form(form, lambda: services.update_user(user, data, actor=user, now=now))
+    if saved is None:
+        return _account_page(form, status)
+    login_user(user)  # the session generation was raised: this browser carries the new one
+    flash(_("Password changed. You were logged out everywhere else."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/me/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if EmptyForm().validate_on_submit():
+        user = current_user._get_current_object()
+        token = services.get_own_token(user, token_id)
+        services.revoke_token(token, actor=user, now=clock.now())
+        db.session.commit()
+        flash(_("API token revoked."), "success")
+    return redirect(url_for("auth.account"))
