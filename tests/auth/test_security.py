@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from salesflow.auth.models import LoginAttempt
+from salesflow.auth.models import LoginThrottle, ThrottleScope
 from salesflow.extensions import db
 from tests.conftest import login
 from tests.factories import PASSWORD, make_user
@@ -47,23 +47,38 @@ def test_logout_ends_the_session_even_if_the_cookie_is_replayed(app, ctx):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_fifth_failure_locks_out_even_the_right_password(client, ctx):
+def _account_failures(email: str) -> int:
+    return db.session.scalar(
+        sa.select(LoginThrottle.failures).where(
+            LoginThrottle.scope == ThrottleScope.account, LoginThrottle.key == email
+        )
+    )
+
+
+def test_fifth_failure_locks_out_even_the_right_password_on_a_new_browser(client, ctx, now):
     user = make_user()
     for _ in range(5):
         assert _log_in(client, user.email, "wrong-password").status_code == 401
     response = _log_in(client, user.email)
     assert response.status_code == 429
     assert b"Too many failed logins" in response.data
-    failures = db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt))
-    assert failures == 5
+    assert response.headers["Retry-After"] == "60"
 
 
-def test_successful_login_clears_earlier_failures(client, ctx):
+def test_successful_login_clears_earlier_failures(client, ctx, now):
     user = make_user()
     for _ in range(3):
         _log_in(client, user.email, "wrong-password")
+    assert _account_failures(user.email) == 3
     assert _log_in(client, user.email).status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 0
+    assert _account_failures(user.email) == 0
+
+
+def test_failures_are_logged_for_the_record(client, ctx, now, caplog):
+    user = make_user()
+    with caplog.at_level("INFO", logger="salesflow.auth"):
+        _log_in(client, user.email, "wrong-password")
+    assert f"Failed login for '{user.email}' from 127.0.0.1" in caplog.text
 
 
 def test_deactivated_user_cannot_log_in(client, ctx):
@@ -102,3 +117,24 @@ def test_language_choice_is_kept_as_the_users_setting(client, ctx):
 def test_pages_need_login(client):
     response = client.get("/accounts")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_logged_in_pages_are_never_stored(client, ctx):
+    login(client, make_user())
+    for path in ("/", "/accounts", "/me"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_api_answers_are_never_stored(client, ctx):
+    assert client.get("/api/v1/me").headers["Cache-Control"] == "no-store"  # even a 401
+    response = client.post("/api/v1/tokens", json={"email": "x@example.com", "password": "nope"})
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_keep_their_caching(client, ctx):
+    login(client, make_user())
+    for path in ("/static/app.css", "/bootstrap/static/css/bootstrap.min.css"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" not in response.headers.get("Cache-Control", ""), path
+        response.close()
