@@ -3,7 +3,9 @@
 import pytest
 
 CONTRACT = {
-    "/api/v1/tokens": {"post"},
+    "/api/v1/tokens": {"post", "get"},
+    "/api/v1/tokens/current": {"delete"},
+    "/api/v1/tokens/{token_id}": {"delete"},
     "/api/v1/me": {"get"},
     "/api/v1/teams": {"get", "post"},
     "/api/v1/users": {"get", "post"},
@@ -57,7 +59,20 @@ def test_everything_but_login_requires_a_bearer_token(spec):
     assert spec["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            if path == "/api/v1/tokens":
+            if (method, path) == ("post", "/api/v1/tokens"):
                 assert not operation.get("security")
             else:
                 assert operation.get("security") == [{"BearerAuth": []}], f"{method} {path}"
+
+
+@pytest.mark.parametrize(
+    "method, path, statuses",
+    [
+        ("post", "/api/v1/tokens", {"201", "401", "422", "429"}),
+        ("get", "/api/v1/tokens", {"200", "401", "422"}),
+        ("delete", "/api/v1/tokens/current", {"204", "401"}),
+        ("delete", "/api/v1/tokens/{token_id}", {"204", "401", "404"}),
+    ],
+)
+def test_the_token_endpoints_describe_every_response(spec, method, path, statuses):
+    assert statuses <= set(spec["paths"][path][method]["responses"])

@@ -122,7 +122,7 @@ def test_duplicate_email_is_a_form_error(client, world):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"password": "short"}, "Use at least 8 characters."),
+        ({"password": "short"}, "Use at least 10 characters."),
         ({"password": ""}, "Enter a password."),
         ({"email": "not-an-email"}, "Invalid email address."),
         ({"name": ""}, "This field is required."),
