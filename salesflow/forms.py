@@ -7,12 +7,19 @@ from typing import Any, TypeVar
 import wtforms
 from flask_wtf import FlaskForm
 from wtforms import FieldList
+from wtforms.validators import Length
 
 from salesflow import validation
 from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
 
 T = TypeVar("T")
+
+
+def fits(column: Any) -> Length:
+    """The length check of a text field bound for `column`: the column says how long (one place
+    for every limit, validation.max_length)."""
+    return Length(max=validation.max_length(column))
 
 
 class DateField(wtforms.DateField):

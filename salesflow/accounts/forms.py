@@ -14,9 +14,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
-from salesflow.accounts.models import TeamRole, Tier
+from salesflow.accounts.models import Account, TeamRole, Tier
+from salesflow.forms import fits
 from salesflow.labels import choices
 from salesflow.validation import MAX_ID, coerce_id, parse_id
 
@@ -38,20 +39,26 @@ _strip = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
 class AccountForm(FlaskForm):
-    name = StringField(FIELD_LABELS["name"], validators=[DataRequired(), Length(max=200)],
+    name = StringField(FIELD_LABELS["name"], validators=[DataRequired(), fits(Account.name)],
                        filters=_strip)  # fmt: skip
     team_id = SelectField(FIELD_LABELS["team_id"], coerce=coerce_id, validate_choice=False)
     tier = SelectField(FIELD_LABELS["tier"], choices=choices(Tier), default="C")
-    industry = StringField(FIELD_LABELS["industry"], validators=[Length(max=80)], filters=_strip)
-    region = StringField(FIELD_LABELS["region"], validators=[Length(max=80)], filters=_strip)
+    industry = StringField(
+        FIELD_LABELS["industry"], validators=[fits(Account.industry)], filters=_strip
+    )
+    region = StringField(FIELD_LABELS["region"], validators=[fits(Account.region)], filters=_strip)
     parent_id = IntegerField(
         FIELD_LABELS["parent_id"],
         validators=[Optional(), NumberRange(min=1, max=MAX_ID)],
         description=_l("The number of the parent account (in its page address), if any."),
     )
-    address = StringField(FIELD_LABELS["address"], validators=[Length(max=300)], filters=_strip)
-    website = StringField(FIELD_LABELS["website"], validators=[Length(max=300)], filters=_strip)
-    notes = TextAreaField(FIELD_LABELS["notes"], validators=[Optional(), Length(max=20_000)])
+    address = StringField(
+        FIELD_LABELS["address"], validators=[fits(Account.address)], filters=_strip
+    )
+    website = StringField(
+        FIELD_LABELS["website"], validators=[fits(Account.website)], filters=_strip
+    )
+    notes = TextAreaField(FIELD_LABELS["notes"], validators=[Optional(), fits(Account.notes)])
     version = HiddenField()
 
     def service_data(self) -> dict[str, Any]:

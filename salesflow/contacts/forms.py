@@ -13,7 +13,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from salesflow.contacts.models import (
     PROFILE_FIELDS,
@@ -23,7 +23,7 @@ from salesflow.contacts.models import (
     Influence,
     Level,
 )
-from salesflow.forms import DateField
+from salesflow.forms import DateField, fits
 from salesflow.labels import choices
 from salesflow.validation import coerce_id, parse_id
 
@@ -52,16 +52,16 @@ FIELD_LABELS = {
 _strip = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
-def _text(name: str, max_length: int, **kwargs: Any) -> StringField:
+def _text(name: str, **kwargs: Any) -> StringField:
     return StringField(
-        FIELD_LABELS[name], validators=[Length(max=max_length)], filters=_strip, **kwargs
+        FIELD_LABELS[name], validators=[fits(getattr(Contact, name))], filters=_strip, **kwargs
     )
 
 
 def _long_text(name: str, description: Any = None) -> TextAreaField:
     return TextAreaField(
         FIELD_LABELS[name],
-        validators=[Length(max=10_000)],
+        validators=[fits(getattr(Contact, name))],
         filters=_strip,
         description=description,
         render_kw={"rows": 3},
@@ -69,9 +69,9 @@ def _long_text(name: str, description: Any = None) -> TextAreaField:
 
 
 class ContactForm(FlaskForm):
-    name = _text("name", 120, render_kw={"autocomplete": "off"})
-    title = _text("title", 120)
-    department = _text("department", 120)
+    name = _text("name", render_kw={"autocomplete": "off"})
+    title = _text("title")
+    department = _text("department")
     level = SelectField(FIELD_LABELS["level"], choices=choices(Level, blank=_l("Not set")))
     reports_to_id = SelectField(FIELD_LABELS["reports_to_id"], coerce=coerce_id)
     decision_role = SelectField(
@@ -85,11 +85,11 @@ class ContactForm(FlaskForm):
     attitude = SelectField(
         FIELD_LABELS["attitude"], choices=choices(Attitude), default=Attitude.unknown.value
     )
-    email = EmailField(FIELD_LABELS["email"], validators=[Length(max=254)], filters=_strip)
-    phone = TelField(FIELD_LABELS["phone"], validators=[Length(max=40)], filters=_strip)
+    email = EmailField(FIELD_LABELS["email"], validators=[fits(Contact.email)], filters=_strip)
+    phone = TelField(FIELD_LABELS["phone"], validators=[fits(Contact.phone)], filters=_strip)
     background = _long_text("background", _l("Career, past projects, position in the company."))
-    education = _text("education", 300)
-    hometown = _text("hometown", 120)
+    education = _text("education")
+    hometown = _text("hometown")
     interests = _long_text("interests", _l("Hobbies, sports, what they like to talk about."))
     preferences = _long_text("preferences", _l("Food, drink, schedule, how they like to meet."))
     notes = _long_text("notes", _l("What to do and what to avoid at a reception."))

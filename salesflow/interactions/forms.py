@@ -19,9 +19,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from salesflow.forms import DateField, DateTimeLocalField
+from salesflow.forms import DateField, DateTimeLocalField, fits
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.labels import choices
 from salesflow.validation import coerce_id, coerce_ids, parse_id
@@ -78,17 +78,19 @@ class InteractionForm(FlaskForm):
     )
     summary = TextAreaField(
         FIELD_LABELS["summary"],
-        validators=[Length(max=5000)],
+        validators=[fits(Interaction.summary)],
         filters=_strip,
         render_kw={"rows": 3},
     )
     outcome = TextAreaField(
         FIELD_LABELS["outcome"],
-        validators=[Length(max=5000)],
+        validators=[fits(Interaction.outcome)],
         filters=_strip,
         render_kw={"rows": 2},
     )
-    next_step = StringField(FIELD_LABELS["next_step"], validators=[Length(max=500)], filters=_strip)
+    next_step = StringField(
+        FIELD_LABELS["next_step"], validators=[fits(Interaction.next_step)], filters=_strip
+    )
     next_step_due = DateField(FIELD_LABELS["next_step_due"], validators=[Optional()])
     cost = DecimalField(FIELD_LABELS["cost"], validators=[Optional()], places=None)
     version = HiddenField()

@@ -13,11 +13,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from salesflow.forms import DateField
+from salesflow.forms import DateField, fits
 from salesflow.labels import choices
-from salesflow.opportunities.models import TriangleRole
+from salesflow.opportunities.models import (
+    Approval,
+    ChecklistTick,
+    Opportunity,
+    StageChange,
+    TriangleRole,
+)
 from salesflow.validation import coerce_id, parse_id
 
 FIELD_LABELS = {
@@ -40,19 +46,19 @@ _strip = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
 class OpportunityForm(FlaskForm):
-    name = StringField(FIELD_LABELS["name"], validators=[Length(max=200)], filters=_strip)
+    name = StringField(FIELD_LABELS["name"], validators=[fits(Opportunity.name)], filters=_strip)
     playbook = SelectField(FIELD_LABELS["playbook"], validate_choice=False)
     amount = DecimalField(FIELD_LABELS["amount"], validators=[Optional()], places=None)
     currency = StringField(FIELD_LABELS["currency"], filters=_strip)  # the service checks it
     expected_close = DateField(FIELD_LABELS["expected_close"], validators=[Optional()])
     customer_need = TextAreaField(
-        FIELD_LABELS["customer_need"], validators=[Length(max=5000)], filters=_strip,
+        FIELD_LABELS["customer_need"], validators=[fits(Opportunity.customer_need)], filters=_strip,
         render_kw={"rows": 3},
         description=_l("The business problem in the customer's words, and why it must be solved"
                        " now."),
     )  # fmt: skip
     competitors = StringField(
-        FIELD_LABELS["competitors"], validators=[Length(max=500)], filters=_strip
+        FIELD_LABELS["competitors"], validators=[fits(Opportunity.competitors)], filters=_strip
     )
     version = HiddenField()
 
@@ -90,9 +96,9 @@ class MoveForm(FlaskForm):
 
     version = HiddenField()
     to_stage = HiddenField()
-    reason = StringField(_l("Reason"), validators=[Length(max=500)], filters=_strip)
+    reason = StringField(_l("Reason"), validators=[fits(StageChange.reason)], filters=_strip)
     override_reason = StringField(
-        _l("Override reason"), validators=[Length(max=500)], filters=_strip,
+        _l("Override reason"), validators=[fits(StageChange.reason)], filters=_strip,
         description=_l("Directors only: why the deal may go on with unmet criteria."),
     )  # fmt: skip
 
@@ -107,14 +113,14 @@ class MoveForm(FlaskForm):
 
 class TickForm(FlaskForm):
     item = HiddenField()
-    evidence = TextAreaField(_l("Evidence"), validators=[Length(max=2000)], filters=_strip,
-                             render_kw={"rows": 2})  # fmt: skip
+    evidence = TextAreaField(_l("Evidence"), validators=[fits(ChecklistTick.evidence)],
+                             filters=_strip, render_kw={"rows": 2})  # fmt: skip
 
 
 class ApprovalForm(FlaskForm):
     gate = HiddenField()
     decision = HiddenField()
-    comment = StringField(_l("Comment"), validators=[Length(max=2000)], filters=_strip)
+    comment = StringField(_l("Comment"), validators=[fits(Approval.comment)], filters=_strip)
 
 
 def role_choices() -> list[Any]:

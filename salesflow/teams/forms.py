@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from salesflow.auth.forms import PASSWORD_HINT
 from salesflow.auth.models import Role, User
+from salesflow.forms import fits
 from salesflow.labels import choices
 from salesflow.teams.models import Team
 from salesflow.validation import coerce_id
@@ -20,9 +21,9 @@ class UserForm(FlaskForm):
     """Create or change a user. The password is required when creating (the service says so)
     and optional when editing: blank keeps the current one."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=_strip)
+    name = StringField(_l("Name"), validators=[DataRequired(), fits(User.name)], filters=_strip)
     email = EmailField(
-        _l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)], filters=_strip
+        _l("E-mail"), validators=[DataRequired(), Email(), fits(User.email)], filters=_strip
     )
     role = SelectField(_l("Role"), choices=choices(Role), default=Role.rep.value)
     team_id = SelectField(_l("Team"), coerce=coerce_id)
@@ -54,7 +55,7 @@ class UserForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=_strip)
+    name = StringField(_l("Name"), validators=[DataRequired(), fits(Team.name)], filters=_strip)
     director_id = SelectField(_l("Director"), coerce=coerce_id)
 
     def set_director_choices(self, candidates: list[User]) -> None:
