@@ -20,3 +20,19 @@ def log_in(page, base_url: str, email: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/")
+
+
+def assert_accessible(page) -> None:
+    """axe-core (from the pinned axe-playwright-python package, run inside the page) finds no
+    serious or critical accessibility failure on the page as it is now."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    failures = [
+        f"{rule['id']} ({rule['impact']}): {rule['help']} — "
+        + "; ".join(node["target"][0] for node in rule["nodes"][:5])
+        for rule in results["violations"]
+        if rule["impact"] in {"serious", "critical"}
+    ]
+    assert not failures, f"axe-core on {page.url}:\n" + "\n".join(failures)
