@@ -45,8 +45,8 @@ format: $(VENV)/.installed
 
 # Extract every marked string and merge it into the catalogs (then translate the new entries).
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o salesflow/translations/messages.pot .
-	$(BIN)/pybabel update -N --ignore-obsolete -i salesflow/translations/messages.pot -d salesflow/translations
+	$(BIN)/pybabel extract --no-wrap -F babel.cfg -k _l -k lazy_gettext -o salesflow/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -N --ignore-obsolete -i salesflow/translations/messages.pot -d salesflow/translations
 
 bench: translations
 	$(BIN)/python -m salesflow.demo.bench $(BENCH_ARGS)
