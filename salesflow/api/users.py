@@ -3,6 +3,8 @@
 from typing import Literal
 
 import sqlalchemy as sa
+from flask import request
+from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from salesflow import clock
@@ -10,8 +12,9 @@ from salesflow.api import bp, caller, paginate, token_auth
 from salesflow.api.schemas import BodyId, Strict, provided, text
 from salesflow.api.tokens import user_out
 from salesflow.auth import services as auth_services
+from salesflow.auth.login import check_credentials
 from salesflow.auth.models import User
-from salesflow.errors import NotFound
+from salesflow.errors import NotFound, ValidationFailed
 from salesflow.extensions import db
 from salesflow.teams import services as team_services
 from salesflow.teams.models import Team
@@ -50,6 +53,9 @@ class UserPatch(Strict):
     role: RoleName | None = None
     team_id: BodyId | None = None
     password: str | None = Field(None, min_length=1, max_length=200)
+    current_password: str | None = Field(
+        None, max_length=200, description="Required to change your own password."
+    )
     active: bool | None = None
     locale: Literal["en", "zh"] | None = None
 
@@ -127,13 +133,36 @@ def get_user(user_id: int):
 @bp.input(UserPatch, location="json", arg_name="data")
 @bp.output(UserOut)
 @bp.doc(
-    summary="Change a user; admins deactivate leavers (ends their sessions and tokens)",
-    responses={403: "Admins change anyone; others only their own name, language, password"},
+    summary="Change a user; admins deactivate leavers (ends their sessions and tokens). A new "
+    "password ends the user's sessions and revokes their tokens; your own needs "
+    "`current_password`.",
+    responses={
+        403: "Admins change anyone; others only their own name, language, password",
+        429: "Too many wrong current passwords",
+    },
 )
 def update_user(user_id: int, data: UserPatch):
     user = db.session.get(User, user_id) or _not_found()
-    auth_services.update_user(user, provided(data), actor=caller(), now=clock.now())
+    now = clock.now()
+    changes = provided(data)
+    current = changes.pop("current_password", None)
+    if changes.get("password") and user.id == caller().id:
+        _prove_current_password(user, current, now=now)
+    auth_services.update_user(user, changes, actor=caller(), now=now)
     return user_out(user)
+
+
+def _prove_current_password(user: User, password: str | None, *, now) -> None:
+    """A password change by its owner proves the old one (OWASP ASVS 2.1.6), throttled like a
+    login: a stolen token alone cannot take the account over."""
+    wrong = ValidationFailed(fields={"current_password": [_("This is not your current password.")]})
+    if not password:
+        raise wrong
+    try:
+        check_credentials(user.email, password, address=request.remote_addr or "",
+                          device_cookie=None, now=now)  # fmt: skip
+    except auth_services.BadCredentials:
+        raise wrong from None
 
 
 def _not_found():

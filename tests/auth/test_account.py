@@ -168,9 +168,15 @@ def test_a_password_set_through_the_api_revokes_the_users_tokens(app, li):
     assert admins_api.get("/me").status_code == 200
 
 
-def test_changing_your_own_password_through_the_api_revokes_your_tokens_too(app, li):
+def test_changing_your_own_password_through_the_api_proves_the_current_one(app, li):
     api = api_as(app, li)
-    assert api.patch(f"/users/{li.id}", json={"password": NEW}).status_code == 200
+    for proof in ({}, {"current_password": "not-my-password-1"}):
+        refused = api.patch(f"/users/{li.id}", json={"password": NEW, **proof})
+        assert refused.status_code == 422
+        assert "current_password" in refused.get_json()["error"]["fields"]
+    assert api.get("/me").status_code == 200  # nothing changed, the token still works
+    changed = {"password": NEW, "current_password": PASSWORD}
+    assert api.patch(f"/users/{li.id}", json=changed).status_code == 200
     assert api.get("/me").status_code == 401
     fresh = app.test_client().post("/api/v1/tokens", json={"email": li.email, "password": NEW})
     assert ApiClient(app.test_client(), fresh.get_json()["token"]).get("/me").status_code == 200

@@ -64,7 +64,9 @@ def test_the_api_refuses_a_weak_password_on_create_and_change(app, ctx, now, pas
     created = api.post("/users", json=body)
     assert created.status_code == 422
     assert created.get_json()["error"]["fields"]["password"][0].startswith(message)
-    changed = api.patch(f"/users/{admin.id}", json={"password": password})
+    changed = api.patch(
+        f"/users/{admin.id}", json={"password": password, "current_password": PASSWORD}
+    )
     assert changed.status_code == 422
     assert changed.get_json()["error"]["fields"]["password"][0].startswith(message)
 
