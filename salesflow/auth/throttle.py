@@ -139,3 +139,23 @@ def _fail(row: LoginThrottle, now: datetime) -> None:
         row.locked_until = now + _delay(row.lockouts)
         row.lockouts += 1
         row.failures, row.window_started_at = 0, now
+
+
+def prune(*, now: datetime) -> int:
+    """Forget the counters that hold nothing any more: unlocked, their window over and no failure
+    for LOGIN_LOCKOUT_RESET_HOURS (a fresh row would behave the same). Every e-mail or address
+    ever tried leaves a row; the scheduler's daily prune_login_throttles keeps the table small.
+    Returns how many were deleted."""
+    config = current_app.config
+    quiet = now - max(
+        timedelta(hours=config["LOGIN_LOCKOUT_RESET_HOURS"]),
+        timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
+    )
+    result = db.session.execute(
+        sa.delete(LoginThrottle).where(
+            LoginThrottle.window_started_at < quiet,
+            sa.or_(LoginThrottle.last_failed_at.is_(None), LoginThrottle.last_failed_at < quiet),
+            sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now),
+        )
+    )
+    return result.rowcount

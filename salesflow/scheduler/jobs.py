@@ -244,6 +244,13 @@ def _weekly_digest(now: datetime) -> str:
     return ngettext("%(num)d notification", "%(num)d notifications", count)
 
 
+def _prune_login_throttles(now: datetime) -> str:
+    from salesflow.auth import throttle
+
+    n = throttle.prune(now=now)
+    return ngettext("%(num)d login counter forgotten", "%(num)d login counters forgotten", n)
+
+
 def _send_emails(now: datetime) -> str:
     from salesflow.notifications import email
 
@@ -276,5 +283,7 @@ JOBS: dict[str, Job] = {
         Job("stage_sla_breaches", "day",
             _l("Tell ARs and directors of deals past their stage's time limit."),
             _stage_sla_breaches),
+        Job("prune_login_throttles", "day",
+            _l("Forget login counters that have been quiet for a day."), _prune_login_throttles),
     )
 }  # fmt: skip

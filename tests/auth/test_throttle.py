@@ -121,6 +121,20 @@ def test_the_address_bar_is_far_higher_than_the_accounts(ctx, now, app):
     _succeed("anyone@example.com", now, address="10.0.0.2")  # another address is not affected
 
 
+def test_the_daily_prune_forgets_only_counters_that_hold_nothing(ctx, now):
+    """Every e-mail or address ever tried leaves a row; a quiet day later it is deleted, unless it
+    is still locked or failed within the day (then it still decides something)."""
+    day = timedelta(days=1, minutes=1)
+    _fail("old@example.com", now - day, address="10.0.0.1")
+    for _ in range(5):
+        _fail("locked@example.com", now - timedelta(minutes=1), address="10.0.0.2")
+    _fail("recent@example.com", now - timedelta(hours=3), address="10.0.0.3")
+    assert throttle.prune(now=now) == 2  # old@ and 10.0.0.1
+    kept = {row.key for row in db.session.scalars(sa.select(LoginThrottle))}
+    assert kept == {"locked@example.com", "10.0.0.2", "recent@example.com", "10.0.0.3"}
+    assert throttle.prune(now=now) == 0
+
+
 def test_a_device_cookie_is_counted_alone_and_locked_alone(ctx, now):
     for _ in range(5):
         reservation = _fail("li@example.com", now, device="nonce-a")
