@@ -76,3 +76,44 @@ def test_everything_but_login_requires_a_bearer_token(spec):
 )
 def test_the_token_endpoints_describe_every_response(spec, method, path, statuses):
     assert statuses <= set(spec["paths"][path][method]["responses"])
+
+
+def test_the_document_is_valid_openapi_3_1(spec):
+    """Every `$ref` resolves and every schema is valid for its version (3.1 allows the null type
+    that optional fields use); a tool that reads the document can trust it."""
+    from openapi_spec_validator import validate
+
+    assert spec["openapi"].startswith("3.1")
+    validate(spec)
+
+
+UPDATES = [
+    ("patch", "/api/v1/accounts/{account_id}"),
+    ("patch", "/api/v1/contacts/{contact_id}"),
+    ("patch", "/api/v1/interactions/{interaction_id}"),
+    ("post", "/api/v1/interactions/{interaction_id}/done"),
+    ("patch", "/api/v1/opportunities/{opportunity_id}"),
+    ("post", "/api/v1/opportunities/{opportunity_id}/advance"),
+    ("post", "/api/v1/opportunities/{opportunity_id}/back"),
+    ("post", "/api/v1/opportunities/{opportunity_id}/close"),
+    ("post", "/api/v1/opportunities/{opportunity_id}/reopen"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), UPDATES)
+def test_every_update_of_a_versioned_record_requires_the_version_read(spec, method, path):
+    operation = spec["paths"][path][method]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert "version" in body["required"]
+    assert {"409", "422"} <= set(operation["responses"])
+
+
+def test_error_answers_are_described_in_the_shape_the_api_sends(spec):
+    error = spec["components"]["schemas"]["HTTPError"]
+    assert error["required"] == ["error"]
+    assert {"code", "message", "fields"} <= set(error["properties"]["error"]["properties"])
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if "{" in path:
+                assert "404" in operation["responses"], f"{method} {path}"
