@@ -70,6 +70,10 @@ class Client(FlaskClient):
         if has_app_context():
             for cached in ("_login_user", "_flask_babel"):
                 g.pop(cached, None)
+        # A streamed answer (the CSV export) is read within the request: left unread, its
+        # generator would pop its request context whenever it is garbage-collected, on top of
+        # another test's (an unraisable error, which the warnings-as-errors suite fails on).
+        kwargs.setdefault("buffered", True)
         return super().open(*args, **kwargs)
 
 
