@@ -228,7 +228,7 @@ def _team_page(form: TeamForm, account: Account, status: int = 200):
 
 
 def _extra_rows() -> int:
-    return min(max(request.args.get("extra", 3, type=int), 1), 50)
+    return min(parse_id(request.args.get("extra")) or 3, 50)
 
 
 @bp.route("/accounts/<int:account_id>/team", methods=["GET", "POST"])

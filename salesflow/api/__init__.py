@@ -8,12 +8,14 @@ from typing import Any
 import sqlalchemy as sa
 from apiflask import APIBlueprint, HTTPTokenAuth
 from flask import current_app, request
+from flask_babel import gettext as _
 
 from salesflow import clock
 from salesflow.auth import services as auth_services
 from salesflow.auth.models import User
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
+from salesflow.validation import parse_id
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 token_auth = HTTPTokenAuth(scheme="Bearer", description="A token from POST /api/v1/tokens")
@@ -89,20 +91,25 @@ def _encode_cursor(value: int) -> str:
 
 
 def _decode_cursor(cursor: str) -> int:
+    """The last id of the previous page; anything else (tampered, or an id out of range) is 422."""
     try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        last_id = parse_id(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise ValidationFailed(fields={"cursor": ["Not a cursor from this API."]}) from None
+        last_id = None
+    if last_id is None:
+        raise ValidationFailed(fields={"cursor": [_("Not a cursor from this API.")]})
+    return last_id
 
 
 def page_params() -> tuple[int, int | None]:
     """`limit` and the decoded `cursor` of a list request; bad values are a 422."""
-    raw_limit = request.args.get("limit", "50")
+    limit = parse_id(request.args.get("limit", "50"))
     maximum = current_app.config["API_MAX_PAGE_SIZE"]
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
-        raise ValidationFailed(fields={"limit": [f"A whole number from 1 to {maximum}."]})
+    if limit is None or limit > maximum:
+        message = _("A whole number from 1 to %(n)d.", n=maximum)
+        raise ValidationFailed(fields={"limit": [message]})
     cursor = request.args.get("cursor")
-    return int(raw_limit), (_decode_cursor(cursor) if cursor else None)
+    return limit, (_decode_cursor(cursor) if cursor else None)
 
 
 def paginate(

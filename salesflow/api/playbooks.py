@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 
+from salesflow import validation
 from salesflow.api import bp, token_auth
 from salesflow.errors import NotFound
 from salesflow.extensions import db
@@ -49,7 +50,9 @@ class PlaybookOut(BaseModel):
 
 
 class VersionQuery(BaseModel):
-    version: int | None = Field(None, ge=1, le=2**31 - 1, description="An older stored version")
+    version: int | None = Field(
+        None, ge=1, le=validation.MAX_ID, description="An older stored version"
+    )
 
 
 def _plain(value: Any) -> Any:
