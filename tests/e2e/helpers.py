@@ -11,6 +11,8 @@ def translate(text: str, locale: str) -> str:
         return text
     with open(CATALOG, "rb") as file:
         message = read_po(file).get(text)
+    if message and isinstance(message.string, tuple):  # plural forms: Chinese has one
+        return message.string[0] or text
     return message.string if message and message.string else text
 
 
