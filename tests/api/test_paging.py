@@ -1,5 +1,6 @@
-"""Every API list pages the same way: `limit` from 1 to API_MAX_PAGE_SIZE and an opaque `cursor`;
-anything else is a 422 on the field (never a 500: a Unicode digit, an id past the column's range)."""
+"""Every API list pages the same way: `limit` from 1 to API_MAX_PAGE_SIZE and an opaque
+`cursor`; anything else is a 422 on the field (never a 500: a Unicode digit, an id past the
+column's range)."""
 
 import base64
 
