@@ -70,6 +70,13 @@ Month = Annotated[
 ]
 
 
+class PageQuery(BaseModel):
+    """The paging of a list with no filters of its own (page_params checks the values)."""
+
+    limit: int | None = Field(None, description="1 to API_MAX_PAGE_SIZE (200); default 50.")
+    cursor: str | None = Field(None, description="The `next_cursor` of the previous page.")
+
+
 def text(column: Any, *, required: bool = False) -> Any:
     """A text field bound for `column`: at most what the column holds (its length is the one
     place the limit comes from); `required` ones must not be blank."""

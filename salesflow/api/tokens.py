@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from salesflow import clock
 from salesflow.api import bp, caller, paginate, token_auth
-from salesflow.api.schemas import Strict
+from salesflow.api.schemas import PageQuery, Strict
 from salesflow.auth import services
 from salesflow.auth.login import check_credentials
 from salesflow.auth.models import ApiToken
@@ -32,6 +32,11 @@ class TokenInfo(BaseModel):
     revoked_at: datetime | None
     active: bool = Field(description="Neither revoked nor expired")
     current: bool = Field(description="The token this request was made with")
+
+
+class TokenPage(BaseModel):
+    items: list[TokenInfo]
+    next_cursor: str | None
 
 
 class MeOut(BaseModel):
@@ -98,13 +103,15 @@ def _token_info(token: ApiToken, *, current_id: int, now: datetime) -> dict:
 
 @bp.get("/tokens")
 @bp.auth_required(token_auth)
+@bp.input(PageQuery, location="query", arg_name="paging")
+@bp.output(TokenPage)
 @bp.doc(
     summary="Your own API tokens, live and past (never their secrets)",
     description="A page of `{id, created_at, expires_at, revoked_at, active, current}`; "
     "`current` marks the token of this request.",
     responses={200: "A page of your tokens", 401: UNAUTHORIZED, 422: "Invalid limit or cursor"},
 )
-def list_tokens():
+def list_tokens(paging: PageQuery):
     current_id, now = _current_token().id, clock.now()
     return paginate(
         services.own_tokens(caller()),

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from salesflow import clock
 from salesflow.api import bp, caller, paginate, token_auth
-from salesflow.api.schemas import BodyId, Strict, provided, text
+from salesflow.api.schemas import BodyId, PageQuery, Strict, provided, text
 from salesflow.api.tokens import user_out
 from salesflow.auth import services as auth_services
 from salesflow.auth.login import check_credentials
@@ -70,14 +70,26 @@ class UserOut(BaseModel):
     locale: str | None = None
 
 
+class TeamPage(BaseModel):
+    items: list[TeamOut]
+    next_cursor: str | None
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    next_cursor: str | None
+
+
 def team_out(team: Team) -> dict:
     return {"id": team.id, "name": team.name, "director_id": team.director_id}
 
 
 @bp.get("/teams")
 @bp.auth_required(token_auth)
-@bp.doc(summary="Sales teams / regions")
-def list_teams():
+@bp.input(PageQuery, location="query", arg_name="paging")
+@bp.output(TeamPage)
+@bp.doc(summary="Sales teams / regions, by id", responses={422: "Invalid limit or cursor"})
+def list_teams(paging: PageQuery):
     return paginate(sa.select(Team), Team.id, team_out)
 
 
@@ -105,8 +117,10 @@ def update_team(team_id: int, data: TeamPatch):
 
 @bp.get("/users")
 @bp.auth_required(token_auth)
-@bp.doc(summary="Users")
-def list_users():
+@bp.input(PageQuery, location="query", arg_name="paging")
+@bp.output(UserPage)
+@bp.doc(summary="Users, by id", responses={422: "Invalid limit or cursor"})
+def list_users(paging: PageQuery):
     return paginate(sa.select(User), User.id, user_out)
 
 
@@ -155,9 +169,9 @@ def update_user(user_id: int, data: UserPatch):
 def _prove_current_password(user: User, password: str | None, *, now) -> None:
     """A password change by its owner proves the old one (OWASP ASVS 2.1.6), throttled like a
     login: a stolen token alone cannot take the account over."""
-    wrong = ValidationFailed(fields={"current_password": [_("This is not your current password.")]})
     if not password:
-        raise wrong
+        raise ValidationFailed(fields={"current_password": [_("Enter your current password.")]})
+    wrong = ValidationFailed(fields={"current_password": [_("This is not your current password.")]})
     try:
         check_credentials(user.email, password, address=request.remote_addr or "",
                           device_cookie=None, now=now)  # fmt: skip
