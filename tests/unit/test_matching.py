@@ -7,7 +7,8 @@ from salesflow import matching as m
 
 @pytest.mark.parametrize(
     ("raw", "key"),
-    [(" Li.Ming@Example.COM ", "li.ming@example.com"), ("ｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ", "li@example.com"),
+    [(" Li.Ming@Example.COM ", "li.ming@example.com"),
+     ("ｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ", "li@example.com"),
      ("not an address", None), ("", None), (None, None)],
 )  # fmt: skip
 def test_email_keys(raw, key):
@@ -36,7 +37,13 @@ def test_domain_keys(raw, key):
 
 @pytest.mark.parametrize(
     "name",
-    ["华东电力有限公司", "华东电力股份有限公司", "华东电力（上海）有限公司", "华东电力公司", " 华东 电力 "],
+    [
+        "华东电力有限公司",
+        "华东电力股份有限公司",
+        "华东电力（上海）有限公司",
+        "华东电力公司",
+        " 华东 电力 ",
+    ],
 )
 def test_one_company_under_its_legal_forms_and_places_has_one_key(name):
     assert m.company_key(name) == "华东电力"
