@@ -44,7 +44,11 @@ class Config:
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # uploads (imports) up to 10 MiB
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # uploads (imports) up to 50 MiB
+    # Imports: rows per file (beyond: split it), and from how many rows a commit or an undo runs
+    # in the background with its progress shown (0: always in the request).
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+    IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "5000"))
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -114,3 +118,4 @@ class TestConfig(Config):
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
     LOGIN_MAX_FAILURES = 5
+    IMPORT_BACKGROUND_ROWS = 0  # tests share one connection: no worker threads

@@ -133,10 +133,14 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.accounts.views import bp as accounts_bp
     from salesflow.api import bp as api_bp
     from salesflow.auth.views import bp as auth_bp
+    from salesflow.calendar.views import bp as calendar_bp
     from salesflow.contacts.views import bp as contacts_bp
     from salesflow.dependency.views import bp as dependency_bp
+    from salesflow.exports.views import bp as exports_bp
     from salesflow.handovers.views import bp as handovers_bp
+    from salesflow.imports.views import bp as imports_bp
     from salesflow.interactions.views import bp as interactions_bp
+    from salesflow.merges.views import bp as merges_bp
     from salesflow.notifications.views import bp as notifications_bp
     from salesflow.opportunities import actions  # noqa: F401  (adds the POST actions to bp)
     from salesflow.opportunities.views import bp as opportunities_bp
@@ -146,7 +150,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, opportunities_bp,
                       search_bp, teams_bp, handovers_bp, notifications_bp,
-                      dependency_bp, pipeline_bp):  # fmt: skip
+                      dependency_bp, pipeline_bp, exports_bp, calendar_bp, merges_bp,
+                      imports_bp):  # fmt: skip
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]
         app.register_blueprint(blueprint)
@@ -156,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from salesflow.auth.cli import users_cli
+    from salesflow.backup.cli import backup_cli
     from salesflow.demo.cli import demo_cli
     from salesflow.dependency.cli import snapshots_cli, ties_cli
     from salesflow.handovers.cli import handovers_cli
@@ -171,6 +177,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(backup_cli)
 
 
 def _money(amount: object, currency: str | None = None) -> str:
@@ -196,6 +203,7 @@ def register_template_helpers(app: Flask) -> None:
     # Menus ask the one permission rule, never a role by name.
     app.jinja_env.globals["can_manage_users"] = scope.can_manage_users
     app.jinja_env.globals["can_plan_handovers"] = scope.can_plan_handovers
+    app.jinja_env.globals["can_import"] = scope.can_import
     app.jinja_env.globals["can_see_dependency"] = scope.can_see_dependency
     app.jinja_env.globals["can_review_pipeline"] = scope.can_review_pipeline
     app.jinja_env.filters["date"] = format_date

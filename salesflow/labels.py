@@ -61,6 +61,7 @@ LABELS = {
     "advanced": _l("Advanced"),
     "moved_back": _l("Moved back"),
     "reopened": _l("Reopened"),
+    "imported": _l("Imported"),
     # decisions
     "requested": _l("Requested"),
     "approve": _l("Approved"),
@@ -72,6 +73,8 @@ LABELS = {
     "restore": _l("restored"),
     "confirm": _l("confirmed"),
     "transfer": _l("transferred the roles"),
+    "merge": _l("merged"),
+    "unmerge": _l("unmerged (the merge was undone)"),
     # handover checklist items
     "roles_transferred": _l("Roles transferred"),
     "joint_contact": _l("Joint contact"),

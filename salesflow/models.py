@@ -3,10 +3,13 @@
 from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import ApiToken, LoginThrottle, Role, ThrottleScope, User
+from salesflow.calendar.models import CalendarFeed
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
 from salesflow.dependency.models import AccountSnapshot, TieChange, TieTouch
 from salesflow.handovers.models import Handover, HandoverAccount
+from salesflow.imports.models import Import, ImportFile, ImportKey, ImportMapping, ImportRow
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.merges.models import Merge, MergedRecord, MergeKind
 from salesflow.notifications.models import Notification
 from salesflow.opportunities.models import (
     Approval,
@@ -28,7 +31,15 @@ __all__ = [
     "AccountSnapshot",
     "Handover",
     "HandoverAccount",
+    "Import",
+    "ImportFile",
+    "ImportKey",
+    "ImportMapping",
+    "ImportRow",
     "JobRun",
+    "Merge",
+    "MergedRecord",
+    "MergeKind",
     "PipelineSnapshot",
     "Notification",
     "TieChange",
@@ -48,6 +59,7 @@ __all__ = [
     "ApiToken",
     "Attitude",
     "AuditEntry",
+    "CalendarFeed",
     "Contact",
     "DecisionRole",
     "Influence",

@@ -108,6 +108,13 @@ def _validate(data: dict[str, Any], account: Account | None, actor: User) -> dic
     return clean
 
 
+def check_account(data: dict[str, Any], account: Account | None, *, actor: User) -> dict[str, Any]:
+    """The cleaned fields of a new account (`account` None) or of a change, checked by the same
+    rules as create_account and update_account, without writing (an import's dry run). Raises
+    ValidationFailed with every problem."""
+    return _validate(data, account, actor)
+
+
 def create_account(data: dict[str, Any], *, actor: User, now: datetime) -> Account:
     """Create an account (in the actor's team unless `team_id` says otherwise) in a team the
     actor may create in; audited. Raises ValidationFailed with every problem."""

@@ -130,9 +130,12 @@ def paginate(
 
 from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to bp)
     accounts,
+    calendar,
     contacts,
     handovers,
+    imports,
     interactions,
+    merges,
     notifications,
     opportunities,
     pipeline,
@@ -140,4 +143,5 @@ from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to 
     reports,
     tokens,
     users,
+    vcards,
 )

@@ -22,5 +22,8 @@ class AuditEntry(db.Model):
     account_id: so.Mapped[int | None] = so.mapped_column(index=True)
     action: so.Mapped[str] = so.mapped_column(sa.String(20))
     changes: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    # Why the change was made when it was not made by hand: {"import": id, "file": name} for a
+    # record an import created or changed (the history shows "Imported from <file>").
+    cause: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
 
     actor: so.Mapped["User | None"] = so.relationship()  # noqa: F821

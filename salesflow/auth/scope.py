@@ -191,6 +191,20 @@ def can_delete(user: User, account: Account) -> bool:
     return user.role == Role.director and account.team_id == user.team_id
 
 
+def can_merge(user: User, account: Account) -> bool:
+    """Duplicates are merged (and merges undone) by the director of the records' team and by
+    admins: for an account, its own team; for a contact, its account's. Reps and leadership
+    never; a director never brings another team's record into theirs."""
+    if user.role == Role.admin:
+        return True
+    return user.role == Role.director and account.team_id == user.team_id
+
+
+def can_find_duplicates(user: User) -> bool:
+    """The duplicates pages and the list of merges: directors (their team) and admins."""
+    return user.role in {Role.director, Role.admin}
+
+
 def can_edit_interaction(user: User, interaction: Interaction) -> bool:
     """The person who logged it, its participants, or a director/admin in scope."""
     if interaction.is_deleted:
@@ -217,6 +231,54 @@ def can_manage_users(user: User) -> bool:
 def can_plan_handovers(user: User) -> bool:
     """Handovers are planned by leadership and admins (anyone), and by directors (their team)."""
     return user.role in SEES_ALL or user.role == Role.director
+
+
+IMPORTERS = {Role.rep, Role.director, Role.admin}
+
+
+def can_import(user: User, kind: str | None = None) -> bool:
+    """Imports: admins for any team, directors for their team, reps for their own team's
+    accounts and contacts and interactions they took part in (the data a rep keeps anyway; a
+    rep's sheet of customers is exactly what must move into salesflow). Deals are not a rep's to
+    import: they enter at a later stage without salesflow checking the earlier gates, which is a
+    director's decision like an override. Leadership reads the data, it does not load it. Without
+    `kind`: whether the user may import anything (the menu)."""
+    if user.role not in IMPORTERS or (user.role != Role.admin and user.team_id is None):
+        return False
+    return not (user.role == Role.rep and kind == "opportunities")
+
+
+def importable_accounts(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Account: the accounts an import by `user` may write to — any for an
+    admin, their own team's for a director or rep (a rep on another team's account team sees
+    that account but cannot import into it)."""
+    if user.role == Role.admin:
+        return visible_accounts(user)
+    return sa.and_(visible_accounts(user), Account.team_id == user.team_id)
+
+
+def can_undo_import(user: User, importer: User) -> bool:
+    """Undoing an import deletes what it created, and only directors and admins delete: the
+    importer's director (their team's imports, their own) or an admin. Each record is then
+    deleted or restored only where can_delete allows."""
+    if user.role == Role.admin:
+        return True
+    return user.role == Role.director and user.team_id is not None and (
+        importer.id == user.id or importer.team_id == user.team_id
+    )
+
+
+def visible_imports(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Import: your own imports; a director's team's; all for an admin."""
+    from salesflow.imports.models import Import
+
+    if user.role == Role.admin:
+        return sa.true()
+    rule = Import.created_by_id == user.id
+    if user.role == Role.director and user.team_id is not None:
+        team = sa.select(User.id).where(User.team_id == user.team_id)
+        rule = sa.or_(rule, Import.created_by_id.in_(team))
+    return rule
 
 
 def can_plan_handover(user: User, people: Iterable[User], accounts: Iterable[Account]) -> bool:

@@ -136,6 +136,49 @@ def _validate(data: dict[str, Any], account_id: int, contact: Contact | None, no
     return clean
 
 
+def check_contact(
+    data: dict[str, Any], account_id: int, contact: Contact | None, *, now: datetime
+) -> dict[str, Any]:
+    """The cleaned fields of a new contact (`contact` None) or of a change, checked by the same
+    rules as create_contact and update_contact, without writing (an import's dry run). Raises
+    ValidationFailed with every problem."""
+    return _validate(data, account_id, contact, now)
+
+
+def create_contacts(
+    items: list[tuple[Account, dict[str, Any]]], *, actor: User, now: datetime
+) -> list[int]:
+    """Add many contacts at once (an import): every rule of create_contact — the actor may keep
+    each account up to date, each contact's fields pass the same checks, `reports_to_id` names a
+    current contact of the same account — then one insert and one audit insert for them all,
+    each contact audited as create_contact audits it. Returns the new ids in order. Raises
+    Forbidden, ValidationFailed (the problems of the first refused contact): the caller tries
+    them one at a time to learn which."""
+    bosses = {d.get("reports_to_id") for _a, d in items if is_id(d.get("reports_to_id"))}
+    if bosses:  # one query, so each check below finds its boss already loaded
+        db.session.scalars(sa.select(Contact).where(Contact.id.in_(bosses))).all()
+    rows, audits = [], []
+    for account, data in items:
+        if not scope.can_edit_account(actor, account):
+            raise Forbidden()
+        clean = {**NEW_CONTACT_DEFAULTS, **_validate(data, account.id, None, now)}
+        rows.append({**dict.fromkeys(CONTACT_FIELDS), **clean, "account_id": account.id,
+                     "created_at": now, "updated_at": now, "version": 1})  # fmt: skip
+        audits.append((account.id, {f: (None, v) for f, v in clean.items() if v is not None}))
+    if not rows:
+        return []
+    table = Contact.__table__
+    ids = list(db.session.execute(
+        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    ).scalars())  # fmt: skip
+    audit.insert_entries([
+        audit.entry_values("contacts", contact_id, "create", changes, actor=actor, now=now,
+                           account_id=account_id)
+        for contact_id, (account_id, changes) in zip(ids, audits, strict=True)
+    ])  # fmt: skip
+    return ids
+
+
 def flatten_profile(data: dict[str, Any]) -> dict[str, Any]:
     """API shape → service shape: the `profile` object's fields become top-level fields."""
     flat = {k: v for k, v in data.items() if k != "profile"}

@@ -172,9 +172,27 @@ def _account(data: dict[str, Any], actor: User, errors: Errors) -> Account | Non
     return scope.get_account(actor, account_id)  # NotFound outside the scope
 
 
-def log_interaction(data: dict[str, Any], *, actor: User, now: datetime) -> Interaction:
+def check_interaction(data: dict[str, Any], account_id: int, *, now: datetime) -> dict[str, Any]:
+    """The cleaned fields of a new interaction, checked by the same rules as log_interaction,
+    without writing (an import's dry run): everything but the people, whose ids the caller has
+    looked up set-wise (log_interaction checks them again). Raises ValidationFailed."""
+    data = {"summary": None, "occurred_at": None, "kind": None, **data}
+    people = {k: data.pop(k, None) for k in ("participant_ids", "contact_ids")}
+    clean, errors = _validate(data, account_id, None, now)
+    if people["participant_ids"] == []:
+        add(errors, "participant_ids", _l("Choose at least one of our people."))
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return clean
+
+
+def log_interaction(
+    data: dict[str, Any], *, actor: User, now: datetime, owner: User | None = None
+) -> Interaction:
     """Log a contact with a customer on an account the actor may see; the actor owns it and is
-    the participant unless others are given. Raises NotFound (account), ValidationFailed."""
+    the participant unless others are given. An import logs history on behalf of the people who
+    were there: `owner` (one of the participants) then owns it and its next step. Raises
+    NotFound (account), ValidationFailed."""
     errors: Errors = {}
     account = _account(data, actor, errors)
     data = {"summary": None, "occurred_at": None, "kind": None, **data}
@@ -186,7 +204,10 @@ def log_interaction(data: dict[str, Any], *, actor: User, now: datetime) -> Inte
     if errors:
         raise ValidationFailed(fields=errors)
     assert account is not None
-    interaction = Interaction(account_id=account.id, owner_id=actor.id)
+    if owner is not None and owner not in (clean.get("participants") or []):
+        raise ValidationFailed(fields={"participant_ids": [str(_l(
+            "The owner of an interaction must be one of our people in it."))]})  # fmt: skip
+    interaction = Interaction(account_id=account.id, owner_id=(owner or actor).id)
     changes = _apply(interaction, clean)
     db.session.add(interaction)
     db.session.flush()

@@ -92,6 +92,16 @@ def _weekly_digest(p: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _import_done(p: dict[str, Any]) -> str:
+    return _(
+        "Your import of %(file)s is done: %(created)d created, %(updated)d updated, "
+        "%(unchanged)d unchanged, %(skipped)d skipped, %(errors)d with errors.",
+        file=p.get("file", ""), created=int(p.get("created", 0)),
+        updated=int(p.get("updated", 0)), unchanged=int(p.get("unchanged", 0)),
+        skipped=int(p.get("skipped", 0)), errors=int(p.get("errors", 0)),
+    )  # fmt: skip
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
@@ -101,6 +111,7 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "key_contact_idle": _key_contact_idle,
     "handover_overdue": _handover_overdue,
     "weekly_digest": _weekly_digest,
+    "import_done": _import_done,
 }
 
 

@@ -34,6 +34,9 @@ class Move(StrEnum):
     lost = "lost"
     reopened = "reopened"
     migrated = "migrated"  # to a newer version of its playbook
+    # Brought in by an import at the stage it had elsewhere: the gates of the stages before it
+    # were never checked by salesflow (shown as "not verified by salesflow", never as passed).
+    imported = "imported"
 
 
 class Decision(StrEnum):
@@ -67,6 +70,9 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     closed_at: so.Mapped[datetime | None]
     close_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # Where an imported deal came from ("Imported from deals.xlsx (Old CRM)"); None when it was
+    # opened in salesflow.
+    source: so.Mapped[str | None] = so.mapped_column(sa.String(300))
 
     account: so.Mapped["Account"] = so.relationship()  # noqa: F821
     playbook_version: so.Mapped["PlaybookVersion"] = so.relationship()  # noqa: F821

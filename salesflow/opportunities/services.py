@@ -129,6 +129,80 @@ def create_opportunity(data: dict[str, Any], *, actor: User, now: datetime) -> O
     return opportunity
 
 
+def check_opportunity(data: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned fields (name, amount, currency, expected close, need, competitors), checked by
+    the same rules as create and update, without writing (an import's dry run). Raises
+    ValidationFailed with every problem."""
+    return _validate({k: v for k, v in data.items() if k in FIELDS})
+
+
+def import_opportunity(
+    data: dict[str, Any], *, stage_key: str, seats: list[dict[str, Any]], source: str,
+    actor: User, now: datetime,
+) -> Opportunity:  # fmt: skip
+    """Bring in a deal from another system at the stage it had there (PRODUCT.md: the company's
+    data lands in salesflow once). The rules of create_opportunity hold — an account the actor
+    sees, the fields' checks, the newest version of the playbook — but it enters at `stage_key`
+    with the iron triangle of the file (`seats`; nobody is seated by default) and carries its
+    `source`. The exit gates of the stages before it were never checked here: its stage history
+    says "imported" with gates_met False, and the page shows them as not verified by salesflow,
+    never as passed. Raises NotFound (account), ValidationFailed."""
+    account_id = data.get("account_id")
+    if not is_id(account_id):
+        raise ValidationFailed(fields={"account_id": [str(_l("Choose an account."))]})
+    account = scope.get_account(actor, account_id)
+    errors: Errors = {}
+    values = {"name": None, "currency": current_app.config["CURRENCY"], **data}
+    try:
+        clean = check_opportunity(values)
+    except ValidationFailed as error:
+        clean, errors = {}, dict(error.fields)
+    try:
+        version, playbook = _playbook(data.get("playbook"), now)
+        if stage_key not in {s.key for s in playbook.stages}:
+            add(errors, "stage", _l("This playbook has no such stage."))
+    except ValidationFailed as error:
+        errors.update(error.fields)
+    opportunity = Opportunity(account_id=account.id, roles=[])
+    try:
+        wanted = _wanted_seats(opportunity, seats)
+    except ValidationFailed as error:
+        errors.update(error.fields)
+    opportunity.source = text(source, "source", errors, column=Opportunity.source)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    opportunity.playbook_version_id, opportunity.stage_key = version.id, stage_key
+    opportunity.stage_entered_at, opportunity.created_by_id = now, actor.id
+    for name, value in clean.items():
+        setattr(opportunity, name, value)
+    opportunity.roles = [OpportunityRole(user_id=u, role=r) for r, u in wanted.items()]
+    db.session.add(opportunity)
+    db.session.flush()
+    changes = {f: (None, v) for f in FIELDS if (v := getattr(opportunity, f)) is not None}
+    changes.update(playbook=(None, f"{playbook.key} v{playbook.version}"),
+                   stage_key=(None, stage_key), source=(None, opportunity.source),
+                   roles=(None, _seat_pairs(opportunity)))  # fmt: skip
+    audit.record(opportunity, "create", changes, actor=actor, now=now, account_id=account.id)
+    change = record_move(opportunity, Move.imported, actor=actor, now=now,
+                         reason=opportunity.source)  # fmt: skip
+    change.gates_met = False  # not verified by salesflow
+    db.session.flush()
+    return opportunity
+
+
+def delete_opportunity(opportunity: Opportunity, *, actor: User, now: datetime) -> Opportunity:
+    """Soft-delete a deal (directors of the account's team, admins; undoing an import). It drops
+    out of every list, board and figure; nothing is lost. Raises Forbidden."""
+    if not scope.can_delete(actor, opportunity.account):
+        raise Forbidden()
+    if opportunity.deleted_at is None:
+        changes = audit.apply_changes(opportunity, {"deleted_at": now}, ("deleted_at",))
+        db.session.flush()
+        audit.record(opportunity, "delete", changes, actor=actor, now=now,
+                     account_id=opportunity.account_id)  # fmt: skip
+    return opportunity
+
+
 def check_workable(opportunity: Opportunity, actor: User, *, open_only: bool = True) -> None:
     if not scope.can_work_opportunity(actor, opportunity):
         raise Forbidden()
