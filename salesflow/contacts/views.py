@@ -19,10 +19,13 @@ from salesflow.contacts.forms import (
     VersionForm,
 )
 from salesflow.contacts.models import Contact
+from salesflow.contacts.vcard import vcard_response
 from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions import queries as interaction_queries
+from salesflow.merges import chooser as merge_views
+from salesflow.merges.models import MergeKind
 from salesflow.validation import parse_id
 
 bp = Blueprint("contacts", __name__)
@@ -100,6 +103,7 @@ def detail(contact_id: int):
         can_edit=scope.can_edit_contact(current_user, contact),
         can_delete=scope.can_delete(current_user, contact.account),
         quicklog_account_id=contact.account_id,
+        merge_panel=merge_views.panel(current_user, MergeKind.contacts, contact.id, now),
     )
 
 
@@ -117,6 +121,13 @@ def _button(contact: Contact, form: VersionForm | LeaveForm, change: Callable[[]
     else:
         flash(" ".join(m for ms in form.errors.values() for m in ms), "danger")
     return redirect(url_for("contacts.detail", contact_id=contact.id))
+
+
+@bp.get("/contacts/<int:contact_id>/vcard")
+@login_required
+def vcard(contact_id: int):
+    """The contact as a vCard file for a phone's address book (contacts/vcard.py)."""
+    return vcard_response(scope.get_contact(current_user, contact_id))
 
 
 @bp.post("/contacts/<int:contact_id>/leave")

@@ -7,6 +7,7 @@ CONTRACT = {
     "/api/v1/tokens/current": {"delete"},
     "/api/v1/tokens/{token_id}": {"delete"},
     "/api/v1/me": {"get"},
+    "/api/v1/me/calendar": {"post"},
     "/api/v1/teams": {"get", "post"},
     "/api/v1/users": {"get", "post"},
     "/api/v1/users/{user_id}": {"get", "patch"},
@@ -16,6 +17,7 @@ CONTRACT = {
     "/api/v1/accounts/{account_id}/decision-chain": {"get"},
     "/api/v1/contacts": {"get", "post"},
     "/api/v1/contacts/{contact_id}": {"get", "patch", "delete"},
+    "/api/v1/contacts/{contact_id}/vcard": {"get"},
     "/api/v1/interactions": {"get", "post"},
     "/api/v1/interactions/{interaction_id}": {"get", "patch", "delete"},
     "/api/v1/playbooks": {"get"},
@@ -35,6 +37,9 @@ CONTRACT = {
     "/api/v1/handovers": {"get", "post"},
     "/api/v1/handovers/{handover_id}": {"get"},
     "/api/v1/notifications": {"get"},
+    "/api/v1/accounts/{account_id}/merge": {"post"},
+    "/api/v1/contacts/{contact_id}/merge": {"post"},
+    "/api/v1/merges/{merge_id}/undo": {"post"},
 }
 
 
@@ -97,6 +102,8 @@ UPDATES = [
     ("post", "/api/v1/opportunities/{opportunity_id}/back"),
     ("post", "/api/v1/opportunities/{opportunity_id}/close"),
     ("post", "/api/v1/opportunities/{opportunity_id}/reopen"),
+    ("post", "/api/v1/accounts/{account_id}/merge"),
+    ("post", "/api/v1/contacts/{contact_id}/merge"),
 ]
 
 
