@@ -87,3 +87,17 @@ def test_a_file_that_is_not_a_vcard_is_refused_in_words(director, world):
     assert answer.get_json()["error"]["fields"]["file"] == [
         "This file is not a vCard: a .vcf file starts with BEGIN:VCARD."
     ]
+
+
+def test_without_an_account_each_card_goes_to_the_account_its_org_names(app, now, world):
+    admin = api_as(app, world.admin)
+    data = {"file": (io.BytesIO((FILES / "iphone_3_0.vcf").read_bytes()), "iphone_3_0.vcf"),
+            "kind": "contacts"}  # fmt: skip
+    preview = admin.post("/imports", data=data, content_type="multipart/form-data").get_json()
+    wang, liu = _rows(admin, preview["id"])
+    # "Nanfang Grid Co., Ltd." is the account Nanfang Grid (its name without the legal form);
+    # nobody may see an account 南方电网有限责任公司: an error naming it, never a new account.
+    assert liu["outcome"] == "create"
+    assert wang["outcome"] == "error" and "account" in wang["errors"]
+    admin.post(f"/imports/{preview['id']}/commit")
+    assert _contacts(world.account_b.id)["Liu Yang"].title == "Chief Engineer"
