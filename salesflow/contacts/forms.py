@@ -29,6 +29,7 @@ from salesflow.validation import coerce_id, parse_id
 
 # Labels of the contact's fields, for the form and for the audit history on the contact page.
 FIELD_LABELS = {
+    "account_id": _l("Account"),
     "name": _l("Name"),
     "title": _l("Title"),
     "department": _l("Department"),
