@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesflow.audit.models import AuditEntry
+from salesflow.calendar.services import create_feed
 from salesflow.extensions import db
 from salesflow.handovers import services as handover_services
 from salesflow.notifications.services import notify
@@ -86,13 +87,15 @@ def hostile(client, ctx, now) -> dict[str, Any]:
         actor=world.admin, now=now,
     )  # fmt: skip
     notice = notify([world.admin], "roles_transferred", params={}, link="/", key="t", now=now)
+    feed = create_feed(world.admin, actor=world.admin, now=now)  # /calendar/<token>.ics
     db.session.commit()
     login(client, world.admin)
     return {
         "account_id": world.account_a.id, "contact_id": world.contact_a.id,
         "interaction_id": world.interaction_a.id, "opportunity_id": deal.id,
         "handover_id": handover.id, "user_id": world.rep_a.id, "team_id": world.team_a.id,
-        "notification_id": notice[0].id if notice else 1, "token_id": 1,
+        "notification_id": notice[0].id if notice else 1, "token_id": 1, "token": feed,
+        "kind": "accounts",  # /duplicates/<kind>
     }  # fmt: skip
 
 

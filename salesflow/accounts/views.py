@@ -29,6 +29,8 @@ from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions.queries import timeline
 from salesflow.labels import label
+from salesflow.merges import chooser as merge_views
+from salesflow.merges.models import MergeKind
 from salesflow.opportunities.models import Opportunity
 from salesflow.teams.models import Team
 from salesflow.validation import parse_id
@@ -66,6 +68,7 @@ def index():
         descending=descending, next_url=next_url, teams=_teams(),
         industries=queries.industries(current_user),
         can_restore=current_user.role in scope.RESTORERS,
+        can_find_duplicates=scope.can_find_duplicates(current_user),
     )  # fmt: skip
 
 
@@ -157,6 +160,8 @@ def detail(account_id: int):
         can_set_team=scope.can_set_account_team(current_user, account),
         quicklog_account_id=None if account.is_deleted else account.id,
         opportunities=deals[:10], more_opportunities=len(deals) > 10,
+        merge_panel=merge_views.panel(current_user, MergeKind.accounts, account.id, clock.now()),
+        duplicate_contacts=merge_views.contact_hint(current_user, account),
     )  # fmt: skip
 
 
