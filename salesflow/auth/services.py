@@ -267,5 +267,9 @@ def update_user(user: User, data: dict, *, actor: User, now: datetime) -> User:
         end_sessions(user)
         if revoked := _revoke_all_tokens(user, now=now):
             changes["api_tokens_revoked"] = (0, revoked)
+    if "active" in changes and not user.active:  # a leaver's calendar address stops working
+        from salesflow.calendar.services import revoke_feed
+
+        revoke_feed(user, actor=actor, now=now)
     audit.record(user, "update", changes, actor=actor, now=now)
     return user

@@ -82,8 +82,13 @@ def language():
     return redirect(_safe_next(request.form.get("next")))
 
 
-def _account_page(password_form: PasswordChangeForm, status: int = 200, headers=None):
-    """Your account: your password and your API tokens (the newest 50)."""
+def _account_page(
+    password_form: PasswordChangeForm, status: int = 200, headers=None, calendar_url=None
+):
+    """Your account: your password, your API tokens (the newest 50) and your calendar address
+    (`calendar_url` right after a new one was made: the only time it is shown)."""
+    from salesflow.calendar.views import account_section
+
     tokens = db.session.scalars(
         services.own_tokens(current_user).order_by(ApiToken.id.desc()).limit(50)
     ).all()
@@ -92,6 +97,7 @@ def _account_page(password_form: PasswordChangeForm, status: int = 200, headers=
         password_form=password_form,
         tokens=[_token_row(token, clock.now()) for token in tokens],
         revoke_form=EmptyForm(),
+        calendar=account_section(current_user, calendar_url),
     )
     return page, status, headers or {}
 

@@ -73,6 +73,26 @@ def timeline(
     return list(db.session.scalars(_loaded(query)))
 
 
+def open_step() -> sa.ColumnElement[bool]:
+    """An open next step: the interaction has a next step with a due date, not yet done (My day,
+    the calendar feed)."""
+    return sa.and_(
+        Interaction.next_step.is_not(None),
+        Interaction.next_step_due.is_not(None),
+        Interaction.next_step_done_at.is_(None),
+    )
+
+
+def is_open_step(interaction: Interaction) -> bool:
+    """open_step() for one loaded interaction (not deleted)."""
+    return bool(
+        interaction.next_step
+        and interaction.next_step_due is not None
+        and interaction.next_step_done_at is None
+        and not interaction.is_deleted
+    )
+
+
 @dataclass
 class MyDay:
     """What a rep opens in the morning: open next steps by urgency and recent contacts."""
@@ -90,9 +110,7 @@ def my_day(user: User, *, today: date, now: datetime, limit: int = 100) -> MyDay
         _visible(user)
         .where(
             Interaction.owner_id == user.id,
-            Interaction.next_step.is_not(None),
-            Interaction.next_step_done_at.is_(None),
-            Interaction.next_step_due.is_not(None),
+            open_step(),
             Interaction.next_step_due <= today + timedelta(days=UPCOMING_DAYS),
         )
         .order_by(Interaction.next_step_due, Interaction.id)
