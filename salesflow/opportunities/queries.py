@@ -185,13 +185,22 @@ def stage_of(opportunity: Opportunity) -> Stage:
 
 def days_in_stage(opportunity: Opportunity, now: datetime) -> int:
     """Whole days since the deal entered its stage (PRODUCT.md, Pipeline figures)."""
-    return max((now - opportunity.stage_entered_at).days, 0)
+    return stage_days(opportunity.stage_entered_at, now)
+
+
+def stage_days(entered_at: datetime, now: datetime) -> int:
+    """days_in_stage from the moment the deal entered its stage (for rows read without the ORM)."""
+    return max((now - entered_at).days, 0)
 
 
 def weighted(opportunity: Opportunity) -> Decimal:
     """Amount × the current stage's probability."""
-    amount = opportunity.amount or Decimal(0)
-    return (amount * stage_of(opportunity).probability / 100).quantize(Decimal("0.01"))
+    return weighted_amount(opportunity.amount, stage_of(opportunity).probability)
+
+
+def weighted_amount(amount: Decimal | None, probability: Any) -> Decimal:
+    """weighted() from an amount (None counts as 0) and the stage's probability in percent."""
+    return ((amount or Decimal(0)) * probability / 100).quantize(Decimal("0.01"))
 
 
 @dataclass

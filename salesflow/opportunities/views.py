@@ -1,5 +1,6 @@
-"""Opportunity pages: the list (with CSV export), the pipeline board, the opportunity page with
-its gates, and the forms. The POST-only actions (moves, ticks, approvals) are in `actions`."""
+"""Opportunity pages: the list (its exports are in salesflow/exports), the pipeline board, the
+opportunity page with its gates, and the forms. The POST-only actions (moves, ticks, approvals)
+are in `actions`."""
 
 from datetime import date
 from typing import Any
@@ -85,23 +86,10 @@ def index():
         next_url = url_for(
             "opportunities.index", **{**request.args.to_dict(), "cursor": next_cursor}
         )
-    export_args = {k: v for k, v in request.args.items() if k != "cursor"}
     return render_template(
         "opportunities/index.html", rows=rows, filters=filters, sort=sort, descending=descending,
-        next_url=next_url, export_url=url_for("opportunities.export", **export_args),
-        now=clock.now(), **_filter_options(),
+        next_url=next_url, now=clock.now(), **_filter_options(),
     )  # fmt: skip
-
-
-@bp.route("/opportunities/export.csv")
-@login_required
-def export():
-    from salesflow.opportunities.export import csv_response
-
-    sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "close"
-    query = queries.list_query(current_user, filters_from_args())
-    return csv_response(query, sort=sort, descending=request.args.get("dir") == "desc",
-                        now=clock.now())  # fmt: skip
 
 
 @bp.route("/pipeline")

@@ -1,0 +1,283 @@
+"""A column spec per exported list. Each starts from the page's (or the API list's) own scoped,
+filtered query, selects only the columns its rows show with the names joined in SQL (no ORM
+object per row), and turns a batch of rows into cells in the reader's language: labels rather
+than stored values, names rather than ids (each list's own id is a column of its own)."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from salesflow.accounts import queries as account_queries
+from salesflow.accounts.forms import FIELD_LABELS as ACCOUNT_LABELS
+from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
+from salesflow.auth import scope
+from salesflow.auth.models import User
+from salesflow.contacts import queries as contact_queries
+from salesflow.contacts.forms import FIELD_LABELS as CONTACT_LABELS
+from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
+from salesflow.exports.files import Column, Listing
+from salesflow.extensions import db
+from salesflow.interactions import queries as interaction_queries
+from salesflow.interactions.forms import FIELD_LABELS as INTERACTION_LABELS
+from salesflow.interactions.models import (
+    Interaction,
+    Kind,
+    interaction_attendees,
+    interaction_participants,
+)
+from salesflow.labels import label
+from salesflow.opportunities import queries as opportunity_queries
+from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
+from salesflow.pipeline.figures import versions
+from salesflow.playbooks.schema import text
+from salesflow.teams.models import Team
+
+ID = Column(_l("Id"), 8)
+UPDATED = Column(_l("Last updated"), 17)
+
+
+def _labels(enum: Any) -> dict[Any, str]:
+    """Each value of a vocabulary enum with its label in the reader's language (computed once
+    per export, not once per cell)."""
+    return {member: str(label(member.value)) for member in enum}
+
+
+def _names(rows: Any) -> dict[Any, str]:
+    """(key, name) rows, in order, as {key: "name, name"}."""
+    grouped: dict[Any, list[str]] = defaultdict(list)
+    for key, name in rows:
+        grouped[key].append(name)
+    return {key: ", ".join(names) for key, names in grouped.items()}
+
+
+# Accounts ------------------------------------------------------------------------------------
+
+ACCOUNT_ROLES = tuple(TeamRole)
+
+
+def accounts(
+    user: User, filters: account_queries.AccountFilters, *, sort: str, descending: bool
+) -> Listing:
+    """/accounts under its filters and sort; the account team by role; the parent account's
+    name only where the reader may see the parent (as on the account page)."""
+    parent = so.aliased(Account)
+    parent_name = sa.case((parent.id.in_(scope.visible_account_ids(user)), parent.name))
+    query = (
+        account_queries.list_query(user, filters)
+        .with_only_columns(
+            Account.id, Account.name, Account.tier, Account.industry, Account.region,
+            Team.name.label("team"), parent_name.label("parent"), Account.website,
+            Account.address, Account.notes, Account.updated_at, Account.deleted_at,
+        )
+        .join_from(Account, Team, Team.id == Account.team_id)
+        .outerjoin(parent, parent.id == Account.parent_id)
+    )  # fmt: skip
+    columns = [
+        ID, Column(ACCOUNT_LABELS["name"], 30), Column(ACCOUNT_LABELS["tier"], 14),
+        Column(ACCOUNT_LABELS["industry"]), Column(ACCOUNT_LABELS["region"]),
+        Column(ACCOUNT_LABELS["team_id"]), Column(ACCOUNT_LABELS["parent_id"], 24),
+        *(Column(label(role.value), 20) for role in ACCOUNT_ROLES),
+        Column(ACCOUNT_LABELS["website"], 24), Column(ACCOUNT_LABELS["address"], 30),
+        Column(ACCOUNT_LABELS["notes"], 40), UPDATED,
+    ]  # fmt: skip
+    if filters.deleted:
+        columns.append(Column(ACCOUNT_LABELS["deleted_at"], 17))
+    tiers = _labels(Tier)
+
+    def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
+        people = _names(
+            ((account_id, role), name) for account_id, role, name in db.session.execute(
+                sa.select(AccountMember.account_id, AccountMember.role, User.name)
+                .join(User, User.id == AccountMember.user_id)
+                .where(AccountMember.account_id.in_([r.id for r in rows]))
+                .order_by(User.name, User.id)
+            )
+        )  # fmt: skip
+        return [
+            [r.id, r.name, tiers[r.tier], r.industry, r.region, r.team, r.parent,
+             *(people.get((r.id, role)) for role in ACCOUNT_ROLES), r.website, r.address,
+             r.notes, r.updated_at, *([r.deleted_at] if filters.deleted else [])]
+            for r in rows
+        ]  # fmt: skip
+
+    return Listing(
+        "accounts", _l("Accounts"), columns, query, cells, Account.id,
+        sort=account_queries.SORTS[sort], descending=descending,
+    )  # fmt: skip
+
+
+# Contacts ------------------------------------------------------------------------------------
+
+
+def contacts(user: User, *, account_id: int | None, q: str | None) -> Listing:
+    """The contacts the reader may see (GET /api/v1/contacts: one account's, or matching `q`
+    in name, title, department or e-mail), by id; NotFound for an account outside the scope."""
+    boss = so.aliased(Contact)
+    query = (
+        contact_queries.list_query(user, account_id=account_id, q=q)
+        .with_only_columns(
+            Contact.id, Account.name.label("account"), Contact.name, Contact.title,
+            Contact.department, Contact.level, boss.name.label("reports_to"),
+            Contact.decision_role, Contact.influence, Contact.attitude, Contact.email,
+            Contact.phone, Contact.background, Contact.education, Contact.hometown,
+            Contact.interests, Contact.preferences, Contact.notes, Contact.left_on,
+            Contact.updated_at,
+        )
+        .join_from(Contact, Account, Account.id == Contact.account_id)
+        .outerjoin(boss, boss.id == Contact.reports_to_id)
+    )  # fmt: skip
+    names = ("name", "title", "department", "level", "reports_to_id", "decision_role",
+             "influence", "attitude", "email", "phone", "background", "education", "hometown",
+             "interests", "preferences", "notes", "left_on")  # fmt: skip
+    wide = {"name": 20, "title": 20, "email": 26, "background": 40, "interests": 30,
+            "preferences": 30, "notes": 40}  # fmt: skip
+    columns = [ID, Column(_l("Account"), 30),
+               *(Column(CONTACT_LABELS[n], wide.get(n, 16)) for n in names), UPDATED]  # fmt: skip
+    levels, roles = _labels(Level), _labels(DecisionRole)
+    influences, attitudes = _labels(Influence), _labels(Attitude)
+
+    def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
+        return [
+            [r.id, r.account, r.name, r.title, r.department, levels.get(r.level), r.reports_to,
+             roles[r.decision_role], influences[r.influence], attitudes[r.attitude], r.email,
+             r.phone, r.background, r.education, r.hometown, r.interests, r.preferences,
+             r.notes, r.left_on, r.updated_at]
+            for r in rows
+        ]  # fmt: skip
+
+    return Listing("contacts", _l("Contacts"), columns, query, cells, Contact.id)
+
+
+# Contact history -----------------------------------------------------------------------------
+
+
+def interactions(
+    user: User, *, account_id: int | None = None, contact_id: int | None = None,
+    mine: bool = False, since: datetime | None = None, until: datetime | None = None,
+) -> Listing:  # fmt: skip
+    """The contact history the reader may see (GET /api/v1/interactions and its filters), by id,
+    with our people and theirs by name."""
+    deal, owner = so.aliased(Opportunity), so.aliased(User)
+    query = (
+        interaction_queries.list_query(
+            user, account_id=account_id, contact_id=contact_id, mine=mine, since=since,
+            until=until,
+        )
+        .with_only_columns(
+            Interaction.id, Account.name.label("account"), Interaction.occurred_at,
+            Interaction.kind, Interaction.summary, Interaction.outcome,
+            deal.name.label("opportunity"), Interaction.next_step, Interaction.next_step_due,
+            Interaction.next_step_done_at, Interaction.cost, owner.name.label("owner"),
+        )
+        .join_from(Interaction, Account, Account.id == Interaction.account_id)
+        .join(owner, owner.id == Interaction.owner_id)
+        .outerjoin(deal, deal.id == Interaction.opportunity_id)
+    )  # fmt: skip
+    labels = INTERACTION_LABELS
+    columns = [
+        ID, Column(_l("Account"), 30), Column(labels["occurred_at"], 17),
+        Column(labels["kind"], 14), Column(labels["participant_ids"], 24),
+        Column(labels["contact_ids"], 24), Column(labels["summary"], 50),
+        Column(labels["outcome"], 30), Column(labels["opportunity_id"], 24),
+        Column(labels["next_step"], 30), Column(labels["next_step_due"], 12),
+        Column(labels["next_step_done_at"], 17),
+        Column(_("Cost (%(currency)s)", currency=current_app.config["CURRENCY"]), 12),
+        Column(_l("Logged by"), 18),
+    ]  # fmt: skip
+    kinds = _labels(Kind)
+
+    def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
+        ids = [r.id for r in rows]
+        ours = _names(db.session.execute(
+            sa.select(interaction_participants.c.interaction_id, User.name)
+            .join(User, User.id == interaction_participants.c.user_id)
+            .where(interaction_participants.c.interaction_id.in_(ids))
+            .order_by(User.name, User.id)
+        ))  # fmt: skip
+        theirs = _names(db.session.execute(
+            sa.select(interaction_attendees.c.interaction_id, Contact.name)
+            .join(Contact, Contact.id == interaction_attendees.c.contact_id)
+            .where(interaction_attendees.c.interaction_id.in_(ids))
+            .order_by(Contact.name, Contact.id)
+        ))  # fmt: skip
+        return [
+            [r.id, r.account, r.occurred_at, kinds[r.kind], ours.get(r.id), theirs.get(r.id),
+             r.summary, r.outcome, r.opportunity, r.next_step, r.next_step_due,
+             r.next_step_done_at, r.cost, r.owner]
+            for r in rows
+        ]  # fmt: skip
+
+    return Listing("contact-history", _l("Contact history"), columns, query, cells,
+                   Interaction.id)  # fmt: skip
+
+
+# Opportunities -------------------------------------------------------------------------------
+
+
+def opportunities(
+    query: sa.Select[Any], *, sort: str, descending: bool, now: datetime,
+    name: str = "opportunities",
+) -> Listing:  # fmt: skip
+    """/opportunities, or a drill-down of the pipeline review (`query` is its scoped, filtered
+    query of Opportunity): the page's order; the iron triangle joined in SQL (one seat per role);
+    stage names, probabilities and time limits from the deal's own playbook version."""
+    seats = {role: (so.aliased(OpportunityRole), so.aliased(User)) for role in TriangleRole}
+    query = query.with_only_columns(
+        Opportunity.id, Account.name.label("account"), Opportunity.name,
+        Opportunity.playbook_version_id, Opportunity.stage_key, Opportunity.status,
+        Opportunity.amount, Opportunity.currency, Opportunity.expected_close,
+        Opportunity.stage_entered_at, Opportunity.competitors, Opportunity.close_reason,
+        *(person.name.label(role.value) for role, (_seat, person) in seats.items()),
+    ).join_from(Opportunity, Account, Account.id == Opportunity.account_id)  # fmt: skip
+    for role, (seat, person) in seats.items():
+        query = query.outerjoin(
+            seat, sa.and_(seat.opportunity_id == Opportunity.id, seat.role == role)
+        ).outerjoin(person, person.id == seat.user_id)
+    columns = [
+        ID, Column(_l("Account"), 30), Column(_l("Name"), 30), Column(_l("Playbook"), 20),
+        Column(_l("Stage"), 20), Column(_l("Status"), 10), Column(_l("Amount"), 14),
+        Column(_l("Currency"), 8), Column(_l("Weighted amount"), 14),
+        Column(_l("Expected close"), 12), Column(_l("Days in stage"), 8),
+        Column(_l("SLA days"), 8), Column("AR", 18), Column("SR", 18), Column("FR", 18),
+        Column(_l("Competitors"), 24), Column(_l("Reason"), 30),
+    ]  # fmt: skip
+    stages = _stages()
+    statuses = _labels(Status)
+
+    def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
+        out = []
+        for r in rows:
+            playbook, stage, probability, sla_days = stages[r.playbook_version_id, r.stage_key]
+            is_open = r.status == Status.open
+            out.append([
+                r.id, r.account, r.name, playbook, stage, statuses[r.status], r.amount,
+                r.currency, opportunity_queries.weighted_amount(r.amount, probability),
+                r.expected_close,
+                opportunity_queries.stage_days(r.stage_entered_at, now) if is_open else None,
+                sla_days, r.AR, r.SR, r.FR, r.competitors, r.close_reason,
+            ])  # fmt: skip
+        return out
+
+    return Listing(
+        name, _l("Opportunities"), columns, query, cells, Opportunity.id,
+        sort=opportunity_queries.SORTS[sort], descending=descending,
+    )  # fmt: skip
+
+
+def _stages() -> dict[tuple[int, str], tuple[str, str, Any, int]]:
+    """(version id, stage key) → the playbook's and the stage's names in the reader's language,
+    the stage's probability and time limit: every stored version, read once per export."""
+    locale = get_locale()
+    return {
+        (version_id, stage.key): (text(playbook.name, locale), text(stage.name, locale),
+                                  stage.probability, stage.sla_days)
+        for version_id, playbook in versions().items() for stage in playbook.stages
+    }  # fmt: skip
