@@ -165,6 +165,7 @@ def register_cli(app: Flask) -> None:
     from salesflow.demo.cli import demo_cli
     from salesflow.dependency.cli import snapshots_cli, ties_cli
     from salesflow.handovers.cli import handovers_cli
+    from salesflow.imports.cli import import_command
     from salesflow.playbooks.cli import playbooks_cli
     from salesflow.scheduler.cli import jobs_cli, scheduler_command, serve_command
 
@@ -174,6 +175,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(ties_cli)
     app.cli.add_command(snapshots_cli)
     app.cli.add_command(handovers_cli)
+    app.cli.add_command(import_command)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)

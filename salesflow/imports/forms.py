@@ -81,7 +81,7 @@ class MappingForm(FlaskForm):
 
     mode = SelectField(_l("Records already in salesflow"), choices=_choices(MODE_LABELS))
     sheet = SelectField(_l("Sheet"), validate_choice=False)
-    header_row = SelectField(_l("Header row"), choices=HEADER_ROWS[1:])
+    header_row = SelectField(_l("Header row"), choices=HEADER_ROWS[1:], validate_choice=False)
 
     def columns(self) -> list[Any]:
         return [field for field in self if field.name.startswith("column_")]

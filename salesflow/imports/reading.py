@@ -105,13 +105,13 @@ def open_table(data: bytes, filename: str, *, sheet: str | None = None,
     extension = os.path.splitext(filename or "")[1].lower()
     if extension in VCARD_TYPES:
         return _vcard_table(data)
-    if extension in XLSX_TYPES or (extension not in CSV_TYPES and data.startswith(ZIP_MAGIC)):
+    if extension in XLSX_TYPES or data.startswith(ZIP_MAGIC):  # the content decides, not the name
         table = _xlsx_table(data, sheet)
-    elif extension in CSV_TYPES:
-        table = _csv_table(data)
     elif extension in OLD_EXCEL or data.startswith(OLE_MAGIC):
         raise refuse(_("This is an old Excel or other spreadsheet file: save it as .xlsx or CSV "
                        "and upload that."))  # fmt: skip
+    elif extension in CSV_TYPES:
+        table = _csv_table(data)
     else:
         raise refuse(_("Upload a CSV, Excel (.xlsx) or vCard (.vcf) file."))
     raw = _xlsx_raw_rows(table) if table.file_type == "xlsx" else _csv_raw_rows(table)
@@ -197,13 +197,16 @@ def _csv_table(data: bytes) -> Table:
 
 
 def _delimiter(sample: str) -> str:
-    """Comma unless the first lines are clearly split by semicolons, tabs or bars."""
-    lines = [line for line in sample.splitlines()[:20] if line.strip()]
+    """The separator the header line uses most: comma unless semicolons (European Excel), tabs
+    or bars split it more (a title row above the header is one cell: the next line decides)."""
+    lines = [line for line in sample.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
     best, best_count = ",", 0
-    for delimiter in (",", ";", "\t", "|"):
-        counts = [line.count(delimiter) for line in lines]
-        if counts and min(counts) > 0 and max(counts) > best_count:
-            best, best_count = delimiter, max(counts)
+    for line in lines:
+        for delimiter in (",", ";", "\t", "|"):
+            if line.count(delimiter) > best_count:
+                best, best_count = delimiter, line.count(delimiter)
+        if best_count >= 2:
+            break
     return best
 
 

@@ -34,8 +34,8 @@ def shown_status(imp: Import, now: datetime) -> str:
     return ImportStatus.failed.value if stalled(imp, now) else imp.status.value
 
 
-def _checkpoint(import_id: int) -> Callable[[float], None]:
-    def checkpoint(progress: float) -> None:
+def checkpoint(import_id: int) -> Callable[[float], None]:
+    def save(progress: float) -> None:
         db.session.execute(
             sa.update(Import).where(Import.id == import_id)
             .values(progress=min(progress, 0.99), heartbeat_at=clock.now())
@@ -43,7 +43,7 @@ def _checkpoint(import_id: int) -> Callable[[float], None]:
         )  # fmt: skip
         db.session.commit()
 
-    return checkpoint
+    return save
 
 
 def _work(job: str, import_id: int, actor_id: int, now: datetime) -> None:
@@ -52,11 +52,11 @@ def _work(job: str, import_id: int, actor_id: int, now: datetime) -> None:
     assert imp is not None and actor is not None
     try:
         if job == "commit":
-            services.commit_import(imp, actor=actor, now=now, checkpoint=_checkpoint(import_id))
+            services.commit_import(imp, actor=actor, now=now, checkpoint=checkpoint(import_id))
         else:
             from salesflow.imports.undo import undo_import
 
-            undo_import(imp, actor=actor, now=now, checkpoint=_checkpoint(import_id))
+            undo_import(imp, actor=actor, now=now, checkpoint=checkpoint(import_id))
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -87,7 +87,7 @@ def _background(imp: Import) -> bool:
 def _claim(imp: Import, wanted: set[ImportStatus], now: datetime) -> None:
     claimed = db.session.execute(
         sa.update(Import).where(Import.id == imp.id, Import.status.in_(wanted))
-        .values(status=ImportStatus.running, progress=0.0, heartbeat_at=now, failure=None)
+        .values(status=ImportStatus.running, progress=0.0, heartbeat_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount  # fmt: skip
     if claimed != 1:

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from salesflow.accounts.models import Account
@@ -267,7 +266,7 @@ def _tell(imp: Import, actor: User, now: datetime) -> None:
     params = {"file": imp.filename, "created": counts.get("create", 0),
               "updated": counts.get("update", 0), "unchanged": counts.get("unchanged", 0),
               "skipped": counts.get("skip", 0), "errors": counts.get("error", 0)}  # fmt: skip
-    link = url_for("imports.detail", import_id=imp.id)
+    link = f"/imports/{imp.id}"  # a path, like the jobs' links: the CLI has no request
     notify([actor], "import_done", params=params, link=link, key=f"import:{imp.id}", now=now)
 
 

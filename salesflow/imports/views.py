@@ -121,9 +121,11 @@ def remap(import_id: int):
     form = mapping_form(imp, request.form)
     if not form.validate():
         return _detail_page(imp, form, 422)
-    params = {"mode": form.mode.data, "sheet": form.sheet.data or None,
-              "header_row": form.header_row.data, "mapping": mapping_of(imp, form)}  # fmt: skip
-    if form.sheet.data != (imp.sheet or "") or form.header_row.data != str(imp.header_row):
+    sheet = form.sheet.data or imp.sheet
+    header_row = form.header_row.data or str(imp.header_row)
+    params = {"mode": form.mode.data, "sheet": sheet, "header_row": header_row,
+              "mapping": mapping_of(imp, form)}  # fmt: skip
+    if sheet != imp.sheet or header_row != str(imp.header_row):
         params.pop("mapping")  # a new sheet or header: its own columns, mapped afresh
     saved, status = save_form(form, lambda: services.remap(
         imp, params, actor=current_user, now=clock.now()), on_top=ON_TOP)  # fmt: skip

@@ -17,7 +17,13 @@ from salesflow.contacts.models import Contact
 from salesflow.extensions import db
 from salesflow.opportunities.facts import gate_results
 from salesflow.opportunities.forms import ApprovalForm, MoveForm, TickForm
-from salesflow.opportunities.models import Approval, ChecklistTick, Opportunity, StageChange
+from salesflow.opportunities.models import (
+    Approval,
+    ChecklistTick,
+    Move,
+    Opportunity,
+    StageChange,
+)
 from salesflow.opportunities.moves import newer_version
 from salesflow.opportunities.queries import days_in_stage
 from salesflow.playbooks import gates as g
@@ -73,6 +79,10 @@ class DetailPage:
     decision_points: list[DecisionPoint] = field(default_factory=list)
     history: list[StageChange] = field(default_factory=list)
     newer: Any = None  # a newer stored version of the playbook, for the director to move to
+    # An imported deal: the stages before the one it entered at, whose exit gates salesflow never
+    # checked (and has not checked since by an advance) — shown as not verified, never as passed.
+    unverified: set[str] = field(default_factory=set)
+    imported_at: str | None = None
     move_form: MoveForm = field(default_factory=MoveForm)
     tick_form: TickForm = field(default_factory=TickForm)
     approval_form: ApprovalForm = field(default_factory=ApprovalForm)
@@ -178,6 +188,17 @@ def _history(opportunity: Opportunity) -> list[StageChange]:
     ))  # fmt: skip
 
 
+def _unverified(playbook: Playbook, history: list[StageChange]) -> tuple[str | None, set[str]]:
+    """The stage an imported deal entered at, and the earlier stages whose exit gates no
+    advance in salesflow has checked."""
+    entry = next((c.to_stage for c in history if c.move == Move.imported), None)
+    keys = [s.key for s in playbook.stages]
+    if entry not in keys:
+        return None, set()
+    checked = {c.from_stage for c in history if c.move == Move.advanced}
+    return entry, set(keys[: keys.index(entry)]) - checked
+
+
 def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
     """Everything the opportunity page shows about its process, as of `now`."""
     playbook = registry.playbook(opportunity.playbook_version)
@@ -191,6 +212,7 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
         decision_points=_decision_points(opportunity, stage), history=_history(opportunity),
     )  # fmt: skip
     page.move_form.version.data = str(opportunity.version)
+    page.imported_at, page.unverified = _unverified(playbook, page.history)
     if opportunity.is_open:
         page.gates = _gate_rows(opportunity, stage, now, can_set_roles=page.can_set_roles)
         if page.can_decide:

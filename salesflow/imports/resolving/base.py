@@ -115,9 +115,19 @@ class Context:
         return user
 
 
+# A service's field names as the import's fields (the column a person can fix).
+IMPORT_FIELDS = {"team_id": "team", "parent_id": "parent", "reports_to_id": "reports_to",
+                 "account_id": "account", "participant_ids": "participants",
+                 "contact_ids": "attendees", "roles": "row", "members": "row"}  # fmt: skip
+
+
 def refused(result: "Result", fields: dict[str, list[str]]) -> None:
-    """Add a service's ValidationFailed fields to a row's errors."""
+    """Add a service's ValidationFailed fields to a row's errors (a field already refused by the
+    import's own reading of the cell keeps that one message)."""
     for name, messages in fields.items():
+        name = IMPORT_FIELDS.get(name, name)
+        if result.errors and name in result.errors:
+            continue
         for message in messages:
             _problem(result, name, message)
 

@@ -24,7 +24,7 @@ from salesflow.audit.services import _plain
 from salesflow.extensions import db
 from salesflow.imports.models import Import, ImportKey, ImportRow, Outcome
 from salesflow.imports.reading import Row, Table
-from salesflow.imports.resolving.base import KINDS, Cells, Context, Planned, Result
+from salesflow.imports.resolving.base import IMPORT_FIELDS, KINDS, Cells, Context, Planned, Result
 from salesflow.validation import add
 
 CHUNK = 500
@@ -188,7 +188,7 @@ def failed(result: Result, error: Exception, messages: Any = None) -> None:
     if isinstance(error, AppError) and error.fields:
         for name, texts in error.fields.items():
             for text in texts:
-                add(result.errors, name, text)
+                add(result.errors, IMPORT_FIELDS.get(name, name), text)
     else:
         add(result.errors, "row", messages or getattr(error, "message", None)
             or _l("The database refused this row."))  # fmt: skip
