@@ -15,13 +15,9 @@ from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from salesflow.exports.files import safe_cell
 from salesflow.extensions import db
 from salesflow.imports.models import Import, ImportRow, Outcome
-
-try:
-    from salesflow.exports.files import safe_cell
-except ImportError:  # pragma: no cover  (the exports package moved it there)
-    from salesflow.opportunities.export import safe_cell  # type: ignore[no-redef]
 
 BATCH = 1000
 COLUMNS = ("error_field", "error_message")
