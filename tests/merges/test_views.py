@@ -154,3 +154,48 @@ def test_the_accounts_list_links_the_duplicates_for_directors_only(client, world
     assert 'id="find-duplicates"' in client.get("/accounts").get_data(as_text=True)
     login(client, world.rep_a)
     assert 'id="find-duplicates"' not in client.get("/accounts").get_data(as_text=True)
+
+
+def _twin_accounts(team, n):
+    for i in range(n):
+        f.make_account(team=team, name=f"Twin {i} Co., Ltd.")
+        f.make_account(team=team, name=f"TWIN {i}")
+
+
+def test_the_duplicates_page_takes_the_same_queries_for_any_number_of_groups(director, twins):
+    from tests.conftest import sql_statements
+
+    def queries() -> int:
+        with sql_statements() as seen:
+            assert director.get("/duplicates/accounts").status_code == 200
+        return len(seen)
+
+    queries()  # the first request of a test also logs in and opens the savepoint
+    few = queries()
+    _twin_accounts(twins.team, 8)
+    db.session.commit()
+    queries()
+    assert queries() == few
+
+
+HOSTILE_POSTS = [
+    {"survivor": "999999", "step": "merge"},
+    {"survivor": "x", "versions": "1:1", "step": "review"},
+    {"versions": "garbage,::,1:99999999999999", "step": "merge"},
+    {"f_tier": "2147483648", "step": "merge"},
+    {"f_name": "-1", "f_tier": "", "step": "review"},
+    {"step": "merge", "survivor": ""},
+    {"step": "\u202e"},
+]
+
+
+@pytest.mark.parametrize("posted", HOSTILE_POSTS)
+def test_a_tampered_chooser_is_refused_in_words_and_saves_nothing(director, twins, posted):
+    t = twins
+    page = director.get(choose_url(t)).get_data(as_text=True)
+    versions = re.search(r'name="versions" type="hidden" value="([^"]*)"', page).group(1)
+    data = {"survivor": str(t.survivor.id), "versions": versions, **posted}
+    answer = director.post(choose_url(t), data=data)
+    assert answer.status_code < 500
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Merge)) == 0
+    assert db.session.get(Account, t.duplicate.id).deleted_at is None

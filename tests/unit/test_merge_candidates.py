@@ -7,17 +7,16 @@ from salesflow.merges.candidates import (
     CONTACT_KEYS,
     MAX_SHARED,
     Reason,
-    Record,
     find_groups,
 )
 
 
 def account(id, name, website=None):
-    return Record(id, None, {Reason.name: name, Reason.domain: website})
+    return (id, None, name, website)
 
 
 def contact(id, account_id, name, email=None, phone=None):
-    return Record(id, account_id, {Reason.name: name, Reason.email: email, Reason.phone: phone})
+    return (id, account_id, name, email, phone)
 
 
 def groups(records, keys, **options):
