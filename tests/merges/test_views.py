@@ -199,3 +199,15 @@ def test_a_tampered_chooser_is_refused_in_words_and_saves_nothing(director, twin
     assert answer.status_code < 500
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Merge)) == 0
     assert db.session.get(Account, t.duplicate.id).deleted_at is None
+
+
+def test_the_contact_chooser_shows_values_in_words(director, twins):
+    t = twins
+    other = f.make_contact(account=t.survivor, name="Zhang Wei", level="executive",
+                           reports_to=t.boss, left_on=f.clock.now().date())  # fmt: skip
+    db.session.commit()
+    html = director.get(choose_url(t, "contacts", [t.zhang.id, other.id])).get_data(as_text=True)
+    assert "Executive" in html and "Wang Qiang" in html  # a level's label, a manager's name
+    assert 'name="f_left_on"' in html and 'name="f_influence"' in html
+    listed = director.get(f"/duplicates/contacts?account_id={t.survivor.id}")
+    assert "Same name: zhangwei" in listed.get_data(as_text=True)
