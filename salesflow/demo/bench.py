@@ -37,7 +37,14 @@ from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.demo import bench_sql, loader
-from salesflow.demo.bench_deals import Case, DealTarget, function_cases, page_cases, pick_deals
+from salesflow.demo.bench_deals import (
+    Case,
+    DealTarget,
+    _read,
+    function_cases,
+    page_cases,
+    pick_deals,
+)
 from salesflow.demo.bench_dependency import REPEAT as DEPENDENCY_REPEAT
 from salesflow.demo.bench_dependency import dependency_cases
 from salesflow.demo.people import PASSWORDS
@@ -70,6 +77,7 @@ class Target:
     account_id: int
     contact_ids: tuple[int, ...]
     interactions: int
+    accounts: int = 0  # every live account (leadership's export)
 
 
 def bench_app(url: str) -> Flask:
@@ -166,8 +174,11 @@ def pick_target(app: Flask, rep: Person) -> Target:
             .order_by(Contact.id)
             .limit(2)
         ).all()
+        accounts = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Account).where(Account.deleted_at.is_(None))
+        )
         db.session.remove()
-    return Target(busiest[0], tuple(contacts), busiest[1])
+    return Target(busiest[0], tuple(contacts), busiest[1], accounts or 0)
 
 
 def median_ms(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -254,6 +265,12 @@ def cases(person: Person, target: Target, now: datetime, zone: ZoneInfo) -> list
              lambda: client.post("/interactions/new", data=form),
              lambda c: bench_sql.quick_log(c, viewer, log, now), "/interactions/new"),
     ]  # fmt: skip
+    if role == "leadership":  # the whole company's accounts, in both formats
+        for fmt in ("csv", "xlsx"):
+            path = f"/accounts/export.{fmt}"
+            rows.append(Case(f"{path} ({target.accounts:,} accounts)", role, "GET",
+                             lambda path=path: _read(client.get(path)),
+                             lambda c: bench_sql.account_export(c, viewer), path))  # fmt: skip
     for q in SEARCHES:
         page = lambda q=q: client.get("/search", query_string={"q": q})  # noqa: E731
         raw = lambda c, q=q: bench_sql.search(c, viewer, q)  # noqa: E731

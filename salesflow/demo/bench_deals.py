@@ -107,11 +107,13 @@ def page_cases(role: str, client: Any, viewer: Viewer, deal: DealTarget, now: da
                           "GET", lambda: _read(client.get(path)),
                           lambda c: raw.opportunity_page(c, viewer, deal.opportunity_id, now),
                           path))  # fmt: skip
-    if role == "director":
-        query, export = {"team_id": deal.team_id, "status": "all"}, "/opportunities/export.csv"
-        cases.append(Case(f"{export}?team_id={{team}}&status=all ({deal.team_deals:,} deals)",
-                          role, "GET", lambda: _read(client.get(export, query_string=query)),
-                          lambda c: raw.export(c, viewer, deal.team_id), export))  # fmt: skip
+    if role == "director":  # the team's every deal, in both formats
+        query = {"team_id": deal.team_id, "status": "all"}
+        for export in ("/opportunities/export.csv", "/opportunities/export.xlsx"):
+            cases.append(Case(f"{export}?team_id={{team}}&status=all ({deal.team_deals:,} deals)",
+                              role, "GET",
+                              lambda export=export: _read(client.get(export, query_string=query)),
+                              lambda c: raw.export(c, viewer, deal.team_id), export))  # fmt: skip
     return cases
 
 
