@@ -60,7 +60,7 @@ def _pointer(values: dict[str, Any], name: str, survivor: Any, others: list[Any]
     return None if target in merged else target
 
 
-def _forms_loop(target: Any, name: str, model: Any, survivor: Any, others: list[Any]) -> bool:
+def _closes_loop(target: Any, name: str, model: Any, survivor: Any, others: list[Any]) -> bool:
     """Whether pointing the survivor at `target` closes a loop once the merged records are one."""
     if target is None:
         return False
@@ -134,7 +134,7 @@ class AccountKind(Kind):
     @classmethod
     def check(cls, survivor, others, values, errors):
         values["parent_id"] = _pointer(values, "parent_id", survivor, others)
-        if values["parent_id"] == survivor.id or _forms_loop(
+        if values["parent_id"] == survivor.id or _closes_loop(
             values["parent_id"], "parent_id", Account, survivor, others
         ):
             add(errors, "fields.parent_id",
@@ -254,7 +254,7 @@ class ContactKind(Kind):
         values["reports_to_id"] = _pointer(values, "reports_to_id", survivor, others)
         if values["reports_to_id"] == survivor.id:
             add(errors, "fields.reports_to_id", _l("A contact cannot report to themselves."))
-        elif _forms_loop(values["reports_to_id"], "reports_to_id", Contact, survivor, others):
+        elif _closes_loop(values["reports_to_id"], "reports_to_id", Contact, survivor, others):
             add(errors, "fields.reports_to_id", _l("This would make a loop in the reporting line."))
 
     @classmethod

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from salesflow.accounts.models import AccountMember
 from salesflow.audit import services as audit
 from salesflow.audit.models import AuditEntry
 from salesflow.auth import scope
@@ -169,8 +170,7 @@ def _audit_rows(rows: list[tuple[str, int, dict[str, Any]]], action: str, *, act
 
 
 def _team(account_id: int) -> list[list[Any]]:
-    from salesflow.accounts.models import AccountMember
-
+    """The account team as the audit records it ([user, role] pairs)."""
     return sorted([u, r.value] for u, r in db.session.execute(
         sa.select(AccountMember.user_id, AccountMember.role)
         .where(AccountMember.account_id == account_id)))  # fmt: skip
