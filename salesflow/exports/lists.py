@@ -150,10 +150,9 @@ def contacts(user: User, *, account_id: int | None, q: str | None) -> Listing:
             Contact.id, Account.name.label("account"), Contact.name, Contact.title,
             Contact.department, _plain(Contact.level), boss.name.label("reports_to"),
             _plain(Contact.decision_role), _plain(Contact.influence), _plain(Contact.attitude),
-            Contact.email,
-            Contact.phone, Contact.background, Contact.education, Contact.hometown,
-            Contact.interests, Contact.preferences, Contact.notes, Contact.left_on,
-            Contact.updated_at,
+            Contact.email, Contact.phone, Contact.background, Contact.education,
+            Contact.hometown, Contact.interests, Contact.preferences, Contact.notes,
+            Contact.left_on, Contact.updated_at,
         )
         .join_from(Contact, Account, Account.id == Contact.account_id)
         .outerjoin(boss, boss.id == Contact.reports_to_id)
