@@ -1,5 +1,6 @@
 """The declarative base, portable column types and the mixins every record uses."""
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,3 +115,40 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     # Writers take the write lock up front: with deferred BEGIN, several writer processes lose
     # writes to "database is locked" even with a busy timeout (STACK.md, measured).
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
+
+
+def _copy_processor(column_type: Any, dialect: Any) -> Any:
+    """How a value goes into COPY: JSON as its text (COPY reads text; the driver's JSON wrapper
+    costs more than the insert itself), everything else through the column's own type."""
+    if isinstance(column_type, sa.JSON):
+        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+    return column_type._cached_bind_processor(dialect)
+
+
+def insert_many(session: Any, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of `table` (all with the same keys) in the session's transaction: one
+    COPY on PostgreSQL — several times faster than an executemany for the tens of thousands of
+    rows of an import — and an executemany elsewhere. Values go through the columns' types as in
+    any insert (UTC datetimes, enums, JSON)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    processors = [_copy_processor(table.c[name].type, dialect) for name in columns]
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([p(row[n]) if p else row[n]
+                                for n, p in zip(columns, processors, strict=True)])  # fmt: skip
+    except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy's own (an IntegrityError…)
+        base = dialect.loaded_dbapi.Error
+        raise sa.exc.DBAPIError.instance(statement, None, error, base) from error
+    finally:
+        cursor.close()

@@ -24,6 +24,6 @@ class AuditEntry(db.Model):
     changes: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
     # Why the change was made when it was not made by hand: {"import": id, "file": name} for a
     # record an import created or changed (the history shows "Imported from <file>").
-    cause: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+    cause: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON(none_as_null=True))
 
     actor: so.Mapped["User | None"] = so.relationship()  # noqa: F821

@@ -8,9 +8,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-import sqlalchemy as sa
-
 from salesflow.audit.models import AuditEntry
+from salesflow.db import insert_many
 from salesflow.extensions import db
 
 Changes = dict[str, tuple[Any, Any]]
@@ -36,6 +35,8 @@ def current_cause() -> dict[str, Any] | None:
 
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a column value, for the audit record."""
+    if value is None or type(value) in (str, int, bool, float):  # most values: nothing to do
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -106,5 +107,4 @@ def entry_values(
 
 def insert_entries(entries: list[dict[str, Any]]) -> None:
     """Add the entries made by `entry_values`, in one statement."""
-    if entries:
-        db.session.execute(sa.insert(AuditEntry.__table__), entries)  # Core: no ORM bookkeeping
+    insert_many(db.session, AuditEntry.__table__, entries)

@@ -36,7 +36,7 @@ from salesflow import clock, create_app
 from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
-from salesflow.demo import bench_sql, loader
+from salesflow.demo import bench_imports, bench_sql, loader
 from salesflow.demo.bench_deals import (
     Case,
     DealTarget,
@@ -361,6 +361,11 @@ def run(engine: str, url: str, args: argparse.Namespace) -> str:
     table = measure(app, all_cases(app, people, target, deal, now), args.repeat)
     table += measure(app, dependency_todo(app, people, now), min(args.repeat, DEPENDENCY_REPEAT))
     text = report(engine, app, table, loaded, args.repeat)
+    if not args.skip_imports:  # last: it writes 100,000 contacts, then undoes them
+        timings = bench_imports.run(app)
+        for timing in timings:
+            print(f"  {timing.what:<55} {timing.seconds:8.1f} s", file=sys.stderr)
+        text += bench_imports.report(timings)
     with app.app_context():
         db.engine.dispose()
     out = BASE_DIR / "bench-results" / f"{engine}.md"
@@ -376,6 +381,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep a database already loaded with this size"
     )
+    parser.add_argument("--skip-imports", action="store_true", help="leave out the import case")
     args = parser.parse_args(argv)
     sqlite_file = INSTANCE_DIR / "bench" / f"bench-{args.accounts}.db"
     targets = [("sqlite", f"sqlite:///{sqlite_file}")]

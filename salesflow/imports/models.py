@@ -119,14 +119,14 @@ class ImportRow(db.Model):
     outcome: so.Mapped[Outcome] = so.mapped_column(str_enum(Outcome))
     record_id: so.Mapped[int | None]
     matched_by: so.Mapped[str | None] = so.mapped_column(sa.String(20))
-    errors: so.Mapped[dict[str, list[str]] | None] = so.mapped_column(sa.JSON)
+    errors: so.Mapped[dict[str, list[str]] | None] = so.mapped_column(sa.JSON(none_as_null=True))
     # Things worth knowing that are not errors: a possible duplicate, a value left as it was.
-    notes: so.Mapped[dict[str, list[str]] | None] = so.mapped_column(sa.JSON)
-    values: so.Mapped[list[Any] | None] = so.mapped_column(sa.JSON)
-    before: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+    notes: so.Mapped[dict[str, list[str]] | None] = so.mapped_column(sa.JSON(none_as_null=True))
+    values: so.Mapped[list[Any] | None] = so.mapped_column(sa.JSON(none_as_null=True))
+    before: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON(none_as_null=True))
     after_version: so.Mapped[int | None]
     # Records made along with the row's own (a contact's "known by" interaction): [[table, id]].
-    linked: so.Mapped[list[list[Any]] | None] = so.mapped_column(sa.JSON)
+    linked: so.Mapped[list[list[Any]] | None] = so.mapped_column(sa.JSON(none_as_null=True))
     # What the undo did with the row's record: reversed, kept (changed since) or failed.
     undo: so.Mapped[str | None] = so.mapped_column(sa.String(10))
 

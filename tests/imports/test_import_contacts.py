@@ -230,3 +230,30 @@ def test_a_crm_export_with_its_own_column_names(world, now):
                     source="Old CRM")  # fmt: skip
     assert {r.matched_by for r in rows(again).values()} == {"external_id"}
     assert imp.counts != again.counts and again.counts["unchanged"] == 3
+
+
+def _refuse_in_the_database(name: str) -> None:
+    """A trigger that makes the database itself refuse one contact (as a constraint would)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text(
+            "CREATE FUNCTION refuse_contact() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.name = '{name}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ "
+            "LANGUAGE plpgsql"))  # fmt: skip
+        db.session.execute(sa.text("CREATE TRIGGER refuse BEFORE INSERT ON contacts FOR EACH ROW "
+                                   "EXECUTE FUNCTION refuse_contact()"))  # fmt: skip
+    else:
+        db.session.execute(sa.text(
+            f"CREATE TRIGGER refuse BEFORE INSERT ON contacts WHEN NEW.name = '{name}' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"))  # fmt: skip
+
+
+def test_a_row_the_database_refuses_fails_alone_in_its_savepoint(world, now, huadong):
+    data = csv_bytes(HEADER, *[["华东电力", f"P{i}", "", "", "", ""] for i in range(5)])
+    imp = dry_run(data, world.director_a, now, kind="contacts")
+    _refuse_in_the_database("P2")
+    commit(imp, world.director_a, now)
+    assert outcomes(imp) == {1: "create", 2: "create", 3: "error", 4: "create", 5: "create"}
+    assert set(_contacts(huadong)) == {"P0", "P1", "P3", "P4"}
+    entries = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.entity_type == "contacts", AuditEntry.account_id == huadong.id))  # fmt: skip
+    assert entries == 4  # nothing of the refused row is left, not even its audit entry

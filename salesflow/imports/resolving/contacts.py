@@ -37,6 +37,7 @@ from salesflow.imports.resolving.common import (
     matched,
     one_by_one,
 )
+from salesflow.imports.resolving.engine import failed
 from salesflow.interactions import services as interaction_services
 from salesflow.interactions.models import Kind
 from salesflow.matching import email_key, person_key, phone_key, similarity
@@ -52,13 +53,17 @@ SIMILAR = 0.8
 
 
 class Existing:
-    """The current contacts of the accounts a file names, indexed for matching (one query)."""
+    """The current contacts of the accounts a file names, indexed for matching (one query; plain
+    tuples, as there may be a hundred thousand)."""
 
     def __init__(self, account_ids: set[int]) -> None:
-        self.rows: dict[int, Any] = {}
+        self.rows: dict[int, tuple[str, str | None, Any]] = {}  # id → name, phone, left on
         self.email: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.name: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.tail: dict[tuple[int, str], list[int]] = defaultdict(list)
+        # Name keys by account and first character (a surname): the few a similar name is
+        # compared with.
+        self.initials: dict[tuple[int, str], set[str]] = defaultdict(set)
         ids = sorted(account_ids)
         for start in range(0, len(ids), 5000):
             for r in db.session.execute(
@@ -68,13 +73,15 @@ class Existing:
                        Contact.deleted_at.is_(None))
                 .order_by(Contact.id)
             ):  # fmt: skip
-                self.rows[r.id] = r
-                if key := email_key(r.email):
-                    self.email[(r.account_id, key)].append(r.id)
-                if key := person_key(r.name):
-                    self.name[(r.account_id, key)].append(r.id)
-                if tail := phone_tail(r.phone):
-                    self.tail[(r.account_id, tail)].append(r.id)
+                contact_id, account_id, name, email, phone, left_on = r
+                self.rows[contact_id] = (name, phone, left_on)
+                if email and (key := email_key(email)):
+                    self.email[(account_id, key)].append(contact_id)
+                if key := person_key(name):
+                    self.name[(account_id, key)].append(contact_id)
+                    self.initials[(account_id, key[:1])].add(key)
+                if phone and (tail := phone_tail(phone)):
+                    self.tail[(account_id, tail)].append(contact_id)
 
     def by_phone(self, account_id: int, raw: str) -> list[int]:
         tail = phone_tail(raw)
@@ -82,10 +89,10 @@ class Existing:
         if not candidates:
             return []
         wanted = phone_key(raw)
-        return [c for c in candidates if wanted and phone_key(self.rows[c].phone) == wanted]
+        return [c for c in candidates if wanted and phone_key(self.rows[c][1]) == wanted]
 
     def current(self, contact_id: int) -> bool:
-        return self.rows[contact_id].left_on is None
+        return self.rows[contact_id][2] is None
 
 
 @register("contacts")
@@ -172,14 +179,13 @@ class Contacts:
         """Names only suggest (matching.py): the same or a similar name at the account."""
         same = existing.name.get((account, name), [])
         similar = same or [
-            c for (a, key), ids in existing.name.items()
-            if a == account and key[:1] == name[:1] and similarity(key, name) >= SIMILAR
-            for c in ids
+            c for key in sorted(existing.initials.get((account, name[:1]), ()))
+            if similarity(key, name) >= SIMILAR for c in existing.name[(account, key)]
         ][:3]  # fmt: skip
         for contact_id in similar[:3]:
             p.note("name", _l("Possibly the same person as %(name)s (#%(id)d): give an e-mail or "
                               "phone to update them instead.",
-                              name=existing.rows[contact_id].name, id=contact_id))  # fmt: skip
+                              name=existing.rows[contact_id][0], id=contact_id))  # fmt: skip
 
     def _boss(self, p: Planned, planned: dict[int, Planned], file_index: dict) -> None:
         """`reports_to`: a current contact of the same account, in salesflow or in this file."""
@@ -215,11 +221,19 @@ class Contacts:
 
     def resolve(self, rows: list[tuple[Cells, Planned]]) -> list[Result]:
         ids = [p.record_id for _c, p in rows if p.record_id]
-        records = {
-            c.id: c for c in db.session.scalars(sa.select(Contact).where(Contact.id.in_(ids)))
-        }
+        bosses = [p.target for _c, p in rows if p.target] + [
+            boss for _c, p in rows
+            if p.depends_on and (boss := self.ctx.written[p.depends_on].record_id)
+        ]  # fmt: skip
+        # One query: the records the rows change and the bosses they name, held for the chunk
+        # (the session's identity map keeps only what is referenced), so the checks below
+        # never load them one by one.
+        loaded = {c.id: c for c in db.session.scalars(
+            sa.select(Contact).where(Contact.id.in_([*ids, *bosses])))}  # fmt: skip
         tied = self._tied(ids)
-        return [self._resolve(cells, p, records, tied) for cells, p in rows]
+        results = [self._resolve(cells, p, loaded, tied) for cells, p in rows]
+        del loaded
+        return results
 
     def _tied(self, contact_ids: list[int]) -> set[tuple[int, int]]:
         """(contact, user) pairs that already have a tie count: "known by" adds no second one."""
@@ -299,6 +313,10 @@ class Contacts:
         creates = [r for _row, r in pairs if r.outcome == Outcome.create]
         accounts = {a.id: a for a in db.session.scalars(sa.select(Account).where(
             Account.id.in_({r.data["account_id"] for r in creates})))}  # fmt: skip
+        for result in [r for r in creates if r.data["account_id"] not in accounts]:
+            failed(result, ValidationFailed(fields={"account": [str(_l(
+                "The account is no longer in salesflow."))]}))  # fmt: skip
+        creates = [r for r in creates if r.outcome == Outcome.create]
         items = [(accounts[r.data["account_id"]], _fields(r.data)) for r in creates]
         actor, now = self.ctx.actor, self.ctx.now
 

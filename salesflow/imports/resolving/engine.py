@@ -21,13 +21,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from salesflow.audit.services import _plain
+from salesflow.db import insert_many
 from salesflow.extensions import db
 from salesflow.imports.models import Import, ImportKey, ImportRow, Outcome
 from salesflow.imports.reading import Row, Table
 from salesflow.imports.resolving.base import IMPORT_FIELDS, KINDS, Cells, Context, Planned, Result
 from salesflow.validation import add
 
-CHUNK = 500
+CHUNK = 1000
 Checkpoint = Callable[[float], None]
 
 
@@ -126,7 +127,7 @@ def _chunk(ctx: Context, kind: Any, chunk: list[tuple[Cells, Planned]], needed: 
         if planned.number in needed:
             ctx.written[planned.number] = result
         rows.append(_import_row(ctx.imp.id, cells, result))
-    db.session.execute(sa.insert(ImportRow.__table__), rows)
+    insert_many(db.session, ImportRow.__table__, rows)
     return len(chunk)
 
 
