@@ -112,12 +112,14 @@ def account_export(conn: sa.Connection, viewer: Viewer) -> int:
             ),
             params,
         ).all()
-        conn.execute(
-            sa.text(
-                "SELECT m.account_id, m.role, u.name FROM account_members m JOIN users u "
-                f"ON u.id = m.user_id WHERE m.account_id IN ({_ids(rows)}) ORDER BY u.name, u.id"
-            )
-        ).all()
+        for start in range(0, len(rows), 1000):  # exports.lists.SIDE_IDS: SQLite's plan
+            conn.execute(
+                sa.text(
+                    "SELECT m.account_id, m.role, u.name FROM account_members m JOIN users u ON "
+                    f"u.id = m.user_id WHERE m.account_id IN ({_ids(rows[start : start + 1000])}) "
+                    "ORDER BY u.name, u.id"
+                )
+            ).all()
         count += len(rows)
         if len(rows) < EXPORT_BATCH:
             return count

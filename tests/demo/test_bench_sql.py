@@ -125,3 +125,13 @@ def test_bench_skips_pages_the_app_has_no_route_for(demo):
     assert routed(app, "/pipeline", "GET") and routed(app, "/opportunities/7", "GET")
     assert not routed(app, "/opportunities/report", "GET")
     assert not routed(app, "/pipeline", "DELETE")
+
+
+def test_raw_account_export_reads_every_account_the_viewer_sees(loaded):
+    from salesflow.accounts.queries import AccountFilters, list_query
+
+    for user, viewer in _people():
+        query = list_query(user, AccountFilters())
+        expected = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+        with db.engine.connect() as conn:
+            assert bench_sql.account_export(conn, viewer) == expected > 0
