@@ -24,6 +24,7 @@ from salesflow.audit.models import AuditEntry
 from salesflow.calendar.services import create_feed
 from salesflow.extensions import db
 from salesflow.handovers import services as handover_services
+from salesflow.imports import services as import_services
 from salesflow.notifications.services import notify
 from salesflow.validation import MAX_ID
 from tests import factories as f
@@ -88,6 +89,9 @@ def hostile(client, ctx, now) -> dict[str, Any]:
     )  # fmt: skip
     notice = notify([world.admin], "roles_transferred", params={}, link="/", key="t", now=now)
     feed = create_feed(world.admin, actor=world.admin, now=now)  # /calendar/<token>.ics
+    upload = import_services.start_import(b"account,name\nHuadong Power,Qian\nNowhere,Sun\n",
+                                          "c.csv", {"kind": "contacts"}, actor=world.admin,
+                                          now=now)  # fmt: skip
     db.session.commit()
     login(client, world.admin)
     return {
@@ -96,6 +100,7 @@ def hostile(client, ctx, now) -> dict[str, Any]:
         "handover_id": handover.id, "user_id": world.rep_a.id, "team_id": world.team_a.id,
         "notification_id": notice[0].id if notice else 1, "token_id": 1, "token": feed,
         "kind": "accounts",  # /duplicates/<kind>
+        "import_id": upload.id, "fmt": "csv",  # /imports/<id>/errors.<fmt>
     }  # fmt: skip
 
 

@@ -9,6 +9,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Response, stream_with_context
@@ -95,13 +96,18 @@ def xlsx_chunks(imp: Import) -> Iterator[bytes]:
             yield chunk
 
 
-def response(imp: Import, fmt: str) -> Response:
-    """The download, named after the uploaded file."""
+def _attachment(imp: Import, fmt: str) -> str:
+    """Named after the uploaded file: in UTF-8 (RFC 6266; "客户名单-errors-3.csv") and in ASCII
+    for old clients — a header itself must stay ASCII."""
     stem = re.sub(r"[^\w.-]+", "_", imp.filename.rsplit(".", 1)[0])[:80] or "import"
-    chunks = csv_chunks(imp) if fmt == "csv" else xlsx_chunks(imp)
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("_") or "import"
     name = f"{stem}-errors-{imp.id}.{fmt}"
-    return Response(
-        stream_with_context(chunks),
-        mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return (f'attachment; filename="{plain}-errors-{imp.id}.{fmt}"; '
+            f"filename*=UTF-8''{quote(name)}")  # fmt: skip
+
+
+def response(imp: Import, fmt: str) -> Response:
+    """The download of the failed rows as CSV or XLSX."""
+    chunks = csv_chunks(imp) if fmt == "csv" else xlsx_chunks(imp)
+    return Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": _attachment(imp, fmt)})  # fmt: skip

@@ -56,6 +56,8 @@ def test_upload_map_dry_run_commit_and_report(app, world, now):
     assert errors_only.text.count('class="list-group-item import-row') == 1
     download = client.get(f"/imports/{imp.id}/errors.csv")
     assert download.status_code == 200 and "Nowhere" in download.data.decode("utf-8-sig")
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.isascii() and f"%E5%90%8D%E5%8D%95-errors-{imp.id}.csv" in disposition
 
 
 def test_a_mapping_missing_a_required_field_is_finished_on_the_page(app, world, now):
