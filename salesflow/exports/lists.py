@@ -35,7 +35,7 @@ from salesflow.interactions.models import (
 )
 from salesflow.labels import label
 from salesflow.opportunities import queries as opportunity_queries
-from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
+from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
 from salesflow.pipeline.figures import versions
 from salesflow.playbooks.schema import text
 from salesflow.teams.models import Team
@@ -70,8 +70,9 @@ SIDE_IDS = 1000  # ids per query for a batch's related rows: past a few thousand
 
 def _related(query: sa.Select[Any], column: Any, ids: Sequence[int]) -> Iterator[sa.Row[Any]]:
     """`query` restricted to `column` in `ids`, SIDE_IDS ids at a time."""
+    connection = db.session.connection()  # Core rows: plain columns, no ORM result machinery
     for start in range(0, len(ids), SIDE_IDS):
-        yield from db.session.execute(query.where(column.in_(ids[start : start + SIDE_IDS])))
+        yield from connection.execute(query.where(column.in_(ids[start : start + SIDE_IDS])))
 
 
 # Accounts ------------------------------------------------------------------------------------
@@ -248,20 +249,18 @@ def opportunities(
     name: str = "opportunities",
 ) -> Listing:  # fmt: skip
     """/opportunities, or a drill-down of the pipeline review (`query` is its scoped, filtered
-    query of Opportunity): the page's order; the iron triangle joined in SQL (one seat per role);
-    stage names, probabilities and time limits from the deal's own playbook version."""
-    seats = {role: (so.aliased(OpportunityRole), so.aliased(User)) for role in TriangleRole}
+    query of Opportunity): the page's order; the iron triangle by name (a query per batch: joined
+    into the rows' query, PostgreSQL's planner hashed every seat of the company); stage names,
+    probabilities and time limits from the deal's own playbook version."""
     query = query.with_only_columns(
         Opportunity.id, Account.name.label("account"), Opportunity.name,
         Opportunity.playbook_version_id, Opportunity.stage_key, _plain(Opportunity.status),
         Opportunity.amount, Opportunity.currency, Opportunity.expected_close,
         Opportunity.stage_entered_at, Opportunity.competitors, Opportunity.close_reason,
-        *(person.name.label(role.value) for role, (_seat, person) in seats.items()),
     ).join_from(Opportunity, Account, Account.id == Opportunity.account_id)  # fmt: skip
-    for role, (seat, person) in seats.items():
-        query = query.outerjoin(
-            seat, sa.and_(seat.opportunity_id == Opportunity.id, seat.role == role)
-        ).outerjoin(person, person.id == seat.user_id)
+    seated = sa.select(
+        OpportunityRole.opportunity_id, _plain(OpportunityRole.role), User.name
+    ).join(User, User.id == OpportunityRole.user_id)
     columns = [
         ID, Column(_l("Account"), 30), Column(_l("Name"), 30), Column(_l("Playbook"), 20),
         Column(_l("Stage"), 20), Column(_l("Status"), 10), Column(_l("Amount"), 14),
@@ -274,16 +273,24 @@ def opportunities(
     statuses = _labels(Status)
 
     def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
+        seats: dict[int, dict[str, str]] = defaultdict(dict)
+        for opportunity_id, role, name in _related(
+            seated, OpportunityRole.opportunity_id, [r.id for r in rows]
+        ):
+            seats[opportunity_id][role] = name  # one person per seat
+        empty: dict[str, str] = {}
         out = []
         for r in rows:
             playbook, stage, probability, sla_days = stages[r.playbook_version_id, r.stage_key]
             is_open = r.status == OPEN
+            seat = seats.get(r.id, empty)
             out.append([
                 r.id, r.account, r.name, playbook, stage, statuses[r.status], r.amount,
                 r.currency, opportunity_queries.weighted_amount(r.amount, probability),
                 r.expected_close,
                 opportunity_queries.stage_days(r.stage_entered_at, now) if is_open else None,
-                sla_days, r.AR, r.SR, r.FR, r.competitors, r.close_reason,
+                sla_days, seat.get("AR"), seat.get("SR"), seat.get("FR"), r.competitors,
+                r.close_reason,
             ])  # fmt: skip
         return out
 
