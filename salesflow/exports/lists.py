@@ -279,18 +279,18 @@ def opportunities(
         ):
             seats[opportunity_id][role] = name  # one person per seat
         empty: dict[str, str] = {}
+        weighted, days = opportunity_queries.weighted_amount, opportunity_queries.stage_days
         out = []
-        for r in rows:
-            playbook, stage, probability, sla_days = stages[r.playbook_version_id, r.stage_key]
-            is_open = r.status == OPEN
-            seat = seats.get(r.id, empty)
+        # Unpacked rather than read by name: ten thousand rows, a dozen columns each.
+        for (id_, account, name, version_id, stage_key, status, amount, currency, close,
+             entered_at, competitors, reason, *_sort) in rows:  # fmt: skip
+            playbook, stage, probability, sla_days = stages[version_id, stage_key]
+            seat = seats.get(id_, empty)
             out.append([
-                r.id, r.account, r.name, playbook, stage, statuses[r.status], r.amount,
-                r.currency, opportunity_queries.weighted_amount(r.amount, probability),
-                r.expected_close,
-                opportunity_queries.stage_days(r.stage_entered_at, now) if is_open else None,
-                sla_days, seat.get("AR"), seat.get("SR"), seat.get("FR"), r.competitors,
-                r.close_reason,
+                id_, account, name, playbook, stage, statuses[status], amount, currency,
+                weighted(amount, probability), close,
+                days(entered_at, now) if status == OPEN else None, sla_days,
+                seat.get("AR"), seat.get("SR"), seat.get("FR"), competitors, reason,
             ])  # fmt: skip
         return out
 
