@@ -124,7 +124,8 @@ def _csv_rows(rows: Iterable[Cells], zone: Any) -> Iterator[list[Any]]:
     for cells in rows:
         yield [
             ("'" + v if v[:1] in starts else v) if v.__class__ is str
-            else v.astimezone(zone).strftime("%Y-%m-%d %H:%M") if v.__class__ is moment
+            else v.astimezone(zone).replace(tzinfo=None).isoformat(" ", "minutes")
+            if v.__class__ is moment
             else v
             for v in cells
         ]  # fmt: skip

@@ -72,7 +72,7 @@ def _related(query: sa.Select[Any], column: Any, ids: Sequence[int]) -> Iterator
     """`query` restricted to `column` in `ids`, SIDE_IDS ids at a time."""
     connection = db.session.connection()  # Core rows: plain columns, no ORM result machinery
     for start in range(0, len(ids), SIDE_IDS):
-        yield from connection.execute(query.where(column.in_(ids[start : start + SIDE_IDS])))
+        yield from connection.execute(query.where(column.in_(ids[start : start + SIDE_IDS]))).all()
 
 
 # Accounts ------------------------------------------------------------------------------------
