@@ -161,37 +161,47 @@ def new_ids(table: sa.Table, count: int) -> list[int]:
 
 
 def create_contacts(
-    items: list[tuple[Account, dict[str, Any]]], *, actor: User, now: datetime
-) -> list[int]:
+    items: list[tuple[Account, dict[str, Any]]], *, actor: User, now: datetime,
+    refused: dict[int, Errors] | None = None,
+) -> list[int | None]:  # fmt: skip
     """Add many contacts at once (an import): every rule of create_contact — the actor may keep
     each account up to date, each contact's fields pass the same checks, `reports_to_id` names a
     current contact of the same account — then one insert and one audit insert for them all,
     each contact audited as create_contact audits it. Returns the new ids in order. Raises
-    Forbidden, ValidationFailed (the problems of the first refused contact): the caller tries
-    them one at a time to learn which."""
+    Forbidden, ValidationFailed (the problems of the first refused contact); given `refused`, a
+    contact whose fields are refused is left out instead (its id None, its problems under its
+    index), so the others go in without being checked twice."""
     bosses = {d.get("reports_to_id") for _a, d in items if is_id(d.get("reports_to_id"))}
     # One query, the bosses held while they are checked (the identity map keeps only what is
     # referenced): no contact is loaded one by one.
     loaded = db.session.scalars(sa.select(Contact).where(Contact.id.in_(bosses))).all()
-    rows, audits = [], []
-    for account, data in items:
+    rows, audits, kept = [], [], []
+    for index, (account, data) in enumerate(items):
         if not scope.can_edit_account(actor, account):
             raise Forbidden()
-        clean = {**NEW_CONTACT_DEFAULTS, **_validate(data, account.id, None, now)}
+        try:
+            clean = {**NEW_CONTACT_DEFAULTS, **_validate(data, account.id, None, now)}
+        except ValidationFailed as error:
+            if refused is None:
+                raise
+            refused[index] = error.fields
+            continue
         rows.append({**dict.fromkeys(CONTACT_FIELDS), **clean, "account_id": account.id,
                      "created_at": now, "updated_at": now, "version": 1})  # fmt: skip
         audits.append((account.id, {f: (None, v) for f, v in clean.items() if v is not None}))
+        kept.append(index)
     del loaded
+    ids: list[int | None] = [None] * len(items)
     if not rows:
-        return []
-    ids = new_ids(Contact.__table__, len(rows))
-    for row, contact_id in zip(rows, ids, strict=True):
-        row["id"] = contact_id
+        return ids
+    for row, index, contact_id in zip(rows, kept, new_ids(Contact.__table__, len(rows)),
+                                      strict=True):  # fmt: skip
+        row["id"] = ids[index] = contact_id
     insert_many(db.session, Contact.__table__, rows)
     audit.insert_entries([
-        audit.entry_values("contacts", contact_id, "create", changes, actor=actor, now=now,
+        audit.entry_values("contacts", row["id"], "create", changes, actor=actor, now=now,
                            account_id=account_id)
-        for contact_id, (account_id, changes) in zip(ids, audits, strict=True)
+        for row, (account_id, changes) in zip(rows, audits, strict=True)
     ])  # fmt: skip
     return ids
 

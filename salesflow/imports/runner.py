@@ -5,6 +5,7 @@ can follow it. Whatever happens, the import ends committed (or undone) or failed
 never running forever (a heartbeat older than STALLED is shown as stopped)."""
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from salesflow.imports import services
 from salesflow.imports.models import Import, ImportStatus
 
 STALLED = timedelta(minutes=10)
+CHECKPOINT_SECONDS = 1.0
 
 
 def stalled(imp: Import, now: datetime) -> bool:
@@ -35,7 +37,14 @@ def shown_status(imp: Import, now: datetime) -> str:
 
 
 def checkpoint(import_id: int) -> Callable[[float], None]:
+    """Commit the work done so far with the progress and a heartbeat — at most once every
+    CHECKPOINT_SECONDS, so a big file is not slowed by its commits — and always at the end."""
+    last = [0.0]
+
     def save(progress: float) -> None:
+        if progress < 1 and time.monotonic() - last[0] < CHECKPOINT_SECONDS:
+            return
+        last[0] = time.monotonic()
         db.session.execute(
             sa.update(Import).where(Import.id == import_id)
             .values(progress=min(progress, 0.99), heartbeat_at=clock.now())

@@ -21,6 +21,7 @@ from tests.imports.import_helpers import csv_bytes, dry_run
 @pytest.mark.committing
 def test_a_big_commit_runs_in_the_background_with_its_progress(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "CHUNK", 40)
+    monkeypatch.setattr(runner, "CHECKPOINT_SECONDS", 0)  # every chunk, to be seen
     with migrated_app(str(tmp_path), "imports", IMPORT_BACKGROUND_ROWS=100) as app:
         with app.test_request_context(method="POST"):
             team = f.make_team(name="North")

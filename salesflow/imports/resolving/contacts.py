@@ -276,10 +276,15 @@ class Contacts:
                         external_id=p.keys[0])  # fmt: skip
         data = self._data(cells, p, result)
         record = records.get(p.record_id) if p.record_id else None
-        try:
-            clean = services.check_contact(data, p.account_id, record, now=self.ctx.now)
-        except ValidationFailed as error:
-            refused(result, error.fields)
+        clean: dict[str, Any] = {}
+        # Committing, a new contact's fields are checked once, by create_contacts as it writes
+        # (the same checks: dry run and commit agree); a row already refused is checked here too,
+        # so it shows every problem, as in the dry run.
+        if not (self.ctx.commit and record is None and not result.errors):
+            try:
+                clean = services.check_contact(data, p.account_id, record, now=self.ctx.now)
+            except ValidationFailed as error:
+                refused(result, error.fields)
         if result.errors:
             result.outcome = Outcome.error
             return result
@@ -320,14 +325,23 @@ class Contacts:
         items = [(accounts[r.data["account_id"]], _fields(r.data)) for r in creates]
         actor, now = self.ctx.actor, self.ctx.now
 
-        def create_all() -> None:
-            ids = services.create_contacts(items, actor=actor, now=now)
-            for result, contact_id in zip(creates, ids, strict=True):
+        def done(result: Result, contact_id: int | None, problems: Any) -> None:
+            if contact_id is None:
+                failed(result, ValidationFailed(fields=problems))
+            else:
                 result.record_id, result.after_version = contact_id, 1
 
+        def create_all() -> None:
+            problems: dict[int, Any] = {}
+            ids = services.create_contacts(items, actor=actor, now=now, refused=problems)
+            for i, (result, contact_id) in enumerate(zip(creates, ids, strict=True)):
+                done(result, contact_id, problems.get(i))
+
         def create_one(i: int) -> None:
-            (creates[i].record_id,) = services.create_contacts([items[i]], actor=actor, now=now)
-            creates[i].after_version = 1
+            problems: dict[int, Any] = {}
+            (contact_id,) = services.create_contacts([items[i]], actor=actor, now=now,
+                                                     refused=problems)  # fmt: skip
+            done(creates[i], contact_id, problems.get(0))
 
         in_one_go(creates, create_all, create_one)
         updates = [r for _row, r in pairs if r.outcome == Outcome.update]

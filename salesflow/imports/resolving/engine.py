@@ -13,6 +13,7 @@ committing — so the dry run shows exactly what the commit will do.
    never fails the others — and the outcomes are recorded as ImportRows.
 """
 
+import gc
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,7 @@ from salesflow.imports.reading import Row, Table
 from salesflow.imports.resolving.base import IMPORT_FIELDS, KINDS, Cells, Context, Planned, Result
 from salesflow.validation import add
 
-CHUNK = 1000
+CHUNK = 2000
 Checkpoint = Callable[[float], None]
 
 
@@ -55,6 +56,19 @@ def run(imp: Import, table: Table, ctx: Context, *, checkpoint: Checkpoint | Non
         if cells.problem:
             planned[row.number].error("row", cells.problem)
     kind.plan(planned)
+    # The plan and the keys of the records matched against (hundreds of thousands of objects)
+    # live until the end: frozen, Python's garbage collector stops walking them again and again
+    # while the chunks are written (it took half the time of a 100,000-row commit).
+    gc.freeze()
+    try:
+        return _levels_in_chunks(imp, table, ctx, kind, planned, positions, checkpoint)
+    finally:
+        gc.unfreeze()
+
+
+def _levels_in_chunks(imp: Import, table: Table, ctx: Context, kind: Any,
+                      planned: dict[int, Planned], positions: list[tuple[int, str]],
+                      checkpoint: Checkpoint | None) -> dict[str, int]:  # fmt: skip
     top = _levels(planned, kind.DEPENDS)
     needed = {p.depends_on for p in planned.values() if p.depends_on is not None}
     db.session.execute(sa.delete(ImportRow).where(ImportRow.import_id == imp.id))
