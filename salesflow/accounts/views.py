@@ -160,6 +160,7 @@ def detail(account_id: int):
         can_set_team=scope.can_set_account_team(current_user, account),
         quicklog_account_id=None if account.is_deleted else account.id,
         opportunities=deals[:10], more_opportunities=len(deals) > 10,
+        can_import_contacts=scope.can_import_into(current_user, account),
         merge_panel=merge_views.panel(current_user, MergeKind.accounts, account.id, clock.now()),
         duplicate_contacts=merge_views.contact_hint(current_user, account),
     )  # fmt: skip

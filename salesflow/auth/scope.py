@@ -257,6 +257,14 @@ def importable_accounts(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(visible_accounts(user), Account.team_id == user.team_id)
 
 
+def can_import_into(user: User, account: Account, kind: str = "contacts") -> bool:
+    """Whether an import by `user` may write `kind` rows to this account it sees (the record
+    form of importable_accounts: vCards "into this account" from its page)."""
+    if not can_import(user, kind) or account.is_deleted:
+        return False
+    return user.role == Role.admin or account.team_id == user.team_id
+
+
 def can_undo_import(user: User, importer: User) -> bool:
     """Undoing an import deletes what it created, and only directors and admins delete: the
     importer's director (their team's imports, their own) or an admin. Each record is then

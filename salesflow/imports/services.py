@@ -113,6 +113,9 @@ def start_import(data: bytes, filename: str, params: dict[str, Any], *, actor: U
     mode = _choice(params.get("mode"), ImportMode, "mode", errors, default=ImportMode.fill)
     header_row = _header_row(params.get("header_row"), errors)
     account_id = _fixed_account(params.get("account_id"), actor, errors)
+    if account_id is not None and kind is not None and kind != ImportKind.contacts:
+        add(errors, "account_id", _l("Only contacts go into one chosen account; other rows name "
+                                     "their account in the file."))  # fmt: skip
     earlier = _continued(params.get("continues"), kind, actor, errors)
     source = text(params.get("source"), "source", errors, column=Import.source)
     if errors:

@@ -60,6 +60,10 @@ def test_vcards_into_one_account_must_be_an_account_of_your_team(world, now):
     with pytest.raises(ValidationFailed) as caught:
         dry_run(CONTACTS, world.rep_a, now, kind="contacts", account_id=world.account_b.id)
     assert "account_id" in caught.value.fields
+    with pytest.raises(ValidationFailed) as caught:
+        dry_run(CONTACTS, world.director_a, now, kind="interactions",
+                account_id=world.account_a.id)  # fmt: skip
+    assert "Only contacts" in caught.value.fields["account_id"][0]
 
 
 def test_imports_are_seen_by_their_importer_their_director_and_admins(world, now):

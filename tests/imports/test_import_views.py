@@ -109,6 +109,15 @@ def test_undo_needs_its_box_ticked(app, world, now):
     assert "undo-report" in client.get(f"/imports/{imp.id}").text
 
 
+def test_the_account_page_offers_an_import_into_the_account_to_those_who_may(app, world, now):
+    page = login(app.test_client(), world.rep_a).get(f"/accounts/{world.account_a.id}").text
+    assert f"/imports/new?kind=contacts&amp;account_id={world.account_a.id}" in page
+    shared = login(app.test_client(), world.rep_b).get(f"/accounts/{world.shared.id}").text
+    assert 'id="import-contacts"' not in shared  # they see it; it is not their team's
+    leader = login(app.test_client(), world.leader).get(f"/accounts/{world.account_a.id}").text
+    assert 'id="import-contacts"' not in leader
+
+
 def test_an_xlsx_upload_offers_its_sheets(app, world, now):
     client = login(app.test_client(), world.director_a)
     response = client.post(
