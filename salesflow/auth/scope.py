@@ -271,8 +271,10 @@ def can_undo_import(user: User, importer: User) -> bool:
     deleted or restored only where can_delete allows."""
     if user.role == Role.admin:
         return True
-    return user.role == Role.director and user.team_id is not None and (
-        importer.id == user.id or importer.team_id == user.team_id
+    return (
+        user.role == Role.director
+        and user.team_id is not None
+        and (importer.id == user.id or importer.team_id == user.team_id)
     )
 
 
