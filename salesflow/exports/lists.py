@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql
 
 from salesflow.accounts import queries as account_queries
 from salesflow.accounts.forms import FIELD_LABELS as ACCOUNT_LABELS
@@ -69,8 +70,14 @@ SIDE_IDS = 1000  # ids per query for a batch's related rows: past a few thousand
 
 
 def _related(query: sa.Select[Any], column: Any, ids: Sequence[int]) -> Iterator[sa.Row[Any]]:
-    """`query` restricted to `column` in `ids`, SIDE_IDS ids at a time."""
+    """`query` restricted to `column` in `ids`: on PostgreSQL one array parameter (a thousand
+    bind parameters cost psycopg more than the query: 20 ms against 5), on SQLite SIDE_IDS ids
+    at a time."""
     connection = db.session.connection()  # Core rows: plain columns, no ORM result machinery
+    if connection.dialect.name == "postgresql":
+        wanted = sa.bindparam("ids", list(ids), type_=postgresql.ARRAY(sa.Integer))
+        yield from connection.execute(query.where(column == sa.any_(wanted))).all()
+        return
     for start in range(0, len(ids), SIDE_IDS):
         yield from connection.execute(query.where(column.in_(ids[start : start + SIDE_IDS]))).all()
 
@@ -109,26 +116,26 @@ def accounts(
         columns.append(Column(ACCOUNT_LABELS["deleted_at"], 17))
     tiers = _labels(Tier)
 
+    members = (
+        sa.select(AccountMember.account_id, _plain(AccountMember.role), User.name)
+        .join(User, User.id == AccountMember.user_id)
+        .order_by(User.name, User.id)
+    )
+
     def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
-        teams: dict[int, dict[str, str]] = defaultdict(dict)
-        members = (
-            sa.select(AccountMember.account_id, _plain(AccountMember.role), User.name)
-            .join(User, User.id == AccountMember.user_id)
-            .order_by(User.name, User.id)
-        )
-        for (account_id, role), names in _names(
-            ((account_id, role), name) for account_id, role, name
-            in _related(members, AccountMember.account_id, [r.id for r in rows])
-        ).items():  # fmt: skip
-            teams[account_id][role] = names
-        nobody: dict[str, str] = {}
+        teams: dict[int, dict[str, list[str]]] = defaultdict(dict)
+        for account_id, role, name in _related(
+            members, AccountMember.account_id, [r.id for r in rows]
+        ):
+            teams[account_id].setdefault(role, []).append(name)
         out = []
         for r in rows:
-            team = teams.get(r.id, nobody)
+            team = teams.get(r.id) or {}
             out.append([
                 r.id, r.name, tiers[r.tier], r.industry, r.region, r.team, r.parent,
-                *[team.get(role) for role in ACCOUNT_ROLES], r.website, r.address, r.notes,
-                r.updated_at, *([r.deleted_at] if filters.deleted else []),
+                *[", ".join(team[role]) if role in team else None for role in ACCOUNT_ROLES],
+                r.website, r.address, r.notes, r.updated_at,
+                *([r.deleted_at] if filters.deleted else []),
             ])  # fmt: skip
         return out
 
