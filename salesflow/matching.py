@@ -28,6 +28,8 @@ LEGAL_FORMS = sorted(
 # A city or region in brackets, e.g. "华为技术(北京)有限公司", says where, not who.
 BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# How Chinese phone numbers name an extension: "010-65529988 转 12", "分机 12".
+EXTENSION = re.compile(r"\s*(?:转|分机)\s*")
 
 
 def _fold(text: str) -> str:
@@ -46,17 +48,20 @@ def email_key(value: str | None) -> str | None:
 @lru_cache(maxsize=65_536)
 def phone_key(value: str | None, region: str = DEFAULT_REGION) -> str | None:
     """A phone number in E.164 (+8613812345678), whatever its spelling ("138 1234 5678",
-    "+86-138-1234-5678", "tel:+86…"); None when it is not a possible number."""
+    "+86-138-1234-5678", "tel:+86…"), with its extension if any ("010 6552 9988 转 12" is
+    "+861065529988;ext=12"); None when it is not a possible number."""
     if not value:
         return None
-    raw = _fold(value).removeprefix("tel:")
+    raw = EXTENSION.sub(" ext. ", _fold(value).removeprefix("tel:"))
     try:
         number = phonenumbers.parse(raw, region.upper())
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(number):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    key = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # People behind one switchboard differ by their extension: it stays part of the key.
+    return f"{key};ext={number.extension}" if number.extension else key
 
 
 def domain_key(value: str | None) -> str | None:
