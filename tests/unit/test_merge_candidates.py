@@ -80,9 +80,11 @@ def test_groups_are_transitive_and_ordered_strongest_first():
     assert [g.ids for g in find_groups(records, ACCOUNT_KEYS)] == [[1, 2, 3], [7, 8]]
 
 
-def test_phone_spellings_and_extensions_meet():
+def test_phone_spellings_meet_and_extensions_tell_people_apart():
     records = [contact(1, 1, "A", phone="＋８６ １３８００１３８０００"),
                contact(2, 1, "B", phone="tel:+86-138-0013-8000"),
-               contact(3, 1, "C", phone="13800138000 ext. 12"),
-               contact(4, 1, "D", phone="13800138001")]  # fmt: skip
-    assert [g.ids for g in find_groups(records, CONTACT_KEYS)] == [[1, 2, 3]]
+               contact(3, 1, "C", phone="010 6552 9988 ext. 12"),
+               contact(4, 1, "D", phone="13800138001"),
+               contact(5, 1, "E", phone="010-65529988 转 12"),
+               contact(6, 1, "F", phone="010-65529988 转 13")]  # fmt: skip
+    assert [g.ids for g in find_groups(records, CONTACT_KEYS)] == [[1, 2], [3, 5]]
