@@ -118,7 +118,7 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 
 def _copy_processor(column_type: Any, dialect: Any) -> Any:
-    """How a value goes into COPY: JSON as its text (COPY reads text; the driver's JSON wrapper
+    """How a value goes to the driver: JSON as its text (the PostgreSQL driver's JSON wrapper
     costs more than the insert itself), everything else through the column's own type."""
     if isinstance(column_type, sa.JSON):
         return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
@@ -126,27 +126,38 @@ def _copy_processor(column_type: Any, dialect: Any) -> Any:
 
 
 def insert_many(session: Any, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows of `table` (all with the same keys) in the session's transaction: one
-    COPY on PostgreSQL — several times faster than an executemany for the tens of thousands of
-    rows of an import — and an executemany elsewhere. Values go through the columns' types as in
-    any insert (UTC datetimes, enums, JSON)."""
+    """Insert many rows of `table` (all with the same keys) in the session's transaction, the
+    way each engine takes them fastest — one COPY on PostgreSQL, the driver's own executemany of
+    plain tuples on SQLite — several times faster than SQLAlchemy's executemany for the tens of
+    thousands of rows of an import. Values go through the columns' types as in any insert (UTC
+    datetimes, enums, JSON); a refusal is SQLAlchemy's error (an IntegrityError…) as usual."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
-    if dialect.name != "postgresql":
+    if dialect.name not in {"postgresql", "sqlite"}:
         connection.execute(table.insert(), rows)
         return
     columns = list(rows[0])
     processors = [_copy_processor(table.c[name].type, dialect) for name in columns]
+    values = (
+        [p(row[n]) if p else row[n] for n, p in zip(columns, processors, strict=True)]
+        for row in rows
+    )
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
-    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
+    name = dialect.identifier_preparer.format_table(table)
+    if dialect.name == "postgresql":
+        statement = f"COPY {name} ({quoted}) FROM STDIN"
+    else:
+        statement = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join('?' * len(columns))})"
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([p(row[n]) if p else row[n]
-                                for n, p in zip(columns, processors, strict=True)])  # fmt: skip
+        if dialect.name == "postgresql":
+            with cursor.copy(statement) as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(statement, values)
     except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy's own (an IntegrityError…)
         base = dialect.loaded_dbapi.Error
         raise sa.exc.DBAPIError.instance(statement, None, error, base) from error

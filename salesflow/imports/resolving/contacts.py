@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -221,8 +222,9 @@ class Contacts:
 
     def resolve(self, rows: list[tuple[Cells, Planned]]) -> list[Result]:
         ids = [p.record_id for _c, p in rows if p.record_id]
-        bosses = [p.target for _c, p in rows if p.target] + [
-            boss for _c, p in rows
+        checked = [p for _c, p in rows if p.record_id or not self.ctx.commit]  # see _resolve
+        bosses = [p.target for p in checked if p.target] + [
+            boss for p in checked
             if p.depends_on and (boss := self.ctx.written[p.depends_on].record_id)
         ]  # fmt: skip
         # One query: the records the rows change and the bosses they name, held for the chunk
@@ -316,8 +318,10 @@ class Contacts:
 
     def write(self, pairs: list[tuple[tuple[Cells, Planned], Result]]) -> None:
         creates = [r for _row, r in pairs if r.outcome == Outcome.create]
-        accounts = {a.id: a for a in db.session.scalars(sa.select(Account).where(
-            Account.id.in_({r.data["account_id"] for r in creates})))}  # fmt: skip
+        accounts = {a.id: a for a in db.session.scalars(
+            sa.select(Account).options(so.load_only(Account.id, Account.team_id,
+                                                    Account.deleted_at))
+            .where(Account.id.in_({r.data["account_id"] for r in creates})))}  # fmt: skip
         for result in [r for r in creates if r.data["account_id"] not in accounts]:
             failed(result, ValidationFailed(fields={"account": [str(_l(
                 "The account is no longer in salesflow."))]}))  # fmt: skip
