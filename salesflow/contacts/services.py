@@ -26,7 +26,7 @@ from salesflow.contacts.models import (
     Influence,
     Level,
 )
-from salesflow.db import insert_many
+from salesflow.db import insert_many, new_ids
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.validation import Errors, add, day, is_id, require_version, text
@@ -146,20 +146,6 @@ def check_contact(
     return _validate(data, account_id, contact, now)
 
 
-def new_ids(table: sa.Table, count: int) -> list[int]:
-    """Ids for `count` new rows of `table`, so many rows go in with one plain insert (an insert
-    that returns its ids in order goes row by row on SQLite): on PostgreSQL taken from the
-    table's sequence; on SQLite after the highest id, which is safe because a writer holds the
-    database's write lock from its first statement (BEGIN IMMEDIATE, salesflow/db.py)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
-        return list(db.session.scalars(
-            sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
-        ))  # fmt: skip
-    top = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
-    return list(range(top + 1, top + 1 + count))
-
-
 def create_contacts(
     items: list[tuple[Account, dict[str, Any]]], *, actor: User, now: datetime,
     refused: dict[int, Errors] | None = None,
@@ -194,7 +180,7 @@ def create_contacts(
     ids: list[int | None] = [None] * len(items)
     if not rows:
         return ids
-    for row, index, contact_id in zip(rows, kept, new_ids(Contact.__table__, len(rows)),
+    for row, index, contact_id in zip(rows, kept, new_ids(db.session, Contact.__table__, len(rows)),
                                       strict=True):  # fmt: skip
         row["id"] = ids[index] = contact_id
     insert_many(db.session, Contact.__table__, rows)

@@ -48,12 +48,16 @@ def pairs(interaction: Interaction) -> Counter[Key]:
     when it is deleted."""
     if interaction.deleted_at is not None:
         return Counter()
-    day = day_number(interaction.occurred_at)
-    return Counter(
-        (interaction.account_id, contact.id, user.id, day)
-        for user in interaction.participants
-        for contact in interaction.attendees
-    )
+    return pairs_of(interaction.account_id, interaction.occurred_at,
+                    [u.id for u in interaction.participants],
+                    [c.id for c in interaction.attendees])  # fmt: skip
+
+
+def pairs_of(account_id: int, occurred_at: datetime, user_ids: list[int],
+             contact_ids: list[int], zone: ZoneInfo | None = None) -> Counter[Key]:  # fmt: skip
+    """The touches of an interaction given by its ids (many logged at once): the same pairs."""
+    day = day_number(occurred_at, zone)
+    return Counter((account_id, c, u, day) for u in user_ids for c in contact_ids)
 
 
 def difference(before: Counter[Key], after: Counter[Key]) -> Counter[Key]:

@@ -5,6 +5,7 @@ participants are our active users. Nothing is hard-deleted: directors and admins
 restore. Every change is audited with the account, so the account page shows it.
 """
 
+from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,10 +19,16 @@ from salesflow.audit import services as audit
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
+from salesflow.db import insert_many, new_ids
 from salesflow.dependency import touches
-from salesflow.errors import Forbidden, ValidationFailed
+from salesflow.errors import Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db
-from salesflow.interactions.models import Interaction, Kind
+from salesflow.interactions.models import (
+    Interaction,
+    Kind,
+    interaction_attendees,
+    interaction_participants,
+)
 from salesflow.opportunities.models import Opportunity
 from salesflow.validation import Errors, add, day, is_id, moment, money, require_version, text
 
@@ -66,15 +73,21 @@ def _cost(value: Any, errors: Errors) -> Decimal | None:
     )
 
 
-def _participants(value: Any, keep: set[int], errors: Errors) -> list[User] | None:
-    """Our active users (someone already on the record stays even if since deactivated)."""
+def _participants(
+    value: Any, keep: set[int], errors: Errors, loaded: dict[int, User] | None = None
+) -> list[User] | None:
+    """Our active users (someone already on the record stays even if since deactivated).
+    `loaded`: the users already read, when many interactions are checked at once."""
     ids = validation.ids(value, "participant_ids", errors)
     if ids is None:
         return None
     if not ids:
         add(errors, "participant_ids", _l("Choose at least one of our people."))
         return None
-    users = db.session.scalars(sa.select(User).where(User.id.in_(ids))).all()
+    if loaded is not None:
+        users = [loaded[i] for i in ids if i in loaded]
+    else:
+        users = db.session.scalars(sa.select(User).where(User.id.in_(ids))).all()
     found = {u.id: u for u in users if u.active or u.id in keep}
     if len(found) != len(ids):
         add(errors, "participant_ids", _l("Choose active users only."))
@@ -82,13 +95,19 @@ def _participants(value: Any, keep: set[int], errors: Errors) -> list[User] | No
     return [found[i] for i in ids]
 
 
-def _attendees(value: Any, account_id: int, keep: set[int], errors: Errors) -> list[Contact] | None:
+def _attendees(
+    value: Any, account_id: int, keep: set[int], errors: Errors,
+    loaded: dict[int, Contact] | None = None,
+) -> list[Contact] | None:  # fmt: skip
     """Current contacts (not deleted, not left) of this very account; an attendee already on the
-    record stays even if they have since left (history)."""
+    record stays even if they have since left (history). `loaded`: the contacts already read."""
     ids = validation.ids(value, "contact_ids", errors)
     if ids is None:
         return None
-    contacts = db.session.scalars(sa.select(Contact).where(Contact.id.in_(ids))).all()
+    if loaded is not None:
+        contacts = [loaded[i] for i in ids if i in loaded]
+    else:
+        contacts = db.session.scalars(sa.select(Contact).where(Contact.id.in_(ids))).all()
     found = {
         c.id: c
         for c in contacts
@@ -118,9 +137,12 @@ def _opportunity(value: Any, account_id: int, errors: Errors) -> int | None:
 
 
 def _validate(
-    data: dict[str, Any], account_id: int | None, interaction: Interaction | None, now: datetime
-) -> tuple[dict[str, Any], Errors]:
-    """Clean every field given; return the cleaned values and every problem found."""
+    data: dict[str, Any], account_id: int | None, interaction: Interaction | None, now: datetime,
+    loaded: tuple[dict[int, User], dict[int, Contact]] | None = None,
+) -> tuple[dict[str, Any], Errors]:  # fmt: skip
+    """Clean every field given; return the cleaned values and every problem found. `loaded`:
+    the users and contacts already read (many interactions checked at once)."""
+    users, contacts = loaded if loaded is not None else (None, None)
     errors: Errors = {}
     clean: dict[str, Any] = {}
     _text(data, clean, errors)
@@ -143,10 +165,10 @@ def _validate(
         add(errors, "next_step_due", _l("A due date needs a next step."))
     if data.get("participant_ids") is not None:
         keep = {u.id for u in interaction.participants} if interaction else set()
-        clean["participants"] = _participants(data["participant_ids"], keep, errors)
+        clean["participants"] = _participants(data["participant_ids"], keep, errors, users)
     if data.get("contact_ids") is not None and account_id is not None:
         keep = {c.id for c in interaction.attendees} if interaction else set()
-        clean["attendees"] = _attendees(data["contact_ids"], account_id, keep, errors)
+        clean["attendees"] = _attendees(data["contact_ids"], account_id, keep, errors, contacts)
     return clean, errors
 
 
@@ -214,6 +236,89 @@ def log_interaction(
     touches.apply(touches.pairs(interaction))
     audit.record(interaction, "create", changes, actor=actor, now=now, account_id=account.id)
     return interaction
+
+
+def _people(items: list[tuple[dict[str, Any], User]], actor: User):
+    """The users and contacts a batch names, read once and held while it is checked."""
+    user_ids = {actor.id} | {i for d, _o in items for i in d.get("participant_ids") or []
+                             if is_id(i)}  # fmt: skip
+    contact_ids = {i for d, _o in items for i in d.get("contact_ids") or [] if is_id(i)}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
+    contacts = {c.id: c for c in db.session.scalars(
+        sa.select(Contact).where(Contact.id.in_(contact_ids)))}  # fmt: skip
+    return users, contacts
+
+
+def _checked_batch(
+    items: list[tuple[dict[str, Any], User]], actor: User, now: datetime,
+    refused: dict[int, Errors] | None,
+) -> list[tuple[int, dict[str, Any], User]]:  # fmt: skip
+    """Each interaction checked as log_interaction checks it: (index, clean, owner) of those
+    that pass; the others raise or go to `refused`."""
+    wanted = {d.get("account_id") for d, _o in items if is_id(d.get("account_id"))}
+    visible = set(db.session.scalars(sa.select(Account.id).where(
+        Account.id.in_(wanted), scope.visible_accounts(actor))))  # fmt: skip
+    loaded = _people(items, actor)
+    passed = []
+    for index, (given, owner) in enumerate(items):
+        if given.get("account_id") not in visible:
+            raise NotFound()  # as log_interaction: an account outside the actor's sight
+        data = {"summary": None, "occurred_at": None, "kind": None, **given}
+        data["participant_ids"] = data.get("participant_ids") or [actor.id]
+        clean, errors = _validate(data, given["account_id"], None, now, loaded)
+        if not errors and owner not in clean["participants"]:
+            add(errors, "participant_ids",
+                _l("The owner of an interaction must be one of our people in it."))  # fmt: skip
+        if errors and refused is None:
+            raise ValidationFailed(fields=errors)
+        if errors:
+            refused[index] = errors  # type: ignore[index]
+        else:
+            passed.append((index, {**clean, "account_id": given["account_id"]}, owner))
+    return passed
+
+
+def log_interactions(
+    items: list[tuple[dict[str, Any], User]], *, actor: User, now: datetime,
+    refused: dict[int, Errors] | None = None,
+) -> list[int | None]:  # fmt: skip
+    """Log many interactions at once (an import of contact history), each with its owner: every
+    rule of log_interaction — an account the actor sees, each field's checks, our active users
+    as participants with the owner among them, current contacts of that account as attendees —
+    then one insert per table, the tie counts in one update and one audit insert, each audited
+    as log_interaction audits it. Returns the new ids in order. Raises NotFound (an account),
+    ValidationFailed (the first refused one); given `refused`, a refused interaction is left out
+    instead (its id None, its problems under its index)."""
+    passed = _checked_batch(items, actor, now, refused)
+    ids: list[int | None] = [None] * len(items)
+    if not passed:
+        return ids
+    rows, participants, attendees, audits = [], [], [], []
+    counts: Counter[touches.Key] = Counter()
+    for (index, clean, owner), new_id in zip(
+        passed, new_ids(db.session, Interaction.__table__, len(passed)), strict=True
+    ):
+        ids[index] = new_id
+        people = [u.id for u in clean["participants"]], [c.id for c in clean["attendees"] or []]
+        rows.append({**dict.fromkeys(COLUMNS), **{c: clean[c] for c in COLUMNS if c in clean},
+                     "id": new_id, "account_id": clean["account_id"], "owner_id": owner.id,
+                     "created_at": now, "updated_at": now, "version": 1})  # fmt: skip
+        participants += [{"interaction_id": new_id, "user_id": u} for u in people[0]]
+        attendees += [{"interaction_id": new_id, "contact_id": c} for c in people[1]]
+        counts.update(touches.pairs_of(clean["account_id"], clean["occurred_at"], *people))
+        changes = {c: (None, clean[c]) for c in COLUMNS if clean.get(c) is not None}
+        changes.update({name: ([], sorted(i)) for name, i in zip(
+            ("participant_ids", "contact_ids"), people, strict=True) if i})  # fmt: skip
+        audits.append(audit.entry_values("interactions", new_id, "create", changes, actor=actor,
+                                         now=now, account_id=clean["account_id"]))  # fmt: skip
+    insert_many(db.session, Interaction.__table__, rows)
+    insert_many(db.session, interaction_participants, participants)
+    insert_many(db.session, interaction_attendees, attendees)
+    keys = sorted(counts)
+    for start in range(0, len(keys), touches.BATCH):  # one upsert per few thousand counts
+        touches.apply(Counter({k: counts[k] for k in keys[start : start + touches.BATCH]}))
+    audit.insert_entries(audits)
+    return ids
 
 
 def update_interaction(

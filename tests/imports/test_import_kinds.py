@@ -164,3 +164,38 @@ def test_reps_do_not_import_deals(world, now):
     with pytest.raises(Forbidden):
         dry_run(csv_bytes(["account", "name"], ["Huadong Power", "x"]), world.rep_a, now,
                 kind="opportunities")  # fmt: skip
+
+
+def test_interactions_logged_at_once_are_audited_and_counted_as_one_by_one(world, now):
+    from datetime import timedelta
+
+    from salesflow.audit.models import AuditEntry
+    from salesflow.interactions import services
+
+    data = {"account_id": world.account_a.id, "occurred_at": now - timedelta(days=2),
+            "kind": "meal", "summary": "晚宴", "cost": "88.50", "next_step": "发方案",
+            "participant_ids": [world.rep_a.id, world.rep_a2.id],
+            "contact_ids": [world.contact_a.id]}  # fmt: skip
+    one = services.log_interaction(dict(data), actor=world.director_a, now=now, owner=world.rep_a)
+    (many,) = services.log_interactions([(dict(data), world.rep_a)], actor=world.director_a,
+                                        now=now)  # fmt: skip
+    entries = {
+        e.entity_id: e.changes
+        for e in db.session.scalars(
+            sa.select(AuditEntry).where(
+                AuditEntry.entity_type == "interactions", AuditEntry.entity_id.in_([one.id, many])
+            )
+        )
+    }
+    assert entries[one.id] == entries[many]
+    logged = db.session.get(Interaction, many)
+    assert logged.owner_id == world.rep_a.id and logged.version == one.version == 1
+    assert {u.id for u in logged.participants} == {world.rep_a.id, world.rep_a2.id}
+    kept = {tuple(r) for r in db.session.execute(sa.select(TieTouch.__table__))}
+    touches.rebuild()
+    assert {tuple(r) for r in db.session.execute(sa.select(TieTouch.__table__))} == kept
+    problems: dict = {}
+    bad = {**data, "participant_ids": [world.rep_a2.id]}
+    assert services.log_interactions([(bad, world.rep_a)], actor=world.director_a, now=now,
+                                     refused=problems) == [None]  # fmt: skip
+    assert "participant_ids" in problems[0]

@@ -1,7 +1,7 @@
 """Interaction rows (contact history): on an account by name or website, their people (the
 attendees) by name or e-mail among the account's current contacts, ours (the participants) by
-e-mail. Each is logged through interactions.services.log_interaction, which keeps the tie counts
-in the same transaction. A row the account already has (same moment, kind and summary) is
+e-mail. They are logged through interactions.services.log_interactions (the rules of
+log_interaction, a chunk at a time), which keeps the tie counts in the same transaction. A row the account already has (same moment, kind and summary) is
 unchanged, so a file imported twice is logged once. A rep imports only history they took part in.
 """
 
@@ -19,7 +19,8 @@ from salesflow.extensions import db
 from salesflow.imports import cells as cell
 from salesflow.imports.models import Outcome
 from salesflow.imports.resolving.base import Cells, Context, Planned, Result, refused, register
-from salesflow.imports.resolving.common import one_by_one
+from salesflow.imports.resolving.common import in_one_go
+from salesflow.imports.resolving.engine import failed
 from salesflow.interactions import services
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.matching import email_key, person_key
@@ -165,15 +166,32 @@ class Interactions:
                 self.seen[key] = number
 
     def write(self, pairs: list[tuple[tuple[Cells, Planned], Result]]) -> None:
+        """All the chunk's new interactions through log_interactions (the tie counts in one
+        update); row by row, each in its savepoint, if the database refuses the chunk."""
         actor, now = self.ctx.actor, self.ctx.now
-        for _row, result in pairs:
-            if result.outcome != Outcome.create:
-                continue
-            data = {k: v for k, v in result.data.items() if k != "owner"}
-            logged = one_by_one(result, lambda d=data, o=result.data["owner"]: (
-                services.log_interaction(d, actor=actor, now=now, owner=o)))  # fmt: skip
-            if logged is not None:
-                result.record_id, result.after_version = logged.id, logged.version
+        creates = [r for _row, r in pairs if r.outcome == Outcome.create]
+        items = [({k: v for k, v in r.data.items() if k != "owner"}, r.data["owner"])
+                 for r in creates]  # fmt: skip
+
+        def done(result: Result, new_id: int | None, problems: Any) -> None:
+            if new_id is None:
+                failed(result, ValidationFailed(fields=problems))
+            else:
+                result.record_id, result.after_version = new_id, 1
+
+        def log_all() -> None:
+            problems: dict[int, Any] = {}
+            ids = services.log_interactions(items, actor=actor, now=now, refused=problems)
+            for i, (result, new_id) in enumerate(zip(creates, ids, strict=True)):
+                done(result, new_id, problems.get(i))
+
+        def log_one(i: int) -> None:
+            problems: dict[int, Any] = {}
+            (new_id,) = services.log_interactions([items[i]], actor=actor, now=now,
+                                                  refused=problems)  # fmt: skip
+            done(creates[i], new_id, problems.get(0))
+
+        in_one_go(creates, log_all, log_one)
 
 
 def _add(result: Result, name: str, message: Any) -> None:
