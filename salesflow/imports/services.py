@@ -31,6 +31,7 @@ from salesflow.notifications.services import notify
 from salesflow.validation import Errors, add, is_id, max_length, text
 
 UNDO_DAYS = 30
+PREVIEW_DAYS = 7  # an upload never committed keeps its file this long after its last dry run
 Checkpoint = Callable[[float], None]
 
 
@@ -171,11 +172,16 @@ def _complete(imp: Import) -> bool:
     return True
 
 
+def _file_gone() -> ValidationFailed:
+    return ValidationFailed(
+        fields={"file": [str(_l("The file of this import is no longer kept: upload it again."))]}
+    )
+
+
 def _table(imp: Import) -> reading.Table:
     stored = db.session.get(ImportFile, imp.id)
     if stored is None:
-        raise ValidationFailed(fields={"file": [str(_l("The file of this import is no longer "
-                                                        "kept: upload it again."))]})  # fmt: skip
+        raise _file_gone()
     return reading.open_table(stored.data, imp.filename, sheet=imp.sheet,
                               header_row=imp.header_row)  # fmt: skip
 
@@ -235,6 +241,9 @@ def claim_commit(imp: Import, *, actor: User, now: datetime) -> Import:
     if not _complete(imp):
         maps.check_mapping(imp.kind, imp.columns, imp.mapping,
                            fixed_account=imp.account_id is not None)  # fmt: skip
+    kept = sa.select(ImportFile.import_id).where(ImportFile.import_id == imp.id)
+    if db.session.scalar(kept) is None:  # forgotten after a week at its dry run
+        raise _file_gone()
     claimed = db.session.execute(
         sa.update(Import).where(Import.id == imp.id, Import.status == ImportStatus.previewed)
         .values(status=ImportStatus.running, progress=0.0, heartbeat_at=now)
@@ -277,6 +286,18 @@ def mark_failed(imp: Import, reason: str, *, now: datetime) -> None:
     """A commit that stopped: what it wrote so far stays (and can be undone)."""
     imp.status, imp.failure, imp.heartbeat_at = ImportStatus.failed, reason[:2000], now
     db.session.flush()
+
+
+def forget_stale_files(*, now: datetime) -> int:
+    """The uploaded bytes of imports left at their dry run for PREVIEW_DAYS: deleted (the import
+    and its row outcomes stay; committing it asks for the file again). Every upload is kept
+    until its commit has read it; one never committed would stay for good. Returns how many."""
+    stale = sa.select(Import.id).where(
+        Import.status == ImportStatus.previewed,
+        Import.updated_at < now - timedelta(days=PREVIEW_DAYS),
+    )
+    result = db.session.execute(sa.delete(ImportFile).where(ImportFile.import_id.in_(stale)))
+    return result.rowcount
 
 
 def undo_deadline(imp: Import) -> datetime | None:

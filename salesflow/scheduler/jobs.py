@@ -251,6 +251,13 @@ def _prune_login_throttles(now: datetime) -> str:
     return ngettext("%(num)d login counter forgotten", "%(num)d login counters forgotten", n)
 
 
+def _prune_import_files(now: datetime) -> str:
+    from salesflow.imports import services as imports
+
+    n = imports.forget_stale_files(now=now)
+    return ngettext("%(num)d uploaded file forgotten", "%(num)d uploaded files forgotten", n)
+
+
 def _send_emails(now: datetime) -> str:
     from salesflow.notifications import email
 
@@ -285,5 +292,8 @@ JOBS: dict[str, Job] = {
             _stage_sla_breaches),
         Job("prune_login_throttles", "day",
             _l("Forget login counters that have been quiet for a day."), _prune_login_throttles),
+        Job("prune_import_files", "day",
+            _l("Forget the files of imports left at their dry run for a week."),
+            _prune_import_files),
     )
 }  # fmt: skip
