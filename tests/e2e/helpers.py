@@ -29,6 +29,10 @@ def assert_accessible(page) -> None:
     serious or critical accessibility failure on the page as it is now."""
     from axe_playwright_python.base import AXE_SCRIPT
 
+    # The page at rest: no hover left by the last click, and every transition finished (axe
+    # measuring a button's colours halfway through Bootstrap's fade is a false failure).
+    page.mouse.move(0, 0)
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
     page.evaluate(AXE_SCRIPT)
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     failures = [
