@@ -59,8 +59,8 @@ def test_director_imports_a_gbk_sheet_fixes_the_errors_and_undoes_it(
     with phone.expect_download() as download:
         phone.click("#errors-csv")
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    fixed = (text.replace("华北能源集团", "华东电力有限公司").replace("sunli@hdpower,", "sunli@hdpower.cn,")
-             .replace("张三", "刘建国"))  # fmt: skip
+    fixed = (text.replace("华北能源集团", "华东电力有限公司")
+             .replace("sunli@hdpower,", "sunli@hdpower.cn,").replace("张三", "刘建国"))  # fmt: skip
     fixed_file = tmp_path / "联系人-fixed.csv"
     fixed_file.write_text(fixed, encoding="utf-8-sig")
 

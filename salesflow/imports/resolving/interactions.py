@@ -1,8 +1,9 @@
 """Interaction rows (contact history): on an account by name or website, their people (the
 attendees) by name or e-mail among the account's current contacts, ours (the participants) by
 e-mail. They are logged through interactions.services.log_interactions (the rules of
-log_interaction, a chunk at a time), which keeps the tie counts in the same transaction. A row the account already has (same moment, kind and summary) is
-unchanged, so a file imported twice is logged once. A rep imports only history they took part in.
+log_interaction, a chunk at a time), which keeps the tie counts in the same transaction. A row
+the account already has (same moment, kind and summary) is unchanged, so a file imported twice
+is logged once. A rep imports only history they took part in.
 """
 
 from collections import defaultdict
