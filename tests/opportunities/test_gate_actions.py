@@ -2,6 +2,7 @@
 of PLAYBOOKS.md (each type names its own action, playbooks.gates)."""
 
 from datetime import date
+
 from salesflow.opportunities import detail
 from tests import factories as f
 
@@ -9,8 +10,9 @@ from tests import factories as f
 def _offers(deal, user, now) -> list[tuple[str, str | None, str | None]]:
     """(gate type, button label, link) per exit gate of the deal's stage, in file order."""
     rows = detail.build(deal, user, now).gates
-    return [(r.result.gate, str(r.action_label) if r.action_label else None, r.action_url)
-            for r in rows]  # fmt: skip
+    return [
+        (r.result.gate, str(r.action_label) if r.action_label else None, r.action_url) for r in rows
+    ]
 
 
 def _back(deal) -> str:
@@ -21,8 +23,10 @@ def test_each_unmet_gate_offers_its_action(world, now):
     account = f.make_account(team=world.team_a, members={world.rep_a: "AR"})
     deal = f.make_opportunity(account=account, stage="shape", roles={world.rep_a: "AR"})
     chain, page = f"/accounts/{account.id}#decision-chain", f"/opportunities/{deal.id}"
-    log_it = (f"/interactions/new?kind=tech_exchange&account_id={account.id}"
-              f"&opportunity_id={deal.id}&next={_back(deal)}")  # fmt: skip
+    log_it = (
+        f"/interactions/new?kind=tech_exchange&account_id={account.id}"
+        f"&opportunity_id={deal.id}&next={_back(deal)}"
+    )
     assert _offers(deal, world.rep_a, now) == [
         ("fields", "Fill in the fields", f"{page}/edit"),
         ("contacts", "Open the decision chain", chain),
@@ -38,14 +42,18 @@ def test_contacted_gate_offers_the_quick_log_with_the_current_people_of_its_role
     account = f.make_account(team=world.team_a, members={world.rep_a: "AR"})
     zhou = f.make_contact(account=account, name="Zhou Min", decision_role="decision_maker")
     an = f.make_contact(account=account, name="An Qi", decision_role="decision_maker")
-    f.make_contact(account=account, name="Bai Lu", decision_role="decision_maker",
-                   left_on=date(2026, 1, 5))  # fmt: skip
+    f.make_contact(
+        account=account, name="Bai Lu", decision_role="decision_maker", left_on=date(2026, 1, 5)
+    )
     f.make_contact(account=account, name="Cao Yu", decision_role="decision_maker", deleted=True)
     f.make_contact(account=account, name="Du Fei", decision_role="coach")
-    deal = f.make_opportunity(account=account, playbook="transactional", stage="quote",
-                              roles={world.rep_a: "AR"})  # fmt: skip
-    quick_log = (f"/interactions/new?kind=meeting&contact_ids={an.id}&contact_ids={zhou.id}"
-                 f"&account_id={account.id}&opportunity_id={deal.id}&next={_back(deal)}")  # fmt: skip
+    deal = f.make_opportunity(
+        account=account, playbook="transactional", stage="quote", roles={world.rep_a: "AR"}
+    )
+    quick_log = (
+        f"/interactions/new?kind=meeting&contact_ids={an.id}&contact_ids={zhou.id}"
+        f"&account_id={account.id}&opportunity_id={deal.id}&next={_back(deal)}"
+    )
     assert _offers(deal, world.rep_a, now)[0] == ("contacted", "Log a contact", quick_log)
 
 
@@ -57,6 +65,7 @@ def test_staffing_the_triangle_is_offered_only_to_those_who_may_reseat_it(world,
 
 
 def test_met_gates_offer_nothing(world, now):
-    deal = f.make_opportunity(account=world.account_a, playbook="transactional",
-                              roles={world.rep_a: "AR"})  # fmt: skip
+    deal = f.make_opportunity(
+        account=world.account_a, playbook="transactional", roles={world.rep_a: "AR"}
+    )
     assert _offers(deal, world.rep_a, now) == [("roles", None, None), ("fields", None, None)]
