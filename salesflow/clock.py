@@ -1,10 +1,15 @@
-"""The only place that reads the wall clock (STYLE.md rule 12). Tests freeze it."""
+"""The only place that reads the wall clock (STYLE.md rule 12). Tests freeze it. Also the
+company calendar: the day a moment falls on where the company works (BABEL_DEFAULT_TIMEZONE)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 _frozen: datetime | None = None
+EPOCH = date(1970, 1, 1).toordinal()
 
 
 def now() -> datetime:
@@ -21,3 +26,19 @@ def frozen(at: datetime) -> Iterator[datetime]:
         yield _frozen
     finally:
         _frozen = previous
+
+
+def zone() -> ZoneInfo:
+    """The company's time zone (BABEL_DEFAULT_TIMEZONE)."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def today(at: datetime) -> date:
+    """The company-calendar day of the moment `at`: 09:30 UTC on a Friday is 17:30 that Friday
+    in Shanghai, 23:30 UTC is already Saturday there."""
+    return at.astimezone(zone()).date()
+
+
+def day_number(at: datetime) -> int:
+    """The company-calendar day of `at` as days since 1970-01-01 (how tie touches store days)."""
+    return today(at).toordinal() - EPOCH

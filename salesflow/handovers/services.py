@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from salesflow import links
 from salesflow.accounts import services as account_services
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.audit import services as audit
@@ -35,8 +36,8 @@ from salesflow.validation import Errors, add, day, is_id
 MAX_ACCOUNTS = 1000
 
 
-def link(handover: Handover) -> str:
-    return f"/handovers/{handover.id}"
+def _link(handover: Handover) -> str:
+    return links.path("handovers.detail", handover_id=handover.id)
 
 
 def _person(value: Any, name: str, missing: Any, errors: Errors) -> User | None:
@@ -166,7 +167,7 @@ def create_handover(data: dict[str, Any], *, actor: User, now: datetime) -> Hand
     notify([u for u in (old, new, *directors) if u.id != actor.id], "handover_planned",
            params={**_names(handover), "creator": actor.name, "due": due.isoformat(),
                    "accounts": len(accounts)},
-           link=link(handover), key=f"handover:{handover.id}:planned", now=now)  # fmt: skip
+           link=_link(handover), key=f"handover:{handover.id}:planned", now=now)  # fmt: skip
     return handover
 
 
@@ -209,7 +210,7 @@ def transfer_roles(handover: Handover, *, actor: User, now: datetime) -> int:
         audit.record(handover, "transfer", {"roles": (None, changed)}, actor=actor, now=now)
         notify([u for u in (handover.from_user, handover.to_user) if u.id != actor.id],
                "roles_transferred", params={**_names(handover), "actor": actor.name},
-               link=link(handover), key=f"handover:{handover.id}:transferred",
+               link=_link(handover), key=f"handover:{handover.id}:transferred",
                now=now)  # fmt: skip
     note_completion([handover], now=now)
     return changed
@@ -253,7 +254,7 @@ def note_completion(handovers: Iterable[Handover], *, now: datetime) -> list[Han
             handover.completed_at = now
             marked.append(handover)
             notify([handover.created_by], "handover_complete", params=_names(handover),
-                   link=link(handover), key=f"handover:{handover_id}:complete",
+                   link=_link(handover), key=f"handover:{handover_id}:complete",
                    now=now)  # fmt: skip
     db.session.flush()
     return marked

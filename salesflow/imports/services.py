@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from salesflow import links
 from salesflow.accounts.models import Account
 from salesflow.audit import services as audit
 from salesflow.auth import scope
@@ -278,7 +279,7 @@ def _tell(imp: Import, actor: User, now: datetime) -> None:
     params = {"file": imp.filename, "created": counts.get("create", 0),
               "updated": counts.get("update", 0), "unchanged": counts.get("unchanged", 0),
               "skipped": counts.get("skip", 0), "errors": counts.get("error", 0)}  # fmt: skip
-    link = f"/imports/{imp.id}"  # a path, like the jobs' links: the CLI has no request
+    link = links.path("imports.detail", import_id=imp.id)  # the CLI and the runner: no request
     notify([actor], "import_done", params=params, link=link, key=f"import:{imp.id}", now=now)
 
 

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from salesflow import SUPPORTED_LOCALES
+from salesflow import SUPPORTED_LOCALES, links
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.notifications.messages import render
@@ -30,7 +30,7 @@ def _message(notification: Notification, user: User) -> EmailMessage:
         subject = _("salesflow: %(text)s", text=text if len(text) <= 80 else text[:79] + "…")
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], user.email, subject
-    link = f"{config['PUBLIC_URL'].rstrip('/')}{notification.link}" if notification.link else ""
+    link = links.absolute(notification.link) if notification.link else ""
     message.set_content(f"{text}\n\n{link}\n" if link else f"{text}\n")
     return message
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from salesflow import clock
 from salesflow.extensions import db
 from salesflow.scheduler import runner
-from salesflow.scheduler.jobs import JOBS, Job
+from salesflow.scheduler.registry import JOBS, Job
 
 jobs_cli = AppGroup("jobs", help="The scheduler's jobs: list them, or run one now.")
 

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from salesflow.dependency.touches import day_date, day_number
+from salesflow import clock
 from salesflow.extensions import db
-from salesflow.scheduler.jobs import JOBS, Job
 from salesflow.scheduler.models import JobRun
+from salesflow.scheduler.registry import JOBS, Job
 
 log = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:120]
@@ -27,7 +27,7 @@ def run_key(job: Job, now: datetime) -> str:
         every = current_app.config["EMAIL_EVERY_MINUTES"]
         slot = now.replace(minute=now.minute - now.minute % every, second=0, microsecond=0)
         return slot.strftime("%Y-%m-%dT%H:%M")
-    day = day_date(day_number(now))
+    day = clock.today(now)
     if job.period == "week":
         year, week, _weekday = day.isocalendar()
         return f"{year}-W{week:02d}"

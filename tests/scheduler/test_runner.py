@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from salesflow import clock
 from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
-from salesflow.scheduler import jobs, runner
+from salesflow.scheduler import registry, runner
 from salesflow.scheduler.cli import build_scheduler
 from salesflow.scheduler.models import JobRun
 
@@ -33,8 +33,8 @@ def test_a_daily_job_runs_once_per_company_day(world, now):
 
 
 def test_a_weekly_job_is_keyed_by_iso_week(monkeypatch, world, now):
-    job = jobs.Job("weekly", "week", "A weekly job.", lambda at: "ok")
-    monkeypatch.setitem(jobs.JOBS, "weekly", job)
+    job = registry.Job("weekly", "week", "A weekly job.", lambda at: "ok")
+    monkeypatch.setitem(registry.JOBS, "weekly", job)
     assert runner.run_key(job, now) == "2026-W47"
     assert runner.run("weekly", now=now) is not None
     assert runner.run("weekly", now=now + timedelta(days=2)) is None  # Sunday: same week
@@ -58,7 +58,7 @@ def test_a_failing_job_is_recorded_and_logged_and_leaves_nothing(monkeypatch, ca
         db.session.flush()
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setitem(jobs.JOBS, "boom", jobs.Job("boom", "day", "Fails.", boom))
+    monkeypatch.setitem(registry.JOBS, "boom", registry.Job("boom", "day", "Fails.", boom))
     with caplog.at_level(logging.ERROR, logger="salesflow.scheduler.runner"):
         result = runner.run("boom", now=now)
     assert result.status == "failed" and "the disk is full" in result.detail
@@ -82,7 +82,7 @@ def test_jobs_list_and_run_from_the_command_line(app, world, now):
 def test_the_scheduler_runs_every_job_daily_at_the_configured_local_time(app):
     scheduler = build_scheduler(app)
     scheduled = {job.id: job.trigger for job in scheduler.get_jobs()}
-    assert set(scheduled) == set(jobs.JOBS)
+    assert set(scheduled) == set(registry.JOBS)
     trigger = scheduled["dependency_snapshot"]
     assert str(trigger.timezone) == "Asia/Shanghai"
     assert "hour='6', minute='30'" in str(trigger)
@@ -112,5 +112,5 @@ def test_serve_runs_the_scheduler_in_the_same_process_as_the_server(app, monkeyp
     assert (seen["host"], seen["port"], seen["app"]) == ("127.0.0.1", 5123, app)
     # while the server ran, every job was scheduled in a background thread of this process
     assert seen["running"] and seen["kind"] is BackgroundScheduler
-    assert seen["jobs"] == set(jobs.JOBS)
+    assert seen["jobs"] == set(registry.JOBS)
     assert not made[0].running  # stopped with the server
