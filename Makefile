@@ -33,6 +33,7 @@ run: translations
 
 test: translations
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -148,10 +148,23 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.search.views import bp as search_bp
     from salesflow.teams.views import bp as teams_bp
 
-    for blueprint in (auth_bp, accounts_bp, contacts_bp, interactions_bp, opportunities_bp,
-                      search_bp, teams_bp, handovers_bp, notifications_bp,
-                      dependency_bp, pipeline_bp, exports_bp, calendar_bp, merges_bp,
-                      imports_bp):  # fmt: skip
+    for blueprint in (
+        auth_bp,
+        accounts_bp,
+        contacts_bp,
+        interactions_bp,
+        opportunities_bp,
+        search_bp,
+        teams_bp,
+        handovers_bp,
+        notifications_bp,
+        dependency_bp,
+        pipeline_bp,
+        exports_bp,
+        calendar_bp,
+        merges_bp,
+        imports_bp,
+    ):
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]
         app.register_blueprint(blueprint)

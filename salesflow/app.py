@@ -43,8 +43,12 @@ class SalesflowApp(APIFlask):
                 db.session.rollback()
                 self.logger.warning(
                     "%s %s: %s (attempt %d of %d)",
-                    request.method, request.path, problem, attempt, ATTEMPTS,
-                )  # fmt: skip
+                    request.method,
+                    request.path,
+                    problem,
+                    attempt,
+                    ATTEMPTS,
+                )
                 _rewind_uploads()
         answer: Any = self.handle_user_exception(TryAgain())
         return self.finalize_request(answer, from_error_handler=True)

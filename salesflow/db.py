@@ -124,9 +124,11 @@ def new_ids(session: Any, table: sa.Table, count: int) -> list[int]:
     database's write lock from its first statement (BEGIN IMMEDIATE, above)."""
     if session.get_bind().dialect.name == "postgresql":
         sequence = sa.func.pg_get_serial_sequence(table.name, "id")
-        return list(session.scalars(
-            sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
-        ))  # fmt: skip
+        return list(
+            session.scalars(
+                sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
+            )
+        )
     top = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
     return list(range(top + 1, top + 1 + count))
 

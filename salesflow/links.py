@@ -18,8 +18,11 @@ from werkzeug.routing import MapAdapter
 def _public() -> MapAdapter:
     """The app's routes bound to its public address (PUBLIC_URL)."""
     public = urlsplit(current_app.config["PUBLIC_URL"])
-    return current_app.url_map.bind(public.netloc, script_name=public.path.rstrip("/") or "/",
-                                    url_scheme=public.scheme or "http")  # fmt: skip
+    return current_app.url_map.bind(
+        public.netloc,
+        script_name=public.path.rstrip("/") or "/",
+        url_scheme=public.scheme or "http",
+    )
 
 
 def path(endpoint: str, **values: Any) -> str:

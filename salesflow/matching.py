@@ -20,11 +20,34 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Legal forms at the end of a company's name, after NFKC and casefolding, longest first: the same
 # company is written "华东电力有限公司", "华东电力股份有限公司" or "Huadong Power Co., Ltd.".
 LEGAL_FORMS = sorted(
-    ["股份有限公司", "有限责任公司", "有限公司", "公司", "co., ltd.", "co.,ltd.", "co. ltd.",
-     "co ltd", "co., ltd", "co.,ltd", "ltd.", "ltd", "limited", "inc.", "inc", "incorporated",
-     "corp.", "corp", "corporation", "llc", "gmbh", "company", "co."],
-    key=len, reverse=True,
-)  # fmt: skip
+    [
+        "股份有限公司",
+        "有限责任公司",
+        "有限公司",
+        "公司",
+        "co., ltd.",
+        "co.,ltd.",
+        "co. ltd.",
+        "co ltd",
+        "co., ltd",
+        "co.,ltd",
+        "ltd.",
+        "ltd",
+        "limited",
+        "inc.",
+        "inc",
+        "incorporated",
+        "corp.",
+        "corp",
+        "corporation",
+        "llc",
+        "gmbh",
+        "company",
+        "co.",
+    ],
+    key=len,
+    reverse=True,
+)
 # A city or region in brackets, e.g. "华为技术(北京)有限公司", says where, not who.
 BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)

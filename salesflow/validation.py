@@ -194,9 +194,14 @@ def max_length(attribute: Any) -> int:
 
 
 def text(
-    value: Any, name: str, errors: Errors, *, column: Any, multiline: bool = False,
+    value: Any,
+    name: str,
+    errors: Errors,
+    *,
+    column: Any,
+    multiline: bool = False,
     required: Any = None,
-) -> str | None:  # fmt: skip
+) -> str | None:
     """The cleaned text for `column`: stripped, empty as None. Refused, with the problem noted:
     anything but text, control characters (tab and line breaks only where `multiline`), more
     than the column holds, and an empty value when `required` (its message)."""

@@ -47,17 +47,23 @@ def _logged(summary: str) -> int:
 
 def _body(world, summary: str) -> dict[str, Any]:
     return {
-        "account_id": world.account_a.id, "kind": "call", "summary": summary,
-        "occurred_at": "2026-11-20T10:00:00+08:00", "contact_ids": [world.contact_a.id],
-    }  # fmt: skip
+        "account_id": world.account_a.id,
+        "kind": "call",
+        "summary": summary,
+        "occurred_at": "2026-11-20T10:00:00+08:00",
+        "contact_ids": [world.contact_a.id],
+    }
 
 
 def _form(world, summary: str) -> dict[str, Any]:
     return {
-        "account_id": str(world.account_a.id), "kind": "visit", "summary": summary,
-        "occurred_at": "2026-11-20T16:00", "contact_ids": [str(world.contact_a.id)],
+        "account_id": str(world.account_a.id),
+        "kind": "visit",
+        "summary": summary,
+        "occurred_at": "2026-11-20T16:00",
+        "contact_ids": [str(world.contact_a.id)],
         "participant_ids": [str(world.rep_a.id)],
-    }  # fmt: skip
+    }
 
 
 def _touches(world) -> int:

@@ -31,9 +31,12 @@ from tests import factories as f
 from tests.conftest import World, login
 
 HOSTILE = settings(
-    max_examples=25, derandomize=True, deadline=None, database=None,
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
     suppress_health_check=list(HealthCheck),
-)  # fmt: skip
+)
 SKIPPED = {"static", "bootstrap.static", "dependency.plotly_js", "auth.logout", "auth.login"}
 
 ids = st.one_of(
@@ -42,8 +45,16 @@ ids = st.one_of(
     st.sampled_from([-1, 2**31, 2**63, 2**64]),
 )
 # Dates anywhere a calendar allows, the edges of Python's range and of the app's most often.
-EDGES = [date(1, 1, 1), date(1, 1, 2), date(1899, 12, 31), date(1900, 1, 1), date(2199, 12, 31),
-         date(2200, 1, 1), date(9999, 12, 30), date(9999, 12, 31)]  # fmt: skip
+EDGES = [
+    date(1, 1, 1),
+    date(1, 1, 2),
+    date(1899, 12, 31),
+    date(1900, 1, 1),
+    date(2199, 12, 31),
+    date(2200, 1, 1),
+    date(9999, 12, 30),
+    date(9999, 12, 31),
+]
 days = st.one_of(st.sampled_from(EDGES), st.dates(min_value=date(1, 1, 1)))
 moments = st.builds(lambda d, t: f"{d.isoformat()}T{t}", days, st.sampled_from(["00:00", "23:59"]))
 words = st.text(
@@ -68,12 +79,40 @@ long_text = st.one_of(
 )
 DATE_KEYS = ["from", "to", "at", "close_month", "since", "until"]
 QUERY_KEYS = DATE_KEYS + [
-    "team_id", "user_id", "owner_id", "account_id", "holder_id", "user_ids", "before", "after",
-    "after_name", "cursor", "page", "sort", "dir", "q", "figure", "key", "status", "stage",
-    "playbook", "tier", "risk", "deleted", "mine", "unread", "kind", "contact_ids",
-    "participant_ids", "opportunity_id", "reports_to_id", "from_user_id", "account_ids", "extra",
+    "team_id",
+    "user_id",
+    "owner_id",
+    "account_id",
+    "holder_id",
+    "user_ids",
+    "before",
+    "after",
+    "after_name",
+    "cursor",
+    "page",
+    "sort",
+    "dir",
+    "q",
+    "figure",
+    "key",
+    "status",
+    "stage",
+    "playbook",
+    "tier",
+    "risk",
+    "deleted",
+    "mine",
+    "unread",
+    "kind",
+    "contact_ids",
+    "participant_ids",
+    "opportunity_id",
+    "reports_to_id",
+    "from_user_id",
+    "account_ids",
+    "extra",
     "next",
-]  # fmt: skip
+]
 
 
 @pytest.fixture
@@ -83,25 +122,41 @@ def hostile(client, ctx, now) -> dict[str, Any]:
     world = World()
     deal = f.make_opportunity(account=world.account_a, roles={world.rep_a: "AR"})
     handover = handover_services.create_handover(
-        {"from_user_id": world.rep_a.id, "to_user_id": world.rep_a2.id,
-         "account_ids": [world.account_a.id], "due_date": now.date() + timedelta(days=30)},
-        actor=world.admin, now=now,
-    )  # fmt: skip
+        {
+            "from_user_id": world.rep_a.id,
+            "to_user_id": world.rep_a2.id,
+            "account_ids": [world.account_a.id],
+            "due_date": now.date() + timedelta(days=30),
+        },
+        actor=world.admin,
+        now=now,
+    )
     notice = notify([world.admin], "roles_transferred", params={}, link="/", key="t", now=now)
     feed = create_feed(world.admin, actor=world.admin, now=now)  # /calendar/<token>.ics
-    upload = import_services.start_import(b"account,name\nHuadong Power,Qian\nNowhere,Sun\n",
-                                          "c.csv", {"kind": "contacts"}, actor=world.admin,
-                                          now=now)  # fmt: skip
+    upload = import_services.start_import(
+        b"account,name\nHuadong Power,Qian\nNowhere,Sun\n",
+        "c.csv",
+        {"kind": "contacts"},
+        actor=world.admin,
+        now=now,
+    )
     db.session.commit()
     login(client, world.admin)
     return {
-        "account_id": world.account_a.id, "contact_id": world.contact_a.id,
-        "interaction_id": world.interaction_a.id, "opportunity_id": deal.id,
-        "handover_id": handover.id, "user_id": world.rep_a.id, "team_id": world.team_a.id,
-        "notification_id": notice[0].id if notice else 1, "token_id": 1, "token": feed,
+        "account_id": world.account_a.id,
+        "contact_id": world.contact_a.id,
+        "interaction_id": world.interaction_a.id,
+        "opportunity_id": deal.id,
+        "handover_id": handover.id,
+        "user_id": world.rep_a.id,
+        "team_id": world.team_a.id,
+        "notification_id": notice[0].id if notice else 1,
+        "token_id": 1,
+        "token": feed,
         "kind": "accounts",  # /duplicates/<kind>
-        "import_id": upload.id, "fmt": "csv",  # /imports/<id>/errors.<fmt>
-    }  # fmt: skip
+        "import_id": upload.id,
+        "fmt": "csv",  # /imports/<id>/errors.<fmt>
+    }
 
 
 def _pages(app) -> list[Any]:
@@ -147,8 +202,9 @@ def test_no_path_id_answers_500_and_out_of_range_is_404(app, client, hostile, da
 @given(data=st.data())
 def test_no_query_string_answers_500(app, client, hostile, data):
     # The date keys drawn more often: they are the ones that overflow.
-    keys = st.lists(st.sampled_from(QUERY_KEYS + DATE_KEYS * 3), min_size=1, max_size=4,
-                    unique=True)  # fmt: skip
+    keys = st.lists(
+        st.sampled_from(QUERY_KEYS + DATE_KEYS * 3), min_size=1, max_size=4, unique=True
+    )
     for rule in _pages(app):
         if "GET" not in rule.methods:
             continue
@@ -207,7 +263,7 @@ def test_every_form_is_found(forms, hostile):
         f"/opportunities/{hostile['opportunity_id']}/advance",
         "/admin/users/new",
     ):
-        assert any(action.startswith(expected) for action in forms), expected  # fmt: skip
+        assert any(action.startswith(expected) for action in forms), expected
 
 
 @HOSTILE

@@ -39,8 +39,9 @@ _strip = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
 class AccountForm(FlaskForm):
-    name = StringField(FIELD_LABELS["name"], validators=[DataRequired(), fits(Account.name)],
-                       filters=_strip)  # fmt: skip
+    name = StringField(
+        FIELD_LABELS["name"], validators=[DataRequired(), fits(Account.name)], filters=_strip
+    )
     team_id = SelectField(FIELD_LABELS["team_id"], coerce=coerce_id, validate_choice=False)
     tier = SelectField(FIELD_LABELS["tier"], choices=choices(Tier), default="C")
     industry = StringField(
@@ -62,9 +63,20 @@ class AccountForm(FlaskForm):
     version = HiddenField()
 
     def service_data(self) -> dict[str, Any]:
-        data = {name: self[name].data for name in (
-            "name", "team_id", "tier", "industry", "region", "parent_id", "address", "website",
-            "notes")}  # fmt: skip
+        data = {
+            name: self[name].data
+            for name in (
+                "name",
+                "team_id",
+                "tier",
+                "industry",
+                "region",
+                "parent_id",
+                "address",
+                "website",
+                "notes",
+            )
+        }
         data["version"] = parse_id(self.version.data)
         return data
 

@@ -151,8 +151,9 @@ def delete_account(account: Account, *, actor: User, now: datetime) -> Account:
     if not scope.can_delete(actor, account) or account.is_deleted:
         raise Forbidden()
     account.deleted_at = now
-    audit.record(account, "delete", {"deleted_at": (None, now)}, actor=actor, now=now,
-                 account_id=account.id)  # fmt: skip
+    audit.record(
+        account, "delete", {"deleted_at": (None, now)}, actor=actor, now=now, account_id=account.id
+    )
     db.session.flush()
     return account
 
@@ -219,6 +220,12 @@ def set_account_team(
     db.session.flush()
     after = _team_pairs(account)
     if before != after:
-        audit.record(account, "update", {"team": (before, after)}, actor=actor, now=now,
-                     account_id=account.id)  # fmt: skip
+        audit.record(
+            account,
+            "update",
+            {"team": (before, after)},
+            actor=actor,
+            now=now,
+            account_id=account.id,
+        )
     return account

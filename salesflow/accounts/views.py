@@ -57,19 +57,26 @@ def index():
     sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "name"
     descending = request.args.get("dir") == "desc"
     accounts, next_cursor = queries.page(
-        queries.list_query(current_user, filters), sort=sort, descending=descending,
+        queries.list_query(current_user, filters),
+        sort=sort,
+        descending=descending,
         cursor=request.args.get("cursor"),
-    )  # fmt: skip
+    )
     next_url = None
     if next_cursor:
         next_url = url_for("accounts.index", **{**request.args.to_dict(), "cursor": next_cursor})
     return render_template(
-        "accounts/index.html", accounts=accounts, filters=filters, sort=sort,
-        descending=descending, next_url=next_url, teams=_teams(),
+        "accounts/index.html",
+        accounts=accounts,
+        filters=filters,
+        sort=sort,
+        descending=descending,
+        next_url=next_url,
+        teams=_teams(),
         industries=queries.industries(current_user),
         can_restore=current_user.role in scope.RESTORERS,
         can_find_duplicates=scope.can_find_duplicates(current_user),
-    )  # fmt: skip
+    )
 
 
 def _teams() -> list[Team]:
@@ -87,9 +94,11 @@ def _team_choices(account: Account | None) -> list[SelectChoice]:
 
 def _form_page(form: AccountForm, account: Account | None, status: int = 200):
     return render_template(
-        "accounts/form.html", form=form, account=account,
+        "accounts/form.html",
+        form=form,
+        account=account,
         quicklog_account_id=account.id if account else None,
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
@@ -152,30 +161,40 @@ def detail(account_id: int):
     people, team_names = _history_names(history)
     deals = _opportunities(account)
     return render_template(
-        "accounts/detail.html", account=account, members=by_role, parent=_parent(account),
+        "accounts/detail.html",
+        account=account,
+        members=by_role,
+        parent=_parent(account),
         chain=decision_chain(account.id, now=clock.now()),
         timeline=timeline(current_user, account_id=account.id),
-        history=history, people=people, team_names=team_names, field_labels=FIELD_LABELS,
-        can_delete=scope.can_delete(current_user, account), button_form=VersionForm(),
+        history=history,
+        people=people,
+        team_names=team_names,
+        field_labels=FIELD_LABELS,
+        can_delete=scope.can_delete(current_user, account),
+        button_form=VersionForm(),
         can_set_team=scope.can_set_account_team(current_user, account),
         quicklog_account_id=None if account.is_deleted else account.id,
-        opportunities=deals[:10], more_opportunities=len(deals) > 10,
+        opportunities=deals[:10],
+        more_opportunities=len(deals) > 10,
         can_import_contacts=scope.can_import_into(current_user, account),
         merge_panel=merge_views.panel(current_user, MergeKind.accounts, account.id, clock.now()),
         duplicate_contacts=merge_views.contact_hint(current_user, account),
-    )  # fmt: skip
+    )
 
 
 def _opportunities(account: Account) -> list[Opportunity]:
     """The account's deals, open ones first, newest first; one more than shown tells if there
     are more."""
-    return list(db.session.scalars(
-        sa.select(Opportunity)
-        .where(Opportunity.account_id == account.id, Opportunity.deleted_at.is_(None))
-        .options(so.joinedload(Opportunity.playbook_version))
-        .order_by((Opportunity.status == "open").desc(), Opportunity.id.desc())
-        .limit(11)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Opportunity)
+            .where(Opportunity.account_id == account.id, Opportunity.deleted_at.is_(None))
+            .options(so.joinedload(Opportunity.playbook_version))
+            .order_by((Opportunity.status == "open").desc(), Opportunity.id.desc())
+            .limit(11)
+        )
+    )
 
 
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
@@ -205,8 +224,17 @@ def _show_conflict(form: AccountForm, account: Account) -> None:
     """After a stale save: the user's input stays, each field that differs shows the value saved
     now, and the form carries the current version, so saving again is a decision taken knowingly
     rather than a silent overwrite."""
-    for name in ("name", "team_id", "tier", "industry", "region", "parent_id", "address",
-                 "website", "notes"):  # fmt: skip
+    for name in (
+        "name",
+        "team_id",
+        "tier",
+        "industry",
+        "region",
+        "parent_id",
+        "address",
+        "website",
+        "notes",
+    ):
         saved = getattr(account, name)
         if (getattr(saved, "value", saved) or None) != (form[name].data or None):
             shown = account.team.name if name == "team_id" else label(saved) if saved else "—"
@@ -228,9 +256,12 @@ def _team_page(form: TeamForm, account: Account, status: int = 200):
     for row in form.members:
         row.user_id.choices = user_choices(list(users))
     return render_template(
-        "accounts/team.html", form=form, account=account, extra=_extra_rows(),
+        "accounts/team.html",
+        form=form,
+        account=account,
+        extra=_extra_rows(),
         quicklog_account_id=account.id,
-    ), status  # fmt: skip
+    ), status
 
 
 def _extra_rows() -> int:

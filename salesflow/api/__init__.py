@@ -51,8 +51,9 @@ def _document_errors(spec: dict[str, Any]) -> dict[str, Any]:
         for operation in operations.values():
             responses = operation["responses"]
             if "{" in path:
-                responses.setdefault("404", {"description": "Not found or outside your scope",
-                                             **_ERROR})  # fmt: skip
+                responses.setdefault(
+                    "404", {"description": "Not found or outside your scope", **_ERROR}
+                )
             queried = any(p.get("in") == "query" for p in operation.get("parameters", []))
             if operation.get("requestBody") or queried:
                 responses.setdefault("400", {"description": "Malformed request", **_ERROR})

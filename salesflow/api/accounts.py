@@ -93,8 +93,22 @@ class MemberOut(BaseModel):
     role: str
 
 
-COLUMNS = ("id", "name", "industry", "region", "team_id", "tier", "parent_id", "address",
-           "website", "notes", "deleted_at", "version", "created_at", "updated_at")  # fmt: skip
+COLUMNS = (
+    "id",
+    "name",
+    "industry",
+    "region",
+    "team_id",
+    "tier",
+    "parent_id",
+    "address",
+    "website",
+    "notes",
+    "deleted_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
 
 
 def account_out(account: Account) -> dict[str, Any]:
@@ -125,10 +139,14 @@ def list_accounts(filters: AccountFilter):
     query = queries.list_query(
         caller(),
         queries.AccountFilters(
-            q=filters.q, team_id=filters.team_id, tier=filters.tier,
-            industry=filters.industry, mine=filters.mine, deleted=filters.deleted,
+            q=filters.q,
+            team_id=filters.team_id,
+            tier=filters.tier,
+            industry=filters.industry,
+            mine=filters.mine,
+            deleted=filters.deleted,
         ),
-    )  # fmt: skip
+    )
     return paginate(query, Account.id, account_out)
 
 

@@ -114,10 +114,24 @@ class ChainNodeOut(BaseModel):
 
 def contact_out(contact: Contact) -> dict[str, Any]:
     columns = (
-        "id", "account_id", "name", "title", "department", "level", "reports_to_id",
-        "decision_role", "influence", "attitude", "email", "phone", "left_on", "deleted_at",
-        "version", "created_at", "updated_at",
-    )  # fmt: skip
+        "id",
+        "account_id",
+        "name",
+        "title",
+        "department",
+        "level",
+        "reports_to_id",
+        "decision_role",
+        "influence",
+        "attitude",
+        "email",
+        "phone",
+        "left_on",
+        "deleted_at",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     return {**{c: getattr(contact, c) for c in columns}, "profile": contact.profile}
 
 

@@ -86,9 +86,14 @@ class PageQuery(BaseModel):
 
 
 def _item(item: checklist.Item) -> dict[str, Any]:
-    return {"account_id": item.account_id, "item": item.kind.value, "contact_id": item.contact_id,
-            "done": item.done, "interaction_id": item.interaction_id,
-            "confirmed_at": item.confirmed_at}  # fmt: skip
+    return {
+        "account_id": item.account_id,
+        "item": item.kind.value,
+        "contact_id": item.contact_id,
+        "done": item.done,
+        "interaction_id": item.interaction_id,
+        "confirmed_at": item.confirmed_at,
+    }
 
 
 def handovers_out(handovers: list[Handover]) -> list[dict[str, Any]]:
@@ -100,19 +105,32 @@ def handovers_out(handovers: list[Handover]) -> list[dict[str, Any]]:
     out = []
     for handover in handovers:
         items = lists[handover.id]
-        out.append({
-            "id": handover.id, "from_user_id": handover.from_user_id,
-            "to_user_id": handover.to_user_id, "account_ids": handover.account_ids,
-            "due_date": handover.due_date, "created_by_id": handover.created_by_id,
-            "created_at": handover.created_at, "completed_at": handover.completed_at,
-            "complete": items.complete, "overdue": not items.complete and handover.due_date < today,
-            "completion": {"done": items.done, "total": items.total, "percent": items.percent},
-            "items": [_item(i) for i in items.items],
-            "accounts": [{"account_id": link.account_id, "risk_before": link.risk_before,
-                          "risk_now": risks[link.account_id].name
-                          if link.account_id in risks else None}
-                         for link in handover.accounts],
-        })  # fmt: skip
+        out.append(
+            {
+                "id": handover.id,
+                "from_user_id": handover.from_user_id,
+                "to_user_id": handover.to_user_id,
+                "account_ids": handover.account_ids,
+                "due_date": handover.due_date,
+                "created_by_id": handover.created_by_id,
+                "created_at": handover.created_at,
+                "completed_at": handover.completed_at,
+                "complete": items.complete,
+                "overdue": not items.complete and handover.due_date < today,
+                "completion": {"done": items.done, "total": items.total, "percent": items.percent},
+                "items": [_item(i) for i in items.items],
+                "accounts": [
+                    {
+                        "account_id": link.account_id,
+                        "risk_before": link.risk_before,
+                        "risk_now": risks[link.account_id].name
+                        if link.account_id in risks
+                        else None,
+                    }
+                    for link in handover.accounts
+                ],
+            }
+        )
     return out
 
 
@@ -138,8 +156,10 @@ def list_handovers(query: PageQuery):
     rows = db.session.scalars(select.order_by(Handover.id).limit(limit + 1)).unique().all()
     more = len(rows) > limit
     rows = list(rows[:limit])
-    return {"items": handovers_out(rows),
-            "next_cursor": _encode_cursor(rows[-1].id) if more else None}  # fmt: skip
+    return {
+        "items": handovers_out(rows),
+        "next_cursor": _encode_cursor(rows[-1].id) if more else None,
+    }
 
 
 @bp.post("/handovers")

@@ -31,28 +31,40 @@ DOWNLOAD = {
 }
 XLSX_DOWNLOAD = {
     "description": "The same rows as an Excel workbook",
-    "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-        "schema": {"type": "string", "format": "binary"}}},
-}  # fmt: skip
+    "content": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}
+        }
+    },
+}
 
 
 class ImportIn(BaseModel):
     file: UploadFile = Field(description="A CSV (UTF-8 or GBK/GB18030), XLSX or vCard file.")
     kind: Kind
     mapping: str | None = Field(
-        None, max_length=20_000,
+        None,
+        max_length=20_000,
         description='A JSON object: column header → field, e.g. {"公司名称": "account"}. '
         "Without it: the mapping last used for these headers, else one read from them.",
-    )  # fmt: skip
-    mode: Mode = Field("fill", description="What a row matching a record does: create only, "
-                       "fill its blank fields, or overwrite them.")  # fmt: skip
+    )
+    mode: Mode = Field(
+        "fill",
+        description="What a row matching a record does: create only, "
+        "fill its blank fields, or overwrite them.",
+    )
     account_id: int | None = Field(None, ge=1, description="vCards into this one account.")
     sheet: str | None = Field(None, max_length=100, description="The XLSX sheet (the first).")
     header_row: int | None = Field(None, ge=1, le=10, description="The header's row (guessed).")
-    source: str | None = Field(None, max_length=120,
-                               description="Whose ids the `external_id` column holds.")  # fmt: skip
-    continues: int | None = Field(None, ge=1, description="The import whose fixed error file "
-                                  "this is (found by itself for an error file).")  # fmt: skip
+    source: str | None = Field(
+        None, max_length=120, description="Whose ids the `external_id` column holds."
+    )
+    continues: int | None = Field(
+        None,
+        ge=1,
+        description="The import whose fixed error file "
+        "this is (found by itself for an error file).",
+    )
 
 
 class Counts(BaseModel):
@@ -135,21 +147,48 @@ class UndoOut(BaseModel):
 def import_out(imp: Import) -> dict[str, Any]:
     now = clock.now()
     return {
-        **{c: getattr(imp, c) for c in (
-            "id", "filename", "file_type", "encoding", "sheet", "sheets", "header_row",
-            "columns", "mapping", "source", "account_id", "total_rows", "failure", "created_at",
-            "committed_at", "undone_at", "undo_counts")},
-        "kind": imp.kind.value, "mode": imp.mode.value,
-        "status": runner.shown_status(imp, now), "progress": imp.progress,
-        "continues": imp.continues_id, "counts": imp.counts or {},
+        **{
+            c: getattr(imp, c)
+            for c in (
+                "id",
+                "filename",
+                "file_type",
+                "encoding",
+                "sheet",
+                "sheets",
+                "header_row",
+                "columns",
+                "mapping",
+                "source",
+                "account_id",
+                "total_rows",
+                "failure",
+                "created_at",
+                "committed_at",
+                "undone_at",
+                "undo_counts",
+            )
+        },
+        "kind": imp.kind.value,
+        "mode": imp.mode.value,
+        "status": runner.shown_status(imp, now),
+        "progress": imp.progress,
+        "continues": imp.continues_id,
+        "counts": imp.counts or {},
         "undo_until": services.undo_deadline(imp),
-    }  # fmt: skip
+    }
 
 
 def row_out(row: ImportRow) -> dict[str, Any]:
-    return {"row": row.row, "outcome": row.outcome.value, "record_id": row.record_id,
-            "matched_by": row.matched_by, "errors": row.errors or {}, "notes": row.notes or {},
-            "undo": row.undo}  # fmt: skip
+    return {
+        "row": row.row,
+        "outcome": row.outcome.value,
+        "record_id": row.record_id,
+        "matched_by": row.matched_by,
+        "errors": row.errors or {},
+        "notes": row.notes or {},
+        "undo": row.undo,
+    }
 
 
 def _mapping(raw: str | None) -> Any:
@@ -158,8 +197,9 @@ def _mapping(raw: str | None) -> Any:
     try:
         return json.loads(raw)
     except ValueError:
-        raise ValidationFailed(fields={"mapping": [_("Give the mapping as a JSON object: column "
-                                                     "→ field.")]}) from None  # fmt: skip
+        raise ValidationFailed(
+            fields={"mapping": [_("Give the mapping as a JSON object: column → field.")]}
+        ) from None
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -174,11 +214,12 @@ def _too_large(error: RequestEntityTooLarge):
 @bp.auth_required(token_auth)
 @bp.input(PageFilter, location="query", arg_name="paging")
 @bp.output(ImportPage)
-@bp.doc(summary="Imports you may see: your own (a director also their team's, an admin all)",
-        responses={422: "Invalid limit or cursor"})  # fmt: skip
+@bp.doc(
+    summary="Imports you may see: your own (a director also their team's, an admin all)",
+    responses={422: "Invalid limit or cursor"},
+)
 def list_imports(paging: PageFilter):
-    return paginate(sa.select(Import).where(scope.visible_imports(caller())), Import.id,
-                    import_out)  # fmt: skip
+    return paginate(sa.select(Import).where(scope.visible_imports(caller())), Import.id, import_out)
 
 
 @bp.post("/imports")
@@ -192,11 +233,14 @@ def list_imports(paging: PageFilter):
     responses={**ERRORS, 403: "You may not import this kind", 413: "The file is too large"},
 )
 def create_import(data: ImportIn):
-    params = {k: getattr(data, k) for k in ("kind", "mode", "account_id", "sheet", "header_row",
-                                             "source", "continues")}  # fmt: skip
+    params = {
+        k: getattr(data, k)
+        for k in ("kind", "mode", "account_id", "sheet", "header_row", "source", "continues")
+    }
     params["mapping"] = _mapping(data.mapping)
-    imp = services.start_import(data.file.read(), data.file.filename or "", params,
-                                actor=caller(), now=clock.now())  # fmt: skip
+    imp = services.start_import(
+        data.file.read(), data.file.filename or "", params, actor=caller(), now=clock.now()
+    )
     return import_out(imp), 201
 
 
@@ -222,8 +266,10 @@ def import_rows(import_id: int, filters: RowFilter):
         query = query.where(ImportRow.row > after)
     rows = db.session.scalars(query.order_by(ImportRow.row).limit(limit + 1)).all()
     more = len(rows) > limit
-    return {"items": [row_out(r) for r in rows[:limit]],
-            "next_cursor": _encode_cursor(rows[limit - 1].row) if more else None}  # fmt: skip
+    return {
+        "items": [row_out(r) for r in rows[:limit]],
+        "next_cursor": _encode_cursor(rows[limit - 1].row) if more else None,
+    }
 
 
 @bp.post("/imports/<int:import_id>/commit")
@@ -243,16 +289,20 @@ def commit_import(import_id: int):
 
 @bp.get("/imports/<int:import_id>/errors.csv")
 @bp.auth_required(token_auth)
-@bp.doc(summary="The failed rows as uploaded, to fix and upload again (it continues the import)",
-        responses={200: DOWNLOAD, 404: "Not found or outside your scope"})  # fmt: skip
+@bp.doc(
+    summary="The failed rows as uploaded, to fix and upload again (it continues the import)",
+    responses={200: DOWNLOAD, 404: "Not found or outside your scope"},
+)
 def import_errors_csv(import_id: int):
     return errorfile.response(services.visible(caller(), import_id), "csv")
 
 
 @bp.get("/imports/<int:import_id>/errors.xlsx")
 @bp.auth_required(token_auth)
-@bp.doc(summary="The failed rows as an Excel workbook",
-        responses={200: XLSX_DOWNLOAD, 404: "Not found or outside your scope"})  # fmt: skip
+@bp.doc(
+    summary="The failed rows as an Excel workbook",
+    responses={200: XLSX_DOWNLOAD, 404: "Not found or outside your scope"},
+)
 def import_errors_xlsx(import_id: int):
     return errorfile.response(services.visible(caller(), import_id), "xlsx")
 

@@ -92,10 +92,21 @@ class InteractionPage(BaseModel):
 
 def interaction_out(interaction: Interaction) -> dict[str, Any]:
     columns = (
-        "id", "account_id", "occurred_at", "kind", "summary", "outcome", "next_step",
-        "next_step_due", "next_step_done_at", "owner_id", "deleted_at", "version",
-        "created_at", "updated_at",
-    )  # fmt: skip
+        "id",
+        "account_id",
+        "occurred_at",
+        "kind",
+        "summary",
+        "outcome",
+        "next_step",
+        "next_step_due",
+        "next_step_done_at",
+        "owner_id",
+        "deleted_at",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     return {
         **{c: getattr(interaction, c) for c in columns},
         "opportunity_id": interaction.opportunity_id,

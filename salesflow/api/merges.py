@@ -23,15 +23,20 @@ from salesflow.merges import queries, services
 from salesflow.merges.kinds import KINDS
 from salesflow.merges.models import Merge, MergeKind
 
-ERRORS = {404: "Not found or outside your scope", 403: "Not a director of the records' team "
-          "or an admin", 422: "Invalid input"}  # fmt: skip
+ERRORS = {
+    404: "Not found or outside your scope",
+    403: "Not a director of the records' team or an admin",
+    422: "Invalid input",
+}
 FieldName = Annotated[str, StringConstraints(max_length=40)]
 FIELDS_HELP = (
     "Per field, the id of the record (this one or one of `other_ids`) whose value the survivor "
     "keeps. A field not named keeps the survivor's value, or the first other's where the "
     "survivor's is blank. Accounts: {accounts}. Contacts: {contacts}."
-).format(accounts=", ".join(KINDS[MergeKind.accounts].fields),
-         contacts=", ".join(KINDS[MergeKind.contacts].fields))  # fmt: skip
+).format(
+    accounts=", ".join(KINDS[MergeKind.accounts].fields),
+    contacts=", ".join(KINDS[MergeKind.contacts].fields),
+)
 
 
 class MergeIn(Strict):
@@ -42,13 +47,12 @@ class MergeIn(Strict):
     )
     fields: dict[FieldName, BodyId] | None = Field(None, max_length=40, description=FIELDS_HELP)
     version: Version
-    other_versions: dict[Annotated[str, StringConstraints(max_length=12)], BodyId] | None = (
-        Field(
-            None, max_length=50,
-            description="Optional: {id: version} of the others as you read them; a 409 when one "
-            "has changed since.",
-        )
-    )  # fmt: skip
+    other_versions: dict[Annotated[str, StringConstraints(max_length=12)], BodyId] | None = Field(
+        None,
+        max_length=50,
+        description="Optional: {id: version} of the others as you read them; a 409 when one "
+        "has changed since.",
+    )
 
 
 class AccountMergeOut(AccountOut):
@@ -111,11 +115,19 @@ class DuplicateFilter(BaseModel):
 
 def merge_out(merge: Merge) -> dict[str, Any]:
     return {
-        "id": merge.id, "kind": merge.kind.value, "survivor_id": merge.survivor_id,
-        "merged_ids": merge.merged_ids, "fields": merge.fields, "moved": merge.moved,
-        "actor_id": merge.actor_id, "at": merge.at, "undo_until": services.undo_deadline(merge),
-        "undone_at": merge.undone_at, "undone_by_id": merge.undone_by_id, "kept": merge.kept,
-    }  # fmt: skip
+        "id": merge.id,
+        "kind": merge.kind.value,
+        "survivor_id": merge.survivor_id,
+        "merged_ids": merge.merged_ids,
+        "fields": merge.fields,
+        "moved": merge.moved,
+        "actor_id": merge.actor_id,
+        "at": merge.at,
+        "undo_until": services.undo_deadline(merge),
+        "undone_at": merge.undone_at,
+        "undone_by_id": merge.undone_by_id,
+        "kept": merge.kept,
+    }
 
 
 def _finders() -> None:
@@ -137,8 +149,9 @@ def _finders() -> None:
 )
 def merge_accounts(account_id: int, data: MergeIn):
     account = scope.get_account(caller(), account_id)
-    merge = services.merge_records(MergeKind.accounts, account, data.model_dump(),
-                                   actor=caller(), now=clock.now())  # fmt: skip
+    merge = services.merge_records(
+        MergeKind.accounts, account, data.model_dump(), actor=caller(), now=clock.now()
+    )
     return {**account_out(scope.get_account(caller(), account_id)), "merge_id": merge.id}
 
 
@@ -155,8 +168,9 @@ def merge_accounts(account_id: int, data: MergeIn):
 )
 def merge_contacts(contact_id: int, data: MergeIn):
     contact = scope.get_contact(caller(), contact_id)
-    merge = services.merge_records(MergeKind.contacts, contact, data.model_dump(),
-                                   actor=caller(), now=clock.now())  # fmt: skip
+    merge = services.merge_records(
+        MergeKind.contacts, contact, data.model_dump(), actor=caller(), now=clock.now()
+    )
     return {**contact_out(scope.get_contact(caller(), contact_id)), "merge_id": merge.id}
 
 
@@ -206,9 +220,12 @@ def undo_merge(merge_id: int):
     summary="Groups of records that look like duplicates (directors: their team; admins: all)",
     description="By the import's matching keys: e-mail, E.164 phone, website domain, the "
     "company name without its legal form; contacts only within one account.",
-    responses={403: "Not a director or admin", 404: "Account not found or outside your scope",
-               422: "Invalid limit or cursor"},
-)  # fmt: skip
+    responses={
+        403: "Not a director or admin",
+        404: "Account not found or outside your scope",
+        422: "Invalid limit or cursor",
+    },
+)
 def list_duplicates(kind: str, filters: DuplicateFilter):
     _finders()
     if kind == "accounts":
@@ -222,10 +239,12 @@ def list_duplicates(kind: str, filters: DuplicateFilter):
     shown = groups[start : start + limit]
     more = start + limit < len(groups)
     return {
-        "items": [{"ids": g.ids, "reasons": {r.value: sorted(v) for r, v in g.reasons.items()}}
-                  for g in shown],
+        "items": [
+            {"ids": g.ids, "reasons": {r.value: sorted(v) for r, v in g.reasons.items()}}
+            for g in shown
+        ],
         "next_cursor": _encode_cursor(start + limit) if more else None,
-    }  # fmt: skip
+    }
 
 
 @bp.record_once
@@ -240,11 +259,14 @@ def _describe_redirects(state: Any) -> None:
         for path, operations in spec["paths"].items():
             named = "{account_id}" in path or "{contact_id}" in path
             if named and "get" in operations and not path.startswith("/api/v1/duplicates"):
-                operations["get"]["responses"].setdefault("307", {
-                    "description": "The record was merged into another: `Location` is the "
-                    "surviving record's address (until the merge is undone)",
-                    "headers": {"Location": {"schema": {"type": "string"}}},
-                })  # fmt: skip
+                operations["get"]["responses"].setdefault(
+                    "307",
+                    {
+                        "description": "The record was merged into another: `Location` is the "
+                        "surviving record's address (until the merge is undone)",
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                    },
+                )
         return spec
 
     app.spec_processor(describe)

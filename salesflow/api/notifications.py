@@ -34,8 +34,15 @@ class NotificationPage(BaseModel):
 
 
 def notification_out(n: Notification) -> dict[str, Any]:
-    return {"id": n.id, "kind": n.kind, "message": render(n.kind, n.params), "params": n.params,
-            "link": n.link, "created_at": n.created_at, "read_at": n.read_at}  # fmt: skip
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "message": render(n.kind, n.params),
+        "params": n.params,
+        "link": n.link,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+    }
 
 
 @bp.get("/notifications")
@@ -50,8 +57,10 @@ def notification_out(n: Notification) -> dict[str, Any]:
 def list_notifications(filters: NotificationFilter):
     limit, before = page_params()
     rows, more = queries.page(caller(), before=before, limit=limit, unread=filters.unread)
-    return {"items": [notification_out(n) for n in rows],
-            "next_cursor": _encode_cursor(rows[-1].id) if more else None}  # fmt: skip
+    return {
+        "items": [notification_out(n) for n in rows],
+        "next_cursor": _encode_cursor(rows[-1].id) if more else None,
+    }
 
 
 @bp.post("/notifications/<int:notification_id>/read")

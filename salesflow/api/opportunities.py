@@ -45,9 +45,22 @@ from salesflow.opportunities.models import (
     TriangleRole,
 )
 
-COLUMNS = ("id", "account_id", "name", "currency", "expected_close", "customer_need",
-           "competitors", "status", "stage_entered_at", "close_reason", "closed_at", "version",
-           "created_at", "updated_at")  # fmt: skip
+COLUMNS = (
+    "id",
+    "account_id",
+    "name",
+    "currency",
+    "expected_close",
+    "customer_need",
+    "competitors",
+    "status",
+    "stage_entered_at",
+    "close_reason",
+    "closed_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
 DECISIONS = {"request": Decision.requested, "approve": Decision.approve, "reject": Decision.reject}
 
 
@@ -81,11 +94,16 @@ def _load(opportunity_id: int) -> Opportunity:
 def _filters(filters: OpportunityFilter) -> queries.OpportunityFilters:
     month = filters.close_month
     return queries.OpportunityFilters(
-        q=filters.q, team_id=filters.team_id, owner_id=filters.owner_id,
-        close_month=month, mine=filters.mine,
-        playbook=filters.playbook, status=None if filters.status == "all" else filters.status,
-        stage=filters.stage, account_id=filters.account_id,
-    )  # fmt: skip
+        q=filters.q,
+        team_id=filters.team_id,
+        owner_id=filters.owner_id,
+        close_month=month,
+        mine=filters.mine,
+        playbook=filters.playbook,
+        status=None if filters.status == "all" else filters.status,
+        stage=filters.stage,
+        account_id=filters.account_id,
+    )
 
 
 @bp.get("/opportunities")
@@ -161,10 +179,11 @@ def get_opportunity_gates(opportunity_id: int):
     results = gate_results(opportunity, now=clock.now())
     return {
         "stage": opportunity.stage_key,
-        "gates": [{"gate": r.gate, "met": r.met, "message": r.message, "hint": r.hint}
-                  for r in results],
+        "gates": [
+            {"gate": r.gate, "met": r.met, "message": r.message, "hint": r.hint} for r in results
+        ],
         "all_met": all(r.met for r in results),
-    }  # fmt: skip
+    }
 
 
 @bp.post("/opportunities/<int:opportunity_id>/advance")
@@ -227,8 +246,13 @@ def reopen_opportunity(opportunity_id: int, data: ReopenIn):
 
 
 def tick_out(tick: ChecklistTick) -> dict[str, Any]:
-    return {"stage": tick.stage_key, "item": tick.item_key, "evidence": tick.evidence,
-            "ticked_by_id": tick.ticked_by_id, "ticked_at": tick.ticked_at}  # fmt: skip
+    return {
+        "stage": tick.stage_key,
+        "item": tick.item_key,
+        "evidence": tick.evidence,
+        "ticked_by_id": tick.ticked_by_id,
+        "ticked_at": tick.ticked_at,
+    }
 
 
 @bp.post("/opportunities/<int:opportunity_id>/checklist")
@@ -264,9 +288,15 @@ def untick_checklist_item(opportunity_id: int, stage: str, item: str):
 
 def approval_out(approval: Approval) -> dict[str, Any]:
     decision = {v: k for k, v in DECISIONS.items()}[approval.decision]
-    return {"id": approval.id, "stage": approval.stage_key, "gate": approval.gate_key,
-            "decision": decision, "comment": approval.comment, "actor_id": approval.actor_id,
-            "at": approval.at}  # fmt: skip
+    return {
+        "id": approval.id,
+        "stage": approval.stage_key,
+        "gate": approval.gate_key,
+        "decision": decision,
+        "comment": approval.comment,
+        "actor_id": approval.actor_id,
+        "at": approval.at,
+    }
 
 
 @bp.post("/opportunities/<int:opportunity_id>/approvals")
@@ -287,18 +317,26 @@ def decide_approval(opportunity_id: int, data: ApprovalIn):
 
 def change_out(change: StageChange) -> dict[str, Any]:
     return {
-        "at": change.at, "actor_id": change.actor_id,
-        "actor_name": change.actor.name if change.actor else None, "move": change.move.value,
-        "from_stage": change.from_stage, "to_stage": change.to_stage, "gates": change.gates,
-        "gates_met": change.gates_met, "overridden": change.overridden, "reason": change.reason,
-    }  # fmt: skip
+        "at": change.at,
+        "actor_id": change.actor_id,
+        "actor_name": change.actor.name if change.actor else None,
+        "move": change.move.value,
+        "from_stage": change.from_stage,
+        "to_stage": change.to_stage,
+        "gates": change.gates,
+        "gates_met": change.gates_met,
+        "overridden": change.overridden,
+        "reason": change.reason,
+    }
 
 
 @bp.get("/opportunities/<int:opportunity_id>/history")
 @bp.auth_required(token_auth)
 @bp.output(list[StageChangeOut])
-@bp.doc(summary="Stage changes, oldest first, with the gates as they were and overrides",
-        responses=ERRORS)  # fmt: skip
+@bp.doc(
+    summary="Stage changes, oldest first, with the gates as they were and overrides",
+    responses=ERRORS,
+)
 def get_opportunity_history(opportunity_id: int):
     opportunity = _load(opportunity_id)
     changes = db.session.scalars(

@@ -77,25 +77,38 @@ def pipeline_report(filters: PipelineFilter):
     if filters.start and filters.end and filters.start > filters.end:
         raise ValidationFailed(fields={"from": [_("The period must start before it ends.")]})
     chosen = figures.Filters(
-        team_id=filters.team_id, user_id=filters.user_id, playbook=filters.playbook,
-        start=filters.start, end=filters.end,
-    )  # fmt: skip
+        team_id=filters.team_id,
+        user_id=filters.user_id,
+        playbook=filters.playbook,
+        start=filters.start,
+        end=filters.end,
+    )
     compliance = figures.gate_compliance(user, chosen, now=now)
     return {
         "stages": [
-            {"playbook": s.playbook, "stage": s.stage, "count": s.count,
-             "amount": _money(s.amount), "weighted_amount": _money(s.weighted),
-             "breaches": s.breaches}
+            {
+                "playbook": s.playbook,
+                "stage": s.stage,
+                "count": s.count,
+                "amount": _money(s.amount),
+                "weighted_amount": _money(s.weighted),
+                "breaches": s.breaches,
+            }
             for s in figures.funnel(user, chosen, now=now)
         ],
         "gate_compliance": {
-            "advances": compliance.advances, "met_every_gate": compliance.met,
+            "advances": compliance.advances,
+            "met_every_gate": compliance.met,
             "share": compliance.share,
             "overrides": [
-                {"opportunity_id": change.opportunity_id, "at": change.at,
-                 "from_stage": change.from_stage, "to_stage": change.to_stage,
-                 "reason": change.reason}
+                {
+                    "opportunity_id": change.opportunity_id,
+                    "at": change.at,
+                    "from_stage": change.from_stage,
+                    "to_stage": change.to_stage,
+                    "reason": change.reason,
+                }
                 for change, _name in compliance.overrides
             ],
         },
-    }  # fmt: skip
+    }

@@ -77,13 +77,17 @@ def _allowed() -> None:
 
 def dependency_out(m: AccountMetrics) -> dict[str, Any]:
     return {
-        "account_id": m.account_id, "top_share": m.top_share, "holder_id": m.holder_id,
-        "effective_holders": m.effective_holders, "key_contacts": len(m.key_contacts),
+        "account_id": m.account_id,
+        "top_share": m.top_share,
+        "holder_id": m.holder_id,
+        "effective_holders": m.effective_holders,
+        "key_contacts": len(m.key_contacts),
         "uncovered_key_contacts": list(m.uncovered_key_contacts),
         "single_threaded_key_contacts": list(m.single_threaded_key_contacts),
-        "multi_threaded_coverage": m.multi_threaded_coverage, "bus_factor": m.bus_factor,
+        "multi_threaded_coverage": m.multi_threaded_coverage,
+        "bus_factor": m.bus_factor,
         "risk": m.risk.name,
-    }  # fmt: skip
+    }
 
 
 @bp.get("/reports/dependency")
@@ -102,8 +106,9 @@ def dependency_report(filters: DependencyFilter):
     query_filters = queries.ReportFilters(
         team_id=filters.team_id, tier=filters.tier, risk=filters.risk, holder_id=filters.holder_id
     )
-    results = queries.account_metrics_page(caller(), query_filters, now=now, after=after,
-                                           limit=limit)  # fmt: skip
+    results = queries.account_metrics_page(
+        caller(), query_filters, now=now, after=after, limit=limit
+    )
     more = len(results) > limit
     results = results[:limit]
     return {
@@ -114,11 +119,12 @@ def dependency_report(filters: DependencyFilter):
 
 def departure_out(d: AccountDeparture) -> dict[str, Any]:
     return {
-        "account_id": d.account_id, "risk_before": d.before.risk.name,
+        "account_id": d.account_id,
+        "risk_before": d.before.risk.name,
         "risk_after": d.after.risk.name,
         "newly_uncovered_key_contacts": list(d.newly_uncovered_key_contacts),
         "holder_left": d.holder_left,
-    }  # fmt: skip
+    }
 
 
 @bp.post("/reports/departure")

@@ -27,10 +27,12 @@ BodyId = Annotated[int, Field(strict=True, ge=1, le=validation.MAX_ID)]
 Version = Annotated[
     int,
     Field(
-        strict=True, ge=1, le=validation.MAX_ID,
+        strict=True,
+        ge=1,
+        le=validation.MAX_ID,
         description="The `version` you read: without it the update is a 422, a stale one a 409.",
     ),
-]  # fmt: skip
+]
 Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
@@ -83,10 +85,11 @@ def text(column: Any, *, required: bool = False) -> Any:
     return Annotated[
         str,
         StringConstraints(
-            strip_whitespace=True, min_length=1 if required else None,
+            strip_whitespace=True,
+            min_length=1 if required else None,
             max_length=validation.max_length(column),
         ),
-    ]  # fmt: skip
+    ]
 
 
 class Strict(BaseModel):

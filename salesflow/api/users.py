@@ -173,8 +173,9 @@ def _prove_current_password(user: User, password: str | None, *, now) -> None:
         raise ValidationFailed(fields={"current_password": [_("Enter your current password.")]})
     wrong = ValidationFailed(fields={"current_password": [_("This is not your current password.")]})
     try:
-        check_credentials(user.email, password, address=request.remote_addr or "",
-                          device_cookie=None, now=now)  # fmt: skip
+        check_credentials(
+            user.email, password, address=request.remote_addr or "", device_cookie=None, now=now
+        )
     except auth_services.BadCredentials:
         raise wrong from None
 

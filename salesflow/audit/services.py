@@ -92,17 +92,27 @@ def record(
 
 
 def entry_values(
-    entity_type: str, entity_id: int, action: str, changes: Changes, *, actor: Any,
-    now: datetime, account_id: int | None,
-) -> dict[str, Any]:  # fmt: skip
+    entity_type: str,
+    entity_id: int,
+    action: str,
+    changes: Changes,
+    *,
+    actor: Any,
+    now: datetime,
+    account_id: int | None,
+) -> dict[str, Any]:
     """One audit entry as the values of a set-wise insert (a service writing many records at
     once records each the way `record` would, in one statement: `insert_entries`)."""
     return {
-        "at": now, "actor_id": actor.id if actor is not None else None,
-        "entity_type": entity_type, "entity_id": entity_id, "account_id": account_id,
-        "action": action, "cause": _cause.get(),
+        "at": now,
+        "actor_id": actor.id if actor is not None else None,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "account_id": account_id,
+        "action": action,
+        "cause": _cause.get(),
         "changes": {k: [_plain(old), _plain(new)] for k, (old, new) in changes.items()},
-    }  # fmt: skip
+    }
 
 
 def insert_entries(entries: list[dict[str, Any]]) -> None:

@@ -327,9 +327,11 @@ def visible_handovers(user: User) -> sa.ColumnElement[bool]:
             .where(Account.team_id == user.team_id)
         )
         rule = sa.or_(
-            rule, Handover.from_user_id.in_(team), Handover.to_user_id.in_(team),
+            rule,
+            Handover.from_user_id.in_(team),
+            Handover.to_user_id.in_(team),
             Handover.id.in_(accounts),
-        )  # fmt: skip
+        )
     return rule
 
 

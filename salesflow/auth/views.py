@@ -43,9 +43,12 @@ def login():
     now, device_cookie = clock.now(), request.cookies.get(devices.COOKIE)
     try:
         user = check_credentials(
-            form.email.data, form.password.data, address=request.remote_addr or "",
-            device_cookie=device_cookie, now=now,
-        )  # fmt: skip
+            form.email.data,
+            form.password.data,
+            address=request.remote_addr or "",
+            device_cookie=device_cookie,
+            now=now,
+        )
     except (services.BadCredentials, services.TooManyAttempts) as error:
         form.password.errors.append(error.message)
         return render_template("auth/login.html", form=form), error.status, error.headers
@@ -105,8 +108,13 @@ def _account_page(
 def _token_row(token: ApiToken, now) -> dict:
     live = token.revoked_at is None and token.expires_at > now
     state = _("Active") if live else _("Revoked") if token.revoked_at else _("Expired")
-    return {"id": token.id, "created_at": token.created_at, "expires_at": token.expires_at,
-            "live": live, "state": state}  # fmt: skip
+    return {
+        "id": token.id,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "live": live,
+        "state": state,
+    }
 
 
 @bp.get("/me")
@@ -126,9 +134,12 @@ def change_password():
     user, now = current_user._get_current_object(), clock.now()
     try:
         check_credentials(
-            user.email, form.current_password.data, address=request.remote_addr or "",
-            device_cookie=request.cookies.get(devices.COOKIE), now=now,
-        )  # fmt: skip
+            user.email,
+            form.current_password.data,
+            address=request.remote_addr or "",
+            device_cookie=request.cookies.get(devices.COOKIE),
+            now=now,
+        )
     except services.BadCredentials:
         form.current_password.errors.append(_("This is not your current password."))
         return _account_page(form, 422)

@@ -33,8 +33,10 @@ def create(path: Path) -> None:
             revision = copy.postgresql_create(url, path)
     except copy.BackupError as error:
         _fail(error)
-    click.echo(f"Backed up the database to {path} ({path.stat().st_size:,} bytes, schema "
-               f"revision {revision}).")  # fmt: skip
+    click.echo(
+        f"Backed up the database to {path} ({path.stat().st_size:,} bytes, schema "
+        f"revision {revision})."
+    )
 
 
 @backup_cli.command("restore")
@@ -64,5 +66,7 @@ def restore(path: Path) -> None:
     if revision == head:
         click.echo(f"Restored {path}: schema revision {revision}, as this code expects.")
     else:
-        click.echo(f"Restored {path} at schema revision {revision}; this code is at {head}. "
-                   "Run `flask --app wsgi db upgrade` before starting the app.")  # fmt: skip
+        click.echo(
+            f"Restored {path} at schema revision {revision}; this code is at {head}. "
+            "Run `flask --app wsgi db upgrade` before starting the app."
+        )

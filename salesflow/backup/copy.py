@@ -137,8 +137,14 @@ def _libpq(url: sa.URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    plain = sa.URL.create("postgresql", username=url.username, host=url.host, port=url.port,
-                          database=url.database, query=url.query)  # fmt: skip
+    plain = sa.URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
     return plain.render_as_string(hide_password=False), env
 
 
@@ -161,8 +167,11 @@ def postgresql_create(url: sa.URL, target: Path) -> str:
     revision = database_revision() or ""
     partial = target.with_name(target.name + ".partial")
     try:
-        _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges",
-                         f"--file={partial}"], url)  # fmt: skip
+        _run(
+            "pg_dump",
+            ["--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"],
+            url,
+        )
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -174,8 +183,10 @@ def _dump_revision(backup: Path) -> str | None:
     """The revision inside a pg_dump file, read without restoring anything."""
     done = subprocess.run(
         ["pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(backup)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise BackupError(
             f"{backup} is not a pg_dump file in custom format ({done.stderr.strip()})."
@@ -194,6 +205,9 @@ def postgresql_restore(url: sa.URL, backup: Path) -> str:
         _run("pg_restore", [str(backup)], url)  # says how to run it elsewhere
     revision = _dump_revision(backup)
     check_known(revision, backup)
-    _run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error",
-                        "--single-transaction", str(backup)], url)  # fmt: skip
+    _run(
+        "pg_restore",
+        ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", str(backup)],
+        url,
+    )
     return revision or ""

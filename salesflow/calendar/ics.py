@@ -24,9 +24,13 @@ from salesflow.interactions.queries import open_step
 FEED_LIMIT = 1000  # events in one feed: every future step, and the most recent overdue ones
 REFRESH = timedelta(hours=1)
 STEP_COLUMNS = (
-    Interaction.id, Interaction.next_step, Interaction.next_step_due, Interaction.version,
-    Interaction.updated_at, Account.name.label("account"),
-)  # fmt: skip
+    Interaction.id,
+    Interaction.next_step,
+    Interaction.next_step_due,
+    Interaction.version,
+    Interaction.updated_at,
+    Account.name.label("account"),
+)
 
 
 def open_steps(user: User, *, limit: int | None = None) -> list[sa.Row[Any]]:

@@ -111,9 +111,19 @@ class ContactForm(FlaskForm):
     def service_data(self) -> dict[str, Any]:
         """The fields as the service expects them (empty strings are "not set")."""
         fields = (
-            "name", "title", "department", "level", "reports_to_id", "decision_role",
-            "influence", "attitude", "email", "phone", *PROFILE_FIELDS, "left_on",
-        )  # fmt: skip
+            "name",
+            "title",
+            "department",
+            "level",
+            "reports_to_id",
+            "decision_role",
+            "influence",
+            "attitude",
+            "email",
+            "phone",
+            *PROFILE_FIELDS,
+            "left_on",
+        )
         data = {name: getattr(self, name).data for name in fields}
         data["version"] = parse_id(self.version.data)
         return data

@@ -32,8 +32,19 @@ from salesflow.extensions import db
 from salesflow.validation import Errors, add, day, is_id, require_version, text
 
 # Text fields; lengths come from the columns. Multi-line ones keep their line breaks.
-TEXT_FIELDS = ("name", "title", "department", "email", "phone", "background", "education",
-               "hometown", "interests", "preferences", "notes")  # fmt: skip
+TEXT_FIELDS = (
+    "name",
+    "title",
+    "department",
+    "email",
+    "phone",
+    "background",
+    "education",
+    "hometown",
+    "interests",
+    "preferences",
+    "notes",
+)
 MULTILINE = {"background", "interests", "preferences", "notes"}
 # Enum fields, and whether they may be empty.
 ENUMS: dict[str, tuple[type[StrEnum], bool]] = {
@@ -70,8 +81,9 @@ def _clean_fields(data: dict[str, Any], now: datetime, errors: Errors) -> dict[s
     clean: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         if name in data:
-            clean[name] = text(data[name], name, errors, column=getattr(Contact, name),
-                               multiline=name in MULTILINE)  # fmt: skip
+            clean[name] = text(
+                data[name], name, errors, column=getattr(Contact, name), multiline=name in MULTILINE
+            )
     for name, (enum_cls, nullable) in ENUMS.items():
         if name in data:
             clean[name], problem = _enum(data[name], enum_cls, nullable)
@@ -147,9 +159,12 @@ def check_contact(
 
 
 def create_contacts(
-    items: list[tuple[Account, dict[str, Any]]], *, actor: User, now: datetime,
+    items: list[tuple[Account, dict[str, Any]]],
+    *,
+    actor: User,
+    now: datetime,
     refused: dict[int, Errors] | None = None,
-) -> list[int | None]:  # fmt: skip
+) -> list[int | None]:
     """Add many contacts at once (an import): every rule of create_contact — the actor may keep
     each account up to date, each contact's fields pass the same checks, `reports_to_id` names a
     current contact of the same account — then one insert and one audit insert for them all,
@@ -172,23 +187,41 @@ def create_contacts(
                 raise
             refused[index] = error.fields
             continue
-        rows.append({**dict.fromkeys(CONTACT_FIELDS), **clean, "account_id": account.id,
-                     "created_at": now, "updated_at": now, "version": 1})  # fmt: skip
+        rows.append(
+            {
+                **dict.fromkeys(CONTACT_FIELDS),
+                **clean,
+                "account_id": account.id,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+        )
         audits.append((account.id, {f: (None, v) for f, v in clean.items() if v is not None}))
         kept.append(index)
     del loaded
     ids: list[int | None] = [None] * len(items)
     if not rows:
         return ids
-    for row, index, contact_id in zip(rows, kept, new_ids(db.session, Contact.__table__, len(rows)),
-                                      strict=True):  # fmt: skip
+    for row, index, contact_id in zip(
+        rows, kept, new_ids(db.session, Contact.__table__, len(rows)), strict=True
+    ):
         row["id"] = ids[index] = contact_id
     insert_many(db.session, Contact.__table__, rows)
-    audit.insert_entries([
-        audit.entry_values("contacts", row["id"], "create", changes, actor=actor, now=now,
-                           account_id=account_id)
-        for row, (account_id, changes) in zip(rows, audits, strict=True)
-    ])  # fmt: skip
+    audit.insert_entries(
+        [
+            audit.entry_values(
+                "contacts",
+                row["id"],
+                "create",
+                changes,
+                actor=actor,
+                now=now,
+                account_id=account_id,
+            )
+            for row, (account_id, changes) in zip(rows, audits, strict=True)
+        ]
+    )
     return ids
 
 
@@ -198,26 +231,43 @@ def delete_contacts(contacts: list[Contact], *, actor: User, now: datetime) -> N
     A contact changed meanwhile (its version moved on) stops them all with a Conflict: the
     caller goes one by one. Raises Forbidden, Conflict."""
     todo = [c for c in contacts if c.deleted_at is None]
-    accounts = {a.id: a for a in db.session.scalars(
-        sa.select(Account).where(Account.id.in_({c.account_id for c in todo})))}  # fmt: skip
+    accounts = {
+        a.id: a
+        for a in db.session.scalars(
+            sa.select(Account).where(Account.id.in_({c.account_id for c in todo}))
+        )
+    }
     if not all(scope.can_delete(actor, accounts[c.account_id]) for c in todo):
         raise Forbidden()
     if not todo:
         return
     table = Contact.__table__
     done = db.session.execute(
-        table.update().where(table.c.id == sa.bindparam("contact_id"),
-                             table.c.version == sa.bindparam("read"), table.c.deleted_at.is_(None))
+        table.update()
+        .where(
+            table.c.id == sa.bindparam("contact_id"),
+            table.c.version == sa.bindparam("read"),
+            table.c.deleted_at.is_(None),
+        )
         .values(deleted_at=now, updated_at=now, version=table.c.version + 1),
         [{"contact_id": c.id, "read": c.version} for c in todo],
-    ).rowcount  # fmt: skip
+    ).rowcount
     if done != len(todo):
         raise Conflict()
-    audit.insert_entries([
-        audit.entry_values("contacts", c.id, "delete", {"deleted_at": (None, now)}, actor=actor,
-                           now=now, account_id=c.account_id)
-        for c in todo
-    ])  # fmt: skip
+    audit.insert_entries(
+        [
+            audit.entry_values(
+                "contacts",
+                c.id,
+                "delete",
+                {"deleted_at": (None, now)},
+                actor=actor,
+                now=now,
+                account_id=c.account_id,
+            )
+            for c in todo
+        ]
+    )
     for contact in todo:
         db.session.expire(contact)
 

@@ -27,11 +27,37 @@ CJK = re.compile(
 )
 # Two-character Chinese family names; any other Chinese name starts with a one-character one.
 COMPOUND_SURNAMES = (
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
-    "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐", "端木", "澹台",
-    "轩辕", "呼延", "西门", "南宫", "独孤", "申屠", "太史", "闻人",
-    "钟离", "万俟", "百里", "东郭", "赫连", "拓跋",
-)  # fmt: skip
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+    "端木",
+    "澹台",
+    "轩辕",
+    "呼延",
+    "西门",
+    "南宫",
+    "独孤",
+    "申屠",
+    "太史",
+    "闻人",
+    "钟离",
+    "万俟",
+    "百里",
+    "东郭",
+    "赫连",
+    "拓跋",
+)
 PRODID = "-//salesflow//contact export//EN"
 _NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
@@ -41,8 +67,9 @@ def name_parts(name: str) -> tuple[str, str]:
     欧阳娜娜 → (欧阳, 娜娜), "Liu Yang" → (Yang, Liu); one word is a family name alone."""
     name = " ".join(name.split())
     if CJK.match(name) and " " not in name and len(name) > 1:
-        family = next((s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > 2),
-                      name[0])  # fmt: skip
+        family = next(
+            (s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > 2), name[0]
+        )
         return family, name[len(family) :]
     given, _space, family = name.rpartition(" ")
     return family, given
@@ -55,8 +82,10 @@ def contact_vcard(contact: Contact) -> str:
     card.add("fn").value = contact.name
     family, given = name_parts(contact.name)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
-    card.add("org").value = [contact.account.name, *([contact.department] if contact.department
-                                                      else [])]  # fmt: skip
+    card.add("org").value = [
+        contact.account.name,
+        *([contact.department] if contact.department else []),
+    ]
     if contact.title:
         card.add("title").value = contact.title
     if contact.email:

@@ -146,8 +146,9 @@ def _log_in(app: Flask, role: str) -> Person:
         raise SystemExit(f"Could not log in as {email}: HTTP {response.status_code}")
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        viewer = bench_sql.Viewer(user.id, user.team_id, sees_all=role == "leadership",
-                                  director=role == "director")  # fmt: skip
+        viewer = bench_sql.Viewer(
+            user.id, user.team_id, sees_all=role == "leadership", director=role == "director"
+        )
         db.session.remove()
     return Person(role, client, viewer)
 
@@ -157,9 +158,12 @@ def pick_target(app: Flask, rep: Person) -> Target:
     with app.app_context():
         visible = sa.or_(
             Account.team_id == rep.viewer.team_id,
-            Account.id.in_(sa.text(f"SELECT account_id FROM account_members "
-                                   f"WHERE user_id = {rep.viewer.user_id}")),
-        )  # fmt: skip
+            Account.id.in_(
+                sa.text(
+                    f"SELECT account_id FROM account_members WHERE user_id = {rep.viewer.user_id}"
+                )
+            ),
+        )
         busiest = db.session.execute(
             sa.select(Interaction.account_id, sa.func.count().label("n"))
             .join(Account, Account.id == Interaction.account_id)
@@ -253,24 +257,52 @@ def cases(person: Person, target: Target, now: datetime, zone: ZoneInfo) -> list
     form = _quick_log_form(person, target, now, zone)
     account = f"/accounts/{target.account_id}"
     rows = [
-        Case("/accounts", role, "GET", lambda: client.get("/accounts"),
-             lambda c: bench_sql.account_list(c, viewer), "/accounts"),
-        Case(f"/accounts?q={ACCOUNT_QUERY}", role, "GET",
-             lambda: client.get("/accounts", query_string={"q": ACCOUNT_QUERY}),
-             lambda c: bench_sql.account_list(c, viewer, ACCOUNT_QUERY), "/accounts"),
-        Case(f"/accounts/{{id}} ({target.interactions} interactions)", role, "GET",
-             lambda: client.get(account),
-             lambda c: bench_sql.account_page(c, viewer, target.account_id, now), account),
-        Case("POST /interactions/new", role, "POST",
-             lambda: client.post("/interactions/new", data=form),
-             lambda c: bench_sql.quick_log(c, viewer, log, now), "/interactions/new"),
-    ]  # fmt: skip
+        Case(
+            "/accounts",
+            role,
+            "GET",
+            lambda: client.get("/accounts"),
+            lambda c: bench_sql.account_list(c, viewer),
+            "/accounts",
+        ),
+        Case(
+            f"/accounts?q={ACCOUNT_QUERY}",
+            role,
+            "GET",
+            lambda: client.get("/accounts", query_string={"q": ACCOUNT_QUERY}),
+            lambda c: bench_sql.account_list(c, viewer, ACCOUNT_QUERY),
+            "/accounts",
+        ),
+        Case(
+            f"/accounts/{{id}} ({target.interactions} interactions)",
+            role,
+            "GET",
+            lambda: client.get(account),
+            lambda c: bench_sql.account_page(c, viewer, target.account_id, now),
+            account,
+        ),
+        Case(
+            "POST /interactions/new",
+            role,
+            "POST",
+            lambda: client.post("/interactions/new", data=form),
+            lambda c: bench_sql.quick_log(c, viewer, log, now),
+            "/interactions/new",
+        ),
+    ]
     if role == "leadership":  # the whole company's accounts, in both formats
         for fmt in ("csv", "xlsx"):
             path = f"/accounts/export.{fmt}"
-            rows.append(Case(f"{path} ({target.accounts:,} accounts)", role, "GET",
-                             lambda path=path: _read(client.get(path)),
-                             lambda c: bench_sql.account_export(c, viewer), path))  # fmt: skip
+            rows.append(
+                Case(
+                    f"{path} ({target.accounts:,} accounts)",
+                    role,
+                    "GET",
+                    lambda path=path: _read(client.get(path)),
+                    lambda c: bench_sql.account_export(c, viewer),
+                    path,
+                )
+            )
     for q in SEARCHES:
         page = lambda q=q: client.get("/search", query_string={"q": q})  # noqa: E731
         raw = lambda c, q=q: bench_sql.search(c, viewer, q)  # noqa: E731
@@ -298,8 +330,9 @@ def all_cases(
 
 def dependency_todo(app: Flask, people: list[Person], now: datetime) -> list[Case]:
     by_role = {p.role: p for p in people}
-    return dependency_cases(app, by_role["leadership"].viewer.user_id,
-                            by_role["director"].viewer.user_id, now)  # fmt: skip
+    return dependency_cases(
+        app, by_role["leadership"].viewer.user_id, by_role["director"].viewer.user_id, now
+    )
 
 
 def measure(app: Flask, todo: list[Case], repeat: int) -> list[tuple]:
@@ -312,8 +345,10 @@ def measure(app: Flask, todo: list[Case], repeat: int) -> list[tuple]:
         page_ms, response = median_ms(case.call, repeat)
         sql_ms = raw_ms(app, case.raw, repeat, case.method)
         table.append((case.page, case.role, page_ms, sql_ms, _note(response)))
-        print(f"  {case.role:<10} {case.page:<45} {page_ms:8.1f} ms  raw {sql_ms:7.2f} ms",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"  {case.role:<10} {case.page:<45} {page_ms:8.1f} ms  raw {sql_ms:7.2f} ms",
+            file=sys.stderr,
+        )
     return table
 
 
@@ -321,9 +356,14 @@ def _counts(app: Flask) -> str:
     with app.app_context():
         counts = {
             name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for name, model in (("users", User), ("accounts", Account), ("contacts", Contact),
-                                ("opportunities", Opportunity), ("interactions", Interaction))
-        }  # fmt: skip
+            for name, model in (
+                ("users", User),
+                ("accounts", Account),
+                ("contacts", Contact),
+                ("opportunities", Opportunity),
+                ("interactions", Interaction),
+            )
+        }
         db.session.remove()
     return ", ".join(f"{n:,} {name}" for name, n in counts.items())
 

@@ -64,12 +64,17 @@ def pick_deals(app: Flask, rep: Viewer, director: Viewer) -> DealTarget | None:
         busiest = db.session.execute(
             sa.select(Opportunity.id, sa.func.count(Interaction.id).label("n"))
             .outerjoin(Interaction, Interaction.opportunity_id == Opportunity.id)
-            .where(open_deal).group_by(Opportunity.id).order_by(sa.desc("n")).limit(1)
-        ).first()  # fmt: skip
+            .where(open_deal)
+            .group_by(Opportunity.id)
+            .order_by(sa.desc("n"))
+            .limit(1)
+        ).first()
         first = db.session.scalars(
-            sa.select(Opportunity.id).where(open_deal)
-            .order_by(queries.SORTS["close"], Opportunity.id).limit(FACTS_DEALS)
-        ).all()  # fmt: skip
+            sa.select(Opportunity.id)
+            .where(open_deal)
+            .order_by(queries.SORTS["close"], Opportunity.id)
+            .limit(FACTS_DEALS)
+        ).all()
         team_deals = db.session.scalar(
             sa.select(sa.func.count()).select_from(Opportunity).where(_visible(director))
         )
@@ -91,29 +96,62 @@ def page_cases(role: str, client: Any, viewer: Viewer, deal: DealTarget, now: da
     (directors)."""
     cases = []
     if role in ("leadership", "director"):
-        cases.append(Case(f"/pipeline?playbook={BOARD}", role, "GET",
-                          lambda: _read(client.get("/pipeline", query_string={"playbook": BOARD})),
-                          lambda c: raw.board(c, viewer, BOARD), "/pipeline"))  # fmt: skip
+        cases.append(
+            Case(
+                f"/pipeline?playbook={BOARD}",
+                role,
+                "GET",
+                lambda: _read(client.get("/pipeline", query_string={"playbook": BOARD})),
+                lambda c: raw.board(c, viewer, BOARD),
+                "/pipeline",
+            )
+        )
     if role in ("leadership", "director"):  # raw SQL beside it: the board's stage sums
-        cases.append(Case("/pipeline/review", role, "GET",
-                          lambda: _read(client.get("/pipeline/review")),
-                          lambda c: raw.board(c, viewer, BOARD), "/pipeline/review"))  # fmt: skip
-    cases.append(Case("/opportunities?sort=amount&dir=desc", role, "GET",
-                      lambda: _read(client.get("/opportunities", query_string=SORT)),
-                      lambda c: raw.opportunity_list(c, viewer), "/opportunities"))  # fmt: skip
+        cases.append(
+            Case(
+                "/pipeline/review",
+                role,
+                "GET",
+                lambda: _read(client.get("/pipeline/review")),
+                lambda c: raw.board(c, viewer, BOARD),
+                "/pipeline/review",
+            )
+        )
+    cases.append(
+        Case(
+            "/opportunities?sort=amount&dir=desc",
+            role,
+            "GET",
+            lambda: _read(client.get("/opportunities", query_string=SORT)),
+            lambda c: raw.opportunity_list(c, viewer),
+            "/opportunities",
+        )
+    )
     if role in ("rep", "leadership"):
         path = f"/opportunities/{deal.opportunity_id}"
-        cases.append(Case(f"/opportunities/{{id}} ({deal.interactions} interactions)", role,
-                          "GET", lambda: _read(client.get(path)),
-                          lambda c: raw.opportunity_page(c, viewer, deal.opportunity_id, now),
-                          path))  # fmt: skip
+        cases.append(
+            Case(
+                f"/opportunities/{{id}} ({deal.interactions} interactions)",
+                role,
+                "GET",
+                lambda: _read(client.get(path)),
+                lambda c: raw.opportunity_page(c, viewer, deal.opportunity_id, now),
+                path,
+            )
+        )
     if role == "director":  # the team's every deal, in both formats
         query = {"team_id": deal.team_id, "status": "all"}
         for export in ("/opportunities/export.csv", "/opportunities/export.xlsx"):
-            cases.append(Case(f"{export}?team_id={{team}}&status=all ({deal.team_deals:,} deals)",
-                              role, "GET",
-                              lambda export=export: _read(client.get(export, query_string=query)),
-                              lambda c: raw.export(c, viewer, deal.team_id), export))  # fmt: skip
+            cases.append(
+                Case(
+                    f"{export}?team_id={{team}}&status=all ({deal.team_deals:,} deals)",
+                    role,
+                    "GET",
+                    lambda export=export: _read(client.get(export, query_string=query)),
+                    lambda c: raw.export(c, viewer, deal.team_id),
+                    export,
+                )
+            )
     return cases
 
 
@@ -140,12 +178,24 @@ def function_cases(app: Flask, leader_id: int, deal: DealTarget, now: datetime) 
         playbook = registry.file_playbooks(app).get(BOARD)
         db.session.remove()
     every = Viewer(leader_id, None, sees_all=True)
-    cases = [Case(f"facts.load_facts ({len(deals)} opportunities)", "-", "GET",
-                  _in_request(app, lambda: load_facts(deals, now=now)),
-                  lambda c: raw.facts(c, list(deal.facts_ids), now))]  # fmt: skip
+    cases = [
+        Case(
+            f"facts.load_facts ({len(deals)} opportunities)",
+            "-",
+            "GET",
+            _in_request(app, lambda: load_facts(deals, now=now)),
+            lambda c: raw.facts(c, list(deal.facts_ids), now),
+        )
+    ]
     if playbook is not None:
         filters = queries.OpportunityFilters()
-        cases.append(Case(f"queries.board({BOARD}, whole company)", "leadership", "GET",
-                          _in_request(app, lambda: queries.board(leader, playbook, filters)),
-                          lambda c: raw.board(c, every, BOARD, options=False)))  # fmt: skip
+        cases.append(
+            Case(
+                f"queries.board({BOARD}, whole company)",
+                "leadership",
+                "GET",
+                _in_request(app, lambda: queries.board(leader, playbook, filters)),
+                lambda c: raw.board(c, every, BOARD, options=False),
+            )
+        )
     return cases

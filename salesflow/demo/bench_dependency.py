@@ -37,9 +37,12 @@ def dependency_cases(app: Flask, leader_id: int, director_id: int, now: datetime
         window = app.config["TIE_WINDOW_DAYS"]
         today = day_number(now)
         busiest = db.session.scalar(
-            sa.select(TieTouch.user_id).where(TieTouch.day.between(today - window, today))
-            .group_by(TieTouch.user_id).order_by(sa.func.count().desc()).limit(1)
-        )  # fmt: skip
+            sa.select(TieTouch.user_id)
+            .where(TieTouch.day.between(today - window, today))
+            .group_by(TieTouch.user_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        )
         snapshots.take(now=now)  # as the scheduler does each morning
         db.session.commit()
         # loaded after the commit, so they stay readable once detached
@@ -48,19 +51,36 @@ def dependency_cases(app: Flask, leader_id: int, director_id: int, now: datetime
     every = queries.ReportFilters()
     tomorrow = now + timedelta(days=1)  # no snapshot of that day: computed live
     cases = [
-        Case("dependency report, whole company", "leadership", "GET",
-             _in_request(app, lambda: queries.report(leader, every, now=now)),
-             lambda c: _raw_strengths(c, today, window, None)),
-        Case("dependency report, whole company, computed live", "leadership", "GET",
-             _in_request(app, lambda: queries.report(leader, every, now=tomorrow)),
-             lambda c: _raw_strengths(c, today + 1, window, None)),
-        Case("dependency report, the director's team", "director", "GET",
-             _in_request(app, lambda: queries.report(director, every, now=now)),
-             lambda c: _raw_strengths(c, today, window, None)),
-    ]  # fmt: skip
+        Case(
+            "dependency report, whole company",
+            "leadership",
+            "GET",
+            _in_request(app, lambda: queries.report(leader, every, now=now)),
+            lambda c: _raw_strengths(c, today, window, None),
+        ),
+        Case(
+            "dependency report, whole company, computed live",
+            "leadership",
+            "GET",
+            _in_request(app, lambda: queries.report(leader, every, now=tomorrow)),
+            lambda c: _raw_strengths(c, today + 1, window, None),
+        ),
+        Case(
+            "dependency report, the director's team",
+            "director",
+            "GET",
+            _in_request(app, lambda: queries.report(director, every, now=now)),
+            lambda c: _raw_strengths(c, today, window, None),
+        ),
+    ]
     if busiest is not None:
-        cases.append(Case(
-            "departure simulation, the person with the most ties", "leadership", "GET",
-            _in_request(app, lambda: queries.departure(leader, {busiest}, now=now)),
-            lambda c: _raw_strengths(c, today, window, busiest)))  # fmt: skip
+        cases.append(
+            Case(
+                "departure simulation, the person with the most ties",
+                "leadership",
+                "GET",
+                _in_request(app, lambda: queries.departure(leader, {busiest}, now=now)),
+                lambda c: _raw_strengths(c, today, window, busiest),
+            )
+        )
     return cases

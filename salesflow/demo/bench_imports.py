@@ -45,8 +45,9 @@ def contacts_file(names: list[str], rows: int = ROWS) -> bytes:
         account = names[(i // 5) % len(names)]
         boss = "" if i % 5 == 0 else f"导入{i - i % 5:06d}"
         phone = f"13{i % 10}{i:08d}"[:11]
-        writer.writerow([account, f"导入{i:06d}", TITLES[i % 5],
-                         f"bench.import.{i}@example.com", phone, boss])  # fmt: skip
+        writer.writerow(
+            [account, f"导入{i:06d}", TITLES[i % 5], f"bench.import.{i}@example.com", phone, boss]
+        )
     return buffer.getvalue().encode("gb18030")
 
 
@@ -54,12 +55,17 @@ def _names() -> list[str]:
     """The accounts' names as a company's sheet writes them: only names that identify one account
     (the data set has "X Corporation" and "X Co., Ltd."; a sheet naming those is asked for the
     website), with the Chinese legal form added where the name has none."""
-    names = list(db.session.scalars(
-        sa.select(Account.name).where(Account.deleted_at.is_(None)).order_by(Account.id)
-    ))  # fmt: skip
+    names = list(
+        db.session.scalars(
+            sa.select(Account.name).where(Account.deleted_at.is_(None)).order_by(Account.id)
+        )
+    )
     keys = Counter(company_key(name) for name in names)
-    return [name if company_key(name + "有限公司") != company_key(name) else name + "有限公司"
-            for name in names if keys[company_key(name)] == 1]  # fmt: skip
+    return [
+        name if company_key(name + "有限公司") != company_key(name) else name + "有限公司"
+        for name in names
+        if keys[company_key(name)] == 1
+    ]
 
 
 def run(app: Flask, rows: int = ROWS, email: str = ADMIN) -> list[Timing]:
@@ -72,11 +78,17 @@ def run(app: Flask, rows: int = ROWS, email: str = ADMIN) -> list[Timing]:
         data = contacts_file(_names(), rows)
         db.session.commit()
         started = time.perf_counter()
-        imp = services.start_import(data, "bench.csv", {"kind": "contacts"}, actor=user,
-                                    now=clock.now())  # fmt: skip
+        imp = services.start_import(
+            data, "bench.csv", {"kind": "contacts"}, actor=user, now=clock.now()
+        )
         db.session.commit()
-        timings.append(Timing(f"import dry run, {rows:,} contacts", time.perf_counter() - started,
-                              _counts(imp.counts)))  # fmt: skip
+        timings.append(
+            Timing(
+                f"import dry run, {rows:,} contacts",
+                time.perf_counter() - started,
+                _counts(imp.counts),
+            )
+        )
         started = time.perf_counter()
         services.claim_commit(imp, actor=user, now=clock.now())
         db.session.commit()
@@ -84,13 +96,23 @@ def run(app: Flask, rows: int = ROWS, email: str = ADMIN) -> list[Timing]:
             imp, actor=user, now=clock.now(), checkpoint=runner.checkpoint(imp.id)
         )
         db.session.commit()
-        timings.append(Timing(f"import commit, {rows:,} contacts", time.perf_counter() - started,
-                              _counts(imp.counts)))  # fmt: skip
+        timings.append(
+            Timing(
+                f"import commit, {rows:,} contacts",
+                time.perf_counter() - started,
+                _counts(imp.counts),
+            )
+        )
         started = time.perf_counter()
         counts = undo_import(imp, actor=user, now=clock.now(), checkpoint=runner.checkpoint(imp.id))
         db.session.commit()
-        timings.append(Timing(f"import undo, {rows:,} contacts", time.perf_counter() - started,
-                              ", ".join(f"{k} {v:,}" for k, v in counts.items())))  # fmt: skip
+        timings.append(
+            Timing(
+                f"import undo, {rows:,} contacts",
+                time.perf_counter() - started,
+                ", ".join(f"{k} {v:,}" for k, v in counts.items()),
+            )
+        )
         db.session.remove()
     return timings
 

@@ -249,10 +249,17 @@ def quick_log(conn: sa.Connection, viewer: Viewer, log: QuickLog, now: datetime)
     )
     new_id = conn.execute(
         insert,
-        {**params, "occurred_at": log.occurred_at, "summary": "Benchmark visit",
-         "outcome": "Fine", "next_step": "Call back", "due": (now + timedelta(days=3)).date(),
-         "cost": Decimal("120.00"), "now": now},
-    ).scalar_one()  # fmt: skip
+        {
+            **params,
+            "occurred_at": log.occurred_at,
+            "summary": "Benchmark visit",
+            "outcome": "Fine",
+            "next_step": "Call back",
+            "due": (now + timedelta(days=3)).date(),
+            "cost": Decimal("120.00"),
+            "now": now,
+        },
+    ).scalar_one()
     conn.execute(
         sa.text("INSERT INTO interaction_participants (interaction_id, user_id) VALUES (:i, :u)"),
         [{"i": new_id, "u": uid} for uid in log.participant_ids],

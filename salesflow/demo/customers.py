@@ -65,9 +65,15 @@ def _unique(name: str, taken: set[str], city: tuple[str, str], english: bool) ->
 
 
 def build_customer(
-    rng: random.Random, staff: Staff, team_id: int, ids: Ids, now: datetime, taken: set[str],
-    *, showcase: bool = False,
-) -> Customer:  # fmt: skip
+    rng: random.Random,
+    staff: Staff,
+    team_id: int,
+    ids: Ids,
+    now: datetime,
+    taken: set[str],
+    *,
+    showcase: bool = False,
+) -> Customer:
     """One account of `team_id` with its account team and decision chain. A `showcase` account
     (a team's first two) has the team's printed demo reps as its whole iron triangle."""
     _slug, _zh, _en, cities = staff.region_of[team_id]
@@ -77,13 +83,22 @@ def build_customer(
     created = now - timedelta(days=rng.randint(380, 1500))
     tier = _tier(rng)
     account = {
-        "id": ids.take("accounts"), "name": _unique(name, taken, city, english),
-        "industry": industry, "region": f"{city[0]} {city[1]}", "team_id": team_id,
-        "tier": tier, "parent_id": None, "address": f"{city[1]}, {rng.randint(1, 999)} "
-        f"{'Century Avenue' if english else '人民路'}", "website": f"https://www.{site}",
-        "notes": None, "created_by_id": staff.director_of[team_id], "created_at": created,
-        "updated_at": created, "deleted_at": None, "version": 1,
-    }  # fmt: skip
+        "id": ids.take("accounts"),
+        "name": _unique(name, taken, city, english),
+        "industry": industry,
+        "region": f"{city[0]} {city[1]}",
+        "team_id": team_id,
+        "tier": tier,
+        "parent_id": None,
+        "address": f"{city[1]}, {rng.randint(1, 999)} {'Century Avenue' if english else '人民路'}",
+        "website": f"https://www.{site}",
+        "notes": None,
+        "created_by_id": staff.director_of[team_id],
+        "created_at": created,
+        "updated_at": created,
+        "deleted_at": None,
+        "version": 1,
+    }
     customer = Customer(account=account, members=[], contacts=[], english=english)
     _account_team(rng, staff, customer, team_id, ids, showcase)
     customer.contacts = _decision_chain(rng, customer, ids, created, now)
@@ -109,10 +124,14 @@ def _account_team(
         team["member"] = rng.choice(staff.reps[rng.choice(others)]["AR"])
     customer.team = team
     customer.members = [
-        {"id": ids.take("account_members"), "account_id": customer.account["id"],
-         "user_id": user_id, "role": role}
+        {
+            "id": ids.take("account_members"),
+            "account_id": customer.account["id"],
+            "user_id": user_id,
+            "role": role,
+        }
         for role, user_id in team.items()
-    ]  # fmt: skip
+    ]
 
 
 # (position, level, decision role, influence, attitudes to draw from)
@@ -159,8 +178,9 @@ def _decision_chain(
         else:
             boss = top_id
         contact = _contact(rng, customer, ids, position, boss, created)
-        contact.update(level=level, decision_role=role, influence=influence,
-                       attitude=rng.choice(attitudes))  # fmt: skip
+        contact.update(
+            level=level, decision_role=role, influence=influence, attitude=rng.choice(attitudes)
+        )
         if level == "operational" and rng.random() < LEFT_SHARE:
             contact["left_on"] = (now - timedelta(days=rng.randint(5, 300))).date()
         contacts.append(contact)
@@ -180,18 +200,26 @@ def _contact(
     domain = customer.account["website"].removeprefix("https://www.")
     pick = lambda pool: rng.choice(pool)[lang]  # noqa: E731
     return {
-        "id": ids.take("contacts"), "account_id": customer.account["id"], "name": name,
-        "title": en_title if english else zh_title, "department": en_dept if english else zh_dept,
-        "reports_to_id": boss, "email": f"{local}{rng.randint(1, 99)}@{domain}",
+        "id": ids.take("contacts"),
+        "account_id": customer.account["id"],
+        "name": name,
+        "title": en_title if english else zh_title,
+        "department": en_dept if english else zh_dept,
+        "reports_to_id": boss,
+        "email": f"{local}{rng.randint(1, 99)}@{domain}",
         "phone": f"+86 1{rng.randint(30, 99)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
         "background": pick(words.BACKGROUNDS) if detailed else None,
         "education": pick(words.EDUCATION) if detailed else None,
-        "hometown": pick(words.HOMETOWNS), "interests": pick(words.INTERESTS),
+        "hometown": pick(words.HOMETOWNS),
+        "interests": pick(words.INTERESTS),
         "preferences": pick(words.PREFERENCES) if detailed else None,
         "notes": pick(words.DO_DONT) if detailed and rng.random() < 0.6 else None,
-        "left_on": None, "created_at": created, "updated_at": created, "deleted_at": None,
+        "left_on": None,
+        "created_at": created,
+        "updated_at": created,
+        "deleted_at": None,
         "version": 1,
-    }  # fmt: skip
+    }
 
 
 def present_on(contact: dict, day: date) -> bool:

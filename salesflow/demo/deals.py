@@ -79,18 +79,25 @@ def _required(stages: tuple[Stage, ...], kind: type) -> set[str]:
     attribute = "roles" if kind is RolesGate else "fields"
     return {
         value.value
-        for stage in stages for gate in stage.exit if isinstance(gate, kind)
+        for stage in stages
+        for gate in stage.exit
+        if isinstance(gate, kind)
         for value in getattr(gate, attribute)
-    }  # fmt: skip
+    }
 
 
 class DealMaker:
     """Draws the deals of one account after another from the seeded generator."""
 
     def __init__(
-        self, rng: random.Random, staff: Staff, lines: dict[str, Line], ids: Ids, now: datetime,
+        self,
+        rng: random.Random,
+        staff: Staff,
+        lines: dict[str, Line],
+        ids: Ids,
+        now: datetime,
         today: date,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.rng, self.staff, self.lines, self.ids = rng, staff, lines, ids
         self.now, self.today = now, today
         self._unmet: dict[int, list[dict]] = {}
@@ -128,10 +135,14 @@ class DealMaker:
         row["created_by_id"] = seats["AR"]
         deals.opportunities.append(row)
         deals.roles += [
-            {"id": self.ids.take("opportunity_roles"), "opportunity_id": row["id"],
-             "user_id": user_id, "role": role}
+            {
+                "id": self.ids.take("opportunity_roles"),
+                "opportunity_id": row["id"],
+                "user_id": user_id,
+                "role": role,
+            }
             for role, user_id in seats.items()
-        ]  # fmt: skip
+        ]
         self._history(deals, row, customer, stages[: index + 1], times, seats)
         ticked: set[str] = set()
         if spec.status == "open":
@@ -162,9 +173,13 @@ class DealMaker:
         return times, closed_at
 
     def _seats(
-        self, customer: Customer, stages: tuple[Stage, ...], index: int,
-        passed: tuple[Stage, ...], spec: Spec,
-    ) -> dict[str, int]:  # fmt: skip
+        self,
+        customer: Customer,
+        stages: tuple[Stage, ...],
+        index: int,
+        passed: tuple[Stage, ...],
+        spec: Spec,
+    ) -> dict[str, int]:
         """AR from the account team; SR on most deals; FR from the middle of the process. The
         roles the stages passed ask for are always seated."""
         rng, team = self.rng, customer.team
@@ -181,9 +196,14 @@ class DealMaker:
         return seats
 
     def _opportunity(
-        self, customer: Customer, line: Line, spec: Spec, passed: tuple[Stage, ...],
-        times: list[datetime], closed_at: datetime | None,
-    ) -> dict:  # fmt: skip
+        self,
+        customer: Customer,
+        line: Line,
+        spec: Spec,
+        passed: tuple[Stage, ...],
+        times: list[datetime],
+        closed_at: datetime | None,
+    ) -> dict:
         rng, lang = self.rng, 1 if customer.english else 0
         fields = _required(passed, FieldsGate)
         project = spec.name or rng.choice(NAMES[spec.key])
@@ -192,17 +212,26 @@ class DealMaker:
         rival = spec.filled or "competitors" in fields or rng.random() < 0.35
         competitors = self._competitors(lang) if rival else None
         return {
-            "id": self.ids.take("opportunities"), "account_id": customer.account["id"],
-            "playbook_version_id": line.version_id, "name": project[lang] + phase[lang],
-            "amount": self._amount(spec.key), "currency": CURRENCY,
+            "id": self.ids.take("opportunities"),
+            "account_id": customer.account["id"],
+            "playbook_version_id": line.version_id,
+            "name": project[lang] + phase[lang],
+            "amount": self._amount(spec.key),
+            "currency": CURRENCY,
             "expected_close": self._close_date(line.playbook.stages, spec, closed_at),
             "customer_need": rng.choice(words.CUSTOMER_NEEDS)[lang] if need else None,
-            "competitors": competitors, "stage_key": spec.stage,
-            "stage_entered_at": times[-1], "status": spec.status, "closed_at": closed_at,
+            "competitors": competitors,
+            "stage_key": spec.stage,
+            "stage_entered_at": times[-1],
+            "status": spec.status,
+            "closed_at": closed_at,
             "close_reason": self._reason(spec.status, competitors, lang),
-            "created_by_id": None, "created_at": times[0], "updated_at": closed_at or times[-1],
-            "deleted_at": None, "version": 1,
-        }  # fmt: skip
+            "created_by_id": None,
+            "created_at": times[0],
+            "updated_at": closed_at or times[-1],
+            "deleted_at": None,
+            "version": 1,
+        }
 
     def _amount(self, key: str) -> Decimal:
         """Spread evenly on a log scale: many small deals, a few large ones."""
@@ -238,72 +267,120 @@ class DealMaker:
         return reason[lang]
 
     def _change(self, row: dict, move: str, at: datetime, actor: int, **more: Any) -> dict:
-        change = {"id": self.ids.take("stage_changes"), "opportunity_id": row["id"], "at": at,
-                  "actor_id": actor, "move": move, "from_stage": None, "to_stage": row["stage_key"],
-                  "gates": [], "gates_met": True, "overridden": False, "reason": None}  # fmt: skip
+        change = {
+            "id": self.ids.take("stage_changes"),
+            "opportunity_id": row["id"],
+            "at": at,
+            "actor_id": actor,
+            "move": move,
+            "from_stage": None,
+            "to_stage": row["stage_key"],
+            "gates": [],
+            "gates_met": True,
+            "overridden": False,
+            "reason": None,
+        }
         change.update(more)
         return change
 
     def _history(
-        self, deals: Deals, row: dict, customer: Customer, stages: tuple[Stage, ...],
-        times: list[datetime], seats: dict[str, int],
-    ) -> None:  # fmt: skip
+        self,
+        deals: Deals,
+        row: dict,
+        customer: Customer,
+        stages: tuple[Stage, ...],
+        times: list[datetime],
+        seats: dict[str, int],
+    ) -> None:
         """Created in the first stage, one advance per stage passed (a few let through by the
         director with unmet gates), then closed."""
         rng, lang = self.rng, 1 if customer.english else 0
         workers = [seats["AR"], seats.get("SR", seats["AR"])]
         director = self.staff.director_of[customer.account["team_id"]]
-        deals.changes.append(self._change(row, "created", times[0], seats["AR"],
-                                          to_stage=stages[0].key))  # fmt: skip
+        deals.changes.append(
+            self._change(row, "created", times[0], seats["AR"], to_stage=stages[0].key)
+        )
         for before, stage, at in zip(stages, stages[1:], times[1:], strict=False):
             moved = {"from_stage": before.key, "to_stage": stage.key}
             if rng.random() < OVERRIDE_SHARE:
-                moved.update(gates=self._unmet_gate(before), gates_met=False, overridden=True,
-                             reason=rng.choice(words.OVERRIDE_REASONS)[lang])  # fmt: skip
+                moved.update(
+                    gates=self._unmet_gate(before),
+                    gates_met=False,
+                    overridden=True,
+                    reason=rng.choice(words.OVERRIDE_REASONS)[lang],
+                )
                 deals.changes.append(self._change(row, "advanced", at, director, **moved))
             else:
-                deals.changes.append(self._change(row, "advanced", at, rng.choice(workers),
-                                                  **moved))  # fmt: skip
+                deals.changes.append(
+                    self._change(row, "advanced", at, rng.choice(workers), **moved)
+                )
         if row["status"] != "open":
-            deals.changes.append(self._change(row, row["status"], row["closed_at"], seats["AR"],
-                                              from_stage=row["stage_key"],
-                                              reason=row["close_reason"]))  # fmt: skip
+            deals.changes.append(
+                self._change(
+                    row,
+                    row["status"],
+                    row["closed_at"],
+                    seats["AR"],
+                    from_stage=row["stage_key"],
+                    reason=row["close_reason"],
+                )
+            )
 
     def _unmet_gate(self, stage: Stage) -> list[dict]:
         """One gate of `stage` as it stood unmet (the messages of a deal with no facts)."""
         key = id(stage)  # the playbooks live as long as the maker
         if key not in self._unmet:
             results = unmet(evaluate_stage(stage, OpportunityFacts(), self.now))
-            self._unmet[key] = [{"gate": r.gate, "met": False, "message": r.message}
-                                for r in results]  # fmt: skip
+            self._unmet[key] = [
+                {"gate": r.gate, "met": False, "message": r.message} for r in results
+            ]
         found = self._unmet[key]
         return [self.rng.choice(found)] if found else []
 
     def _ticks(
-        self, deals: Deals, row: dict, customer: Customer, stage: Stage, spec: Spec,
+        self,
+        deals: Deals,
+        row: dict,
+        customer: Customer,
+        stage: Stage,
+        spec: Spec,
         seats: dict[str, int],
-    ) -> set[str]:  # fmt: skip
+    ) -> set[str]:
         """Some of the current stage's checklist ticked with evidence; returns the items."""
         rng, lang = self.rng, 1 if customer.english else 0
         items = [item.key for item in stage.checklist]
-        chosen = spec.ticked if spec.ticked is not None else rng.sample(
-            items, rng.randint(0, len(items)))  # fmt: skip
+        chosen = (
+            spec.ticked
+            if spec.ticked is not None
+            else rng.sample(items, rng.randint(0, len(items)))
+        )
         since = (self.now - row["stage_entered_at"]).total_seconds()
         for key in (k for k in items if k in chosen):
-            deals.ticks.append({
-                "id": self.ids.take("checklist_ticks"), "opportunity_id": row["id"],
-                "stage_key": stage.key, "item_key": key,
-                "evidence": rng.choice(words.EVIDENCE)[lang],
-                "ticked_by_id": rng.choice(list(seats.values())),
-                "ticked_at": _at(self.now - timedelta(seconds=since * rng.random())),
-                "cleared_at": None,
-            })  # fmt: skip
+            deals.ticks.append(
+                {
+                    "id": self.ids.take("checklist_ticks"),
+                    "opportunity_id": row["id"],
+                    "stage_key": stage.key,
+                    "item_key": key,
+                    "evidence": rng.choice(words.EVIDENCE)[lang],
+                    "ticked_by_id": rng.choice(list(seats.values())),
+                    "ticked_at": _at(self.now - timedelta(seconds=since * rng.random())),
+                    "cleared_at": None,
+                }
+            )
         return set(chosen)
 
     def _approvals(
-        self, deals: Deals, row: dict, customer: Customer, where: tuple[tuple[Stage, ...], int],
-        times: list[datetime], seats: dict[str, int], spec: Spec, ticked: set[str],
-    ) -> None:  # fmt: skip
+        self,
+        deals: Deals,
+        row: dict,
+        customer: Customer,
+        where: tuple[tuple[Stage, ...], int],
+        times: list[datetime],
+        seats: dict[str, int],
+        spec: Spec,
+        ticked: set[str],
+    ) -> None:
         """The director approved each decision point the deal passed, shortly before it moved
         on; an open deal with its checklist done may have asked for the next one."""
         rng, lang = self.rng, 1 if customer.english else 0
@@ -314,8 +391,9 @@ class DealMaker:
             for gate in (g for g in stage.exit if isinstance(g, ApprovalGate)):
                 at = _at(moved[i] - timedelta(hours=rng.uniform(2, 72)))
                 comment = rng.choice(words.APPROVAL_COMMENTS)[lang]
-                deals.approvals.append(self._approval(row, stage, gate, "approve", director,
-                                                      "director", at, comment))  # fmt: skip
+                deals.approvals.append(
+                    self._approval(row, stage, gate, "approve", director, "director", at, comment)
+                )
         if row["status"] != "open":
             return
         stage = stages[index]
@@ -323,10 +401,19 @@ class DealMaker:
         if spec.requested if spec.requested is not None else ready:
             at = _at(self.now - (self.now - row["stage_entered_at"]) * rng.uniform(0, 0.5))
             for gate in (g for g in stage.exit if isinstance(g, ApprovalGate)):
-                deals.approvals.append(self._approval(row, stage, gate, "requested", seats["AR"],
-                                                      "rep", at, None))  # fmt: skip
+                deals.approvals.append(
+                    self._approval(row, stage, gate, "requested", seats["AR"], "rep", at, None)
+                )
 
     def _approval(self, row, stage, gate, decision, actor, role, at, comment) -> dict:
-        return {"id": self.ids.take("approvals"), "opportunity_id": row["id"],
-                "stage_key": stage.key, "gate_key": gate.key, "decision": decision,
-                "comment": comment, "actor_id": actor, "actor_role": role, "at": at}  # fmt: skip
+        return {
+            "id": self.ids.take("approvals"),
+            "opportunity_id": row["id"],
+            "stage_key": stage.key,
+            "gate_key": gate.key,
+            "decision": decision,
+            "comment": comment,
+            "actor_id": actor,
+            "actor_role": role,
+            "at": at,
+        }

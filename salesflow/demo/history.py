@@ -13,13 +13,25 @@ from salesflow.demo.people import Ids
 # Interactions per account by tier, before a ±40% spread: ~1,000,000 for 10,000 accounts.
 PER_TIER = {"A": 220, "B": 105, "C": 50}
 KINDS = (
-    ("visit", 25), ("call", 20), ("meeting", 15), ("email", 12), ("meal", 8),
-    ("tech_exchange", 8), ("site_visit", 4), ("exec_visit", 3), ("event", 3), ("other", 2),
-)  # fmt: skip
+    ("visit", 25),
+    ("call", 20),
+    ("meeting", 15),
+    ("email", 12),
+    ("meal", 8),
+    ("tech_exchange", 8),
+    ("site_visit", 4),
+    ("exec_visit", 3),
+    ("event", 3),
+    ("other", 2),
+)
 _KIND_NAMES = [k for k, _ in KINDS]
 _KIND_WEIGHTS = [w for _, w in KINDS]
-COST = {"meal": (300, 5000), "exec_visit": (2000, 20000), "event": (1000, 10000),
-        "site_visit": (0, 3000)}  # fmt: skip
+COST = {
+    "meal": (300, 5000),
+    "exec_visit": (2000, 20000),
+    "event": (1000, 10000),
+    "site_visit": (0, 3000),
+}
 # Of the interactions while deals of the account were running, the share about one of them.
 LINK_SHARE = 0.7
 
@@ -73,9 +85,10 @@ def _theirs(
 ) -> list[dict]:
     """The customer's people who took part: present that day; no decision maker when `quiet`."""
     present = [
-        c for c in customer.contacts
+        c
+        for c in customer.contacts
         if present_on(c, day) and not (quiet and c["decision_role"] == "decision_maker")
-    ]  # fmt: skip
+    ]
     if not present:
         return []
     count = {"tech_exchange": 3, "meeting": 3, "event": 4}.get(kind, 2)
@@ -86,10 +99,20 @@ def _theirs(
 
 
 def add_interaction(
-    history: History, rng: random.Random, customer: Customer, ids: Ids, now: datetime,
-    *, days_ago: float, today: date, p_ar: float = 0.6, owner: int | None = None,
-    quiet: bool = False, kind: str | None = None, theirs: list[dict] | None = None,
-) -> dict:  # fmt: skip
+    history: History,
+    rng: random.Random,
+    customer: Customer,
+    ids: Ids,
+    now: datetime,
+    *,
+    days_ago: float,
+    today: date,
+    p_ar: float = 0.6,
+    owner: int | None = None,
+    quiet: bool = False,
+    kind: str | None = None,
+    theirs: list[dict] | None = None,
+) -> dict:
     """One interaction of the customer's account with its participants and attendees (`kind`
     and `theirs` drawn unless given)."""
     kind = kind or rng.choices(_KIND_NAMES, _KIND_WEIGHTS)[0]
@@ -103,15 +126,23 @@ def add_interaction(
     due, done = _next_step(rng, occurred, now, today)
     low_high = COST.get(kind)
     row = {
-        "id": ids.take("interactions"), "account_id": customer.account["id"],
-        "opportunity_id": None, "occurred_at": occurred, "kind": kind, "owner_id": ours[0],
+        "id": ids.take("interactions"),
+        "account_id": customer.account["id"],
+        "opportunity_id": None,
+        "occurred_at": occurred,
+        "kind": kind,
+        "owner_id": ours[0],
         "summary": rng.choice(words.SUMMARIES[lang]).format(who=who, topic=topic),
         "outcome": rng.choice(words.OUTCOMES[lang]) if rng.random() < 0.7 else None,
         "next_step": rng.choice(words.NEXT_STEPS[lang]) if due else None,
-        "next_step_due": due, "next_step_done_at": done,
+        "next_step_due": due,
+        "next_step_done_at": done,
         "cost": Decimal(rng.randint(*low_high)) if low_high else None,
-        "created_at": occurred, "updated_at": occurred, "deleted_at": None, "version": 1,
-    }  # fmt: skip
+        "created_at": occurred,
+        "updated_at": occurred,
+        "deleted_at": None,
+        "version": 1,
+    }
     history.interactions.append(row)
     history.participants += [{"interaction_id": row["id"], "user_id": uid} for uid in ours]
     history.attendees += [{"interaction_id": row["id"], "contact_id": c["id"]} for c in theirs]
@@ -119,9 +150,16 @@ def add_interaction(
 
 
 def build_history(
-    history: History, rng: random.Random, customer: Customer, ids: Ids, now: datetime, today: date,
-    *, deals: Sequence[dict] = (), quiet_days: float = 0,
-) -> None:  # fmt: skip
+    history: History,
+    rng: random.Random,
+    customer: Customer,
+    ids: Ids,
+    now: datetime,
+    today: date,
+    *,
+    deals: Sequence[dict] = (),
+    quiet_days: float = 0,
+) -> None:
     """The account's year of contact history. How much one person carries varies by account
     (some are single-threaded on their AR, some well spread), as the dependency report needs.
     Many interactions work on one of the account's `deals` (opportunity rows) running at the
@@ -131,8 +169,17 @@ def build_history(
     spans = [(d["id"], d["created_at"], d["closed_at"] or now) for d in deals]
     for _ in range(count):
         days_ago = rng.uniform(0, 365)
-        row = add_interaction(history, rng, customer, ids, now, days_ago=days_ago, today=today,
-                              p_ar=p_ar, quiet=days_ago < quiet_days)  # fmt: skip
+        row = add_interaction(
+            history,
+            rng,
+            customer,
+            ids,
+            now,
+            days_ago=days_ago,
+            today=today,
+            p_ar=p_ar,
+            quiet=days_ago < quiet_days,
+        )
         row["opportunity_id"] = _deal_for(rng, spans, row["occurred_at"])
 
 
@@ -148,13 +195,20 @@ def _deal_for(
 
 
 def add_my_day(
-    history: History, rng: random.Random, customer: Customer, ids: Ids, now: datetime,
-    *, today: date, owner: int,
-) -> None:  # fmt: skip
+    history: History,
+    rng: random.Random,
+    customer: Customer,
+    ids: Ids,
+    now: datetime,
+    *,
+    today: date,
+    owner: int,
+) -> None:
     """Next steps of `owner` due today, soon, and overdue, so their "My day" has something."""
     for days_ago, due_in in ((1, 0), (2, 1), (3, 4), (9, -2)):
-        row = add_interaction(history, rng, customer, ids, now, days_ago=days_ago, today=today,
-                              owner=owner)  # fmt: skip
+        row = add_interaction(
+            history, rng, customer, ids, now, days_ago=days_ago, today=today, owner=owner
+        )
         lang = "en" if customer.english else "zh"
         row["next_step"] = rng.choice(words.NEXT_STEPS[lang])
         row["next_step_due"], row["next_step_done_at"] = today + timedelta(days=due_in), None

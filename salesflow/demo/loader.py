@@ -49,8 +49,19 @@ DEFAULT_SEED = 20261122
 BATCH_ACCOUNTS = 250
 SUBSIDIARY_SHARE = 0.05  # accounts that are a subsidiary of a key account of the same team
 PLAYBOOKS = ("enterprise", "transactional")  # the shipped ones the demo's deals run on
-_ID_TABLES = (Team, User, Account, AccountMember, Contact, Interaction, Opportunity,
-              OpportunityRole, StageChange, ChecklistTick, Approval)  # fmt: skip
+_ID_TABLES = (
+    Team,
+    User,
+    Account,
+    AccountMember,
+    Contact,
+    Interaction,
+    Opportunity,
+    OpportunityRole,
+    StageChange,
+    ChecklistTick,
+    Approval,
+)
 
 
 @dataclass
@@ -76,8 +87,11 @@ def stored_lines(now: datetime) -> dict[str, Line]:
     """The shipped playbooks' versions, stored if new and committed, so the bulk inserts (on
     connections of their own) can point deals at them."""
     playbooks = registry.file_playbooks()
-    rows = {key: registry.stored_version(playbooks[key], now=now)
-            for key in PLAYBOOKS if key in playbooks}  # fmt: skip
+    rows = {
+        key: registry.stored_version(playbooks[key], now=now)
+        for key in PLAYBOOKS
+        if key in playbooks
+    }
     lines = {key: Line(row.id, registry.playbook(row)) for key, row in rows.items()}
     db.session.commit()
     db.session.remove()
@@ -151,9 +165,14 @@ class _Generator:
     """Draws the accounts one by one from the seeded random generator."""
 
     def __init__(
-        self, rng: random.Random, staff: Staff, ids: Ids, now: datetime, today: date,
+        self,
+        rng: random.Random,
+        staff: Staff,
+        ids: Ids,
+        now: datetime,
+        today: date,
         lines: dict[str, Line] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.rng, self.staff, self.ids, self.now, self.today = rng, staff, ids, now, today
         self.deal_maker = DealMaker(rng, staff, lines or {}, ids, now, today)
         self.team_ids = [team["id"] for team in staff.teams]
@@ -178,13 +197,22 @@ class _Generator:
         batch.add(customer)
         shown = add_deals(self.deal_maker, batch.deals, customer, which) if which else []
         deals = shown + self.deal_maker.build(batch.deals, customer)
-        build_history(batch.history, rng, customer, self.ids, self.now, self.today, deals=deals,
-                      quiet_days=QUIET_DAYS if which == 2 else 0)  # fmt: skip
+        build_history(
+            batch.history,
+            rng,
+            customer,
+            self.ids,
+            self.now,
+            self.today,
+            deals=deals,
+            quiet_days=QUIET_DAYS if which == 2 else 0,
+        )
         add_meetings(batch.history, self.deal_maker, customer, self.ids, shown, self.today)
         for user_id in sorted(self.my_day & set(customer.team.values())):
             self.my_day.discard(user_id)
-            add_my_day(batch.history, rng, customer, self.ids, self.now,
-                       today=self.today, owner=user_id)  # fmt: skip
+            add_my_day(
+                batch.history, rng, customer, self.ids, self.now, today=self.today, owner=user_id
+            )
 
 
 def _finish(conn: sa.Connection) -> None:
@@ -219,8 +247,14 @@ def load(
         staff = build_staff(rng, accounts, ids, hashes, now)
         _insert_staff(conn, staff)
     generator = _Generator(rng, staff, ids, now, today, lines)
-    counts = {"teams": len(staff.teams), "users": len(staff.users), "accounts": 0,
-              "contacts": 0, "opportunities": 0, "interactions": 0}  # fmt: skip
+    counts = {
+        "teams": len(staff.teams),
+        "users": len(staff.users),
+        "accounts": 0,
+        "contacts": 0,
+        "opportunities": 0,
+        "interactions": 0,
+    }
     while generator.count < accounts:
         batch = _Batch()
         for _ in range(min(BATCH_ACCOUNTS, accounts - generator.count)):
@@ -231,8 +265,9 @@ def load(
         counts["contacts"] += len(batch.contacts)
         counts["opportunities"] += len(batch.deals.opportunities)
         counts["interactions"] += len(batch.history.interactions)
-        progress(f"{counts['accounts']:>6} / {accounts} accounts "
-                 f"({time.monotonic() - started:.0f} s)")  # fmt: skip
+        progress(
+            f"{counts['accounts']:>6} / {accounts} accounts ({time.monotonic() - started:.0f} s)"
+        )
     with engine.begin() as conn:
         _finish(conn)
     return Loaded(staff.logins, counts, time.monotonic() - started)

@@ -98,8 +98,9 @@ def build_staff(
     created = now - timedelta(days=400)
     n_teams, reps_per_team = sizes(accounts)
     made = {"hashes": hashes, "created": created}
-    admin = _user(ids, name="系统管理员 Admin", email="admin@example.com", role="admin",
-                  team_id=None, **made)  # fmt: skip
+    admin = _user(
+        ids, name="系统管理员 Admin", email="admin@example.com", role="admin", team_id=None, **made
+    )
     _add(staff, admin, team="", show=True)
     for email, name in (("ceo@example.com", "陈杰 Chen Jie"), ("vp@example.com", "林慧 Lin Hui")):
         leader = _user(ids, name=name, email=email, role="leadership", team_id=None, **made)
@@ -108,12 +109,25 @@ def build_staff(
         slug, zh, en, _cities = region
         team_id = ids.take("teams")
         label = f"{zh} {en}"
-        staff.teams.append({"id": team_id, "name": label, "director_id": None,
-                            "created_at": created, "updated_at": created})  # fmt: skip
+        staff.teams.append(
+            {
+                "id": team_id,
+                "name": label,
+                "director_id": None,
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
         staff.region_of[team_id] = region
         zh_name, py_name, _ = person_name(rng)
-        director = _user(ids, name=f"{zh_name} {py_name}", email=f"director.{slug}@example.com",
-                         role="director", team_id=team_id, **made)  # fmt: skip
+        director = _user(
+            ids,
+            name=f"{zh_name} {py_name}",
+            email=f"director.{slug}@example.com",
+            role="director",
+            team_id=team_id,
+            **made,
+        )
         staff.director_of[team_id] = _add(staff, director, team=label, show=True)["id"]
         staff.reps[team_id] = {kind: [] for kind in REP_KINDS}
         for n in range(reps_per_team):
@@ -121,8 +135,14 @@ def build_staff(
             kind = "AR" if n % 4 in (0, 2) else REP_KINDS[1 + (n % 4 == 3)]
             number = len(staff.reps[team_id][kind]) + 1
             zh_name, py_name, _ = person_name(rng)
-            rep = _user(ids, name=f"{zh_name} {py_name}", role="rep", team_id=team_id,
-                        email=f"{kind.lower()}.{slug}.{number}@example.com", **made)  # fmt: skip
+            rep = _user(
+                ids,
+                name=f"{zh_name} {py_name}",
+                role="rep",
+                team_id=team_id,
+                email=f"{kind.lower()}.{slug}.{number}@example.com",
+                **made,
+            )
             _add(staff, rep, team=label, show=number == 1)
             staff.reps[team_id][kind].append(rep["id"])
     return staff

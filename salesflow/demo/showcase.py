@@ -33,18 +33,47 @@ def _specs(maker: DealMaker, which: int) -> list[Spec]:
     enterprise, transactional = words.ENTERPRISE_DEALS, words.TRANSACTIONAL_DEALS
     if which == 1:
         return [
-            Spec("enterprise", "shape", days_in_stage=19, name=enterprise[0], roles=("SR",),
-                 ticked=_items(maker, "enterprise", "shape"), requested=True, filled=True),
-            Spec("enterprise", "negotiate", days_in_stage=38, name=enterprise[2],
-                 roles=("SR", "FR"), requested=False, filled=True),
+            Spec(
+                "enterprise",
+                "shape",
+                days_in_stage=19,
+                name=enterprise[0],
+                roles=("SR",),
+                ticked=_items(maker, "enterprise", "shape"),
+                requested=True,
+                filled=True,
+            ),
+            Spec(
+                "enterprise",
+                "negotiate",
+                days_in_stage=38,
+                name=enterprise[2],
+                roles=("SR", "FR"),
+                requested=False,
+                filled=True,
+            ),
             Spec("transactional", "quote", days_in_stage=3, name=transactional[0], ticked=()),
-        ]  # fmt: skip
+        ]
     return [
-        Spec("enterprise", "validate", days_in_stage=12, name=enterprise[3], roles=("SR",),
-             ticked=_items(maker, "enterprise", "validate")[:2], filled=True),
-        Spec("enterprise", "bid", days_in_stage=16, name=enterprise[7], roles=("SR", "FR"),
-             ticked=_items(maker, "enterprise", "bid"), filled=True),
-    ]  # fmt: skip
+        Spec(
+            "enterprise",
+            "validate",
+            days_in_stage=12,
+            name=enterprise[3],
+            roles=("SR",),
+            ticked=_items(maker, "enterprise", "validate")[:2],
+            filled=True,
+        ),
+        Spec(
+            "enterprise",
+            "bid",
+            days_in_stage=16,
+            name=enterprise[7],
+            roles=("SR", "FR"),
+            ticked=_items(maker, "enterprise", "bid"),
+            filled=True,
+        ),
+    ]
 
 
 def add_deals(maker: DealMaker, deals: Deals, customer: Customer, which: int) -> list[dict]:
@@ -59,9 +88,13 @@ def add_deals(maker: DealMaker, deals: Deals, customer: Customer, which: int) ->
 
 
 def add_meetings(
-    history: History, maker: DealMaker, customer: Customer, ids: Ids, showcase: list[dict],
+    history: History,
+    maker: DealMaker,
+    customer: Customer,
+    ids: Ids,
+    showcase: list[dict],
     today: date,
-) -> None:  # fmt: skip
+) -> None:
     """What the showcase deals' criteria look at: a technical exchange and a visit to the
     decision maker on the shape deal; the bid deal's last meeting with the decision maker."""
     if not showcase:
@@ -71,8 +104,18 @@ def add_meetings(
     team, rng, now = customer.team, maker.rng, maker.now
 
     def meet(deal_id: int, days_ago: float, kind: str, theirs: list[dict], owner: int) -> None:
-        row = add_interaction(history, rng, customer, ids, now, days_ago=days_ago, today=today,
-                              owner=owner, kind=kind, theirs=theirs)  # fmt: skip
+        row = add_interaction(
+            history,
+            rng,
+            customer,
+            ids,
+            now,
+            days_ago=days_ago,
+            today=today,
+            owner=owner,
+            kind=kind,
+            theirs=theirs,
+        )
         row["opportunity_id"] = deal_id
 
     by_stage = {row["stage_key"]: row["id"] for row in showcase}

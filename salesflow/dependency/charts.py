@@ -11,8 +11,11 @@ from flask_babel import gettext as _
 from salesflow.dependency.metrics import Risk
 
 RISK_COLOURS = {Risk.high: "#dc3545", Risk.medium: "#fd7e14", Risk.low: "#198754"}
-LAYOUT = {"margin": {"l": 40, "r": 10, "t": 40, "b": 40}, "height": 320,
-          "legend": {"orientation": "h"}}  # fmt: skip
+LAYOUT = {
+    "margin": {"l": 40, "r": 10, "t": 40, "b": 40},
+    "height": 320,
+    "legend": {"orientation": "h"},
+}
 
 
 def risk_by_team(rows: Iterable[Any], team_names: dict[int, str]) -> str:
@@ -23,10 +26,17 @@ def risk_by_team(rows: Iterable[Any], team_names: dict[int, str]) -> str:
     teams = sorted({t for c in counts.values() for t in c})
     labels = {Risk.high: _("High"), Risk.medium: _("Medium"), Risk.low: _("Low")}
     figure = go.Figure(
-        [go.Bar(name=labels[r], x=teams, y=[counts[r][t] for t in teams],
-                marker_color=RISK_COLOURS[r]) for r in (Risk.high, Risk.medium, Risk.low)],
+        [
+            go.Bar(
+                name=labels[r],
+                x=teams,
+                y=[counts[r][t] for t in teams],
+                marker_color=RISK_COLOURS[r],
+            )
+            for r in (Risk.high, Risk.medium, Risk.low)
+        ],
         layout={**LAYOUT, "barmode": "stack", "title": _("Accounts by risk per team")},
-    )  # fmt: skip
+    )
     return figure.to_json()
 
 
@@ -36,12 +46,23 @@ def holders(held: list[tuple[str, int, dict[str, Any]]], currency: str) -> str:
     names = [name for name, _count, _amounts in held]
     pipeline = [float(amounts.get(currency, 0)) for _n, _c, amounts in held]
     figure = go.Figure(
-        [go.Bar(name=_("Accounts held"), x=names, y=[c for _n, c, _a in held], offsetgroup=1),
-         go.Bar(name=_("Open pipeline as AR (%(currency)s)", currency=currency), x=names,
-                y=pipeline, yaxis="y2", offsetgroup=2)],
-        layout={**LAYOUT, "barmode": "group", "title": _("Who holds the accounts"),
-                "yaxis2": {"overlaying": "y", "side": "right", "showgrid": False}},
-    )  # fmt: skip
+        [
+            go.Bar(name=_("Accounts held"), x=names, y=[c for _n, c, _a in held], offsetgroup=1),
+            go.Bar(
+                name=_("Open pipeline as AR (%(currency)s)", currency=currency),
+                x=names,
+                y=pipeline,
+                yaxis="y2",
+                offsetgroup=2,
+            ),
+        ],
+        layout={
+            **LAYOUT,
+            "barmode": "group",
+            "title": _("Who holds the accounts"),
+            "yaxis2": {"overlaying": "y", "side": "right", "showgrid": False},
+        },
+    )
     return figure.to_json()
 
 
@@ -54,22 +75,46 @@ def trend(points: list[Any], team_names: dict[int, str]) -> str:
     for team_id, series in sorted(by_team.items()):
         name = team_names.get(team_id, "?")
         days = [p.day.isoformat() for p in series]
-        traces.append(go.Scatter(x=days, y=[p.effective_holders for p in series],
-                                 name=_("%(team)s: effective holders", team=name)))  # fmt: skip
-        traces.append(go.Scatter(x=days, y=[p.high_risk for p in series], yaxis="y2",
-                                 line={"dash": "dot"},
-                                 name=_("%(team)s: high-risk accounts", team=name)))  # fmt: skip
-    figure = go.Figure(traces, layout={**LAYOUT, "title": _("Dependency over time"),
-                       "yaxis2": {"overlaying": "y", "side": "right"}})  # fmt: skip
+        traces.append(
+            go.Scatter(
+                x=days,
+                y=[p.effective_holders for p in series],
+                name=_("%(team)s: effective holders", team=name),
+            )
+        )
+        traces.append(
+            go.Scatter(
+                x=days,
+                y=[p.high_risk for p in series],
+                yaxis="y2",
+                line={"dash": "dot"},
+                name=_("%(team)s: high-risk accounts", team=name),
+            )
+        )
+    figure = go.Figure(
+        traces,
+        layout={
+            **LAYOUT,
+            "title": _("Dependency over time"),
+            "yaxis2": {"overlaying": "y", "side": "right"},
+        },
+    )
     return figure.to_json()
 
 
 def shares(people: list[tuple[str, float]]) -> str:
     """One horizontal bar: each person's share of the account's relationships."""
     figure = go.Figure(
-        [go.Bar(name=name, x=[round(share * 100, 1)], y=[""], orientation="h")
-         for name, share in people],
-        layout={**LAYOUT, "barmode": "stack", "height": 180, "title": _("Who holds what (%)"),
-                "xaxis": {"range": [0, 100]}},
-    )  # fmt: skip
+        [
+            go.Bar(name=name, x=[round(share * 100, 1)], y=[""], orientation="h")
+            for name, share in people
+        ],
+        layout={
+            **LAYOUT,
+            "barmode": "stack",
+            "height": 180,
+            "title": _("Who holds what (%)"),
+            "xaxis": {"range": [0, 100]},
+        },
+    )
     return figure.to_json()

@@ -32,31 +32,42 @@ def idle_key_contacts(now: datetime) -> str:
     last = (
         sa.select(TieTouch.contact_id, sa.func.max(TieTouch.day).label("day"))
         .where(TieTouch.account_id.in_(a_tier), TieTouch.day <= today)
-        .group_by(TieTouch.contact_id).subquery()
-    )  # fmt: skip
+        .group_by(TieTouch.contact_id)
+        .subquery()
+    )
     contacts = db.session.execute(
         sa.select(Contact.id, Contact.name, Contact.account_id, Account.name, last.c.day)
         .join(Account, Account.id == Contact.account_id)
         .outerjoin(last, last.c.contact_id == Contact.id)
-        .where(Contact.account_id.in_(a_tier), Contact.deleted_at.is_(None),
-               Contact.left_on.is_(None),
-               (Contact.decision_role == "decision_maker") | (Contact.influence == "high"),
-               last.c.day.is_(None) | (last.c.day < today - idle))
+        .where(
+            Contact.account_id.in_(a_tier),
+            Contact.deleted_at.is_(None),
+            Contact.left_on.is_(None),
+            (Contact.decision_role == "decision_maker") | (Contact.influence == "high"),
+            last.c.day.is_(None) | (last.c.day < today - idle),
+        )
         .order_by(Contact.id)
-    ).all()  # fmt: skip
+    ).all()
     ars: dict[int, set[int]] = defaultdict(set)
     for account_id, user_id in db.session.execute(
-        sa.select(AccountMember.account_id, AccountMember.user_id)
-        .where(AccountMember.role == TeamRole.AR, AccountMember.account_id.in_(a_tier))
-    ):  # fmt: skip
+        sa.select(AccountMember.account_id, AccountMember.user_id).where(
+            AccountMember.role == TeamRole.AR, AccountMember.account_id.in_(a_tier)
+        )
+    ):
         ars[account_id].add(user_id)
     notices = [
-        Notice(tuple(ars[account_id]), "key_contact_idle",
-               link=links.path("contacts.detail", contact_id=contact_id),
-               key=f"idle:{contact_id}:{day if day is not None else 'never'}",
-               params={"contact": name, "account": account_name,
-                       "days": None if day is None else today - day})
+        Notice(
+            tuple(ars[account_id]),
+            "key_contact_idle",
+            link=links.path("contacts.detail", contact_id=contact_id),
+            key=f"idle:{contact_id}:{day if day is not None else 'never'}",
+            params={
+                "contact": name,
+                "account": account_name,
+                "days": None if day is None else today - day,
+            },
+        )
         for contact_id, name, account_id, account_name, day in contacts
-    ]  # fmt: skip
+    ]
     count = notify_many(notices, now=now)
     return ngettext("%(num)d notification", "%(num)d notifications", count)

@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 ROLE_WEIGHTS = {
-    "decision_maker": 3.0, "technical_evaluator": 2.0, "coach": 2.0, "user": 1.0,
-    "influencer": 1.0, "gatekeeper": 1.0, "procurement": 1.0, "unknown": 0.5,
-}  # fmt: skip
+    "decision_maker": 3.0,
+    "technical_evaluator": 2.0,
+    "coach": 2.0,
+    "user": 1.0,
+    "influencer": 1.0,
+    "gatekeeper": 1.0,
+    "procurement": 1.0,
+    "unknown": 0.5,
+}
 INFLUENCE_WEIGHTS = {"high": 1.5, "medium": 1.0, "low": 0.5}
 
 
@@ -140,12 +146,18 @@ def account_metrics(inp: AccountInput) -> AccountMetrics:
     else:
         risk = Risk.low
     return AccountMetrics(
-        account_id=inp.account_id, shares=share,
-        top_share=share[holder] if holder is not None else None, holder_id=holder,
-        effective_holders=effective, key_contacts=tuple(c.id for c in keys),
-        uncovered_key_contacts=uncovered, single_threaded_key_contacts=single,
-        multi_threaded_coverage=coverage, bus_factor=bus_factor(inp, share), risk=risk,
-    )  # fmt: skip
+        account_id=inp.account_id,
+        shares=share,
+        top_share=share[holder] if holder is not None else None,
+        holder_id=holder,
+        effective_holders=effective,
+        key_contacts=tuple(c.id for c in keys),
+        uncovered_key_contacts=uncovered,
+        single_threaded_key_contacts=single,
+        multi_threaded_coverage=coverage,
+        bus_factor=bus_factor(inp, share),
+        risk=risk,
+    )
 
 
 def has_live_decision_maker_tie(inp: AccountInput) -> bool:
@@ -174,7 +186,8 @@ def departure(inp: AccountInput, user_ids: Iterable[int]) -> AccountDeparture:
     before, reduced = account_metrics(inp), inp.without(gone)
     after = account_metrics(reduced)
     newly = tuple(c for c in after.uncovered_key_contacts if c not in before.uncovered_key_contacts)
-    held = any(before.shares.get(u, 0.0) >= 0.5 and before.shares.get(u) == before.top_share
-               for u in gone)  # fmt: skip
+    held = any(
+        before.shares.get(u, 0.0) >= 0.5 and before.shares.get(u) == before.top_share for u in gone
+    )
     loses = has_live_decision_maker_tie(inp) and not has_live_decision_maker_tie(reduced)
     return AccountDeparture(inp.account_id, before, after, newly, held, loses)

@@ -47,10 +47,15 @@ def account_inputs(
     few = account_ids is not None and len(ids) <= BY_ACCOUNT_LIMIT
     by_account = Contact.account_id.in_(ids) if few else sa.true()
     contacts: dict[int, list[metrics.ContactIn]] = defaultdict(list)
-    rows = db.session.connection().execute(
-        sa.select(Contact.account_id, Contact.id, Contact.decision_role, Contact.influence)
-        .where(by_account, Contact.deleted_at.is_(None), Contact.left_on.is_(None))
-    ).all()  # fmt: skip
+    rows = (
+        db.session.connection()
+        .execute(
+            sa.select(
+                Contact.account_id, Contact.id, Contact.decision_role, Contact.influence
+            ).where(by_account, Contact.deleted_at.is_(None), Contact.left_on.is_(None))
+        )
+        .all()
+    )
     for account_id, cid, role, influence in rows:
         contacts[account_id].append(metrics.ContactIn(cid, role, influence))
     # Many accounts: read the whole window by day and keep theirs; a few: read them by account.
@@ -96,35 +101,67 @@ def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountM
     contacts changed since it was taken (or that it does not have) are left out, for the caller
     to compute. Nothing when there is no snapshot of today taken before `now`. Three queries."""
     day = day_date(day_number(now))
-    taken = db.session.scalar(sa.select(sa.func.max(AccountSnapshot.taken_at))
-                              .where(AccountSnapshot.day == day))  # fmt: skip
+    taken = db.session.scalar(
+        sa.select(sa.func.max(AccountSnapshot.taken_at)).where(AccountSnapshot.day == day)
+    )
     if taken is None or taken > now:
         return {}
     since = taken - IN_FLIGHT
-    stale = set(db.session.scalars(
-        sa.select(TieChange.account_id).where(TieChange.at >= since)
-        .union(sa.select(Contact.account_id).where(Contact.updated_at >= since))
-    ))  # fmt: skip
-    columns = [AccountSnapshot.account_id, AccountSnapshot.shares, AccountSnapshot.top_share,
-               AccountSnapshot.holder_id, AccountSnapshot.effective_holders,
-               AccountSnapshot.key_contact_ids, AccountSnapshot.uncovered_ids,
-               AccountSnapshot.single_threaded_ids, AccountSnapshot.multi_threaded_coverage,
-               AccountSnapshot.bus_factor, AccountSnapshot.risk]  # fmt: skip
+    stale = set(
+        db.session.scalars(
+            sa.select(TieChange.account_id)
+            .where(TieChange.at >= since)
+            .union(sa.select(Contact.account_id).where(Contact.updated_at >= since))
+        )
+    )
+    columns = [
+        AccountSnapshot.account_id,
+        AccountSnapshot.shares,
+        AccountSnapshot.top_share,
+        AccountSnapshot.holder_id,
+        AccountSnapshot.effective_holders,
+        AccountSnapshot.key_contact_ids,
+        AccountSnapshot.uncovered_ids,
+        AccountSnapshot.single_threaded_ids,
+        AccountSnapshot.multi_threaded_coverage,
+        AccountSnapshot.bus_factor,
+        AccountSnapshot.risk,
+    ]
     rows = db.session.connection().execute(
-        sa.select(*columns).where(AccountSnapshot.day == day, AccountSnapshot.taken_at == taken,
-                                  AccountSnapshot.shares.is_not(None))
-    )  # fmt: skip
+        sa.select(*columns).where(
+            AccountSnapshot.day == day,
+            AccountSnapshot.taken_at == taken,
+            AccountSnapshot.shares.is_not(None),
+        )
+    )
     found = {}
-    for (account_id, shares, top, holder, effective, keys, uncovered, single, coverage, bus,
-         risk) in rows:  # fmt: skip
+    for (
+        account_id,
+        shares,
+        top,
+        holder,
+        effective,
+        keys,
+        uncovered,
+        single,
+        coverage,
+        bus,
+        risk,
+    ) in rows:
         if account_id in ids and account_id not in stale:
             found[account_id] = metrics.AccountMetrics(
-                account_id=account_id, shares={int(u): s for u, s in shares.items()},
-                top_share=top, holder_id=holder, effective_holders=effective,
-                key_contacts=tuple(keys), uncovered_key_contacts=tuple(uncovered),
-                single_threaded_key_contacts=tuple(single), multi_threaded_coverage=coverage,
-                bus_factor=bus, risk=metrics.Risk[risk],
-            )  # fmt: skip
+                account_id=account_id,
+                shares={int(u): s for u, s in shares.items()},
+                top_share=top,
+                holder_id=holder,
+                effective_holders=effective,
+                key_contacts=tuple(keys),
+                uncovered_key_contacts=tuple(uncovered),
+                single_threaded_key_contacts=tuple(single),
+                multi_threaded_coverage=coverage,
+                bus_factor=bus,
+                risk=metrics.Risk[risk],
+            )
     return found
 
 
@@ -160,10 +197,11 @@ def report(user: User, filters: ReportFilters, *, now: datetime) -> list[ReportR
     names = {
         row.id: row
         for row in db.session.execute(
-            sa.select(Account.id, Account.name, Account.team_id, Account.tier)
-            .where(Account.id.in_(ids))
+            sa.select(Account.id, Account.name, Account.team_id, Account.tier).where(
+                Account.id.in_(ids)
+            )
         )
-    }  # fmt: skip
+    }
     computed = {a: metrics.account_metrics(inp) for a, inp in inputs.items()}
     rows = []
     for account_id, result in (known | computed).items():
@@ -172,8 +210,14 @@ def report(user: User, filters: ReportFilters, *, now: datetime) -> list[ReportR
         if filters.holder_id and result.holder_id != filters.holder_id:
             continue
         rows.append(ReportRow(names[account_id], result))
-    rows.sort(key=lambda r: (-r.metrics.risk, r.metrics.effective_holders or 0.0,
-                             -(r.metrics.top_share or 0.0), r.account.name))  # fmt: skip
+    rows.sort(
+        key=lambda r: (
+            -r.metrics.risk,
+            r.metrics.effective_holders or 0.0,
+            -(r.metrics.top_share or 0.0),
+            r.account.name,
+        )
+    )
     return rows
 
 
@@ -197,7 +241,8 @@ def account_metrics_page(
         for account_id in ids:
             result = metrics.account_metrics(inputs[account_id])
             if (filters.risk and result.risk.name != filters.risk) or (
-                    filters.holder_id and result.holder_id != filters.holder_id):  # fmt: skip
+                filters.holder_id and result.holder_id != filters.holder_id
+            ):
                 continue
             found.append(result)
         after = ids[-1]
@@ -223,21 +268,34 @@ def _touched_accounts(user_ids: set[int], now: datetime) -> set[int]:
     ar = (
         sa.select(Opportunity.account_id)
         .join(OpportunityRole, OpportunityRole.opportunity_id == Opportunity.id)
-        .where(OpportunityRole.user_id.in_(user_ids), OpportunityRole.role == TriangleRole.AR,
-               Opportunity.status == Status.open, Opportunity.deleted_at.is_(None))
-    )  # fmt: skip
+        .where(
+            OpportunityRole.user_id.in_(user_ids),
+            OpportunityRole.role == TriangleRole.AR,
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+        )
+    )
     return set(db.session.scalars(tied.union(ar)))
 
 
 def _open_deals(account_ids: Iterable[int]) -> list[Any]:
     return db.session.execute(
-        sa.select(Opportunity.id, Opportunity.account_id, Opportunity.amount,
-                  Opportunity.currency, Opportunity.stage_key, PlaybookVersion)
+        sa.select(
+            Opportunity.id,
+            Opportunity.account_id,
+            Opportunity.amount,
+            Opportunity.currency,
+            Opportunity.stage_key,
+            PlaybookVersion,
+        )
         .join(PlaybookVersion, PlaybookVersion.id == Opportunity.playbook_version_id)
-        .where(Opportunity.account_id.in_(set(account_ids)), Opportunity.status == Status.open,
-               Opportunity.deleted_at.is_(None))
+        .where(
+            Opportunity.account_id.in_(set(account_ids)),
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+        )
         .order_by(Opportunity.id)
-    ).all()  # fmt: skip
+    ).all()
 
 
 def departure(user: User, user_ids: set[int], *, now: datetime) -> Departure:
@@ -247,10 +305,13 @@ def departure(user: User, user_ids: set[int], *, now: datetime) -> Departure:
     ids = _touched_accounts(user_ids, now) & visible
     inputs = account_inputs(ids, now=now)
     results = {a: metrics.departure(inp, user_ids) for a, inp in inputs.items()}
-    ar_deals = set(db.session.scalars(
-        sa.select(OpportunityRole.opportunity_id).where(
-            OpportunityRole.user_id.in_(user_ids), OpportunityRole.role == TriangleRole.AR)
-    ))  # fmt: skip
+    ar_deals = set(
+        db.session.scalars(
+            sa.select(OpportunityRole.opportunity_id).where(
+                OpportunityRole.user_id.in_(user_ids), OpportunityRole.role == TriangleRole.AR
+            )
+        )
+    )
     at_risk: list[int] = []
     amount: dict[str, Decimal] = defaultdict(Decimal)
     weighted: dict[str, Decimal] = defaultdict(Decimal)
@@ -262,9 +323,20 @@ def departure(user: User, user_ids: set[int], *, now: datetime) -> Departure:
             amount[currency] += value
             weighted[currency] += value * probability / 100
     # every account the departing people touch; the ones that get worse first
-    shown = sorted(results.values(), key=lambda r: (not r.risk_rises,
-                   -len(r.newly_uncovered_key_contacts), -r.after.risk, r.account_id))  # fmt: skip
+    shown = sorted(
+        results.values(),
+        key=lambda r: (
+            not r.risk_rises,
+            -len(r.newly_uncovered_key_contacts),
+            -r.after.risk,
+            r.account_id,
+        ),
+    )
     cents = Decimal("0.01")
-    return Departure(user_ids, shown, at_risk,
-                     {c: v.quantize(cents) for c, v in sorted(amount.items())},
-                     {c: v.quantize(cents) for c, v in sorted(weighted.items())})  # fmt: skip
+    return Departure(
+        user_ids,
+        shown,
+        at_risk,
+        {c: v.quantize(cents) for c, v in sorted(amount.items())},
+        {c: v.quantize(cents) for c, v in sorted(weighted.items())},
+    )

@@ -25,24 +25,35 @@ def take(*, now: datetime) -> int:
     """Snapshot every account (not deleted) as of `now` on today's date; returns the count.
     Flushes, never commits."""
     day = day_date(day_number(now))
-    teams = dict(db.session.execute(sa.select(Account.id, Account.team_id)
-                                    .where(Account.deleted_at.is_(None))).all())  # fmt: skip
+    teams = dict(
+        db.session.execute(
+            sa.select(Account.id, Account.team_id).where(Account.deleted_at.is_(None))
+        ).all()
+    )
     rows = []
     for account_id, inp in account_inputs(None, now=now).items():
         m = metrics.account_metrics(inp)
-        rows.append({
-            "day": day, "account_id": account_id, "team_id": teams[account_id],
-            "holder_id": m.holder_id, "top_share": m.top_share,
-            "effective_holders": m.effective_holders, "key_contacts": len(m.key_contacts),
-            "uncovered_key_contacts": len(m.uncovered_key_contacts),
-            "single_threaded_key_contacts": len(m.single_threaded_key_contacts),
-            "multi_threaded_coverage": m.multi_threaded_coverage, "bus_factor": m.bus_factor,
-            "risk": m.risk.name, "taken_at": now,
-            "shares": {str(user): share for user, share in m.shares.items()},
-            "key_contact_ids": list(m.key_contacts),
-            "uncovered_ids": list(m.uncovered_key_contacts),
-            "single_threaded_ids": list(m.single_threaded_key_contacts),
-        })  # fmt: skip
+        rows.append(
+            {
+                "day": day,
+                "account_id": account_id,
+                "team_id": teams[account_id],
+                "holder_id": m.holder_id,
+                "top_share": m.top_share,
+                "effective_holders": m.effective_holders,
+                "key_contacts": len(m.key_contacts),
+                "uncovered_key_contacts": len(m.uncovered_key_contacts),
+                "single_threaded_key_contacts": len(m.single_threaded_key_contacts),
+                "multi_threaded_coverage": m.multi_threaded_coverage,
+                "bus_factor": m.bus_factor,
+                "risk": m.risk.name,
+                "taken_at": now,
+                "shares": {str(user): share for user, share in m.shares.items()},
+                "key_contact_ids": list(m.key_contacts),
+                "uncovered_ids": list(m.uncovered_key_contacts),
+                "single_threaded_ids": list(m.single_threaded_key_contacts),
+            }
+        )
     db.session.execute(sa.delete(AccountSnapshot).where(AccountSnapshot.day == day))
     db.session.execute(sa.delete(TieChange).where(TieChange.at < now - IN_FLIGHT))
     for start in range(0, len(rows), 2000):
@@ -63,12 +74,20 @@ def trend(user: User, *, since: date) -> list[TrendPoint]:
     accounts `user` may see now (one aggregate query)."""
     high = sa.func.sum(sa.case((AccountSnapshot.risk == "high", 1), else_=0))
     rows = db.session.execute(
-        sa.select(AccountSnapshot.day, AccountSnapshot.team_id,
-                  sa.func.avg(AccountSnapshot.effective_holders), high)
-        .where(AccountSnapshot.day >= since,
-               AccountSnapshot.account_id.in_(scope.visible_account_ids(user)))
+        sa.select(
+            AccountSnapshot.day,
+            AccountSnapshot.team_id,
+            sa.func.avg(AccountSnapshot.effective_holders),
+            high,
+        )
+        .where(
+            AccountSnapshot.day >= since,
+            AccountSnapshot.account_id.in_(scope.visible_account_ids(user)),
+        )
         .group_by(AccountSnapshot.day, AccountSnapshot.team_id)
         .order_by(AccountSnapshot.day, AccountSnapshot.team_id)
-    ).all()  # fmt: skip
-    return [TrendPoint(day, team, float(avg) if avg is not None else None, int(count or 0))
-            for day, team, avg, count in rows]  # fmt: skip
+    ).all()
+    return [
+        TrendPoint(day, team, float(avg) if avg is not None else None, int(count or 0))
+        for day, team, avg, count in rows
+    ]

@@ -48,13 +48,21 @@ def pairs(interaction: Interaction) -> Counter[Key]:
     when it is deleted."""
     if interaction.deleted_at is not None:
         return Counter()
-    return pairs_of(interaction.account_id, interaction.occurred_at,
-                    [u.id for u in interaction.participants],
-                    [c.id for c in interaction.attendees])  # fmt: skip
+    return pairs_of(
+        interaction.account_id,
+        interaction.occurred_at,
+        [u.id for u in interaction.participants],
+        [c.id for c in interaction.attendees],
+    )
 
 
-def pairs_of(account_id: int, occurred_at: datetime, user_ids: list[int],
-             contact_ids: list[int], zone: ZoneInfo | None = None) -> Counter[Key]:  # fmt: skip
+def pairs_of(
+    account_id: int,
+    occurred_at: datetime,
+    user_ids: list[int],
+    contact_ids: list[int],
+    zone: ZoneInfo | None = None,
+) -> Counter[Key]:
     """The touches of an interaction given by its ids (many logged at once): the same pairs."""
     day = day_number(occurred_at, zone)
     return Counter((account_id, c, u, day) for u in user_ids for c in contact_ids)
@@ -108,19 +116,25 @@ def _all_pairs(zone: ZoneInfo) -> Iterator[Counter[Key]]:
     last = 0
     while True:
         ids = db.session.scalars(
-            sa.select(Interaction.id).where(Interaction.id > last, Interaction.deleted_at.is_(None))
-            .order_by(Interaction.id).limit(BATCH)
-        ).all()  # fmt: skip
+            sa.select(Interaction.id)
+            .where(Interaction.id > last, Interaction.deleted_at.is_(None))
+            .order_by(Interaction.id)
+            .limit(BATCH)
+        ).all()
         if not ids:
             return
         last = ids[-1]
         rows = db.session.execute(
-            sa.select(Interaction.account_id, attendees.contact_id, participants.user_id,
-                      Interaction.occurred_at)
+            sa.select(
+                Interaction.account_id,
+                attendees.contact_id,
+                participants.user_id,
+                Interaction.occurred_at,
+            )
             .join(interaction_attendees, attendees.interaction_id == Interaction.id)
             .join(interaction_participants, participants.interaction_id == Interaction.id)
             .where(Interaction.id.in_(ids))
-        )  # fmt: skip
+        )
         yield Counter(
             (account, contact, user, day_number(at, zone)) for account, contact, user, at in rows
         )

@@ -50,7 +50,7 @@ def _filters() -> queries.ReportFilters:
         tier=tier if tier in {t.value for t in Tier} else None,
         risk=risk if risk in {r.name for r in metrics.Risk} else None,
         holder_id=parse_id(args.get("holder_id")),
-    )  # fmt: skip
+    )
 
 
 def _names(model: Any, ids: set[int]) -> dict[int, str]:
@@ -76,14 +76,20 @@ def _people() -> list[User]:
 def _pipeline_by_ar() -> dict[int, dict[str, Decimal]]:
     """Open pipeline per AR and currency on the accounts the caller sees (one aggregate query)."""
     rows = db.session.execute(
-        sa.select(OpportunityRole.user_id, Opportunity.currency,
-                  sa.func.coalesce(sa.func.sum(Opportunity.amount), 0))
+        sa.select(
+            OpportunityRole.user_id,
+            Opportunity.currency,
+            sa.func.coalesce(sa.func.sum(Opportunity.amount), 0),
+        )
         .join(Opportunity, Opportunity.id == OpportunityRole.opportunity_id)
-        .where(OpportunityRole.role == TriangleRole.AR, Opportunity.status == Status.open,
-               Opportunity.deleted_at.is_(None),
-               Opportunity.account_id.in_(scope.visible_account_ids(current_user)))
+        .where(
+            OpportunityRole.role == TriangleRole.AR,
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+            Opportunity.account_id.in_(scope.visible_account_ids(current_user)),
+        )
         .group_by(OpportunityRole.user_id, Opportunity.currency)
-    )  # fmt: skip
+    )
     pipeline: dict[int, dict[str, Decimal]] = {}
     for user_id, currency, amount in rows:
         pipeline.setdefault(user_id, {})[currency] = Decimal(amount)
@@ -128,16 +134,25 @@ def dashboard():
     since = (now - timedelta(days=TREND_DAYS)).date()
     trend = snapshots.trend(current_user, since=since)
     return render_template(
-        "dependency/dashboard.html", rows=shown, total=len(rows), page=page,
-        more=len(rows) > page * PAGE, filters=filters, sort=sort if sort in SORTS else "risk",
-        teams=teams, team_names=team_names,
-        people=_people(), holder_names=_names(User, {r.metrics.holder_id for r in shown
-                                                     if r.metrics.holder_id}),
-        holders=holders, trend=trend, charts={
+        "dependency/dashboard.html",
+        rows=shown,
+        total=len(rows),
+        page=page,
+        more=len(rows) > page * PAGE,
+        filters=filters,
+        sort=sort if sort in SORTS else "risk",
+        teams=teams,
+        team_names=team_names,
+        people=_people(),
+        holder_names=_names(User, {r.metrics.holder_id for r in shown if r.metrics.holder_id}),
+        holders=holders,
+        trend=trend,
+        charts={
             "risk": charts.risk_by_team(rows, team_names),
             "holders": charts.holders(holders, currency),
-            "trend": charts.trend(trend, team_names) if trend else None},
-    )  # fmt: skip
+            "trend": charts.trend(trend, team_names) if trend else None,
+        },
+    )
 
 
 @bp.route("/dependency/accounts/<int:account_id>")
@@ -156,11 +171,18 @@ def account(account_id: int):
     names = {u.id: u.name for u in people}
     share_rows = sorted(result.shares.items(), key=lambda kv: -kv[1])
     return render_template(
-        "dependency/account.html", account=account, m=result, contacts=contacts,
-        people=people, strength=strength, names=names, share_rows=share_rows, ties=ties,
+        "dependency/account.html",
+        account=account,
+        m=result,
+        contacts=contacts,
+        people=people,
+        strength=strength,
+        names=names,
+        share_rows=share_rows,
+        ties=ties,
         share_chart=charts.shares([(names.get(u, "?"), s) for u, s in share_rows]),
         quicklog_account_id=account.id,
-    )  # fmt: skip
+    )
 
 
 def _departure_args() -> tuple[set[int], list[str]]:
@@ -198,15 +220,26 @@ def departure():
         ids = {d.account_id for d in result.accounts}
         contact_ids = {c for d in result.accounts for c in d.newly_uncovered_key_contacts}
         context = {
-            "accounts": _names(Account, ids), "contacts": _names(Contact, contact_ids),
+            "accounts": _names(Account, ids),
+            "contacts": _names(Contact, contact_ids),
             "deals": db.session.execute(
-                sa.select(Opportunity.id, Opportunity.name, Opportunity.amount,
-                          Opportunity.currency, Opportunity.account_id)
+                sa.select(
+                    Opportunity.id,
+                    Opportunity.name,
+                    Opportunity.amount,
+                    Opportunity.currency,
+                    Opportunity.account_id,
+                )
                 .where(Opportunity.id.in_(result.opportunity_ids))
                 .order_by(Opportunity.amount.desc().nulls_last(), Opportunity.id)
             ).all(),
-        }  # fmt: skip
+        }
     return render_template(
-        "dependency/departure.html", people=_people(), wanted=wanted, problems=problems,
-        result=result, at=request.args.get("at", ""), **context,
-    ), (422 if problems else 200)  # fmt: skip
+        "dependency/departure.html",
+        people=_people(),
+        wanted=wanted,
+        problems=problems,
+        result=result,
+        at=request.args.get("at", ""),
+        **context,
+    ), (422 if problems else 200)

@@ -123,12 +123,13 @@ def _csv_rows(rows: Iterable[Cells], zone: Any) -> Iterator[list[Any]]:
     starts, moment = _FORMULA_FIRST, datetime
     for cells in rows:
         yield [
-            ("'" + v if v[:1] in starts else v) if v.__class__ is str
+            ("'" + v if v[:1] in starts else v)
+            if v.__class__ is str
             else v.astimezone(zone).replace(tzinfo=None).isoformat(" ", "minutes")
             if v.__class__ is moment
             else v
             for v in cells
-        ]  # fmt: skip
+        ]
 
 
 def csv_chunks(listing: Listing) -> Iterator[str]:

@@ -97,21 +97,36 @@ def accounts(
     query = (
         account_queries.list_query(user, filters)
         .with_only_columns(
-            Account.id, Account.name, _plain(Account.tier), Account.industry, Account.region,
-            Team.name.label("team"), parent_name.label("parent"), Account.website,
-            Account.address, Account.notes, Account.updated_at, Account.deleted_at,
+            Account.id,
+            Account.name,
+            _plain(Account.tier),
+            Account.industry,
+            Account.region,
+            Team.name.label("team"),
+            parent_name.label("parent"),
+            Account.website,
+            Account.address,
+            Account.notes,
+            Account.updated_at,
+            Account.deleted_at,
         )
         .join_from(Account, Team, Team.id == Account.team_id)
         .outerjoin(parent, parent.id == Account.parent_id)
-    )  # fmt: skip
+    )
     columns = [
-        ID, Column(ACCOUNT_LABELS["name"], 30), Column(ACCOUNT_LABELS["tier"], 14),
-        Column(ACCOUNT_LABELS["industry"]), Column(ACCOUNT_LABELS["region"]),
-        Column(ACCOUNT_LABELS["team_id"]), Column(ACCOUNT_LABELS["parent_id"], 24),
+        ID,
+        Column(ACCOUNT_LABELS["name"], 30),
+        Column(ACCOUNT_LABELS["tier"], 14),
+        Column(ACCOUNT_LABELS["industry"]),
+        Column(ACCOUNT_LABELS["region"]),
+        Column(ACCOUNT_LABELS["team_id"]),
+        Column(ACCOUNT_LABELS["parent_id"], 24),
         *(Column(label(role), 20) for role in ACCOUNT_ROLES),
-        Column(ACCOUNT_LABELS["website"], 24), Column(ACCOUNT_LABELS["address"], 30),
-        Column(ACCOUNT_LABELS["notes"], 40), UPDATED,
-    ]  # fmt: skip
+        Column(ACCOUNT_LABELS["website"], 24),
+        Column(ACCOUNT_LABELS["address"], 30),
+        Column(ACCOUNT_LABELS["notes"], 40),
+        UPDATED,
+    ]
     if filters.deleted:
         columns.append(Column(ACCOUNT_LABELS["deleted_at"], 17))
     tiers = _labels(Tier)
@@ -131,18 +146,35 @@ def accounts(
         out = []
         for r in rows:
             team = teams.get(r.id) or {}
-            out.append([
-                r.id, r.name, tiers[r.tier], r.industry, r.region, r.team, r.parent,
-                *[", ".join(team[role]) if role in team else None for role in ACCOUNT_ROLES],
-                r.website, r.address, r.notes, r.updated_at,
-                *([r.deleted_at] if filters.deleted else []),
-            ])  # fmt: skip
+            out.append(
+                [
+                    r.id,
+                    r.name,
+                    tiers[r.tier],
+                    r.industry,
+                    r.region,
+                    r.team,
+                    r.parent,
+                    *[", ".join(team[role]) if role in team else None for role in ACCOUNT_ROLES],
+                    r.website,
+                    r.address,
+                    r.notes,
+                    r.updated_at,
+                    *([r.deleted_at] if filters.deleted else []),
+                ]
+            )
         return out
 
     return Listing(
-        "accounts", _l("Accounts"), columns, query, cells, Account.id,
-        sort=account_queries.SORTS[sort], descending=descending,
-    )  # fmt: skip
+        "accounts",
+        _l("Accounts"),
+        columns,
+        query,
+        cells,
+        Account.id,
+        sort=account_queries.SORTS[sort],
+        descending=descending,
+    )
 
 
 # Contacts ------------------------------------------------------------------------------------
@@ -155,34 +187,93 @@ def contacts(user: User, *, account_id: int | None, q: str | None) -> Listing:
     query = (
         contact_queries.list_query(user, account_id=account_id, q=q)
         .with_only_columns(
-            Contact.id, Account.name.label("account"), Contact.name, Contact.title,
-            Contact.department, _plain(Contact.level), boss.name.label("reports_to"),
-            _plain(Contact.decision_role), _plain(Contact.influence), _plain(Contact.attitude),
-            Contact.email, Contact.phone, Contact.background, Contact.education,
-            Contact.hometown, Contact.interests, Contact.preferences, Contact.notes,
-            Contact.left_on, Contact.updated_at,
+            Contact.id,
+            Account.name.label("account"),
+            Contact.name,
+            Contact.title,
+            Contact.department,
+            _plain(Contact.level),
+            boss.name.label("reports_to"),
+            _plain(Contact.decision_role),
+            _plain(Contact.influence),
+            _plain(Contact.attitude),
+            Contact.email,
+            Contact.phone,
+            Contact.background,
+            Contact.education,
+            Contact.hometown,
+            Contact.interests,
+            Contact.preferences,
+            Contact.notes,
+            Contact.left_on,
+            Contact.updated_at,
         )
         .join_from(Contact, Account, Account.id == Contact.account_id)
         .outerjoin(boss, boss.id == Contact.reports_to_id)
-    )  # fmt: skip
-    names = ("name", "title", "department", "level", "reports_to_id", "decision_role",
-             "influence", "attitude", "email", "phone", "background", "education", "hometown",
-             "interests", "preferences", "notes", "left_on")  # fmt: skip
-    wide = {"name": 20, "title": 20, "email": 26, "background": 40, "interests": 30,
-            "preferences": 30, "notes": 40}  # fmt: skip
-    columns = [ID, Column(_l("Account"), 30),
-               *(Column(CONTACT_LABELS[n], wide.get(n, 16)) for n in names), UPDATED]  # fmt: skip
+    )
+    names = (
+        "name",
+        "title",
+        "department",
+        "level",
+        "reports_to_id",
+        "decision_role",
+        "influence",
+        "attitude",
+        "email",
+        "phone",
+        "background",
+        "education",
+        "hometown",
+        "interests",
+        "preferences",
+        "notes",
+        "left_on",
+    )
+    wide = {
+        "name": 20,
+        "title": 20,
+        "email": 26,
+        "background": 40,
+        "interests": 30,
+        "preferences": 30,
+        "notes": 40,
+    }
+    columns = [
+        ID,
+        Column(_l("Account"), 30),
+        *(Column(CONTACT_LABELS[n], wide.get(n, 16)) for n in names),
+        UPDATED,
+    ]
     levels, roles = _labels(Level), _labels(DecisionRole)
     influences, attitudes = _labels(Influence), _labels(Attitude)
 
     def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
         return [
-            [r.id, r.account, r.name, r.title, r.department, levels.get(r.level), r.reports_to,
-             roles[r.decision_role], influences[r.influence], attitudes[r.attitude], r.email,
-             r.phone, r.background, r.education, r.hometown, r.interests, r.preferences,
-             r.notes, r.left_on, r.updated_at]
+            [
+                r.id,
+                r.account,
+                r.name,
+                r.title,
+                r.department,
+                levels.get(r.level),
+                r.reports_to,
+                roles[r.decision_role],
+                influences[r.influence],
+                attitudes[r.attitude],
+                r.email,
+                r.phone,
+                r.background,
+                r.education,
+                r.hometown,
+                r.interests,
+                r.preferences,
+                r.notes,
+                r.left_on,
+                r.updated_at,
+            ]
             for r in rows
-        ]  # fmt: skip
+        ]
 
     return Listing("contacts", _l("Contacts"), columns, query, cells, Contact.id)
 
@@ -191,91 +282,157 @@ def contacts(user: User, *, account_id: int | None, q: str | None) -> Listing:
 
 
 def interactions(
-    user: User, *, account_id: int | None = None, contact_id: int | None = None,
-    mine: bool = False, since: datetime | None = None, until: datetime | None = None,
-) -> Listing:  # fmt: skip
+    user: User,
+    *,
+    account_id: int | None = None,
+    contact_id: int | None = None,
+    mine: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Listing:
     """The contact history the reader may see (GET /api/v1/interactions and its filters), by id,
     with our people and theirs by name."""
     deal, owner = so.aliased(Opportunity), so.aliased(User)
     query = (
         interaction_queries.list_query(
-            user, account_id=account_id, contact_id=contact_id, mine=mine, since=since,
+            user,
+            account_id=account_id,
+            contact_id=contact_id,
+            mine=mine,
+            since=since,
             until=until,
         )
         .with_only_columns(
-            Interaction.id, Account.name.label("account"), Interaction.occurred_at,
-            _plain(Interaction.kind), Interaction.summary, Interaction.outcome,
-            deal.name.label("opportunity"), Interaction.next_step, Interaction.next_step_due,
-            Interaction.next_step_done_at, Interaction.cost, owner.name.label("owner"),
+            Interaction.id,
+            Account.name.label("account"),
+            Interaction.occurred_at,
+            _plain(Interaction.kind),
+            Interaction.summary,
+            Interaction.outcome,
+            deal.name.label("opportunity"),
+            Interaction.next_step,
+            Interaction.next_step_due,
+            Interaction.next_step_done_at,
+            Interaction.cost,
+            owner.name.label("owner"),
         )
         .join_from(Interaction, Account, Account.id == Interaction.account_id)
         .join(owner, owner.id == Interaction.owner_id)
         .outerjoin(deal, deal.id == Interaction.opportunity_id)
-    )  # fmt: skip
+    )
     labels = INTERACTION_LABELS
     columns = [
-        ID, Column(_l("Account"), 30), Column(labels["occurred_at"], 17),
-        Column(labels["kind"], 14), Column(labels["participant_ids"], 24),
-        Column(labels["contact_ids"], 24), Column(labels["summary"], 50),
-        Column(labels["outcome"], 30), Column(labels["opportunity_id"], 24),
-        Column(labels["next_step"], 30), Column(labels["next_step_due"], 12),
+        ID,
+        Column(_l("Account"), 30),
+        Column(labels["occurred_at"], 17),
+        Column(labels["kind"], 14),
+        Column(labels["participant_ids"], 24),
+        Column(labels["contact_ids"], 24),
+        Column(labels["summary"], 50),
+        Column(labels["outcome"], 30),
+        Column(labels["opportunity_id"], 24),
+        Column(labels["next_step"], 30),
+        Column(labels["next_step_due"], 12),
         Column(labels["next_step_done_at"], 17),
         Column(_("Cost (%(currency)s)", currency=current_app.config["CURRENCY"]), 12),
         Column(_l("Logged by"), 18),
-    ]  # fmt: skip
+    ]
     kinds = _labels(Kind)
 
     def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
         ids = [r.id for r in rows]
-        ours = _names(_related(
-            sa.select(interaction_participants.c.interaction_id, User.name)
-            .join(User, User.id == interaction_participants.c.user_id)
-            .order_by(User.name, User.id), interaction_participants.c.interaction_id, ids,
-        ))  # fmt: skip
-        theirs = _names(_related(
-            sa.select(interaction_attendees.c.interaction_id, Contact.name)
-            .join(Contact, Contact.id == interaction_attendees.c.contact_id)
-            .order_by(Contact.name, Contact.id), interaction_attendees.c.interaction_id, ids,
-        ))  # fmt: skip
+        ours = _names(
+            _related(
+                sa.select(interaction_participants.c.interaction_id, User.name)
+                .join(User, User.id == interaction_participants.c.user_id)
+                .order_by(User.name, User.id),
+                interaction_participants.c.interaction_id,
+                ids,
+            )
+        )
+        theirs = _names(
+            _related(
+                sa.select(interaction_attendees.c.interaction_id, Contact.name)
+                .join(Contact, Contact.id == interaction_attendees.c.contact_id)
+                .order_by(Contact.name, Contact.id),
+                interaction_attendees.c.interaction_id,
+                ids,
+            )
+        )
         return [
-            [r.id, r.account, r.occurred_at, kinds[r.kind], ours.get(r.id), theirs.get(r.id),
-             r.summary, r.outcome, r.opportunity, r.next_step, r.next_step_due,
-             r.next_step_done_at, r.cost, r.owner]
+            [
+                r.id,
+                r.account,
+                r.occurred_at,
+                kinds[r.kind],
+                ours.get(r.id),
+                theirs.get(r.id),
+                r.summary,
+                r.outcome,
+                r.opportunity,
+                r.next_step,
+                r.next_step_due,
+                r.next_step_done_at,
+                r.cost,
+                r.owner,
+            ]
             for r in rows
-        ]  # fmt: skip
+        ]
 
-    return Listing("contact-history", _l("Contact history"), columns, query, cells,
-                   Interaction.id)  # fmt: skip
+    return Listing("contact-history", _l("Contact history"), columns, query, cells, Interaction.id)
 
 
 # Opportunities -------------------------------------------------------------------------------
 
 
 def opportunities(
-    query: sa.Select[Any], *, sort: str, descending: bool, now: datetime,
+    query: sa.Select[Any],
+    *,
+    sort: str,
+    descending: bool,
+    now: datetime,
     name: str = "opportunities",
-) -> Listing:  # fmt: skip
+) -> Listing:
     """/opportunities, or a drill-down of the pipeline review (`query` is its scoped, filtered
     query of Opportunity): the page's order; the iron triangle by name (a query per batch: joined
     into the rows' query, PostgreSQL's planner hashed every seat of the company); stage names,
     probabilities and time limits from the deal's own playbook version."""
     query = query.with_only_columns(
-        Opportunity.id, Account.name.label("account"), Opportunity.name,
-        Opportunity.playbook_version_id, Opportunity.stage_key, _plain(Opportunity.status),
-        Opportunity.amount, Opportunity.currency, Opportunity.expected_close,
-        Opportunity.stage_entered_at, Opportunity.competitors, Opportunity.close_reason,
-    ).join_from(Opportunity, Account, Account.id == Opportunity.account_id)  # fmt: skip
+        Opportunity.id,
+        Account.name.label("account"),
+        Opportunity.name,
+        Opportunity.playbook_version_id,
+        Opportunity.stage_key,
+        _plain(Opportunity.status),
+        Opportunity.amount,
+        Opportunity.currency,
+        Opportunity.expected_close,
+        Opportunity.stage_entered_at,
+        Opportunity.competitors,
+        Opportunity.close_reason,
+    ).join_from(Opportunity, Account, Account.id == Opportunity.account_id)
     seated = sa.select(
         OpportunityRole.opportunity_id, _plain(OpportunityRole.role), User.name
     ).join(User, User.id == OpportunityRole.user_id)
     columns = [
-        ID, Column(_l("Account"), 30), Column(_l("Name"), 30), Column(_l("Playbook"), 20),
-        Column(_l("Stage"), 20), Column(_l("Status"), 10), Column(_l("Amount"), 14),
-        Column(_l("Currency"), 8), Column(_l("Weighted amount"), 14),
-        Column(_l("Expected close"), 12), Column(_l("Days in stage"), 8),
-        Column(_l("SLA days"), 8), Column("AR", 18), Column("SR", 18), Column("FR", 18),
-        Column(_l("Competitors"), 24), Column(_l("Reason"), 30),
-    ]  # fmt: skip
+        ID,
+        Column(_l("Account"), 30),
+        Column(_l("Name"), 30),
+        Column(_l("Playbook"), 20),
+        Column(_l("Stage"), 20),
+        Column(_l("Status"), 10),
+        Column(_l("Amount"), 14),
+        Column(_l("Currency"), 8),
+        Column(_l("Weighted amount"), 14),
+        Column(_l("Expected close"), 12),
+        Column(_l("Days in stage"), 8),
+        Column(_l("SLA days"), 8),
+        Column("AR", 18),
+        Column("SR", 18),
+        Column("FR", 18),
+        Column(_l("Competitors"), 24),
+        Column(_l("Reason"), 30),
+    ]
     stages = _stages()
     statuses = _labels(Status)
 
@@ -289,22 +446,56 @@ def opportunities(
         weighted, days = opportunity_queries.weighted_amount, opportunity_queries.stage_days
         out = []
         # Unpacked rather than read by name: ten thousand rows, a dozen columns each.
-        for (id_, account, name, version_id, stage_key, status, amount, currency, close,
-             entered_at, competitors, reason, *_sort) in rows:  # fmt: skip
+        for (
+            id_,
+            account,
+            name,
+            version_id,
+            stage_key,
+            status,
+            amount,
+            currency,
+            close,
+            entered_at,
+            competitors,
+            reason,
+            *_sort,
+        ) in rows:
             playbook, stage, probability, sla_days = stages[version_id, stage_key]
             seat = seats.get(id_, empty)
-            out.append([
-                id_, account, name, playbook, stage, statuses[status], amount, currency,
-                weighted(amount, probability), close,
-                days(entered_at, now) if status == OPEN else None, sla_days,
-                seat.get("AR"), seat.get("SR"), seat.get("FR"), competitors, reason,
-            ])  # fmt: skip
+            out.append(
+                [
+                    id_,
+                    account,
+                    name,
+                    playbook,
+                    stage,
+                    statuses[status],
+                    amount,
+                    currency,
+                    weighted(amount, probability),
+                    close,
+                    days(entered_at, now) if status == OPEN else None,
+                    sla_days,
+                    seat.get("AR"),
+                    seat.get("SR"),
+                    seat.get("FR"),
+                    competitors,
+                    reason,
+                ]
+            )
         return out
 
     return Listing(
-        name, _l("Opportunities"), columns, query, cells, Opportunity.id,
-        sort=opportunity_queries.SORTS[sort], descending=descending,
-    )  # fmt: skip
+        name,
+        _l("Opportunities"),
+        columns,
+        query,
+        cells,
+        Opportunity.id,
+        sort=opportunity_queries.SORTS[sort],
+        descending=descending,
+    )
 
 
 OPEN = Status.open.value
@@ -315,7 +506,12 @@ def _stages() -> dict[tuple[int, str], tuple[str, str, Any, int]]:
     the stage's probability and time limit: every stored version, read once per export."""
     locale = get_locale()
     return {
-        (version_id, stage.key): (text(playbook.name, locale), text(stage.name, locale),
-                                  stage.probability, stage.sla_days)
-        for version_id, playbook in versions().items() for stage in playbook.stages
-    }  # fmt: skip
+        (version_id, stage.key): (
+            text(playbook.name, locale),
+            text(stage.name, locale),
+            stage.probability,
+            stage.sla_days,
+        )
+        for version_id, playbook in versions().items()
+        for stage in playbook.stages
+    }

@@ -41,9 +41,11 @@ def accounts():
 
     sort = request.args.get("sort")
     listing = lists.accounts(
-        current_user, _filters(), sort=sort if sort in account_queries.SORTS else "name",
+        current_user,
+        _filters(),
+        sort=sort if sort in account_queries.SORTS else "name",
         descending=request.args.get("dir") == "desc",
-    )  # fmt: skip
+    )
     return files.response(listing, _format(), now=clock.now())
 
 
@@ -95,9 +97,13 @@ def interactions():
         scope.get_account(current_user, account_id)  # 404 outside the scope, as the API
     since, until = _day_bounds()
     listing = lists.interactions(
-        current_user, account_id=account_id, contact_id=_id("contact_id"),
-        mine=request.args.get("mine") == "1", since=since, until=until,
-    )  # fmt: skip
+        current_user,
+        account_id=account_id,
+        contact_id=_id("contact_id"),
+        mine=request.args.get("mine") == "1",
+        since=since,
+        until=until,
+    )
     return files.response(listing, _format(), now=clock.now())
 
 
@@ -112,8 +118,9 @@ def opportunities():
     listing = lists.opportunities(
         opportunity_queries.list_query(current_user, filters_from_args()),
         sort=sort if sort in opportunity_queries.SORTS else "close",
-        descending=request.args.get("dir") == "desc", now=now,
-    )  # fmt: skip
+        descending=request.args.get("dir") == "desc",
+        now=now,
+    )
     return files.response(listing, _format(), now=now)
 
 
@@ -140,7 +147,10 @@ def drill():
         raise NotFound() from None
     sort = request.args.get("sort", "stage_age" if figure == "late" else "close")
     listing = lists.opportunities(
-        query, sort=sort if sort in opportunity_queries.SORTS else "close",
-        descending=request.args.get("dir") == "desc", now=now, name=f"pipeline-{figure}",
-    )  # fmt: skip
+        query,
+        sort=sort if sort in opportunity_queries.SORTS else "close",
+        descending=request.args.get("dir") == "desc",
+        now=now,
+        name=f"pipeline-{figure}",
+    )
     return files.response(listing, _format(), now=now)

@@ -77,8 +77,7 @@ class AccountChecklist:
     items: list[Item] = field(default_factory=list)
 
     def item(self, kind: ItemKind, contact_id: int | None = None) -> Item | None:
-        return next((i for i in self.items if i.kind == kind and i.contact_id == contact_id),
-                    None)  # fmt: skip
+        return next((i for i in self.items if i.kind == kind and i.contact_id == contact_id), None)
 
 
 @dataclass
@@ -134,28 +133,40 @@ def _is_key(contact: Contact) -> bool:
 
 def _load_people(account_ids: set[int], users: set[int], facts: _Facts) -> None:
     for account_id, user_id, role in db.session.execute(
-        sa.select(AccountMember.account_id, AccountMember.user_id, AccountMember.role)
-        .where(AccountMember.account_id.in_(account_ids), AccountMember.user_id.in_(users))
-    ):  # fmt: skip
+        sa.select(AccountMember.account_id, AccountMember.user_id, AccountMember.role).where(
+            AccountMember.account_id.in_(account_ids), AccountMember.user_id.in_(users)
+        )
+    ):
         facts.team[account_id].add((user_id, role.value))
     for deal_id, account_id, user_id, role in db.session.execute(
-        sa.select(Opportunity.id, Opportunity.account_id, OpportunityRole.user_id,
-                  OpportunityRole.role)
+        sa.select(
+            Opportunity.id, Opportunity.account_id, OpportunityRole.user_id, OpportunityRole.role
+        )
         .join(OpportunityRole, OpportunityRole.opportunity_id == Opportunity.id)
-        .where(Opportunity.account_id.in_(account_ids), OpportunityRole.user_id.in_(users),
-               Opportunity.status == Status.open, Opportunity.deleted_at.is_(None))
-    ):  # fmt: skip
+        .where(
+            Opportunity.account_id.in_(account_ids),
+            OpportunityRole.user_id.in_(users),
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+        )
+    ):
         facts.deals[account_id].add((deal_id, user_id, role.value))
     snapshot = {
-        deal_id
-        for link in facts.links
-        for deal_id, _role in link.roles.get("opportunities", [])
-    }  # fmt: skip
-    facts.open_deals = set(db.session.scalars(
-        sa.select(Opportunity.id).where(Opportunity.id.in_(snapshot),
-                                        Opportunity.status == Status.open,
-                                        Opportunity.deleted_at.is_(None))
-    )) if snapshot else set()  # fmt: skip
+        deal_id for link in facts.links for deal_id, _role in link.roles.get("opportunities", [])
+    }
+    facts.open_deals = (
+        set(
+            db.session.scalars(
+                sa.select(Opportunity.id).where(
+                    Opportunity.id.in_(snapshot),
+                    Opportunity.status == Status.open,
+                    Opportunity.deleted_at.is_(None),
+                )
+            )
+        )
+        if snapshot
+        else set()
+    )
 
 
 def _load_proofs(handovers: list[Handover], contact_ids: set[int], facts: _Facts) -> None:
@@ -163,24 +174,32 @@ def _load_proofs(handovers: list[Handover], contact_ids: set[int], facts: _Facts
     since = min(_started(h) for h in handovers)
     attendees, participants = interaction_attendees.c, interaction_participants.c
     rows = db.session.execute(
-        sa.select(Interaction.id, Interaction.occurred_at, attendees.contact_id,
-                  participants.user_id)
+        sa.select(
+            Interaction.id, Interaction.occurred_at, attendees.contact_id, participants.user_id
+        )
         .join(interaction_attendees, attendees.interaction_id == Interaction.id)
         .join(interaction_participants, participants.interaction_id == Interaction.id)
-        .where(Interaction.deleted_at.is_(None), Interaction.occurred_at >= since,
-               attendees.contact_id.in_(contact_ids), participants.user_id.in_(users))
-    )  # fmt: skip
+        .where(
+            Interaction.deleted_at.is_(None),
+            Interaction.occurred_at >= since,
+            attendees.contact_id.in_(contact_ids),
+            participants.user_id.in_(users),
+        )
+    )
     for interaction_id, at, contact_id, user_id in rows:
         _at, contacts, people = facts.meetings.setdefault(interaction_id, (at, set(), set()))
         contacts.add(contact_id)
         people.add(user_id)
     successors = {h.to_user_id for h in handovers}
     for contact_id, actor_id, at in db.session.execute(
-        sa.select(AuditEntry.entity_id, AuditEntry.actor_id, AuditEntry.at)
-        .where(AuditEntry.entity_type == "contacts", AuditEntry.action == "confirm",
-               AuditEntry.entity_id.in_(contact_ids), AuditEntry.actor_id.in_(successors),
-               AuditEntry.at >= since)
-    ):  # fmt: skip
+        sa.select(AuditEntry.entity_id, AuditEntry.actor_id, AuditEntry.at).where(
+            AuditEntry.entity_type == "contacts",
+            AuditEntry.action == "confirm",
+            AuditEntry.entity_id.in_(contact_ids),
+            AuditEntry.actor_id.in_(successors),
+            AuditEntry.at >= since,
+        )
+    ):
         facts.confirms.setdefault((contact_id, actor_id), []).append(at)
 
 
@@ -188,23 +207,30 @@ def _facts(handovers: list[Handover]) -> _Facts:
     links = [link for h in handovers for link in h.accounts]
     account_ids = {link.account_id for link in links}
     snapshot = {cid for link in links for cid in link.key_contact_ids}
-    facts = _Facts(links, {}, defaultdict(list), defaultdict(set), defaultdict(set), set(), {},
-                   {})  # fmt: skip
+    facts = _Facts(links, {}, defaultdict(list), defaultdict(set), defaultdict(set), set(), {}, {})
     facts.accounts = {
         row.id: row
         for row in db.session.execute(
-            sa.select(Account.id, Account.name, Account.team_id)
-            .where(Account.id.in_(account_ids), Account.deleted_at.is_(None))
+            sa.select(Account.id, Account.name, Account.team_id).where(
+                Account.id.in_(account_ids), Account.deleted_at.is_(None)
+            )
         )
-    }  # fmt: skip
-    key = sa.or_(Contact.decision_role == DecisionRole.decision_maker,
-                 Contact.influence == Influence.high, Contact.id.in_(snapshot))  # fmt: skip
+    }
+    key = sa.or_(
+        Contact.decision_role == DecisionRole.decision_maker,
+        Contact.influence == Influence.high,
+        Contact.id.in_(snapshot),
+    )
     for contact in db.session.scalars(
         sa.select(Contact)
-        .where(Contact.account_id.in_(facts.accounts), Contact.deleted_at.is_(None),
-               Contact.left_on.is_(None), key)
+        .where(
+            Contact.account_id.in_(facts.accounts),
+            Contact.deleted_at.is_(None),
+            Contact.left_on.is_(None),
+            key,
+        )
         .order_by(Contact.name, Contact.id)
-    ):  # fmt: skip
+    ):
         facts.contacts[contact.account_id].append(contact)
     users = {h.from_user_id for h in handovers} | {h.to_user_id for h in handovers}
     _load_people(set(facts.accounts), users, facts)
@@ -238,22 +264,36 @@ def _contact_items(handover: Handover, contact: Contact, facts: _Facts) -> list[
         for interaction_id, (at, contacts, people) in facts.meetings.items()
         if at >= started and contact.id in contacts and pair <= people
     )
-    confirmed = sorted(at for at in facts.confirms.get((contact.id, handover.to_user_id), [])
-                       if at >= handover.created_at)  # fmt: skip
+    confirmed = sorted(
+        at
+        for at in facts.confirms.get((contact.id, handover.to_user_id), [])
+        if at >= handover.created_at
+    )
     account_id = contact.account_id
     return [
-        Item(account_id, ItemKind.joint_contact, bool(joint), contact.id,
-             interaction_id=joint[0][1] if joint else None),
-        Item(account_id, ItemKind.confirmed, bool(confirmed), contact.id,
-             confirmed_at=confirmed[-1] if confirmed else None),
-    ]  # fmt: skip
+        Item(
+            account_id,
+            ItemKind.joint_contact,
+            bool(joint),
+            contact.id,
+            interaction_id=joint[0][1] if joint else None,
+        ),
+        Item(
+            account_id,
+            ItemKind.confirmed,
+            bool(confirmed),
+            contact.id,
+            confirmed_at=confirmed[-1] if confirmed else None,
+        ),
+    ]
 
 
 def _account_checklist(handover: Handover, link: HandoverAccount, facts: _Facts):
     account = AccountChecklist(facts.accounts[link.account_id], link)
     snapshot = set(link.key_contact_ids)
-    account.contacts = [c for c in facts.contacts[link.account_id]
-                        if c.id in snapshot or _is_key(c)]  # fmt: skip
+    account.contacts = [
+        c for c in facts.contacts[link.account_id] if c.id in snapshot or _is_key(c)
+    ]
     roles = _roles_item(handover, link, facts)
     account.items = [roles] if roles else []
     for contact in account.contacts:

@@ -25,11 +25,11 @@ class HandoverForm(FlaskForm):
     service checks every choice."""
 
     from_user_id = HiddenField()
-    to_user_id = SelectField(FIELD_LABELS["to_user_id"], coerce=coerce_id,
-                             validate_choice=False)  # fmt: skip
+    to_user_id = SelectField(FIELD_LABELS["to_user_id"], coerce=coerce_id, validate_choice=False)
     due_date = DateField(FIELD_LABELS["due_date"], validators=[Optional()])
-    account_ids = SelectMultipleField(FIELD_LABELS["account_ids"], coerce=coerce_ids,
-                                      validate_choice=False)  # fmt: skip
+    account_ids = SelectMultipleField(
+        FIELD_LABELS["account_ids"], coerce=coerce_ids, validate_choice=False
+    )
 
     def service_data(self) -> dict[str, Any]:
         return {

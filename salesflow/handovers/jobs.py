@@ -27,11 +27,18 @@ def overdue_handovers(now: datetime) -> str:
     year, week, _weekday = today.isocalendar()
     notices, last = [], 0
     while True:
-        batch = db.session.scalars(
-            queries.loaded(sa.select(Handover))
-            .where(Handover.completed_at.is_(None), Handover.due_date < today, Handover.id > last)
-            .order_by(Handover.id).limit(200)
-        ).unique().all()  # fmt: skip
+        batch = (
+            db.session.scalars(
+                queries.loaded(sa.select(Handover))
+                .where(
+                    Handover.completed_at.is_(None), Handover.due_date < today, Handover.id > last
+                )
+                .order_by(Handover.id)
+                .limit(200)
+            )
+            .unique()
+            .all()
+        )
         if not batch:
             break
         last = batch[-1].id
@@ -39,13 +46,20 @@ def overdue_handovers(now: datetime) -> str:
             if items.complete:
                 continue
             handover = items.handover
-            notices.append(Notice(
-                (handover.to_user_id, handover.created_by_id), "handover_overdue",
-                key=f"handover-overdue:{handover_id}:{year}-W{week:02d}",
-                link=links.path("handovers.detail", handover_id=handover_id),
-                params={"from_user": handover.from_user.name, "to_user": handover.to_user.name,
+            notices.append(
+                Notice(
+                    (handover.to_user_id, handover.created_by_id),
+                    "handover_overdue",
+                    key=f"handover-overdue:{handover_id}:{year}-W{week:02d}",
+                    link=links.path("handovers.detail", handover_id=handover_id),
+                    params={
+                        "from_user": handover.from_user.name,
+                        "to_user": handover.to_user.name,
                         "due": handover.due_date.isoformat(),
-                        "open": items.total - items.done, "total": items.total},
-            ))  # fmt: skip
+                        "open": items.total - items.done,
+                        "total": items.total,
+                    },
+                )
+            )
     count = notify_many(notices, now=now)
     return ngettext("%(num)d notification", "%(num)d notifications", count)

@@ -26,9 +26,10 @@ class Handover(TimestampMixin, db.Model):
     to_user: so.Mapped["User"] = so.relationship(foreign_keys=[to_user_id])  # noqa: F821
     created_by: so.Mapped["User"] = so.relationship(foreign_keys=[created_by_id])  # noqa: F821
     accounts: so.Mapped[list["HandoverAccount"]] = so.relationship(
-        back_populates="handover", cascade="all, delete-orphan",
+        back_populates="handover",
+        cascade="all, delete-orphan",
         order_by="HandoverAccount.account_id",
-    )  # fmt: skip
+    )
 
     @property
     def account_ids(self) -> list[int]:

@@ -23,10 +23,11 @@ from salesflow.teams.models import Team
 def loaded(query: sa.Select[Any]) -> sa.Select[Any]:
     """Handovers with their people and account links, in a few queries for a whole page."""
     return query.options(
-        so.joinedload(Handover.from_user), so.joinedload(Handover.to_user),
+        so.joinedload(Handover.from_user),
+        so.joinedload(Handover.to_user),
         so.joinedload(Handover.created_by),
         so.selectinload(Handover.accounts).joinedload(HandoverAccount.account),
-    )  # fmt: skip
+    )
 
 
 def list_query(user: User) -> sa.Select[Any]:
@@ -58,17 +59,24 @@ def accounts_of(user_id: int, *, actor: User, now: datetime) -> list[Account]:
     deals = (
         sa.select(Opportunity.account_id)
         .join(OpportunityRole, OpportunityRole.opportunity_id == Opportunity.id)
-        .where(OpportunityRole.user_id == user_id, Opportunity.status == Status.open,
-               Opportunity.deleted_at.is_(None))
-    )  # fmt: skip
+        .where(
+            OpportunityRole.user_id == user_id,
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+        )
+    )
     ties = sa.select(TieTouch.account_id).where(
         TieTouch.user_id == user_id, TieTouch.day.between(today - window, today)
     )
     ids = sa.union(team, deals, ties).subquery()
-    return list(db.session.scalars(
-        sa.select(Account).where(Account.id.in_(sa.select(ids.c[0])), plannable_accounts(actor))
-        .options(so.joinedload(Account.team)).order_by(Account.name, Account.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Account)
+            .where(Account.id.in_(sa.select(ids.c[0])), plannable_accounts(actor))
+            .options(so.joinedload(Account.team))
+            .order_by(Account.name, Account.id)
+        )
+    )
 
 
 def risks(account_ids: set[int], *, now: datetime) -> dict[int, metrics.Risk]:
@@ -84,8 +92,11 @@ def people_for(actor: User, *, active_only: bool) -> list[User]:
     director's own team, everyone for leadership and admins."""
     query = sa.select(User)
     if actor.role not in scope.SEES_ALL:
-        query = query.where(User.team_id == actor.team_id) if actor.role == Role.director else (
-            query.where(sa.false()))  # fmt: skip
+        query = (
+            query.where(User.team_id == actor.team_id)
+            if actor.role == Role.director
+            else (query.where(sa.false()))
+        )
     if active_only:
         query = query.where(User.active.is_(True))
     return list(db.session.scalars(query.order_by(User.name, User.id)))
@@ -96,6 +107,8 @@ def team_directors(team_ids: set[int | None]) -> list[User]:
     ids = {t for t in team_ids if t is not None}
     if not ids:
         return []
-    return list(db.session.scalars(
-        sa.select(User).join(Team, Team.director_id == User.id).where(Team.id.in_(ids))
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(User).join(Team, Team.director_id == User.id).where(Team.id.in_(ids))
+        )
+    )

@@ -50,8 +50,9 @@ def _person(value: Any, name: str, missing: Any, errors: Errors) -> User | None:
 def _people(data: dict[str, Any], actor: User, errors: Errors) -> tuple[User | None, User | None]:
     """The person handing over (a leaver too) and the successor (active, someone else), both
     people the actor may plan for."""
-    old = _person(data.get("from_user_id"), "from_user_id",
-                  _l("Choose the person who hands over."), errors)  # fmt: skip
+    old = _person(
+        data.get("from_user_id"), "from_user_id", _l("Choose the person who hands over."), errors
+    )
     new = _person(data.get("to_user_id"), "to_user_id", _l("Choose the successor."), errors)
     if new is not None and not new.active:
         add(errors, "to_user_id", _l("%(name)s is no longer active.", name=new.name))
@@ -91,12 +92,21 @@ def _accounts(
     elif len(ids) > MAX_ACCOUNTS:
         add(errors, "account_ids", _l("Choose at most %(n)d accounts.", n=MAX_ACCOUNTS))
         return []
-    found = {a.id: a for a in db.session.scalars(
-        sa.select(Account).where(Account.id.in_(ids), queries.plannable_accounts(actor))
-    )}  # fmt: skip
+    found = {
+        a.id: a
+        for a in db.session.scalars(
+            sa.select(Account).where(Account.id.in_(ids), queries.plannable_accounts(actor))
+        )
+    }
     if unknown := [i for i in ids if i not in found]:
-        add(errors, "account_ids", _l("You cannot hand over these accounts: %(ids)s.",
-                                      ids=", ".join(f"#{i}" for i in unknown)))  # fmt: skip
+        add(
+            errors,
+            "account_ids",
+            _l(
+                "You cannot hand over these accounts: %(ids)s.",
+                ids=", ".join(f"#{i}" for i in unknown),
+            ),
+        )
     return [found[i] for i in ids if i in found]
 
 
@@ -106,35 +116,48 @@ def _snapshot(handover: Handover, accounts: list[Account], now: datetime) -> Non
     ids = {a.id for a in accounts}
     team: dict[int, list[str]] = {a: [] for a in ids}
     for account_id, role in db.session.execute(
-        sa.select(AccountMember.account_id, AccountMember.role)
-        .where(AccountMember.account_id.in_(ids), AccountMember.user_id == handover.from_user_id)
-    ):  # fmt: skip
+        sa.select(AccountMember.account_id, AccountMember.role).where(
+            AccountMember.account_id.in_(ids), AccountMember.user_id == handover.from_user_id
+        )
+    ):
         team[account_id].append(role.value)
     deals: dict[int, list[list[Any]]] = {a: [] for a in ids}
     for account_id, deal_id, role in db.session.execute(
         sa.select(Opportunity.account_id, Opportunity.id, OpportunityRole.role)
         .join(OpportunityRole, OpportunityRole.opportunity_id == Opportunity.id)
-        .where(Opportunity.account_id.in_(ids), OpportunityRole.user_id == handover.from_user_id,
-               Opportunity.status == Status.open, Opportunity.deleted_at.is_(None))
-    ):  # fmt: skip
+        .where(
+            Opportunity.account_id.in_(ids),
+            OpportunityRole.user_id == handover.from_user_id,
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+        )
+    ):
         deals[account_id].append([deal_id, role.value])
     keys: dict[int, list[int]] = {a: [] for a in ids}
     for account_id, contact_id in db.session.execute(
         sa.select(Contact.account_id, Contact.id)
-        .where(Contact.account_id.in_(ids), Contact.deleted_at.is_(None),
-               Contact.left_on.is_(None),
-               sa.or_(Contact.decision_role == DecisionRole.decision_maker,
-                      Contact.influence == Influence.high))
+        .where(
+            Contact.account_id.in_(ids),
+            Contact.deleted_at.is_(None),
+            Contact.left_on.is_(None),
+            sa.or_(
+                Contact.decision_role == DecisionRole.decision_maker,
+                Contact.influence == Influence.high,
+            ),
+        )
         .order_by(Contact.id)
-    ):  # fmt: skip
+    ):
         keys[account_id].append(contact_id)
     risks = queries.risks(ids, now=now)
     handover.accounts = [
-        HandoverAccount(account_id=a.id, roles={"team": sorted(team[a.id]),
-                        "opportunities": sorted(deals[a.id])},
-                        key_contact_ids=keys[a.id], risk_before=risks[a.id].name)
+        HandoverAccount(
+            account_id=a.id,
+            roles={"team": sorted(team[a.id]), "opportunities": sorted(deals[a.id])},
+            key_contact_ids=keys[a.id],
+            risk_before=risks[a.id].name,
+        )
         for a in accounts
-    ]  # fmt: skip
+    ]
 
 
 def _names(handover: Handover) -> dict[str, Any]:
@@ -155,19 +178,43 @@ def create_handover(data: dict[str, Any], *, actor: User, now: datetime) -> Hand
     if errors:
         raise ValidationFailed(fields=errors)
     assert old is not None and new is not None and due is not None
-    handover = Handover(from_user_id=old.id, to_user_id=new.id, due_date=due,
-                        created_by_id=actor.id, created_at=now, updated_at=now)  # fmt: skip
+    handover = Handover(
+        from_user_id=old.id,
+        to_user_id=new.id,
+        due_date=due,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
     _snapshot(handover, accounts, now)
     db.session.add(handover)
     db.session.flush()
-    audit.record(handover, "create", {
-        "from_user_id": (None, old.id), "to_user_id": (None, new.id), "due_date": (None, due),
-        "account_ids": (None, handover.account_ids)}, actor=actor, now=now)  # fmt: skip
+    audit.record(
+        handover,
+        "create",
+        {
+            "from_user_id": (None, old.id),
+            "to_user_id": (None, new.id),
+            "due_date": (None, due),
+            "account_ids": (None, handover.account_ids),
+        },
+        actor=actor,
+        now=now,
+    )
     directors = queries.team_directors({old.team_id, new.team_id, *(a.team_id for a in accounts)})
-    notify([u for u in (old, new, *directors) if u.id != actor.id], "handover_planned",
-           params={**_names(handover), "creator": actor.name, "due": due.isoformat(),
-                   "accounts": len(accounts)},
-           link=_link(handover), key=f"handover:{handover.id}:planned", now=now)  # fmt: skip
+    notify(
+        [u for u in (old, new, *directors) if u.id != actor.id],
+        "handover_planned",
+        params={
+            **_names(handover),
+            "creator": actor.name,
+            "due": due.isoformat(),
+            "accounts": len(accounts),
+        },
+        link=_link(handover),
+        key=f"handover:{handover.id}:planned",
+        now=now,
+    )
     return handover
 
 
@@ -188,17 +235,21 @@ def transfer_roles(handover: Handover, *, actor: User, now: datetime) -> int:
     ids = set(handover.account_ids)
     held = sa.select(AccountMember.account_id).where(AccountMember.user_id == old)
     accounts = db.session.scalars(
-        sa.select(Account).where(Account.id.in_(ids), Account.id.in_(held),
-                                 Account.deleted_at.is_(None))
+        sa.select(Account)
+        .where(Account.id.in_(ids), Account.id.in_(held), Account.deleted_at.is_(None))
         .options(so.selectinload(Account.members))
-    ).all()  # fmt: skip
+    ).all()
     seated = sa.select(OpportunityRole.opportunity_id).where(OpportunityRole.user_id == old)
     deals = db.session.scalars(
-        sa.select(Opportunity).where(Opportunity.account_id.in_(ids), Opportunity.id.in_(seated),
-                                     Opportunity.status == Status.open,
-                                     Opportunity.deleted_at.is_(None))
+        sa.select(Opportunity)
+        .where(
+            Opportunity.account_id.in_(ids),
+            Opportunity.id.in_(seated),
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+        )
         .options(so.selectinload(Opportunity.roles))
-    ).all()  # fmt: skip
+    ).all()
     for account in accounts:
         members = _swap(((m.user_id, m.role.value) for m in account.members), old, new)
         account_services.set_account_team(account, members, actor=actor, now=now)
@@ -208,10 +259,14 @@ def transfer_roles(handover: Handover, *, actor: User, now: datetime) -> int:
     changed = len(accounts) + len(deals)
     if changed:
         audit.record(handover, "transfer", {"roles": (None, changed)}, actor=actor, now=now)
-        notify([u for u in (handover.from_user, handover.to_user) if u.id != actor.id],
-               "roles_transferred", params={**_names(handover), "actor": actor.name},
-               link=_link(handover), key=f"handover:{handover.id}:transferred",
-               now=now)  # fmt: skip
+        notify(
+            [u for u in (handover.from_user, handover.to_user) if u.id != actor.id],
+            "roles_transferred",
+            params={**_names(handover), "actor": actor.name},
+            link=_link(handover),
+            key=f"handover:{handover.id}:transferred",
+            now=now,
+        )
     note_completion([handover], now=now)
     return changed
 
@@ -230,14 +285,17 @@ def confirm_contact(
     if contact is None:
         raise NotFound()
     # The successor states both values; the contact as read in this request is what they change.
-    values = {"attitude": data.get("attitude") or contact.attitude.value,
-              "influence": data.get("influence") or contact.influence.value,
-              "version": contact.version}  # fmt: skip
+    values = {
+        "attitude": data.get("attitude") or contact.attitude.value,
+        "influence": data.get("influence") or contact.influence.value,
+        "version": contact.version,
+    }
     contact_services.update_contact(contact, values, actor=actor, now=now)
-    confirmed = {"attitude": (contact.attitude, contact.attitude),
-                 "influence": (contact.influence, contact.influence)}  # fmt: skip
-    audit.record(contact, "confirm", confirmed, actor=actor, now=now,
-                 account_id=contact.account_id)  # fmt: skip
+    confirmed = {
+        "attitude": (contact.attitude, contact.attitude),
+        "influence": (contact.influence, contact.influence),
+    }
+    audit.record(contact, "confirm", confirmed, actor=actor, now=now, account_id=contact.account_id)
     db.session.flush()
     note_completion([handover], now=now)
     return contact
@@ -253,9 +311,14 @@ def note_completion(handovers: Iterable[Handover], *, now: datetime) -> list[Han
             handover = items.handover
             handover.completed_at = now
             marked.append(handover)
-            notify([handover.created_by], "handover_complete", params=_names(handover),
-                   link=_link(handover), key=f"handover:{handover_id}:complete",
-                   now=now)  # fmt: skip
+            notify(
+                [handover.created_by],
+                "handover_complete",
+                params=_names(handover),
+                link=_link(handover),
+                key=f"handover:{handover_id}:complete",
+                now=now,
+            )
     db.session.flush()
     return marked
 
@@ -265,11 +328,16 @@ def note_completions(*, now: datetime, batch: int = 200) -> int:
     a joint contact logged last completes a handover without any handover action)."""
     last, count = 0, 0
     while True:
-        handovers = db.session.scalars(
-            queries.loaded(sa.select(Handover))
-            .where(Handover.completed_at.is_(None), Handover.id > last)
-            .order_by(Handover.id).limit(batch)
-        ).unique().all()  # fmt: skip
+        handovers = (
+            db.session.scalars(
+                queries.loaded(sa.select(Handover))
+                .where(Handover.completed_at.is_(None), Handover.id > last)
+                .order_by(Handover.id)
+                .limit(batch)
+            )
+            .unique()
+            .all()
+        )
         if not handovers:
             return count
         last = handovers[-1].id

@@ -33,9 +33,13 @@ def index():
     rows, more = queries.page(current_user, before=parse_id(request.args.get("before")))
     next_url = url_for("handovers.index", before=rows[-1].id) if more else None
     return render_template(
-        "handovers/index.html", rows=rows, checklists=checklist.build(rows), next_url=next_url,
-        today=local_today(clock.now()), can_plan=scope.can_plan_handovers(current_user),
-    )  # fmt: skip
+        "handovers/index.html",
+        rows=rows,
+        checklists=checklist.build(rows),
+        next_url=next_url,
+        today=local_today(clock.now()),
+        can_plan=scope.can_plan_handovers(current_user),
+    )
 
 
 def _new_page(form: HandoverForm, status: int = 200):
@@ -45,13 +49,18 @@ def _new_page(form: HandoverForm, status: int = 200):
     old = next((u for u in people if u.id == parse_id(form.from_user_id.data)), None)
     accounts = queries.accounts_of(old.id, actor=current_user, now=now) if old else []
     form.to_user_id.choices = [("", "—")] + [
-        (str(u.id), u.name) for u in queries.people_for(current_user, active_only=True)
+        (str(u.id), u.name)
+        for u in queries.people_for(current_user, active_only=True)
         if old is None or u.id != old.id
-    ]  # fmt: skip
+    ]
     return render_template(
-        "handovers/new.html", form=form, people=people, from_user=old, accounts=accounts,
+        "handovers/new.html",
+        form=form,
+        people=people,
+        from_user=old,
+        accounts=accounts,
         field_labels=FIELD_LABELS,
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/handovers/new", methods=["GET", "POST"])
@@ -71,9 +80,10 @@ def new():
         return _new_page(form, 422)
     data = form.service_data()
     saved, status = save_form(
-        form, lambda: services.create_handover(data, actor=current_user, now=clock.now()),
+        form,
+        lambda: services.create_handover(data, actor=current_user, now=clock.now()),
         on_top=("from_user_id", "account_ids"),
-    )  # fmt: skip
+    )
     if saved is None:
         return _new_page(form, status)
     flash(_("Handover planned. Everyone involved has been told."), "success")
@@ -84,8 +94,9 @@ def _deal_names(items: checklist.Checklist) -> dict[int, str]:
     ids = {d for i in items.items if i.roles for d, _r in i.roles.old_deals + i.roles.missing_deals}
     if not ids:
         return {}
-    rows = db.session.execute(sa.select(Opportunity.id, Opportunity.name)
-                              .where(Opportunity.id.in_(ids)))  # fmt: skip
+    rows = db.session.execute(
+        sa.select(Opportunity.id, Opportunity.name).where(Opportunity.id.in_(ids))
+    )
     return {deal_id: name for deal_id, name in rows}
 
 
@@ -96,12 +107,18 @@ def detail(handover_id: int):
     now = clock.now()
     items = checklist.of(handover)
     return render_template(
-        "handovers/detail.html", handover=handover, checklist=items, ItemKind=ItemKind,
-        risks=queries.risks(set(handover.account_ids), now=now), deal_names=_deal_names(items),
-        today=local_today(now), button_form=ButtonForm(), confirm_form=ConfirmForm(),
+        "handovers/detail.html",
+        handover=handover,
+        checklist=items,
+        ItemKind=ItemKind,
+        risks=queries.risks(set(handover.account_ids), now=now),
+        deal_names=_deal_names(items),
+        today=local_today(now),
+        button_form=ButtonForm(),
+        confirm_form=ConfirmForm(),
         can_manage=scope.can_manage_handover(current_user, handover),
         is_successor=current_user.id == handover.to_user_id,
-    )  # fmt: skip
+    )
 
 
 def _act(handover: Handover, form: Any, change: Callable[[], Any], done: Callable[[Any], str]):
@@ -127,11 +144,15 @@ def _act(handover: Handover, form: Any, change: Callable[[], Any], done: Callabl
 def transfer(handover_id: int):
     handover = scope.get_handover(current_user, handover_id)
     return _act(
-        handover, ButtonForm(),
+        handover,
+        ButtonForm(),
         lambda: services.transfer_roles(handover, actor=current_user, now=clock.now()),
-        lambda n: _("Roles transferred on %(n)d account teams and deals.", n=n) if n
-        else _("Nothing left to transfer."),
-    )  # fmt: skip
+        lambda n: (
+            _("Roles transferred on %(n)d account teams and deals.", n=n)
+            if n
+            else _("Nothing left to transfer.")
+        ),
+    )
 
 
 @bp.post("/handovers/<int:handover_id>/contacts/<int:contact_id>/confirm")
@@ -140,8 +161,10 @@ def confirm(handover_id: int, contact_id: int):
     handover = scope.get_handover(current_user, handover_id)
     form = ConfirmForm()
     return _act(
-        handover, form,
-        lambda: services.confirm_contact(handover, contact_id, form.service_data(),
-                                         actor=current_user, now=clock.now()),
+        handover,
+        form,
+        lambda: services.confirm_contact(
+            handover, contact_id, form.service_data(), actor=current_user, now=clock.now()
+        ),
         lambda contact: _("You confirmed %(name)s's attitude and influence.", name=contact.name),
-    )  # fmt: skip
+    )

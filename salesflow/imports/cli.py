@@ -17,8 +17,13 @@ from salesflow.extensions import db
 from salesflow.imports import errorfile, runner, services
 from salesflow.imports.models import OUTCOMES, Import, ImportKind, ImportMode, ImportStatus
 
-LABELS = {"create": "created", "update": "updated", "unchanged": "unchanged", "skip": "skipped",
-          "error": "errors"}  # fmt: skip
+LABELS = {
+    "create": "created",
+    "update": "updated",
+    "unchanged": "unchanged",
+    "skip": "skipped",
+    "error": "errors",
+}
 
 
 def _fail(error: AppError) -> None:
@@ -47,33 +52,56 @@ def _progress(import_id: int):
 @click.option(
     "--mapping", help='A JSON object: column header → field, e.g. {"公司名称": "account"}.'
 )
-@click.option("--mode", default="fill", type=click.Choice([m.value for m in ImportMode]),
-              help="What a row matching a record does (default: fill blank fields).")  # fmt: skip
+@click.option(
+    "--mode",
+    default="fill",
+    type=click.Choice([m.value for m in ImportMode]),
+    help="What a row matching a record does (default: fill blank fields).",
+)
 @click.option("--dry-run", is_flag=True, help="Only show what would happen.")
 @click.option("--sheet", help="The XLSX sheet (default: the first).")
 @click.option("--header-row", type=int, help="The header's row (default: found by itself).")
 @click.option("--source", help="Whose ids the external_id column holds.")
 @click.option("--account-id", type=int, help="vCards into this one account.")
 @click.option("--continues", type=int, help="The import whose fixed error file this is.")
-def import_command(path: Path, kind: str, email: str, mapping: str | None, mode: str,
-                   dry_run: bool, sheet: str | None, header_row: int | None, source: str | None,
-                   account_id: int | None, continues: int | None) -> None:  # fmt: skip
+def import_command(
+    path: Path,
+    kind: str,
+    email: str,
+    mapping: str | None,
+    mode: str,
+    dry_run: bool,
+    sheet: str | None,
+    header_row: int | None,
+    source: str | None,
+    account_id: int | None,
+    continues: int | None,
+) -> None:
     """Import accounts, contacts, interactions or opportunities from a CSV, XLSX or vCard
     file: a dry run, then (unless --dry-run) the commit."""
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower(),
-                                                   User.active.is_(True)))  # fmt: skip
+    user = db.session.scalar(
+        sa.select(User).where(User.email == email.strip().lower(), User.active.is_(True))
+    )
     if user is None:
         raise click.UsageError(_("No active user has the e-mail %(email)s.", email=email))
     try:
         given = json.loads(mapping) if mapping else None
     except ValueError:
         raise click.UsageError(_("Give the mapping as a JSON object: column → field.")) from None
-    params = {"kind": kind, "mode": mode, "mapping": given, "sheet": sheet,
-              "header_row": header_row, "source": source, "account_id": account_id,
-              "continues": continues}  # fmt: skip
+    params = {
+        "kind": kind,
+        "mode": mode,
+        "mapping": given,
+        "sheet": sheet,
+        "header_row": header_row,
+        "source": source,
+        "account_id": account_id,
+        "continues": continues,
+    }
     try:
-        imp = services.start_import(path.read_bytes(), path.name, params, actor=user,
-                                    now=clock.now())  # fmt: skip
+        imp = services.start_import(
+            path.read_bytes(), path.name, params, actor=user, now=clock.now()
+        )
         db.session.commit()
         if not dry_run:
             services.claim_commit(imp, actor=user, now=clock.now())
@@ -88,13 +116,23 @@ def import_command(path: Path, kind: str, email: str, mapping: str | None, mode:
 
 def _report(imp: Import, path: Path) -> None:
     done = imp.status == ImportStatus.committed
-    click.echo(_("Import %(id)d of %(file)s (%(encoding)s): %(state)s.", id=imp.id,
-                 file=imp.filename, encoding=imp.encoding or imp.file_type,
-                 state=_("committed") if done else _("dry run, nothing written")))  # fmt: skip
+    click.echo(
+        _(
+            "Import %(id)d of %(file)s (%(encoding)s): %(state)s.",
+            id=imp.id,
+            file=imp.filename,
+            encoding=imp.encoding or imp.file_type,
+            state=_("committed") if done else _("dry run, nothing written"),
+        )
+    )
     for outcome in OUTCOMES:
         click.echo(f"  {LABELS[outcome]:<10} {imp.counts.get(outcome, 0):>8}")
     if imp.counts.get("error"):
         target = path.with_name(f"{path.stem}.errors.csv")
         target.write_text("".join(errorfile.csv_chunks(imp)), encoding="utf-8")
-        click.echo(_("The failed rows are in %(file)s: fix them and import that file again.",
-                     file=str(target)))  # fmt: skip
+        click.echo(
+            _(
+                "The failed rows are in %(file)s: fix them and import that file again.",
+                file=str(target),
+            )
+        )

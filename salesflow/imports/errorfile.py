@@ -22,8 +22,10 @@ from salesflow.imports.models import Import, ImportRow, Outcome
 
 BATCH = 1000
 COLUMNS = ("error_field", "error_message")
-MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument."
-             "spreadsheetml.sheet"}  # fmt: skip
+MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what an XLSX cannot hold
 
 
@@ -45,10 +47,14 @@ def rows(imp: Import) -> Iterator[list[Any]]:
     while True:
         batch = db.session.execute(
             sa.select(ImportRow.id, ImportRow.values, ImportRow.errors)
-            .where(ImportRow.import_id == imp.id, ImportRow.outcome == Outcome.error,
-                   ImportRow.id > last)
-            .order_by(ImportRow.id).limit(BATCH)
-        ).all()  # fmt: skip
+            .where(
+                ImportRow.import_id == imp.id,
+                ImportRow.outcome == Outcome.error,
+                ImportRow.id > last,
+            )
+            .order_by(ImportRow.id)
+            .limit(BATCH)
+        ).all()
         if not batch:
             return
         last = batch[-1].id
@@ -102,12 +108,14 @@ def _attachment(imp: Import, fmt: str) -> str:
     stem = re.sub(r"[^\w.-]+", "_", imp.filename.rsplit(".", 1)[0])[:80] or "import"
     plain = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("_") or "import"
     name = f"{stem}-errors-{imp.id}.{fmt}"
-    return (f'attachment; filename="{plain}-errors-{imp.id}.{fmt}"; '
-            f"filename*=UTF-8''{quote(name)}")  # fmt: skip
+    return f"attachment; filename=\"{plain}-errors-{imp.id}.{fmt}\"; filename*=UTF-8''{quote(name)}"
 
 
 def response(imp: Import, fmt: str) -> Response:
     """The download of the failed rows as CSV or XLSX."""
     chunks = csv_chunks(imp) if fmt == "csv" else xlsx_chunks(imp)
-    return Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt],
-                    headers={"Content-Disposition": _attachment(imp, fmt)})  # fmt: skip
+    return Response(
+        stream_with_context(chunks),
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": _attachment(imp, fmt)},
+    )

@@ -38,8 +38,11 @@ STATUS_LABELS = {
     "undone": _l("Undone"),
     "failed": _l("Stopped"),
 }
-UNDO_LABELS = {"reversed": _l("Reversed"), "kept": _l("Kept (changed since)"),
-               "failed": _l("Could not be reversed")}  # fmt: skip
+UNDO_LABELS = {
+    "reversed": _l("Reversed"),
+    "kept": _l("Kept (changed since)"),
+    "failed": _l("Could not be reversed"),
+}
 HEADER_ROWS = [SelectChoice("", _l("Find it"))] + [
     SelectChoice(str(n), str(n)) for n in range(1, 11)
 ]
@@ -50,30 +53,41 @@ def _choices(labels: dict[str, Any]) -> list[SelectChoice]:
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("File (CSV, Excel .xlsx or vCard .vcf)"),
-                     validators=[FileRequired(_l("Choose a file."))])  # fmt: skip
-    kind = SelectField(_l("What the rows are"), choices=_choices(KIND_LABELS),
-                       validators=[DataRequired()])  # fmt: skip
-    mode = SelectField(_l("Records already in salesflow"), choices=_choices(MODE_LABELS),
-                       default="fill")  # fmt: skip
-    header_row = SelectField(_l("Header row"), choices=HEADER_ROWS, validators=[Optional()],
-                             description=_l("A title above the header is fine: the header row "
-                                            "is found by itself."))  # fmt: skip
+    file = FileField(
+        _l("File (CSV, Excel .xlsx or vCard .vcf)"), validators=[FileRequired(_l("Choose a file."))]
+    )
+    kind = SelectField(
+        _l("What the rows are"), choices=_choices(KIND_LABELS), validators=[DataRequired()]
+    )
+    mode = SelectField(
+        _l("Records already in salesflow"), choices=_choices(MODE_LABELS), default="fill"
+    )
+    header_row = SelectField(
+        _l("Header row"),
+        choices=HEADER_ROWS,
+        validators=[Optional()],
+        description=_l("A title above the header is fine: the header row is found by itself."),
+    )
     source = StringField(
-        _l("Source (optional)"), validators=[Optional(), fits(Import.source)],
-        description=_l("The system the file comes from, e.g. the old CRM: its ids are "
-                       "remembered so its next file updates the same records."),
-    )  # fmt: skip
+        _l("Source (optional)"),
+        validators=[Optional(), fits(Import.source)],
+        description=_l(
+            "The system the file comes from, e.g. the old CRM: its ids are "
+            "remembered so its next file updates the same records."
+        ),
+    )
     account_id = HiddenField()
     continues = HiddenField()
 
     def service_params(self) -> dict[str, Any]:
         return {
-            "kind": self.kind.data, "mode": self.mode.data, "source": self.source.data or None,
+            "kind": self.kind.data,
+            "mode": self.mode.data,
+            "source": self.source.data or None,
             "header_row": self.header_row.data or None,
             "account_id": parse_id(self.account_id.data),
             "continues": parse_id(self.continues.data),
-        }  # fmt: skip
+        }
 
 
 class MappingForm(FlaskForm):
@@ -97,8 +111,13 @@ def mapping_form(imp: Import, formdata: Any = None) -> MappingForm:
         pass
 
     for i, column in enumerate(imp.columns):
-        setattr(Form, f"column_{i}", SelectField(column, choices=choices, validate_choice=True,
-                                                  default=imp.mapping.get(column, "")))  # fmt: skip
+        setattr(
+            Form,
+            f"column_{i}",
+            SelectField(
+                column, choices=choices, validate_choice=True, default=imp.mapping.get(column, "")
+            ),
+        )
     form = Form(formdata=formdata)
     form.sheet.choices = [SelectChoice(s, s) for s in imp.sheets] or [SelectChoice("", "—")]
     if formdata is None:
@@ -108,8 +127,11 @@ def mapping_form(imp: Import, formdata: Any = None) -> MappingForm:
 
 
 def mapping_of(imp: Import, form: MappingForm) -> dict[str, str]:
-    return {column: form[f"column_{i}"].data for i, column in enumerate(imp.columns)
-            if form[f"column_{i}"].data}  # fmt: skip
+    return {
+        column: form[f"column_{i}"].data
+        for i, column in enumerate(imp.columns)
+        if form[f"column_{i}"].data
+    }
 
 
 class ButtonForm(FlaskForm):
@@ -117,5 +139,6 @@ class ButtonForm(FlaskForm):
 
 
 class UndoForm(FlaskForm):
-    confirm = BooleanField(_l("Yes, undo this import"),
-                           validators=[DataRequired(_l("Tick the box to confirm."))])  # fmt: skip
+    confirm = BooleanField(
+        _l("Yes, undo this import"), validators=[DataRequired(_l("Tick the box to confirm."))]
+    )

@@ -31,11 +31,20 @@ RECORDS: dict[str, tuple[Any, Any, str]] = {
     "interactions": (Interaction, Interaction.summary, "interactions.detail"),
     "opportunities": (Opportunity, Opportunity.name, "opportunities.detail"),
 }
-ARGS = {"accounts": "account_id", "contacts": "contact_id", "interactions": "interaction_id",
-        "opportunities": "opportunity_id"}  # fmt: skip
-MATCHED = {"external_id": _l("by its id in the source"), "email": _l("by e-mail"),
-           "phone": _l("by phone"), "domain": _l("by website"), "name": _l("by name"),
-           "same": _l("the same entry")}  # fmt: skip
+ARGS = {
+    "accounts": "account_id",
+    "contacts": "contact_id",
+    "interactions": "interaction_id",
+    "opportunities": "opportunity_id",
+}
+MATCHED = {
+    "external_id": _l("by its id in the source"),
+    "email": _l("by e-mail"),
+    "phone": _l("by phone"),
+    "domain": _l("by website"),
+    "name": _l("by name"),
+    "same": _l("the same entry"),
+}
 
 
 @dataclass
@@ -131,8 +140,15 @@ def _samples(imp: Import) -> dict[str, list[str]]:
     return samples
 
 
-def build(imp: Import, user: User, now: datetime, *, outcome: str | None, after: int | None,
-          form: MappingForm | None = None) -> Page:  # fmt: skip
+def build(
+    imp: Import,
+    user: User,
+    now: datetime,
+    *,
+    outcome: str | None,
+    after: int | None,
+    form: MappingForm | None = None,
+) -> Page:
     """Everything the import page shows, as of `now`."""
     outcome = outcome if outcome in OUTCOMES else None
     query = services.rows_query(imp, outcome)
@@ -142,28 +158,47 @@ def build(imp: Import, user: User, now: datetime, *, outcome: str | None, after:
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     counts = [
-        Count(o, OUTCOME_LABELS[o], int(imp.counts.get(o, 0)),
-              url_for("imports.detail", import_id=imp.id, outcome=o) + "#rows", o == outcome)
+        Count(
+            o,
+            OUTCOME_LABELS[o],
+            int(imp.counts.get(o, 0)),
+            url_for("imports.detail", import_id=imp.id, outcome=o) + "#rows",
+            o == outcome,
+        )
         for o in OUTCOMES
-    ]  # fmt: skip
+    ]
     page = Page(
-        imp=imp, status=runner.shown_status(imp, now), counts=counts, lines=_lines(imp, rows),
+        imp=imp,
+        status=runner.shown_status(imp, now),
+        counts=counts,
+        lines=_lines(imp, rows),
         outcome=outcome,
-        next_url=url_for("imports.detail", import_id=imp.id, outcome=outcome,
-                         after=rows[-1].row) + "#rows" if more else None,
+        next_url=url_for("imports.detail", import_id=imp.id, outcome=outcome, after=rows[-1].row)
+        + "#rows"
+        if more
+        else None,
         continues=imp.continues,
-        continued_by=list(db.session.scalars(
-            sa.select(Import).where(Import.continues_id == imp.id).order_by(Import.id))),
-    )  # fmt: skip
+        continued_by=list(
+            db.session.scalars(
+                sa.select(Import).where(Import.continues_id == imp.id).order_by(Import.id)
+            )
+        ),
+    )
     if imp.status == ImportStatus.previewed and imp.created_by_id == user.id:
         page.form = form
         page.samples = _samples(imp)
-        wanted = [n for n in REQUIRED[imp.kind.value]
-                  if not (n == "account" and imp.account_id is not None)]  # fmt: skip
+        wanted = [
+            n
+            for n in REQUIRED[imp.kind.value]
+            if not (n == "account" and imp.account_id is not None)
+        ]
         page.missing = [FIELDS[imp.kind.value][n] for n in wanted if n not in imp.mapping.values()]
         page.can_commit = not page.missing and bool(imp.counts)
     if page.status in (ImportStatus.committed.value, ImportStatus.failed.value):
         page.undo_until = services.undo_deadline(imp)
-        page.can_undo = (scope.can_undo_import(user, imp.created_by)
-                         and page.undo_until is not None and now <= page.undo_until)  # fmt: skip
+        page.can_undo = (
+            scope.can_undo_import(user, imp.created_by)
+            and page.undo_until is not None
+            and now <= page.undo_until
+        )
     return page

@@ -77,8 +77,9 @@ class Table:
         limit = max_rows()
         for number, cells in enumerate(_skip(raw, self.header_row), start=1):
             if number > limit:
-                raise refuse(_("The file has more than %(n)d rows: split it into several files.",
-                               n=limit))  # fmt: skip
+                raise refuse(
+                    _("The file has more than %(n)d rows: split it into several files.", n=limit)
+                )
             if not any(cells):
                 continue
             cells = (cells + [""] * width)[:width] if len(cells) != width else cells
@@ -95,8 +96,9 @@ def _skip(rows: Iterator[list[str]], header_row: int) -> Iterator[list[str]]:
 # Opening ------------------------------------------------------------------------------------------
 
 
-def open_table(data: bytes, filename: str, *, sheet: str | None = None,
-               header_row: int | None = None) -> Table:  # fmt: skip
+def open_table(
+    data: bytes, filename: str, *, sheet: str | None = None, header_row: int | None = None
+) -> Table:
     """The file's table, with its header at `header_row` (1-based; guessed when None: a title
     row above the header is common) on `sheet` (XLSX; the first sheet when None). Raises
     ValidationFailed on `file` for an empty, binary, unreadable or wrongly named file."""
@@ -108,8 +110,12 @@ def open_table(data: bytes, filename: str, *, sheet: str | None = None,
     if extension in XLSX_TYPES or data.startswith(ZIP_MAGIC):  # the content decides, not the name
         table = _xlsx_table(data, sheet)
     elif extension in OLD_EXCEL or data.startswith(OLE_MAGIC):
-        raise refuse(_("This is an old Excel or other spreadsheet file: save it as .xlsx or CSV "
-                       "and upload that."))  # fmt: skip
+        raise refuse(
+            _(
+                "This is an old Excel or other spreadsheet file: save it as .xlsx or CSV "
+                "and upload that."
+            )
+        )
     elif extension in CSV_TYPES:
         table = _csv_table(data)
     else:
@@ -224,12 +230,22 @@ def _csv_raw_rows(table: Table) -> Iterator[list[str]]:
     try:
         for cells in reader:
             if len(cells) > MAX_COLUMNS:
-                raise refuse(_("The file has %(n)d columns; at most %(max)d can be imported.",
-                               n=len(cells), max=MAX_COLUMNS))  # fmt: skip
+                raise refuse(
+                    _(
+                        "The file has %(n)d columns; at most %(max)d can be imported.",
+                        n=len(cells),
+                        max=MAX_COLUMNS,
+                    )
+                )
             yield [_unescaped(cell.strip()) for cell in cells]
     except csv.Error as error:
-        raise refuse(_("Line %(line)d cannot be read as CSV (%(problem)s).",
-                       line=reader.line_num, problem=str(error))) from None  # fmt: skip
+        raise refuse(
+            _(
+                "Line %(line)d cannot be read as CSV (%(problem)s).",
+                line=reader.line_num,
+                problem=str(error),
+            )
+        ) from None
 
 
 # XLSX ---------------------------------------------------------------------------------------------
@@ -242,12 +258,20 @@ def _workbook(data: bytes) -> Any:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         current_app.logger.info("unreadable xlsx: %r", error)
-        raise refuse(_("This Excel file cannot be read: open it in Excel, save it as .xlsx "
-                       "again and upload that.")) from None  # fmt: skip
+        raise refuse(
+            _(
+                "This Excel file cannot be read: open it in Excel, save it as .xlsx "
+                "again and upload that."
+            )
+        ) from None
     except Exception as error:  # openpyxl raises its own kinds for broken parts
         current_app.logger.info("unreadable xlsx: %r", error)
-        raise refuse(_("This Excel file cannot be read: open it in Excel, save it as .xlsx "
-                       "again and upload that.")) from None  # fmt: skip
+        raise refuse(
+            _(
+                "This Excel file cannot be read: open it in Excel, save it as .xlsx "
+                "again and upload that."
+            )
+        ) from None
 
 
 def _xlsx_table(data: bytes, sheet: str | None) -> Table:
@@ -259,8 +283,9 @@ def _xlsx_table(data: bytes, sheet: str | None) -> Table:
     if not names:
         raise refuse(_("The Excel file has no sheets."))
     if sheet is not None and sheet not in names:
-        raise ValidationFailed(fields={"sheet": [_("The file has no sheet called %(name)s.",
-                                                   name=sheet)]})  # fmt: skip
+        raise ValidationFailed(
+            fields={"sheet": [_("The file has no sheet called %(name)s.", name=sheet)]}
+        )
     return Table(data=data, file_type="xlsx", sheets=names, sheet=sheet or names[0])
 
 
@@ -291,15 +316,24 @@ def _xlsx_raw_rows(table: Table) -> Iterator[list[str]]:
         try:
             for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
                 if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] is not None:
-                    raise refuse(_("The file has more than %(max)d columns; at most %(max)d can "
-                                   "be imported.", max=MAX_COLUMNS))  # fmt: skip
+                    raise refuse(
+                        _(
+                            "The file has more than %(max)d columns; at most %(max)d can "
+                            "be imported.",
+                            max=MAX_COLUMNS,
+                        )
+                    )
                 yield [cell_text(v)[:MAX_CELL] for v in values[:MAX_COLUMNS]]
         except ValidationFailed:
             raise
         except Exception as error:  # a broken sheet part, seen only while reading it
             current_app.logger.info("unreadable xlsx sheet: %r", error)
-            raise refuse(_("This Excel file cannot be read: open it in Excel, save it as .xlsx "
-                           "again and upload that.")) from None  # fmt: skip
+            raise refuse(
+                _(
+                    "This Excel file cannot be read: open it in Excel, save it as .xlsx "
+                    "again and upload that."
+                )
+            ) from None
     finally:
         workbook.close()
 
@@ -330,6 +364,7 @@ def _vcard_rows(table: Table) -> Iterator[Row]:
     limit = max_rows()
     for number, card in enumerate(cards, start=1):
         if number > limit:
-            raise refuse(_("The file has more than %(n)d rows: split it into several files.",
-                           n=limit))  # fmt: skip
+            raise refuse(
+                _("The file has more than %(n)d rows: split it into several files.", n=limit)
+            )
         yield Row(number, [card.get(c) or "" for c in table.columns], card.get(vcard.ROW_ERROR))

@@ -46,10 +46,11 @@ def checkpoint(import_id: int) -> Callable[[float], None]:
             return
         last[0] = time.monotonic()
         db.session.execute(
-            sa.update(Import).where(Import.id == import_id)
+            sa.update(Import)
+            .where(Import.id == import_id)
             .values(progress=min(progress, 0.99), heartbeat_at=clock.now())
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
         db.session.commit()
 
     return save
@@ -95,10 +96,11 @@ def _background(imp: Import) -> bool:
 
 def _claim(imp: Import, wanted: set[ImportStatus], now: datetime) -> None:
     claimed = db.session.execute(
-        sa.update(Import).where(Import.id == imp.id, Import.status.in_(wanted))
+        sa.update(Import)
+        .where(Import.id == imp.id, Import.status.in_(wanted))
         .values(status=ImportStatus.running, progress=0.0, heartbeat_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount  # fmt: skip
+    ).rowcount
     if claimed != 1:
         raise Conflict()
     db.session.commit()
@@ -107,8 +109,12 @@ def _claim(imp: Import, wanted: set[ImportStatus], now: datetime) -> None:
 def _start(job: str, imp: Import, actor: User, now: datetime) -> Import:
     if _background(imp):
         app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
-        thread = threading.Thread(target=_in_thread, args=(app, job, imp.id, actor.id, now),
-                                  name=f"import-{imp.id}-{job}", daemon=True)  # fmt: skip
+        thread = threading.Thread(
+            target=_in_thread,
+            args=(app, job, imp.id, actor.id, now),
+            name=f"import-{imp.id}-{job}",
+            daemon=True,
+        )
         thread.start()
     else:
         _work(job, imp.id, actor.id, now)

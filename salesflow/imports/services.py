@@ -51,8 +51,11 @@ def _header_row(value: Any, errors: Errors) -> int | None:
         return None
     number = value if isinstance(value, int) else int(value) if str(value).isdigit() else None
     if number is None or not 1 <= number <= reading.HEADER_SCAN_ROWS:
-        add(errors, "header_row", _l("Choose one of the first %(n)d rows.",
-                                     n=reading.HEADER_SCAN_ROWS))  # fmt: skip
+        add(
+            errors,
+            "header_row",
+            _l("Choose one of the first %(n)d rows.", n=reading.HEADER_SCAN_ROWS),
+        )
         return None
     return number
 
@@ -64,8 +67,9 @@ def _fixed_account(value: Any, actor: User, errors: Errors) -> int | None:
     if not is_id(value):
         add(errors, "account_id", _l("Choose an account."))
         return None
-    found = db.session.scalar(sa.select(Account.id).where(
-        Account.id == value, scope.importable_accounts(actor)))  # fmt: skip
+    found = db.session.scalar(
+        sa.select(Account.id).where(Account.id == value, scope.importable_accounts(actor))
+    )
     if found is None:
         add(errors, "account_id", _l("Choose an account of your team."))
     return found
@@ -74,9 +78,11 @@ def _fixed_account(value: Any, actor: User, errors: Errors) -> int | None:
 def _continued(value: Any, kind: ImportKind | None, actor: User, errors: Errors) -> Import | None:
     if value in (None, ""):
         return None
-    earlier = db.session.scalar(
-        sa.select(Import).where(Import.id == value, scope.visible_imports(actor))
-    ) if is_id(value) else None  # fmt: skip
+    earlier = (
+        db.session.scalar(sa.select(Import).where(Import.id == value, scope.visible_imports(actor)))
+        if is_id(value)
+        else None
+    )
     if earlier is None or earlier.kind != kind or earlier.status != ImportStatus.committed:
         add(errors, "continues", _l("Choose a committed import of the same kind."))
         return None
@@ -90,17 +96,29 @@ def _auto_continued(kind: ImportKind, columns: list[str], actor: User) -> Import
         return None
     wanted = maps.header_key(kind.value, columns)
     for earlier in db.session.scalars(
-        sa.select(Import).where(Import.created_by_id == actor.id, Import.kind == kind,
-                                Import.status == ImportStatus.committed)
-        .order_by(Import.id.desc()).limit(20)
-    ):  # fmt: skip
+        sa.select(Import)
+        .where(
+            Import.created_by_id == actor.id,
+            Import.kind == kind,
+            Import.status == ImportStatus.committed,
+        )
+        .order_by(Import.id.desc())
+        .limit(20)
+    ):
         if earlier.counts.get("error") and maps.header_key(kind.value, earlier.columns) == wanted:
             return earlier
     return None
 
 
-def start_import(data: bytes, filename: str, params: dict[str, Any], *, actor: User,
-                 now: datetime, require_mapping: bool = True) -> Import:  # fmt: skip
+def start_import(
+    data: bytes,
+    filename: str,
+    params: dict[str, Any],
+    *,
+    actor: User,
+    now: datetime,
+    require_mapping: bool = True,
+) -> Import:
     """Upload a file and run its dry run (nothing is written but the import's own records).
     `params`: kind, mode (default fill), mapping (column → field; else the one remembered for
     these headers or read from them), account_id (vCards into one account), sheet and
@@ -116,8 +134,14 @@ def start_import(data: bytes, filename: str, params: dict[str, Any], *, actor: U
     header_row = _header_row(params.get("header_row"), errors)
     account_id = _fixed_account(params.get("account_id"), actor, errors)
     if account_id is not None and kind is not None and kind != ImportKind.contacts:
-        add(errors, "account_id", _l("Only contacts go into one chosen account; other rows name "
-                                     "their account in the file."))  # fmt: skip
+        add(
+            errors,
+            "account_id",
+            _l(
+                "Only contacts go into one chosen account; other rows name "
+                "their account in the file."
+            ),
+        )
     earlier = _continued(params.get("continues"), kind, actor, errors)
     source = text(params.get("source"), "source", errors, column=Import.source)
     if errors:
@@ -126,13 +150,22 @@ def start_import(data: bytes, filename: str, params: dict[str, Any], *, actor: U
     table = reading.open_table(data, filename, sheet=sheet, header_row=header_row)
     earlier = earlier or _auto_continued(kind, table.columns, actor)
     imp = Import(
-        kind=kind, mode=mode, created_by_id=actor.id, filename=_filename(filename),
-        file_type=table.file_type, encoding=table.encoding, sheet=table.sheet,
-        sheets=table.sheets, header_row=table.header_row, columns=table.columns,
-        account_id=account_id, continues_id=earlier.id if earlier else None,
+        kind=kind,
+        mode=mode,
+        created_by_id=actor.id,
+        filename=_filename(filename),
+        file_type=table.file_type,
+        encoding=table.encoding,
+        sheet=table.sheet,
+        sheets=table.sheets,
+        header_row=table.header_row,
+        columns=table.columns,
+        account_id=account_id,
+        continues_id=earlier.id if earlier else None,
         source=source or (earlier.source if earlier else _default_source(kind, table)),
-        counts={}, status=ImportStatus.previewed,
-    )  # fmt: skip
+        counts={},
+        status=ImportStatus.previewed,
+    )
     imp.mapping = _mapping(imp, params.get("mapping"), earlier, require=require_mapping)
     db.session.add(imp)
     db.session.flush()
@@ -166,8 +199,9 @@ def _mapping(imp: Import, given: Any, earlier: Import | None, *, require: bool) 
 
 def _complete(imp: Import) -> bool:
     try:
-        maps.check_mapping(imp.kind, imp.columns, imp.mapping,
-                           fixed_account=imp.account_id is not None)  # fmt: skip
+        maps.check_mapping(
+            imp.kind, imp.columns, imp.mapping, fixed_account=imp.account_id is not None
+        )
     except ValidationFailed:
         return False
     return True
@@ -183,12 +217,12 @@ def _table(imp: Import) -> reading.Table:
     stored = db.session.get(ImportFile, imp.id)
     if stored is None:
         raise _file_gone()
-    return reading.open_table(stored.data, imp.filename, sheet=imp.sheet,
-                              header_row=imp.header_row)  # fmt: skip
+    return reading.open_table(stored.data, imp.filename, sheet=imp.sheet, header_row=imp.header_row)
 
 
-def dry_run(imp: Import, *, actor: User, now: datetime, table: reading.Table | None = None
-            ) -> Import:  # fmt: skip
+def dry_run(
+    imp: Import, *, actor: User, now: datetime, table: reading.Table | None = None
+) -> Import:
     """Every row's outcome as the commit would make it, writing nothing but the import's rows."""
     ctx = Context(imp, actor, now, commit=False)
     imp.counts = run(imp, table or _table(imp), ctx)
@@ -213,16 +247,16 @@ def remap(imp: Import, params: dict[str, Any], *, actor: User, now: datetime) ->
     if sheet != imp.sheet or (header_row and header_row != imp.header_row):
         stored = db.session.get(ImportFile, imp.id)
         assert stored is not None
-        table = reading.open_table(stored.data, imp.filename, sheet=sheet,
-                                   header_row=header_row)  # fmt: skip
+        table = reading.open_table(stored.data, imp.filename, sheet=sheet, header_row=header_row)
         imp.sheet, imp.header_row, moved = table.sheet, table.header_row, True
         imp.columns = table.columns
     given = params.get("mapping")
     if given is None and moved:
         given = maps.suggested(imp.kind.value, imp.columns)
     if given is not None:
-        imp.mapping = maps.check_mapping(imp.kind, imp.columns, given,
-                                         fixed_account=imp.account_id is not None)  # fmt: skip
+        imp.mapping = maps.check_mapping(
+            imp.kind, imp.columns, given, fixed_account=imp.account_id is not None
+        )
         maps.remember(imp.kind.value, imp.columns, imp.mapping, now=now)
     imp.mode = mode
     if _complete(imp):
@@ -240,24 +274,27 @@ def claim_commit(imp: Import, *, actor: User, now: datetime) -> Import:
     if imp.status != ImportStatus.previewed:
         raise ValidationFailed(fields={"status": [str(_l("This import is already committed."))]})
     if not _complete(imp):
-        maps.check_mapping(imp.kind, imp.columns, imp.mapping,
-                           fixed_account=imp.account_id is not None)  # fmt: skip
+        maps.check_mapping(
+            imp.kind, imp.columns, imp.mapping, fixed_account=imp.account_id is not None
+        )
     kept = sa.select(ImportFile.import_id).where(ImportFile.import_id == imp.id)
     if db.session.scalar(kept) is None:  # forgotten after a week at its dry run
         raise _file_gone()
     claimed = db.session.execute(
-        sa.update(Import).where(Import.id == imp.id, Import.status == ImportStatus.previewed)
+        sa.update(Import)
+        .where(Import.id == imp.id, Import.status == ImportStatus.previewed)
         .values(status=ImportStatus.running, progress=0.0, heartbeat_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount  # fmt: skip
+    ).rowcount
     if claimed != 1:
         raise Conflict()
     db.session.refresh(imp)
     return imp
 
 
-def commit_import(imp: Import, *, actor: User, now: datetime,
-                  checkpoint: Checkpoint | None = None) -> Import:  # fmt: skip
+def commit_import(
+    imp: Import, *, actor: User, now: datetime, checkpoint: Checkpoint | None = None
+) -> Import:
     """Write what the dry run showed (a claimed, running import): every row in a savepoint, the
     records audited with the import as their cause, one summary notification to the importer
     (no notification per row). Flushes; `checkpoint` may commit between chunks."""
@@ -276,9 +313,14 @@ def commit_import(imp: Import, *, actor: User, now: datetime,
 
 def _tell(imp: Import, actor: User, now: datetime) -> None:
     counts = imp.counts
-    params = {"file": imp.filename, "created": counts.get("create", 0),
-              "updated": counts.get("update", 0), "unchanged": counts.get("unchanged", 0),
-              "skipped": counts.get("skip", 0), "errors": counts.get("error", 0)}  # fmt: skip
+    params = {
+        "file": imp.filename,
+        "created": counts.get("create", 0),
+        "updated": counts.get("update", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "skipped": counts.get("skip", 0),
+        "errors": counts.get("error", 0),
+    }
     link = links.path("imports.detail", import_id=imp.id)  # the CLI and the runner: no request
     notify([actor], "import_done", params=params, link=link, key=f"import:{imp.id}", now=now)
 
@@ -312,8 +354,9 @@ def check_undo(imp: Import, *, actor: User, now: datetime) -> None:
     if not scope.can_undo_import(actor, imp.created_by):
         raise Forbidden(_l("An import is undone by a director or an admin."))
     if imp.status not in (ImportStatus.committed, ImportStatus.failed):
-        raise ValidationFailed(fields={"status": [str(_l("Only a committed import can be "
-                                                          "undone."))]})  # fmt: skip
+        raise ValidationFailed(
+            fields={"status": [str(_l("Only a committed import can be undone."))]}
+        )
     deadline = undo_deadline(imp)
     if deadline is None or now > deadline:
         raise ValidationFailed(

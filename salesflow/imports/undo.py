@@ -26,13 +26,18 @@ from salesflow.opportunities import services as opportunities
 from salesflow.opportunities.models import Opportunity
 
 CHUNK = 500
-MODELS: dict[str, Any] = {"accounts": Account, "contacts": Contact, "interactions": Interaction,
-                          "opportunities": Opportunity}  # fmt: skip
+MODELS: dict[str, Any] = {
+    "accounts": Account,
+    "contacts": Contact,
+    "interactions": Interaction,
+    "opportunities": Opportunity,
+}
 DELETE: dict[str, Callable[..., Any]] = {
-    "accounts": accounts.delete_account, "contacts": contacts.delete_contact,
+    "accounts": accounts.delete_account,
+    "contacts": contacts.delete_contact,
     "interactions": interactions.delete_interaction,
     "opportunities": opportunities.delete_opportunity,
-}  # fmt: skip
+}
 DATES = {"left_on", "expected_close", "next_step_due"}
 
 
@@ -42,8 +47,11 @@ def _restore(kind: str, record: Any, before: dict[str, Any], *, actor: User, now
     roles = data.pop("roles", None)
     if data:
         data["version"] = record.version
-        update = {"accounts": accounts.update_account, "contacts": contacts.update_contact,
-                  "opportunities": opportunities.update_opportunity}[kind]  # fmt: skip
+        update = {
+            "accounts": accounts.update_account,
+            "contacts": contacts.update_contact,
+            "opportunities": opportunities.update_opportunity,
+        }[kind]
         update(record, data, actor=actor, now=now)
     if roles is not None:
         seats = [{"user_id": user_id, "role": role} for user_id, role in roles]
@@ -70,17 +78,21 @@ def _linked(row: ImportRow, *, actor: User, now: datetime) -> None:
             DELETE[table](record, actor=actor, now=now)
 
 
-def undo_import(imp: Import, *, actor: User, now: datetime,
-                checkpoint: Callable[[float], None] | None = None) -> dict[str, int]:  # fmt: skip
+def undo_import(
+    imp: Import, *, actor: User, now: datetime, checkpoint: Callable[[float], None] | None = None
+) -> dict[str, int]:
     """Undo `imp` (and the imports continuing it); the entry point has asked
     services.check_undo. Rows an interrupted undo already did are not done twice. Returns
     {reversed, kept, failed}."""
     counts: Counter[str] = Counter(
         {"reversed": 0, "kept": 0, "failed": 0, **(imp.undo_counts or {})}
     )
-    for later in db.session.scalars(sa.select(Import).where(
+    for later in db.session.scalars(
+        sa.select(Import).where(
             Import.continues_id == imp.id,
-            Import.status.in_([ImportStatus.committed, ImportStatus.failed]))):  # fmt: skip
+            Import.status.in_([ImportStatus.committed, ImportStatus.failed]),
+        )
+    ):
         counts.update(undo_import(later, actor=actor, now=now))
     kind = imp.kind.value
     total = db.session.scalar(sa.select(sa.func.count()).where(ImportRow.import_id == imp.id)) or 1
@@ -88,10 +100,11 @@ def undo_import(imp: Import, *, actor: User, now: datetime,
     with audit.caused_by({"undo": imp.id, "file": imp.filename}):
         while True:
             rows = db.session.scalars(
-                sa.select(ImportRow).where(ImportRow.import_id == imp.id, ImportRow.id > last,
-                                           ImportRow.undo.is_(None))
-                .order_by(ImportRow.id).limit(CHUNK)
-            ).all()  # fmt: skip
+                sa.select(ImportRow)
+                .where(ImportRow.import_id == imp.id, ImportRow.id > last, ImportRow.undo.is_(None))
+                .order_by(ImportRow.id)
+                .limit(CHUNK)
+            ).all()
             if not rows:
                 break
             last, done = rows[-1].id, done + len(rows)
@@ -105,13 +118,25 @@ def undo_import(imp: Import, *, actor: User, now: datetime,
     return dict(counts)
 
 
-def _contacts_at_once(rows: list[ImportRow], records: dict[int, Any], counts: Counter[str], *,
-                      actor: User, now: datetime) -> list[ImportRow]:  # fmt: skip
+def _contacts_at_once(
+    rows: list[ImportRow],
+    records: dict[int, Any],
+    counts: Counter[str],
+    *,
+    actor: User,
+    now: datetime,
+) -> list[ImportRow]:
     """The created contacts nobody has changed since, deleted in one go (a big import's undo in
     seconds); if that is refused, they go one by one with the rest. Returns the rows left."""
-    simple = [r for r in rows if r.outcome == Outcome.create and not r.linked
-              and (c := records.get(r.record_id)) is not None and c.deleted_at is None
-              and c.version == r.after_version]  # fmt: skip
+    simple = [
+        r
+        for r in rows
+        if r.outcome == Outcome.create
+        and not r.linked
+        and (c := records.get(r.record_id)) is not None
+        and c.deleted_at is None
+        and c.version == r.after_version
+    ]
     if not simple:
         return rows
     try:
@@ -126,12 +151,17 @@ def _contacts_at_once(rows: list[ImportRow], records: dict[int, Any], counts: Co
     return [r for r in rows if id(r) not in done]
 
 
-def _chunk(kind: str, rows: list[ImportRow], counts: Counter[str], *, actor: User,
-           now: datetime) -> None:  # fmt: skip
+def _chunk(
+    kind: str, rows: list[ImportRow], counts: Counter[str], *, actor: User, now: datetime
+) -> None:
     model = MODELS[kind]
     todo = [r for r in rows if r.outcome in (Outcome.create, Outcome.update) and r.record_id]
-    records = {x.id: x for x in db.session.scalars(
-        sa.select(model).where(model.id.in_([r.record_id for r in todo])))}  # fmt: skip
+    records = {
+        x.id: x
+        for x in db.session.scalars(
+            sa.select(model).where(model.id.in_([r.record_id for r in todo]))
+        )
+    }
     if kind == "contacts":
         todo = _contacts_at_once(todo, records, counts, actor=actor, now=now)
     for row in todo:

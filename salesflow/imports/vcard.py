@@ -74,9 +74,18 @@ _LABELS = {
     "other": _l("Other"),
 }
 # Apple's built-in labels (`_$!<HomeFAX>!$_`), folded to the keys above.
-_APPLE_LABELS = {"mobile": "mobile", "iphone": "iPhone", "home": "home", "work": "work",
-                 "main": "main", "homefax": "home fax", "workfax": "work fax",
-                 "otherfax": "fax", "pager": "pager", "other": "other"}  # fmt: skip
+_APPLE_LABELS = {
+    "mobile": "mobile",
+    "iphone": "iPhone",
+    "home": "home",
+    "work": "work",
+    "main": "main",
+    "homefax": "home fax",
+    "workfax": "work fax",
+    "otherfax": "fax",
+    "pager": "pager",
+    "other": "other",
+}
 _APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
 # Labels people give a mobile number themselves.
 _MOBILE_WORDS = {"mobile", "cell", "cellphone", "iphone", "手机", "移动电话", "手提", "mobil"}
@@ -195,9 +204,11 @@ def _birthday(value: str) -> str:
 
 
 def _notes(
-    by_name: dict[str, list[Property]], phones: list[tuple[str, str]],
-    emails: list[tuple[str, str]], labels: dict[str, str],
-) -> str:  # fmt: skip
+    by_name: dict[str, list[Property]],
+    phones: list[tuple[str, str]],
+    emails: list[tuple[str, str]],
+    labels: dict[str, str],
+) -> str:
     """NOTE, then what has no field of its own, one "what (label): value" line each."""
     lines = [unescape(p.value).strip() for p in by_name.get("NOTE", [])]
 
@@ -211,9 +222,11 @@ def _notes(
     for prop in by_name.get("ADR", []):
         if address := _address(prop):
             add(_l("Address"), _shown(_label(prop, labels)), address)
-    for what, name, read in ((_l("Birthday"), "BDAY", _birthday),
-                             (_l("Nickname"), "NICKNAME", one_line_text),
-                             (_l("Website"), "URL", one_line_text)):  # fmt: skip
+    for what, name, read in (
+        (_l("Birthday"), "BDAY", _birthday),
+        (_l("Nickname"), "NICKNAME", one_line_text),
+        (_l("Website"), "URL", one_line_text),
+    ):
         for prop in by_name.get(name, []):
             if value := read(prop.value):
                 add(what, "", value)
@@ -224,16 +237,23 @@ def _fields(card: Card) -> dict[str, str]:
     by_name: dict[str, list[Property]] = {}
     for prop in card.properties:
         by_name.setdefault(prop.name, []).append(prop)
-    labels = {p.group: one_line_text(p.value) for p in by_name.get("X-ABLABEL", [])
-              if p.group}  # fmt: skip
+    labels = {p.group: one_line_text(p.value) for p in by_name.get("X-ABLABEL", []) if p.group}
     org = components(by_name["ORG"][0].value) if by_name.get("ORG") else [""]
-    title = next((t for p in by_name.get("TITLE", []) + by_name.get("ROLE", [])
-                  if (t := one_line_text(p.value))), "")  # fmt: skip
+    title = next(
+        (
+            t
+            for p in by_name.get("TITLE", []) + by_name.get("ROLE", [])
+            if (t := one_line_text(p.value))
+        ),
+        "",
+    )
     phone, other_phones = _pick(by_name.get("TEL", []), labels, _phone_text, mobile_first=True)
     email, other_emails = _pick(
-        by_name.get("EMAIL", []), labels,
-        lambda v: one_line_text(v).removeprefix("mailto:"), mobile_first=False,
-    )  # fmt: skip
+        by_name.get("EMAIL", []),
+        labels,
+        lambda v: one_line_text(v).removeprefix("mailto:"),
+        mobile_first=False,
+    )
     return {
         "name": _name(by_name),
         "title": title,

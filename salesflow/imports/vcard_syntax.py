@@ -196,16 +196,26 @@ def _decode(raw: bytes, params: dict[str, list[str]], number: int, card: Card) -
     try:
         codecs.lookup(charset or "utf-8")
     except LookupError:
-        card.refuse(_("Line %(line)d names a character set that is not known: %(charset)s.",
-                      line=number, charset=named))  # fmt: skip
+        card.refuse(
+            _(
+                "Line %(line)d names a character set that is not known: %(charset)s.",
+                line=number,
+                charset=named,
+            )
+        )
         return None
     for candidate in [charset] if charset else ["utf-8", "gb18030"]:
         try:
             return raw.decode(candidate)
         except UnicodeDecodeError:
             continue
-    card.refuse(_("Line %(line)d cannot be read in the character set %(charset)s.",
-                  line=number, charset=named or "UTF-8"))  # fmt: skip
+    card.refuse(
+        _(
+            "Line %(line)d cannot be read in the character set %(charset)s.",
+            line=number,
+            charset=named or "UTF-8",
+        )
+    )
     return None
 
 

@@ -49,20 +49,31 @@ def index():
     next_url = url_for("imports.index", before=rows[PAGE - 1].id) if len(rows) > PAGE else None
     now = clock.now()
     return render_template(
-        "imports/index.html", rows=rows[:PAGE], next_url=next_url, kinds=KIND_LABELS,
+        "imports/index.html",
+        rows=rows[:PAGE],
+        next_url=next_url,
+        kinds=KIND_LABELS,
         statuses={r.id: STATUS_LABELS[runner.shown_status(r, now)] for r in rows},
         may_import=scope.can_import(current_user),
-    )  # fmt: skip
+    )
 
 
 def _upload_page(form: UploadForm, status: int = 200):
     account = None
     if account_id := parse_id(form.account_id.data):
-        account = db.session.scalar(sa.select(Account).where(
-            Account.id == account_id, scope.importable_accounts(current_user)))  # fmt: skip
+        account = db.session.scalar(
+            sa.select(Account).where(
+                Account.id == account_id, scope.importable_accounts(current_user)
+            )
+        )
     limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-    return render_template("imports/new.html", form=form, account=account, limit=limit,
-                           max_rows=current_app.config.get("IMPORT_MAX_ROWS")), status  # fmt: skip
+    return render_template(
+        "imports/new.html",
+        form=form,
+        account=account,
+        limit=limit,
+        max_rows=current_app.config.get("IMPORT_MAX_ROWS"),
+    ), status
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -71,8 +82,9 @@ def too_large(error: RequestEntityTooLarge):
     other fields are lost with the refused body, so the form starts blank)."""
     form = UploadForm(formdata=None)
     limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-    form.file.errors = [_("The file is larger than %(n)d MB: split it into several files.",
-                          n=limit)]  # fmt: skip
+    form.file.errors = [
+        _("The file is larger than %(n)d MB: split it into several files.", n=limit)
+    ]
     return _upload_page(form, 413)
 
 
@@ -82,17 +94,27 @@ def new():
     _may_import()
     form = UploadForm()
     if not form.is_submitted():
-        form.kind.data = request.args.get("kind") if request.args.get("kind") in KIND_LABELS \
-            else "contacts"  # fmt: skip
+        form.kind.data = (
+            request.args.get("kind") if request.args.get("kind") in KIND_LABELS else "contacts"
+        )
         form.account_id.data = request.args.get("account_id", "")
         form.continues.data = request.args.get("continues", "")
     if not form.validate_on_submit():
         return _upload_page(form, 422 if form.is_submitted() else 200)
     upload = form.file.data
     params = form.service_params()
-    saved, status = save_form(form, lambda: services.start_import(
-        upload.read(), upload.filename or "", params, actor=current_user, now=clock.now(),
-        require_mapping=False), on_top=ON_TOP)  # fmt: skip
+    saved, status = save_form(
+        form,
+        lambda: services.start_import(
+            upload.read(),
+            upload.filename or "",
+            params,
+            actor=current_user,
+            now=clock.now(),
+            require_mapping=False,
+        ),
+        on_top=ON_TOP,
+    )
     if saved is None:
         return _upload_page(form, status)
     return redirect(url_for("imports.detail", import_id=saved.id))
@@ -102,10 +124,22 @@ def _detail_page(imp: Import, form=None, status: int = 200):
     now = clock.now()
     if form is None and imp.created_by_id == current_user.id:
         form = mapping_form(imp)
-    built = page.build(imp, current_user, now, outcome=request.args.get("outcome"),
-                       after=parse_id(request.args.get("after")), form=form)  # fmt: skip
-    return render_template("imports/detail.html", page=built, imp=imp, kinds=KIND_LABELS,
-                           statuses=STATUS_LABELS, undo_labels=UNDO_LABELS), status  # fmt: skip
+    built = page.build(
+        imp,
+        current_user,
+        now,
+        outcome=request.args.get("outcome"),
+        after=parse_id(request.args.get("after")),
+        form=form,
+    )
+    return render_template(
+        "imports/detail.html",
+        page=built,
+        imp=imp,
+        kinds=KIND_LABELS,
+        statuses=STATUS_LABELS,
+        undo_labels=UNDO_LABELS,
+    ), status
 
 
 @bp.route("/imports/<int:import_id>")
@@ -123,12 +157,19 @@ def remap(import_id: int):
         return _detail_page(imp, form, 422)
     sheet = form.sheet.data or imp.sheet
     header_row = form.header_row.data or str(imp.header_row)
-    params = {"mode": form.mode.data, "sheet": sheet, "header_row": header_row,
-              "mapping": mapping_of(imp, form)}  # fmt: skip
+    params = {
+        "mode": form.mode.data,
+        "sheet": sheet,
+        "header_row": header_row,
+        "mapping": mapping_of(imp, form),
+    }
     if sheet != imp.sheet or header_row != str(imp.header_row):
         params.pop("mapping")  # a new sheet or header: its own columns, mapped afresh
-    saved, status = save_form(form, lambda: services.remap(
-        imp, params, actor=current_user, now=clock.now()), on_top=ON_TOP)  # fmt: skip
+    saved, status = save_form(
+        form,
+        lambda: services.remap(imp, params, actor=current_user, now=clock.now()),
+        on_top=ON_TOP,
+    )
     if saved is None:
         return _detail_page(imp, form, status)
     flash(_("Dry run done with this mapping: nothing is imported until you commit."), "info")
@@ -152,8 +193,10 @@ def commit(import_id: int):
             db.session.rollback()
             flash(_refused(error), "danger")
         else:
-            flash(_("The import is running.") if imp.status.value == "running"
-                  else _("Imported."), "success")  # fmt: skip
+            flash(
+                _("The import is running.") if imp.status.value == "running" else _("Imported."),
+                "success",
+            )
     return redirect(url_for("imports.detail", import_id=import_id))
 
 
@@ -171,8 +214,12 @@ def undo(import_id: int):
         db.session.rollback()
         flash(_refused(error), "danger")
     else:
-        flash(_("The import is being undone.") if imp.status.value == "running"
-              else _("The import is undone."), "success")  # fmt: skip
+        flash(
+            _("The import is being undone.")
+            if imp.status.value == "running"
+            else _("The import is undone."),
+            "success",
+        )
     return redirect(url_for("imports.detail", import_id=import_id))
 
 

@@ -66,8 +66,9 @@ class InteractionForm(FlaskForm):
 
     account_id = HiddenField()
     next = HiddenField()  # where to go after saving (a local path), e.g. back to the deal
-    opportunity_id = SelectField(FIELD_LABELS["opportunity_id"], coerce=coerce_id,
-                                 validate_choice=False)  # fmt: skip
+    opportunity_id = SelectField(
+        FIELD_LABELS["opportunity_id"], coerce=coerce_id, validate_choice=False
+    )
     kind = SelectField(FIELD_LABELS["kind"], choices=choices(Kind), default=Kind.visit.value)
     occurred_at = DateTimeLocalField(FIELD_LABELS["occurred_at"], format=LOCAL_FORMATS)
     contact_ids = SelectMultipleField(

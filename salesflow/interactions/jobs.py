@@ -20,16 +20,25 @@ def overdue_next_steps(now: datetime) -> str:
     owners = db.session.execute(
         sa.select(Interaction.owner_id, sa.func.count(), sa.func.min(Interaction.next_step_due))
         .join(Account, Account.id == Interaction.account_id)
-        .where(Interaction.next_step.is_not(None), Interaction.next_step_done_at.is_(None),
-               Interaction.next_step_due < today, Interaction.deleted_at.is_(None),
-               Account.deleted_at.is_(None))
+        .where(
+            Interaction.next_step.is_not(None),
+            Interaction.next_step_done_at.is_(None),
+            Interaction.next_step_due < today,
+            Interaction.deleted_at.is_(None),
+            Account.deleted_at.is_(None),
+        )
         .group_by(Interaction.owner_id)
-    ).all()  # fmt: skip
+    ).all()
     my_day = links.path("interactions.my_day")
     notices = [
-        Notice((owner,), "next_steps_overdue", key=f"steps:{today.isoformat()}", link=my_day,
-               params={"count": count, "oldest": oldest.isoformat()})
+        Notice(
+            (owner,),
+            "next_steps_overdue",
+            key=f"steps:{today.isoformat()}",
+            link=my_day,
+            params={"count": count, "oldest": oldest.isoformat()},
+        )
         for owner, count, oldest in owners
-    ]  # fmt: skip
+    ]
     count = notify_many(notices, now=now)
     return ngettext("%(num)d notification", "%(num)d notifications", count)

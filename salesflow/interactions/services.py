@@ -96,9 +96,12 @@ def _participants(
 
 
 def _attendees(
-    value: Any, account_id: int, keep: set[int], errors: Errors,
+    value: Any,
+    account_id: int,
+    keep: set[int],
+    errors: Errors,
     loaded: dict[int, Contact] | None = None,
-) -> list[Contact] | None:  # fmt: skip
+) -> list[Contact] | None:
     """Current contacts (not deleted, not left) of this very account; an attendee already on the
     record stays even if they have since left (history). `loaded`: the contacts already read."""
     ids = validation.ids(value, "contact_ids", errors)
@@ -137,9 +140,12 @@ def _opportunity(value: Any, account_id: int, errors: Errors) -> int | None:
 
 
 def _validate(
-    data: dict[str, Any], account_id: int | None, interaction: Interaction | None, now: datetime,
+    data: dict[str, Any],
+    account_id: int | None,
+    interaction: Interaction | None,
+    now: datetime,
     loaded: tuple[dict[int, User], dict[int, Contact]] | None = None,
-) -> tuple[dict[str, Any], Errors]:  # fmt: skip
+) -> tuple[dict[str, Any], Errors]:
     """Clean every field given; return the cleaned values and every problem found. `loaded`:
     the users and contacts already read (many interactions checked at once)."""
     users, contacts = loaded if loaded is not None else (None, None)
@@ -227,8 +233,13 @@ def log_interaction(
         raise ValidationFailed(fields=errors)
     assert account is not None
     if owner is not None and owner not in (clean.get("participants") or []):
-        raise ValidationFailed(fields={"participant_ids": [str(_l(
-            "The owner of an interaction must be one of our people in it."))]})  # fmt: skip
+        raise ValidationFailed(
+            fields={
+                "participant_ids": [
+                    str(_l("The owner of an interaction must be one of our people in it."))
+                ]
+            }
+        )
     interaction = Interaction(account_id=account.id, owner_id=(owner or actor).id)
     changes = _apply(interaction, clean)
     db.session.add(interaction)
@@ -240,24 +251,31 @@ def log_interaction(
 
 def _people(items: list[tuple[dict[str, Any], User]], actor: User):
     """The users and contacts a batch names, read once and held while it is checked."""
-    user_ids = {actor.id} | {i for d, _o in items for i in d.get("participant_ids") or []
-                             if is_id(i)}  # fmt: skip
+    user_ids = {actor.id} | {
+        i for d, _o in items for i in d.get("participant_ids") or [] if is_id(i)
+    }
     contact_ids = {i for d, _o in items for i in d.get("contact_ids") or [] if is_id(i)}
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
-    contacts = {c.id: c for c in db.session.scalars(
-        sa.select(Contact).where(Contact.id.in_(contact_ids)))}  # fmt: skip
+    contacts = {
+        c.id: c for c in db.session.scalars(sa.select(Contact).where(Contact.id.in_(contact_ids)))
+    }
     return users, contacts
 
 
 def _checked_batch(
-    items: list[tuple[dict[str, Any], User]], actor: User, now: datetime,
+    items: list[tuple[dict[str, Any], User]],
+    actor: User,
+    now: datetime,
     refused: dict[int, Errors] | None,
-) -> list[tuple[int, dict[str, Any], User]]:  # fmt: skip
+) -> list[tuple[int, dict[str, Any], User]]:
     """Each interaction checked as log_interaction checks it: (index, clean, owner) of those
     that pass; the others raise or go to `refused`."""
     wanted = {d.get("account_id") for d, _o in items if is_id(d.get("account_id"))}
-    visible = set(db.session.scalars(sa.select(Account.id).where(
-        Account.id.in_(wanted), scope.visible_accounts(actor))))  # fmt: skip
+    visible = set(
+        db.session.scalars(
+            sa.select(Account.id).where(Account.id.in_(wanted), scope.visible_accounts(actor))
+        )
+    )
     loaded = _people(items, actor)
     passed = []
     for index, (given, owner) in enumerate(items):
@@ -267,8 +285,11 @@ def _checked_batch(
         data["participant_ids"] = data.get("participant_ids") or [actor.id]
         clean, errors = _validate(data, given["account_id"], None, now, loaded)
         if not errors and owner not in clean["participants"]:
-            add(errors, "participant_ids",
-                _l("The owner of an interaction must be one of our people in it."))  # fmt: skip
+            add(
+                errors,
+                "participant_ids",
+                _l("The owner of an interaction must be one of our people in it."),
+            )
         if errors and refused is None:
             raise ValidationFailed(fields=errors)
         if errors:
@@ -279,9 +300,12 @@ def _checked_batch(
 
 
 def log_interactions(
-    items: list[tuple[dict[str, Any], User]], *, actor: User, now: datetime,
+    items: list[tuple[dict[str, Any], User]],
+    *,
+    actor: User,
+    now: datetime,
     refused: dict[int, Errors] | None = None,
-) -> list[int | None]:  # fmt: skip
+) -> list[int | None]:
     """Log many interactions at once (an import of contact history), each with its owner: every
     rule of log_interaction — an account the actor sees, each field's checks, our active users
     as participants with the owner among them, current contacts of that account as attendees —
@@ -300,17 +324,40 @@ def log_interactions(
     ):
         ids[index] = new_id
         people = [u.id for u in clean["participants"]], [c.id for c in clean["attendees"] or []]
-        rows.append({**dict.fromkeys(COLUMNS), **{c: clean[c] for c in COLUMNS if c in clean},
-                     "id": new_id, "account_id": clean["account_id"], "owner_id": owner.id,
-                     "created_at": now, "updated_at": now, "version": 1})  # fmt: skip
+        rows.append(
+            {
+                **dict.fromkeys(COLUMNS),
+                **{c: clean[c] for c in COLUMNS if c in clean},
+                "id": new_id,
+                "account_id": clean["account_id"],
+                "owner_id": owner.id,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+        )
         participants += [{"interaction_id": new_id, "user_id": u} for u in people[0]]
         attendees += [{"interaction_id": new_id, "contact_id": c} for c in people[1]]
         counts.update(touches.pairs_of(clean["account_id"], clean["occurred_at"], *people))
         changes = {c: (None, clean[c]) for c in COLUMNS if clean.get(c) is not None}
-        changes.update({name: ([], sorted(i)) for name, i in zip(
-            ("participant_ids", "contact_ids"), people, strict=True) if i})  # fmt: skip
-        audits.append(audit.entry_values("interactions", new_id, "create", changes, actor=actor,
-                                         now=now, account_id=clean["account_id"]))  # fmt: skip
+        changes.update(
+            {
+                name: ([], sorted(i))
+                for name, i in zip(("participant_ids", "contact_ids"), people, strict=True)
+                if i
+            }
+        )
+        audits.append(
+            audit.entry_values(
+                "interactions",
+                new_id,
+                "create",
+                changes,
+                actor=actor,
+                now=now,
+                account_id=clean["account_id"],
+            )
+        )
     insert_many(db.session, Interaction.__table__, rows)
     insert_many(db.session, interaction_participants, participants)
     insert_many(db.session, interaction_attendees, attendees)

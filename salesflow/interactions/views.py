@@ -176,9 +176,11 @@ def _back(form: ButtonForm, default: str) -> str:
 
 
 def _button(
-    interaction: Interaction, change: Callable[[Any], Any], done: str,
+    interaction: Interaction,
+    change: Callable[[Any], Any],
+    done: str,
     form: ButtonForm | None = None,
-):  # fmt: skip
+):
     """A POST-only button: run the service with the form's data, commit, say what happened, go
     back."""
     form = form or ButtonForm()

@@ -119,8 +119,14 @@ def _keyed(rows: list[Row], reason: Reason, at: int, key: Key) -> list[tuple[Any
     only for rows whose pre-key another row of the block shares."""
     pre = PRE_KEYS.get(reason)
     if pre is not None:
-        alike = _buckets([(row[1], i, cheap) for i, row in enumerate(rows)
-                          if (cheap := pre(row[at])) is not None], limit=None)  # fmt: skip
+        alike = _buckets(
+            [
+                (row[1], i, cheap)
+                for i, row in enumerate(rows)
+                if (cheap := pre(row[at])) is not None
+            ],
+            limit=None,
+        )
         rows = [rows[i] for positions in alike.values() for i in positions]
     return [(row[1], row[0], value) for row in rows if (value := key(row[at])) is not None]
 

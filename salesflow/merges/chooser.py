@@ -42,12 +42,10 @@ def moved_words(counts: dict[str, int]) -> list[str]:
         "contacts": lambda n: ngettext("%(num)d contact", "%(num)d contacts", n),
         "interactions": lambda n: ngettext("%(num)d contact log", "%(num)d contact logs", n),
         "opportunities": lambda n: ngettext("%(num)d opportunity", "%(num)d opportunities", n),
-        "child_accounts": lambda n: ngettext(
-            "%(num)d child account", "%(num)d child accounts", n
-        ),  # fmt: skip
+        "child_accounts": lambda n: ngettext("%(num)d child account", "%(num)d child accounts", n),
         "team_members": lambda n: ngettext(
             "%(num)d account team seat", "%(num)d account team seats", n
-        ),  # fmt: skip
+        ),
         "handovers": lambda n: ngettext("%(num)d handover item", "%(num)d handover items", n),
         "reports": lambda n: ngettext("%(num)d direct report", "%(num)d direct reports", n),
     }
@@ -101,8 +99,11 @@ def shown_values(kind: MergeKind, records: list[Any]) -> dict[tuple[str, int], s
     fields = KINDS[kind].fields
     values = [{name: getattr(r, name) for name in fields} for r in records]
     words = Words(kind, values)
-    return {(name, r.id): words(name, v[name]) for r, v in zip(records, values, strict=True)
-            for name in fields}  # fmt: skip
+    return {
+        (name, r.id): words(name, v[name])
+        for r, v in zip(records, values, strict=True)
+        for name in fields
+    }
 
 
 @dataclass
@@ -142,17 +143,18 @@ def build(kind: MergeKind, records: list[Any], *, fresh_versions: bool = False) 
         for name in spec.fields
         if len({shown[(name, r.id)] for r in records}) > 1
         or len({getattr(r, name) for r in records}) > 1
-    }  # fmt: skip
+    }
     form = chooser_form(records, differs, services.default_sources(spec, survivor, others), shown)
     if not form.is_submitted():
         form.survivor.data = str(survivor.id)
     if fresh_versions:
         form.versions.data = ",".join(f"{r.id}:{r.version}" for r in records)
     columns = [
-        Column(r, record_url(kind, r.id), moved_words({k: v.get(r.id, 0) for k, v in
-                                                       moving.items()}))
+        Column(
+            r, record_url(kind, r.id), moved_words({k: v.get(r.id, 0) for k, v in moving.items()})
+        )
         for r in records
-    ]  # fmt: skip
+    ]
     same = [(labels[n], shown[(n, records[0].id)]) for n in spec.fields if n not in differs]
     ids = ",".join(str(r.id) for r in records)
     action = url_for("merges.choose", kind=kind.value, ids=ids)
@@ -171,10 +173,13 @@ def review(view: Chooser, plan: services.Plan) -> Review:
     """What the merge will do, in words, for the confirmation."""
     labels = LABELS[view.kind]
     records = [plan.survivor, *plan.others]
-    words = Words(view.kind, [plan.values, *({n: getattr(r, n) for n in plan.changes}
-                                             for r in records)])  # fmt: skip
-    changes = [(labels[name], words(name, old), words(name, new))
-               for name, (old, new) in plan.changes.items()]  # fmt: skip
+    words = Words(
+        view.kind, [plan.values, *({n: getattr(r, n) for n in plan.changes} for r in records)]
+    )
+    changes = [
+        (labels[name], words(name, old), words(name, new))
+        for name, (old, new) in plan.changes.items()
+    ]
     totals: dict[str, int] = {}
     for kind_name, per_record in queries.moving(view.kind, [o.id for o in plan.others]).items():
         totals[kind_name] = sum(per_record.values())
@@ -209,8 +214,9 @@ def _reasons(kind: MergeKind, group: Group) -> list[str]:
     return words
 
 
-def duplicates_page(user: User, kind: MergeKind, account: Any, page: int,
-                    size: int) -> DuplicatesPage:  # fmt: skip
+def duplicates_page(
+    user: User, kind: MergeKind, account: Any, page: int, size: int
+) -> DuplicatesPage:
     """One page of candidate groups with their records in words (a few queries in all)."""
     if kind == MergeKind.accounts:
         groups = queries.account_groups(user)
@@ -222,17 +228,25 @@ def duplicates_page(user: User, kind: MergeKind, account: Any, page: int,
     ids = {i for g in shown for i in g.ids}
     rows = (queries.account_rows if kind == MergeKind.accounts else queries.contact_rows)(ids)
     views = [
-        GroupView([rows[i] for i in g.ids if i in rows], _reasons(kind, g),
-                  set(g.ids[: services.MAX_OTHERS + 1]))
+        GroupView(
+            [rows[i] for i in g.ids if i in rows],
+            _reasons(kind, g),
+            set(g.ids[: services.MAX_OTHERS + 1]),
+        )
         for g in shown
-    ]  # fmt: skip
+    ]
     extra = {"account_id": account.id} if account else {}
 
     def link(n: int) -> str:
         return url_for("merges.duplicates", kind=kind.value, page=n, **extra)
 
-    return DuplicatesPage(views, len(groups), page, link(page - 1) if page > 1 else None,
-                          link(page + 1) if page < pages else None)  # fmt: skip
+    return DuplicatesPage(
+        views,
+        len(groups),
+        page,
+        link(page - 1) if page > 1 else None,
+        link(page + 1) if page < pages else None,
+    )
 
 
 # Recent merges, the survivor's banner ----------------------------------------------------------
@@ -251,12 +265,16 @@ class MergeRow:
 def merge_rows(user: User, merges: list[Merge], now: datetime) -> list[MergeRow]:
     names = queries.names(merges)
     return [
-        MergeRow(m, names.get((m.kind, m.survivor_id), f"#{m.survivor_id}"),
-                 record_url(m.kind, m.survivor_id),
-                 [names.get((m.kind, i), f"#{i}") for i in m.merged_ids],
-                 services.can_undo(user, m, now), services.undo_deadline(m))
+        MergeRow(
+            m,
+            names.get((m.kind, m.survivor_id), f"#{m.survivor_id}"),
+            record_url(m.kind, m.survivor_id),
+            [names.get((m.kind, i), f"#{i}") for i in m.merged_ids],
+            services.can_undo(user, m, now),
+            services.undo_deadline(m),
+        )
         for m in merges
-    ]  # fmt: skip
+    ]
 
 
 @dataclass
@@ -271,8 +289,9 @@ def panel(user: User, kind: MergeKind, record_id: int, now: datetime) -> Panel |
 
     if not scope.can_find_duplicates(user):
         return None
-    rows = [r for r in merge_rows(user, queries.standing_into(kind, record_id, now), now)
-            if r.can_undo]  # fmt: skip
+    rows = [
+        r for r in merge_rows(user, queries.standing_into(kind, record_id, now), now) if r.can_undo
+    ]
     return Panel(rows, UndoForm()) if rows else None
 
 
@@ -294,6 +313,8 @@ def undone_message(merge: Merge) -> str:
     if kept.get("fields") or kept.get("rows"):
         message += " " + _(
             "What was changed after the merge was kept: %(fields)d fields, %(rows)d related "
-            "records.", fields=len(kept.get("fields", [])), rows=kept.get("rows", 0),
-        )  # fmt: skip
+            "records.",
+            fields=len(kept.get("fields", [])),
+            rows=kept.get("rows", 0),
+        )
     return message

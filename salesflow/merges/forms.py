@@ -46,11 +46,12 @@ def chooser_form(
     (field, record id) → text), defaulting to `sources` (field → record id)."""
     attributes = {
         PREFIX + name: RadioField(
-            label, choices=[SelectChoice(str(r.id), shown[(name, r.id)]) for r in records],
+            label,
+            choices=[SelectChoice(str(r.id), shown[(name, r.id)]) for r in records],
             default=str(sources[name]),
         )
         for name, label in fields.items()
-    }  # fmt: skip
+    }
     form_class = type("Chooser", (ChooserForm,), attributes)
     form = form_class()
     form.survivor.choices = [SelectChoice(str(r.id), r.name) for r in records]

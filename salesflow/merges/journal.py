@@ -65,9 +65,10 @@ def bump(table_name: str, ids: Iterable[int], now: datetime) -> None:
     table, ids = _table(table_name), sorted(set(ids))
     for chunk in chunks(ids):
         db.session.execute(
-            sa.update(table).where(table.c.id.in_(chunk))
+            sa.update(table)
+            .where(table.c.id.in_(chunk))
             .values(version=table.c.version + 1, updated_at=now)
-        )  # fmt: skip
+        )
 
 
 class Journal:
@@ -89,10 +90,12 @@ class Journal:
         its old value: rows are (key value, old value). Returns how many moved."""
         rows = [[k, old] for k, old in rows]
         if rows:
-            self._set(table, column, key, rows, to=lambda _old: self.survivor_id,
-                      where=lambda old: old)  # fmt: skip
-            self.ops.append({"op": "move", "table": table, "column": column, "key": key,
-                             "rows": rows})  # fmt: skip
+            self._set(
+                table, column, key, rows, to=lambda _old: self.survivor_id, where=lambda old: old
+            )
+            self.ops.append(
+                {"op": "move", "table": table, "column": column, "key": key, "rows": rows}
+            )
         return len(rows)
 
     def remove(self, table: str, rows: list[dict[str, Any]]) -> int:
@@ -111,8 +114,16 @@ class Journal:
         db.session.execute(
             sa.update(t).where(*(t.c[k] == v for k, v in where.items())).values({column: new})
         )
-        self.ops.append({"op": "rewrite", "table": table, "where": where, "column": column,
-                         "old": old, "new": new})  # fmt: skip
+        self.ops.append(
+            {
+                "op": "rewrite",
+                "table": table,
+                "where": where,
+                "column": column,
+                "old": old,
+                "new": new,
+            }
+        )
 
     # The undo -------------------------------------------------------------------------------
 
@@ -127,12 +138,18 @@ class Journal:
         keys = [k for k, _old in op["rows"]]
         still: set[Any] = set()
         for chunk in chunks(keys):
-            still.update(db.session.scalars(
-                sa.select(key).where(key.in_(chunk), column == self.survivor_id)
-            ))  # fmt: skip
+            still.update(
+                db.session.scalars(sa.select(key).where(key.in_(chunk), column == self.survivor_id))
+            )
         rows = [[k, old] for k, old in op["rows"] if k in still]
-        self._set(op["table"], op["column"], op["key"], rows, to=lambda old: old,
-                  where=lambda _old: self.survivor_id)  # fmt: skip
+        self._set(
+            op["table"],
+            op["column"],
+            op["key"],
+            rows,
+            to=lambda old: old,
+            where=lambda _old: self.survivor_id,
+        )
         self.restored += len(rows)
         self.kept += len(keys) - len(rows)
         self._back += [(op["table"], op["column"], k, old) for k, old in rows]
@@ -141,8 +158,9 @@ class Journal:
         table = _table(op["table"])
         for plain in op["rows"]:
             row = {name: python_value(table.c[name], value) for name, value in plain.items()}
-            exists = db.session.scalar(sa.select(sa.func.count()).select_from(table)
-                                       .where(*self._key(table, row)))  # fmt: skip
+            exists = db.session.scalar(
+                sa.select(sa.func.count()).select_from(table).where(*self._key(table, row))
+            )
             if exists:
                 self.kept += 1
             else:
@@ -177,14 +195,20 @@ class Journal:
                 found[0].add(row["contact_id"])
         for interaction_id, (contacts, moved_back) in sorted(attendance.items()):
             after = contacts if moved_back else contacts | {self.survivor_id}
-            lines.append(("interactions", interaction_id,
-                          {"contact_ids": [[self.survivor_id], sorted(after)]}))  # fmt: skip
+            lines.append(
+                (
+                    "interactions",
+                    interaction_id,
+                    {"contact_ids": [[self.survivor_id], sorted(after)]},
+                )
+            )
         return lines
 
     # Helpers --------------------------------------------------------------------------------
 
-    def _set(self, table_name: str, column: str, key: str, rows: list[list[Any]], *,
-             to: Any, where: Any) -> None:  # fmt: skip
+    def _set(
+        self, table_name: str, column: str, key: str, rows: list[list[Any]], *, to: Any, where: Any
+    ) -> None:
         """One UPDATE per old value (and chunk): `column` from where(old) to to(old)."""
         table = _table(table_name)
         by_old: dict[Any, list[Any]] = defaultdict(list)

@@ -118,8 +118,17 @@ def _move_source_ids(journal: Journal, kind: MergeKind, ids: list[int]) -> None:
 class AccountKind(Kind):
     kind = MergeKind.accounts
     model = Account
-    fields = ("name", "industry", "region", "team_id", "tier", "parent_id", "address",
-              "website", "notes")  # fmt: skip
+    fields = (
+        "name",
+        "industry",
+        "region",
+        "team_id",
+        "tier",
+        "parent_id",
+        "address",
+        "website",
+        "notes",
+    )
 
     @staticmethod
     def account(record: Account) -> Account:
@@ -137,26 +146,43 @@ class AccountKind(Kind):
         if values["parent_id"] == survivor.id or _closes_loop(
             values["parent_id"], "parent_id", Account, survivor, others
         ):
-            add(errors, "fields.parent_id",
-                _l("An account cannot be its own parent, directly or not."))  # fmt: skip
+            add(
+                errors,
+                "fields.parent_id",
+                _l("An account cannot be its own parent, directly or not."),
+            )
 
     @classmethod
     def interactions(cls, survivor, others):
         ids = [o.id for o in others]
-        return list(db.session.scalars(sa.select(Interaction.id).where(
-            Interaction.account_id.in_(ids)).order_by(Interaction.id)))  # fmt: skip
+        return list(
+            db.session.scalars(
+                sa.select(Interaction.id)
+                .where(Interaction.account_id.in_(ids))
+                .order_by(Interaction.id)
+            )
+        )
 
     @classmethod
     def move(cls, journal, survivor, others):
         ids, counts, audits = [o.id for o in others], {}, []
-        for model, name in ((Contact, "contacts"), (Interaction, "interactions"),
-                            (Opportunity, "opportunities")):  # fmt: skip
-            rows = db.session.execute(sa.select(model.id, model.account_id).where(
-                model.account_id.in_(ids)).order_by(model.id)).all()  # fmt: skip
+        for model, name in (
+            (Contact, "contacts"),
+            (Interaction, "interactions"),
+            (Opportunity, "opportunities"),
+        ):
+            rows = db.session.execute(
+                sa.select(model.id, model.account_id)
+                .where(model.account_id.in_(ids))
+                .order_by(model.id)
+            ).all()
             counts[name] = journal.move(name, "account_id", "id", rows)
             audits += _audits(name, "account_id", rows, survivor.id)
-        children = db.session.execute(sa.select(Account.id, Account.parent_id).where(
-            Account.parent_id.in_(ids), Account.id.not_in([survivor.id, *ids]))).all()  # fmt: skip
+        children = db.session.execute(
+            sa.select(Account.id, Account.parent_id).where(
+                Account.parent_id.in_(ids), Account.id.not_in([survivor.id, *ids])
+            )
+        ).all()
         counts["child_accounts"] = journal.move("accounts", "parent_id", "id", children)
         audits += _audits("accounts", "parent_id", children, survivor.id)
         counts["team_members"] = cls._move_team(journal, survivor, ids)
@@ -171,12 +197,21 @@ class AccountKind(Kind):
         seats = sa.select(AccountMember.user_id, AccountMember.role)
         held = set(db.session.execute(seats.where(AccountMember.account_id == survivor.id)).all())
         moving, dropping = [], []
-        for member in db.session.scalars(sa.select(AccountMember).where(
-                AccountMember.account_id.in_(ids)).order_by(AccountMember.id)):  # fmt: skip
+        for member in db.session.scalars(
+            sa.select(AccountMember)
+            .where(AccountMember.account_id.in_(ids))
+            .order_by(AccountMember.id)
+        ):
             seat = (member.user_id, member.role)
             if seat in held:
-                dropping.append({"id": member.id, "account_id": member.account_id,
-                                 "user_id": member.user_id, "role": member.role})  # fmt: skip
+                dropping.append(
+                    {
+                        "id": member.id,
+                        "account_id": member.account_id,
+                        "user_id": member.user_id,
+                        "role": member.role,
+                    }
+                )
             else:
                 held.add(seat)
                 moving.append((member.id, member.account_id))
@@ -187,9 +222,11 @@ class AccountKind(Kind):
     def _move_handovers(journal: Journal, survivor: Account, ids: list[int]) -> int:
         """Handover items move; where a handover already has an item for the survivor, the two
         become one (both accounts' roles and key contacts, the survivor's risk before)."""
-        items = db.session.scalars(sa.select(HandoverAccount).where(
-            HandoverAccount.account_id.in_([survivor.id, *ids]))
-            .order_by(HandoverAccount.handover_id, HandoverAccount.account_id)).all()  # fmt: skip
+        items = db.session.scalars(
+            sa.select(HandoverAccount)
+            .where(HandoverAccount.account_id.in_([survivor.id, *ids]))
+            .order_by(HandoverAccount.handover_id, HandoverAccount.account_id)
+        ).all()
         # per handover: the survivor's item as it is now, and as it was before any joining
         moving: list[tuple[int, int]] = []
         dropping: list[dict[str, Any]] = []
@@ -202,39 +239,71 @@ class AccountKind(Kind):
                 if item.account_id != survivor.id:
                     moving.append((item.handover_id, item.account_id))
                 continue
-            dropping.append({"handover_id": item.handover_id, "account_id": item.account_id,
-                             "risk_before": item.risk_before, **values})  # fmt: skip
+            dropping.append(
+                {
+                    "handover_id": item.handover_id,
+                    "account_id": item.account_id,
+                    "risk_before": item.risk_before,
+                    **values,
+                }
+            )
             joined = now[item.handover_id]
             now[item.handover_id] = {
                 "roles": _join_roles(joined["roles"], item.roles),
-                "key_contact_ids": list(dict.fromkeys([*joined["key_contact_ids"],
-                                                       *item.key_contact_ids])),
-            }  # fmt: skip
+                "key_contact_ids": list(
+                    dict.fromkeys([*joined["key_contact_ids"], *item.key_contact_ids])
+                ),
+            }
         moved = journal.move("handover_accounts", "account_id", "handover_id", moving)
         journal.remove("handover_accounts", dropping)
         for handover_id in sorted(now):
             where = {"handover_id": handover_id, "account_id": survivor.id}
             for column in ("roles", "key_contact_ids"):
                 if was[handover_id][column] != now[handover_id][column]:
-                    journal.rewrite("handover_accounts", where, column,
-                                    was[handover_id][column], now[handover_id][column])  # fmt: skip
+                    journal.rewrite(
+                        "handover_accounts",
+                        where,
+                        column,
+                        was[handover_id][column],
+                        now[handover_id][column],
+                    )
         return moved + len(dropping)
 
 
 def _join_roles(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Both items' roles of the person handing over (team roles, open deals), each once."""
     team = list(dict.fromkeys([*a.get("team", []), *b.get("team", [])]))
-    deals = [list(d) for d in dict.fromkeys(
-        tuple(d) for d in [*a.get("opportunities", []), *b.get("opportunities", [])])]  # fmt: skip
+    deals = [
+        list(d)
+        for d in dict.fromkeys(
+            tuple(d) for d in [*a.get("opportunities", []), *b.get("opportunities", [])]
+        )
+    ]
     return {**a, **b, "team": team, "opportunities": deals}
 
 
 class ContactKind(Kind):
     kind = MergeKind.contacts
     model = Contact
-    fields = ("name", "title", "department", "level", "reports_to_id", "decision_role",
-              "influence", "attitude", "email", "phone", "background", "education", "hometown",
-              "interests", "preferences", "notes", "left_on")  # fmt: skip
+    fields = (
+        "name",
+        "title",
+        "department",
+        "level",
+        "reports_to_id",
+        "decision_role",
+        "influence",
+        "attitude",
+        "email",
+        "phone",
+        "background",
+        "education",
+        "hometown",
+        "interests",
+        "preferences",
+        "notes",
+        "left_on",
+    )
 
     @staticmethod
     def account(record: Contact) -> Account:
@@ -249,8 +318,11 @@ class ContactKind(Kind):
     @classmethod
     def check(cls, survivor, others, values, errors):
         if any(o.account_id != survivor.account_id for o in others):
-            add(errors, "other_ids", _l("Only contacts of one account can be merged: merge "
-                                        "their accounts first."))  # fmt: skip
+            add(
+                errors,
+                "other_ids",
+                _l("Only contacts of one account can be merged: merge their accounts first."),
+            )
         values["reports_to_id"] = _pointer(values, "reports_to_id", survivor, others)
         if values["reports_to_id"] == survivor.id:
             add(errors, "fields.reports_to_id", _l("A contact cannot report to themselves."))
@@ -266,9 +338,11 @@ class ContactKind(Kind):
         ids, counts = [o.id for o in others], {}
         audits = cls._move_attendance(journal, survivor, ids)
         counts["interactions"] = len(audits)
-        reports = db.session.execute(sa.select(Contact.id, Contact.reports_to_id).where(
-            Contact.reports_to_id.in_(ids), Contact.id.not_in([survivor.id, *ids]))
-            .order_by(Contact.id)).all()  # fmt: skip
+        reports = db.session.execute(
+            sa.select(Contact.id, Contact.reports_to_id)
+            .where(Contact.reports_to_id.in_(ids), Contact.id.not_in([survivor.id, *ids]))
+            .order_by(Contact.id)
+        ).all()
         counts["reports"] = journal.move("contacts", "reports_to_id", "id", reports)
         audits += _audits("contacts", "reports_to_id", reports, survivor.id)
         counts["handovers"] = cls._move_key_contacts(journal, survivor, ids)
@@ -284,8 +358,9 @@ class ContactKind(Kind):
             for interaction_id, contact_id in db.session.execute(
                 sa.select(attendees.interaction_id, attendees.contact_id).where(
                     attendees.interaction_id.in_(interaction_ids),
-                    attendees.contact_id.in_([survivor.id, *ids]))
-            ):  # fmt: skip
+                    attendees.contact_id.in_([survivor.id, *ids]),
+                )
+            ):
                 present[interaction_id].add(contact_id)
         moving, dropping, audits = [], [], []
         for interaction_id, contacts in sorted(present.items()):
@@ -294,10 +369,12 @@ class ContactKind(Kind):
                 dropping += [{"interaction_id": interaction_id, "contact_id": c} for c in merged]
             else:
                 moving.append((interaction_id, merged[0]))
-                dropping += [{"interaction_id": interaction_id, "contact_id": c}
-                             for c in merged[1:]]  # fmt: skip
-            audits.append(("interactions", interaction_id,
-                           {"contact_ids": [sorted(contacts), [survivor.id]]}))  # fmt: skip
+                dropping += [
+                    {"interaction_id": interaction_id, "contact_id": c} for c in merged[1:]
+                ]
+            audits.append(
+                ("interactions", interaction_id, {"contact_ids": [sorted(contacts), [survivor.id]]})
+            )
         journal.remove("interaction_attendees", dropping)
         journal.move("interaction_attendees", "contact_id", "interaction_id", moving)
         return audits
@@ -306,16 +383,23 @@ class ContactKind(Kind):
     def _move_key_contacts(journal: Journal, survivor: Contact, ids: list[int]) -> int:
         """Handover items of the account name the survivor where they named a merged contact."""
         merged, changed = set(ids), 0
-        for item in db.session.scalars(sa.select(HandoverAccount).where(
-                HandoverAccount.account_id == survivor.account_id)
-                .order_by(HandoverAccount.handover_id)):  # fmt: skip
+        for item in db.session.scalars(
+            sa.select(HandoverAccount)
+            .where(HandoverAccount.account_id == survivor.account_id)
+            .order_by(HandoverAccount.handover_id)
+        ):
             if not merged & set(item.key_contact_ids):
                 continue
-            new = list(dict.fromkeys(survivor.id if c in merged else c
-                                     for c in item.key_contact_ids))  # fmt: skip
-            journal.rewrite("handover_accounts",
-                            {"handover_id": item.handover_id, "account_id": item.account_id},
-                            "key_contact_ids", list(item.key_contact_ids), new)  # fmt: skip
+            new = list(
+                dict.fromkeys(survivor.id if c in merged else c for c in item.key_contact_ids)
+            )
+            journal.rewrite(
+                "handover_accounts",
+                {"handover_id": item.handover_id, "account_id": item.account_id},
+                "key_contact_ids",
+                list(item.key_contact_ids),
+                new,
+            )
             changed += 1
         return changed
 
@@ -323,10 +407,14 @@ class ContactKind(Kind):
 def _attended(contact_ids: list[int]) -> list[int]:
     """The interactions (deleted ones too) any of these contacts attended."""
     attendees = interaction_attendees.c
-    return list(db.session.scalars(
-        sa.select(attendees.interaction_id).distinct()
-        .where(attendees.contact_id.in_(contact_ids)).order_by(attendees.interaction_id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(attendees.interaction_id)
+            .distinct()
+            .where(attendees.contact_id.in_(contact_ids))
+            .order_by(attendees.interaction_id)
+        )
+    )
 
 
 KINDS: dict[MergeKind, type[Kind]] = {

@@ -60,9 +60,12 @@ def absorbed_ids(kind: MergeKind, survivor_id: int) -> list[int]:
         rows = db.session.scalars(
             sa.select(MergedRecord.record_id)
             .join(Merge, Merge.id == MergedRecord.merge_id)
-            .where(MergedRecord.kind == kind, Merge.undone_at.is_(None),
-                   Merge.survivor_id.in_(frontier))
-        ).all()  # fmt: skip
+            .where(
+                MergedRecord.kind == kind,
+                Merge.undone_at.is_(None),
+                Merge.survivor_id.in_(frontier),
+            )
+        ).all()
         frontier = [r for r in rows if r not in found and r != survivor_id]
         if not frontier:
             break
@@ -109,29 +112,40 @@ def account_rows(ids: set[int]) -> dict[int, Row]:
     accounts = db.session.scalars(
         sa.select(Account).where(Account.id.in_(ids)).options(so.joinedload(Account.team))
     ).all()
-    counts = dict(db.session.execute(
-        sa.select(Contact.account_id, sa.func.count()).where(
-            Contact.account_id.in_(ids), Contact.deleted_at.is_(None))
-        .group_by(Contact.account_id)
-    ).all())  # fmt: skip
+    counts = dict(
+        db.session.execute(
+            sa.select(Contact.account_id, sa.func.count())
+            .where(Contact.account_id.in_(ids), Contact.deleted_at.is_(None))
+            .group_by(Contact.account_id)
+        ).all()
+    )
     return {
-        a.id: Row(a.id, a.name, [x for x in (a.team.name, a.industry, a.website) if x],
-                  count=counts.get(a.id, 0))
+        a.id: Row(
+            a.id,
+            a.name,
+            [x for x in (a.team.name, a.industry, a.website) if x],
+            count=counts.get(a.id, 0),
+        )
         for a in accounts
-    }  # fmt: skip
+    }
 
 
 def contact_rows(ids: set[int]) -> dict[int, Row]:
     """The contacts of a page of groups, with their account's name (one query)."""
     rows = db.session.execute(
         sa.select(Contact, Account.name)
-        .join(Account, Account.id == Contact.account_id).where(Contact.id.in_(ids))
-    ).all()  # fmt: skip
+        .join(Account, Account.id == Contact.account_id)
+        .where(Contact.id.in_(ids))
+    ).all()
     return {
-        c.id: Row(c.id, c.name, [x for x in (c.title, c.email, c.phone) if x],
-                  account=(c.account_id, account_name))
+        c.id: Row(
+            c.id,
+            c.name,
+            [x for x in (c.title, c.email, c.phone) if x],
+            account=(c.account_id, account_name),
+        )
         for c, account_name in rows
-    }  # fmt: skip
+    }
 
 
 # What a merge would move ----------------------------------------------------------------------
@@ -148,14 +162,14 @@ def moving(kind: MergeKind, ids: list[int]) -> dict[str, dict[int, int]]:
     if kind == MergeKind.accounts:
         return {
             "contacts": _counted(Contact.account_id, ids, Contact.deleted_at.is_(None)),
-            "interactions": _counted(Interaction.account_id, ids,
-                                     Interaction.deleted_at.is_(None)),
-            "opportunities": _counted(Opportunity.account_id, ids,
-                                      Opportunity.deleted_at.is_(None)),
+            "interactions": _counted(Interaction.account_id, ids, Interaction.deleted_at.is_(None)),
+            "opportunities": _counted(
+                Opportunity.account_id, ids, Opportunity.deleted_at.is_(None)
+            ),
             "child_accounts": _counted(Account.parent_id, ids, Account.deleted_at.is_(None)),
             "team_members": _counted(AccountMember.account_id, ids),
             "handovers": _counted(HandoverAccount.account_id, ids),
-        }  # fmt: skip
+        }
     attendees = interaction_attendees.c
     return {
         "interactions": _counted(attendees.contact_id, ids),
@@ -192,17 +206,22 @@ def merge_in_scope(user: User, merge_id: int) -> Merge:
     return merge
 
 
-def recent_merges(user: User, now: datetime, *, before: int | None = None,
-                  size: int = 50) -> tuple[list[Merge], int | None]:  # fmt: skip
+def recent_merges(
+    user: User, now: datetime, *, before: int | None = None, size: int = 50
+) -> tuple[list[Merge], int | None]:
     """Merges of the last UNDO_DAYS on accounts `user` may merge in, newest first, by keyset
     (the id to continue before); with who made and undid them, in one query."""
     query = (
         sa.select(Merge)
         .where(_in_scope(user), Merge.at >= now - timedelta(days=UNDO_DAYS))
-        .options(so.joinedload(Merge.actor), so.joinedload(Merge.undone_by),
-                 so.selectinload(Merge.records))
-        .order_by(Merge.id.desc()).limit(size + 1)
-    )  # fmt: skip
+        .options(
+            so.joinedload(Merge.actor),
+            so.joinedload(Merge.undone_by),
+            so.selectinload(Merge.records),
+        )
+        .order_by(Merge.id.desc())
+        .limit(size + 1)
+    )
     if before is not None:
         query = query.where(Merge.id < before)
     merges = list(db.session.scalars(query).unique())
@@ -228,10 +247,16 @@ def names(merges: list[Merge]) -> dict[tuple[MergeKind, int], str]:
 
 def standing_into(kind: MergeKind, survivor_id: int, now: datetime) -> list[Merge]:
     """The merges into this record that can still be undone (newest first)."""
-    return list(db.session.scalars(
-        sa.select(Merge)
-        .where(Merge.kind == kind, Merge.survivor_id == survivor_id, Merge.undone_at.is_(None),
-               Merge.at >= now - timedelta(days=UNDO_DAYS))
-        .options(so.selectinload(Merge.records), so.joinedload(Merge.actor))
-        .order_by(Merge.id.desc())
-    ).unique())  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Merge)
+            .where(
+                Merge.kind == kind,
+                Merge.survivor_id == survivor_id,
+                Merge.undone_at.is_(None),
+                Merge.at >= now - timedelta(days=UNDO_DAYS),
+            )
+            .options(so.selectinload(Merge.records), so.joinedload(Merge.actor))
+            .order_by(Merge.id.desc())
+        ).unique()
+    )

@@ -57,8 +57,7 @@ def follow_merges() -> Any:
         user = _caller()
         if user is None or not _visible(user, kind, survivor):
             return None
-        query = {k: v for k, v in request.args.to_dict(flat=False).items()
-                 if not k.startswith("_")}  # fmt: skip
+        query = {k: v for k, v in request.args.to_dict(flat=False).items() if not k.startswith("_")}
         target = url_for(request.endpoint, **{**query, **request.view_args, name: survivor})
         return redirect(target, 307 if request.path.startswith("/api/") else 302)
     return None

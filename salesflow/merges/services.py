@@ -52,8 +52,9 @@ class Plan:
     changes: audit.Changes
 
 
-def _others(kind: type[Kind], survivor: Any, data: dict[str, Any], actor: User,
-            errors: Errors) -> list[Any]:  # fmt: skip
+def _others(
+    kind: type[Kind], survivor: Any, data: dict[str, Any], actor: User, errors: Errors
+) -> list[Any]:
     """The records to merge into the survivor: NotFound for any the actor cannot see, Forbidden
     for any they may not merge; deleted (or already merged) ones are a problem noted."""
     wanted = ids(data.get("other_ids"), "other_ids", errors)
@@ -75,8 +76,11 @@ def _others(kind: type[Kind], survivor: Any, data: dict[str, Any], actor: User,
         raise Forbidden()
     for other in others:
         if other.is_deleted:
-            add(errors, "other_ids", _l("%(name)s is deleted: restore it first, or leave it out.",
-                                        name=other.name))  # fmt: skip
+            add(
+                errors,
+                "other_ids",
+                _l("%(name)s is deleted: restore it first, or leave it out.", name=other.name),
+            )
     return others
 
 
@@ -101,8 +105,9 @@ def default_sources(kind: type[Kind], survivor: Any, others: list[Any]) -> dict[
     return sources
 
 
-def _values(kind: type[Kind], survivor: Any, others: list[Any], chosen: Any,
-            errors: Errors) -> dict[str, Any]:  # fmt: skip
+def _values(
+    kind: type[Kind], survivor: Any, others: list[Any], chosen: Any, errors: Errors
+) -> dict[str, Any]:
     """Every field's value after the merge: the chosen record's, else default_sources'."""
     records = {r.id: r for r in (survivor, *others)}
     if chosen is None:
@@ -148,32 +153,51 @@ def tie_touches(interaction_ids: list[int]) -> Counter[touches.Key]:
     attendees, participants = interaction_attendees.c, interaction_participants.c
     for chunk in chunks(interaction_ids):
         rows = db.session.execute(
-            sa.select(Interaction.account_id, attendees.contact_id, participants.user_id,
-                      Interaction.occurred_at)
+            sa.select(
+                Interaction.account_id,
+                attendees.contact_id,
+                participants.user_id,
+                Interaction.occurred_at,
+            )
             .join(interaction_attendees, attendees.interaction_id == Interaction.id)
             .join(interaction_participants, participants.interaction_id == Interaction.id)
             .where(Interaction.id.in_(chunk), Interaction.deleted_at.is_(None))
-        )  # fmt: skip
+        )
         found.update((a, c, u, touches.day_number(at)) for a, c, u, at in rows)
     return found
 
 
-def _audit_rows(rows: list[tuple[str, int, dict[str, Any]]], action: str, *, actor: User,
-                now: datetime) -> None:  # fmt: skip
+def _audit_rows(
+    rows: list[tuple[str, int, dict[str, Any]]], action: str, *, actor: User, now: datetime
+) -> None:
     """An audit entry for each moved record, in one statement. They name no account, so the
     account's own history shows the merge once, not once per contact or interaction."""
-    entries = [{"at": now, "actor_id": actor.id, "entity_type": table, "entity_id": record_id,
-                "account_id": None, "action": action, "changes": changes}
-               for table, record_id, changes in rows]  # fmt: skip
+    entries = [
+        {
+            "at": now,
+            "actor_id": actor.id,
+            "entity_type": table,
+            "entity_id": record_id,
+            "account_id": None,
+            "action": action,
+            "changes": changes,
+        }
+        for table, record_id, changes in rows
+    ]
     for start in range(0, len(entries), 5000):
         db.session.execute(sa.insert(AuditEntry), entries[start : start + 5000])
 
 
 def _team(account_id: int) -> list[list[Any]]:
     """The account team as the audit records it ([user, role] pairs)."""
-    return sorted([u, r.value] for u, r in db.session.execute(
-        sa.select(AccountMember.user_id, AccountMember.role)
-        .where(AccountMember.account_id == account_id)))  # fmt: skip
+    return sorted(
+        [u, r.value]
+        for u, r in db.session.execute(
+            sa.select(AccountMember.user_id, AccountMember.role).where(
+                AccountMember.account_id == account_id
+            )
+        )
+    )
 
 
 def merge_records(
@@ -197,19 +221,30 @@ def merge_records(
     moved = spec.move(journal, survivor, others)
     touches.apply(touches.difference(touched, tie_touches(interactions)))
     merge = Merge(
-        kind=kind, survivor_id=survivor.id, account_id=account.id, actor_id=actor.id, at=now,
+        kind=kind,
+        survivor_id=survivor.id,
+        account_id=account.id,
+        actor_id=actor.id,
+        at=now,
         fields={f: [plain(o), plain(n)] for f, (o, n) in plan.changes.items()},
-        journal={"ops": journal.ops, "interactions": interactions}, moved=moved.counts,
+        journal={"ops": journal.ops, "interactions": interactions},
+        moved=moved.counts,
         records=[MergedRecord(kind=kind, record_id=o.id) for o in others],
-    )  # fmt: skip
+    )
     db.session.add(merge)
     changes = dict(plan.changes)
     if team_before is not None and (team_after := _team(survivor.id)) != team_before:
         changes["team"] = (team_before, team_after)
     audit.record(survivor, "merge", changes, actor=actor, now=now, account_id=account.id)
     for other in others:
-        audit.record(other, "merge", {"deleted_at": (None, now)}, actor=actor, now=now,
-                     account_id=spec.account(other).id)  # fmt: skip
+        audit.record(
+            other,
+            "merge",
+            {"deleted_at": (None, now)},
+            actor=actor,
+            now=now,
+            account_id=spec.account(other).id,
+        )
     _audit_rows(moved.audits, "merge", actor=actor, now=now)
     db.session.flush()
     db.session.expire_all()  # the moves were made in SQL: loaded rows reload
@@ -219,10 +254,14 @@ def merge_records(
 def merged_into(kind: MergeKind, record_id: int) -> Merge | None:
     """The standing (not undone) merge that merged this record away, if any."""
     return db.session.scalar(
-        sa.select(Merge).join(MergedRecord)
-        .where(MergedRecord.kind == kind, MergedRecord.record_id == record_id,
-               Merge.undone_at.is_(None))
-    )  # fmt: skip
+        sa.select(Merge)
+        .join(MergedRecord)
+        .where(
+            MergedRecord.kind == kind,
+            MergedRecord.record_id == record_id,
+            Merge.undone_at.is_(None),
+        )
+    )
 
 
 def undo_deadline(merge: Merge) -> datetime:
@@ -244,18 +283,28 @@ def can_undo(user: User, merge: Merge, now: datetime) -> bool:
 def _undo_problems(merge: Merge, survivor: Any, now: datetime) -> Errors:
     errors: Errors = {}
     if now > undo_deadline(merge):
-        add(errors, "merge", _l("A merge can be undone for %(n)d days; this one is older.",
-                                n=UNDO_DAYS))  # fmt: skip
+        add(
+            errors,
+            "merge",
+            _l("A merge can be undone for %(n)d days; this one is older.", n=UNDO_DAYS),
+        )
     later = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Merge)
+        sa.select(sa.func.count())
+        .select_from(Merge)
         .where(Merge.id > merge.id, Merge.undone_at.is_(None), Merge.account_id == merge.account_id)
-    )  # fmt: skip
+    )
     if later or merged_into(merge.kind, survivor.id) is not None:
-        add(errors, "merge", _l("Later merges of these records still stand: undo them first "
-                                "(newest first)."))  # fmt: skip
+        add(
+            errors,
+            "merge",
+            _l("Later merges of these records still stand: undo them first (newest first)."),
+        )
     elif survivor.is_deleted:
-        add(errors, "merge", _l("%(name)s was deleted after the merge: restore it first.",
-                                name=survivor.name))  # fmt: skip
+        add(
+            errors,
+            "merge",
+            _l("%(name)s was deleted after the merge: restore it first.", name=survivor.name),
+        )
     return errors
 
 
@@ -287,17 +336,19 @@ def undo_merge(merge: Merge, *, actor: User, now: datetime) -> Merge:
     if errors := _undo_problems(merge, survivor, now):
         raise ValidationFailed(fields=errors)
     claimed = db.session.execute(
-        sa.update(Merge).where(Merge.id == merge.id, Merge.undone_at.is_(None))
+        sa.update(Merge)
+        .where(Merge.id == merge.id, Merge.undone_at.is_(None))
         .values(undone_at=now, undone_by_id=actor.id)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_l("This merge has already been undone."))
     return _undo(spec, merge, survivor, merged, actor=actor, now=now)
 
 
-def _undo(spec: type[Kind], merge: Merge, survivor: Any, merged: list[Any], *, actor: User,
-          now: datetime) -> Merge:  # fmt: skip
+def _undo(
+    spec: type[Kind], merge: Merge, survivor: Any, merged: list[Any], *, actor: User, now: datetime
+) -> Merge:
     account_id = spec.account(survivor).id
     team_before = _team(survivor.id) if merge.kind == MergeKind.accounts else None
     interactions = merge.journal.get("interactions", [])
@@ -314,8 +365,14 @@ def _undo(spec: type[Kind], merge: Merge, survivor: Any, merged: list[Any], *, a
         changes["team"] = (team_before, team_after)
     audit.record(survivor, "unmerge", changes, actor=actor, now=now, account_id=account_id)
     for record in merged:
-        audit.record(record, "unmerge", {"deleted_at": (merge.at, None)}, actor=actor, now=now,
-                     account_id=spec.account(record).id)  # fmt: skip
+        audit.record(
+            record,
+            "unmerge",
+            {"deleted_at": (merge.at, None)},
+            actor=actor,
+            now=now,
+            account_id=spec.account(record).id,
+        )
     _audit_rows(journal.undone, "unmerge", actor=actor, now=now)
     merge.undone_at, merge.undone_by_id = now, actor.id
     merge.kept = {"fields": kept_fields, "rows": journal.kept}

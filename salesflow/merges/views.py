@@ -76,11 +76,18 @@ def choose(kind: str):
     step = request.form.get("step")
     try:
         if step == "merge":
-            merge = services.merge_records(kind, survivor, data, actor=current_user,
-                                           now=clock.now())  # fmt: skip
+            merge = services.merge_records(
+                kind, survivor, data, actor=current_user, now=clock.now()
+            )
             db.session.commit()
-            flash(_("Merged. Everything of the others is now here; you can undo the merge for "
-                    "%(n)d days.", n=services.UNDO_DAYS), "success")  # fmt: skip
+            flash(
+                _(
+                    "Merged. Everything of the others is now here; you can undo the merge for "
+                    "%(n)d days.",
+                    n=services.UNDO_DAYS,
+                ),
+                "success",
+            )
             return redirect(record_url(kind, merge.survivor_id))
         if step == "review":
             plan = services.plan_merge(kind, survivor, data, actor=current_user)
@@ -127,9 +134,12 @@ def index():
     )
     next_url = url_for("merges.index", before=before) if before else None
     return render_template(
-        "merges/index.html", rows=chooser.merge_rows(current_user, merges, now),
-        next_url=next_url, form=UndoForm(), undo_days=services.UNDO_DAYS,
-    )  # fmt: skip
+        "merges/index.html",
+        rows=chooser.merge_rows(current_user, merges, now),
+        next_url=next_url,
+        form=UndoForm(),
+        undo_days=services.UNDO_DAYS,
+    )
 
 
 @bp.post("/merges/<int:merge_id>/undo")
@@ -144,8 +154,9 @@ def undo(merge_id: int):
         services.undo_merge(merge, actor=current_user, now=clock.now())
     except (ValidationFailed, Conflict) as error:
         db.session.rollback()
-        flash(" ".join([m for ms in error.fields.values() for m in ms] or [error.message]),
-              "danger")  # fmt: skip
+        flash(
+            " ".join([m for ms in error.fields.values() for m in ms] or [error.message]), "danger"
+        )
         return redirect(back)
     db.session.commit()
     flash(chooser.undone_message(merge), "success")

@@ -50,10 +50,12 @@ def send_pending(*, now: datetime) -> tuple[int, int]:
     commits."""
     config = current_app.config
     due = db.session.execute(
-        sa.select(Notification, User).join(User, User.id == Notification.user_id)
+        sa.select(Notification, User)
+        .join(User, User.id == Notification.user_id)
         .where(Notification.email_state == "pending", Notification.email_next_at <= now)
-        .order_by(Notification.email_next_at, Notification.id).limit(BATCH)
-    ).all()  # fmt: skip
+        .order_by(Notification.email_next_at, Notification.id)
+        .limit(BATCH)
+    ).all()
     if not due or not config["SMTP_HOST"]:
         return 0, 0
     sent = failed = 0
@@ -75,8 +77,7 @@ def send_pending(*, now: datetime) -> tuple[int, int]:
                 notification.email_next_at, notification.email_error = None, None
                 sent += 1
     except (OSError, smtplib.SMTPException) as error:  # the server: every unsent one waits
-        log.warning("SMTP server %s:%s failed: %r", config["SMTP_HOST"], config["SMTP_PORT"],
-                    error)  # fmt: skip
+        log.warning("SMTP server %s:%s failed: %r", config["SMTP_HOST"], config["SMTP_PORT"], error)
         for notification, _user in due:
             if notification.email_state == "pending" and notification.email_sent_at is None:
                 _failed(notification, error, now)

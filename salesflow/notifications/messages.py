@@ -24,24 +24,29 @@ def _handover_planned(p: dict[str, Any]) -> str:
         "%(creator)s planned the handover of %(num)d accounts from %(from_user)s to "
         "%(to_user)s, due %(due)s.",
         p.get("accounts", 0),
-        creator=p.get("creator", ""), from_user=p.get("from_user", ""),
-        to_user=p.get("to_user", ""), due=_date(p.get("due")),
-    )  # fmt: skip
+        creator=p.get("creator", ""),
+        from_user=p.get("from_user", ""),
+        to_user=p.get("to_user", ""),
+        due=_date(p.get("due")),
+    )
 
 
 def _handover_complete(p: dict[str, Any]) -> str:
     return _(
         "The handover from %(from_user)s to %(to_user)s is complete: every checklist item is "
         "proven by the data.",
-        from_user=p.get("from_user", ""), to_user=p.get("to_user", ""),
-    )  # fmt: skip
+        from_user=p.get("from_user", ""),
+        to_user=p.get("to_user", ""),
+    )
 
 
 def _roles_transferred(p: dict[str, Any]) -> str:
     return _(
         "%(actor)s transferred the roles of %(from_user)s to %(to_user)s.",
-        actor=p.get("actor", ""), from_user=p.get("from_user", ""), to_user=p.get("to_user", ""),
-    )  # fmt: skip
+        actor=p.get("actor", ""),
+        from_user=p.get("from_user", ""),
+        to_user=p.get("to_user", ""),
+    )
 
 
 def _stage_sla_breach(p: dict[str, Any]) -> str:
@@ -51,55 +56,72 @@ def _stage_sla_breach(p: dict[str, Any]) -> str:
 
     return _(
         "%(deal)s has been in the stage %(stage)s for %(days)d days; its limit is %(sla)d.",
-        deal=p.get("deal", ""), stage=text(p.get("stage") or {}, get_locale()),
-        days=int(p.get("days", 0)), sla=int(p.get("sla", 0)),
-    )  # fmt: skip
+        deal=p.get("deal", ""),
+        stage=text(p.get("stage") or {}, get_locale()),
+        days=int(p.get("days", 0)),
+        sla=int(p.get("sla", 0)),
+    )
 
 
 def _next_steps_overdue(p: dict[str, Any]) -> str:
     return ngettext(
         "%(num)d of your next steps is overdue (due %(oldest)s).",
         "%(num)d of your next steps are overdue; the oldest was due %(oldest)s.",
-        int(p.get("count", 0)), oldest=_date(p.get("oldest")),
-    )  # fmt: skip
+        int(p.get("count", 0)),
+        oldest=_date(p.get("oldest")),
+    )
 
 
 def _key_contact_idle(p: dict[str, Any]) -> str:
     if p.get("days") is None:
-        return _("%(contact)s (%(account)s), a key contact, has never been met by any of us.",
-                 contact=p.get("contact", ""), account=p.get("account", ""))  # fmt: skip
+        return _(
+            "%(contact)s (%(account)s), a key contact, has never been met by any of us.",
+            contact=p.get("contact", ""),
+            account=p.get("account", ""),
+        )
     return _(
         "Nobody of ours has met %(contact)s (%(account)s), a key contact, for %(days)d days.",
-        contact=p.get("contact", ""), account=p.get("account", ""), days=int(p["days"]),
-    )  # fmt: skip
+        contact=p.get("contact", ""),
+        account=p.get("account", ""),
+        days=int(p["days"]),
+    )
 
 
 def _handover_overdue(p: dict[str, Any]) -> str:
     return _(
         "The handover from %(from_user)s to %(to_user)s was due %(due)s: %(open)d of %(total)d "
         "items are not proven yet.",
-        from_user=p.get("from_user", ""), to_user=p.get("to_user", ""), due=_date(p.get("due")),
-        open=int(p.get("open", 0)), total=int(p.get("total", 0)),
-    )  # fmt: skip
+        from_user=p.get("from_user", ""),
+        to_user=p.get("to_user", ""),
+        due=_date(p.get("due")),
+        open=int(p.get("open", 0)),
+        total=int(p.get("total", 0)),
+    )
 
 
 def _weekly_digest(p: dict[str, Any]) -> str:
     return _(
         "Your week in %(team)s: %(deals)d open deals, %(breaches)d past their stage's limit, "
         "%(steps)d overdue next steps, %(risky)d accounts at high dependency risk.",
-        team=p.get("team", ""), deals=int(p.get("deals", 0)), breaches=int(p.get("breaches", 0)),
-        steps=int(p.get("steps", 0)), risky=int(p.get("risky", 0)),
-    )  # fmt: skip
+        team=p.get("team", ""),
+        deals=int(p.get("deals", 0)),
+        breaches=int(p.get("breaches", 0)),
+        steps=int(p.get("steps", 0)),
+        risky=int(p.get("risky", 0)),
+    )
 
 
 def _import_done(p: dict[str, Any]) -> str:
     return _(
         "Your import of %(file)s is done: %(created)d created, %(updated)d updated, "
         "%(unchanged)d unchanged, %(skipped)d skipped, %(errors)d with errors.",
-        file=p.get("file", ""), created=int(p.get("created", 0)),
-        updated=int(p.get("updated", 0)), unchanged=int(p.get("unchanged", 0)),
-        skipped=int(p.get("skipped", 0)), errors=int(p.get("errors", 0)),
-    )  # fmt: skip
+        file=p.get("file", ""),
+        created=int(p.get("created", 0)),
+        updated=int(p.get("updated", 0)),
+        unchanged=int(p.get("unchanged", 0)),
+        skipped=int(p.get("skipped", 0)),
+        errors=int(p.get("errors", 0)),
+    )
 
 
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {

@@ -15,9 +15,14 @@ from salesflow.notifications.models import Notification
 
 
 def notify(
-    users: Iterable[User | None], kind: str, *, params: dict[str, Any] | None = None,
-    link: str | None = None, key: str | None = None, now: datetime,
-) -> list[Notification]:  # fmt: skip
+    users: Iterable[User | None],
+    kind: str,
+    *,
+    params: dict[str, Any] | None = None,
+    link: str | None = None,
+    key: str | None = None,
+    now: datetime,
+) -> list[Notification]:
     """Tell each active user in `users` once (None and repeats are skipped; a deactivated user
     reads nothing). With a `key`, a user who already has a notification with that key gets no
     second one, so a job may run twice safely. Raises KeyError for an unknown kind."""
@@ -26,9 +31,10 @@ def notify(
     people = {u.id: u for u in users if u is not None and u.active}
     if key is not None and people:
         told = db.session.scalars(
-            sa.select(Notification.user_id)
-            .where(Notification.key == key, Notification.user_id.in_(people))
-        )  # fmt: skip
+            sa.select(Notification.user_id).where(
+                Notification.key == key, Notification.user_id.in_(people)
+            )
+        )
         for user_id in set(told):
             people.pop(user_id, None)
     created = [
@@ -40,7 +46,7 @@ def notify(
             key=key,
             created_at=now,
             **_email(kind, now),
-        )  # fmt: skip
+        )
         for user_id in sorted(people)
     ]
     db.session.add_all(created)
@@ -84,21 +90,37 @@ def notify_many(notices: list[Notice], *, now: datetime) -> int:
     for start in range(0, max(len(wanted), len(keys)), BATCH):
         users, some = wanted[start : start + BATCH], keys[start : start + BATCH]
         if users:
-            active |= set(db.session.scalars(
-                sa.select(User.id).where(User.id.in_(users), User.active.is_(True))))  # fmt: skip
+            active |= set(
+                db.session.scalars(
+                    sa.select(User.id).where(User.id.in_(users), User.active.is_(True))
+                )
+            )
         if some:
-            told |= {(user_id, key) for user_id, key in db.session.execute(
-                sa.select(Notification.user_id, Notification.key)
-                .where(Notification.key.in_(some)))}  # fmt: skip
+            told |= {
+                (user_id, key)
+                for user_id, key in db.session.execute(
+                    sa.select(Notification.user_id, Notification.key).where(
+                        Notification.key.in_(some)
+                    )
+                )
+            }
     rows = []
     for notice in notices:
         for user_id in sorted(set(notice.user_ids)):
             if user_id in active and (user_id, notice.key) not in told:
                 told.add((user_id, notice.key))
-                rows.append({"user_id": user_id, "kind": notice.kind, "link": notice.link,
-                             "params": notice.params, "key": notice.key,
-                             "created_at": now, "email_attempts": 0,
-                             **_email(notice.kind, now)})  # fmt: skip
+                rows.append(
+                    {
+                        "user_id": user_id,
+                        "kind": notice.kind,
+                        "link": notice.link,
+                        "params": notice.params,
+                        "key": notice.key,
+                        "created_at": now,
+                        "email_attempts": 0,
+                        **_email(notice.kind, now),
+                    }
+                )
     for start in range(0, len(rows), BATCH):
         db.session.execute(sa.insert(Notification), rows[start : start + BATCH])
     return len(rows)

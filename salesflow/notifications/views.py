@@ -41,12 +41,17 @@ def index():
     rows, more = queries.page(current_user, before=before, unread=unread)
     next_url = None
     if more:
-        next_url = url_for("notifications.index", before=rows[-1].id, **({"unread": 1} if unread
-                                                                         else {}))  # fmt: skip
+        next_url = url_for(
+            "notifications.index", before=rows[-1].id, **({"unread": 1} if unread else {})
+        )
     return render_template(
-        "notifications/index.html", rows=rows, render=render, unread=unread, next_url=next_url,
+        "notifications/index.html",
+        rows=rows,
+        render=render,
+        unread=unread,
+        next_url=next_url,
         button_form=ButtonForm(),
-    )  # fmt: skip
+    )
 
 
 def _button(change) -> bool:

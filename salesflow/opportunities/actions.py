@@ -66,11 +66,13 @@ def _move(opportunity_id: int, service: Callable[..., Any], done: str, **extra: 
     opportunity = _opportunity(opportunity_id)
     form = MoveForm()
     return _act(
-        opportunity, form,
-        lambda: service(opportunity, {**form.service_data(), **extra}, actor=current_user,
-                        now=clock.now()),
+        opportunity,
+        form,
+        lambda: service(
+            opportunity, {**form.service_data(), **extra}, actor=current_user, now=clock.now()
+        ),
         done,
-    )  # fmt: skip
+    )
 
 
 @bp.post("/opportunities/<int:opportunity_id>/advance")
@@ -116,10 +118,11 @@ def tick(opportunity_id: int):
     form = TickForm()
     data = {"stage": opportunity.stage_key, "item": form.item.data, "evidence": form.evidence.data}
     return _act(
-        opportunity, form,
+        opportunity,
+        form,
         lambda: services.tick_item(opportunity, data, actor=current_user, now=clock.now()),
         _("Ticked."),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/opportunities/<int:opportunity_id>/checklist/clear")
@@ -129,10 +132,11 @@ def untick(opportunity_id: int):
     form = TickForm()
     data = {"stage": opportunity.stage_key, "item": form.item.data}
     return _act(
-        opportunity, form,
+        opportunity,
+        form,
         lambda: services.untick_item(opportunity, data, actor=current_user, now=clock.now()),
         _("Tick cleared."),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/opportunities/<int:opportunity_id>/approvals")
@@ -140,12 +144,20 @@ def untick(opportunity_id: int):
 def decide(opportunity_id: int):
     opportunity = _opportunity(opportunity_id)
     form = ApprovalForm()
-    data = {"stage": opportunity.stage_key, "gate": form.gate.data,
-            "decision": form.decision.data, "comment": form.comment.data}  # fmt: skip
-    done = {"requested": _("Approval requested from the director."),
-            "approve": _("Approved."), "reject": _("Rejected.")}  # fmt: skip
+    data = {
+        "stage": opportunity.stage_key,
+        "gate": form.gate.data,
+        "decision": form.decision.data,
+        "comment": form.comment.data,
+    }
+    done = {
+        "requested": _("Approval requested from the director."),
+        "approve": _("Approved."),
+        "reject": _("Rejected."),
+    }
     return _act(
-        opportunity, form,
+        opportunity,
+        form,
         lambda: services.decide(opportunity, data, actor=current_user, now=clock.now()),
         done.get(form.decision.data or "", _("Saved.")),
-    )  # fmt: skip
+    )

@@ -106,19 +106,28 @@ class DetailPage:
 
 
 def _people_with_role(account_id: int, role: str) -> list[int]:
-    return list(db.session.scalars(
-        sa.select(Contact.id).where(
-            Contact.account_id == account_id, Contact.decision_role == role,
-            Contact.deleted_at.is_(None), Contact.left_on.is_(None),
-        ).order_by(Contact.name)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Contact.id)
+            .where(
+                Contact.account_id == account_id,
+                Contact.decision_role == role,
+                Contact.deleted_at.is_(None),
+                Contact.left_on.is_(None),
+            )
+            .order_by(Contact.name)
+        )
+    )
 
 
 def _action(opportunity: Opportunity, gate: g.Gate, result: GateResult) -> str | None:
     """Where to go to meet an unmet gate."""
     back = url_for("opportunities.detail", opportunity_id=opportunity.id)
-    quick_log = {"account_id": opportunity.account_id, "opportunity_id": opportunity.id,
-                 "next": back}  # fmt: skip
+    quick_log = {
+        "account_id": opportunity.account_id,
+        "opportunity_id": opportunity.id,
+        "next": back,
+    }
     if isinstance(gate, g.ContactedGate):
         contacts = _people_with_role(opportunity.account_id, gate.role.value)
         if not contacts:  # nobody to meet yet: map them first
@@ -158,11 +167,14 @@ def _checklist(opportunity: Opportunity, stage: Stage) -> list[ChecklistRow]:
         t.item_key: t
         for t in db.session.scalars(
             sa.select(ChecklistTick)
-            .where(ChecklistTick.opportunity_id == opportunity.id,
-                   ChecklistTick.stage_key == stage.key, ChecklistTick.cleared_at.is_(None))
+            .where(
+                ChecklistTick.opportunity_id == opportunity.id,
+                ChecklistTick.stage_key == stage.key,
+                ChecklistTick.cleared_at.is_(None),
+            )
             .options(so.joinedload(ChecklistTick.ticked_by))
         )
-    }  # fmt: skip
+    }
     return [ChecklistRow(item, ticks.get(item.key)) for item in stage.checklist]
 
 
@@ -172,20 +184,25 @@ def _decision_points(opportunity: Opportunity, stage: Stage) -> list[DecisionPoi
         return []
     approvals = db.session.scalars(
         sa.select(Approval)
-        .where(Approval.opportunity_id == opportunity.id,
-               Approval.gate_key.in_([gate.key for gate in gates]))
+        .where(
+            Approval.opportunity_id == opportunity.id,
+            Approval.gate_key.in_([gate.key for gate in gates]),
+        )
         .options(so.joinedload(Approval.actor))
         .order_by(Approval.at.desc(), Approval.id.desc())
-    ).all()  # fmt: skip
+    ).all()
     return [DecisionPoint(gate, [a for a in approvals if a.gate_key == gate.key]) for gate in gates]
 
 
 def _history(opportunity: Opportunity) -> list[StageChange]:
-    return list(db.session.scalars(
-        sa.select(StageChange).where(StageChange.opportunity_id == opportunity.id)
-        .options(so.joinedload(StageChange.actor))
-        .order_by(StageChange.at.desc(), StageChange.id.desc())
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(StageChange)
+            .where(StageChange.opportunity_id == opportunity.id)
+            .options(so.joinedload(StageChange.actor))
+            .order_by(StageChange.at.desc(), StageChange.id.desc())
+        )
+    )
 
 
 def _unverified(playbook: Playbook, history: list[StageChange]) -> tuple[str | None, set[str]]:
@@ -204,13 +221,16 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
     playbook = registry.playbook(opportunity.playbook_version)
     stage = playbook.stage(opportunity.stage_key)
     page = DetailPage(
-        playbook=playbook, stage=stage, days_in_stage=days_in_stage(opportunity, now),
+        playbook=playbook,
+        stage=stage,
+        days_in_stage=days_in_stage(opportunity, now),
         can_work=scope.can_work_opportunity(user, opportunity),
         can_decide=scope.can_decide(user, opportunity),
         can_set_roles=scope.can_set_roles(user, opportunity),
         checklist=_checklist(opportunity, stage),
-        decision_points=_decision_points(opportunity, stage), history=_history(opportunity),
-    )  # fmt: skip
+        decision_points=_decision_points(opportunity, stage),
+        history=_history(opportunity),
+    )
     page.move_form.version.data = str(opportunity.version)
     page.imported_at, page.unverified = _unverified(playbook, page.history)
     if opportunity.is_open:

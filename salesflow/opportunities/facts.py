@@ -36,11 +36,12 @@ from salesflow.playbooks.facts import (
 
 def _roles(ids: list[int]) -> dict[int, list[RoleFact]]:
     rows = db.session.execute(
-        sa.select(OpportunityRole.opportunity_id, OpportunityRole.role, User.id, User.name,
-                  User.active)
+        sa.select(
+            OpportunityRole.opportunity_id, OpportunityRole.role, User.id, User.name, User.active
+        )
         .join(User, User.id == OpportunityRole.user_id)
         .where(OpportunityRole.opportunity_id.in_(ids))
-    )  # fmt: skip
+    )
     found: dict[int, list[RoleFact]] = defaultdict(list)
     for opportunity_id, role, user_id, name, active in rows:
         found[opportunity_id].append(RoleFact(role.value, user_id, name, active))
@@ -49,16 +50,28 @@ def _roles(ids: list[int]) -> dict[int, list[RoleFact]]:
 
 def _contacts(account_ids: set[int]) -> dict[int, list[ContactFact]]:
     rows = db.session.execute(
-        sa.select(Contact.id, Contact.account_id, Contact.name, Contact.decision_role,
-                  Contact.attitude, Contact.level, Contact.left_on)
-        .where(Contact.account_id.in_(account_ids), Contact.deleted_at.is_(None))
-    )  # fmt: skip
+        sa.select(
+            Contact.id,
+            Contact.account_id,
+            Contact.name,
+            Contact.decision_role,
+            Contact.attitude,
+            Contact.level,
+            Contact.left_on,
+        ).where(Contact.account_id.in_(account_ids), Contact.deleted_at.is_(None))
+    )
     found: dict[int, list[ContactFact]] = defaultdict(list)
     for cid, account_id, name, role, attitude, level, left_on in rows:
         found[account_id].append(
-            ContactFact(cid, name, role.value, attitude.value, level.value if level else None,
-                        current=left_on is None)
-        )  # fmt: skip
+            ContactFact(
+                cid,
+                name,
+                role.value,
+                attitude.value,
+                level.value if level else None,
+                current=left_on is None,
+            )
+        )
     return found
 
 
@@ -69,10 +82,13 @@ def _last_contacts(account_ids: set[int], now: datetime) -> dict[int, list[Inter
     rows = db.session.execute(
         sa.select(Interaction.account_id, interaction_attendees.c.contact_id, last)
         .join(interaction_attendees, interaction_attendees.c.interaction_id == Interaction.id)
-        .where(Interaction.account_id.in_(account_ids), Interaction.deleted_at.is_(None),
-               Interaction.occurred_at <= now)
+        .where(
+            Interaction.account_id.in_(account_ids),
+            Interaction.deleted_at.is_(None),
+            Interaction.occurred_at <= now,
+        )
         .group_by(Interaction.account_id, interaction_attendees.c.contact_id)
-    )  # fmt: skip
+    )
     found: dict[int, list[InteractionFact]] = defaultdict(list)
     for account_id, contact_id, at in rows:
         found[account_id].append(InteractionFact(0, "", at, frozenset({contact_id})))
@@ -81,10 +97,10 @@ def _last_contacts(account_ids: set[int], now: datetime) -> dict[int, list[Inter
 
 def _on_opportunity(ids: list[int]) -> dict[int, list[InteractionFact]]:
     rows = db.session.execute(
-        sa.select(Interaction.id, Interaction.opportunity_id, Interaction.kind,
-                  Interaction.occurred_at)
-        .where(Interaction.opportunity_id.in_(ids), Interaction.deleted_at.is_(None))
-    )  # fmt: skip
+        sa.select(
+            Interaction.id, Interaction.opportunity_id, Interaction.kind, Interaction.occurred_at
+        ).where(Interaction.opportunity_id.in_(ids), Interaction.deleted_at.is_(None))
+    )
     found: dict[int, list[InteractionFact]] = defaultdict(list)
     for iid, opportunity_id, kind, at in rows:
         found[opportunity_id].append(InteractionFact(iid, kind.value, at, on_opportunity=True))
@@ -93,9 +109,10 @@ def _on_opportunity(ids: list[int]) -> dict[int, list[InteractionFact]]:
 
 def _ticks(ids: list[int]) -> dict[tuple[int, str], set[str]]:
     rows = db.session.execute(
-        sa.select(ChecklistTick.opportunity_id, ChecklistTick.stage_key, ChecklistTick.item_key)
-        .where(ChecklistTick.opportunity_id.in_(ids), ChecklistTick.cleared_at.is_(None))
-    )  # fmt: skip
+        sa.select(
+            ChecklistTick.opportunity_id, ChecklistTick.stage_key, ChecklistTick.item_key
+        ).where(ChecklistTick.opportunity_id.in_(ids), ChecklistTick.cleared_at.is_(None))
+    )
     found: dict[tuple[int, str], set[str]] = defaultdict(set)
     for opportunity_id, stage_key, item_key in rows:
         found[(opportunity_id, stage_key)].add(item_key)
@@ -104,11 +121,16 @@ def _ticks(ids: list[int]) -> dict[tuple[int, str], set[str]]:
 
 def _approvals(ids: list[int]) -> dict[int, list[ApprovalFact]]:
     rows = db.session.execute(
-        sa.select(Approval.opportunity_id, Approval.gate_key, Approval.decision,
-                  Approval.actor_role, Approval.at)
+        sa.select(
+            Approval.opportunity_id,
+            Approval.gate_key,
+            Approval.decision,
+            Approval.actor_role,
+            Approval.at,
+        )
         .where(Approval.opportunity_id.in_(ids), Approval.decision != Decision.requested)
         .order_by(Approval.id)
-    )  # fmt: skip
+    )
     found: dict[int, list[ApprovalFact]] = defaultdict(list)
     for opportunity_id, key, decision, role, at in rows:
         found[opportunity_id].append(ApprovalFact(key, decision.value, role, at))

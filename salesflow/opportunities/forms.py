@@ -52,11 +52,14 @@ class OpportunityForm(FlaskForm):
     currency = StringField(FIELD_LABELS["currency"], filters=_strip)  # the service checks it
     expected_close = DateField(FIELD_LABELS["expected_close"], validators=[Optional()])
     customer_need = TextAreaField(
-        FIELD_LABELS["customer_need"], validators=[fits(Opportunity.customer_need)], filters=_strip,
+        FIELD_LABELS["customer_need"],
+        validators=[fits(Opportunity.customer_need)],
+        filters=_strip,
         render_kw={"rows": 3},
-        description=_l("The business problem in the customer's words, and why it must be solved"
-                       " now."),
-    )  # fmt: skip
+        description=_l(
+            "The business problem in the customer's words, and why it must be solved now."
+        ),
+    )
     competitors = StringField(
         FIELD_LABELS["competitors"], validators=[fits(Opportunity.competitors)], filters=_strip
     )
@@ -98,9 +101,11 @@ class MoveForm(FlaskForm):
     to_stage = HiddenField()
     reason = StringField(_l("Reason"), validators=[fits(StageChange.reason)], filters=_strip)
     override_reason = StringField(
-        _l("Override reason"), validators=[fits(StageChange.reason)], filters=_strip,
+        _l("Override reason"),
+        validators=[fits(StageChange.reason)],
+        filters=_strip,
         description=_l("Directors only: why the deal may go on with unmet criteria."),
-    )  # fmt: skip
+    )
 
     def service_data(self) -> dict[str, Any]:
         return {
@@ -113,8 +118,12 @@ class MoveForm(FlaskForm):
 
 class TickForm(FlaskForm):
     item = HiddenField()
-    evidence = TextAreaField(_l("Evidence"), validators=[fits(ChecklistTick.evidence)],
-                             filters=_strip, render_kw={"rows": 2})  # fmt: skip
+    evidence = TextAreaField(
+        _l("Evidence"),
+        validators=[fits(ChecklistTick.evidence)],
+        filters=_strip,
+        render_kw={"rows": 2},
+    )
 
 
 class ApprovalForm(FlaskForm):

@@ -111,9 +111,16 @@ class StageChange(db.Model):
         sa.Index("ix_stage_changes_opportunity_id", "opportunity_id", "id"),
         # covering: the review's period figures count moves from the index alone, never reading
         # the rows with their gate results
-        sa.Index("ix_stage_changes_at_move", "at", "move", "opportunity_id", "from_stage",
-                 "gates_met", "overridden"),
-    )  # fmt: skip
+        sa.Index(
+            "ix_stage_changes_at_move",
+            "at",
+            "move",
+            "opportunity_id",
+            "from_stage",
+            "gates_met",
+            "overridden",
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     opportunity_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("opportunities.id"))

@@ -59,13 +59,23 @@ def _enter(opportunity: Opportunity, stage_key: str, now: datetime) -> dict[str,
     return changes
 
 
-def _finish(opportunity, move, changes, *, actor, now, from_stage, results=(), overridden=False,
-            reason=None) -> Opportunity:  # fmt: skip
+def _finish(
+    opportunity, move, changes, *, actor, now, from_stage, results=(), overridden=False, reason=None
+) -> Opportunity:
     db.session.flush()  # the version check happens here: a concurrent mover loses (409)
-    audit.record(opportunity, "update", changes, actor=actor, now=now,
-                 account_id=opportunity.account_id)  # fmt: skip
-    record_move(opportunity, move, actor=actor, now=now, from_stage=from_stage, results=results,
-                overridden=overridden, reason=reason)  # fmt: skip
+    audit.record(
+        opportunity, "update", changes, actor=actor, now=now, account_id=opportunity.account_id
+    )
+    record_move(
+        opportunity,
+        move,
+        actor=actor,
+        now=now,
+        from_stage=from_stage,
+        results=results,
+        overridden=overridden,
+        reason=reason,
+    )
     db.session.flush()
     return opportunity
 
@@ -84,24 +94,36 @@ def advance(
     playbook = _prepare(opportunity, data, actor)
     following = playbook.next_stage(opportunity.stage_key)
     if following is None:
-        raise ValidationFailed(fields={"to_stage": [str(_l(
-            "This is the last stage: close the opportunity as won."))]})  # fmt: skip
+        raise ValidationFailed(
+            fields={"to_stage": [str(_l("This is the last stage: close the opportunity as won."))]}
+        )
     wanted = data.get("to_stage")
     if wanted is not None and wanted != following.key:
         keys = [s.key for s in playbook.stages]
         if wanted not in keys:
             message = _l("This playbook has no such stage.")
         elif keys.index(wanted) > keys.index(following.key):
-            message = _l("A stage cannot be skipped: the next stage is %(stage)s.",
-                         stage=_stage_name(playbook, following.key))  # fmt: skip
+            message = _l(
+                "A stage cannot be skipped: the next stage is %(stage)s.",
+                stage=_stage_name(playbook, following.key),
+            )
         else:
             message = _l("To go to an earlier stage, move back with a reason.")
         raise ValidationFailed(fields={"to_stage": [str(message)]})
     results, overridden, reason = _gates_or_override(opportunity, data, actor, now)
     from_stage = opportunity.stage_key
     changes = _enter(opportunity, following.key, now)
-    return _finish(opportunity, Move.advanced, changes, actor=actor, now=now, from_stage=from_stage,
-                   results=results, overridden=overridden, reason=reason)  # fmt: skip
+    return _finish(
+        opportunity,
+        Move.advanced,
+        changes,
+        actor=actor,
+        now=now,
+        from_stage=from_stage,
+        results=results,
+        overridden=overridden,
+        reason=reason,
+    )
 
 
 def move_back(
@@ -115,16 +137,27 @@ def move_back(
     if wanted not in keys or keys.index(wanted) >= keys.index(opportunity.stage_key):
         errors["to_stage"] = [str(_l("Choose an earlier stage."))]
     try:
-        reason = short_text(data.get("reason"), "reason", column=StageChange.reason,
-                            required=_l("Say why the opportunity goes back."))  # fmt: skip
+        reason = short_text(
+            data.get("reason"),
+            "reason",
+            column=StageChange.reason,
+            required=_l("Say why the opportunity goes back."),
+        )
     except ValidationFailed as error:
         errors.update(error.fields)
     if errors:
         raise ValidationFailed(fields=errors)
     from_stage = opportunity.stage_key
     changes = _enter(opportunity, wanted, now)
-    return _finish(opportunity, Move.moved_back, changes, actor=actor, now=now,
-                   from_stage=from_stage, reason=reason)  # fmt: skip
+    return _finish(
+        opportunity,
+        Move.moved_back,
+        changes,
+        actor=actor,
+        now=now,
+        from_stage=from_stage,
+        reason=reason,
+    )
 
 
 def close(
@@ -137,15 +170,25 @@ def close(
     if status not in (Status.won, Status.lost):
         raise ValidationFailed(fields={"status": [str(_l("Choose won or lost."))]})
     required = _l("Say why the opportunity was lost.") if status == Status.lost else None
-    reason = short_text(data.get("reason"), "reason", column=Opportunity.close_reason,
-                        required=required)  # fmt: skip
+    reason = short_text(
+        data.get("reason"), "reason", column=Opportunity.close_reason, required=required
+    )
     results: list[GateResult] = []
     overridden = False
     if status == Status.won:
         if opportunity.stage_key != playbook.last_stage.key:
-            raise ValidationFailed(fields={"status": [str(_l(
-                "An opportunity is won only from the last stage, %(stage)s.",
-                stage=_stage_name(playbook, playbook.last_stage.key)))]})  # fmt: skip
+            raise ValidationFailed(
+                fields={
+                    "status": [
+                        str(
+                            _l(
+                                "An opportunity is won only from the last stage, %(stage)s.",
+                                stage=_stage_name(playbook, playbook.last_stage.key),
+                            )
+                        )
+                    ]
+                }
+            )
         results, overridden, override_reason = _gates_or_override(opportunity, data, actor, now)
         if overridden:  # both reasons kept, and together they must fit the column
             joined = "; ".join(r for r in (reason, override_reason) if r)
@@ -154,9 +197,17 @@ def close(
     opportunity.status, opportunity.closed_at = Status(status), now
     opportunity.close_reason = reason
     move = Move.won if status == Status.won else Move.lost
-    return _finish(opportunity, move, changes, actor=actor, now=now,
-                   from_stage=opportunity.stage_key, results=results, overridden=overridden,
-                   reason=reason)  # fmt: skip
+    return _finish(
+        opportunity,
+        move,
+        changes,
+        actor=actor,
+        now=now,
+        from_stage=opportunity.stage_key,
+        results=results,
+        overridden=overridden,
+        reason=reason,
+    )
 
 
 def reopen(
@@ -169,23 +220,38 @@ def reopen(
         raise Forbidden(_l("Only the team's director or an admin can reopen an opportunity."))
     if opportunity.is_open:
         raise ValidationFailed(fields={"status": [str(_l("This opportunity is open."))]})
-    reason = short_text(data.get("reason"), "reason", column=StageChange.reason,
-                        required=_l("Say why the opportunity is reopened."))  # fmt: skip
-    changes = {"status": (opportunity.status, Status.open),
-               "close_reason": (opportunity.close_reason, None)}  # fmt: skip
+    reason = short_text(
+        data.get("reason"),
+        "reason",
+        column=StageChange.reason,
+        required=_l("Say why the opportunity is reopened."),
+    )
+    changes = {
+        "status": (opportunity.status, Status.open),
+        "close_reason": (opportunity.close_reason, None),
+    }
     opportunity.status, opportunity.closed_at, opportunity.close_reason = Status.open, None, None
     opportunity.stage_entered_at = now
-    return _finish(opportunity, Move.reopened, changes, actor=actor, now=now,
-                   from_stage=opportunity.stage_key, reason=reason)  # fmt: skip
+    return _finish(
+        opportunity,
+        Move.reopened,
+        changes,
+        actor=actor,
+        now=now,
+        from_stage=opportunity.stage_key,
+        reason=reason,
+    )
 
 
 def newer_version(opportunity: Opportunity) -> Any:
     """The newest stored version of the deal's playbook when it is newer than the deal's."""
     current = opportunity.playbook_version
     newest = db.session.scalar(
-        sa.select(PlaybookVersion).where(PlaybookVersion.key == current.key)
-        .order_by(PlaybookVersion.version.desc()).limit(1)
-    )  # fmt: skip
+        sa.select(PlaybookVersion)
+        .where(PlaybookVersion.key == current.key)
+        .order_by(PlaybookVersion.version.desc())
+        .limit(1)
+    )
     return newest if newest is not None and newest.version > current.version else None
 
 
@@ -205,8 +271,9 @@ def migrate(
     keys = [s.key for s in playbook.stages]
     stage_key = data.get("to_stage") or opportunity.stage_key
     if stage_key not in keys:
-        message = _l("The new version has no stage %(stage)s: choose one.",
-                     stage=opportunity.stage_key)  # fmt: skip
+        message = _l(
+            "The new version has no stage %(stage)s: choose one.", stage=opportunity.stage_key
+        )
         raise ValidationFailed(fields={"to_stage": [str(message)]})
     old = opportunity.playbook_version
     changes = {"playbook": (f"{old.key} v{old.version}", f"{target.key} v{target.version}")}
@@ -214,5 +281,12 @@ def migrate(
     if stage_key != from_stage:
         changes.update(_enter(opportunity, stage_key, now))
     opportunity.playbook_version = target
-    return _finish(opportunity, Move.migrated, changes, actor=actor, now=now,
-                   from_stage=from_stage, reason=f"v{old.version} → v{target.version}")  # fmt: skip
+    return _finish(
+        opportunity,
+        Move.migrated,
+        changes,
+        actor=actor,
+        now=now,
+        from_stage=from_stage,
+        reason=f"v{old.version} → v{target.version}",
+    )

@@ -149,9 +149,13 @@ def with_people(query: sa.Select[Any]) -> sa.Select[Any]:
 
 
 def page(
-    query: sa.Select[Any], *, sort: str = "close", descending: bool = False,
-    cursor: str | None = None, size: int = 50,
-) -> tuple[list[Opportunity], str | None]:  # fmt: skip
+    query: sa.Select[Any],
+    *,
+    sort: str = "close",
+    descending: bool = False,
+    cursor: str | None = None,
+    size: int = 50,
+) -> tuple[list[Opportunity], str | None]:
     """One page by keyset on (sort value, id)."""
     sort = sort if sort in SORTS else "close"
     column = SORTS[sort]
@@ -222,17 +226,20 @@ def board_playbook(key: str | None) -> Playbook | None:
     if key in files:
         return files[key]
     row = db.session.scalar(
-        sa.select(PlaybookVersion).where(PlaybookVersion.key == key)
-        .order_by(PlaybookVersion.version.desc()).limit(1)
-    )  # fmt: skip
+        sa.select(PlaybookVersion)
+        .where(PlaybookVersion.key == key)
+        .order_by(PlaybookVersion.version.desc())
+        .limit(1)
+    )
     return registry.playbook(row) if row else None
 
 
 def board(user: User, playbook: Playbook, filters: OpportunityFilters) -> list[Column]:
     """The open deals of `playbook` (every version) by stage: totals per column aggregated in SQL
     (count, amount and weighted amount per currency), and the first cards by expected close."""
-    filters = OpportunityFilters(**{**filters.__dict__, "playbook": playbook.key,
-                                    "status": Status.open.value, "stage": None})  # fmt: skip
+    filters = OpportunityFilters(
+        **{**filters.__dict__, "playbook": playbook.key, "status": Status.open.value, "stage": None}
+    )
     query = list_query(user, filters)
     columns = {stage.key: Column(stage) for stage in playbook.stages}
     _totals(query, columns)
@@ -243,10 +250,14 @@ def board(user: User, playbook: Playbook, filters: OpportunityFilters) -> list[C
 def _totals(query: sa.Select[Any], columns: dict[str, Column]) -> None:
     deals = query.subquery()
     rows = db.session.execute(
-        sa.select(deals.c.playbook_version_id, deals.c.stage_key, deals.c.currency,
-                  sa.func.count(), sa.func.coalesce(sa.func.sum(deals.c.amount), 0))
-        .group_by(deals.c.playbook_version_id, deals.c.stage_key, deals.c.currency)
-    ).all()  # fmt: skip
+        sa.select(
+            deals.c.playbook_version_id,
+            deals.c.stage_key,
+            deals.c.currency,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(deals.c.amount), 0),
+        ).group_by(deals.c.playbook_version_id, deals.c.stage_key, deals.c.currency)
+    ).all()
     versions = {
         v.id: registry.playbook(v)
         for v in db.session.scalars(

@@ -56,8 +56,13 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     _text(data, clean, errors)
     if "amount" in data:
-        clean["amount"] = money(data["amount"], "amount", errors, maximum=MAX_AMOUNT,
-                                negative=_l("The amount cannot be negative."))  # fmt: skip
+        clean["amount"] = money(
+            data["amount"],
+            "amount",
+            errors,
+            maximum=MAX_AMOUNT,
+            negative=_l("The amount cannot be negative."),
+        )
     if "currency" in data:
         currency = data["currency"]
         currency = currency.strip().upper() if isinstance(currency, str) else None
@@ -80,17 +85,29 @@ def _playbook(key: Any, now: datetime) -> tuple[Any, Playbook]:
 
 
 def record_move(
-    opportunity: Opportunity, move: Move, *, actor: User | None, now: datetime,
-    from_stage: str | None = None, results: list[Any] = (), overridden: bool = False,
+    opportunity: Opportunity,
+    move: Move,
+    *,
+    actor: User | None,
+    now: datetime,
+    from_stage: str | None = None,
+    results: list[Any] = (),
+    overridden: bool = False,
     reason: str | None = None,
-) -> StageChange:  # fmt: skip
+) -> StageChange:
     """Add one stage history entry: the gates as they were, who, when and why."""
     change = StageChange(
-        opportunity_id=opportunity.id, at=now, actor_id=actor.id if actor else None, move=move,
-        from_stage=from_stage, to_stage=opportunity.stage_key,
+        opportunity_id=opportunity.id,
+        at=now,
+        actor_id=actor.id if actor else None,
+        move=move,
+        from_stage=from_stage,
+        to_stage=opportunity.stage_key,
         gates=[{"gate": r.gate, "met": r.met, "message": r.message} for r in results],
-        gates_met=all(r.met for r in results), overridden=overridden, reason=reason,
-    )  # fmt: skip
+        gates_met=all(r.met for r in results),
+        overridden=overridden,
+        reason=reason,
+    )
     db.session.add(change)
     return change
 
@@ -115,15 +132,20 @@ def create_opportunity(data: dict[str, Any], *, actor: User, now: datetime) -> O
     if errors:
         raise ValidationFailed(fields=errors)
     opportunity = Opportunity(
-        account_id=account.id, playbook_version_id=version.id, stage_key=playbook.first_stage.key,
-        stage_entered_at=now, created_by_id=actor.id, **clean,
-    )  # fmt: skip
+        account_id=account.id,
+        playbook_version_id=version.id,
+        stage_key=playbook.first_stage.key,
+        stage_entered_at=now,
+        created_by_id=actor.id,
+        **clean,
+    )
     opportunity.roles = [OpportunityRole(user_id=actor.id, role=TriangleRole.AR)]
     db.session.add(opportunity)
     db.session.flush()
     changes = {f: (None, v) for f in FIELDS if (v := getattr(opportunity, f)) is not None}
-    changes.update(playbook=(None, f"{playbook.key} v{playbook.version}"),
-                   roles=(None, [[actor.id, "AR"]]))  # fmt: skip
+    changes.update(
+        playbook=(None, f"{playbook.key} v{playbook.version}"), roles=(None, [[actor.id, "AR"]])
+    )
     audit.record(opportunity, "create", changes, actor=actor, now=now, account_id=account.id)
     record_move(opportunity, Move.created, actor=actor, now=now)
     return opportunity
@@ -137,9 +159,14 @@ def check_opportunity(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_opportunity(
-    data: dict[str, Any], *, stage_key: str, seats: list[dict[str, Any]], source: str,
-    actor: User, now: datetime,
-) -> Opportunity:  # fmt: skip
+    data: dict[str, Any],
+    *,
+    stage_key: str,
+    seats: list[dict[str, Any]],
+    source: str,
+    actor: User,
+    now: datetime,
+) -> Opportunity:
     """Bring in a deal from another system at the stage it had there (PRODUCT.md: the company's
     data lands in salesflow once). The rules of create_opportunity hold — an account the actor
     sees, the fields' checks, the newest version of the playbook — but it enters at `stage_key`
@@ -179,12 +206,16 @@ def import_opportunity(
     db.session.add(opportunity)
     db.session.flush()
     changes = {f: (None, v) for f in FIELDS if (v := getattr(opportunity, f)) is not None}
-    changes.update(playbook=(None, f"{playbook.key} v{playbook.version}"),
-                   stage_key=(None, stage_key), source=(None, opportunity.source),
-                   roles=(None, _seat_pairs(opportunity)))  # fmt: skip
+    changes.update(
+        playbook=(None, f"{playbook.key} v{playbook.version}"),
+        stage_key=(None, stage_key),
+        source=(None, opportunity.source),
+        roles=(None, _seat_pairs(opportunity)),
+    )
     audit.record(opportunity, "create", changes, actor=actor, now=now, account_id=account.id)
-    change = record_move(opportunity, Move.imported, actor=actor, now=now,
-                         reason=opportunity.source)  # fmt: skip
+    change = record_move(
+        opportunity, Move.imported, actor=actor, now=now, reason=opportunity.source
+    )
     change.gates_met = False  # not verified by salesflow
     db.session.flush()
     return opportunity
@@ -198,8 +229,9 @@ def delete_opportunity(opportunity: Opportunity, *, actor: User, now: datetime) 
     if opportunity.deleted_at is None:
         changes = audit.apply_changes(opportunity, {"deleted_at": now}, ("deleted_at",))
         db.session.flush()
-        audit.record(opportunity, "delete", changes, actor=actor, now=now,
-                     account_id=opportunity.account_id)  # fmt: skip
+        audit.record(
+            opportunity, "delete", changes, actor=actor, now=now, account_id=opportunity.account_id
+        )
     return opportunity
 
 
@@ -222,8 +254,10 @@ def update_opportunity(
     errors: Errors = {}
     if data.get("account_id", opportunity.account_id) != opportunity.account_id:
         add(errors, "account_id", _l("An opportunity cannot move to another account."))
-    if "playbook" in data and data["playbook"] != registry.playbook(
-        opportunity.playbook_version).key:  # fmt: skip
+    if (
+        "playbook" in data
+        and data["playbook"] != registry.playbook(opportunity.playbook_version).key
+    ):
         add(errors, "playbook", _l("An opportunity keeps its playbook."))
     try:
         clean = _validate({k: v for k, v in data.items() if k in FIELDS})
@@ -233,8 +267,9 @@ def update_opportunity(
         raise ValidationFailed(fields=errors)
     changes = audit.apply_changes(opportunity, clean, FIELDS)
     db.session.flush()
-    audit.record(opportunity, "update", changes, actor=actor, now=now,
-                 account_id=opportunity.account_id)  # fmt: skip
+    audit.record(
+        opportunity, "update", changes, actor=actor, now=now, account_id=opportunity.account_id
+    )
     return opportunity
 
 
@@ -291,8 +326,14 @@ def set_roles(
     db.session.flush()
     after = _seat_pairs(opportunity)
     if before != after:
-        audit.record(opportunity, "update", {"roles": (before, after)}, actor=actor, now=now,
-                     account_id=opportunity.account_id)  # fmt: skip
+        audit.record(
+            opportunity,
+            "update",
+            {"roles": (before, after)},
+            actor=actor,
+            now=now,
+            account_id=opportunity.account_id,
+        )
     return opportunity
 
 
@@ -302,8 +343,11 @@ def _stage(opportunity: Opportunity, stage_key: Any) -> Stage:
     playbook = registry.playbook(opportunity.playbook_version)
     if stage_key != opportunity.stage_key:
         known = isinstance(stage_key, str) and stage_key in {s.key for s in playbook.stages}
-        message = (_l("The opportunity is not in this stage now.") if known
-                   else _l("This playbook has no such stage."))  # fmt: skip
+        message = (
+            _l("The opportunity is not in this stage now.")
+            if known
+            else _l("This playbook has no such stage.")
+        )
         raise ValidationFailed(fields={"stage": [str(message)]})
     return playbook.stage(stage_key)
 
@@ -329,14 +373,16 @@ def tick_item(
     if not isinstance(item, str) or item not in {i.key for i in stage.checklist}:
         raise ValidationFailed(fields={"item": [str(_l("This stage has no such checklist item."))]})
     proof = _l("Say what proves it: a document, a link, a note.")
-    evidence = short_text(data.get("evidence"), "evidence", column=ChecklistTick.evidence,
-                          required=proof)  # fmt: skip
+    evidence = short_text(
+        data.get("evidence"), "evidence", column=ChecklistTick.evidence, required=proof
+    )
     tick = db.session.scalar(
         sa.select(ChecklistTick).where(
             ChecklistTick.opportunity_id == opportunity.id,
-            ChecklistTick.stage_key == stage.key, ChecklistTick.item_key == item,
+            ChecklistTick.stage_key == stage.key,
+            ChecklistTick.item_key == item,
         )
-    )  # fmt: skip
+    )
     before = None if tick is None or tick.cleared_at else tick.evidence
     if tick is None:
         tick = ChecklistTick(opportunity_id=opportunity.id, stage_key=stage.key, item_key=item)
@@ -349,8 +395,14 @@ def tick_item(
     )
     db.session.flush()
     if before != evidence:
-        audit.record(opportunity, "update", {f"checklist.{stage.key}.{item}": (before, evidence)},
-                     actor=actor, now=now, account_id=opportunity.account_id)  # fmt: skip
+        audit.record(
+            opportunity,
+            "update",
+            {f"checklist.{stage.key}.{item}": (before, evidence)},
+            actor=actor,
+            now=now,
+            account_id=opportunity.account_id,
+        )
     return tick
 
 
@@ -363,17 +415,24 @@ def untick_item(
     stage = _stage(opportunity, data.get("stage"))
     tick = db.session.scalar(
         sa.select(ChecklistTick).where(
-            ChecklistTick.opportunity_id == opportunity.id, ChecklistTick.stage_key == stage.key,
-            ChecklistTick.item_key == data.get("item"), ChecklistTick.cleared_at.is_(None),
+            ChecklistTick.opportunity_id == opportunity.id,
+            ChecklistTick.stage_key == stage.key,
+            ChecklistTick.item_key == data.get("item"),
+            ChecklistTick.cleared_at.is_(None),
         )
-    )  # fmt: skip
+    )
     if tick is None:
         raise ValidationFailed(fields={"item": [str(_l("This item is not ticked."))]})
     tick.cleared_at = now
     db.session.flush()
-    audit.record(opportunity, "update", {f"checklist.{stage.key}.{tick.item_key}":
-                 (tick.evidence, None)}, actor=actor, now=now,
-                 account_id=opportunity.account_id)  # fmt: skip
+    audit.record(
+        opportunity,
+        "update",
+        {f"checklist.{stage.key}.{tick.item_key}": (tick.evidence, None)},
+        actor=actor,
+        now=now,
+        account_id=opportunity.account_id,
+    )
 
 
 def _approval_gate(stage: Stage, gate_key: Any) -> ApprovalGate:
@@ -403,11 +462,23 @@ def decide(
     required = _l("Say why it is rejected.") if decision == Decision.reject else None
     comment = short_text(data.get("comment"), "comment", column=Approval.comment, required=required)
     approval = Approval(
-        opportunity_id=opportunity.id, stage_key=stage.key, gate_key=gate.key, decision=decision,
-        comment=comment, actor_id=actor.id, actor_role=actor.role.value, at=now,
-    )  # fmt: skip
+        opportunity_id=opportunity.id,
+        stage_key=stage.key,
+        gate_key=gate.key,
+        decision=decision,
+        comment=comment,
+        actor_id=actor.id,
+        actor_role=actor.role.value,
+        at=now,
+    )
     db.session.add(approval)
     db.session.flush()
-    audit.record(opportunity, "update", {f"approval.{gate.key}": (None, decision.value)},
-                 actor=actor, now=now, account_id=opportunity.account_id)  # fmt: skip
+    audit.record(
+        opportunity,
+        "update",
+        {f"approval.{gate.key}": (None, decision.value)},
+        actor=actor,
+        now=now,
+        account_id=opportunity.account_id,
+    )
     return approval

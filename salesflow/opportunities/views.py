@@ -49,12 +49,16 @@ def filters_from_args() -> OpportunityFilters:
     args = request.args
     status = args.get("status", Status.open.value)
     return OpportunityFilters(
-        q=(args.get("q") or "").strip()[:200] or None, team_id=_id("team_id"),
-        owner_id=_id("owner_id"), close_month=_month(args.get("close_month")),
-        mine=args.get("mine") == "1", playbook=(args.get("playbook") or "")[:60] or None,
+        q=(args.get("q") or "").strip()[:200] or None,
+        team_id=_id("team_id"),
+        owner_id=_id("owner_id"),
+        close_month=_month(args.get("close_month")),
+        mine=args.get("mine") == "1",
+        playbook=(args.get("playbook") or "")[:60] or None,
         status=status if status in {s.value for s in Status} else None,
-        stage=(args.get("stage") or "")[:60] or None, account_id=_id("account_id"),
-    )  # fmt: skip
+        stage=(args.get("stage") or "")[:60] or None,
+        account_id=_id("account_id"),
+    )
 
 
 def _filter_options() -> dict[str, Any]:
@@ -67,8 +71,12 @@ def _filter_options() -> dict[str, Any]:
         people = people.where(User.team_id == current_user.team_id)
     keys = queries.playbook_keys(current_user)
     names = {key: playbook.name for key in keys if (playbook := queries.board_playbook(key))}
-    return {"teams": db.session.scalars(teams).all(), "people": db.session.scalars(people).all(),
-            "playbook_keys": keys, "playbook_names": names}  # fmt: skip
+    return {
+        "teams": db.session.scalars(teams).all(),
+        "people": db.session.scalars(people).all(),
+        "playbook_keys": keys,
+        "playbook_names": names,
+    }
 
 
 @bp.route("/opportunities")
@@ -78,18 +86,26 @@ def index():
     sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "close"
     descending = request.args.get("dir") == "desc"
     rows, next_cursor = queries.page(
-        queries.list_query(current_user, filters), sort=sort, descending=descending,
+        queries.list_query(current_user, filters),
+        sort=sort,
+        descending=descending,
         cursor=request.args.get("cursor"),
-    )  # fmt: skip
+    )
     next_url = None
     if next_cursor:
         next_url = url_for(
             "opportunities.index", **{**request.args.to_dict(), "cursor": next_cursor}
         )
     return render_template(
-        "opportunities/index.html", rows=rows, filters=filters, sort=sort, descending=descending,
-        next_url=next_url, now=clock.now(), **_filter_options(),
-    )  # fmt: skip
+        "opportunities/index.html",
+        rows=rows,
+        filters=filters,
+        sort=sort,
+        descending=descending,
+        next_url=next_url,
+        now=clock.now(),
+        **_filter_options(),
+    )
 
 
 @bp.route("/pipeline")
@@ -102,9 +118,14 @@ def board():
     filters = filters_from_args()
     columns = queries.board(current_user, playbook, filters) if playbook else []
     return render_template(
-        "opportunities/board.html", playbook=playbook, columns=columns, filters=filters,
-        now=clock.now(), move_form=MoveForm(), **_filter_options(),
-    )  # fmt: skip
+        "opportunities/board.html",
+        playbook=playbook,
+        columns=columns,
+        filters=filters,
+        now=clock.now(),
+        move_form=MoveForm(),
+        **_filter_options(),
+    )
 
 
 def _playbook_choices() -> list[SelectChoice]:
@@ -117,9 +138,12 @@ def _playbook_choices() -> list[SelectChoice]:
 
 def _form_page(form: OpportunityForm, account: Any, opportunity: Opportunity | None, status=200):
     return render_template(
-        "opportunities/form.html", form=form, account=account, opportunity=opportunity,
+        "opportunities/form.html",
+        form=form,
+        account=account,
+        opportunity=opportunity,
         quicklog_account_id=account.id,
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/opportunities/new", methods=["GET", "POST"])
@@ -152,12 +176,16 @@ def detail(opportunity_id: int):
     opportunity = scope.get_opportunity(current_user, opportunity_id)
     now = clock.now()
     return render_template(
-        "opportunities/detail.html", page=page_detail.build(opportunity, current_user, now),
-        opportunity=opportunity, account=opportunity.account, now=now,
+        "opportunities/detail.html",
+        page=page_detail.build(opportunity, current_user, now),
+        opportunity=opportunity,
+        account=opportunity.account,
+        now=now,
         timeline=timeline(current_user, opportunity_id=opportunity.id),
-        audit=audit_queries.history("opportunities", opportunity.id), field_labels=FIELD_LABELS,
+        audit=audit_queries.history("opportunities", opportunity.id),
+        field_labels=FIELD_LABELS,
         quicklog_account_id=opportunity.account_id,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/opportunities/<int:opportunity_id>/edit", methods=["GET", "POST"])
@@ -195,9 +223,11 @@ def _roles_page(form: RolesForm, opportunity: Opportunity, status: int = 200):
     for seat in form.seats:
         seat.user_id.choices = options
     return render_template(
-        "opportunities/roles.html", form=form, opportunity=opportunity,
+        "opportunities/roles.html",
+        form=form,
+        opportunity=opportunity,
         quicklog_account_id=opportunity.account_id,
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/opportunities/<int:opportunity_id>/roles", methods=["GET", "POST"])

@@ -10,8 +10,11 @@ from flask_babel import gettext as _
 from salesflow.playbooks import registry
 from salesflow.playbooks.schema import text
 
-LAYOUT = {"margin": {"l": 40, "r": 10, "t": 40, "b": 60}, "height": 320,
-          "legend": {"orientation": "h"}}  # fmt: skip
+LAYOUT = {
+    "margin": {"l": 40, "r": 10, "t": 40, "b": 60},
+    "height": 320,
+    "legend": {"orientation": "h"},
+}
 
 
 def forecast(months: list[tuple[str, dict[str, Any]]]) -> str:
@@ -21,19 +24,27 @@ def forecast(months: list[tuple[str, dict[str, Any]]]) -> str:
     figure = go.Figure(
         [go.Bar(name=c, x=labels, y=[float(a.get(c, 0)) for _m, a in months]) for c in currencies],
         layout={**LAYOUT, "title": _("Weighted forecast by close month")},
-    )  # fmt: skip
+    )
     return figure.to_json()
 
 
 def funnel(stages: list[Any]) -> str:
     """Open deals per stage (bars), one trace per playbook."""
-    names = {(key, s.key): text(s.name, get_locale())
-             for key, p in registry.file_playbooks().items() for s in p.stages}  # fmt: skip
+    names = {
+        (key, s.key): text(s.name, get_locale())
+        for key, p in registry.file_playbooks().items()
+        for s in p.stages
+    }
     playbooks = sorted({s.playbook for s in stages})
     figure = go.Figure(
-        [go.Bar(name=key, x=[names.get((key, s.stage), s.stage) for s in stages
-                             if s.playbook == key],
-                y=[s.count for s in stages if s.playbook == key]) for key in playbooks],
+        [
+            go.Bar(
+                name=key,
+                x=[names.get((key, s.stage), s.stage) for s in stages if s.playbook == key],
+                y=[s.count for s in stages if s.playbook == key],
+            )
+            for key in playbooks
+        ],
         layout={**LAYOUT, "title": _("Open deals per stage")},
-    )  # fmt: skip
+    )
     return figure.to_json()

@@ -41,10 +41,12 @@ def late(by_version: dict[int, Playbook], now: datetime) -> list[sa.ColumnElemen
     """Per stage of every playbook version: a deal there longer than the stage's sla_days (a
     breach: days in stage > SLA)."""
     return [
-        (Opportunity.playbook_version_id == version_id) & (Opportunity.stage_key == stage.key)
+        (Opportunity.playbook_version_id == version_id)
+        & (Opportunity.stage_key == stage.key)
         & (Opportunity.stage_entered_at < now - timedelta(days=stage.sla_days))
-        for version_id, playbook in by_version.items() for stage in playbook.stages
-    ]  # fmt: skip
+        for version_id, playbook in by_version.items()
+        for stage in playbook.stages
+    ]
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ def _where(user: User, filters: Filters, by_version: dict[int, Playbook]) -> lis
         where.append(Account.team_id == filters.team_id)
     if filters.user_id:
         held = sa.select(OpportunityRole.opportunity_id).where(
-            OpportunityRole.user_id == filters.user_id)  # fmt: skip
+            OpportunityRole.user_id == filters.user_id
+        )
         where.append(Opportunity.id.in_(held))
     if filters.playbook:
         where.append(
@@ -116,13 +119,19 @@ def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]
         sa.func.sum(sa.case((sa.or_(*conditions), 1), else_=0)) if conditions else sa.literal(0)
     )
     rows = db.session.execute(
-        sa.select(Opportunity.playbook_version_id, Opportunity.stage_key, Opportunity.currency,
-                  sa.func.count(), sa.func.coalesce(sa.func.sum(Opportunity.amount), 0), breach,
-                  sa.func.min(Opportunity.stage_entered_at))
+        sa.select(
+            Opportunity.playbook_version_id,
+            Opportunity.stage_key,
+            Opportunity.currency,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Opportunity.amount), 0),
+            breach,
+            sa.func.min(Opportunity.stage_entered_at),
+        )
         .join(Account, Account.id == Opportunity.account_id)
         .where(*_where(user, filters, by_version), Opportunity.status == Status.open)
         .group_by(Opportunity.playbook_version_id, Opportunity.stage_key, Opportunity.currency)
-    ).all()  # fmt: skip
+    ).all()
     figures: dict[tuple[str, str], StageFigures] = {}
     for version_id, stage_key, currency, count, amount, breaches, entered in rows:
         playbook = by_version[version_id]
@@ -168,19 +177,38 @@ def breaches(user: User, filters: Filters, *, now: datetime, limit: int = 200) -
     if not conditions:
         return []
     rows = db.session.execute(
-        sa.select(Opportunity.id, Opportunity.name, Account.name, Opportunity.playbook_version_id,
-                  Opportunity.stage_key, Opportunity.stage_entered_at)
+        sa.select(
+            Opportunity.id,
+            Opportunity.name,
+            Account.name,
+            Opportunity.playbook_version_id,
+            Opportunity.stage_key,
+            Opportunity.stage_entered_at,
+        )
         .join(Account, Account.id == Opportunity.account_id)
-        .where(*_where(user, filters, by_version), Opportunity.status == Status.open,
-               sa.or_(*conditions))
-        .order_by(Opportunity.stage_entered_at, Opportunity.id).limit(limit)
-    ).all()  # fmt: skip
+        .where(
+            *_where(user, filters, by_version),
+            Opportunity.status == Status.open,
+            sa.or_(*conditions),
+        )
+        .order_by(Opportunity.stage_entered_at, Opportunity.id)
+        .limit(limit)
+    ).all()
     found = []
     for deal_id, name, account, version_id, stage_key, entered in rows:
         playbook = by_version[version_id]
         stage = playbook.stage(stage_key)
-        found.append(Breach(deal_id, name, account, playbook.key, stage_key,
-                            (now - entered).days, stage.sla_days))  # fmt: skip
+        found.append(
+            Breach(
+                deal_id,
+                name,
+                account,
+                playbook.key,
+                stage_key,
+                (now - entered).days,
+                stage.sla_days,
+            )
+        )
     return sorted(found, key=lambda b: (-(b.days - b.sla_days), b.opportunity_id))
 
 
@@ -206,18 +234,28 @@ def period_moves(user: User, filters: Filters, *, now: datetime) -> Moves:
     """Every way of leaving a stage in the period, counted per (version, from stage, move,
     gates met, overridden): the one pass over the period's stage changes that both gate
     compliance and conversion read. One grouped query."""
-    group = (Opportunity.playbook_version_id, StageChange.from_stage, StageChange.move,
-             StageChange.gates_met, StageChange.overridden)  # fmt: skip
+    group = (
+        Opportunity.playbook_version_id,
+        StageChange.from_stage,
+        StageChange.move,
+        StageChange.gates_met,
+        StageChange.overridden,
+    )
     rows = db.session.execute(
         sa.select(*group, sa.func.count())
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
         .join(Account, Account.id == Opportunity.account_id)
-        .where(*_where(user, filters, versions()), StageChange.move.in_(EXITS),
-               *_in_period(StageChange.at, filters, now))
+        .where(
+            *_where(user, filters, versions()),
+            StageChange.move.in_(EXITS),
+            *_in_period(StageChange.at, filters, now),
+        )
         .group_by(*group)
-    ).all()  # fmt: skip
-    return [(v, stage, Move(move), bool(met), bool(over), int(n))
-            for v, stage, move, met, over, n in rows]  # fmt: skip
+    ).all()
+    return [
+        (v, stage, Move(move), bool(met), bool(over), int(n))
+        for v, stage, move, met, over, n in rows
+    ]
 
 
 def gate_compliance(
@@ -235,15 +273,19 @@ def gate_compliance(
             result.advances += count
             result.met += count if met else 0
             result.override_count += count if overridden else 0
-    where = [*_where(user, filters, by_version), StageChange.move == Move.advanced,
-             *_in_period(StageChange.at, filters, now)]  # fmt: skip
+    where = [
+        *_where(user, filters, by_version),
+        StageChange.move == Move.advanced,
+        *_in_period(StageChange.at, filters, now),
+    ]
     overrides = db.session.execute(
         sa.select(StageChange, Opportunity.name)
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
         .join(Account, Account.id == Opportunity.account_id)
         .where(*where, StageChange.overridden.is_(True))
-        .order_by(StageChange.at.desc(), StageChange.id.desc()).limit(OVERRIDES_SHOWN)
-    ).all()  # fmt: skip
+        .order_by(StageChange.at.desc(), StageChange.id.desc())
+        .limit(OVERRIDES_SHOWN)
+    ).all()
     result.overrides = [tuple(r) for r in overrides]
     return result
 
@@ -258,8 +300,10 @@ def period(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
     today = now.astimezone(tz).date()
     end = filters.end or today
     start = filters.start or end - timedelta(days=PERIOD_DAYS - 1)
-    return (datetime.combine(start, datetime.min.time(), tz),
-            datetime.combine(end + timedelta(days=1), datetime.min.time(), tz))  # fmt: skip
+    return (
+        datetime.combine(start, datetime.min.time(), tz),
+        datetime.combine(end + timedelta(days=1), datetime.min.time(), tz),
+    )
 
 
 def forecast(
@@ -269,14 +313,22 @@ def forecast(
     without a date) and currency, month by month. One grouped query."""
     by_version = versions()
     rows = db.session.execute(
-        sa.select(Opportunity.expected_close, Opportunity.playbook_version_id,
-                  Opportunity.stage_key, Opportunity.currency,
-                  sa.func.coalesce(sa.func.sum(Opportunity.amount), 0))
+        sa.select(
+            Opportunity.expected_close,
+            Opportunity.playbook_version_id,
+            Opportunity.stage_key,
+            Opportunity.currency,
+            sa.func.coalesce(sa.func.sum(Opportunity.amount), 0),
+        )
         .join(Account, Account.id == Opportunity.account_id)
         .where(*_where(user, filters, by_version), Opportunity.status == Status.open)
-        .group_by(Opportunity.expected_close, Opportunity.playbook_version_id,
-                  Opportunity.stage_key, Opportunity.currency)
-    ).all()  # fmt: skip
+        .group_by(
+            Opportunity.expected_close,
+            Opportunity.playbook_version_id,
+            Opportunity.stage_key,
+            Opportunity.currency,
+        )
+    ).all()
     months: dict[str, dict[str, Decimal]] = {}
     for close, version_id, stage_key, currency, amount in rows:
         probability = by_version[version_id].stage(stage_key).probability
@@ -311,17 +363,36 @@ def outcomes(user: User, filters: Filters, *, now: datetime) -> Outcomes:
     def query(*columns: Any) -> sa.Select[Any]:
         return sa.select(*columns).join(Account, Account.id == Opportunity.account_id).where(*where)
 
-    counts = {status: int(n) for status, n in db.session.execute(
-        query(Opportunity.status, sa.func.count()).group_by(Opportunity.status))}  # fmt: skip
-    cycles = [(closed - created).total_seconds() / 86400 for created, closed in db.session.execute(
-        query(Opportunity.created_at, Opportunity.closed_at)
-        .where(Opportunity.status == Status.won))]  # fmt: skip
+    counts = {
+        status: int(n)
+        for status, n in db.session.execute(
+            query(Opportunity.status, sa.func.count()).group_by(Opportunity.status)
+        )
+    }
+    cycles = [
+        (closed - created).total_seconds() / 86400
+        for created, closed in db.session.execute(
+            query(Opportunity.created_at, Opportunity.closed_at).where(
+                Opportunity.status == Status.won
+            )
+        )
+    ]
     reason = _loss_reason()
-    reasons = [(text, int(n)) for text, n in db.session.execute(
-        query(reason, sa.func.count()).where(Opportunity.status == Status.lost)
-        .group_by(reason).order_by(sa.func.count().desc(), reason))]  # fmt: skip
-    return Outcomes(counts.get(Status.won, 0), counts.get(Status.lost, 0),
-                    sum(cycles) / len(cycles) if cycles else None, reasons)  # fmt: skip
+    reasons = [
+        (text, int(n))
+        for text, n in db.session.execute(
+            query(reason, sa.func.count())
+            .where(Opportunity.status == Status.lost)
+            .group_by(reason)
+            .order_by(sa.func.count().desc(), reason)
+        )
+    ]
+    return Outcomes(
+        counts.get(Status.won, 0),
+        counts.get(Status.lost, 0),
+        sum(cycles) / len(cycles) if cycles else None,
+        reasons,
+    )
 
 
 @dataclass
@@ -380,9 +451,11 @@ def _needed_roles(by_version: dict[int, Playbook]) -> dict[tuple[int, str], froz
     """Per (version, stage): the iron-triangle roles its `roles` gates ask for."""
     from salesflow.playbooks.gates import RolesGate
 
-    return {(v, s.key): frozenset(str(r) for g in s.exit if isinstance(g, RolesGate)
-                                  for r in g.roles)
-            for v, p in by_version.items() for s in p.stages}  # fmt: skip
+    return {
+        (v, s.key): frozenset(str(r) for g in s.exit if isinstance(g, RolesGate) for r in g.roles)
+        for v, p in by_version.items()
+        for s in p.stages
+    }
 
 
 def _triangle_gap(by_version: dict[int, Playbook]) -> sa.ColumnElement[bool]:
@@ -398,32 +471,51 @@ def _triangle_gap(by_version: dict[int, Playbook]) -> sa.ColumnElement[bool]:
     if not by_roles:
         return sa.false()
     held = (
-        sa.select(OpportunityRole.opportunity_id.label("deal_id"),
-                  *(sa.func.max(sa.case((OpportunityRole.role == role, 1), else_=0)).label(role)
-                    for role in sorted({r for roles in by_roles for r in roles})))
-        .join(Person, Person.id == OpportunityRole.user_id).where(Person.active.is_(True))
-        .group_by(OpportunityRole.opportunity_id).subquery()
-    )  # fmt: skip
+        sa.select(
+            OpportunityRole.opportunity_id.label("deal_id"),
+            *(
+                sa.func.max(sa.case((OpportunityRole.role == role, 1), else_=0)).label(role)
+                for role in sorted({r for roles in by_roles for r in roles})
+            ),
+        )
+        .join(Person, Person.id == OpportunityRole.user_id)
+        .where(Person.active.is_(True))
+        .group_by(OpportunityRole.opportunity_id)
+        .subquery()
+    )
     deal = so.aliased(Opportunity)
-    lacking = sa.or_(*(
-        sa.or_(*((deal.playbook_version_id == v) & (deal.stage_key == s) for v, s in places))
-        & sa.or_(*(sa.func.coalesce(held.c[role], 0) == 0 for role in sorted(roles)))
-        for roles, places in by_roles.items()))  # fmt: skip
+    lacking = sa.or_(
+        *(
+            sa.or_(*((deal.playbook_version_id == v) & (deal.stage_key == s) for v, s in places))
+            & sa.or_(*(sa.func.coalesce(held.c[role], 0) == 0 for role in sorted(roles)))
+            for roles, places in by_roles.items()
+        )
+    )
     return Opportunity.id.in_(
-        sa.select(deal.id).outerjoin(held, held.c.deal_id == deal.id)
-        .where(deal.status == Status.open, lacking))  # fmt: skip
+        sa.select(deal.id)
+        .outerjoin(held, held.c.deal_id == deal.id)
+        .where(deal.status == Status.open, lacking)
+    )
 
 
 def _gap_rows(user: User, filters: Filters, condition: Any, *extra: Any) -> tuple[int, list[Any]]:
     """How many deals meet `condition`, and the first GAP_LIMIT of them (id, name, account,
     version, stage, *extra); one query, the count a window over all of them."""
     rows = db.session.execute(
-        sa.select(Opportunity.id, Opportunity.name, Account.name, Opportunity.playbook_version_id,
-                  Opportunity.stage_key, *extra, sa.func.count().over())
+        sa.select(
+            Opportunity.id,
+            Opportunity.name,
+            Account.name,
+            Opportunity.playbook_version_id,
+            Opportunity.stage_key,
+            *extra,
+            sa.func.count().over(),
+        )
         .join(Account, Account.id == Opportunity.account_id)
         .where(*_where(user, filters, versions()), condition)
-        .order_by(Opportunity.id).limit(GAP_LIMIT)
-    ).all()  # fmt: skip
+        .order_by(Opportunity.id)
+        .limit(GAP_LIMIT)
+    ).all()
     return (int(rows[0][-1]) if rows else 0), [tuple(row)[:-1] for row in rows]
 
 
@@ -439,15 +531,24 @@ def triangle_gaps(user: User, filters: Filters, *, now: datetime) -> Gaps:
     for deal_id, role in db.session.execute(
         sa.select(OpportunityRole.opportunity_id, OpportunityRole.role)
         .join(Person, Person.id == OpportunityRole.user_id)
-        .where(OpportunityRole.opportunity_id.in_([d[0] for d in deals]),
-               Person.active.is_(True))
-    ):  # fmt: skip
+        .where(OpportunityRole.opportunity_id.in_([d[0] for d in deals]), Person.active.is_(True))
+    ):
         held.setdefault(deal_id, set()).add(str(role))
     needed = _needed_roles(by_version)
-    return Gaps(total, [
-        Gap(deal_id, name, account, by_version[version_id].key, stage,
-            tuple(sorted(needed[(version_id, stage)] - held.get(deal_id, set()))))
-        for deal_id, name, account, version_id, stage in deals])  # fmt: skip
+    return Gaps(
+        total,
+        [
+            Gap(
+                deal_id,
+                name,
+                account,
+                by_version[version_id].key,
+                stage,
+                tuple(sorted(needed[(version_id, stage)] - held.get(deal_id, set()))),
+            )
+            for deal_id, name, account, version_id, stage in deals
+        ],
+    )
 
 
 DECISION_MAKER_DAYS = 30
@@ -456,8 +557,11 @@ DECISION_MAKER_DAYS = 30
 def _decision_makers() -> tuple[Any, ...]:
     from salesflow.contacts.models import Contact
 
-    return (Contact.decision_role == "decision_maker", Contact.deleted_at.is_(None),
-            Contact.left_on.is_(None))  # fmt: skip
+    return (
+        Contact.decision_role == "decision_maker",
+        Contact.deleted_at.is_(None),
+        Contact.left_on.is_(None),
+    )
 
 
 def _maker_mapped() -> sa.ColumnElement[bool]:
@@ -483,11 +587,11 @@ def _chain_gap(by_version: dict[int, Playbook], now: datetime) -> sa.ColumnEleme
         return sa.false()
     today = day_number(now)
     makers = sa.select(Contact.id).where(*_decision_makers())  # a set to probe, not a join
-    met = (
-        sa.select(TieTouch.account_id)
-        .where(TieTouch.day >= today - DECISION_MAKER_DAYS, TieTouch.day <= today,
-               TieTouch.contact_id.in_(makers))
-    )  # fmt: skip
+    met = sa.select(TieTouch.account_id).where(
+        TieTouch.day >= today - DECISION_MAKER_DAYS,
+        TieTouch.day <= today,
+        TieTouch.contact_id.in_(makers),
+    )
     return (
         (Opportunity.status == Status.open)
         & sa.or_(*past_first)
@@ -501,10 +605,20 @@ def chain_gaps(user: User, filters: Filters, *, now: datetime) -> Gaps:
     GAP_LIMIT. One query."""
     by_version = versions()
     total, rows = _gap_rows(user, filters, _chain_gap(by_version, now), _maker_mapped())
-    return Gaps(total, [
-        Gap(deal_id, name, account, by_version[version_id].key, stage,
-            ("decision_maker",) if not has_maker else ("decision_maker_contact",))
-        for deal_id, name, account, version_id, stage, has_maker in rows])  # fmt: skip
+    return Gaps(
+        total,
+        [
+            Gap(
+                deal_id,
+                name,
+                account,
+                by_version[version_id].key,
+                stage,
+                ("decision_maker",) if not has_maker else ("decision_maker_contact",),
+            )
+            for deal_id, name, account, version_id, stage, has_maker in rows
+        ],
+    )
 
 
 @dataclass
@@ -519,8 +633,12 @@ class Movement:
 
 
 WEEK = 7
-WEEK_MOVES = {Move.advanced: "advanced", Move.moved_back: "regressed", Move.won: "won",
-              Move.lost: "lost"}  # fmt: skip
+WEEK_MOVES = {
+    Move.advanced: "advanced",
+    Move.moved_back: "regressed",
+    Move.won: "won",
+    Move.lost: "lost",
+}
 
 
 def _slip_base(now: datetime) -> date | None:
@@ -542,8 +660,13 @@ def _slipped(base_day: date) -> sa.ColumnElement[bool]:
 
     return (Opportunity.status == Status.open) & (
         sa.select(PipelineSnapshot.id)
-        .where(PipelineSnapshot.opportunity_id == Opportunity.id, PipelineSnapshot.day == base_day,
-               Opportunity.expected_close > PipelineSnapshot.expected_close).exists())  # fmt: skip
+        .where(
+            PipelineSnapshot.opportunity_id == Opportunity.id,
+            PipelineSnapshot.day == base_day,
+            Opportunity.expected_close > PipelineSnapshot.expected_close,
+        )
+        .exists()
+    )
 
 
 def week_start(now: datetime) -> date:
@@ -579,7 +702,7 @@ def movement(user: User, filters: Filters, *, now: datetime) -> Movement:
         .join(Account, Account.id == Opportunity.account_id)
         .where(*where, StageChange.move.in_(WEEK_MOVES), *_in_week(StageChange.at, now))
         .group_by(StageChange.move)
-    ):  # fmt: skip
+    ):
         setattr(result, WEEK_MOVES[move], int(moves))
     base_day = _slip_base(now)
     if base_day is not None:
@@ -621,14 +744,18 @@ def _closing_in(by_version, filters, key, now) -> Condition:
         raise LookupError(key) from None
     if first is None:
         raise LookupError(key)
-    return sa.and_(Opportunity.status == Status.open, Opportunity.expected_close >= first,
-                   Opportunity.expected_close < next_month(first))  # fmt: skip
+    return sa.and_(
+        Opportunity.status == Status.open,
+        Opportunity.expected_close >= first,
+        Opportunity.expected_close < next_month(first),
+    )
 
 
 def _closed(status: Status) -> Any:
     def condition(by_version, filters, key, now) -> Condition:
-        return sa.and_(Opportunity.status == status,
-                       *_in_period(Opportunity.closed_at, filters, now))  # fmt: skip
+        return sa.and_(
+            Opportunity.status == status, *_in_period(Opportunity.closed_at, filters, now)
+        )
 
     return condition
 
@@ -640,16 +767,22 @@ def _lost_for(by_version, filters, key, now) -> Condition:
 def _left(moves: tuple[Move, ...]) -> Any:
     def condition(by_version, filters, key, now) -> Condition:
         versions_in, stage = _stage_of(by_version, key)
-        return versions_in & _moved(StageChange.move.in_(moves), StageChange.from_stage == stage,
-                                    *_in_period(StageChange.at, filters, now))  # fmt: skip
+        return versions_in & _moved(
+            StageChange.move.in_(moves),
+            StageChange.from_stage == stage,
+            *_in_period(StageChange.at, filters, now),
+        )
 
     return condition
 
 
 def _advanced(*conditions: Any) -> Any:
     def condition(by_version, filters, key, now) -> Condition:
-        return _moved(StageChange.move == Move.advanced, *conditions,
-                      *_in_period(StageChange.at, filters, now))  # fmt: skip
+        return _moved(
+            StageChange.move == Move.advanced,
+            *conditions,
+            *_in_period(StageChange.at, filters, now),
+        )
 
     return condition
 
@@ -671,17 +804,26 @@ def _slipped_this_week(by_version, filters, key, now) -> Condition:
 
 
 DRILLS: dict[str, Any] = {
-    "stage": _open_in_stage, "late": _late, "month": _closing_in,
-    "won": _closed(Status.won), "lost": _closed(Status.lost), "loss_reason": _lost_for,
-    "left": _left(EXITS), "left_forward": _left(FORWARD),
-    "advances": _advanced(), "advances_met": _advanced(StageChange.gates_met.is_(True)),
+    "stage": _open_in_stage,
+    "late": _late,
+    "month": _closing_in,
+    "won": _closed(Status.won),
+    "lost": _closed(Status.lost),
+    "loss_reason": _lost_for,
+    "left": _left(EXITS),
+    "left_forward": _left(FORWARD),
+    "advances": _advanced(),
+    "advances_met": _advanced(StageChange.gates_met.is_(True)),
     "overrides": _advanced(StageChange.overridden.is_(True)),
     "triangle_gaps": lambda by_version, filters, key, now: _triangle_gap(by_version),
     "chain_gaps": lambda by_version, filters, key, now: _chain_gap(by_version, now),
-    "week_new": _new, "week_advanced": _week_move(Move.advanced),
-    "week_regressed": _week_move(Move.moved_back), "week_won": _week_move(Move.won),
-    "week_lost": _week_move(Move.lost), "week_slipped": _slipped_this_week,
-}  # fmt: skip
+    "week_new": _new,
+    "week_advanced": _week_move(Move.advanced),
+    "week_regressed": _week_move(Move.moved_back),
+    "week_won": _week_move(Move.won),
+    "week_lost": _week_move(Move.lost),
+    "week_slipped": _slipped_this_week,
+}
 
 
 def drill(user: User, filters: Filters, figure: str, key: str | None, *, now: datetime) -> Any:
@@ -691,6 +833,9 @@ def drill(user: User, filters: Filters, figure: str, key: str | None, *, now: da
         raise LookupError(figure)
     by_version = versions()
     condition = DRILLS[figure](by_version, filters, key, now)
-    ids = (sa.select(Opportunity.id).join(Account, Account.id == Opportunity.account_id)
-           .where(*_where(user, filters, by_version), condition))  # fmt: skip
+    ids = (
+        sa.select(Opportunity.id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*_where(user, filters, by_version), condition)
+    )
     return sa.select(Opportunity).where(Opportunity.id.in_(ids))

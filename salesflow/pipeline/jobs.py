@@ -30,10 +30,11 @@ def _ars(deal_ids: list[int]) -> dict[int, set[int]]:
     ars: dict[int, set[int]] = defaultdict(set)
     for start in range(0, len(deal_ids), 2000):
         for deal_id, user_id in db.session.execute(
-            sa.select(OpportunityRole.opportunity_id, OpportunityRole.user_id)
-            .where(OpportunityRole.role == TriangleRole.AR,
-                   OpportunityRole.opportunity_id.in_(deal_ids[start : start + 2000]))
-        ):  # fmt: skip
+            sa.select(OpportunityRole.opportunity_id, OpportunityRole.user_id).where(
+                OpportunityRole.role == TriangleRole.AR,
+                OpportunityRole.opportunity_id.in_(deal_ids[start : start + 2000]),
+            )
+        ):
             ars[deal_id].add(user_id)
     return ars
 
@@ -46,26 +47,44 @@ def stage_sla_breaches(now: datetime) -> str:
     if not late:
         return ngettext("%(num)d notification", "%(num)d notifications", 0)
     deals = db.session.execute(
-        sa.select(Opportunity.id, Opportunity.name, Opportunity.playbook_version_id,
-                  Opportunity.stage_key, Opportunity.stage_entered_at, Team.director_id)
+        sa.select(
+            Opportunity.id,
+            Opportunity.name,
+            Opportunity.playbook_version_id,
+            Opportunity.stage_key,
+            Opportunity.stage_entered_at,
+            Team.director_id,
+        )
         .join(Account, Account.id == Opportunity.account_id)
         .join(Team, Team.id == Account.team_id)
-        .where(Opportunity.status == Status.open, Opportunity.deleted_at.is_(None),
-               Account.deleted_at.is_(None), sa.or_(*late))
+        .where(
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+            Account.deleted_at.is_(None),
+            sa.or_(*late),
+        )
         .order_by(Opportunity.id)
-    ).all()  # fmt: skip
+    ).all()
     ars = _ars([deal.id for deal in deals])
     notices = []
     for deal_id, name, version_id, stage_key, entered, director_id in deals:
         stage = versions[version_id].stage(stage_key)
         people = ars[deal_id] | ({director_id} if director_id else set())
         stay = f"sla:{deal_id}:{stage_key}:{entered:%Y%m%d%H%M%S}"
-        notices.append(Notice(
-            tuple(people), "stage_sla_breach", key=stay,
-            link=links.path("opportunities.detail", opportunity_id=deal_id),
-            params={"deal": name, "stage": dict(stage.name), "days": (now - entered).days,
-                    "sla": stage.sla_days},
-        ))  # fmt: skip
+        notices.append(
+            Notice(
+                tuple(people),
+                "stage_sla_breach",
+                key=stay,
+                link=links.path("opportunities.detail", opportunity_id=deal_id),
+                params={
+                    "deal": name,
+                    "stage": dict(stage.name),
+                    "days": (now - entered).days,
+                    "sla": stage.sla_days,
+                },
+            )
+        )
     count = notify_many(notices, now=now)
     return ngettext("%(num)d notification", "%(num)d notifications", count)
 
@@ -77,26 +96,43 @@ def _per_team(query: sa.Select[Any]) -> dict[int, int]:
 def _week_counts(today: date, now: datetime) -> dict[str, dict[int, int]]:
     """Per team: open deals, those past their stage's limit, overdue next steps, and accounts at
     high risk in the latest dependency snapshot. A grouped query each."""
-    open_deals = (Opportunity.status == Status.open, Opportunity.deleted_at.is_(None),
-                  Account.deleted_at.is_(None))  # fmt: skip
-    deals = sa.select(Account.team_id, sa.func.count(Opportunity.id)).join(
-        Account, Account.id == Opportunity.account_id).where(*open_deals)  # fmt: skip
+    open_deals = (
+        Opportunity.status == Status.open,
+        Opportunity.deleted_at.is_(None),
+        Account.deleted_at.is_(None),
+    )
+    deals = (
+        sa.select(Account.team_id, sa.func.count(Opportunity.id))
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*open_deals)
+    )
     late = figures.late(figures.versions(), now)
     steps = (
         sa.select(Account.team_id, sa.func.count(Interaction.id))
         .join(Account, Account.id == Interaction.account_id)
-        .where(Interaction.next_step.is_not(None), Interaction.next_step_done_at.is_(None),
-               Interaction.next_step_due < today, Interaction.deleted_at.is_(None),
-               Account.deleted_at.is_(None))
-    )  # fmt: skip
+        .where(
+            Interaction.next_step.is_not(None),
+            Interaction.next_step_done_at.is_(None),
+            Interaction.next_step_due < today,
+            Interaction.deleted_at.is_(None),
+            Account.deleted_at.is_(None),
+        )
+    )
     latest = sa.select(sa.func.max(AccountSnapshot.day)).where(AccountSnapshot.day <= today)
-    risky = {team: int(n) for team, n in db.session.execute(
-        sa.select(AccountSnapshot.team_id, sa.func.count())
-        .where(AccountSnapshot.day == latest.scalar_subquery(), AccountSnapshot.risk == "high")
-        .group_by(AccountSnapshot.team_id))}  # fmt: skip
-    return {"deals": _per_team(deals),
-            "breaches": _per_team(deals.where(sa.or_(*late))) if late else {},
-            "steps": _per_team(steps), "risky": risky}  # fmt: skip
+    risky = {
+        team: int(n)
+        for team, n in db.session.execute(
+            sa.select(AccountSnapshot.team_id, sa.func.count())
+            .where(AccountSnapshot.day == latest.scalar_subquery(), AccountSnapshot.risk == "high")
+            .group_by(AccountSnapshot.team_id)
+        )
+    }
+    return {
+        "deals": _per_team(deals),
+        "breaches": _per_team(deals.where(sa.or_(*late))) if late else {},
+        "steps": _per_team(steps),
+        "risky": risky,
+    }
 
 
 def weekly_digest(now: datetime) -> str:
@@ -108,13 +144,19 @@ def weekly_digest(now: datetime) -> str:
     counts = _week_counts(today, now)
     teams = db.session.execute(
         sa.select(Team.id, Team.name, Team.director_id).where(Team.director_id.is_not(None))
-    ).all()  # fmt: skip
+    ).all()
     notices = [
-        Notice((director_id,), "weekly_digest", key=f"digest:{team_id}:{year}-W{week:02d}",
-               link=links.path("opportunities.board", team_id=team_id),
-               params={"team": name, **{what: by_team.get(team_id, 0)
-                                        for what, by_team in counts.items()}})
+        Notice(
+            (director_id,),
+            "weekly_digest",
+            key=f"digest:{team_id}:{year}-W{week:02d}",
+            link=links.path("opportunities.board", team_id=team_id),
+            params={
+                "team": name,
+                **{what: by_team.get(team_id, 0) for what, by_team in counts.items()},
+            },
+        )
         for team_id, name, director_id in teams
-    ]  # fmt: skip
+    ]
     count = notify_many(notices, now=now)
     return ngettext("%(num)d notification", "%(num)d notifications", count)

@@ -29,20 +29,34 @@ def take(*, now: datetime) -> int:
     day = snapshot_day(now)
     versions = {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
     rows = db.session.execute(
-        sa.select(Opportunity.id, Account.team_id, Opportunity.playbook_version_id,
-                  Opportunity.stage_key, Opportunity.amount, Opportunity.currency,
-                  Opportunity.expected_close)
+        sa.select(
+            Opportunity.id,
+            Account.team_id,
+            Opportunity.playbook_version_id,
+            Opportunity.stage_key,
+            Opportunity.amount,
+            Opportunity.currency,
+            Opportunity.expected_close,
+        )
         .join(Account, Account.id == Opportunity.account_id)
         .where(Opportunity.status == Status.open, Opportunity.deleted_at.is_(None))
-    ).all()  # fmt: skip
+    ).all()
     values = []
     for deal_id, team_id, version_id, stage_key, amount, currency, expected_close in rows:
         playbook = versions[version_id]
-        values.append({
-            "day": day, "opportunity_id": deal_id, "team_id": team_id, "playbook_key": playbook.key,
-            "stage_key": stage_key, "stage_index": playbook.stages.index(playbook.stage(stage_key)),
-            "amount": amount, "currency": currency, "expected_close": expected_close,
-        })  # fmt: skip
+        values.append(
+            {
+                "day": day,
+                "opportunity_id": deal_id,
+                "team_id": team_id,
+                "playbook_key": playbook.key,
+                "stage_key": stage_key,
+                "stage_index": playbook.stages.index(playbook.stage(stage_key)),
+                "amount": amount,
+                "currency": currency,
+                "expected_close": expected_close,
+            }
+        )
     keep = current_app.config["PIPELINE_SNAPSHOT_DAYS"]
     stale = (PipelineSnapshot.day == day) | (PipelineSnapshot.day < day - timedelta(days=keep))
     db.session.execute(sa.delete(PipelineSnapshot).where(stale))

@@ -40,9 +40,12 @@ def _filters(options: dict[str, Any], problems: list[str]) -> figures.Filters:
         problems.append(_("The period must start before it ends."))
     playbook = request.args.get("playbook")
     return figures.Filters(
-        team_id=_id("team_id"), user_id=_id("user_id"), start=start, end=end,
+        team_id=_id("team_id"),
+        user_id=_id("user_id"),
+        start=start,
+        end=end,
         playbook=playbook if playbook in options["playbook_keys"] else None,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/pipeline/review")
@@ -57,29 +60,37 @@ def review():
         stages = figures.funnel(current_user, filters, now=now)
         moves = figures.period_moves(current_user, filters, now=now)  # read by two figures
         context = {
-            "stages": stages, "breaches": figures.breaches(current_user, filters, now=now),
+            "stages": stages,
+            "breaches": figures.breaches(current_user, filters, now=now),
             "compliance": figures.gate_compliance(current_user, filters, now=now, moves=moves),
-            "period": _days(filters, now), "funnel_chart": charts.funnel(stages),
+            "period": _days(filters, now),
+            "funnel_chart": charts.funnel(stages),
             "outcomes": figures.outcomes(current_user, filters, now=now),
             "conversion": figures.conversion(current_user, filters, now=now, moves=moves),
             "triangle_gaps": figures.triangle_gaps(current_user, filters, now=now),
             "chain_gaps": figures.chain_gaps(current_user, filters, now=now),
             "week": figures.movement(current_user, filters, now=now),
-        }  # fmt: skip
+        }
         months = figures.forecast(current_user, filters, now=now)
-        context |= {"months": months, "forecast_chart": charts.forecast(months)
-        }  # fmt: skip
+        context |= {"months": months, "forecast_chart": charts.forecast(months)}
     return render_template(
-        "pipeline/review.html", filters=filters, problems=problems, args=request.args,
-        stage_names=_stage_names(), drill=_drill_url, **options, **context,
-    ), (422 if problems else 200)  # fmt: skip
+        "pipeline/review.html",
+        filters=filters,
+        problems=problems,
+        args=request.args,
+        stage_names=_stage_names(),
+        drill=_drill_url,
+        **options,
+        **context,
+    ), (422 if problems else 200)
 
 
 def _drill_url(figure: str, key: str | None = None) -> str:
     """The link from a number of the review to its deals, under the review's filters."""
     args = {k: v for k, v in request.args.items() if k in REVIEW_ARGS and v}
-    return url_for("pipeline.deals", figure=figure, **({"key": key} if key is not None else {}),
-                   **args)  # fmt: skip
+    return url_for(
+        "pipeline.deals", figure=figure, **({"key": key} if key is not None else {}), **args
+    )
 
 
 REVIEW_ARGS = ("team_id", "user_id", "playbook", "from", "to")
@@ -105,10 +116,27 @@ TITLES: dict[str, Any] = {
     "week_lost": _l("Lost this week"),
     "week_slipped": _l("Close date moved later this week"),
 }
-MOVES = {"left", "left_forward", "advances", "advances_met", "overrides", "week_advanced",
-         "week_regressed", "week_won", "week_lost"}  # fmt: skip
-IN_PERIOD = {"won", "lost", "loss_reason", "left", "left_forward", "advances", "advances_met",
-             "overrides"}  # fmt: skip  # the others are the open deals now, or the week's
+MOVES = {
+    "left",
+    "left_forward",
+    "advances",
+    "advances_met",
+    "overrides",
+    "week_advanced",
+    "week_regressed",
+    "week_won",
+    "week_lost",
+}
+IN_PERIOD = {
+    "won",
+    "lost",
+    "loss_reason",
+    "left",
+    "left_forward",
+    "advances",
+    "advances_met",
+    "overrides",
+}  # the others are the open deals now, or the week's
 
 
 @bp.route("/pipeline/review/deals")
@@ -130,20 +158,32 @@ def deals():
         except LookupError:
             raise NotFound() from None
         sort = request.args.get("sort", "stage_age" if figure == "late" else "close")
-        rows, cursor = queries.page(query, sort=sort, descending=request.args.get("dir") == "desc",
-                                    cursor=request.args.get("cursor"))  # fmt: skip
+        rows, cursor = queries.page(
+            query,
+            sort=sort,
+            descending=request.args.get("dir") == "desc",
+            cursor=request.args.get("cursor"),
+        )
         if cursor:
             next_url = url_for("pipeline.deals", **{**request.args.to_dict(), "cursor": cursor})
-    title = TITLES[figure] % {"stage": _stage_title(key), "month": key or _("no date"),
-                              "reason": key or _("(none given)")}  # fmt: skip
+    title = TITLES[figure] % {
+        "stage": _stage_title(key),
+        "month": key or _("no date"),
+        "reason": key or _("(none given)"),
+    }
     review_args = {k: v for k, v in request.args.items() if k in REVIEW_ARGS and v}
     return render_template(
-        "pipeline/deals.html", title=title, rows=rows, next_url=next_url, now=now,
-        problems=problems, note=MOVES_NOTE if figure in MOVES else None,
+        "pipeline/deals.html",
+        title=title,
+        rows=rows,
+        next_url=next_url,
+        now=now,
+        problems=problems,
+        note=MOVES_NOTE if figure in MOVES else None,
         period=_days(filters, now) if figure in IN_PERIOD and not problems else None,
         week=figures.week_start(now) if figure.startswith("week_") else None,
         back_url=url_for("pipeline.review", **review_args),
-    ), (422 if problems else 200)  # fmt: skip
+    ), (422 if problems else 200)
 
 
 def _stage_title(key: str | None) -> str:
@@ -161,5 +201,8 @@ def _days(filters: figures.Filters, now) -> tuple[date, date]:
 def _stage_names() -> dict[tuple[str, str], Any]:
     from salesflow.playbooks import registry
 
-    return {(key, stage.key): stage.name for key, playbook in registry.file_playbooks().items()
-            for stage in playbook.stages}  # fmt: skip
+    return {
+        (key, stage.key): stage.name
+        for key, playbook in registry.file_playbooks().items()
+        for stage in playbook.stages
+    }

@@ -39,10 +39,18 @@ def _roles(gate: g.RolesGate, facts: OpportunityFacts, now: datetime, stage: Sta
     staffed = {r.role for r in facts.roles if r.active}
     missing = [role.value for role in gate.roles if role.value not in staffed]
     if not missing:
-        return GateResult("roles", True, _("Iron triangle staffed: %(roles)s", roles=", ".join(
-            r.value for r in gate.roles)))  # fmt: skip
-    return GateResult("roles", False, _("No active %(roles)s on this opportunity",
-                      roles=", ".join(missing)), "assign_roles", {"missing": missing})  # fmt: skip
+        return GateResult(
+            "roles",
+            True,
+            _("Iron triangle staffed: %(roles)s", roles=", ".join(r.value for r in gate.roles)),
+        )
+    return GateResult(
+        "roles",
+        False,
+        _("No active %(roles)s on this opportunity", roles=", ".join(missing)),
+        "assign_roles",
+        {"missing": missing},
+    )
 
 
 def _filled(facts: OpportunityFacts, name: str) -> bool:
@@ -56,8 +64,13 @@ def _fields(gate: g.FieldsGate, facts: OpportunityFacts, now: datetime, stage: S
     missing = [f.value for f in gate.fields if not _filled(facts, f.value)]
     if not missing:
         return GateResult("fields", True, _("Required fields filled"))
-    return GateResult("fields", False, _("Fill in: %(fields)s", fields=", ".join(missing)),
-                      "edit_fields", {"missing": missing})  # fmt: skip
+    return GateResult(
+        "fields",
+        False,
+        _("Fill in: %(fields)s", fields=", ".join(missing)),
+        "edit_fields",
+        {"missing": missing},
+    )
 
 
 def _attitude_ok(attitude: str, threshold: Any) -> bool:
@@ -71,21 +84,41 @@ def _contacts(
     gate: g.ContactsGate, facts: OpportunityFacts, now: datetime, stage: Stage
 ) -> GateResult:
     found = [
-        c for c in facts.contacts
-        if c.current and c.decision_role == gate.role.value
+        c
+        for c in facts.contacts
+        if c.current
+        and c.decision_role == gate.role.value
         and _attitude_ok(c.attitude, gate.attitude_at_least)
         and (gate.level is None or c.level == gate.level.value)
-    ]  # fmt: skip
+    ]
     role = label(gate.role)
     if len(found) >= gate.min:
-        return GateResult("contacts", True, _("%(role)s mapped: %(names)s", role=role,
-                          names=", ".join(c.name for c in found)))  # fmt: skip
-    wanted = role if gate.attitude_at_least is None else _(
-        "%(role)s who is at least %(attitude)s", role=role,
-        attitude=label(gate.attitude_at_least))  # fmt: skip
-    return GateResult("contacts", False, _("Need %(min)d %(wanted)s in the decision chain; found "
-                      "%(found)d", min=gate.min, wanted=wanted, found=len(found)),
-                      "map_contacts", {"found": len(found)})  # fmt: skip
+        return GateResult(
+            "contacts",
+            True,
+            _("%(role)s mapped: %(names)s", role=role, names=", ".join(c.name for c in found)),
+        )
+    wanted = (
+        role
+        if gate.attitude_at_least is None
+        else _(
+            "%(role)s who is at least %(attitude)s",
+            role=role,
+            attitude=label(gate.attitude_at_least),
+        )
+    )
+    return GateResult(
+        "contacts",
+        False,
+        _(
+            "Need %(min)d %(wanted)s in the decision chain; found %(found)d",
+            min=gate.min,
+            wanted=wanted,
+            found=len(found),
+        ),
+        "map_contacts",
+        {"found": len(found)},
+    )
 
 
 def _in_window(occurred_at: datetime, now: datetime, days: int | None) -> bool:
@@ -96,38 +129,65 @@ def _contacted(
     gate: g.ContactedGate, facts: OpportunityFacts, now: datetime, stage: Stage
 ) -> GateResult:
     people = {c.id for c in facts.contacts if c.current and c.decision_role == gate.role.value}
-    met_at = [i.occurred_at for i in facts.interactions
-              if not i.deleted and i.occurred_at <= now and i.attendee_ids & people]  # fmt: skip
+    met_at = [
+        i.occurred_at
+        for i in facts.interactions
+        if not i.deleted and i.occurred_at <= now and i.attendee_ids & people
+    ]
     last = max(met_at, default=None)
     role = label(gate.role)
     if last is not None and _in_window(last, now, gate.within_days):
-        return GateResult("contacted", True, _("%(role)s contacted on %(date)s", role=role,
-                          date=last.date().isoformat()))  # fmt: skip
+        return GateResult(
+            "contacted",
+            True,
+            _("%(role)s contacted on %(date)s", role=role, date=last.date().isoformat()),
+        )
     if last is None:
-        message = _("No %(role)s contacted in the last %(days)d days — never contacted",
-                    role=role, days=gate.within_days)  # fmt: skip
+        message = _(
+            "No %(role)s contacted in the last %(days)d days — never contacted",
+            role=role,
+            days=gate.within_days,
+        )
     else:
-        message = _("No %(role)s contacted in the last %(days)d days — last contact %(date)s",
-                    role=role, days=gate.within_days, date=last.date().isoformat())  # fmt: skip
-    return GateResult("contacted", False, message, "log_contact",
-                      {"last": last.isoformat() if last else None})  # fmt: skip
+        message = _(
+            "No %(role)s contacted in the last %(days)d days — last contact %(date)s",
+            role=role,
+            days=gate.within_days,
+            date=last.date().isoformat(),
+        )
+    return GateResult(
+        "contacted", False, message, "log_contact", {"last": last.isoformat() if last else None}
+    )
 
 
 def _interactions(
     gate: g.InteractionsGate, facts: OpportunityFacts, now: datetime, stage: Stage
 ) -> GateResult:
     count = sum(
-        1 for i in facts.interactions
-        if i.on_opportunity and not i.deleted and i.kind == gate.kind.value
+        1
+        for i in facts.interactions
+        if i.on_opportunity
+        and not i.deleted
+        and i.kind == gate.kind.value
         and _in_window(i.occurred_at, now, gate.within_days)
-    )  # fmt: skip
+    )
     kind = label(gate.kind)
     if count >= gate.min:
-        return GateResult("interactions", True, _("%(kind)s logged: %(count)d", kind=kind,
-                          count=count))  # fmt: skip
-    return GateResult("interactions", False, _("Need %(min)d %(kind)s logged on this opportunity;"
-                      " found %(count)d", min=gate.min, kind=kind, count=count),
-                      "log_interaction", {"found": count})  # fmt: skip
+        return GateResult(
+            "interactions", True, _("%(kind)s logged: %(count)d", kind=kind, count=count)
+        )
+    return GateResult(
+        "interactions",
+        False,
+        _(
+            "Need %(min)d %(kind)s logged on this opportunity; found %(count)d",
+            min=gate.min,
+            kind=kind,
+            count=count,
+        ),
+        "log_interaction",
+        {"found": count},
+    )
 
 
 def _checklist(
@@ -137,8 +197,13 @@ def _checklist(
     if not open_items:
         return GateResult("checklist", True, _("Checklist complete"))
     texts = [_local(stage.item(key).text) for key in open_items]
-    return GateResult("checklist", False, _("Not yet ticked: %(items)s", items="; ".join(texts)),
-                      "tick_checklist", {"open": open_items})  # fmt: skip
+    return GateResult(
+        "checklist",
+        False,
+        _("Not yet ticked: %(items)s", items="; ".join(texts)),
+        "tick_checklist",
+        {"open": open_items},
+    )
 
 
 def _approval(
@@ -156,10 +221,15 @@ def _approval(
     if latest is not None and latest.decision == "approve":
         return GateResult("approval", True, _("%(name)s approved", name=name))
     if latest is not None:
-        return GateResult("approval", False, _("%(name)s was rejected; ask again", name=name),
-                          "request_approval")  # fmt: skip
-    return GateResult("approval", False, _("%(name)s: waiting for a director's approval",
-                      name=name), "request_approval")  # fmt: skip
+        return GateResult(
+            "approval", False, _("%(name)s was rejected; ask again", name=name), "request_approval"
+        )
+    return GateResult(
+        "approval",
+        False,
+        _("%(name)s: waiting for a director's approval", name=name),
+        "request_approval",
+    )
 
 
 EVALUATORS: dict[type[g.Gate], Callable[..., GateResult]] = {

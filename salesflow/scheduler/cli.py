@@ -23,12 +23,14 @@ def trigger(job: Job, config: dict) -> CronTrigger:
     """When `job` runs: daily at SCHEDULER_DAILY_AT, weekly jobs on SCHEDULER_WEEKLY_ON, in the
     company's time zone."""
     if job.period == "interval":
-        return CronTrigger(minute=f"*/{config['EMAIL_EVERY_MINUTES']}",
-                           timezone=config["BABEL_DEFAULT_TIMEZONE"])  # fmt: skip
+        return CronTrigger(
+            minute=f"*/{config['EMAIL_EVERY_MINUTES']}", timezone=config["BABEL_DEFAULT_TIMEZONE"]
+        )
     hour, minute = (int(part) for part in config["SCHEDULER_DAILY_AT"].split(":"))
     day_of_week = config["SCHEDULER_WEEKLY_ON"] if job.period == "week" else "*"
-    return CronTrigger(day_of_week=day_of_week, hour=hour, minute=minute,
-                       timezone=config["BABEL_DEFAULT_TIMEZONE"])  # fmt: skip
+    return CronTrigger(
+        day_of_week=day_of_week, hour=hour, minute=minute, timezone=config["BABEL_DEFAULT_TIMEZONE"]
+    )
 
 
 def build_scheduler(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
@@ -44,8 +46,14 @@ def build_scheduler(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -
                 db.session.remove()
 
     for job in JOBS.values():
-        scheduler.add_job(run, trigger(job, app.config), args=[job.name], id=job.name,
-                          coalesce=True, misfire_grace_time=3600)  # fmt: skip
+        scheduler.add_job(
+            run,
+            trigger(job, app.config),
+            args=[job.name],
+            id=job.name,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
     return scheduler
 
 
@@ -83,8 +91,11 @@ def list_jobs() -> None:
     for job in JOBS.values():
         when = trigger(job, current_app.config)
         run = last.get(job.name)
-        seen = (f"{run.run_key}: {run.status}" + (f" ({run.detail})" if run.detail else "")
-                if run else _("never run"))  # fmt: skip
+        seen = (
+            f"{run.run_key}: {run.status}" + (f" ({run.detail})" if run.detail else "")
+            if run
+            else _("never run")
+        )
         last_run = _("last: %(run)s", run=seen)
         click.echo(f"{job.name:<22} {job.period:<5} {when}  {last_run}\n    {job.help}")
 
@@ -94,8 +105,9 @@ def list_jobs() -> None:
 def run_job(name: str) -> None:
     """Run job NAME now (under a key of its own, so it never blocks the scheduled run)."""
     if name not in JOBS:
-        raise click.UsageError(_("No job %(name)s. Jobs: %(jobs)s", name=repr(name),
-                                 jobs=", ".join(JOBS)))  # fmt: skip
+        raise click.UsageError(
+            _("No job %(name)s. Jobs: %(jobs)s", name=repr(name), jobs=", ".join(JOBS))
+        )
     result = runner.run(name, now=clock.now(), force=True)
     if result is None or result.status != "done":
         detail = result.detail if result else ""

@@ -66,9 +66,10 @@ def run(name: str, *, now: datetime, force: bool = False) -> JobRun | None:
         db.session.rollback()
         log.exception("job %s %s failed", name, key)
         db.session.execute(
-            sa.update(JobRun).where(JobRun.id == claim.id)
+            sa.update(JobRun)
+            .where(JobRun.id == claim.id)
             .values(status="failed", finished_at=now, detail=repr(error)[:2000])
-        )  # fmt: skip
+        )
         db.session.commit()
     return db.session.get(JobRun, claim.id)
 

@@ -132,14 +132,35 @@ def test_rep_cannot_create_in_another_team_by_form_or_api(app, client, world):
 # The account team is changed by the director of the account's team, leadership, admins and the
 # account's AR; anyone else who sees the account gets 403, and those who do not see it 404.
 TEAM_CHANGE = {
-    "account_a": {"rep_a": 200, "rep_a2": 403, "rep_b": 404, "director_a": 200,
-                  "director_b": 404, "leader": 200, "admin": 200},
+    "account_a": {
+        "rep_a": 200,
+        "rep_a2": 403,
+        "rep_b": 404,
+        "director_a": 200,
+        "director_b": 404,
+        "leader": 200,
+        "admin": 200,
+    },
     # team A's account with rep_b (team B) on its team as SR: he may not replace its people
-    "shared": {"rep_a": 403, "rep_a2": 403, "rep_b": 403, "director_a": 200,
-               "director_b": 404, "leader": 200, "admin": 200},
-    "account_b": {"rep_a": 404, "rep_a2": 404, "rep_b": 200, "director_a": 404,
-                  "director_b": 200, "leader": 200, "admin": 200},
-}  # fmt: skip
+    "shared": {
+        "rep_a": 403,
+        "rep_a2": 403,
+        "rep_b": 403,
+        "director_a": 200,
+        "director_b": 404,
+        "leader": 200,
+        "admin": 200,
+    },
+    "account_b": {
+        "rep_a": 404,
+        "rep_a2": 404,
+        "rep_b": 200,
+        "director_a": 404,
+        "director_b": 200,
+        "leader": 200,
+        "admin": 200,
+    },
+}
 CASES = [(account, who) for account, row in TEAM_CHANGE.items() for who in row]
 
 
@@ -158,8 +179,10 @@ def test_the_predicate_allows_exactly_the_people_responsible(world, account, who
 def test_account_team_put_by_api_is_for_the_people_responsible(app, world, account, who):
     account, expected = getattr(world, account), TEAM_CHANGE[account][who]
     before = _pairs(account)
-    members = [*({"user_id": u, "role": r} for u, r in before),
-               {"user_id": world.rep_a2.id, "role": "member"}]  # fmt: skip
+    members = [
+        *({"user_id": u, "role": r} for u, r in before),
+        {"user_id": world.rep_a2.id, "role": "member"},
+    ]
     response = api_as(app, getattr(world, who)).put(f"/accounts/{account.id}/team", json=members)
     assert response.status_code == expected
     if expected == 403:
@@ -191,8 +214,10 @@ def test_account_page_offers_edit_team_only_to_those_who_may(client, world, acco
 
 def test_a_deleted_account_team_is_changed_by_nobody(client, world, now):
     services.delete_account(world.account_a, actor=world.director_a, now=now)
-    assert not any(scope.can_set_account_team(getattr(world, who), world.account_a)
-                   for who in TEAM_CHANGE["account_a"])  # fmt: skip
+    assert not any(
+        scope.can_set_account_team(getattr(world, who), world.account_a)
+        for who in TEAM_CHANGE["account_a"]
+    )
     login(client, world.director_a)
     page = client.get(f"/accounts/{world.account_a.id}").get_data(as_text=True)
     assert f'href="/accounts/{world.account_a.id}/team"' not in page

@@ -7,9 +7,16 @@ def test_api_refuses_nul_in_any_text(app, world):
     api = api_as(app, world.rep_a)
     response = api.post("/contacts", json={"account_id": world.account_a.id, "name": "Li\x00"})
     assert response.status_code == 422
-    response = api.post("/interactions", json={
-        "account_id": world.account_a.id, "kind": "visit", "summary": "ok",
-        "occurred_at": "2026-11-20T09:00:00+08:00", "outcome": "x\x00"})  # fmt: skip
+    response = api.post(
+        "/interactions",
+        json={
+            "account_id": world.account_a.id,
+            "kind": "visit",
+            "summary": "ok",
+            "occurred_at": "2026-11-20T09:00:00+08:00",
+            "outcome": "x\x00",
+        },
+    )
     assert response.status_code == 422
 
 

@@ -20,8 +20,10 @@ def test_a_limit_out_of_range_or_shape_is_422(app, world, limit):
     assert "limit" in response.get_json()["error"]["fields"]
 
 
-@pytest.mark.parametrize("cursor", ["%%%", _cursor("abc"), _cursor(str(2**31)), _cursor("0"),
-                                    _cursor(str(2**70)), _cursor("-5")])  # fmt: skip
+@pytest.mark.parametrize(
+    "cursor",
+    ["%%%", _cursor("abc"), _cursor(str(2**31)), _cursor("0"), _cursor(str(2**70)), _cursor("-5")],
+)
 def test_a_cursor_not_made_by_the_api_is_422(app, world, cursor):
     for path in ("/accounts", "/contacts", "/interactions", "/users", "/teams"):
         response = api_as(app, world.rep_a).get(path, query_string={"cursor": cursor})

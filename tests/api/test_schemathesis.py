@@ -32,12 +32,19 @@ from tests.conftest import World
 
 # Per operation and caller; FUZZ_EXAMPLES=200 for a deeper run by hand.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]  # fmt: skip
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 FUZZ = settings(
-    max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
     suppress_health_check=list(HealthCheck),
-)  # fmt: skip
+)
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -57,16 +64,23 @@ def api_schema(app):
 def _world(who: str) -> tuple[dict[str, str], dict[str, int]]:
     """The World with a deal, committed; the caller's token and the ids of real records."""
     world = World()
-    deal = f.make_opportunity(account=world.account_a, playbook="transactional",
-                              roles={world.rep_a: "AR"}, amount=10_000,
-                              expected_close=date(2027, 3, 31))  # fmt: skip
+    deal = f.make_opportunity(
+        account=world.account_a,
+        playbook="transactional",
+        roles={world.rep_a: "AR"},
+        amount=10_000,
+        expected_close=date(2027, 3, 31),
+    )
     token = create_token(getattr(world, who), now=clock.now())
     db.session.commit()
     real = {
-        "account_id": world.account_a.id, "contact_id": world.contact_a.id,
-        "interaction_id": world.interaction_a.id, "opportunity_id": deal.id,
-        "user_id": world.rep_a.id, "team_id": world.team_a.id,
-    }  # fmt: skip
+        "account_id": world.account_a.id,
+        "contact_id": world.contact_a.id,
+        "interaction_id": world.interaction_a.id,
+        "opportunity_id": deal.id,
+        "user_id": world.rep_a.id,
+        "team_id": world.team_a.id,
+    }
     return {"Authorization": f"Bearer {token}"}, real
 
 

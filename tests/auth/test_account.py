@@ -150,8 +150,14 @@ def test_an_admin_resetting_a_password_ends_the_users_sessions_and_tokens(app, l
     db.session.commit()
     users_browser, api = login(app.test_client(), li), api_as(app, li)
     admins_browser = login(app.test_client(), admin)
-    form = {"name": li.name, "email": li.email, "role": "rep", "team_id": "", "active": "y",
-            "password": NEW}  # fmt: skip
+    form = {
+        "name": li.name,
+        "email": li.email,
+        "role": "rep",
+        "team_id": "",
+        "active": "y",
+        "password": NEW,
+    }
     assert admins_browser.post(f"/admin/users/{li.id}/edit", data=form).status_code == 302
     _switch_user()
     assert users_browser.get("/").status_code == 302
@@ -186,8 +192,14 @@ def test_an_admin_setting_their_own_password_stays_logged_in_here_only(app, ctx,
     admin = make_user(role=Role.admin, name="Admin")
     db.session.commit()
     here, elsewhere = login(app.test_client(), admin), login(app.test_client(), admin)
-    form = {"name": admin.name, "email": admin.email, "role": "admin", "team_id": "",
-            "active": "y", "password": NEW}  # fmt: skip
+    form = {
+        "name": admin.name,
+        "email": admin.email,
+        "role": "admin",
+        "team_id": "",
+        "active": "y",
+        "password": NEW,
+    }
     assert here.post(f"/admin/users/{admin.id}/edit", data=form).status_code == 302
     _switch_user()
     assert here.get("/admin/users").status_code == 200

@@ -6,9 +6,22 @@ from salesflow.teams.models import Team
 
 
 def test_users_create_makes_a_user_who_can_log_in(app, ctx):
-    result = app.test_cli_runner().invoke(args=[
-        "users", "create", "--name", "First Admin", "--email", "Boss@Example.com",
-        "--role", "admin", "--password", "long-enough-1", "--team", "HQ"])  # fmt: skip
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--name",
+            "First Admin",
+            "--email",
+            "Boss@Example.com",
+            "--role",
+            "admin",
+            "--password",
+            "long-enough-1",
+            "--team",
+            "HQ",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.email == "boss@example.com"))
     assert user.role == "admin" and user.team.name == "HQ"
@@ -19,9 +32,20 @@ def test_users_create_makes_a_user_who_can_log_in(app, ctx):
 
 
 def test_users_create_refuses_bad_input_and_saves_nothing(app, ctx):
-    result = app.test_cli_runner().invoke(args=[
-        "users", "create", "--name", "X", "--email", "x@example.com", "--password", "short",
-        "--team", "Nowhere"])  # fmt: skip
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--name",
+            "X",
+            "--email",
+            "x@example.com",
+            "--password",
+            "short",
+            "--team",
+            "Nowhere",
+        ]
+    )
     assert result.exit_code == 1
     assert "password" in result.output
     assert db.session.scalar(sa.select(User).where(User.email == "x@example.com")) is None

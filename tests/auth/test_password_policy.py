@@ -48,8 +48,14 @@ def test_a_user_with_an_older_short_password_still_logs_in(client, ctx, now):
 @pytest.mark.parametrize("password, message", REFUSED[:5])
 def test_the_admin_form_refuses_a_weak_password(client, ctx, password, message):
     login(client, make_user(role=Role.admin))
-    form = {"name": "Sun Qiang", "email": "sun@example.com", "role": "rep", "team_id": "",
-            "active": "y", "password": password}  # fmt: skip
+    form = {
+        "name": "Sun Qiang",
+        "email": "sun@example.com",
+        "role": "rep",
+        "team_id": "",
+        "active": "y",
+        "password": password,
+    }
     response = client.post("/admin/users/new", data=form)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)

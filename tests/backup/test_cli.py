@@ -19,8 +19,17 @@ from salesflow.backup import copy
 from salesflow.extensions import db
 from tests.conftest import World, drop_database, fresh_database_url, make_app
 
-TABLES = ("users", "teams", "accounts", "account_members", "contacts", "interactions",
-          "interaction_participants", "interaction_attendees", "audit_entries")  # fmt: skip
+TABLES = (
+    "users",
+    "teams",
+    "accounts",
+    "account_members",
+    "contacts",
+    "interactions",
+    "interaction_participants",
+    "interaction_attendees",
+    "audit_entries",
+)
 
 
 def _app(url: str, *, data: bool = False):

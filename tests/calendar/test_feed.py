@@ -27,25 +27,46 @@ def steps(world, now):
     """rep_a's next steps, and some that are not theirs to see in the feed."""
     step = dict(next_step_due=DUE)
     made = {
-        "own": f.make_interaction(account=world.account_a, owner=world.rep_a,
-                                  next_step="Send the quote", **step),
-        "with_me": f.make_interaction(account=world.shared, owner=world.rep_a2,
-                                      participants=[world.rep_a2, world.rep_a],
-                                      next_step="Book the demo", next_step_due=DUE + timedelta(3)),
-        "overdue": f.make_interaction(account=world.account_a, owner=world.rep_a,
-                                      next_step="Chase the PO", next_step_due=DUE - timedelta(30)),
-        "done": f.make_interaction(account=world.account_a, owner=world.rep_a,
-                                   next_step="Done already", **step),
-        "no_date": f.make_interaction(account=world.account_a, owner=world.rep_a,
-                                      next_step="Some day"),
-        "deleted": f.make_interaction(account=world.account_a, owner=world.rep_a,
-                                      next_step="Deleted one", deleted=True, **step),
-        "others": f.make_interaction(account=world.account_a, owner=world.rep_a2,
-                                     next_step="Not mine", **step),
-        "out_of_scope": f.make_interaction(account=world.account_b, owner=world.rep_b,
-                                           participants=[world.rep_b, world.rep_a],
-                                           next_step="Their team's", **step),
-    }  # fmt: skip
+        "own": f.make_interaction(
+            account=world.account_a, owner=world.rep_a, next_step="Send the quote", **step
+        ),
+        "with_me": f.make_interaction(
+            account=world.shared,
+            owner=world.rep_a2,
+            participants=[world.rep_a2, world.rep_a],
+            next_step="Book the demo",
+            next_step_due=DUE + timedelta(3),
+        ),
+        "overdue": f.make_interaction(
+            account=world.account_a,
+            owner=world.rep_a,
+            next_step="Chase the PO",
+            next_step_due=DUE - timedelta(30),
+        ),
+        "done": f.make_interaction(
+            account=world.account_a, owner=world.rep_a, next_step="Done already", **step
+        ),
+        "no_date": f.make_interaction(
+            account=world.account_a, owner=world.rep_a, next_step="Some day"
+        ),
+        "deleted": f.make_interaction(
+            account=world.account_a,
+            owner=world.rep_a,
+            next_step="Deleted one",
+            deleted=True,
+            **step,
+        ),
+        "others": f.make_interaction(
+            account=world.account_a, owner=world.rep_a2, next_step="Not mine", **step
+        ),
+        "out_of_scope": f.make_interaction(
+            account=world.account_b,
+            owner=world.rep_b,
+            participants=[world.rep_b, world.rep_a],
+            next_step="Their team's",
+            **step,
+        ),
+    }
     made["done"].next_step_done_at = now
     db.session.flush()
     return made
@@ -92,9 +113,15 @@ def test_the_uid_stays_and_the_sequence_grows_when_the_step_changes(world, steps
     interaction = steps["own"]
     later = now + timedelta(hours=2)
     interaction_services.update_interaction(
-        interaction, {"next_step": "Send the revised quote", "next_step_due": DUE + timedelta(1),
-                      "version": interaction.version}, actor=world.rep_a, now=later,
-    )  # fmt: skip
+        interaction,
+        {
+            "next_step": "Send the revised quote",
+            "next_step_due": DUE + timedelta(1),
+            "version": interaction.version,
+        },
+        actor=world.rep_a,
+        now=later,
+    )
     db.session.flush()
     after = _events(_parse(ics.feed(world.rep_a)))["Send the revised quote"]
     assert after["UID"] == before["UID"]

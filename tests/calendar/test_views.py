@@ -14,8 +14,12 @@ from tests.conftest import api_as, login
 
 @pytest.fixture
 def step(world, now):
-    made = f.make_interaction(account=world.account_a, owner=world.rep_a, next_step="Call back",
-                              next_step_due=date(2026, 11, 25))  # fmt: skip
+    made = f.make_interaction(
+        account=world.account_a,
+        owner=world.rep_a,
+        next_step="Call back",
+        next_step_due=date(2026, 11, 25),
+    )
     db.session.commit()
     return made
 

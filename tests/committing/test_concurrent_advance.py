@@ -35,9 +35,12 @@ def _deal_and_token(app) -> tuple[int, int, str]:
         rep = f.make_user(role=Role.rep, team=team, name="Li Ming")
         account = f.make_account(team=team, name="Huadong Power", members={rep: "AR"})
         deal = f.make_opportunity(
-            account=account, playbook="transactional", roles={rep: "AR"},
-            amount=50_000, expected_close=date(2027, 3, 31),
-        )  # fmt: skip
+            account=account,
+            playbook="transactional",
+            roles={rep: "AR"},
+            amount=50_000,
+            expected_close=date(2027, 3, 31),
+        )
         token = create_token(rep, now=clock.now())
         db.session.commit()
         return deal.id, deal.version, token

@@ -77,11 +77,14 @@ def _stored(app, deal_id: int) -> tuple[str, int, int]:
     with app.app_context():
         deal = db.session.get(Opportunity, deal_id)
         updates = db.session.scalar(
-            sa.select(sa.func.count()).select_from(AuditEntry).where(
-                AuditEntry.entity_type == "opportunities", AuditEntry.entity_id == deal_id,
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.entity_type == "opportunities",
+                AuditEntry.entity_id == deal_id,
                 AuditEntry.action == "update",
             )
-        )  # fmt: skip
+        )
         stored = deal.name, deal.version, updates
         db.session.remove()
         return stored

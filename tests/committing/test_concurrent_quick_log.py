@@ -53,11 +53,13 @@ def _log_all(app, account_id: int, contact_ids: list[int], people: list[int], to
     def client(n: int) -> None:
         shuffle = random.Random(n)
         body = {
-            "account_id": account_id, "kind": "meeting", "occurred_at": occurred_at,
+            "account_id": account_id,
+            "kind": "meeting",
+            "occurred_at": occurred_at,
             "summary": f"Meeting {n}",
             "contact_ids": shuffle.sample(contact_ids, len(contact_ids)),
             "participant_ids": shuffle.sample(people, len(people)),
-        }  # fmt: skip
+        }
         http = app.test_client()
         headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
         barrier.wait(timeout=30)
@@ -79,9 +81,14 @@ def _log_all(app, account_id: int, contact_ids: list[int], people: list[int], to
 
 def _counts() -> dict[tuple[int, int, int, int], int]:
     rows = db.session.execute(
-        sa.select(TieTouch.account_id, TieTouch.contact_id, TieTouch.user_id, TieTouch.day,
-                  TieTouch.touches)
-    )  # fmt: skip
+        sa.select(
+            TieTouch.account_id,
+            TieTouch.contact_id,
+            TieTouch.user_id,
+            TieTouch.day,
+            TieTouch.touches,
+        )
+    )
     return {(a, c, u, d): n for a, c, u, d, n in rows}
 
 

@@ -44,9 +44,11 @@ def test_two_schedulers_run_each_job_once(tmp_path):
         for thread in threads:
             thread.join(timeout=60)
         assert sorted(outcomes) == [
-            "dependency_snapshot: ran", "dependency_snapshot: skipped",
-            "pipeline_snapshot: ran", "pipeline_snapshot: skipped",
-        ]  # fmt: skip
+            "dependency_snapshot: ran",
+            "dependency_snapshot: skipped",
+            "pipeline_snapshot: ran",
+            "pipeline_snapshot: skipped",
+        ]
         with app.app_context():
             runs = db.session.execute(sa.select(JobRun.job, JobRun.status)).all()
             assert sorted(runs) == [("dependency_snapshot", "done"), ("pipeline_snapshot", "done")]

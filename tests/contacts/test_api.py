@@ -252,8 +252,16 @@ def test_decision_chain_shape(apis, world, now):
     assert response.status_code == 200
     [root] = response.get_json()
     assert set(root) == {
-        "id", "name", "title", "decision_role", "influence", "attitude", "level", "ties", "reports"
-    }  # fmt: skip
+        "id",
+        "name",
+        "title",
+        "decision_role",
+        "influence",
+        "attitude",
+        "level",
+        "ties",
+        "reports",
+    }
     assert (root["name"], root["decision_role"], root["influence"]) == (
         "Zhang Wei",
         "decision_maker",

@@ -63,21 +63,36 @@ def test_empty_fields_are_left_out(now, world):
 
 @pytest.mark.parametrize(
     ("name", "parts"),
-    [("张伟", ("张", "伟")), ("欧阳娜娜", ("欧阳", "娜娜")), ("欧阳", ("欧", "阳")),
-     ("司马光", ("司马", "光")), ("李", ("李", "")), ("Liu Yang", ("Yang", "Liu")),
-     ("John Quincy  Smith", ("Smith", "John Quincy")), ("Madonna", ("Madonna", ""))],
-)  # fmt: skip
+    [
+        ("张伟", ("张", "伟")),
+        ("欧阳娜娜", ("欧阳", "娜娜")),
+        ("欧阳", ("欧", "阳")),
+        ("司马光", ("司马", "光")),
+        ("李", ("李", "")),
+        ("Liu Yang", ("Yang", "Liu")),
+        ("John Quincy  Smith", ("Smith", "John Quincy")),
+        ("Madonna", ("Madonna", "")),
+    ],
+)
 def test_the_structured_name_phones_sort_by(name, parts):
     assert name_parts(name) == parts
 
 
 @pytest.mark.parametrize(
     "values",
-    [{"name": "张伟"}, {"name": "欧阳娜娜", "department": None, "title": None},
-     {"name": "John Smith", "title": "VP Sales, APAC; Greater China", "department": "Sales\\Ops",
-      "email": None, "phone": "138 0013 8000",
-      "notes": "Line one\nLine two, with a comma; and a semicolon\n" + "很长的备注" * 40}],
-)  # fmt: skip
+    [
+        {"name": "张伟"},
+        {"name": "欧阳娜娜", "department": None, "title": None},
+        {
+            "name": "John Smith",
+            "title": "VP Sales, APAC; Greater China",
+            "department": "Sales\\Ops",
+            "email": None,
+            "phone": "138 0013 8000",
+            "notes": "Line one\nLine two, with a comma; and a semicolon\n" + "很长的备注" * 40,
+        },
+    ],
+)
 def test_a_card_read_back_by_the_import_gives_the_same_fields(now, world, values):
     contact = world.contact_a
     _fill(contact, **values)
@@ -114,10 +129,13 @@ def test_the_page_downloads_the_card_named_after_the_contact(client, now, world)
 
 @pytest.mark.parametrize(
     ("name", "ascii_name", "utf8_name"),
-    [("Liu Yang", "Liu Yang.vcf", "Liu Yang.vcf"),
-     ("José Núñez", "Jose Nunez.vcf", "José Núñez.vcf"),
-     ("A/B: C*D?", "A B C D.vcf", "A B C D.vcf"), ("..", "contact.vcf", "contact.vcf")],
-)  # fmt: skip
+    [
+        ("Liu Yang", "Liu Yang.vcf", "Liu Yang.vcf"),
+        ("José Núñez", "Jose Nunez.vcf", "José Núñez.vcf"),
+        ("A/B: C*D?", "A B C D.vcf", "A B C D.vcf"),
+        ("..", "contact.vcf", "contact.vcf"),
+    ],
+)
 def test_file_names_are_safe_on_every_file_system(client, now, world, name, ascii_name, utf8_name):
     contact = world.contact_a
     contact.name = name

@@ -74,10 +74,17 @@ def _deal_viewers() -> list[tuple[User, bench_sql.Viewer]]:
     emails = ["ar.east.1@example.com", "director.east@example.com", "ceo@example.com"]
     users = db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()
     return [
-        (u, bench_sql.Viewer(u.id, u.team_id, sees_all=u.role == Role.leadership,
-                             director=u.role == Role.director))
+        (
+            u,
+            bench_sql.Viewer(
+                u.id,
+                u.team_id,
+                sees_all=u.role == Role.leadership,
+                director=u.role == Role.director,
+            ),
+        )
         for u in users
-    ]  # fmt: skip
+    ]
 
 
 def test_raw_opportunity_list_and_board_find_what_the_pages_show(loaded):

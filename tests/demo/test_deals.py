@@ -52,10 +52,11 @@ def test_open_deals_lean_to_early_stages_and_some_overrun_the_sla(generated):
     counts = [stages[s.key] for s in enterprise.stages]
     assert counts[0] > counts[2] > counts[-1] > 0
     over = [
-        d for d in open_deals
-        if FROZEN_NOW - d["stage_entered_at"] > timedelta(
-            days=PLAYBOOK_OF[d["playbook_version_id"]].stage(d["stage_key"]).sla_days)
-    ]  # fmt: skip
+        d
+        for d in open_deals
+        if FROZEN_NOW - d["stage_entered_at"]
+        > timedelta(days=PLAYBOOK_OF[d["playbook_version_id"]].stage(d["stage_key"]).sla_days)
+    ]
     assert 0.08 <= len(over) / len(open_deals) <= 0.3
 
 
@@ -164,8 +165,11 @@ def test_showcase_accounts_hold_the_deals_the_demo_opens_with():
 def test_nobody_met_the_second_showcase_accounts_decision_maker_for_weeks():
     _staff, batch = _generate(6)
     second = batch.accounts[3]["id"]
-    tops = {c["id"] for c in batch.contacts
-            if c["account_id"] == second and c["decision_role"] == "decision_maker"}  # fmt: skip
+    tops = {
+        c["id"]
+        for c in batch.contacts
+        if c["account_id"] == second and c["decision_role"] == "decision_maker"
+    }
     when = {i["id"]: i["occurred_at"] for i in batch.history.interactions}
     met = [when[a["interaction_id"]] for a in batch.history.attendees if a["contact_id"] in tops]
     assert max(met) < FROZEN_NOW - timedelta(days=QUIET_DAYS)

@@ -255,9 +255,14 @@ def test_demo_shows_deals_waiting_at_the_gates(loaded):
 
 def test_new_deal_rows_get_fresh_ids_after_the_load(loaded):
     deal = db.session.scalars(sa.select(Opportunity).order_by(Opportunity.id.desc())).first()
-    copy = Opportunity(account_id=deal.account_id, playbook_version_id=deal.playbook_version_id,
-                       name="Fresh id", currency="CNY", stage_key=deal.stage_key,
-                       stage_entered_at=FROZEN_NOW)  # fmt: skip
+    copy = Opportunity(
+        account_id=deal.account_id,
+        playbook_version_id=deal.playbook_version_id,
+        name="Fresh id",
+        currency="CNY",
+        stage_key=deal.stage_key,
+        stage_entered_at=FROZEN_NOW,
+    )
     db.session.add(copy)
     db.session.flush()
     move = StageChange(opportunity_id=copy.id, at=FROZEN_NOW, move="created", to_stage="x")
@@ -286,8 +291,9 @@ def test_the_demos_tie_counts_equal_a_rebuild_from_its_interactions(loaded):
 
 
 def test_the_demo_has_a_dependency_trend_and_todays_pipeline_snapshot(loaded):
-    days = list(db.session.scalars(
-        sa.select(AccountSnapshot.day).distinct().order_by(AccountSnapshot.day)))  # fmt: skip
+    days = list(
+        db.session.scalars(sa.select(AccountSnapshot.day).distinct().order_by(AccountSnapshot.day))
+    )
     assert len(days) == 13 and days[-1] - days[0] == timedelta(weeks=12)
     latest = _count(sa.select(AccountSnapshot.id).where(AccountSnapshot.day == days[-1]))
     assert latest == _count(sa.select(Account.id).where(Account.deleted_at.is_(None)))

@@ -8,9 +8,18 @@ import pytest
 from tests import factories as f
 from tests.conftest import api_as
 
-FIELDS = {"account_id", "top_share", "holder_id", "effective_holders", "key_contacts",
-          "uncovered_key_contacts", "single_threaded_key_contacts", "multi_threaded_coverage",
-          "bus_factor", "risk"}  # fmt: skip
+FIELDS = {
+    "account_id",
+    "top_share",
+    "holder_id",
+    "effective_holders",
+    "key_contacts",
+    "uncovered_key_contacts",
+    "single_threaded_key_contacts",
+    "multi_threaded_coverage",
+    "bus_factor",
+    "risk",
+}
 
 
 def test_dependency_report_has_exactly_the_contract_fields(app, world, now):
@@ -58,8 +67,12 @@ def test_departure_body(app, world, now):
         .post("/reports/departure", json={"user_ids": [world.rep_a.id], "at": now.isoformat()})
         .get_json()
     )
-    assert set(body) == {"accounts", "pipeline_at_risk_amount", "pipeline_at_risk_weighted",
-                         "opportunity_ids"}  # fmt: skip
+    assert set(body) == {
+        "accounts",
+        "pipeline_at_risk_amount",
+        "pipeline_at_risk_weighted",
+        "opportunity_ids",
+    }
     a = next(x for x in body["accounts"] if x["account_id"] == world.account_a.id)
     expected = {
         "account_id": world.account_a.id,
@@ -71,7 +84,9 @@ def test_departure_body(app, world, now):
     assert a == expected
     assert body["opportunity_ids"] == [deal.id]
     assert (body["pipeline_at_risk_amount"], body["pipeline_at_risk_weighted"]) == (
-        {"CNY": "500000.00"}, {"CNY": "50000.00"})  # fmt: skip
+        {"CNY": "500000.00"},
+        {"CNY": "50000.00"},
+    )
 
 
 @pytest.mark.parametrize(

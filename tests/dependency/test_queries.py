@@ -42,7 +42,8 @@ def test_left_and_deleted_contacts_take_no_part(world, now):
     inp = queries.account_inputs({account.id}, now=now)[account.id]
     assert [c.id for c in inp.contacts] == [boss.id, user.id]
     assert left.id not in {c.id for c in inp.contacts} and gone.id not in {
-        c.id for c in inp.contacts}  # fmt: skip
+        c.id for c in inp.contacts
+    }
 
 
 def test_every_account_in_a_fixed_number_of_queries(world, now):
@@ -81,13 +82,15 @@ def test_departure_reports_uncovered_contacts_and_the_pipeline_at_risk(world, no
     account, boss, user = _account(world, "Depends on Li")
     f.make_interaction(account=account, owner=world.rep_a, contacts=[boss], days_ago=2)
     f.make_interaction(account=account, owner=world.rep_a2, contacts=[user], days_ago=2)
-    deal = f.make_opportunity(account=account, stage="shape", amount=1_000_000,
-                              roles={world.rep_a2: "AR"})  # fmt: skip
+    deal = f.make_opportunity(
+        account=account, stage="shape", amount=1_000_000, roles={world.rep_a2: "AR"}
+    )
     other, boss3, _ = _account(world, "Li is AR only")
     f.make_interaction(account=other, owner=world.rep_a2, contacts=[boss3], days_ago=2)
     ar_deal = f.make_opportunity(account=other, amount=200_000, roles={world.rep_a: "AR"})
-    dollars = f.make_opportunity(account=other, amount=30_000, currency="USD",
-                                 roles={world.rep_a: "AR"})  # fmt: skip
+    dollars = f.make_opportunity(
+        account=other, amount=30_000, currency="USD", roles={world.rep_a: "AR"}
+    )
     result = queries.departure(world.leader, {world.rep_a.id}, now=now)
     by_account = {d.account_id: d for d in result.accounts}
     gone = by_account[account.id]
@@ -98,11 +101,15 @@ def test_departure_reports_uncovered_contacts_and_the_pipeline_at_risk(world, no
     assert by_account[other.id].newly_uncovered_key_contacts == ()
     assert sorted(result.opportunity_ids) == sorted([deal.id, ar_deal.id, dollars.id])
     # summed per currency, never across currencies
-    assert result.pipeline_at_risk_amount == {"CNY": Decimal("1200000.00"),
-                                              "USD": Decimal("30000.00")}  # fmt: skip
+    assert result.pipeline_at_risk_amount == {
+        "CNY": Decimal("1200000.00"),
+        "USD": Decimal("30000.00"),
+    }
     # shape is 25 %, validate 10 %
-    assert result.pipeline_at_risk_weighted == {"CNY": Decimal("270000.00"),
-                                                "USD": Decimal("3000.00")}  # fmt: skip
+    assert result.pipeline_at_risk_weighted == {
+        "CNY": Decimal("270000.00"),
+        "USD": Decimal("3000.00"),
+    }
 
 
 def test_a_director_simulates_within_their_team_only(world, now):

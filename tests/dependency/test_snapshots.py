@@ -24,7 +24,11 @@ def test_a_snapshot_per_account_and_day_taken_twice_is_replaced(world, now):
     assert len(rows) == 3 and {r.day for r in rows} == {now.date()}
     a = next(r for r in rows if r.account_id == world.account_a.id)
     assert (a.holder_id, a.top_share, a.risk, a.single_threaded_key_contacts) == (
-        world.rep_a.id, 1.0, "high", 1)  # fmt: skip
+        world.rep_a.id,
+        1.0,
+        "high",
+        1,
+    )
 
 
 def test_trend_per_team_over_days_in_the_callers_scope(world, now):

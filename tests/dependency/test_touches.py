@@ -25,9 +25,14 @@ def _rebuilt() -> dict[tuple[int, int, int, int], int]:
 
 def test_logging_changing_deleting_and_restoring_keep_the_counts_true(world, now):
     other = f.make_contact(account=world.account_a, name="Other")
-    data = {"account_id": world.account_a.id, "kind": "visit", "occurred_at": now,
-            "summary": "Visit", "contact_ids": [world.contact_a.id],
-            "participant_ids": [world.rep_a.id, world.rep_a2.id]}  # fmt: skip
+    data = {
+        "account_id": world.account_a.id,
+        "kind": "visit",
+        "occurred_at": now,
+        "summary": "Visit",
+        "contact_ids": [world.contact_a.id],
+        "participant_ids": [world.rep_a.id, world.rep_a2.id],
+    }
     logged = services.log_interaction(data, actor=world.rep_a, now=now)
     kept = _counts()
     day = touches.day_number(now)
@@ -35,8 +40,12 @@ def test_logging_changing_deleting_and_restoring_keep_the_counts_true(world, now
     assert kept[(world.account_a.id, world.contact_a.id, world.rep_a.id, day)] == 2  # + World's
     assert kept == _rebuilt()
 
-    change = {"contact_ids": [other.id], "participant_ids": [world.rep_a.id],
-              "occurred_at": now - timedelta(days=3), "version": logged.version}  # fmt: skip
+    change = {
+        "contact_ids": [other.id],
+        "participant_ids": [world.rep_a.id],
+        "occurred_at": now - timedelta(days=3),
+        "version": logged.version,
+    }
     services.update_interaction(logged, change, actor=world.rep_a, now=now)
     kept = _counts()
     assert (world.account_a.id, world.contact_a.id, world.rep_a2.id, day) not in kept

@@ -23,8 +23,9 @@ def risky(world, now):
     one held by two people on two key contacts (low), one with no relationships (high)."""
     safe = f.make_account(team=world.team_a, name="Safe Steel", tier="B")
     for name in ("Boss", "Chief engineer"):
-        contact = f.make_contact(account=safe, name=name, decision_role="decision_maker",
-                                 influence="high")  # fmt: skip
+        contact = f.make_contact(
+            account=safe, name=name, decision_role="decision_maker", influence="high"
+        )
         for rep in (world.rep_a, world.rep_a2, world.director_a):
             f.make_interaction(account=safe, owner=rep, contacts=[contact], days_ago=3)
     bare = f.make_account(team=world.team_a, name="Bare Metals", tier="C")
@@ -38,8 +39,13 @@ def test_leadership_sees_every_account_the_worst_first(client, world, risky):
     page = client.get("/dependency")
     assert page.status_code == 200
     rows = _rows(page.text, "dependency-table")
-    assert set(map(int, rows)) == {world.account_a.id, world.account_b.id, world.shared.id,
-                                   risky["safe"].id, risky["bare"].id}  # fmt: skip
+    assert set(map(int, rows)) == {
+        world.account_a.id,
+        world.account_b.id,
+        world.shared.id,
+        risky["safe"].id,
+        risky["bare"].id,
+    }
     assert rows[-1] == str(risky["safe"].id)  # the only low-risk account comes last
     # the charts carry Plotly figures; the tables behind them are on the page
     figure = re.search(r'id="chart-risk" data-figure="([^"]+)"', page.text).group(1)
@@ -53,16 +59,20 @@ def test_leadership_sees_every_account_the_worst_first(client, world, risky):
 def test_filters_and_sorts(client, world, risky):
     login(client, world.leader)
     assert _rows(client.get("/dependency?risk=low").text, "dependency-table") == [
-        str(risky["safe"].id)]  # fmt: skip
+        str(risky["safe"].id)
+    ]
     assert _rows(client.get("/dependency?tier=C").text, "dependency-table") == [
-        str(risky["bare"].id)]  # fmt: skip
+        str(risky["bare"].id)
+    ]
     south = _rows(client.get(f"/dependency?team_id={world.team_b.id}").text, "dependency-table")
     assert south == [str(world.account_b.id)]
     held = _rows(client.get(f"/dependency?holder_id={world.rep_b.id}").text, "dependency-table")
     assert held == [str(world.account_b.id)]
     by_name = _rows(client.get("/dependency?sort=name").text, "dependency-table")
-    names = {str(a.id): a.name for a in (world.account_a, world.account_b, world.shared,
-                                         risky["safe"], risky["bare"])}  # fmt: skip
+    names = {
+        str(a.id): a.name
+        for a in (world.account_a, world.account_b, world.shared, risky["safe"], risky["bare"])
+    }
     assert [names[r] for r in by_name] == sorted(names.values())
     by_bus = _rows(client.get("/dependency?sort=bus_factor").text, "dependency-table")
     assert by_bus[-1] == str(risky["safe"].id)  # three people hold both key contacts
@@ -91,8 +101,11 @@ def test_the_account_page_shows_holders_the_matrix_and_a_joint_contact_to_plan(
     assert "Li Ming" in shares and "100%" in shares
     matrix = page.split('id="tie-matrix"', 1)[1].split("</table>", 1)[0]
     assert "Zhang Wei" in matrix and "Single-threaded" in matrix
-    link = re.search(r'class="btn btn-sm btn-outline-success ms-1 plan-joint" href="([^"]+)"',
-                     page).group(1).replace("&amp;", "&")  # fmt: skip
+    link = (
+        re.search(r'class="btn btn-sm btn-outline-success ms-1 plan-joint" href="([^"]+)"', page)
+        .group(1)
+        .replace("&amp;", "&")
+    )
     assert f"contact_ids={world.contact_a.id}" in link
     assert f"participant_ids={world.director_a.id}" in link
     assert f"participant_ids={world.rep_a.id}" in link
@@ -105,8 +118,7 @@ def test_the_account_page_shows_holders_the_matrix_and_a_joint_contact_to_plan(
 
 
 def test_the_departure_simulation_and_the_handover_it_plans(client, world, risky):
-    deal = f.make_opportunity(account=world.account_a, amount=500_000,
-                              roles={world.rep_a: "AR"})  # fmt: skip
+    deal = f.make_opportunity(account=world.account_a, amount=500_000, roles={world.rep_a: "AR"})
     db.session.commit()
     login(client, world.leader)
     empty = client.get("/dependency/departure")
@@ -130,8 +142,9 @@ def test_the_departure_simulation_and_the_handover_it_plans(client, world, risky
 
 def test_several_people_at_once_and_as_of_a_date(client, world, risky):
     login(client, world.leader)
-    both = client.get(f"/dependency/departure?user_ids={world.rep_a.id}"
-                      f"&user_ids={world.rep_a2.id}").text  # fmt: skip
+    both = client.get(
+        f"/dependency/departure?user_ids={world.rep_a.id}&user_ids={world.rep_a2.id}"
+    ).text
     assert both.count('<a class="btn btn-success"') == 2  # a handover from each of them
     # a year later no tie is live: nothing to lose
     later = client.get(f"/dependency/departure?user_ids={world.rep_a.id}&at=2028-01-01").text

@@ -18,9 +18,15 @@ from tests.conftest import drop_database, fresh_database_url, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = pytest.mark.e2e
@@ -93,8 +99,16 @@ def _page(request, browser, name: str, **options) -> Iterator[object]:
 @pytest.fixture
 def phone(request, browser, locale) -> Iterator[object]:
     """A phone-sized page in the browser language `locale`."""
-    yield from _page(request, browser, "", viewport={"width": 390, "height": 844}, locale=locale,
-                     is_mobile=True, has_touch=True, device_scale_factor=2)  # fmt: skip
+    yield from _page(
+        request,
+        browser,
+        "",
+        viewport={"width": 390, "height": 844},
+        locale=locale,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -108,5 +122,6 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def desktop(request, browser, locale) -> Iterator[object]:
     """A desktop-sized page in the browser language `locale` (leadership's and directors' views)."""
-    yield from _page(request, browser, "-desktop", viewport={"width": 1366, "height": 900},
-                     locale=locale)  # fmt: skip
+    yield from _page(
+        request, browser, "-desktop", viewport={"width": 1366, "height": 900}, locale=locale
+    )

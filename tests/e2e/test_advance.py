@@ -20,14 +20,27 @@ def _world(locale: str) -> dict:
     team = f.make_team(name=f"Gates {locale} {n}")
     rep = f.make_user(team=team, name=f"Rep G{n}", email=f"gates{n}-{locale}@example.com")
     account = f.make_account(team=team, name=f"华东电网 {n}", members={rep: "AR"})
-    boss = f.make_contact(account=account, name="王总", decision_role="decision_maker",
-                          influence="high")  # fmt: skip
+    boss = f.make_contact(
+        account=account, name="王总", decision_role="decision_maker", influence="high"
+    )
     f.make_interaction(account=account, owner=rep, contacts=[boss], days_ago=40)
-    deal = f.make_opportunity(account=account, playbook="transactional", stage="quote",
-                              name=f"Meter order {n}", roles={rep: "AR"})  # fmt: skip
-    db.session.add(ChecklistTick(opportunity_id=deal.id, stage_key="quote", item_key="quote_sent",
-                                 evidence="Quote Q-17 sent", ticked_by_id=rep.id,
-                                 ticked_at=clock.now() - timedelta(days=2)))  # fmt: skip
+    deal = f.make_opportunity(
+        account=account,
+        playbook="transactional",
+        stage="quote",
+        name=f"Meter order {n}",
+        roles={rep: "AR"},
+    )
+    db.session.add(
+        ChecklistTick(
+            opportunity_id=deal.id,
+            stage_key="quote",
+            item_key="quote_sent",
+            evidence="Quote Q-17 sent",
+            ticked_by_id=rep.id,
+            ticked_at=clock.now() - timedelta(days=2),
+        )
+    )
     return {"deal": deal, "boss": boss, "email": rep.email}
 
 

@@ -71,11 +71,15 @@ def test_two_people_saving_one_account_get_a_conflict_not_an_overwrite(
         desktop.fill("input[name=industry]", "Power grid")
         desktop.click(SAVE)
         alert = desktop.locator(".alert-danger").inner_text()
-        assert translate(
-            "Someone else saved this account while you were editing it. Under each field that "
-            "differs you see what is saved now; check them, then save again to keep your version.",
-            locale,
-        ) in alert  # fmt: skip
+        assert (
+            translate(
+                "Someone else saved this account while you were editing it. Under each field "
+                "that differs you see what is saved now; check them, then save again to keep "
+                "your version.",
+                locale,
+            )
+            in alert
+        )
         assert "Utilities" in desktop.locator("input[name=industry] ~ .form-text").inner_text()
         assert desktop.input_value("input[name=industry]") == "Power grid"  # the input stays
         assert_accessible(desktop)

@@ -23,14 +23,19 @@ _n = itertools.count()
 def _accounts(locale: str) -> dict:
     n = next(_n)
     team = f.make_team(name=f"Export {locale} {n}")
-    director = f.make_user(role=Role.director, team=team, name=f"Director X{n}",
-                           email=f"export{n}-{locale}@example.com")  # fmt: skip
+    director = f.make_user(
+        role=Role.director,
+        team=team,
+        name=f"Director X{n}",
+        email=f"export{n}-{locale}@example.com",
+    )
     team.director_id = director.id
     rep = f.make_user(team=team, name=f"Rep X{n}")
     made = {"email": director.email}
     for i, tier in enumerate("AABC"):
-        account = f.make_account(team=team, name=f"华东电力 {n}-{i}", tier=tier,
-                                 members={rep: "AR"})  # fmt: skip
+        account = f.make_account(
+            team=team, name=f"华东电力 {n}-{i}", tier=tier, members={rep: "AR"}
+        )
         made[f"account{i}"] = account
     made["formula"] = f.make_account(team=team, name=f'=HYPERLINK("http://evil/{n}")', tier="A")
     return made
@@ -57,8 +62,11 @@ def test_a_director_exports_the_filtered_account_list_as_excel(live_server, desk
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = book.active
     header = [cell.value for cell in sheet[1]]
-    assert header[:3] == [translate("Id", locale), translate("Name", locale),
-                          translate("Tier", locale)]  # fmt: skip
+    assert header[:3] == [
+        translate("Id", locale),
+        translate("Name", locale),
+        translate("Tier", locale),
+    ]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in rows] == shown  # the page's rows, in the page's order
     tiers = {row[2] for row in rows}
@@ -75,8 +83,9 @@ def _rep_with_steps(locale: str) -> dict:
     rep = f.make_user(team=team, name=f"Rep C{n}", email=f"calendar{n}-{locale}@example.com")
     account = f.make_account(team=team, name=f"西南电网 {n}", members={rep: "AR"})
     due = clock.now().date() + timedelta(days=3)
-    step = f.make_interaction(account=account, owner=rep, next_step=f"Send the quote {n}",
-                              next_step_due=due)  # fmt: skip
+    step = f.make_interaction(
+        account=account, owner=rep, next_step=f"Send the quote {n}", next_step_due=due
+    )
     return {"email": rep.email, "step": step, "summary": f"Send the quote {n} · 西南电网 {n}"}
 
 
@@ -88,9 +97,12 @@ def test_a_rep_makes_a_calendar_address_and_a_calendar_reads_it(live_server, des
     desktop.wait_for_url(f"{url}/me")
     section = desktop.locator("#calendar")
     assert translate("You have no calendar address.", locale) in section.inner_text()
-    google = translate("Outlook and Apple Calendar check the address every hour. Google Calendar "
-                       "refreshes subscribed calendars only every 8 to 24 hours, so a change can "
-                       "take up to a day to show there.", locale)  # fmt: skip
+    google = translate(
+        "Outlook and Apple Calendar check the address every hour. Google Calendar "
+        "refreshes subscribed calendars only every 8 to 24 hours, so a change can "
+        "take up to a day to show there.",
+        locale,
+    )
     assert google in section.inner_text()
     section.locator("form[action='/me/calendar'] button[type=submit]").click()
     address = desktop.locator("#calendar-url")

@@ -16,19 +16,29 @@ def _world(locale: str) -> dict:
     n = next(_n)
     team = f.make_team(name=f"Handover {locale} {n}")
     star = f.make_user(team=team, name=f"Star {n}", email=f"star{n}-{locale}@example.com")
-    successor = f.make_user(team=team, name=f"Successor {n}",
-                            email=f"successor{n}-{locale}@example.com")  # fmt: skip
-    leader = f.make_user(role=Role.leadership, name=f"CEO {n}",
-                         email=f"ceo{n}-{locale}@example.com")  # fmt: skip
+    successor = f.make_user(
+        team=team, name=f"Successor {n}", email=f"successor{n}-{locale}@example.com"
+    )
+    leader = f.make_user(
+        role=Role.leadership, name=f"CEO {n}", email=f"ceo{n}-{locale}@example.com"
+    )
     account = f.make_account(team=team, name=f"华北能源 {n}", members={star: "AR"})
-    boss = f.make_contact(account=account, name=f"刘总 {n}", decision_role="decision_maker",
-                          influence="high")  # fmt: skip
-    engineer = f.make_contact(account=account, name=f"周工 {n}",
-                              decision_role="technical_evaluator", influence="high")  # fmt: skip
+    boss = f.make_contact(
+        account=account, name=f"刘总 {n}", decision_role="decision_maker", influence="high"
+    )
+    engineer = f.make_contact(
+        account=account, name=f"周工 {n}", decision_role="technical_evaluator", influence="high"
+    )
     f.make_interaction(account=account, owner=star, contacts=[boss, engineer], days_ago=5)
     deal = f.make_opportunity(account=account, name=f"Substation {n}", roles={star: "AR"})
-    return {"star": star, "successor": successor, "account": account, "deal": deal,
-            "leader_email": leader.email, "successor_email": successor.email}  # fmt: skip
+    return {
+        "star": star,
+        "successor": successor,
+        "account": account,
+        "deal": deal,
+        "leader_email": leader.email,
+        "successor_email": successor.email,
+    }
 
 
 def test_leadership_simulates_a_departure_and_the_handover_reaches_100(
@@ -56,8 +66,9 @@ def test_leadership_simulates_a_departure_and_the_handover_reaches_100(
     desktop.click("#transfer-roles")
     desktop.wait_for_url(handover_url)
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True, locale=locale)  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale=locale
+    )
     context.set_default_timeout(10_000)
     phone = context.new_page()
     try:

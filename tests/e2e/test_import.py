@@ -18,8 +18,12 @@ _n = itertools.count()
 def _world(locale: str) -> dict:
     n = next(_n)
     team = f.make_team(name=f"Import {locale} {n}")
-    director = f.make_user(role=Role.director, team=team, name=f"Director {n}",
-                           email=f"import-director{n}-{locale}@example.com")  # fmt: skip
+    director = f.make_user(
+        role=Role.director,
+        team=team,
+        name=f"Director {n}",
+        email=f"import-director{n}-{locale}@example.com",
+    )
     team.director_id = director.id
     account = f.make_account(team=team, name="华东电力")
     return {"account": account, "email": director.email}
@@ -59,8 +63,11 @@ def test_director_imports_a_gbk_sheet_fixes_the_errors_and_undoes_it(
     with phone.expect_download() as download:
         phone.click("#errors-csv")
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    fixed = (text.replace("华北能源集团", "华东电力有限公司")
-             .replace("sunli@hdpower,", "sunli@hdpower.cn,").replace("张三", "刘建国"))  # fmt: skip
+    fixed = (
+        text.replace("华北能源集团", "华东电力有限公司")
+        .replace("sunli@hdpower,", "sunli@hdpower.cn,")
+        .replace("张三", "刘建国")
+    )
     fixed_file = tmp_path / "联系人-fixed.csv"
     fixed_file.write_text(fixed, encoding="utf-8-sig")
 

@@ -16,8 +16,12 @@ _n = itertools.count()
 def _world(locale: str) -> dict:
     n = next(_n)
     team = f.make_team(name=f"Merge {locale} {n}")
-    director = f.make_user(role=Role.director, team=team, name=f"Director {n}",
-                           email=f"merge-director{n}-{locale}@example.com")  # fmt: skip
+    director = f.make_user(
+        role=Role.director,
+        team=team,
+        name=f"Director {n}",
+        email=f"merge-director{n}-{locale}@example.com",
+    )
     team.director_id = director.id
     rep = f.make_user(team=team, name=f"Rep {n}")
     survivor = f.make_account(team=team, name=f"华东电力{n}有限公司", members={rep: "AR"})
@@ -27,12 +31,16 @@ def _world(locale: str) -> dict:
     engineer = f.make_contact(account=duplicate, name=f"周工{n}", influence="high")
     f.make_interaction(account=duplicate, owner=rep, contacts=[engineer], days_ago=2)
     db.session.flush()
-    return {"email": director.email, "survivor": survivor, "duplicate": duplicate,
-            "boss": boss.name, "engineer": engineer.name}  # fmt: skip
+    return {
+        "email": director.email,
+        "survivor": survivor,
+        "duplicate": duplicate,
+        "boss": boss.name,
+        "engineer": engineer.name,
+    }
 
 
-def test_director_merges_two_accounts_choosing_fields_then_undoes_it(live_server, desktop,
-                                                                      locale):  # fmt: skip
+def test_director_merges_two_accounts_choosing_fields_then_undoes_it(live_server, desktop, locale):
     seeded = live_server.seed(lambda: _world(locale))
     url, page = live_server.url, desktop
     survivor, duplicate = seeded["survivor"], seeded["duplicate"]

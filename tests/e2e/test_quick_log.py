@@ -14,12 +14,20 @@ def _world(locale: str) -> dict:
     team = f.make_team(name=f"East {locale} {n}")
     rep = f.make_user(team=team, name=f"Rep {n}", email=f"rep{n}-{locale}@example.com")
     account = f.make_account(team=team, name=f"华东电力 {n}", members={rep: "AR"})
-    boss = f.make_contact(account=account, name="张伟", decision_role="decision_maker",
-                          influence="high")  # fmt: skip
-    engineer = f.make_contact(account=account, name="Liu Yang", reports_to=boss,
-                              decision_role="technical_evaluator")  # fmt: skip
-    return {"rep": rep, "account": account, "boss": boss, "engineer": engineer,
-            "rep_name": rep.name, "email": rep.email}  # fmt: skip
+    boss = f.make_contact(
+        account=account, name="张伟", decision_role="decision_maker", influence="high"
+    )
+    engineer = f.make_contact(
+        account=account, name="Liu Yang", reports_to=boss, decision_role="technical_evaluator"
+    )
+    return {
+        "rep": rep,
+        "account": account,
+        "boss": boss,
+        "engineer": engineer,
+        "rep_name": rep.name,
+        "email": rep.email,
+    }
 
 
 def test_rep_quick_logs_a_visit_from_a_phone(live_server, phone, locale):

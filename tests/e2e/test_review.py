@@ -17,13 +17,15 @@ _n = itertools.count()
 def _world(locale: str) -> dict:
     n = next(_n)
     team = f.make_team(name=f"Review {locale} {n}")
-    director = f.make_user(role=Role.director, team=team, name=f"Director {n}",
-                           email=f"review{n}-{locale}@example.com")  # fmt: skip
+    director = f.make_user(
+        role=Role.director, team=team, name=f"Director {n}", email=f"review{n}-{locale}@example.com"
+    )
     team.director_id = director.id
     rep = f.make_user(team=team, name=f"Rep R{n}")
     account = f.make_account(team=team, name=f"西南电力 {n}", members={rep: "AR"})
-    deal = f.make_opportunity(account=account, stage="shape", days_in_stage=50,
-                              name=f"Substation {n}", roles={rep: "AR"})  # fmt: skip
+    deal = f.make_opportunity(
+        account=account, stage="shape", days_in_stage=50, name=f"Substation {n}", roles={rep: "AR"}
+    )
     runner.run("stage_sla_breaches", now=clock.now(), force=True)
     return {"deal": deal, "email": director.email}
 

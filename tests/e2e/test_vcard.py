@@ -18,8 +18,13 @@ def _world(locale: str) -> dict:
     team = f.make_team(name=f"vCard {locale} {n}")
     rep = f.make_user(team=team, name=f"Rep {n}", email=f"vcard{n}-{locale}@example.com")
     account = f.make_account(team=team, name=f"华东电力 {n}", members={rep: "AR"})
-    contact = f.make_contact(account=account, name="张伟", title="总经理",
-                             decision_role="decision_maker", influence="high")  # fmt: skip
+    contact = f.make_contact(
+        account=account,
+        name="张伟",
+        title="总经理",
+        decision_role="decision_maker",
+        influence="high",
+    )
     contact.department, contact.phone = "信息中心", "+86 138 0013 8000"
     contact.email, contact.notes = "zhangwei@hdpower.cn", "不喝白酒, 只喝茶\n会议别安排在上午十点前"
     contact.background = "Ex-army"

@@ -20,25 +20,31 @@ from tests.conftest import login, sql_statements
 def accounts(world):
     """Fourteen more accounts in team A, tiers repeating (ties for the keyset), each with an AR."""
     made = [
-        f.make_account(team=world.team_a, name=f"Acme {n:02}", tier="ABC"[n % 3],
-                       members={world.rep_a2: "AR", world.rep_a: "member"})
+        f.make_account(
+            team=world.team_a,
+            name=f"Acme {n:02}",
+            tier="ABC"[n % 3],
+            members={world.rep_a2: "AR", world.rep_a: "member"},
+        )
         for n in range(14)
-    ]  # fmt: skip
+    ]
     db.session.flush()
     return made
 
 
-@pytest.mark.parametrize("sort, descending", [("tier", False), ("tier", True), ("name", True),
-                                              ("updated", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    "sort, descending", [("tier", False), ("tier", True), ("name", True), ("updated", False)]
+)
 def test_batches_read_every_row_once_in_the_pages_order(world, accounts, sort, descending):
     listing = lists.accounts(world.director_a, AccountFilters(), sort=sort, descending=descending)
     read = [row.id for batch in files.batches(listing, size=4) for row in batch]
     column = {"tier": Account.tier, "name": Account.name, "updated": Account.updated_at}[sort]
     order = (column.desc(), Account.id.desc()) if descending else (column, Account.id)
     expected = db.session.scalars(
-        sa.select(Account.id).where(Account.team_id == world.team_a.id,
-                                    Account.deleted_at.is_(None)).order_by(*order)
-    ).all()  # fmt: skip
+        sa.select(Account.id)
+        .where(Account.team_id == world.team_a.id, Account.deleted_at.is_(None))
+        .order_by(*order)
+    ).all()
     assert read == expected and len(read) == 16
 
 
@@ -81,5 +87,13 @@ def test_text_an_xlsx_cannot_hold_is_cleaned(client, world, now):
 
 def test_safe_cell_escapes_only_text_that_starts_like_a_formula():
     assert [files.safe_cell(v) for v in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx", "a=b", "")] == [
-        "'=1+1", "'+1", "'-1", "'@A1", "'\tx", "'\rx", "a=b", ""]  # fmt: skip
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@A1",
+        "'\tx",
+        "'\rx",
+        "a=b",
+        "",
+    ]
     assert files.safe_cell(-5) == -5 and files.safe_cell(None) is None

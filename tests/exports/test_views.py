@@ -52,10 +52,15 @@ def page_ids(client, path: str, kind: str) -> list[int]:
 def many(world, now):
     """More accounts and deals in team A (and one in B), with tiers, amounts and an AR each."""
     for n, tier in enumerate("ABCAB"):
-        account = f.make_account(team=world.team_a, name=f"Account {n}", tier=tier,
-                                 members={world.rep_a2: "AR"})  # fmt: skip
-        f.make_opportunity(account=account, name=f"Deal {n}", amount=1000 * (n + 1),
-                           roles={world.rep_a2: "AR", world.rep_a: "SR"})  # fmt: skip
+        account = f.make_account(
+            team=world.team_a, name=f"Account {n}", tier=tier, members={world.rep_a2: "AR"}
+        )
+        f.make_opportunity(
+            account=account,
+            name=f"Deal {n}",
+            amount=1000 * (n + 1),
+            roles={world.rep_a2: "AR", world.rep_a: "SR"},
+        )
     f.make_opportunity(account=world.account_b, name="South deal", amount=50)
     db.session.commit()
 
@@ -92,8 +97,9 @@ def test_opportunity_export_is_the_list_under_its_filters_and_sort(client, world
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_drill_down_export_is_the_deals_behind_the_number(client, world, many, now, fmt):
-    late = f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=60,
-                              name="Stuck one")  # fmt: skip
+    late = f.make_opportunity(
+        account=world.account_a, stage="shape", days_in_stage=60, name="Stuck one"
+    )
     db.session.commit()
     login(client, world.director_a)
     query = "?figure=stage&key=enterprise:validate&sort=amount"
@@ -107,8 +113,7 @@ def test_drill_down_export_is_the_deals_behind_the_number(client, world, many, n
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_contact_export_is_the_api_list_under_its_filters(app, client, world, now, fmt):
-    f.make_contact(account=world.account_a, name="Qian Bo", title="CIO",
-                   reports_to=world.contact_a)  # fmt: skip
+    f.make_contact(account=world.account_a, name="Qian Bo", title="CIO", reports_to=world.contact_a)
     db.session.commit()
     api = api_as(app, world.rep_a)
     login(client, world.rep_a)
@@ -123,10 +128,17 @@ def test_contact_export_is_the_api_list_under_its_filters(app, client, world, no
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_contact_history_export_is_the_api_list_under_its_filters(app, client, world, now, fmt):
-    old = f.make_interaction(account=world.account_a, owner=world.rep_a2, days_ago=40,
-                             participants=[world.rep_a2, world.rep_a], contacts=[world.contact_a],
-                             next_step="Send the quote", next_step_due=date(2026, 12, 1),
-                             cost=Decimal("88.50"), summary="Dinner with the CIO")  # fmt: skip
+    old = f.make_interaction(
+        account=world.account_a,
+        owner=world.rep_a2,
+        days_ago=40,
+        participants=[world.rep_a2, world.rep_a],
+        contacts=[world.contact_a],
+        next_step="Send the quote",
+        next_step_due=date(2026, 12, 1),
+        cost=Decimal("88.50"),
+        summary="Dinner with the CIO",
+    )
     f.make_interaction(account=world.account_a, owner=world.rep_a2, days_ago=2)
     db.session.commit()
     api = api_as(app, world.rep_a)
@@ -134,11 +146,14 @@ def test_contact_history_export_is_the_api_list_under_its_filters(app, client, w
     since = (now - timedelta(days=60)).date()
     until = (now - timedelta(days=30)).date()
     for query, api_query in [
-        ("", ""), ("?mine=1", "?mine=true"),
+        ("", ""),
+        ("?mine=1", "?mine=true"),
         (f"?account_id={world.shared.id}", f"?account_id={world.shared.id}"),
-        (f"?since={since}&until={until}",
-         f"?since={since}T00:00:00%2B08:00&until={until + timedelta(days=1)}T00:00:00%2B08:00"),
-    ]:  # fmt: skip
+        (
+            f"?since={since}&until={until}",
+            f"?since={since}T00:00:00%2B08:00&until={until + timedelta(days=1)}T00:00:00%2B08:00",
+        ),
+    ]:
         listed = [i["id"] for i in api.get(f"/interactions{api_query}").json["items"]]
         assert ids(read(client.get(f"/interactions/export.{fmt}{query}"))) == listed, query
     rows = read(client.get(f"/interactions/export.{fmt}?since={since}&until={until}"))
@@ -176,7 +191,8 @@ def test_the_parent_account_is_named_only_where_the_reader_sees_it(client, world
     assert rows["Nanfang Grid"][parent] == rows["Shared Steel"][parent] == ""
     login(client, world.director_a)
     assert {r[1]: r for r in read(client.get("/accounts/export.csv"))}["Shared Steel"][
-        parent] == "Huadong Power"  # fmt: skip
+        parent
+    ] == "Huadong Power"
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"]
@@ -189,8 +205,12 @@ def test_csv_escapes_every_formula_cell(client, world, now):
     f.make_interaction(account=world.account_a, owner=world.rep_a, summary=FORMULAS[0])
     db.session.commit()
     login(client, world.director_a)
-    cells = [c for path in ("accounts", "contacts", "interactions")
-             for row in read(client.get(f"/{path}/export.csv")) for c in row]  # fmt: skip
+    cells = [
+        c
+        for path in ("accounts", "contacts", "interactions")
+        for row in read(client.get(f"/{path}/export.csv"))
+        for c in row
+    ]
     for text in FORMULAS:
         assert text not in cells and "'" + text in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
@@ -212,8 +232,12 @@ def test_excel_keeps_formula_text_as_text_cells(client, world, now):
 
 
 def test_excel_cells_are_typed(client, world, now):
-    f.make_opportunity(account=world.account_a, name="Typed", amount=Decimal("1234.50"),
-                       expected_close=date(2027, 3, 31))  # fmt: skip
+    f.make_opportunity(
+        account=world.account_a,
+        name="Typed",
+        amount=Decimal("1234.50"),
+        expected_close=date(2027, 3, 31),
+    )
     db.session.commit()
     login(client, world.rep_a)
     book = openpyxl.load_workbook(io.BytesIO(client.get("/opportunities/export.xlsx").data))
@@ -240,7 +264,8 @@ def test_the_file_is_named_after_the_list_and_the_day(client, world, now):
     response = client.get("/interactions/export.xlsx?mine=1")
     stamp = now.strftime("%Y%m%d")
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="contact-history-{stamp}.xlsx"')  # fmt: skip
+        f'attachment; filename="contact-history-{stamp}.xlsx"'
+    )
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -12,9 +12,13 @@ from salesflow.handovers.models import Handover
 
 def plan(world, *, actor=None, accounts=None, now, **data) -> Handover:
     """A handover planned through the service (defaults: rep_a → rep_a2, account_a, in 30 days)."""
-    values = {"from_user_id": world.rep_a.id, "to_user_id": world.rep_a2.id,
-              "account_ids": [a.id for a in (accounts or [world.account_a])],
-              "due_date": date(2026, 12, 20), **data}  # fmt: skip
+    values = {
+        "from_user_id": world.rep_a.id,
+        "to_user_id": world.rep_a2.id,
+        "account_ids": [a.id for a in (accounts or [world.account_a])],
+        "due_date": date(2026, 12, 20),
+        **data,
+    }
     return services.create_handover(values, actor=actor or world.director_a, now=now)
 
 

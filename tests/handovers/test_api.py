@@ -32,8 +32,13 @@ FIELDS = {
 
 
 def _body(world, **overrides) -> dict:
-    return {"from_user_id": world.rep_a.id, "to_user_id": world.rep_a2.id,
-            "account_ids": [world.account_a.id], "due_date": "2026-12-15", **overrides}  # fmt: skip
+    return {
+        "from_user_id": world.rep_a.id,
+        "to_user_id": world.rep_a2.id,
+        "account_ids": [world.account_a.id],
+        "due_date": "2026-12-15",
+        **overrides,
+    }
 
 
 def _count() -> int:
@@ -47,14 +52,21 @@ def test_create_and_get_have_the_contract_fields_and_checklist(app, world, now):
     body = created.get_json()
     assert set(body) == FIELDS
     assert (body["from_user_id"], body["to_user_id"], body["account_ids"], body["due_date"]) == (
-        world.rep_a.id, world.rep_a2.id, [world.account_a.id], "2026-12-15")  # fmt: skip
+        world.rep_a.id,
+        world.rep_a2.id,
+        [world.account_a.id],
+        "2026-12-15",
+    )
     assert body["completion"] == {"done": 0, "total": 3, "percent": 0}
     assert body["complete"] is False and body["overdue"] is False
     assert {(i["item"], i["contact_id"], i["done"]) for i in body["items"]} == {
-        ("roles_transferred", None, False), ("joint_contact", world.contact_a.id, False),
-        ("confirmed", world.contact_a.id, False)}  # fmt: skip
-    assert body["accounts"] == [{"account_id": world.account_a.id, "risk_before": "high",
-                                 "risk_now": "high"}]  # fmt: skip
+        ("roles_transferred", None, False),
+        ("joint_contact", world.contact_a.id, False),
+        ("confirmed", world.contact_a.id, False),
+    }
+    assert body["accounts"] == [
+        {"account_id": world.account_a.id, "risk_before": "high", "risk_now": "high"}
+    ]
     assert api.get(f"/handovers/{body['id']}").get_json() == body
 
 
@@ -79,16 +91,23 @@ def test_transfer_and_confirm_move_completion(app, world, now):
     item = next(i for i in confirmed.get_json()["items"] if i["item"] == "confirmed")
     assert item["done"] and item["confirmed_at"]
     assert world.contact_a.attitude == "champion"
-    refused = planner.post(f"/handovers/{handover.id}/confirmations",
-                           json={"contact_id": world.contact_a.id})  # fmt: skip
+    refused = planner.post(
+        f"/handovers/{handover.id}/confirmations", json={"contact_id": world.contact_a.id}
+    )
     assert refused.status_code == 403
     assert successor.post(f"/handovers/{handover.id}/transfer").status_code == 403
 
 
 def test_the_list_is_paginated_and_scoped(app, world, now):
     mine = [plan(world, now=now).id for _ in range(3)]
-    plan(world, actor=world.leader, from_user_id=world.rep_b.id, to_user_id=world.rep_a2.id,
-         accounts=[world.account_b], now=now)  # fmt: skip
+    plan(
+        world,
+        actor=world.leader,
+        from_user_id=world.rep_b.id,
+        to_user_id=world.rep_a2.id,
+        accounts=[world.account_b],
+        now=now,
+    )
     api = api_as(app, world.rep_a)
     first = api.get("/handovers?limit=2").get_json()
     assert set(first) == {"items", "next_cursor"} and first["next_cursor"]
@@ -110,19 +129,24 @@ def test_reps_may_not_plan_and_outside_the_scope_is_404(app, world, now):
     assert _count() == 1
 
 
-@pytest.mark.parametrize(("overrides", "fields"), [
-    ({"to_user_id": "same"}, {"to_user_id"}),
-    ({"to_user_id": "inactive"}, {"to_user_id"}),
-    ({"due_date": "2026-11-19"}, {"due_date"}),
-    ({"due_date": "soon"}, {"due_date"}),
-    ({"account_ids": []}, {"account_ids"}),
-    ({"account_ids": [999_999]}, {"account_ids"}),
-    ({"account_ids": ["x"]}, {"account_ids.0"}),
-    ({"to_user_id": "rep_b"}, {"to_user_id"}),  # a director's plan outside the team
-    ({"extra": 1}, {"extra"}),
-    ({"to_user_id": "same", "due_date": "2026-01-01", "account_ids": []},
-     {"to_user_id", "due_date", "account_ids"}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("overrides", "fields"),
+    [
+        ({"to_user_id": "same"}, {"to_user_id"}),
+        ({"to_user_id": "inactive"}, {"to_user_id"}),
+        ({"due_date": "2026-11-19"}, {"due_date"}),
+        ({"due_date": "soon"}, {"due_date"}),
+        ({"account_ids": []}, {"account_ids"}),
+        ({"account_ids": [999_999]}, {"account_ids"}),
+        ({"account_ids": ["x"]}, {"account_ids.0"}),
+        ({"to_user_id": "rep_b"}, {"to_user_id"}),  # a director's plan outside the team
+        ({"extra": 1}, {"extra"}),
+        (
+            {"to_user_id": "same", "due_date": "2026-01-01", "account_ids": []},
+            {"to_user_id", "due_date", "account_ids"},
+        ),
+    ],
+)
 def test_bad_input_is_422_on_its_fields_and_saves_nothing(app, world, now, overrides, fields):
     values = {
         "same": world.rep_a.id,

@@ -24,19 +24,29 @@ def test_leadership_admins_and_the_teams_director_plan(world, now, who):
 
 
 def test_leadership_hands_over_across_teams(world, now):
-    handover = plan(world, actor=world.leader, to_user_id=world.rep_b.id,
-                    accounts=[world.account_a, world.account_b], now=now)  # fmt: skip
+    handover = plan(
+        world,
+        actor=world.leader,
+        to_user_id=world.rep_b.id,
+        accounts=[world.account_a, world.account_b],
+        now=now,
+    )
     assert set(handover.account_ids) == {world.account_a.id, world.account_b.id}
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"to_user_id": "rep_b"}, "to_user_id"),
-    ({"from_user_id": "rep_b", "to_user_id": "rep_a"}, "from_user_id"),
-    ({"accounts": ["account_b"]}, "account_ids"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"to_user_id": "rep_b"}, "to_user_id"),
+        ({"from_user_id": "rep_b", "to_user_id": "rep_a"}, "from_user_id"),
+        ({"accounts": ["account_b"]}, "account_ids"),
+    ],
+)
 def test_a_director_plans_only_within_their_team(world, now, data, field):
-    data = {k: ([getattr(world, a) for a in v] if k == "accounts" else getattr(world, v).id)
-            for k, v in data.items()}  # fmt: skip
+    data = {
+        k: ([getattr(world, a) for a in v] if k == "accounts" else getattr(world, v).id)
+        for k, v in data.items()
+    }
     with pytest.raises(ValidationFailed) as error:
         plan(world, actor=world.director_a, now=now, **data)
     assert field in error.value.fields
@@ -48,10 +58,18 @@ def test_a_director_hands_over_all_of_a_persons_accounts_in_their_team_only(worl
     assert world.account_b.id not in handover.account_ids
 
 
-@pytest.mark.parametrize(("who", "sees"), [
-    ("rep_a", True), ("rep_a2", True), ("rep_b", False), ("director_a", True),
-    ("director_b", False), ("leader", True), ("admin", True),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        ("rep_a", True),
+        ("rep_a2", True),
+        ("rep_b", False),
+        ("director_a", True),
+        ("director_b", False),
+        ("leader", True),
+        ("admin", True),
+    ],
+)
 def test_who_sees_a_handover(world, now, who, sees):
     handover = plan(world, now=now)
     user = getattr(world, who)
@@ -79,8 +97,9 @@ def test_only_planners_transfer_the_roles(world, now, who):
 
 def test_the_successor_confirms_even_before_seeing_the_account(world, now):
     """A successor from another team works the handover before the roles are theirs."""
-    handover = plan(world, actor=world.leader, to_user_id=world.rep_b.id, now=now,
-                    due_date=date(2026, 12, 31))  # fmt: skip
+    handover = plan(
+        world, actor=world.leader, to_user_id=world.rep_b.id, now=now, due_date=date(2026, 12, 31)
+    )
     with pytest.raises(NotFound):
         scope.get_account(world.rep_b, world.account_a.id)
     services.confirm_contact(handover, world.contact_a.id, {}, actor=world.rep_b, now=now)

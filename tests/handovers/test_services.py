@@ -30,28 +30,37 @@ def _count(model, *where) -> int:
 def _joint(world, at, *, people=None, contacts=None, **kwargs):
     """A contact logged on account_a with Zhang Wei, by default with both people."""
     return f.make_interaction(
-        account=world.account_a, owner=world.rep_a2, occurred_at=at,
+        account=world.account_a,
+        owner=world.rep_a2,
+        occurred_at=at,
         participants=people if people is not None else [world.rep_a, world.rep_a2],
-        contacts=contacts if contacts is not None else [world.contact_a], **kwargs,
-    )  # fmt: skip
+        contacts=contacts if contacts is not None else [world.contact_a],
+        **kwargs,
+    )
 
 
 def _notified(user) -> list[str]:
-    return list(db.session.scalars(
-        sa.select(Notification.kind).where(Notification.user_id == user.id)
-        .order_by(Notification.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(Notification.kind)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id)
+        )
+    )
 
 
 # the checklist at the start
 
 
 def test_a_new_handover_has_every_item_open(world, handover):
-    assert state(handover) == {"percent": 0, "items": {
-        ("roles_transferred", None): False,
-        ("joint_contact", world.contact_a.id): False,
-        ("confirmed", world.contact_a.id): False,
-    }}  # fmt: skip
+    assert state(handover) == {
+        "percent": 0,
+        "items": {
+            ("roles_transferred", None): False,
+            ("joint_contact", world.contact_a.id): False,
+            ("confirmed", world.contact_a.id): False,
+        },
+    }
 
 
 def test_creation_snapshots_roles_key_contacts_and_risk(world, now):
@@ -74,12 +83,15 @@ def test_transfer_gives_the_successor_every_role_and_proves_the_item(world, hand
     assert services.transfer_roles(handover, actor=world.director_a, now=later) == 2
     assert [(m.user_id, m.role.value) for m in world.account_a.members] == [(world.rep_a2.id, "AR")]
     assert {(r.user_id, r.role.value) for r in deal.roles} == {
-        (world.rep_a2.id, "AR"), (world.rep_b.id, "SR")}  # fmt: skip
+        (world.rep_a2.id, "AR"),
+        (world.rep_b.id, "SR"),
+    }
     assert [r.user_id for r in closed.roles] == [world.rep_a.id]  # closed deals keep history
     assert state(handover)["items"][("roles_transferred", None)] is True
     assert state(handover)["percent"] == 33
-    audited = _count(AuditEntry, AuditEntry.entity_type == "handovers",
-                     AuditEntry.action == "transfer")  # fmt: skip
+    audited = _count(
+        AuditEntry, AuditEntry.entity_type == "handovers", AuditEntry.action == "transfer"
+    )
     assert audited == 1
 
 
@@ -92,22 +104,28 @@ def test_every_planner_transfers_roles_where_the_leaver_is_not_the_ar(world, now
     handover = plan(world, actor=getattr(world, planner), accounts=[account], now=now)
     assert services.transfer_roles(handover, actor=getattr(world, planner), now=later) == 2
     assert sorted((m.user_id, m.role.value) for m in account.members) == sorted(
-        [(world.rep_b.id, "AR"), (world.rep_a2.id, "SR")])  # fmt: skip
+        [(world.rep_b.id, "AR"), (world.rep_a2.id, "SR")]
+    )
     assert sorted((r.user_id, r.role.value) for r in deal.roles) == sorted(
-        [(world.rep_b.id, "AR"), (world.rep_a2.id, "FR")])  # fmt: skip
+        [(world.rep_b.id, "AR"), (world.rep_a2.id, "FR")]
+    )
 
 
 def test_roles_item_is_proven_by_the_data_however_the_team_changed(world, handover, later):
-    account_services.set_account_team(world.account_a, [{"user_id": world.rep_a2.id,
-                                      "role": "AR"}], actor=world.rep_a, now=later)  # fmt: skip
+    account_services.set_account_team(
+        world.account_a, [{"user_id": world.rep_a2.id, "role": "AR"}], actor=world.rep_a, now=later
+    )
     assert state(handover)["items"][("roles_transferred", None)] is True
 
 
-@pytest.mark.parametrize("team", [
-    [{"user_id": "old", "role": "AR"}, {"user_id": "new", "role": "AR"}],  # old still on it
-    [{"user_id": "new", "role": "member"}],  # successor without the AR role
-    [],  # nobody took over
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "team",
+    [
+        [{"user_id": "old", "role": "AR"}, {"user_id": "new", "role": "AR"}],  # old still on it
+        [{"user_id": "new", "role": "member"}],  # successor without the AR role
+        [],  # nobody took over
+    ],
+)
 def test_roles_item_stays_open_until_both_sides_hold(world, handover, later, team):
     ids = {"old": world.rep_a.id, "new": world.rep_a2.id}
     members = [{"user_id": ids[m["user_id"]], "role": m["role"]} for m in team]
@@ -117,8 +135,9 @@ def test_roles_item_stays_open_until_both_sides_hold(world, handover, later, tea
 
 def test_old_persons_seat_on_an_open_deal_keeps_the_roles_item_open(world, handover, later):
     deal = f.make_opportunity(account=world.account_a, roles={world.rep_a: "FR"})
-    account_services.set_account_team(world.account_a, [{"user_id": world.rep_a2.id,
-                                      "role": "AR"}], actor=world.rep_a, now=later)  # fmt: skip
+    account_services.set_account_team(
+        world.account_a, [{"user_id": world.rep_a2.id, "role": "AR"}], actor=world.rep_a, now=later
+    )
     items = checklist.of(handover).accounts[0].item(checklist.ItemKind.roles_transferred)
     assert not items.done and items.roles.old_deals == ((deal.id, "FR"),)
 
@@ -133,8 +152,11 @@ def test_an_account_with_no_roles_then_or_now_has_no_roles_item(world, now):
 
 def test_a_joint_contact_with_both_people_proves_the_item(world, handover, later):
     interaction = _joint(world, later)
-    item = checklist.of(handover).accounts[0].item(checklist.ItemKind.joint_contact,
-                                                   world.contact_a.id)  # fmt: skip
+    item = (
+        checklist.of(handover)
+        .accounts[0]
+        .item(checklist.ItemKind.joint_contact, world.contact_a.id)
+    )
     assert item.done and item.interaction_id == interaction.id
     assert state(handover)["percent"] == 33
 
@@ -155,8 +177,16 @@ def test_a_joint_contact_logged_through_the_quick_log_service_counts(world, hand
     assert state(handover)["items"][("joint_contact", world.contact_a.id)] is True
 
 
-@pytest.mark.parametrize("case", ["without the old person", "without the successor", "deleted",
-                                  "before the handover", "with another contact"])  # fmt: skip
+@pytest.mark.parametrize(
+    "case",
+    [
+        "without the old person",
+        "without the successor",
+        "deleted",
+        "before the handover",
+        "with another contact",
+    ],
+)
 def test_a_contact_that_is_not_a_joint_contact_does_not_count(world, handover, later, now, case):
     other = f.make_contact(account=world.account_a, name="Someone else")
     kwargs = {
@@ -183,23 +213,33 @@ def test_deleting_the_joint_contact_moves_completion_back(world, handover, later
 
 def test_the_successors_confirmation_proves_the_item(world, handover, later):
     services.confirm_contact(handover, world.contact_a.id, {}, actor=world.rep_a2, now=later)
-    item = checklist.of(handover).accounts[0].item(checklist.ItemKind.confirmed,
-                                                   world.contact_a.id)  # fmt: skip
+    item = checklist.of(handover).accounts[0].item(checklist.ItemKind.confirmed, world.contact_a.id)
     assert item.done and item.confirmed_at == later
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "confirm"))
     assert (entry.entity_type, entry.entity_id, entry.actor_id) == (
-        "contacts", world.contact_a.id, world.rep_a2.id)  # fmt: skip
+        "contacts",
+        world.contact_a.id,
+        world.rep_a2.id,
+    )
     assert entry.changes == {"attitude": ["unknown", "unknown"], "influence": ["high", "high"]}
 
 
 def test_confirming_other_values_changes_the_contact_first(world, handover, later):
-    services.confirm_contact(handover, world.contact_a.id, {"attitude": "supporter",
-                             "influence": "medium"}, actor=world.rep_a2, now=later)  # fmt: skip
+    services.confirm_contact(
+        handover,
+        world.contact_a.id,
+        {"attitude": "supporter", "influence": "medium"},
+        actor=world.rep_a2,
+        now=later,
+    )
     assert (world.contact_a.attitude, world.contact_a.influence) == ("supporter", "medium")
-    actions = list(db.session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.entity_type == "contacts",
-                                           AuditEntry.entity_id == world.contact_a.id)
-        .order_by(AuditEntry.id)))  # fmt: skip
+    actions = list(
+        db.session.scalars(
+            sa.select(AuditEntry.action)
+            .where(AuditEntry.entity_type == "contacts", AuditEntry.entity_id == world.contact_a.id)
+            .order_by(AuditEntry.id)
+        )
+    )
     assert actions[-2:] == ["update", "confirm"]
     # rated down, the contact is still on the list: rating someone down ticks nothing
     assert ("joint_contact", world.contact_a.id) in state(handover)["items"]
@@ -208,8 +248,9 @@ def test_confirming_other_values_changes_the_contact_first(world, handover, late
 @pytest.mark.parametrize("who", ["rep_a", "director_a", "leader", "admin"])
 def test_nobody_but_the_successor_may_confirm(world, handover, later, who):
     with pytest.raises(Forbidden):
-        services.confirm_contact(handover, world.contact_a.id, {}, actor=getattr(world, who),
-                                 now=later)  # fmt: skip
+        services.confirm_contact(
+            handover, world.contact_a.id, {}, actor=getattr(world, who), now=later
+        )
     assert state(handover)["items"][("confirmed", world.contact_a.id)] is False
 
 
@@ -217,11 +258,13 @@ def test_a_confirm_entry_by_someone_else_or_before_the_handover_does_not_count(
     world, handover, later, now
 ):
     for actor, at in ((world.rep_a, later), (world.rep_a2, now - timedelta(days=1))):
-        audit.record(world.contact_a, "confirm", {}, actor=actor, now=at,
-                     account_id=world.account_a.id)  # fmt: skip
+        audit.record(
+            world.contact_a, "confirm", {}, actor=actor, now=at, account_id=world.account_a.id
+        )
     change = {"version": world.contact_a.version, "attitude": "champion"}
-    contact_services.update_contact(world.contact_a, change, actor=world.rep_a2,
-                                    now=later)  # an edit is not a confirmation  # fmt: skip
+    contact_services.update_contact(
+        world.contact_a, change, actor=world.rep_a2, now=later
+    )  # an edit is not a confirmation
     assert state(handover)["items"][("confirmed", world.contact_a.id)] is False
 
 
@@ -235,8 +278,9 @@ def test_confirming_a_contact_outside_the_checklist_is_not_found(world, handover
 
 def test_confirming_a_value_outside_the_vocabulary_is_refused(world, handover, later):
     with pytest.raises(ValidationFailed) as error:
-        services.confirm_contact(handover, world.contact_a.id, {"attitude": "ecstatic"},
-                                 actor=world.rep_a2, now=later)  # fmt: skip
+        services.confirm_contact(
+            handover, world.contact_a.id, {"attitude": "ecstatic"}, actor=world.rep_a2, now=later
+        )
     assert "attitude" in error.value.fields
 
 
@@ -297,11 +341,13 @@ def test_without_account_ids_every_account_of_the_person_is_handed_over(world, n
     dealt = f.make_account(team=world.team_a, name="Deal only")
     f.make_opportunity(account=dealt, roles={world.rep_a: "SR"})
     tied = f.make_account(team=world.team_a, name="Tie only")
-    f.make_interaction(account=tied, owner=world.rep_a, contacts=[f.make_contact(account=tied)],
-                       days_ago=30)  # fmt: skip
+    f.make_interaction(
+        account=tied, owner=world.rep_a, contacts=[f.make_contact(account=tied)], days_ago=30
+    )
     stale = f.make_account(team=world.team_a, name="Old tie")
-    f.make_interaction(account=stale, owner=world.rep_a, days_ago=400,
-                       contacts=[f.make_contact(account=stale)])  # fmt: skip
+    f.make_interaction(
+        account=stale, owner=world.rep_a, days_ago=400, contacts=[f.make_contact(account=stale)]
+    )
     handover = plan(world, now=now, account_ids=None)
     # shared: Li Ming logged its interaction today (a live tie)
     assert set(handover.account_ids) == {world.account_a.id, dealt.id, tied.id, world.shared.id}
@@ -318,20 +364,25 @@ def _valid(world, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not MISSING}
 
 
-@pytest.mark.parametrize(("overrides", "fields"), [
-    ({"to_user_id": "same"}, {"to_user_id"}),
-    ({"to_user_id": "inactive"}, {"to_user_id"}),
-    ({"to_user_id": MISSING, "from_user_id": 999_999}, {"to_user_id", "from_user_id"}),
-    ({"due_date": date(2026, 11, 19)}, {"due_date"}),
-    ({"due_date": "2026-12-01"}, {"due_date"}),
-    ({"due_date": MISSING}, {"due_date"}),
-    ({"account_ids": []}, {"account_ids"}),
-    ({"account_ids": [999_999]}, {"account_ids"}),
-    ({"account_ids": ["1"]}, {"account_ids"}),
-    ({"account_ids": "deleted"}, {"account_ids"}),
-    ({"to_user_id": "same", "due_date": date(2020, 1, 1), "account_ids": []},
-     {"to_user_id", "due_date", "account_ids"}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("overrides", "fields"),
+    [
+        ({"to_user_id": "same"}, {"to_user_id"}),
+        ({"to_user_id": "inactive"}, {"to_user_id"}),
+        ({"to_user_id": MISSING, "from_user_id": 999_999}, {"to_user_id", "from_user_id"}),
+        ({"due_date": date(2026, 11, 19)}, {"due_date"}),
+        ({"due_date": "2026-12-01"}, {"due_date"}),
+        ({"due_date": MISSING}, {"due_date"}),
+        ({"account_ids": []}, {"account_ids"}),
+        ({"account_ids": [999_999]}, {"account_ids"}),
+        ({"account_ids": ["1"]}, {"account_ids"}),
+        ({"account_ids": "deleted"}, {"account_ids"}),
+        (
+            {"to_user_id": "same", "due_date": date(2020, 1, 1), "account_ids": []},
+            {"to_user_id", "due_date", "account_ids"},
+        ),
+    ],
+)
 def test_bad_input_is_refused_with_every_problem_and_nothing_saved(world, now, overrides, fields):
     gone = f.make_account(team=world.team_a, deleted=True)
     values = {
@@ -348,8 +399,9 @@ def test_bad_input_is_refused_with_every_problem_and_nothing_saved(world, now, o
 
 def test_due_today_is_fine_and_a_leaver_may_hand_over(world, now):
     world.rep_a.active = False
-    handover = services.create_handover(_valid(world, due_date=date(2026, 11, 20)),
-                                        actor=world.leader, now=now)  # fmt: skip
+    handover = services.create_handover(
+        _valid(world, due_date=date(2026, 11, 20)), actor=world.leader, now=now
+    )
     assert handover.from_user_id == world.rep_a.id
     assert _notified(world.rep_a) == []  # a deactivated user reads nothing
 
@@ -357,6 +409,7 @@ def test_due_today_is_fine_and_a_leaver_may_hand_over(world, now):
 def test_a_person_with_no_accounts_cannot_hand_over_everything(world, now):
     idle = f.make_user(team=world.team_a)
     with pytest.raises(ValidationFailed) as error:
-        services.create_handover(_valid(world, from_user_id=idle.id, account_ids=None),
-                                 actor=world.leader, now=now)  # fmt: skip
+        services.create_handover(
+            _valid(world, from_user_id=idle.id, account_ids=None), actor=world.leader, now=now
+        )
     assert "account_ids" in error.value.fields

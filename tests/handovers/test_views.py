@@ -27,14 +27,23 @@ def test_leadership_plans_a_handover_from_the_page(client, world, now):
     assert f'value="{world.account_a.id}" id="account-{world.account_a.id}" checked' in page
     assert f'value="{world.shared.id}" id="account-{world.shared.id}" checked' in page  # a tie
     assert "Nanfang Grid" not in page
-    response = client.post(f"/handovers/new?from_user_id={world.rep_a.id}", data={
-        "from_user_id": world.rep_a.id, "to_user_id": world.rep_a2.id, "due_date": "2026-12-15",
-        "account_ids": [world.account_a.id]})  # fmt: skip
+    response = client.post(
+        f"/handovers/new?from_user_id={world.rep_a.id}",
+        data={
+            "from_user_id": world.rep_a.id,
+            "to_user_id": world.rep_a2.id,
+            "due_date": "2026-12-15",
+            "account_ids": [world.account_a.id],
+        },
+    )
     assert response.status_code == 302
     handover = db.session.scalar(sa.select(Handover))
     assert response.headers["Location"] == f"/handovers/{handover.id}"
     assert (handover.from_user_id, handover.to_user_id, handover.account_ids) == (
-        world.rep_a.id, world.rep_a2.id, [world.account_a.id])  # fmt: skip
+        world.rep_a.id,
+        world.rep_a2.id,
+        [world.account_a.id],
+    )
 
 
 def test_planning_with_bad_input_shows_every_problem_and_saves_nothing(client, world, now):
@@ -79,8 +88,9 @@ def test_the_handover_page_shows_each_item_and_how_to_do_it(client, world, now):
 
 
 def test_the_page_names_the_deals_whose_roles_are_still_to_transfer(client, world, now):
-    deal = f.make_opportunity(account=world.account_a, name="Grid upgrade",
-                              roles={world.rep_a: "AR"})  # fmt: skip
+    deal = f.make_opportunity(
+        account=world.account_a, name="Grid upgrade", roles={world.rep_a: "AR"}
+    )
     handover = plan(world, now=now)
     db.session.commit()
     login(client, world.director_a)
@@ -100,10 +110,18 @@ def test_the_joint_contact_link_opens_the_quick_log_with_both_people(client, wor
     assert f'value="{contact}" id="contact-{contact}" checked' in form
     assert f'value="{old}" id="participant-{old}" checked' in form
     assert f'value="{new}" id="participant-{new}" checked' in form
-    response = client.post(link, data={
-        "account_id": world.account_a.id, "kind": "meeting", "occurred_at": "2026-11-20T17:30",
-        "contact_ids": [contact], "participant_ids": [old, new], "summary": "Introduction",
-        "next": f"/handovers/{handover.id}"})  # fmt: skip
+    response = client.post(
+        link,
+        data={
+            "account_id": world.account_a.id,
+            "kind": "meeting",
+            "occurred_at": "2026-11-20T17:30",
+            "contact_ids": [contact],
+            "participant_ids": [old, new],
+            "summary": "Introduction",
+            "next": f"/handovers/{handover.id}",
+        },
+    )
     assert response.headers["Location"] == f"/handovers/{handover.id}"
     assert state(handover)["items"][("joint_contact", contact)] is True
 
@@ -124,15 +142,17 @@ def test_the_successor_confirms_and_nobody_else_can(client, world, now):
     url = f"/handovers/{handover.id}/contacts/{world.contact_a.id}/confirm"
     login(client, world.rep_a)  # the old person sees the page but cannot confirm
     assert "confirm-form" not in client.get(f"/handovers/{handover.id}").text
-    refused = client.post(url, data={"attitude": "champion", "influence": "high"},
-                          follow_redirects=True)  # fmt: skip
+    refused = client.post(
+        url, data={"attitude": "champion", "influence": "high"}, follow_redirects=True
+    )
     assert "Only the successor confirms the decision chain." in refused.text
     assert state(handover)["items"][("confirmed", world.contact_a.id)] is False
     login(client, world.rep_a2)
     page = client.get(f"/handovers/{handover.id}").text
     assert "I confirm attitude" in page and 'id="transfer-roles"' not in page
-    done = client.post(url, data={"attitude": "supporter", "influence": "high"},
-                       follow_redirects=True)  # fmt: skip
+    done = client.post(
+        url, data={"attitude": "supporter", "influence": "high"}, follow_redirects=True
+    )
     assert "You confirmed Zhang Wei&#39;s attitude and influence." in done.text
     assert world.contact_a.attitude == "supporter" and "✓" in done.text
     assert state(handover)["items"][("confirmed", world.contact_a.id)] is True
@@ -161,17 +181,27 @@ def test_planning_without_a_csrf_token_is_refused(app, client, world, now, monke
     db.session.commit()
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     login(client, world.leader)
-    response = client.post("/handovers/new", data={
-        "from_user_id": world.rep_a.id, "to_user_id": world.rep_a2.id, "due_date": "2026-12-15",
-        "account_ids": [world.account_a.id]})  # fmt: skip
+    response = client.post(
+        "/handovers/new",
+        data={
+            "from_user_id": world.rep_a.id,
+            "to_user_id": world.rep_a2.id,
+            "due_date": "2026-12-15",
+            "account_ids": [world.account_a.id],
+        },
+    )
     assert response.status_code == 400 and _count() == 0
 
 
 def test_a_complete_handover_shows_100_and_the_proofs(client, world, now):
     handover = plan(world, now=now)
     services.transfer_roles(handover, actor=world.director_a, now=now)
-    joint = f.make_interaction(account=world.account_a, owner=world.rep_a2, contacts=[
-        world.contact_a], participants=[world.rep_a, world.rep_a2])  # fmt: skip
+    joint = f.make_interaction(
+        account=world.account_a,
+        owner=world.rep_a2,
+        contacts=[world.contact_a],
+        participants=[world.rep_a, world.rep_a2],
+    )
     services.confirm_contact(handover, world.contact_a.id, {}, actor=world.rep_a2, now=now)
     db.session.commit()
     login(client, world.leader)

@@ -40,9 +40,15 @@ def test_every_marked_string_has_a_chinese_translation():
 
 @pytest.mark.parametrize(
     "accept, lang",
-    [("zh-CN,zh;q=0.9", "zh-Hans"), ("zh-TW", "zh-Hans"), ("zh", "zh-Hans"),
-     ("en-US,en;q=0.9", "en"), ("fr-FR", "en"), ("", "en")],
-)  # fmt: skip
+    [
+        ("zh-CN,zh;q=0.9", "zh-Hans"),
+        ("zh-TW", "zh-Hans"),
+        ("zh", "zh-Hans"),
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR", "en"),
+        ("", "en"),
+    ],
+)
 def test_browser_language_picks_the_ui_language(client, accept, lang):
     page = client.get("/login", headers={"Accept-Language": accept}).get_data(as_text=True)
     assert f'<html lang="{lang}">' in page

@@ -26,8 +26,9 @@ def csv_bytes(header: list[str], *rows: list[Any], encoding: str = "utf-8") -> b
     return buffer.getvalue().encode(encoding)
 
 
-def dry_run(data: bytes, actor: Any, now: Any, *, filename: str = "file.csv",
-            **params: Any) -> Import:  # fmt: skip
+def dry_run(
+    data: bytes, actor: Any, now: Any, *, filename: str = "file.csv", **params: Any
+) -> Import:
     return services.start_import(data, filename, params, actor=actor, now=now)
 
 
@@ -52,10 +53,13 @@ def multipart(form: dict[str, str], data: bytes, filename: str) -> dict[str, Any
     """The keyword arguments of a test client upload with the body built here: the test client
     spools a big body to a temporary file it never closes (a ResourceWarning the suite fails on)."""
     boundary = "salesflow-test-boundary"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-             .encode() for name, value in form.items()]  # fmt: skip
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-                 f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
-                 .encode())  # fmt: skip
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in form.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+    )
     body = b"".join(parts) + data + f"\r\n--{boundary}--\r\n".encode()
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}

@@ -18,18 +18,24 @@ def _upload(api, data: bytes, name: str = "contacts.csv", **form):
 
 def test_upload_dry_run_rows_commit_errors_and_undo(app, world, now):
     api = api_as(app, world.director_a)
-    data = csv_bytes(["公司名称", "姓名", "邮箱", "上级"],
-                     ["Huadong Power", "刘总", "liu@hd.cn", ""],
-                     ["Huadong Power", "周工", "=HYPERLINK(\"x\")", "刘总"],
-                     ["Nowhere", "@SUM(1)", "", ""],
-                     ["Huadong Power", "王工", "wang@hd.cn", "刘总"])  # fmt: skip
+    data = csv_bytes(
+        ["公司名称", "姓名", "邮箱", "上级"],
+        ["Huadong Power", "刘总", "liu@hd.cn", ""],
+        ["Huadong Power", "周工", '=HYPERLINK("x")', "刘总"],
+        ["Nowhere", "@SUM(1)", "", ""],
+        ["Huadong Power", "王工", "wang@hd.cn", "刘总"],
+    )
     response = _upload(api, data, kind="contacts")
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["status"] == "previewed" and body["encoding"] == "utf-8"
     assert body["counts"] == {"create": 2, "update": 0, "unchanged": 0, "skip": 0, "error": 2}
-    assert body["mapping"] == {"公司名称": "account", "姓名": "name", "邮箱": "email",
-                               "上级": "reports_to"}  # fmt: skip
+    assert body["mapping"] == {
+        "公司名称": "account",
+        "姓名": "name",
+        "邮箱": "email",
+        "上级": "reports_to",
+    }
     import_id = body["id"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact)) == 3  # the World's
 
@@ -43,8 +49,10 @@ def test_upload_dry_run_rows_commit_errors_and_undo(app, world, now):
     committed = api.post(f"/imports/{import_id}/commit")
     assert committed.status_code == 200 and committed.get_json()["status"] == "committed"
     assert api.post(f"/imports/{import_id}/commit").status_code == 422  # once
-    made = [r["record_id"] for r in api.get(f"/imports/{import_id}/rows?outcome=create")
-            .get_json()["items"]]  # fmt: skip
+    made = [
+        r["record_id"]
+        for r in api.get(f"/imports/{import_id}/rows?outcome=create").get_json()["items"]
+    ]
     assert len(made) == 2 and api.get(f"/contacts/{made[0]}").status_code == 200
 
     download = api.get(f"/imports/{import_id}/errors.csv")
@@ -56,8 +64,10 @@ def test_upload_dry_run_rows_commit_errors_and_undo(app, world, now):
 
     undone = api.post(f"/imports/{import_id}/undo")
     assert undone.status_code == 200
-    assert undone.get_json() == {"counts": {"reversed": 2, "kept": 0, "failed": 0},
-                                 "status": "undone"}  # fmt: skip
+    assert undone.get_json() == {
+        "counts": {"reversed": 2, "kept": 0, "failed": 0},
+        "status": "undone",
+    }
     assert api.get(f"/imports/{import_id}").get_json()["status"] == "undone"
     listed = api.get("/imports").get_json()["items"]
     assert [i["id"] for i in listed] == [import_id]
@@ -71,15 +81,20 @@ def test_a_given_mapping_is_used_and_checked(app, world, now):
     assert "mapping" in missing.get_json()["error"]["fields"]
     bad = _upload(api, data, kind="contacts", mapping="{not json")
     assert bad.status_code == 422 and "mapping" in bad.get_json()["error"]["fields"]
-    good = _upload(api, data, kind="contacts",
-                   mapping=json.dumps({"Firma": "account", "Wer": "name"}))  # fmt: skip
+    good = _upload(
+        api, data, kind="contacts", mapping=json.dumps({"Firma": "account", "Wer": "name"})
+    )
     assert good.status_code == 201 and good.get_json()["counts"]["create"] == 1
 
 
 def test_bad_files_and_fields_are_422_in_the_api_shape(app, world, now):
     api = api_as(app, world.director_a)
-    for data, name in ((b"", "a.csv"), (b"\x00\x01\x02" * 100, "a.csv"), (b"x", "a.pdf"),
-                       (("," * 1_000_000 + "\n").encode(), "bomb.csv")):  # fmt: skip
+    for data, name in (
+        (b"", "a.csv"),
+        (b"\x00\x01\x02" * 100, "a.csv"),
+        (b"x", "a.pdf"),
+        (("," * 1_000_000 + "\n").encode(), "bomb.csv"),
+    ):
         response = _upload(api, data, name, kind="contacts")
         assert response.status_code == 422, (name, response.status_code)
         assert response.get_json()["error"]["fields"]["file"]
@@ -98,8 +113,9 @@ def test_a_file_over_50_mb_is_a_413_in_words(app, world, now):
 
 def test_scope_404_for_others_imports_403_for_what_you_may_not_do(app, world, now):
     director = api_as(app, world.director_a)
-    import_id = _upload(director, csv_bytes(["account", "name"], ["Huadong Power", "甲"]),
-                        kind="contacts").get_json()["id"]  # fmt: skip
+    import_id = _upload(
+        director, csv_bytes(["account", "name"], ["Huadong Power", "甲"]), kind="contacts"
+    ).get_json()["id"]
     other = api_as(app, world.director_b)
     for path in ("", "/rows", "/errors.csv"):
         assert other.get(f"/imports/{import_id}{path}").status_code == 404

@@ -28,8 +28,12 @@ def test_a_big_commit_runs_in_the_background_with_its_progress(tmp_path, monkeyp
             director = f.make_user(role="director", team=team)
             f.make_account(team=team, name="华东电力")
             rows = [["华东电力", f"联系人{i}", f"p{i}@hd.cn"] for i in range(300)]
-            imp = dry_run(csv_bytes(["客户名称", "姓名", "邮箱"], *rows), director, FROZEN_NOW,
-                          kind="contacts")  # fmt: skip
+            imp = dry_run(
+                csv_bytes(["客户名称", "姓名", "邮箱"], *rows),
+                director,
+                FROZEN_NOW,
+                kind="contacts",
+            )
             db.session.commit()
             runner.commit(imp, actor=director, now=FROZEN_NOW)
             import_id = imp.id
@@ -53,8 +57,12 @@ def test_a_big_commit_runs_in_the_background_with_its_progress(tmp_path, monkeyp
 
 
 def test_a_commit_nobody_has_heard_of_for_a_while_is_shown_as_stopped(world, now):
-    imp = dry_run(csv_bytes(["account", "name"], ["Huadong Power", "甲"]), world.director_a, now,
-                  kind="contacts")  # fmt: skip
+    imp = dry_run(
+        csv_bytes(["account", "name"], ["Huadong Power", "甲"]),
+        world.director_a,
+        now,
+        kind="contacts",
+    )
     imp.status, imp.heartbeat_at = ImportStatus.running, now
     assert runner.shown_status(imp, now + timedelta(minutes=5)) == "running"
     assert runner.shown_status(imp, now + timedelta(minutes=11)) == "failed"

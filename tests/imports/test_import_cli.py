@@ -18,8 +18,11 @@ def _run(app, *args):
 
 
 def _count(account) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Contact).where(
-        Contact.account_id == account.id, Contact.deleted_at.is_(None)))  # fmt: skip
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Contact)
+        .where(Contact.account_id == account.id, Contact.deleted_at.is_(None))
+    )
 
 
 def test_import_prints_counts_and_writes_the_error_file(app, world, now, tmp_path):
@@ -32,10 +35,18 @@ def test_import_prints_counts_and_writes_the_error_file(app, world, now, tmp_pat
     assert "dry run" in dry.output and _count(huadong) == 0
     result = _run(app, sheet, "--kind", "contacts", "--as", world.director_a.email.upper())
     assert result.exit_code == 0, result.output
-    lines = {line.split()[0]: line.split()[1] for line in result.output.splitlines()
-             if line.startswith("  ")}  # fmt: skip
-    assert lines == {"created": "4", "updated": "0", "unchanged": "0", "skipped": "0",
-                     "errors": "3"}  # fmt: skip
+    lines = {
+        line.split()[0]: line.split()[1]
+        for line in result.output.splitlines()
+        if line.startswith("  ")
+    }
+    assert lines == {
+        "created": "4",
+        "updated": "0",
+        "unchanged": "0",
+        "skipped": "0",
+        "errors": "3",
+    }
     errors = tmp_path / "联系人.errors.csv"
     assert errors.exists() and "华北能源集团" in errors.read_text("utf-8-sig")
     assert _count(huadong) == 4

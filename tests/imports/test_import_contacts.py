@@ -23,17 +23,26 @@ def huadong(world):
 
 
 def _contacts(account) -> dict[str, Contact]:
-    found = db.session.scalars(sa.select(Contact).where(Contact.account_id == account.id,
-                                                        Contact.deleted_at.is_(None)))  # fmt: skip
+    found = db.session.scalars(
+        sa.select(Contact).where(Contact.account_id == account.id, Contact.deleted_at.is_(None))
+    )
     return {c.name: c for c in found}
 
 
 def test_the_gbk_sheet_of_chinese_excel_builds_the_decision_chain(world, now, huadong):
-    imp = dry_run(file("contacts_gbk.csv"), world.director_a, now, kind="contacts",
-                  filename="客户联系人.csv")  # fmt: skip
+    imp = dry_run(
+        file("contacts_gbk.csv"), world.director_a, now, kind="contacts", filename="客户联系人.csv"
+    )
     assert imp.encoding == "gb18030"
-    assert outcomes(imp) == {1: "create", 2: "create", 3: "create", 4: "create", 5: "error",
-                             6: "error", 7: "error"}  # fmt: skip
+    assert outcomes(imp) == {
+        1: "create",
+        2: "create",
+        3: "create",
+        4: "create",
+        5: "error",
+        6: "error",
+        7: "error",
+    }
     found = rows(imp)
     assert "华北能源集团" in messages(found[5])
     assert "e-mail" in messages(found[6])
@@ -72,11 +81,13 @@ def test_matching_order_external_id_then_email_then_phone_names_only_suggest(wor
     named = f.make_contact(account=huadong, name="Wang Fang")
     db.session.add(ImportKey(source="crm", kind="contacts", external_id="X1", record_id=by_key.id))
     db.session.flush()
-    data = csv_bytes(["Account", "Name", "Email", "Phone", "ID"],
-                     ["华东电力", "Renamed", "new@x.cn", "", "X1"],
-                     ["华东电力", "Li Na", "LI.NA@hdpower.cn", "", ""],
-                     ["华东电力", "Guo T.", "", "+86-138-0000-3333", ""],
-                     ["华东电力", "Wang  Fang", "", "", ""])  # fmt: skip
+    data = csv_bytes(
+        ["Account", "Name", "Email", "Phone", "ID"],
+        ["华东电力", "Renamed", "new@x.cn", "", "X1"],
+        ["华东电力", "Li Na", "LI.NA@hdpower.cn", "", ""],
+        ["华东电力", "Guo T.", "", "+86-138-0000-3333", ""],
+        ["华东电力", "Wang  Fang", "", "", ""],
+    )
     imp = dry_run(data, world.director_a, now, kind="contacts", source="crm", mode="overwrite")
     found = rows(imp)
     assert [(found[n].record_id, found[n].matched_by) for n in (1, 2, 3)] == [
@@ -98,8 +109,10 @@ def test_modes(world, now, huadong, mode, title, outcome):
     contact = f.make_contact(account=huadong, name="Zhou", title="CIO")
     contact.email = "zhou@hd.cn"
     db.session.flush()
-    data = csv_bytes(["account", "name", "email", "title", "department"],
-                     ["华东电力", "Zhou", "zhou@hd.cn", "CTO", "IT"])  # fmt: skip
+    data = csv_bytes(
+        ["account", "name", "email", "title", "department"],
+        ["华东电力", "Zhou", "zhou@hd.cn", "CTO", "IT"],
+    )
     imp = dry_run(data, world.director_a, now, kind="contacts", mode=mode)
     assert outcomes(imp) == {1: outcome}
     commit(imp, world.director_a, now)
@@ -118,17 +131,23 @@ def test_a_row_that_changes_nothing_is_unchanged_and_blank_cells_never_clear(wor
 
 
 def test_rows_naming_each_other_in_a_loop_are_errors(world, now, huadong):
-    data = csv_bytes(HEADER, ["华东电力", "A", "", "a@x.cn", "", "B"],
-                     ["华东电力", "B", "", "b@x.cn", "", "a@x.cn"],
-                     ["华东电力", "C", "", "", "", "A"])  # fmt: skip
+    data = csv_bytes(
+        HEADER,
+        ["华东电力", "A", "", "a@x.cn", "", "B"],
+        ["华东电力", "B", "", "b@x.cn", "", "a@x.cn"],
+        ["华东电力", "C", "", "", "", "A"],
+    )
     imp = dry_run(data, world.director_a, now, kind="contacts")
     assert outcomes(imp) == {1: "error", 2: "error", 3: "error"}
     assert "loop" in messages(rows(imp)[1]) and "Row 1" in messages(rows(imp)[3])
 
 
 def test_the_same_person_twice_in_a_file_is_an_error_on_the_second(world, now, huadong):
-    data = csv_bytes(HEADER, ["华东电力", "A", "", "a@x.cn", "", ""],
-                     ["华东电力", "A again", "", "A@X.CN", "", ""])  # fmt: skip
+    data = csv_bytes(
+        HEADER,
+        ["华东电力", "A", "", "a@x.cn", "", ""],
+        ["华东电力", "A again", "", "A@X.CN", "", ""],
+    )
     imp = dry_run(data, world.director_a, now, kind="contacts")
     assert outcomes(imp) == {1: "create", 2: "error"} and "Row 1" in messages(rows(imp)[2])
 
@@ -137,8 +156,12 @@ def test_one_refused_row_fails_alone_at_the_commit(world, now, huadong):
     """Between the dry run and the commit one account is deleted: its rows fail (their chunk is
     written again row by row), the others are imported."""
     other = f.make_account(team=world.team_a, name="江南钢铁")
-    data = csv_bytes(HEADER, ["华东电力", "A", "", "", "", ""], ["江南钢铁", "B", "", "", "", ""],
-                     ["华东电力", "C", "", "", "", ""])  # fmt: skip
+    data = csv_bytes(
+        HEADER,
+        ["华东电力", "A", "", "", "", ""],
+        ["江南钢铁", "B", "", "", "", ""],
+        ["华东电力", "C", "", "", "", ""],
+    )
     imp = dry_run(data, world.director_a, now, kind="contacts")
     assert outcomes(imp) == {1: "create", 2: "create", 3: "create"}
     other.deleted_at = now
@@ -159,22 +182,31 @@ def test_a_contacts_import_never_creates_accounts(world, now):
 
 
 def test_every_created_record_is_audited_with_the_import_as_its_cause(world, now, huadong):
-    imp = dry_run(csv_bytes(HEADER, ["华东电力", "A", "CIO", "", "", ""]), world.director_a, now,
-                  kind="contacts", filename="名单.csv")  # fmt: skip
+    imp = dry_run(
+        csv_bytes(HEADER, ["华东电力", "A", "CIO", "", "", ""]),
+        world.director_a,
+        now,
+        kind="contacts",
+        filename="名单.csv",
+    )
     commit(imp, world.director_a, now)
     contact = _contacts(huadong)["A"]
-    entry = db.session.scalar(sa.select(AuditEntry).where(
-        AuditEntry.entity_type == "contacts", AuditEntry.entity_id == contact.id))  # fmt: skip
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(
+            AuditEntry.entity_type == "contacts", AuditEntry.entity_id == contact.id
+        )
+    )
     assert entry.action == "create" and entry.actor_id == world.director_a.id
     assert entry.cause == {"import": imp.id, "file": "名单.csv"}
     assert entry.changes["title"] == [None, "CIO"] and entry.account_id == huadong.id
 
 
 def test_known_by_records_the_tie_and_the_counts_equal_a_rebuild(world, now, huadong):
-    data = csv_bytes(["客户名称", "姓名", "邮箱", "对接人"],
-                     ["华东电力", "刘总", "liu@hd.cn", world.rep_a.email.upper()],
-                     ["华东电力", "周工", "zhou@hd.cn",
-                      f"{world.rep_a.email}; {world.rep_a2.email}"])  # fmt: skip
+    data = csv_bytes(
+        ["客户名称", "姓名", "邮箱", "对接人"],
+        ["华东电力", "刘总", "liu@hd.cn", world.rep_a.email.upper()],
+        ["华东电力", "周工", "zhou@hd.cn", f"{world.rep_a.email}; {world.rep_a2.email}"],
+    )
     imp = dry_run(data, world.director_a, now, kind="contacts")
     assert "Recorded as known by" in " ".join(rows(imp)[1].notes["known_by"])
     commit(imp, world.director_a, now)
@@ -187,8 +219,11 @@ def test_known_by_records_the_tie_and_the_counts_equal_a_rebuild(world, now, hua
             )
         )
     }
-    assert pairs == {(people["刘总"].id, world.rep_a.id), (people["周工"].id, world.rep_a.id),
-                     (people["周工"].id, world.rep_a2.id)}  # fmt: skip
+    assert pairs == {
+        (people["刘总"].id, world.rep_a.id),
+        (people["周工"].id, world.rep_a.id),
+        (people["周工"].id, world.rep_a2.id),
+    }
     kept = {tuple(r) for r in db.session.execute(sa.select(TieTouch.__table__))}
     touches.rebuild()
     assert {tuple(r) for r in db.session.execute(sa.select(TieTouch.__table__))} == kept
@@ -206,12 +241,19 @@ def test_a_crm_export_with_its_own_column_names(world, now):
     account = world.account_a  # "Huadong Power": the same company as "Huadong Power Co., Ltd."
     account.website = "https://www.hdpower.cn"
     db.session.flush()
-    imp = dry_run(file("crm_export_contacts.csv"), world.director_a, now, kind="contacts",
-                  source="Old CRM")  # fmt: skip
-    assert imp.mapping == {"Contact ID": "external_id", "Account Name": "account",
-                           "Full Name": "name", "Job Title": "title", "Department": "department",
-                           "Email Address": "email", "Mobile Phone": "phone",
-                           "Reports To": "reports_to"}  # fmt: skip
+    imp = dry_run(
+        file("crm_export_contacts.csv"), world.director_a, now, kind="contacts", source="Old CRM"
+    )
+    assert imp.mapping == {
+        "Contact ID": "external_id",
+        "Account Name": "account",
+        "Full Name": "name",
+        "Job Title": "title",
+        "Department": "department",
+        "Email Address": "email",
+        "Mobile Phone": "phone",
+        "Reports To": "reports_to",
+    }
     commit(imp, world.director_a, now)
     assert imp.counts["create"] == 3
     people = {
@@ -226,8 +268,9 @@ def test_a_crm_export_with_its_own_column_names(world, now):
     assert people["li.na@hdpower.cn"].reports_to_id == zhang.id
     assert people["guo.tao@hdpower.cn"].reports_to_id == people["li.na@hdpower.cn"].id
     assert zhang.phone == "+86 138 0000 1111"
-    again = dry_run(file("crm_export_contacts.csv"), world.director_a, now, kind="contacts",
-                    source="Old CRM")  # fmt: skip
+    again = dry_run(
+        file("crm_export_contacts.csv"), world.director_a, now, kind="contacts", source="Old CRM"
+    )
     assert {r.matched_by for r in rows(again).values()} == {"external_id"}
     assert imp.counts != again.counts and again.counts["unchanged"] == 3
 
@@ -235,16 +278,27 @@ def test_a_crm_export_with_its_own_column_names(world, now):
 def _refuse_in_the_database(name: str) -> None:
     """A trigger that makes the database itself refuse one contact (as a constraint would)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text(
-            "CREATE FUNCTION refuse_contact() RETURNS trigger AS $$ BEGIN "
-            f"IF NEW.name = '{name}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ "
-            "LANGUAGE plpgsql"))  # fmt: skip
-        db.session.execute(sa.text("CREATE TRIGGER refuse BEFORE INSERT ON contacts FOR EACH ROW "
-                                   "EXECUTE FUNCTION refuse_contact()"))  # fmt: skip
+        db.session.execute(
+            sa.text(
+                "CREATE FUNCTION refuse_contact() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.name = '{name}' THEN RAISE EXCEPTION 'refused'; END IF; "
+                "RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
+            )
+        )
+        db.session.execute(
+            sa.text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON contacts FOR EACH ROW "
+                "EXECUTE FUNCTION refuse_contact()"
+            )
+        )
     else:
-        db.session.execute(sa.text(
-            f"CREATE TRIGGER refuse BEFORE INSERT ON contacts WHEN NEW.name = '{name}' "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END"))  # fmt: skip
+        db.session.execute(
+            sa.text(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON contacts WHEN NEW.name = '{name}' "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        )
 
 
 def test_a_row_the_database_refuses_fails_alone_in_its_savepoint(world, now, huadong):
@@ -254,6 +308,9 @@ def test_a_row_the_database_refuses_fails_alone_in_its_savepoint(world, now, hua
     commit(imp, world.director_a, now)
     assert outcomes(imp) == {1: "create", 2: "create", 3: "error", 4: "create", 5: "create"}
     assert set(_contacts(huadong)) == {"P0", "P1", "P3", "P4"}
-    entries = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
-        AuditEntry.entity_type == "contacts", AuditEntry.account_id == huadong.id))  # fmt: skip
+    entries = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.entity_type == "contacts", AuditEntry.account_id == huadong.id)
+    )
     assert entries == 4  # nothing of the refused row is left, not even its audit entry

@@ -18,8 +18,13 @@ from tests.imports.import_helpers import commit, csv_bytes, dry_run, file, messa
 
 
 def test_accounts_from_an_xlsx_with_a_title_row_and_the_parent_named_later(world, now):
-    imp = dry_run(file("accounts_title_row.xlsx"), world.director_a, now, kind="accounts",
-                  filename="客户名单.xlsx")  # fmt: skip
+    imp = dry_run(
+        file("accounts_title_row.xlsx"),
+        world.director_a,
+        now,
+        kind="accounts",
+        filename="客户名单.xlsx",
+    )
     assert imp.header_row == 3 and imp.sheet == "客户名单"
     assert imp.mapping["客户编号"] == "external_id" and imp.mapping["上级单位"] == "parent"
     assert outcomes(imp) == {1: "create", 2: "create", 3: "create"}
@@ -41,11 +46,13 @@ def test_accounts_from_an_xlsx_with_a_title_row_and_the_parent_named_later(world
 def test_accounts_match_by_website_then_name_and_teams_by_name(world, now):
     world.account_a.website = "https://www.huadong.cn"
     db.session.flush()
-    data = csv_bytes(["公司名称", "官网", "行业", "团队"],
-                     ["华东电力（集团）", "http://huadong.cn/about", "电力", ""],
-                     ["Shared Steel Co., Ltd.", "", "钢铁", ""],
-                     ["新客户", "", "", "South"],
-                     ["另一个客户", "", "", "Nowhere"])  # fmt: skip
+    data = csv_bytes(
+        ["公司名称", "官网", "行业", "团队"],
+        ["华东电力（集团）", "http://huadong.cn/about", "电力", ""],
+        ["Shared Steel Co., Ltd.", "", "钢铁", ""],
+        ["新客户", "", "", "South"],
+        ["另一个客户", "", "", "Nowhere"],
+    )
     imp = dry_run(data, world.director_a, now, kind="accounts")
     found = rows(imp)
     assert (found[1].record_id, found[1].matched_by) == (world.account_a.id, "domain")
@@ -61,9 +68,14 @@ def test_accounts_match_by_website_then_name_and_teams_by_name(world, now):
 
 
 def _pairs(account_id: int) -> set[tuple[int, int, int]]:
-    return {(c, u, n) for c, u, n in db.session.execute(
-        sa.select(TieTouch.contact_id, TieTouch.user_id, TieTouch.touches)
-        .where(TieTouch.account_id == account_id))}  # fmt: skip
+    return {
+        (c, u, n)
+        for c, u, n in db.session.execute(
+            sa.select(TieTouch.contact_id, TieTouch.user_id, TieTouch.touches).where(
+                TieTouch.account_id == account_id
+            )
+        )
+    }
 
 
 def test_contact_history_with_both_sides_people_feeds_the_tie_counts(world, now):
@@ -71,14 +83,32 @@ def test_contact_history_with_both_sides_people_feeds_the_tie_counts(world, now)
     boss.email = "liu@hd.cn"
     db.session.flush()
     data = csv_bytes(
-        ["客户名称", "拜访日期", "方式", "内容", "客户参与人", "我方人员", "费用", "下一步",
-         "下一步日期"],
-        ["Huadong Power", "2026/11/02 10:00", "宴请", "晚宴", "刘建国; Zhang Wei",
-         f"{world.rep_a.email}, {world.rep_a2.email}", "¥1,200", "发方案", "2026-11-25"],
+        [
+            "客户名称",
+            "拜访日期",
+            "方式",
+            "内容",
+            "客户参与人",
+            "我方人员",
+            "费用",
+            "下一步",
+            "下一步日期",
+        ],
+        [
+            "Huadong Power",
+            "2026/11/02 10:00",
+            "宴请",
+            "晚宴",
+            "刘建国; Zhang Wei",
+            f"{world.rep_a.email}, {world.rep_a2.email}",
+            "¥1,200",
+            "发方案",
+            "2026-11-25",
+        ],
         ["Huadong Power", "2026-11-03", "", "电话跟进", "liu@hd.cn", world.rep_a.email, "", "", ""],
         ["Huadong Power", "2026-11-04", "拜访", "无人", "王五", world.rep_a.email, "", "", ""],
         ["Huadong Power", "2026-11-05", "拜访", "他人", "", "nobody@x.cn", "", "", ""],
-    )  # fmt: skip
+    )
     imp = dry_run(data, world.director_a, now, kind="interactions")
     assert outcomes(imp) == {1: "create", 2: "create", 3: "error", 4: "error"}
     assert "王五" in messages(rows(imp)[3]) and "nobody@x.cn" in messages(rows(imp)[4])
@@ -97,9 +127,11 @@ def test_contact_history_with_both_sides_people_feeds_the_tie_counts(world, now)
 
 
 def test_a_rep_imports_only_history_they_took_part_in(world, now):
-    data = csv_bytes(["account", "occurred_at", "summary", "participants"],
-                     ["Huadong Power", "2026-11-02", "mine", ""],
-                     ["Huadong Power", "2026-11-02", "theirs", world.rep_a2.email])  # fmt: skip
+    data = csv_bytes(
+        ["account", "occurred_at", "summary", "participants"],
+        ["Huadong Power", "2026-11-02", "mine", ""],
+        ["Huadong Power", "2026-11-02", "theirs", world.rep_a2.email],
+    )
     imp = dry_run(data, world.rep_a, now, kind="interactions")
     assert outcomes(imp) == {1: "create", 2: "error"}
     assert "your e-mail" in messages(rows(imp)[2])
@@ -111,10 +143,19 @@ def test_a_rep_imports_only_history_they_took_part_in(world, now):
 
 
 def test_a_deal_enters_at_its_stage_with_earlier_gates_not_verified(world, now):
-    data = csv_bytes(["客户", "商机名称", "金额", "流程", "阶段", "客户经理", "解决方案经理",
-                      "编号"],
-                     ["Huadong Power", "变电站改造", "120万", "大客户项目", "Negotiate",
-                      world.rep_a.email, world.rep_a2.email, "D-1"])  # fmt: skip
+    data = csv_bytes(
+        ["客户", "商机名称", "金额", "流程", "阶段", "客户经理", "解决方案经理", "编号"],
+        [
+            "Huadong Power",
+            "变电站改造",
+            "120万",
+            "大客户项目",
+            "Negotiate",
+            world.rep_a.email,
+            world.rep_a2.email,
+            "D-1",
+        ],
+    )
     imp = dry_run(data, world.director_a, now, kind="opportunities", source="旧CRM")
     assert outcomes(imp) == {1: "create"}, rows(imp)[1].errors
     commit(imp, world.director_a, now)
@@ -123,8 +164,10 @@ def test_a_deal_enters_at_its_stage_with_earlier_gates_not_verified(world, now):
     stage = playbook.stage(deal.stage_key)
     assert deal.stage_key != playbook.first_stage.key and stage.name["en"] == "Negotiate"
     assert str(deal.amount) == "1200000.00" and "旧CRM" in deal.source
-    assert {(r.role.value, r.user_id) for r in deal.roles} == {("AR", world.rep_a.id),
-                                                               ("SR", world.rep_a2.id)}  # fmt: skip
+    assert {(r.role.value, r.user_id) for r in deal.roles} == {
+        ("AR", world.rep_a.id),
+        ("SR", world.rep_a2.id),
+    }
     change = db.session.scalar(sa.select(StageChange).where(StageChange.opportunity_id == deal.id))
     assert change.move == Move.imported and change.gates_met is False
     page = detail.build(deal, world.director_a, now)
@@ -139,15 +182,17 @@ def test_a_stage_named_in_chinese_and_an_existing_deal_is_never_moved(world, now
     later = playbook.stages[2]
     from salesflow.imports.models import ImportKey
 
-    db.session.add(ImportKey(source="crm", kind="opportunities", external_id="D-9",
-                             record_id=deal.id))  # fmt: skip
+    db.session.add(
+        ImportKey(source="crm", kind="opportunities", external_id="D-9", record_id=deal.id)
+    )
     db.session.flush()
-    data = csv_bytes(["account", "name", "stage", "amount", "external_id"],
-                     ["Huadong Power", "Old deal", later.name["zh"], "5000", "D-9"],
-                     ["Huadong Power", "New deal", later.name["zh"], "", ""],
-                     ["Huadong Power", "Bad stage", "谈判桌上", "", ""])  # fmt: skip
-    imp = dry_run(data, world.director_a, now, kind="opportunities", source="crm",
-                  mode="overwrite")  # fmt: skip
+    data = csv_bytes(
+        ["account", "name", "stage", "amount", "external_id"],
+        ["Huadong Power", "Old deal", later.name["zh"], "5000", "D-9"],
+        ["Huadong Power", "New deal", later.name["zh"], "", ""],
+        ["Huadong Power", "Bad stage", "谈判桌上", "", ""],
+    )
+    imp = dry_run(data, world.director_a, now, kind="opportunities", source="crm", mode="overwrite")
     assert outcomes(imp) == {1: "update", 2: "create", 3: "error"}
     assert "gates" in " ".join(rows(imp)[1].notes["stage"])
     commit(imp, world.director_a, now)
@@ -162,8 +207,12 @@ def test_reps_do_not_import_deals(world, now):
     from salesflow.errors import Forbidden
 
     with pytest.raises(Forbidden):
-        dry_run(csv_bytes(["account", "name"], ["Huadong Power", "x"]), world.rep_a, now,
-                kind="opportunities")  # fmt: skip
+        dry_run(
+            csv_bytes(["account", "name"], ["Huadong Power", "x"]),
+            world.rep_a,
+            now,
+            kind="opportunities",
+        )
 
 
 def test_interactions_logged_at_once_are_audited_and_counted_as_one_by_one(world, now):
@@ -172,13 +221,20 @@ def test_interactions_logged_at_once_are_audited_and_counted_as_one_by_one(world
     from salesflow.audit.models import AuditEntry
     from salesflow.interactions import services
 
-    data = {"account_id": world.account_a.id, "occurred_at": now - timedelta(days=2),
-            "kind": "meal", "summary": "晚宴", "cost": "88.50", "next_step": "发方案",
-            "participant_ids": [world.rep_a.id, world.rep_a2.id],
-            "contact_ids": [world.contact_a.id]}  # fmt: skip
+    data = {
+        "account_id": world.account_a.id,
+        "occurred_at": now - timedelta(days=2),
+        "kind": "meal",
+        "summary": "晚宴",
+        "cost": "88.50",
+        "next_step": "发方案",
+        "participant_ids": [world.rep_a.id, world.rep_a2.id],
+        "contact_ids": [world.contact_a.id],
+    }
     one = services.log_interaction(dict(data), actor=world.director_a, now=now, owner=world.rep_a)
-    (many,) = services.log_interactions([(dict(data), world.rep_a)], actor=world.director_a,
-                                        now=now)  # fmt: skip
+    (many,) = services.log_interactions(
+        [(dict(data), world.rep_a)], actor=world.director_a, now=now
+    )
     entries = {
         e.entity_id: e.changes
         for e in db.session.scalars(
@@ -196,6 +252,7 @@ def test_interactions_logged_at_once_are_audited_and_counted_as_one_by_one(world
     assert {tuple(r) for r in db.session.execute(sa.select(TieTouch.__table__))} == kept
     problems: dict = {}
     bad = {**data, "participant_ids": [world.rep_a2.id]}
-    assert services.log_interactions([(bad, world.rep_a)], actor=world.director_a, now=now,
-                                     refused=problems) == [None]  # fmt: skip
+    assert services.log_interactions(
+        [(bad, world.rep_a)], actor=world.director_a, now=now, refused=problems
+    ) == [None]
     assert "participant_ids" in problems[0]

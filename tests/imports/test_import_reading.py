@@ -148,31 +148,62 @@ def test_undecodable_text_is_not_mistaken_for_binary(ctx):
 
 
 def test_chinese_headers_map_to_contact_fields(ctx):
-    columns = ["客户名称", "姓名", "职务", "部门", "手机", "电话", "邮箱", "上级", "籍贯", "爱好",
-               "决策角色", "态度", "对接人", "编号"]  # fmt: skip
+    columns = [
+        "客户名称",
+        "姓名",
+        "职务",
+        "部门",
+        "手机",
+        "电话",
+        "邮箱",
+        "上级",
+        "籍贯",
+        "爱好",
+        "决策角色",
+        "态度",
+        "对接人",
+        "编号",
+    ]
     found = mapping.auto_mapping("contacts", columns)
     assert found == {
-        "客户名称": "account", "姓名": "name", "职务": "title", "部门": "department",
-        "手机": "phone", "邮箱": "email", "上级": "reports_to", "籍贯": "hometown",
-        "爱好": "interests", "决策角色": "decision_role", "态度": "attitude",
-        "对接人": "known_by", "编号": "external_id",
-    }  # fmt: skip
+        "客户名称": "account",
+        "姓名": "name",
+        "职务": "title",
+        "部门": "department",
+        "手机": "phone",
+        "邮箱": "email",
+        "上级": "reports_to",
+        "籍贯": "hometown",
+        "爱好": "interests",
+        "决策角色": "decision_role",
+        "态度": "attitude",
+        "对接人": "known_by",
+        "编号": "external_id",
+    }
     assert "电话" not in found  # the second phone column is left for the person to decide
 
 
 @pytest.mark.parametrize(
     ("kind", "header", "field"),
     [
-        ("accounts", "公司名称", "name"), ("accounts", "Company Name", "name"),
-        ("accounts", "客户等级", "tier"), ("accounts", "上级单位", "parent"),
-        ("accounts", "官网", "website"), ("contacts", "E-mail *", "email"),
-        ("contacts", "Mobile Phone", "phone"), ("contacts", "Reports To", "reports_to"),
-        ("contacts", "姓名（必填）", "name"), ("interactions", "拜访日期", "occurred_at"),
-        ("interactions", "我方人员", "participants"), ("interactions", "客户参与人", "attendees"),
-        ("opportunities", "商机名称", "name"), ("opportunities", "阶段", "stage"),
-        ("opportunities", "客户经理", "AR"), ("opportunities", "预计签约日期", "expected_close"),
+        ("accounts", "公司名称", "name"),
+        ("accounts", "Company Name", "name"),
+        ("accounts", "客户等级", "tier"),
+        ("accounts", "上级单位", "parent"),
+        ("accounts", "官网", "website"),
+        ("contacts", "E-mail *", "email"),
+        ("contacts", "Mobile Phone", "phone"),
+        ("contacts", "Reports To", "reports_to"),
+        ("contacts", "姓名（必填）", "name"),
+        ("interactions", "拜访日期", "occurred_at"),
+        ("interactions", "我方人员", "participants"),
+        ("interactions", "客户参与人", "attendees"),
+        ("opportunities", "商机名称", "name"),
+        ("opportunities", "阶段", "stage"),
+        ("opportunities", "客户经理", "AR"),
+        ("opportunities", "预计签约日期", "expected_close"),
     ],
-)  # fmt: skip
+)
 def test_headers_in_either_language_map_to_every_kind(ctx, kind, header, field):
     assert mapping.auto_mapping(kind, [header]) == {header: field}
 
@@ -184,8 +215,9 @@ def test_every_field_of_api_md_is_reachable_from_its_own_name(ctx):
 
 def test_a_mapping_is_checked_whole(ctx):
     with pytest.raises(ValidationFailed) as caught:
-        mapping.check_mapping("contacts", ["A", "B"], {"A": "name", "B": "name", "C": "email",
-                                                       "D": "salary"})  # fmt: skip
+        mapping.check_mapping(
+            "contacts", ["A", "B"], {"A": "name", "B": "name", "C": "email", "D": "salary"}
+        )
     problems = " ".join(caught.value.fields["mapping"])
     assert "Only one column" in problems and "no column called C" in problems
     assert "Account" in problems  # required and missing
@@ -195,7 +227,9 @@ def test_a_mapping_is_remembered_per_header_set(ctx, now):
     mapping.remember("contacts", ["甲", "乙"], {"甲": "name", "乙": "account"}, now=now)
     assert mapping.suggested("contacts", ["乙", "甲"]) == {"甲": "name", "乙": "account"}
     assert mapping.suggested("contacts", ["甲", "乙", "error_field", "error_message"]) == {
-        "甲": "name", "乙": "account"}  # fmt: skip
+        "甲": "name",
+        "乙": "account",
+    }
 
 
 # Cells -------------------------------------------------------------------------------------------
@@ -203,10 +237,15 @@ def test_a_mapping_is_remembered_per_header_set(ctx, now):
 
 @pytest.mark.parametrize(
     ("raw", "day"),
-    [("2026-03-05", date(2026, 3, 5)), ("2026/3/5", date(2026, 3, 5)),
-     ("2026.03.05", date(2026, 3, 5)), ("2026年3月5日", date(2026, 3, 5)),
-     ("20260305", date(2026, 3, 5)), ("２０２６－０３－０５", date(2026, 3, 5))],
-)  # fmt: skip
+    [
+        ("2026-03-05", date(2026, 3, 5)),
+        ("2026/3/5", date(2026, 3, 5)),
+        ("2026.03.05", date(2026, 3, 5)),
+        ("2026年3月5日", date(2026, 3, 5)),
+        ("20260305", date(2026, 3, 5)),
+        ("２０２６－０３－０５", date(2026, 3, 5)),
+    ],
+)
 def test_dates_in_the_spellings_of_spreadsheets(ctx, raw, day):
     assert cells.day(raw) == day
 
@@ -218,8 +257,7 @@ def test_a_date_that_is_no_date_says_so(ctx, raw):
 
 
 def test_moments_default_to_the_company_time_zone(ctx):
-    assert cells.moment("2026/3/5 14:30", SHANGHAI) == datetime(2026, 3, 5, 14, 30,
-                                                                 tzinfo=SHANGHAI)  # fmt: skip
+    assert cells.moment("2026/3/5 14:30", SHANGHAI) == datetime(2026, 3, 5, 14, 30, tzinfo=SHANGHAI)
     assert cells.moment("2026-03-05", SHANGHAI) == datetime(2026, 3, 5, tzinfo=SHANGHAI)
     assert cells.moment("2026-03-05T10:00:00+00:00", SHANGHAI).utcoffset().seconds == 0
     with pytest.raises(ValueError):
@@ -228,20 +266,33 @@ def test_moments_default_to_the_company_time_zone(ctx):
 
 @pytest.mark.parametrize(
     ("raw", "text"),
-    [("¥1,200.50", "1200.50"), ("12万", "120000"), ("RMB 3,000", "3000"), ("1.5亿", "150000000.0"),
-     ("abc", "abc")],
-)  # fmt: skip
+    [
+        ("¥1,200.50", "1200.50"),
+        ("12万", "120000"),
+        ("RMB 3,000", "3000"),
+        ("1.5亿", "150000000.0"),
+        ("abc", "abc"),
+    ],
+)
 def test_amounts_as_people_write_them(raw, text):
-    assert Decimal(cells.amount_text(raw)) == Decimal(text) if text != "abc" else \
-        cells.amount_text(raw) == "abc"  # fmt: skip
+    assert (
+        Decimal(cells.amount_text(raw)) == Decimal(text)
+        if text != "abc"
+        else cells.amount_text(raw) == "abc"
+    )
 
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("决策者", "decision_maker"), ("Decision maker", "decision_maker"),
-     ("decision_maker", "decision_maker"), ("技术评估者", "technical_evaluator"),
-     ("教练", "coach"), ("KP", "decision_maker")],
-)  # fmt: skip
+    [
+        ("决策者", "decision_maker"),
+        ("Decision maker", "decision_maker"),
+        ("decision_maker", "decision_maker"),
+        ("技术评估者", "technical_evaluator"),
+        ("教练", "coach"),
+        ("KP", "decision_maker"),
+    ],
+)
 def test_vocabulary_in_either_language(ctx, raw, value):
     from salesflow.contacts.models import DecisionRole
 

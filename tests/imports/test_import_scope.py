@@ -17,18 +17,21 @@ from salesflow.errors import Forbidden, NotFound
 from salesflow.imports import services
 from tests.imports.import_helpers import csv_bytes, dry_run, messages, outcomes, rows
 
-CONTACTS = csv_bytes(["客户名称", "姓名"], ["Huadong Power", "甲"], ["Nanfang Grid", "乙"],
-                     ["Shared Steel", "丙"])  # fmt: skip
+CONTACTS = csv_bytes(
+    ["客户名称", "姓名"], ["Huadong Power", "甲"], ["Nanfang Grid", "乙"], ["Shared Steel", "丙"]
+)
 
 
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("rep_a", {1: "create", 2: "error", 3: "create"}),
-     ("rep_b", {1: "error", 2: "create", 3: "error"}),
-     ("director_a", {1: "create", 2: "error", 3: "create"}),
-     ("director_b", {1: "error", 2: "create", 3: "error"}),
-     ("admin", {1: "create", 2: "create", 3: "create"})],
-)  # fmt: skip
+    [
+        ("rep_a", {1: "create", 2: "error", 3: "create"}),
+        ("rep_b", {1: "error", 2: "create", 3: "error"}),
+        ("director_a", {1: "create", 2: "error", 3: "create"}),
+        ("director_b", {1: "error", 2: "create", 3: "error"}),
+        ("admin", {1: "create", 2: "create", 3: "create"}),
+    ],
+)
 def test_each_imports_into_their_own_teams_accounts_only(world, now, who, expected):
     imp = dry_run(CONTACTS, getattr(world, who), now, kind="contacts")
     assert outcomes(imp) == expected
@@ -61,8 +64,7 @@ def test_vcards_into_one_account_must_be_an_account_of_your_team(world, now):
         dry_run(CONTACTS, world.rep_a, now, kind="contacts", account_id=world.account_b.id)
     assert "account_id" in caught.value.fields
     with pytest.raises(ValidationFailed) as caught:
-        dry_run(CONTACTS, world.director_a, now, kind="interactions",
-                account_id=world.account_a.id)  # fmt: skip
+        dry_run(CONTACTS, world.director_a, now, kind="interactions", account_id=world.account_a.id)
     assert "Only contacts" in caught.value.fields["account_id"][0]
 
 

@@ -22,8 +22,9 @@ HEADER = ["account", "name", "email", "title", "external_id", "known_by"]
 
 
 def _import(world, now, *lines, **params):
-    imp = dry_run(csv_bytes(HEADER, *lines), world.director_a, now, kind="contacts",
-                  source="crm", **params)  # fmt: skip
+    imp = dry_run(
+        csv_bytes(HEADER, *lines), world.director_a, now, kind="contacts", source="crm", **params
+    )
     return commit(imp, world.director_a, now)
 
 
@@ -33,18 +34,24 @@ def test_undo_deletes_what_was_created_restores_what_was_changed_and_keeps_edits
     edited_later = f.make_contact(account=world.account_a, name="Qian", title="CFO")
     edited_later.email = "qian@hd.cn"
     db.session.flush()
-    imp = _import(world, now,
-                  ["Huadong Power", "New One", "new@hd.cn", "", "C-1", world.rep_a.email],
-                  ["Huadong Power", "Zhou", "zhou@hd.cn", "CTO", "", ""],
-                  ["Huadong Power", "Qian", "qian@hd.cn", "COO", "", ""],
-                  mode="overwrite")  # fmt: skip
+    imp = _import(
+        world,
+        now,
+        ["Huadong Power", "New One", "new@hd.cn", "", "C-1", world.rep_a.email],
+        ["Huadong Power", "Zhou", "zhou@hd.cn", "CTO", "", ""],
+        ["Huadong Power", "Qian", "qian@hd.cn", "COO", "", ""],
+        mode="overwrite",
+    )
     assert imp.counts["create"] == 1 and imp.counts["update"] == 2
     created = db.session.get(Contact, rows(imp)[1].record_id)
     known = db.session.get(Interaction, rows(imp)[1].linked[0][1])
     assert changed.title == "CTO" and edited_later.title == "COO"
-    contact_services.update_contact(edited_later, {"title": "Chief Operating Officer",
-                                                   "version": edited_later.version},
-                                    actor=world.rep_a, now=now)  # fmt: skip
+    contact_services.update_contact(
+        edited_later,
+        {"title": "Chief Operating Officer", "version": edited_later.version},
+        actor=world.rep_a,
+        now=now,
+    )
     later = now + timedelta(days=29)
     runner.undo(imp, actor=world.director_a, now=later)
     assert imp.status == ImportStatus.undone
@@ -52,18 +59,20 @@ def test_undo_deletes_what_was_created_restores_what_was_changed_and_keeps_edits
     assert created.deleted_at == later and known.deleted_at == later
     assert changed.title == "CIO"  # its before-image
     assert edited_later.title == "Chief Operating Officer"  # someone's later edit stands
-    assert {r.row: r.undo for r in rows(imp).values()} == {1: "reversed", 2: "reversed",
-                                                           3: "kept"}  # fmt: skip
+    assert {r.row: r.undo for r in rows(imp).values()} == {1: "reversed", 2: "reversed", 3: "kept"}
     assert db.session.scalar(sa.select(ImportKey).where(ImportKey.import_id == imp.id)) is None
-    entry = db.session.scalar(sa.select(AuditEntry).where(
-        AuditEntry.entity_type == "contacts", AuditEntry.entity_id == changed.id)
-        .order_by(AuditEntry.id.desc()))  # fmt: skip
+    entry = db.session.scalar(
+        sa.select(AuditEntry)
+        .where(AuditEntry.entity_type == "contacts", AuditEntry.entity_id == changed.id)
+        .order_by(AuditEntry.id.desc())
+    )
     assert entry.cause == {"undo": imp.id, "file": imp.filename}
 
 
 def test_undo_is_for_the_importers_director_or_an_admin_within_30_days(world, now):
-    imp = dry_run(csv_bytes(HEADER, ["Huadong Power", "A", "", "", "", ""]), world.rep_a, now,
-                  kind="contacts")  # fmt: skip
+    imp = dry_run(
+        csv_bytes(HEADER, ["Huadong Power", "A", "", "", "", ""]), world.rep_a, now, kind="contacts"
+    )
     commit(imp, world.rep_a, now)
     for outsider in (world.rep_a, world.director_b, world.leader):
         with pytest.raises(Forbidden):
@@ -78,8 +87,12 @@ def test_undo_is_for_the_importers_director_or_an_admin_within_30_days(world, no
 
 
 def test_a_dry_run_cannot_be_undone_and_a_commit_happens_once(world, now):
-    imp = dry_run(csv_bytes(HEADER, ["Huadong Power", "A", "", "", "", ""]), world.director_a,
-                  now, kind="contacts")  # fmt: skip
+    imp = dry_run(
+        csv_bytes(HEADER, ["Huadong Power", "A", "", "", "", ""]),
+        world.director_a,
+        now,
+        kind="contacts",
+    )
     with pytest.raises(ValidationFailed):
         runner.undo(imp, actor=world.director_a, now=now)
     commit(imp, world.director_a, now)
@@ -89,16 +102,27 @@ def test_a_dry_run_cannot_be_undone_and_a_commit_happens_once(world, now):
 
 
 def test_undoing_an_import_undoes_the_fixed_error_file_that_continued_it(world, now):
-    first = _import(world, now, ["Huadong Power", "A", "a@x.cn", "", "", ""],
-                    ["Nowhere", "B", "b@x.cn", "", "", ""])  # fmt: skip
+    first = _import(
+        world,
+        now,
+        ["Huadong Power", "A", "a@x.cn", "", "", ""],
+        ["Nowhere", "B", "b@x.cn", "", "", ""],
+    )
     assert first.counts["error"] == 1
-    fixed = csv_bytes([*HEADER, "error_field", "error_message"],
-                      ["Huadong Power", "B", "b@x.cn", "", "", "", "account",
-                       "No account"])  # fmt: skip
+    fixed = csv_bytes(
+        [*HEADER, "error_field", "error_message"],
+        ["Huadong Power", "B", "b@x.cn", "", "", "", "account", "No account"],
+    )
     second = dry_run(fixed, world.director_a, now, kind="contacts", filename="errors.csv")
     assert second.continues_id == first.id and second.source == first.source
     commit(second, world.director_a, now)
     runner.undo(first, actor=world.director_a, now=now)
     assert second.status == ImportStatus.undone and first.status == ImportStatus.undone
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contact).where(
-        Contact.account_id == world.account_a.id, Contact.deleted_at.is_(None))) == 1  # fmt: skip
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Contact)
+            .where(Contact.account_id == world.account_a.id, Contact.deleted_at.is_(None))
+        )
+        == 1
+    )

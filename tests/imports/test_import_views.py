@@ -12,13 +12,17 @@ from salesflow.imports.models import Import
 from tests.conftest import login
 from tests.imports.import_helpers import csv_bytes, file, multipart, outcomes
 
-ROWS = csv_bytes(["姓名", "单位", "邮箱"], ["刘总", "Huadong Power", "liu@hd.cn"],
-                 ["周工", "Nowhere", "zhou@hd.cn"])  # fmt: skip
+ROWS = csv_bytes(
+    ["姓名", "单位", "邮箱"],
+    ["刘总", "Huadong Power", "liu@hd.cn"],
+    ["周工", "Nowhere", "zhou@hd.cn"],
+)
 
 
 def _upload(client, data: bytes = ROWS, name: str = "名单.csv", **form):
-    return client.post("/imports/new", **multipart({"kind": "contacts", "mode": "fill", **form},
-                                                   data, name))  # fmt: skip
+    return client.post(
+        "/imports/new", **multipart({"kind": "contacts", "mode": "fill", **form}, data, name)
+    )
 
 
 def _latest() -> Import:
@@ -42,9 +46,17 @@ def test_upload_map_dry_run_commit_and_report(app, world, now):
     assert detail.status_code == 200
     assert 'id="mapping-form"' in detail.text and "刘总 · 周工" in detail.text  # samples
     assert "Huadong Power" in detail.text and 'id="commit"' in detail.text
-    remapped = client.post(f"/imports/{imp.id}/map", data={
-        "column_0": "name", "column_1": "account", "column_2": "", "mode": "create",
-        "header_row": "1", "sheet": ""})  # fmt: skip
+    remapped = client.post(
+        f"/imports/{imp.id}/map",
+        data={
+            "column_0": "name",
+            "column_1": "account",
+            "column_2": "",
+            "mode": "create",
+            "header_row": "1",
+            "sheet": "",
+        },
+    )
     assert remapped.status_code == 302
     assert imp.mapping == {"姓名": "name", "单位": "account"} and imp.mode.value == "create"
     committed = client.post(f"/imports/{imp.id}/commit")
@@ -68,8 +80,10 @@ def test_a_mapping_missing_a_required_field_is_finished_on_the_page(app, world, 
     assert 'id="missing"' in page.text and 'id="commit"' not in page.text
     assert client.post(f"/imports/{imp.id}/commit").status_code == 302
     assert imp.status.value == "previewed"
-    twice = client.post(f"/imports/{imp.id}/map", data={
-        "column_0": "name", "column_1": "name", "mode": "fill", "header_row": "1"})  # fmt: skip
+    twice = client.post(
+        f"/imports/{imp.id}/map",
+        data={"column_0": "name", "column_1": "name", "mode": "fill", "header_row": "1"},
+    )
     assert twice.status_code == 422 and "Only one column" in twice.text
 
 
@@ -91,8 +105,9 @@ def test_the_fixed_error_file_continues_the_import(app, world, now):
     second = _latest()
     assert second.continues_id == first.id and outcomes(second) == {1: "create"}
     client.post(f"/imports/{second.id}/commit")
-    names = set(db.session.scalars(sa.select(Contact.name).where(
-        Contact.account_id == world.account_a.id)))  # fmt: skip
+    names = set(
+        db.session.scalars(sa.select(Contact.name).where(Contact.account_id == world.account_a.id))
+    )
     assert {"刘总", "周工"} <= names
     assert f"/imports/{second.id}" in client.get(f"/imports/{first.id}").text
 
@@ -157,7 +172,8 @@ def test_csrf_is_checked_on_the_upload_and_the_buttons(app, world, now, monkeypa
     assert _latest() is imp
     client.post(f"/imports/{imp.id}/commit")
     assert imp.status.value == "previewed"
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get(f"/imports/{imp.id}").text).group(1)  # fmt: skip
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(f"/imports/{imp.id}").text
+    ).group(1)
     client.post(f"/imports/{imp.id}/commit", data={"csrf_token": token})
     assert imp.status.value == "committed"

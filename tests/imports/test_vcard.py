@@ -132,11 +132,13 @@ def test_a_vcard_4_0_with_tel_uris():
 
 @pytest.mark.parametrize(
     ("name", "e164"),
-    [("huawei_2_1_utf8.vcf", ["+8613800138000", "+8613911112222", "+14155550100"]),
-     ("feature_phone_2_1_gb2312.vcf", ["+8613600136000", "+8615900001234", "+8618600005678"]),
-     ("iphone_3_0.vcf", ["+8613922223333", "+8613500001111"]),
-     ("vcard_4_0.vcf", ["+8613500002222", "+8613700003333"])],
-)  # fmt: skip
+    [
+        ("huawei_2_1_utf8.vcf", ["+8613800138000", "+8613911112222", "+14155550100"]),
+        ("feature_phone_2_1_gb2312.vcf", ["+8613600136000", "+8615900001234", "+8618600005678"]),
+        ("iphone_3_0.vcf", ["+8613922223333", "+8613500001111"]),
+        ("vcard_4_0.vcf", ["+8613500002222", "+8613700003333"]),
+    ],
+)
 def test_every_phone_read_is_one_the_matching_key_understands(name, e164):
     _columns, rows = _read(name)
     assert [phone_key(row["phone"]) for row in rows] == e164
@@ -153,8 +155,12 @@ def test_a_broken_card_is_an_error_row_and_the_others_are_read():
     columns, rows = _read("broken_cards.vcf")
     assert columns == ["name", "phone", "notes"]
     assert [row["name"] for row in rows] == [
-        "Good One", "Half Written", "Cut Short", "Good Two", "Odd Charset",
-    ]  # fmt: skip
+        "Good One",
+        "Half Written",
+        "Cut Short",
+        "Good Two",
+        "Odd Charset",
+    ]
     assert [row.get(ROW_ERROR) for row in rows] == [
         None,
         "Line 10 of the file is not a vCard line (NAME:value).",
@@ -178,14 +184,23 @@ def test_text_that_is_not_in_its_character_set_is_an_error_row():
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "The file is empty."), (b" \r\n\r\n", "The file is empty."),
-     ((FILES / "not_a_vcard.vcf").read_bytes(),
-      "This file is not a vCard: a .vcf file starts with BEGIN:VCARD."),
-     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-      "This file is not a vCard: a .vcf file starts with BEGIN:VCARD."),
-     (b"PK\x03\x04" + bytes(range(256)),
-      "This file is not a vCard: a .vcf file starts with BEGIN:VCARD.")],
-)  # fmt: skip
+    [
+        (b"", "The file is empty."),
+        (b" \r\n\r\n", "The file is empty."),
+        (
+            (FILES / "not_a_vcard.vcf").read_bytes(),
+            "This file is not a vCard: a .vcf file starts with BEGIN:VCARD.",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "This file is not a vCard: a .vcf file starts with BEGIN:VCARD.",
+        ),
+        (
+            b"PK\x03\x04" + bytes(range(256)),
+            "This file is not a vCard: a .vcf file starts with BEGIN:VCARD.",
+        ),
+    ],
+)
 def test_a_file_that_is_not_a_vcard_is_refused_in_words(data, message):
     with pytest.raises(ValidationFailed) as refused:
         read_vcards(data)
@@ -203,16 +218,27 @@ def test_byte_order_marks_and_utf16_files_are_read():
 
 
 def test_a_base64_photo_of_vcard_2_1_without_indentation_is_skipped():
-    data = b"\r\n".join([
-        b"BEGIN:VCARD", b"VERSION:2.1", b"FN:Photo Person", b"PHOTO;ENCODING=BASE64;TYPE=JPEG:",
-        b"/9j/4AAQSkZJRgABAQAAAQABAAD", b"AAECAwQFBgcICQoLDA0ODxAREhMU", b"",
-        b"TEL;CELL:138 0000 0006", b"END:VCARD", b"",
-    ])  # fmt: skip
+    data = b"\r\n".join(
+        [
+            b"BEGIN:VCARD",
+            b"VERSION:2.1",
+            b"FN:Photo Person",
+            b"PHOTO;ENCODING=BASE64;TYPE=JPEG:",
+            b"/9j/4AAQSkZJRgABAQAAAQABAAD",
+            b"AAECAwQFBgcICQoLDA0ODxAREhMU",
+            b"",
+            b"TEL;CELL:138 0000 0006",
+            b"END:VCARD",
+            b"",
+        ]
+    )
     _columns, rows = read_vcards(data)
     row = next(rows)
     assert (row["name"], row["phone"], row.get(ROW_ERROR)) == (
-        "Photo Person", "138 0000 0006", None,
-    )  # fmt: skip
+        "Photo Person",
+        "138 0000 0006",
+        None,
+    )
 
 
 def _many_cards(count: int) -> bytes:

@@ -23,8 +23,11 @@ def director(app, now, world):
 
 
 def _upload(api, name: str, account_id: int):
-    data = {"file": (io.BytesIO((FILES / name).read_bytes()), name), "kind": "contacts",
-            "account_id": str(account_id)}  # fmt: skip
+    data = {
+        "file": (io.BytesIO((FILES / name).read_bytes()), name),
+        "kind": "contacts",
+        "account_id": str(account_id),
+    }
     return api.post("/imports", data=data, content_type="multipart/form-data")
 
 
@@ -91,8 +94,10 @@ def test_a_file_that_is_not_a_vcard_is_refused_in_words(director, world):
 
 def test_without_an_account_each_card_goes_to_the_account_its_org_names(app, now, world):
     admin = api_as(app, world.admin)
-    data = {"file": (io.BytesIO((FILES / "iphone_3_0.vcf").read_bytes()), "iphone_3_0.vcf"),
-            "kind": "contacts"}  # fmt: skip
+    data = {
+        "file": (io.BytesIO((FILES / "iphone_3_0.vcf").read_bytes()), "iphone_3_0.vcf"),
+        "kind": "contacts",
+    }
     preview = admin.post("/imports", data=data, content_type="multipart/form-data").get_json()
     wang, liu = _rows(admin, preview["id"])
     # "Nanfang Grid Co., Ltd." is the account Nanfang Grid (its name without the legal form);

@@ -117,8 +117,12 @@ def test_other_teams_interaction_is_404(apis, world):
     change = {"summary": "x", "version": 1}
     patch = rep_a.patch(f"/interactions/{world.interaction_b.id}", json=change)
     assert patch.status_code == 404
-    assert rep_a.post("/interactions", json=_body(world, account_id=world.account_b.id,
-                                                  contact_ids=[])).status_code == 404  # fmt: skip
+    assert (
+        rep_a.post(
+            "/interactions", json=_body(world, account_id=world.account_b.id, contact_ids=[])
+        ).status_code
+        == 404
+    )
 
 
 def test_list_is_scoped_filtered_and_paginated(apis, world):

@@ -28,9 +28,14 @@ def test_timeline_is_newest_first_and_limited(now, world):
 
 @pytest.mark.parametrize(
     ("who", "visible"),
-    [("rep_a", {"a", "shared"}), ("rep_b", {"b", "shared"}), ("director_b", {"b"}),
-     ("leader", {"a", "b", "shared"}), ("admin", {"a", "b", "shared"})],
-)  # fmt: skip
+    [
+        ("rep_a", {"a", "shared"}),
+        ("rep_b", {"b", "shared"}),
+        ("director_b", {"b"}),
+        ("leader", {"a", "b", "shared"}),
+        ("admin", {"a", "b", "shared"}),
+    ],
+)
 def test_each_role_sees_the_interactions_of_its_scope(now, world, who, visible):
     ids = {i.id for i in timeline(getattr(world, who))}
     expected = {getattr(world, f"interaction_{name}").id for name in visible}

@@ -33,10 +33,16 @@ def test_log_with_two_contacts_makes_one_interaction_with_me_as_participant(now,
     cfo = make_contact(account=world.account_a, name="CFO Qian")
     before = _count()
     interaction = services.log_interaction(
-        _data(world, contact_ids=[world.contact_a.id, cfo.id], cost="120.50",
-              next_step="Send quote", next_step_due=date(2026, 11, 25)),
-        actor=world.rep_a, now=now,
-    )  # fmt: skip
+        _data(
+            world,
+            contact_ids=[world.contact_a.id, cfo.id],
+            cost="120.50",
+            next_step="Send quote",
+            next_step_due=date(2026, 11, 25),
+        ),
+        actor=world.rep_a,
+        now=now,
+    )
     assert _count() == before + 1
     assert {c.id for c in interaction.attendees} == {world.contact_a.id, cfo.id}
     assert [u.id for u in interaction.participants] == [world.rep_a.id]
@@ -98,8 +104,14 @@ def test_every_problem_is_reported_at_once(now, world):
             now=now,
         )
     assert set(error.value.fields) == {
-        "kind", "occurred_at", "summary", "outcome", "next_step_due", "cost", "opportunity_id",
-    }  # fmt: skip
+        "kind",
+        "occurred_at",
+        "summary",
+        "outcome",
+        "next_step_due",
+        "cost",
+        "opportunity_id",
+    }
 
 
 def test_opportunity_of_the_account_is_stored(now, world):
@@ -129,9 +141,19 @@ def test_opportunity_must_be_a_live_one_of_the_same_account(now, world, which):
 
 @pytest.mark.parametrize(
     ("cost", "ok"),
-    [("0", True), ("12.34", True), (12, True), ("9999999999.99", True), ("12.345", False),
-     ("-0.01", False), ("10000000000", False), ("abc", False), ("NaN", False), (True, False)],
-)  # fmt: skip
+    [
+        ("0", True),
+        ("12.34", True),
+        (12, True),
+        ("9999999999.99", True),
+        ("12.345", False),
+        ("-0.01", False),
+        ("10000000000", False),
+        ("abc", False),
+        ("NaN", False),
+        (True, False),
+    ],
+)
 def test_cost_boundaries(now, world, cost, ok):
     data = _data(world, cost=cost)
     if ok:
@@ -204,17 +226,21 @@ def test_update_changes_fields_and_audits_people_as_ids(now, world):
     interaction = world.interaction_a
     services.update_interaction(
         interaction,
-        {"summary": "Better summary", "participant_ids": [world.rep_a.id, world.rep_a2.id],
-         "version": interaction.version},
-        actor=world.rep_a, now=now,
-    )  # fmt: skip
+        {
+            "summary": "Better summary",
+            "participant_ids": [world.rep_a.id, world.rep_a2.id],
+            "version": interaction.version,
+        },
+        actor=world.rep_a,
+        now=now,
+    )
     assert interaction.summary == "Better summary"
     assert {u.id for u in interaction.participants} == {world.rep_a.id, world.rep_a2.id}
     entry = db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.entity_id == interaction.id,
-                                    AuditEntry.entity_type == "interactions")
+        sa.select(AuditEntry)
+        .where(AuditEntry.entity_id == interaction.id, AuditEntry.entity_type == "interactions")
         .order_by(AuditEntry.id.desc())
-    ).first()  # fmt: skip
+    ).first()
     assert entry.action == "update"
     assert entry.changes["participant_ids"] == [
         [world.rep_a.id],
@@ -228,8 +254,9 @@ def test_attendee_who_left_since_stays_on_edit(now, world):
     services.update_interaction(
         interaction,
         {"version": interaction.version, "summary": "Edited", "contact_ids": [world.contact_a.id]},
-        actor=world.rep_a, now=now,
-    )  # fmt: skip
+        actor=world.rep_a,
+        now=now,
+    )
     assert [c.id for c in interaction.attendees] == [world.contact_a.id]
 
 
@@ -260,9 +287,11 @@ def test_complete_next_step_needs_the_version_read(now, world):
 def test_complete_without_next_step_is_refused(now, world):
     with pytest.raises(ValidationFailed):
         services.complete_next_step(
-            world.interaction_a, {"version": world.interaction_a.version}, actor=world.rep_a,
+            world.interaction_a,
+            {"version": world.interaction_a.version},
+            actor=world.rep_a,
             now=now,
-        )  # fmt: skip
+        )
 
 
 def test_rep_cannot_delete(now, world):
@@ -277,10 +306,10 @@ def test_director_deletes_and_restores_with_audit(now, world):
     services.restore_interaction(interaction, actor=world.director_a, now=now)
     assert interaction.deleted_at is None
     actions = db.session.scalars(
-        sa.select(AuditEntry.action).where(
-            AuditEntry.entity_type == "interactions", AuditEntry.entity_id == interaction.id
-        ).order_by(AuditEntry.id)
-    ).all()  # fmt: skip
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.entity_type == "interactions", AuditEntry.entity_id == interaction.id)
+        .order_by(AuditEntry.id)
+    ).all()
     assert actions == ["delete", "restore"]
 
 

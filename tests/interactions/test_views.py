@@ -197,8 +197,9 @@ def test_my_day_orders_next_steps_and_done_closes_one(client, now, world):
         next_step="Far",
         next_step_due=today + timedelta(days=30),
     )
-    make_interaction(account=world.account_a, owner=world.rep_a2, next_step="Not mine",
-                     next_step_due=today)  # fmt: skip
+    make_interaction(
+        account=world.account_a, owner=world.rep_a2, next_step="Not mine", next_step_due=today
+    )
     login(client, world.rep_a)
     page = client.get("/").get_data(as_text=True).split("My recent contacts")[0]
     assert page.index("Late") < page.index(">Now<") < page.index("Soon")
@@ -221,8 +222,13 @@ def test_my_day_lists_my_recent_contacts(client, now, world):
 
 
 def test_account_page_timeline_highlights_overdue_next_step(client, now, world):
-    make_interaction(account=world.account_a, owner=world.rep_a, summary="Quote promised",
-                     next_step="Send quote", next_step_due=date(2026, 11, 1))  # fmt: skip
+    make_interaction(
+        account=world.account_a,
+        owner=world.rep_a,
+        summary="Quote promised",
+        next_step="Send quote",
+        next_step_due=date(2026, 11, 1),
+    )
     login(client, world.rep_a)
     page = client.get(f"/accounts/{world.account_a.id}").get_data(as_text=True)
     assert "Quote promised" in page and "overdue" in page and "timeline-item" in page

@@ -29,9 +29,18 @@ from tests import factories as f
 
 # Every table a merge may change; the columns a merge and its undo move forward anyway
 # (the version counter, the time of the last change) are left out of the comparison.
-DUMPED = ["accounts", "contacts", "interactions", "interaction_attendees",
-          "interaction_participants", "opportunities", "opportunity_roles", "account_members",
-          "handover_accounts", "tie_touches"]  # fmt: skip
+DUMPED = [
+    "accounts",
+    "contacts",
+    "interactions",
+    "interaction_attendees",
+    "interaction_participants",
+    "opportunities",
+    "opportunity_roles",
+    "account_members",
+    "handover_accounts",
+    "tie_touches",
+]
 MOVING = {"version", "updated_at"}
 
 
@@ -49,9 +58,17 @@ def dump() -> dict[str, list[tuple[Any, ...]]]:
 def touch_rows() -> list[tuple[int, ...]]:
     from salesflow.dependency.models import TieTouch
 
-    return sorted(db.session.execute(
-        sa.select(TieTouch.account_id, TieTouch.contact_id, TieTouch.user_id, TieTouch.day,
-                  TieTouch.touches)).all())  # fmt: skip
+    return sorted(
+        db.session.execute(
+            sa.select(
+                TieTouch.account_id,
+                TieTouch.contact_id,
+                TieTouch.user_id,
+                TieTouch.day,
+                TieTouch.touches,
+            )
+        ).all()
+    )
 
 
 def equals_rebuild() -> bool:
@@ -97,8 +114,13 @@ def make_twins() -> Twins:
     rep3 = f.make_user(team=team, name="Sun Hao")
     survivor = f.make_account(team=team, name="Huadong Power", members={rep: "AR", rep2: "SR"})
     survivor.website = "https://huadong.com"
-    duplicate = f.make_account(team=team, name="华东电力(上海)有限公司", tier="A",
-                               industry=None, members={rep: "AR", rep3: "FR"})  # fmt: skip
+    duplicate = f.make_account(
+        team=team,
+        name="华东电力(上海)有限公司",
+        tier="A",
+        industry=None,
+        members={rep: "AR", rep3: "FR"},
+    )
     duplicate.website = "www.huadong.com/about"
     duplicate.region = "East"
     child = f.make_account(team=team, name="Huadong Grid Services")
@@ -111,31 +133,66 @@ def make_twins() -> Twins:
     zhang2.email, zhang2.phone, zhang2.hometown = "ZW@huadong.com", "138 1234 5678", "Suzhou"
     deal = f.make_opportunity(account=duplicate, roles={rep3: "AR"})
     meeting = f.make_interaction(account=survivor, owner=rep, contacts=[boss, zhang], days_ago=3)
-    meeting2 = f.make_interaction(account=duplicate, owner=rep3, participants=[rep3, rep],
-                                  contacts=[zhang2, boss2], days_ago=10)  # fmt: skip
+    meeting2 = f.make_interaction(
+        account=duplicate,
+        owner=rep3,
+        participants=[rep3, rep],
+        contacts=[zhang2, boss2],
+        days_ago=10,
+    )
     gone = f.make_interaction(account=duplicate, owner=rep3, contacts=[zhang2], deleted=True)
     # someone logged the same person twice on one meeting (both cards existed)
-    shared = f.make_interaction(account=survivor, owner=rep2, contacts=[zhang, zhang2],
-                                days_ago=1)  # fmt: skip
+    shared = f.make_interaction(account=survivor, owner=rep2, contacts=[zhang, zhang2], days_ago=1)
     now = clock.now()
     due = (now + timedelta(days=9)).date()
     h1 = Handover(from_user_id=rep.id, to_user_id=rep2.id, due_date=due, created_by_id=director.id)
     h1.accounts = [
-        HandoverAccount(account_id=survivor.id, roles={"team": ["AR"], "opportunities": []},
-                        key_contact_ids=[boss.id, zhang.id], risk_before="high"),
-        HandoverAccount(account_id=duplicate.id, roles={"team": ["AR"], "opportunities": []},
-                        key_contact_ids=[boss2.id], risk_before="medium"),
-    ]  # fmt: skip
+        HandoverAccount(
+            account_id=survivor.id,
+            roles={"team": ["AR"], "opportunities": []},
+            key_contact_ids=[boss.id, zhang.id],
+            risk_before="high",
+        ),
+        HandoverAccount(
+            account_id=duplicate.id,
+            roles={"team": ["AR"], "opportunities": []},
+            key_contact_ids=[boss2.id],
+            risk_before="medium",
+        ),
+    ]
     h2 = Handover(from_user_id=rep3.id, to_user_id=rep.id, due_date=due, created_by_id=director.id)
     h2.accounts = [
-        HandoverAccount(account_id=duplicate.id,
-                        roles={"team": ["FR"], "opportunities": [[deal.id, "AR"]]},
-                        key_contact_ids=[boss2.id, zhang2.id], risk_before="high"),
-    ]  # fmt: skip
+        HandoverAccount(
+            account_id=duplicate.id,
+            roles={"team": ["FR"], "opportunities": [[deal.id, "AR"]]},
+            key_contact_ids=[boss2.id, zhang2.id],
+            risk_before="high",
+        ),
+    ]
     db.session.add_all([h1, h2])
     db.session.flush()
-    return Twins(team, director, admin, rep, rep2, rep3, survivor, duplicate, child, boss, zhang,
-                 boss2, zhang2, deal, meeting, meeting2, gone, shared, h1, h2)  # fmt: skip
+    return Twins(
+        team,
+        director,
+        admin,
+        rep,
+        rep2,
+        rep3,
+        survivor,
+        duplicate,
+        child,
+        boss,
+        zhang,
+        boss2,
+        zhang2,
+        deal,
+        meeting,
+        meeting2,
+        gone,
+        shared,
+        h1,
+        h2,
+    )
 
 
 @pytest.fixture

@@ -43,8 +43,9 @@ def test_merging_contacts_of_one_account(app, twins):
     other = f.make_contact(account=t.survivor, name="Zhang Wei (old card)")
     other.phone = "+86 138-1234-5678"
     api = api_as(app, t.admin)
-    answer = api.post(f"/contacts/{t.zhang.id}/merge",
-                      json=_body(t.zhang, [other], fields={"phone": other.id}))  # fmt: skip
+    answer = api.post(
+        f"/contacts/{t.zhang.id}/merge", json=_body(t.zhang, [other], fields={"phone": other.id})
+    )
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["phone"] == "+86 138-1234-5678"
     assert api.get(f"/contacts/{other.id}").status_code == 307
@@ -53,43 +54,60 @@ def test_merging_contacts_of_one_account(app, twins):
 def test_the_duplicate_groups_with_their_reasons(app, twins):
     api = api_as(app, twins.director)
     groups = api.get("/duplicates/accounts").get_json()["items"]
-    assert groups == [{"ids": sorted([twins.survivor.id, twins.duplicate.id]),
-                       "reasons": {"domain": ["huadong.com"]}}]  # fmt: skip
+    assert groups == [
+        {
+            "ids": sorted([twins.survivor.id, twins.duplicate.id]),
+            "reasons": {"domain": ["huadong.com"]},
+        }
+    ]
     contacts = api.get(f"/duplicates/contacts?account_id={twins.survivor.id}")
     assert contacts.status_code == 200 and contacts.get_json()["items"] == []
 
 
 @pytest.mark.parametrize(
     "who, status",
-    [("rep_a", 403), ("rep_b", 404), ("leader", 403), ("director_b", 404),
-     ("director_a", 200), ("admin", 200)],
-)  # fmt: skip
+    [
+        ("rep_a", 403),
+        ("rep_b", 404),
+        ("leader", 403),
+        ("director_b", 404),
+        ("director_a", 200),
+        ("admin", 200),
+    ],
+)
 def test_who_may_merge_the_world_s_accounts(app, world, who, status):
     """account_a and shared are team A's: its director and admins merge them; reps and
     leadership may not (403); team B's director and rep_b do not even see account_a (404)."""
     api = api_as(app, getattr(world, who))
-    answer = api.post(f"/accounts/{world.account_a.id}/merge",
-                      json=_body(world.account_a, [world.shared]))  # fmt: skip
+    answer = api.post(
+        f"/accounts/{world.account_a.id}/merge", json=_body(world.account_a, [world.shared])
+    )
     assert answer.status_code == status, answer.get_json()
 
 
 def test_a_director_cannot_merge_another_team_s_account_into_theirs(app, world):
     api = api_as(app, world.director_a)
-    answer = api.post(f"/accounts/{world.account_a.id}/merge",
-                      json=_body(world.account_a, [world.account_b]))  # fmt: skip
+    answer = api.post(
+        f"/accounts/{world.account_a.id}/merge", json=_body(world.account_a, [world.account_b])
+    )
     assert answer.status_code == 404
     assert db.session.get(Account, world.account_b.id).deleted_at is None
 
 
 def test_who_may_undo(app, world):
-    merged = api_as(app, world.admin).post(
-        f"/accounts/{world.account_a.id}/merge", json=_body(world.account_a, [world.shared])
-    ).get_json()  # fmt: skip
+    merged = (
+        api_as(app, world.admin)
+        .post(f"/accounts/{world.account_a.id}/merge", json=_body(world.account_a, [world.shared]))
+        .get_json()
+    )
     for who, status in (("rep_a", 403), ("leader", 403), ("director_b", 404)):
-        assert api_as(app, getattr(world, who)).post(
-            f"/merges/{merged['merge_id']}/undo").status_code == status  # fmt: skip
-    assert api_as(app, world.director_a).post(
-        f"/merges/{merged['merge_id']}/undo").status_code == 200  # fmt: skip
+        assert (
+            api_as(app, getattr(world, who)).post(f"/merges/{merged['merge_id']}/undo").status_code
+            == status
+        )
+    assert (
+        api_as(app, world.director_a).post(f"/merges/{merged['merge_id']}/undo").status_code == 200
+    )
 
 
 def _refused(answer, status, field=None):
@@ -110,12 +128,16 @@ def test_bad_merges_are_refused_and_nothing_is_saved(app, world):
     _refused(api.post(url, json=_body(a, [gone])), 422, "other_ids")  # deleted
     _refused(api.post(url, json={**_body(a, []), "other_ids": [world.contact_b.id + 1000]}), 404)
     _refused(api.post(url, json=_body(a, [shared], fields={"colour": shared.id})), 422, "fields")
-    _refused(api.post(url, json=_body(a, [shared], fields={"name": world.account_b.id})), 422,
-             "fields.name")  # fmt: skip
+    _refused(
+        api.post(url, json=_body(a, [shared], fields={"name": world.account_b.id})),
+        422,
+        "fields.name",
+    )
     _refused(api.post(url, json={"other_ids": [shared.id]}), 422, "version")
     _refused(api.post(url, json={**_body(a, [shared]), "version": a.version + 1}), 409)
-    _refused(api.post(url, json={**_body(a, [shared]), "other_versions": {str(shared.id): 99}}),
-             409)  # fmt: skip
+    _refused(
+        api.post(url, json={**_body(a, [shared]), "other_versions": {str(shared.id): 99}}), 409
+    )
     _refused(api.post(url, json={**_body(a, [shared]), "other_ids": ["2"]}), 422)
     _refused(api.post(url, json=_body(a, [])), 422, "other_ids")
     many = [f.make_account(team=world.team_a) for _n in range(5)]

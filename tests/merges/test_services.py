@@ -24,19 +24,26 @@ ACCOUNTS, CONTACTS = MergeKind.accounts, MergeKind.contacts
 
 def merge_accounts(t, *, actor=None, fields=None, now=None, others=None):
     return services.merge_records(
-        ACCOUNTS, t.survivor,
-        {"other_ids": others or [t.duplicate.id], "fields": fields or {},
-         "version": t.survivor.version},
-        actor=actor or t.director, now=now or f.clock.now(),
-    )  # fmt: skip
+        ACCOUNTS,
+        t.survivor,
+        {
+            "other_ids": others or [t.duplicate.id],
+            "fields": fields or {},
+            "version": t.survivor.version,
+        },
+        actor=actor or t.director,
+        now=now or f.clock.now(),
+    )
 
 
 def merge_contacts(t, *, actor=None, fields=None, now=None):
     return services.merge_records(
-        CONTACTS, t.zhang,
+        CONTACTS,
+        t.zhang,
         {"other_ids": [t.zhang2.id], "fields": fields or {}, "version": t.zhang.version},
-        actor=actor or t.director, now=now or f.clock.now(),
-    )  # fmt: skip
+        actor=actor or t.director,
+        now=now or f.clock.now(),
+    )
 
 
 def attendees(interaction) -> set[int]:
@@ -54,12 +61,26 @@ def test_an_account_merge_moves_everything_related_to_the_survivor(twins):
         assert db.session.get(Interaction, interaction.id).account_id == t.survivor.id
     assert db.session.get(Opportunity, t.deal.id).account_id == t.survivor.id
     assert db.session.get(Account, t.child.id).parent_id == t.survivor.id
-    seats = set(db.session.execute(sa.select(AccountMember.user_id, AccountMember.role).where(
-        AccountMember.account_id == t.survivor.id)).all())  # fmt: skip
-    assert {(u, r.value) for u, r in seats} == {(t.rep.id, "AR"), (t.rep2.id, "SR"),
-                                                (t.rep3.id, "FR")}  # fmt: skip
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccountMember).where(
-        AccountMember.account_id == t.duplicate.id)) == 0  # fmt: skip
+    seats = set(
+        db.session.execute(
+            sa.select(AccountMember.user_id, AccountMember.role).where(
+                AccountMember.account_id == t.survivor.id
+            )
+        ).all()
+    )
+    assert {(u, r.value) for u, r in seats} == {
+        (t.rep.id, "AR"),
+        (t.rep2.id, "SR"),
+        (t.rep3.id, "FR"),
+    }
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AccountMember)
+            .where(AccountMember.account_id == t.duplicate.id)
+        )
+        == 0
+    )
     # handover h1 had both: one item now, with both accounts' key contacts; h2's item moved
     items = db.session.scalars(
         sa.select(HandoverAccount).order_by(HandoverAccount.handover_id)
@@ -73,8 +94,14 @@ def test_an_account_merge_moves_everything_related_to_the_survivor(twins):
     assert duplicate.deleted_at is not None
     assert survivor_of(ACCOUNTS, t.duplicate.id) == t.survivor.id
     assert absorbed_ids(ACCOUNTS, t.survivor.id) == [t.duplicate.id]
-    assert merge.moved == {"contacts": 2, "interactions": 2, "opportunities": 1,
-                           "child_accounts": 1, "team_members": 1, "handovers": 2}  # fmt: skip
+    assert merge.moved == {
+        "contacts": 2,
+        "interactions": 2,
+        "opportunities": 1,
+        "child_accounts": 1,
+        "team_members": 1,
+        "handovers": 2,
+    }
 
 
 def test_blank_fields_of_the_survivor_take_the_duplicates_values_unless_chosen(twins):
@@ -135,8 +162,9 @@ def test_an_edit_after_the_merge_is_kept_by_the_undo_and_reported(twins):
     merge = merge_accounts(t, fields={"name": t.duplicate.id})
     survivor = db.session.get(Account, t.survivor.id)
     survivor.name = "Huadong Power Group"  # renamed after the merge
-    db.session.execute(sa.update(Opportunity).where(Opportunity.id == t.deal.id)
-                       .values(account_id=t.child.id))  # fmt: skip
+    db.session.execute(
+        sa.update(Opportunity).where(Opportunity.id == t.deal.id).values(account_id=t.child.id)
+    )
     db.session.flush()
     services.undo_merge(merge, actor=t.director, now=f.clock.now())
     assert db.session.get(Account, t.survivor.id).name == "Huadong Power Group"
@@ -209,8 +237,13 @@ def test_a_survivor_reporting_to_the_merged_contact_reports_to_its_manager(twins
     zhang = db.session.get(Contact, t.zhang.id)
     zhang.reports_to_id = zhang2.id
     db.session.flush()
-    services.merge_records(CONTACTS, zhang, {"other_ids": [zhang2.id], "version": zhang.version},
-                           actor=t.director, now=f.clock.now())  # fmt: skip
+    services.merge_records(
+        CONTACTS,
+        zhang,
+        {"other_ids": [zhang2.id], "version": zhang.version},
+        actor=t.director,
+        now=f.clock.now(),
+    )
     assert db.session.get(Contact, t.zhang.id).reports_to_id == t.boss2.id
 
 

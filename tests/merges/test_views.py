@@ -36,9 +36,12 @@ def test_the_duplicates_page_lists_the_twins_with_why(director, twins):
 
 def test_the_contacts_duplicates_of_one_account(director, twins):
     merge = services.merge_records(
-        MergeKind.accounts, twins.survivor,
+        MergeKind.accounts,
+        twins.survivor,
         {"other_ids": [twins.duplicate.id], "version": twins.survivor.version},
-        actor=twins.director, now=f.clock.now())  # fmt: skip
+        actor=twins.director,
+        now=f.clock.now(),
+    )
     db.session.commit()
     account_page = director.get(f"/accounts/{twins.survivor.id}").get_data(as_text=True)
     assert 'id="duplicate-contacts"' in account_page
@@ -58,10 +61,17 @@ def test_the_chooser_shows_each_differing_field_and_what_moves(director, twins):
 def _post(client, t, step, **choices):
     page = client.get(choose_url(t)).get_data(as_text=True)
     versions = re.search(r'name="versions" type="hidden" value="([^"]*)"', page).group(1)
-    data = {"survivor": str(t.survivor.id), "versions": versions, "step": step,
-            "f_name": str(t.survivor.id), "f_tier": str(t.duplicate.id),
-            "f_industry": str(t.survivor.id), "f_region": str(t.duplicate.id),
-            "f_website": str(t.survivor.id), **choices}  # fmt: skip
+    data = {
+        "survivor": str(t.survivor.id),
+        "versions": versions,
+        "step": step,
+        "f_name": str(t.survivor.id),
+        "f_tier": str(t.duplicate.id),
+        "f_industry": str(t.survivor.id),
+        "f_region": str(t.duplicate.id),
+        "f_website": str(t.survivor.id),
+        **choices,
+    }
     return client.post(choose_url(t), data=data)
 
 
@@ -96,8 +106,12 @@ def test_a_stale_survivor_version_is_a_conflict_with_the_choices_kept(director, 
     survivor = db.session.get(Account, t.survivor.id)
     survivor.notes = "Changed by someone else"
     db.session.commit()
-    data = {"survivor": str(t.survivor.id), "versions": versions, "step": "merge",
-            "f_tier": str(t.duplicate.id)}  # fmt: skip
+    data = {
+        "survivor": str(t.survivor.id),
+        "versions": versions,
+        "step": "merge",
+        "f_tier": str(t.duplicate.id),
+    }
     answer = director.post(choose_url(t), data=data)
     assert answer.status_code == 409
     assert "Someone else changed this record" in answer.get_data(as_text=True)
@@ -106,12 +120,20 @@ def test_a_stale_survivor_version_is_a_conflict_with_the_choices_kept(director, 
 
 def test_old_contact_addresses_lead_to_the_survivor(director, twins):
     t = twins
-    services.merge_records(MergeKind.accounts, t.survivor,
-                           {"other_ids": [t.duplicate.id], "version": t.survivor.version},
-                           actor=t.director, now=f.clock.now())  # fmt: skip
-    services.merge_records(MergeKind.contacts, t.zhang,
-                           {"other_ids": [t.zhang2.id], "version": t.zhang.version},
-                           actor=t.director, now=f.clock.now())  # fmt: skip
+    services.merge_records(
+        MergeKind.accounts,
+        t.survivor,
+        {"other_ids": [t.duplicate.id], "version": t.survivor.version},
+        actor=t.director,
+        now=f.clock.now(),
+    )
+    services.merge_records(
+        MergeKind.contacts,
+        t.zhang,
+        {"other_ids": [t.zhang2.id], "version": t.zhang.version},
+        actor=t.director,
+        now=f.clock.now(),
+    )
     db.session.commit()
     for path in (f"/contacts/{t.zhang2.id}", f"/contacts/{t.zhang2.id}/edit"):
         answer = director.get(path + "?x=1")
@@ -123,9 +145,14 @@ def test_old_contact_addresses_lead_to_the_survivor(director, twins):
 
 @pytest.mark.parametrize(
     "who, pages, chooser",
-    [("rep_a", 403, 403), ("leader", 403, 403), ("director_b", 200, 404),
-     ("director_a", 200, 200), ("admin", 200, 200)],
-)  # fmt: skip
+    [
+        ("rep_a", 403, 403),
+        ("leader", 403, 403),
+        ("director_b", 200, 404),
+        ("director_a", 200, 200),
+        ("admin", 200, 200),
+    ],
+)
 def test_who_may_open_the_pages(client, world, who, pages, chooser):
     """Directors (their team's records: another team's are not even found) and admins."""
     db.session.commit()
@@ -138,9 +165,13 @@ def test_who_may_open_the_pages(client, world, who, pages, chooser):
 
 def test_a_rep_is_not_sent_to_a_survivor_they_cannot_see(client, world):
     survivor = f.make_account(team=world.team_b, name="Nanfang")
-    services.merge_records(MergeKind.accounts, survivor,
-                           {"other_ids": [world.account_a.id], "version": survivor.version},
-                           actor=world.admin, now=f.clock.now())  # fmt: skip
+    services.merge_records(
+        MergeKind.accounts,
+        survivor,
+        {"other_ids": [world.account_a.id], "version": survivor.version},
+        actor=world.admin,
+        now=f.clock.now(),
+    )
     db.session.commit()
     login(client, world.rep_a2)  # team A, not on the account team that moved with it
     assert client.get(f"/accounts/{world.account_a.id}").status_code == 404
@@ -203,8 +234,13 @@ def test_a_tampered_chooser_is_refused_in_words_and_saves_nothing(director, twin
 
 def test_the_contact_chooser_shows_values_in_words(director, twins):
     t = twins
-    other = f.make_contact(account=t.survivor, name="Zhang Wei", level="executive",
-                           reports_to=t.boss, left_on=f.clock.now().date())  # fmt: skip
+    other = f.make_contact(
+        account=t.survivor,
+        name="Zhang Wei",
+        level="executive",
+        reports_to=t.boss,
+        left_on=f.clock.now().date(),
+    )
     db.session.commit()
     html = director.get(choose_url(t, "contacts", [t.zhang.id, other.id])).get_data(as_text=True)
     assert "Executive" in html and "Wang Qiang" in html  # a level's label, a manager's name

@@ -8,9 +8,13 @@ FIELDS = {"id", "kind", "message", "params", "link", "created_at", "read_at"}
 
 
 def _tell(user, now):
-    return services.notify([user], "roles_transferred", params={"actor": "Director North",
-                           "from_user": "Li Ming", "to_user": "Zhao Lei"}, link="/handovers/7",
-                           now=now)[0]  # fmt: skip
+    return services.notify(
+        [user],
+        "roles_transferred",
+        params={"actor": "Director North", "from_user": "Li Ming", "to_user": "Zhao Lei"},
+        link="/handovers/7",
+        now=now,
+    )[0]
 
 
 def test_the_callers_notifications_newest_first_in_pages(app, world, now):
@@ -23,8 +27,11 @@ def test_the_callers_notifications_newest_first_in_pages(app, world, now):
     item = first["items"][0]
     assert set(item) == FIELDS
     assert item["message"] == "Director North transferred the roles of Li Ming to Zhao Lei."
-    assert (item["kind"], item["link"], item["read_at"]) == ("roles_transferred", "/handovers/7",
-                                                             None)  # fmt: skip
+    assert (item["kind"], item["link"], item["read_at"]) == (
+        "roles_transferred",
+        "/handovers/7",
+        None,
+    )
     second = api.get(f"/notifications?limit=2&cursor={first['next_cursor']}").get_json()
     assert [n["id"] for n in second["items"]] == [ids[0]] and second["next_cursor"] is None
 
@@ -36,6 +43,7 @@ def test_reading_one_and_listing_unread(app, world, now):
     response = api.post(f"/notifications/{read.id}/read")
     assert response.status_code == 200 and response.get_json()["read_at"]
     assert [n["id"] for n in api.get("/notifications?unread=true").get_json()["items"]] == [
-        unread.id]  # fmt: skip
+        unread.id
+    ]
     assert api.post(f"/notifications/{theirs.id}/read").status_code == 404
     assert api.get("/notifications?limit=0").status_code == 422

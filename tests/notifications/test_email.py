@@ -56,8 +56,14 @@ def _subject(message) -> str:
 
 def test_urgent_notifications_are_mailed_in_the_readers_language(smtp, world, now):
     world.rep_a2.locale = "zh"
-    services.notify([world.rep_a, world.rep_a2], "stage_sla_breach", params=BREACH,
-                    link="/opportunities/7", key="sla:7", now=now)  # fmt: skip
+    services.notify(
+        [world.rep_a, world.rep_a2],
+        "stage_sla_breach",
+        params=BREACH,
+        link="/opportunities/7",
+        key="sla:7",
+        now=now,
+    )
     services.notify([world.rep_a], "handover_planned", params={}, now=now)  # in-app only
     assert runner.run("send_emails", now=now).detail == "2 e-mails sent, 0 to retry or failed"
     by_to = {m["To"]: m for m in smtp.messages}
@@ -67,9 +73,10 @@ def test_urgent_notifications_are_mailed_in_the_readers_language(smtp, world, no
     assert "https://crm.example.com/opportunities/7" in english.get_payload(decode=True).decode()
     assert "塑造" in _subject(by_to[world.rep_a2.email])
     states = db.session.execute(sa.select(Notification.kind, Notification.email_state)).all()
-    assert sorted(states, key=str) == sorted([("stage_sla_breach", "sent"),
-                                              ("stage_sla_breach", "sent"),
-                                              ("handover_planned", None)], key=str)  # fmt: skip
+    assert sorted(states, key=str) == sorted(
+        [("stage_sla_breach", "sent"), ("stage_sla_breach", "sent"), ("handover_planned", None)],
+        key=str,
+    )
 
 
 def test_a_failing_server_is_logged_and_retried_and_nothing_is_lost(

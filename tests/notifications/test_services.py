@@ -14,14 +14,20 @@ from tests import factories as f
 
 
 def _kinds(user) -> list[str]:
-    return list(db.session.scalars(
-        sa.select(Notification.kind).where(Notification.user_id == user.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == user.id))
+    )
 
 
 def _complete(users, now, **kwargs):
-    return services.notify(users, "handover_complete", params={"from_user": "A", "to_user": "B"},
-                           link="/handovers/1", now=now, **kwargs)  # fmt: skip
+    return services.notify(
+        users,
+        "handover_complete",
+        params={"from_user": "A", "to_user": "B"},
+        link="/handovers/1",
+        now=now,
+        **kwargs,
+    )
 
 
 def test_each_active_person_is_told_once(world, now):
@@ -45,8 +51,13 @@ def test_an_unknown_kind_fails_loudly(world, now):
 
 
 def test_messages_are_rendered_from_the_parameters(world, now):
-    params = {"creator": "Chen Jie", "from_user": "Li Ming", "to_user": "Zhao Lei",
-              "due": "2026-12-15", "accounts": 2}  # fmt: skip
+    params = {
+        "creator": "Chen Jie",
+        "from_user": "Li Ming",
+        "to_user": "Zhao Lei",
+        "due": "2026-12-15",
+        "accounts": 2,
+    }
     assert render("handover_planned", params) == (
         "Chen Jie planned the handover of 2 accounts from Li Ming to Zhao Lei, due Dec 15, 2026."
     )

@@ -12,8 +12,13 @@ from tests.conftest import login
 
 
 def _tell(user, now, link="/handovers/1"):
-    return services.notify([user], "handover_complete", params={"from_user": "Li Ming",
-                           "to_user": "Zhao Lei"}, link=link, now=now)[0]  # fmt: skip
+    return services.notify(
+        [user],
+        "handover_complete",
+        params={"from_user": "Li Ming", "to_user": "Zhao Lei"},
+        link=link,
+        now=now,
+    )[0]
 
 
 def test_the_page_lists_my_notifications_and_the_bell_counts_unread(client, world, now):

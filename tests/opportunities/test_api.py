@@ -75,24 +75,37 @@ def test_playbook_by_key_shows_approval_gates_with_their_texts(app, world):
 def test_a_stored_version_whose_file_is_gone_is_listed_as_inactive(app, world, now):
     source = registry.file_playbooks()["transactional"].source_text
     legacy = source.replace("key: transactional", "key: legacy").replace("version: 1", "version: 3")
-    row = PlaybookVersion(key="legacy", version=3, content_hash="0" * 64, name={"en": "Legacy"},
-                          source=legacy, loaded_at=now)  # fmt: skip
+    row = PlaybookVersion(
+        key="legacy",
+        version=3,
+        content_hash="0" * 64,
+        name={"en": "Legacy"},
+        source=legacy,
+        loaded_at=now,
+    )
     db.session.add(row)
     api = api_as(app, world.rep_a)
     listed = {p["key"]: p for p in api.get("/playbooks").get_json()}
     assert listed["legacy"]["active"] is False and listed["legacy"]["versions"] == [3]
     body = api.get("/playbooks/legacy").get_json()
     assert body["version"] == 3 and [s["key"] for s in body["stages"]] == [
-        "qualify", "quote", "order"]  # fmt: skip
+        "qualify",
+        "quote",
+        "order",
+    ]
     assert api.get("/playbooks/legacy?version=3").get_json() == body
     assert api.get("/playbooks/legacy?version=1").status_code == 404
 
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/playbooks/nothing", 404), ("/playbooks/enterprise?version=99", 404),
-     ("/playbooks/enterprise?version=x", 422), ("/playbooks/enter%00prise", 404)],
-)  # fmt: skip
+    [
+        ("/playbooks/nothing", 404),
+        ("/playbooks/enterprise?version=99", 404),
+        ("/playbooks/enterprise?version=x", 422),
+        ("/playbooks/enter%00prise", 404),
+    ],
+)
 def test_unknown_playbook_or_version(app, world, path, status):
     assert api_as(app, world.rep_a).get(path).status_code == status
 
@@ -164,9 +177,16 @@ def test_list_filters_and_pages_by_cursor(app, world):
     assert seen == [d.id for d in deals]  # open only by default, by id
     every = api.get("/opportunities", query_string={"status": "all"}).get_json()["items"]
     assert {o["id"] for o in every} == {d.id for d in deals} | {won.id, lost.id}
-    filters = {"status": "won", "playbook": "transactional", "stage": "qualify",
-               "account_id": world.account_a.id, "close_month": "2027-03", "mine": "true",
-               "owner_id": world.rep_a.id, "team_id": world.team_a.id}  # fmt: skip
+    filters = {
+        "status": "won",
+        "playbook": "transactional",
+        "stage": "qualify",
+        "account_id": world.account_a.id,
+        "close_month": "2027-03",
+        "mine": "true",
+        "owner_id": world.rep_a.id,
+        "team_id": world.team_a.id,
+    }
     found = api.get("/opportunities", query_string=filters).get_json()["items"]
     assert [o["id"] for o in found] == [won.id]
     other_month = api.get("/opportunities", query_string={"close_month": "2027-04"}).get_json()
@@ -175,9 +195,15 @@ def test_list_filters_and_pages_by_cursor(app, world):
 
 @pytest.mark.parametrize(
     "query",
-    [{"close_month": "2027-13"}, {"close_month": "March"}, {"status": "pending"},
-     {"limit": 0}, {"cursor": "%%%"}, {"team_id": "x"}],
-)  # fmt: skip
+    [
+        {"close_month": "2027-13"},
+        {"close_month": "March"},
+        {"status": "pending"},
+        {"limit": 0},
+        {"cursor": "%%%"},
+        {"team_id": "x"},
+    ],
+)
 def test_bad_list_filters_are_422(app, world, query):
     response = api_as(app, world.rep_a).get("/opportunities", query_string=query)
     assert response.status_code == 422
@@ -315,9 +341,12 @@ def test_checklist_tick_then_the_gates_are_met_and_untick_unmeets(app, world):
     )
     assert tick.status_code == 201
     assert tick.get_json() == {
-        "stage": "quote", "item": "quote_sent", "evidence": "Quote Q-17 sent by mail",
-        "ticked_by_id": world.rep_a.id, "ticked_at": tick.get_json()["ticked_at"],
-    }  # fmt: skip
+        "stage": "quote",
+        "item": "quote_sent",
+        "evidence": "Quote Q-17 sent by mail",
+        "ticked_by_id": world.rep_a.id,
+        "ticked_at": tick.get_json()["ticked_at"],
+    }
     assert api.get(f"/opportunities/{deal.id}/gates").get_json()["all_met"] is True
     untick = api.delete(f"/opportunities/{deal.id}/checklist/quote/quote_sent")
     assert untick.status_code == 204
@@ -328,12 +357,14 @@ def test_checklist_tick_then_the_gates_are_met_and_untick_unmeets(app, world):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"stage": "order", "item": "order_received", "evidence": "x"}, "stage"),
-     ({"stage": "qualify", "item": "nothing", "evidence": "x"}, "stage"),
-     ({"stage": "quote", "item": "nothing", "evidence": "x"}, "item"),
-     ({"stage": "quote", "item": "quote_sent", "evidence": " "}, "evidence"),
-     ({"stage": "quote", "item": "quote_sent"}, "evidence")],
-)  # fmt: skip
+    [
+        ({"stage": "order", "item": "order_received", "evidence": "x"}, "stage"),
+        ({"stage": "qualify", "item": "nothing", "evidence": "x"}, "stage"),
+        ({"stage": "quote", "item": "nothing", "evidence": "x"}, "item"),
+        ({"stage": "quote", "item": "quote_sent", "evidence": " "}, "evidence"),
+        ({"stage": "quote", "item": "quote_sent"}, "evidence"),
+    ],
+)
 def test_bad_checklist_ticks_are_422(app, world, body, field):
     deal = _ready(world, stage="quote")
     response = api_as(app, world.rep_a).post(f"/opportunities/{deal.id}/checklist", json=body)
@@ -347,8 +378,9 @@ def test_advance_back_close_reopen_and_the_history_in_order(app, world):
     path = f"/opportunities/{deal.id}"
     advanced = rep.post(f"{path}/advance", json={"to_stage": "quote", "version": 1})
     assert advanced.status_code == 200 and advanced.get_json()["probability"] == 50
-    back = rep.post(f"{path}/back", json={"to_stage": "qualify", "reason": "Scope changed",
-                                          "version": 2})  # fmt: skip
+    back = rep.post(
+        f"{path}/back", json={"to_stage": "qualify", "reason": "Scope changed", "version": 2}
+    )
     assert back.status_code == 200 and back.get_json()["stage"] == "qualify"
     lost = rep.post(f"{path}/close", json={"status": "lost", "reason": "Price", "version": 3})
     assert lost.status_code == 200
@@ -377,8 +409,10 @@ def test_close_won_from_the_last_stage_when_its_gates_hold(app, world):
     refused = api.post(f"/opportunities/{deal.id}/close", json={"status": "won", "version": 1})
     assert refused.status_code == 422
     assert refused.get_json()["error"]["code"] == "gates_unmet"
-    api.post(f"/opportunities/{deal.id}/checklist",
-             json={"stage": "order", "item": "order_received", "evidence": "PO 4411"})  # fmt: skip
+    api.post(
+        f"/opportunities/{deal.id}/checklist",
+        json={"stage": "order", "item": "order_received", "evidence": "PO 4411"},
+    )
     won = api.post(f"/opportunities/{deal.id}/close", json={"status": "won", "version": 1})
     assert won.status_code == 200 and won.get_json()["status"] == "won"
     assert _stage_changes(deal)[-1].move == Move.won
@@ -412,9 +446,14 @@ def test_put_roles_replaces_the_iron_triangle(app, world):
 
 @pytest.mark.parametrize(
     "seats",
-    [[{"user_id": 1, "role": "CEO"}], [{"user_id": "1", "role": "AR"}], {"user_id": 1},
-     [{"user_id": 2**31 - 1, "role": "AR"}], [{"user_id": 1, "role": "AR", "extra": 1}]],
-)  # fmt: skip
+    [
+        [{"user_id": 1, "role": "CEO"}],
+        [{"user_id": "1", "role": "AR"}],
+        {"user_id": 1},
+        [{"user_id": 2**31 - 1, "role": "AR"}],
+        [{"user_id": 1, "role": "AR", "extra": 1}],
+    ],
+)
 def test_bad_roles_are_422(app, world, seats):
     deal = _ready(world)
     response = api_as(app, world.rep_a).put(f"/opportunities/{deal.id}/roles", json=seats)
@@ -433,13 +472,22 @@ def test_two_people_in_one_seat_is_422(app, world):
 
 @pytest.mark.parametrize(
     ("override", "field"),
-    [({"amount": "abc"}, "amount"), ({"amount": -5}, "amount"), ({"amount": "1.234"}, "amount"),
-     ({"currency": "euro"}, "currency"), ({"currency": "€UR"}, "currency"),
-     ({"expected_close": "next week"}, "expected_close"), ({"playbook": "agile"}, "playbook"),
-     ({"name": ""}, "name"), ({"name": "Line\x00"}, "name"), ({"customer_need": "a\x00"},
-     "customer_need"), ({"account_id": "1"}, "account_id"), ({"colour": "red"}, "colour"),
-     ({"competitors": "x" * 501}, "competitors")],
-)  # fmt: skip
+    [
+        ({"amount": "abc"}, "amount"),
+        ({"amount": -5}, "amount"),
+        ({"amount": "1.234"}, "amount"),
+        ({"currency": "euro"}, "currency"),
+        ({"currency": "€UR"}, "currency"),
+        ({"expected_close": "next week"}, "expected_close"),
+        ({"playbook": "agile"}, "playbook"),
+        ({"name": ""}, "name"),
+        ({"name": "Line\x00"}, "name"),
+        ({"customer_need": "a\x00"}, "customer_need"),
+        ({"account_id": "1"}, "account_id"),
+        ({"colour": "red"}, "colour"),
+        ({"competitors": "x" * 501}, "competitors"),
+    ],
+)
 def test_bad_input_on_create_is_422_on_the_field(app, world, override, field):
     response = api_as(app, world.rep_a).post("/opportunities", json=_new(world, **override))
     assert response.status_code == 422
@@ -448,14 +496,17 @@ def test_bad_input_on_create_is_422_on_the_field(app, world, override, field):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"to_stage": "order", "version": 1}, "to_stage"),
-     ({"to_stage": "qualify", "version": 1}, "to_stage"),
-     ({"to_stage": "nowhere", "version": 1}, "to_stage"),
-     ({}, "version"), ({"version": "1"}, "version"),
-     ({"version": 1, "override_reason": "a\x00"}, "override_reason"),
-     ({"version": 1, "to_stage": "quote\x00"}, "to_stage"),
-     ({"version": 1, "force": True}, "force")],
-)  # fmt: skip
+    [
+        ({"to_stage": "order", "version": 1}, "to_stage"),
+        ({"to_stage": "qualify", "version": 1}, "to_stage"),
+        ({"to_stage": "nowhere", "version": 1}, "to_stage"),
+        ({}, "version"),
+        ({"version": "1"}, "version"),
+        ({"version": 1, "override_reason": "a\x00"}, "override_reason"),
+        ({"version": 1, "to_stage": "quote\x00"}, "to_stage"),
+        ({"version": 1, "force": True}, "force"),
+    ],
+)
 def test_bad_advance_is_422_on_the_field_and_nothing_moves(app, world, body, field):
     deal = _ready(world)
     response = api_as(app, world.rep_a).post(f"/opportunities/{deal.id}/advance", json=body)
@@ -466,13 +517,17 @@ def test_bad_advance_is_422_on_the_field_and_nothing_moves(app, world, body, fie
 
 @pytest.mark.parametrize(
     ("path", "body"),
-    [("back", {"to_stage": "quote", "reason": "x", "version": 1}),
-     ("back", {"to_stage": "qualify", "reason": " ", "version": 1}),
-     ("close", {"status": "lost"}), ("close", {"status": "abandoned", "reason": "x"}),
-     ("close", {"status": "won"}), ("reopen", {"reason": "x"}),
-     ("checklist", {"stage": "qualify\x00", "item": "x", "evidence": "y"}),
-     ("approvals", {"stage": "qualify", "gate": "atb", "decision": "maybe"})],
-)  # fmt: skip
+    [
+        ("back", {"to_stage": "quote", "reason": "x", "version": 1}),
+        ("back", {"to_stage": "qualify", "reason": " ", "version": 1}),
+        ("close", {"status": "lost"}),
+        ("close", {"status": "abandoned", "reason": "x"}),
+        ("close", {"status": "won"}),
+        ("reopen", {"reason": "x"}),
+        ("checklist", {"stage": "qualify\x00", "item": "x", "evidence": "y"}),
+        ("approvals", {"stage": "qualify", "gate": "atb", "decision": "maybe"}),
+    ],
+)
 def test_bad_moves_and_actions_are_422(app, world, path, body):
     deal = _ready(world)
     api = api_as(app, world.director_a)

@@ -52,8 +52,9 @@ def test_contacted_counts_an_interaction_exactly_within_days_old(now, world, acc
 def test_a_deleted_interaction_does_not_count_nor_hide_an_older_one(now, world, account):
     deal = _quote(account)
     boss = _met_boss(account, world, now - timedelta(days=20))
-    f.make_interaction(account=account, owner=world.rep_a, contacts=[boss], days_ago=1,
-                       deleted=True)  # fmt: skip
+    f.make_interaction(
+        account=account, owner=world.rep_a, contacts=[boss], days_ago=1, deleted=True
+    )
     result = _result(deal, now, "contacted")
     assert not result.met and "last contact 2026-10-31" in result.message
 
@@ -105,8 +106,9 @@ def test_interactions_gate_counts_only_live_interactions_linked_to_this_deal(now
     other = f.make_opportunity(account=account, stage="shape")
 
     def log(**kwargs):
-        f.make_interaction(account=account, owner=world.rep_a, **{"kind": "tech_exchange",
-                           "days_ago": 2, **kwargs})  # fmt: skip
+        f.make_interaction(
+            account=account, owner=world.rep_a, **{"kind": "tech_exchange", "days_ago": 2, **kwargs}
+        )
 
     log()  # on the account only
     log(opportunity=other)
@@ -122,8 +124,13 @@ def test_interactions_gate_counts_only_live_interactions_linked_to_this_deal(now
 @pytest.mark.parametrize("days, met", [(30, True), (31, False)])
 def test_interactions_gate_with_a_window_counts_only_recent_ones(now, world, account, days, met):
     deal = f.make_opportunity(account=account, stage="handover")  # a meeting within 30 days
-    f.make_interaction(account=account, owner=world.rep_a, kind="meeting", opportunity=deal,
-                       occurred_at=now - timedelta(days=days))  # fmt: skip
+    f.make_interaction(
+        account=account,
+        owner=world.rep_a,
+        kind="meeting",
+        opportunity=deal,
+        occurred_at=now - timedelta(days=days),
+    )
     assert _result(deal, now, "interactions").met is met
 
 
@@ -132,9 +139,12 @@ def test_an_inactive_user_in_a_seat_does_not_staff_it(now, world, account):
     deal = f.make_opportunity(account=account, roles={world.rep_a: "AR", leaver: "SR"})
     result = _result(deal, now, "roles")
     assert not result.met and result.detail == {"missing": ["SR"]}
-    services.set_roles(deal, [{"user_id": world.rep_a.id, "role": "AR"},
-                       {"user_id": world.rep_a2.id, "role": "SR"}], actor=world.rep_a,
-                       now=now)  # fmt: skip
+    services.set_roles(
+        deal,
+        [{"user_id": world.rep_a.id, "role": "AR"}, {"user_id": world.rep_a2.id, "role": "SR"}],
+        actor=world.rep_a,
+        now=now,
+    )
     assert _result(deal, now, "roles").met
 
 
@@ -142,12 +152,24 @@ def test_facts_belong_to_each_deal_and_its_own_account(now, world, account):
     here = f.make_opportunity(account=account, roles={world.rep_a: "AR"})
     there = f.make_opportunity(account=world.account_a, roles={world.rep_a2: "SR"})
     f.make_contact(account=account, name="Only Here", decision_role="decision_maker")
-    services.tick_item(here, {"stage": "validate", "item": "need_confirmed", "evidence": "RFI"},
-                       actor=world.rep_a, now=now)  # fmt: skip
+    services.tick_item(
+        here,
+        {"stage": "validate", "item": "need_confirmed", "evidence": "RFI"},
+        actor=world.rep_a,
+        now=now,
+    )
     for item, cleared in [("budget_known", now), ("process_known", None)]:
-        db.session.add(ChecklistTick(opportunity_id=here.id, stage_key="shape", item_key=item,
-                       evidence="x", ticked_by_id=world.rep_a.id, ticked_at=now,
-                       cleared_at=cleared))  # fmt: skip
+        db.session.add(
+            ChecklistTick(
+                opportunity_id=here.id,
+                stage_key="shape",
+                item_key=item,
+                evidence="x",
+                ticked_by_id=world.rep_a.id,
+                ticked_at=now,
+                cleared_at=cleared,
+            )
+        )
     loaded = facts.load_facts([here, there], now=now)
     assert loaded[here.id].ticked == {"need_confirmed"}  # the current stage's live ticks only
     assert loaded[there.id].ticked == frozenset()
@@ -165,14 +187,29 @@ def _busy_deals(world, now, count: int, accounts: int) -> list:
     for n in range(count):
         account = made[n % accounts]
         boss = f.make_contact(account=account, decision_role="decision_maker")
-        deal = f.make_opportunity(account=account, stage="shape",
-                                  roles={world.rep_a: "AR", world.rep_a2: "SR"})  # fmt: skip
-        f.make_interaction(account=account, owner=world.rep_a, contacts=[boss], days_ago=n,
-                           opportunity=deal, kind="tech_exchange")  # fmt: skip
-        services.tick_item(deal, {"stage": "shape", "item": "solution_presented",
-                           "evidence": "Slides"}, actor=world.rep_a, now=now)  # fmt: skip
-        services.decide(deal, {"stage": "shape", "gate": "atb", "decision": "approve"},
-                        actor=world.director_a, now=now)  # fmt: skip
+        deal = f.make_opportunity(
+            account=account, stage="shape", roles={world.rep_a: "AR", world.rep_a2: "SR"}
+        )
+        f.make_interaction(
+            account=account,
+            owner=world.rep_a,
+            contacts=[boss],
+            days_ago=n,
+            opportunity=deal,
+            kind="tech_exchange",
+        )
+        services.tick_item(
+            deal,
+            {"stage": "shape", "item": "solution_presented", "evidence": "Slides"},
+            actor=world.rep_a,
+            now=now,
+        )
+        services.decide(
+            deal,
+            {"stage": "shape", "gate": "atb", "decision": "approve"},
+            actor=world.director_a,
+            now=now,
+        )
         deals.append(deal)
     db.session.flush()  # nothing pending: autoflush must not add to the count
     return deals

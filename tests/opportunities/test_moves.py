@@ -157,8 +157,11 @@ def test_move_back_needs_an_earlier_stage_and_a_reason(world, now):
     moves.move_back(deal, change, actor=world.rep_a, now=now)
     assert deal.stage_key == "qualify"
     change = _history(deal)[-1]
-    assert (change.move, change.from_stage, change.to_stage) == (Move.moved_back, "order",
-                                                                 "qualify")  # fmt: skip
+    assert (change.move, change.from_stage, change.to_stage) == (
+        Move.moved_back,
+        "order",
+        "qualify",
+    )
     assert change.reason == "Scope changed"
 
 
@@ -177,8 +180,12 @@ def test_close_won_from_the_last_stage_needs_its_gates(world, now):
     assert [u["gate"] for u in refused.value.unmet] == ["checklist"]
     from salesflow.opportunities.services import tick_item
 
-    tick_item(deal, {"stage": "order", "item": "order_received", "evidence": "PO 4711"},
-              actor=world.rep_a, now=now)  # fmt: skip
+    tick_item(
+        deal,
+        {"stage": "order", "item": "order_received", "evidence": "PO 4711"},
+        actor=world.rep_a,
+        now=now,
+    )
     moves.close(
         deal,
         {"version": deal.version, "status": "won", "reason": "Best price"},

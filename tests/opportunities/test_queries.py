@@ -31,13 +31,20 @@ def test_deleted_deals_and_deals_of_deleted_accounts_are_not_listed(world, now):
 
 
 def test_filters_owner_mine_month_status_and_playbook(world, now):
-    f.make_opportunity(account=world.account_a, name="March", roles={world.rep_a: "AR"},
-                       expected_close=date(2027, 3, 5))  # fmt: skip
-    f.make_opportunity(account=world.account_a, name="April", roles={world.rep_a2: "AR",
-                       world.rep_a: "SR"}, expected_close=date(2027, 4, 30),
-                       playbook="transactional")  # fmt: skip
-    f.make_opportunity(account=world.account_a, name="Won", status="won",
-                       roles={world.rep_a: "AR"})  # fmt: skip
+    f.make_opportunity(
+        account=world.account_a,
+        name="March",
+        roles={world.rep_a: "AR"},
+        expected_close=date(2027, 3, 5),
+    )
+    f.make_opportunity(
+        account=world.account_a,
+        name="April",
+        roles={world.rep_a2: "AR", world.rep_a: "SR"},
+        expected_close=date(2027, 4, 30),
+        playbook="transactional",
+    )
+    f.make_opportunity(account=world.account_a, name="Won", status="won", roles={world.rep_a: "AR"})
 
     def names(**filters) -> list[str]:
         query = queries.list_query(world.rep_a, OpportunityFilters(**filters))
@@ -59,9 +66,12 @@ def test_keyset_pages_follow_the_sort_without_gaps_or_repeats(world, now):
     cursor = None
     while True:
         rows, cursor = queries.page(
-            queries.list_query(world.director_a, OpportunityFilters()), sort="amount",
-            descending=True, cursor=cursor, size=2,
-        )  # fmt: skip
+            queries.list_query(world.director_a, OpportunityFilters()),
+            sort="amount",
+            descending=True,
+            cursor=cursor,
+            size=2,
+        )
         seen += _names(rows)
         if cursor is None:
             break
@@ -70,8 +80,11 @@ def test_keyset_pages_follow_the_sort_without_gaps_or_repeats(world, now):
 
 def test_a_tampered_cursor_starts_from_the_top(world, now):
     f.make_opportunity(account=world.account_a, name="Only")
-    rows, _ = queries.page(queries.list_query(world.director_a, OpportunityFilters()),
-                           sort="amount", cursor="not-a-cursor")  # fmt: skip
+    rows, _ = queries.page(
+        queries.list_query(world.director_a, OpportunityFilters()),
+        sort="amount",
+        cursor="not-a-cursor",
+    )
     assert _names(rows) == ["Only"]
 
 

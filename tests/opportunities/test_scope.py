@@ -185,18 +185,24 @@ def test_roles_page_is_for_those_who_staff_the_deal(client, world, deals, who):
     db.session.commit()  # a refused request rolls back to here
     login(client, getattr(world, who))
     for name, deal in deals.items():
-        response = client.post(f"/opportunities/{deal.id}/roles", data={
-            "seats-0-role": "AR", "seats-0-user_id": "",
-            "seats-1-role": "SR", "seats-1-user_id": str(world.rep_a2.id),
-        })  # fmt: skip
+        response = client.post(
+            f"/opportunities/{deal.id}/roles",
+            data={
+                "seats-0-role": "AR",
+                "seats-0-user_id": "",
+                "seats-1-role": "SR",
+                "seats-1-user_id": str(world.rep_a2.id),
+            },
+        )
         expected = _expected(who, name)
         assert response.status_code == (302 if expected == 200 else expected), name
         staffed = expected == 200
         assert _seats(deal) == ([("SR", world.rep_a2.id)] if staffed else []), name
 
 
-@pytest.mark.parametrize("who, offered", [("rep_a", True), ("director_a", True),
-                                          ("leader", True), ("rep_a2", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    "who, offered", [("rep_a", True), ("director_a", True), ("leader", True), ("rep_a2", False)]
+)
 def test_the_deal_page_offers_staffing_only_to_those_who_may(now, client, world, who, offered):
     # The transactional playbook's first stage needs an AR: its gate links to the roles page.
     deal = f.make_opportunity(account=world.account_a, playbook="transactional")

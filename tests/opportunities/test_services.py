@@ -31,17 +31,28 @@ MISSING = object()
 
 def _data(world, **overrides) -> dict:
     """Valid input for create_opportunity; MISSING drops a key."""
-    data = {"account_id": world.account_a.id, "playbook": "enterprise", "name": "Grid upgrade",
-            "amount": "1200000.50", "currency": "cny", "expected_close": date(2027, 3, 31),
-            "customer_need": "Ageing relays", "competitors": "Acme", **overrides}  # fmt: skip
+    data = {
+        "account_id": world.account_a.id,
+        "playbook": "enterprise",
+        "name": "Grid upgrade",
+        "amount": "1200000.50",
+        "currency": "cny",
+        "expected_close": date(2027, 3, 31),
+        "customer_need": "Ageing relays",
+        "competitors": "Acme",
+        **overrides,
+    }
     return {k: v for k, v in data.items() if v is not MISSING}
 
 
 def _audit(deal) -> list[AuditEntry]:
-    return list(db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.entity_type == "opportunities",
-                                    AuditEntry.entity_id == deal.id).order_by(AuditEntry.id)
-    ))  # fmt: skip
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.entity_type == "opportunities", AuditEntry.entity_id == deal.id)
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 def _count(model, *where) -> int:
@@ -49,8 +60,11 @@ def _count(model, *where) -> int:
 
 
 def _nothing_saved() -> bool:
-    return (_count(Opportunity), _count(StageChange),
-            _count(AuditEntry, AuditEntry.entity_type == "opportunities")) == (0, 0, 0)  # fmt: skip
+    return (
+        _count(Opportunity),
+        _count(StageChange),
+        _count(AuditEntry, AuditEntry.entity_type == "opportunities"),
+    ) == (0, 0, 0)
 
 
 def _gate(deal, now, name):
@@ -65,11 +79,13 @@ def test_create_starts_in_the_first_stage_with_the_creator_in_the_ar_seat(now, w
     assert (deal.stage_key, deal.stage_entered_at, deal.status) == ("validate", now, Status.open)
     assert (deal.amount, deal.currency) == (Decimal("1200000.50"), "CNY")
     assert (deal.playbook_version.key, deal.playbook_version.version) == ("enterprise", 1)
-    roles = db.session.scalars(sa.select(OpportunityRole).where(
-        OpportunityRole.opportunity_id == deal.id)).all()  # fmt: skip
+    roles = db.session.scalars(
+        sa.select(OpportunityRole).where(OpportunityRole.opportunity_id == deal.id)
+    ).all()
     assert [(r.user_id, r.role) for r in roles] == [(world.rep_a.id, TriangleRole.AR)]
-    (change,) = db.session.scalars(sa.select(StageChange).where(
-        StageChange.opportunity_id == deal.id)).all()  # fmt: skip
+    (change,) = db.session.scalars(
+        sa.select(StageChange).where(StageChange.opportunity_id == deal.id)
+    ).all()
     assert (change.move, change.from_stage, change.to_stage) == (Move.created, None, "validate")
     assert (change.actor_id, change.at) == (world.rep_a.id, now)
 
@@ -90,26 +106,41 @@ def test_create_without_a_currency_uses_the_configured_one(app, now, world):
     assert deal.currency == app.config["CURRENCY"]
 
 
-def test_create_uses_the_newest_version_of_the_chosen_playbook(app, now, world, tmp_path,
-                                                               monkeypatch):  # fmt: skip
+def test_create_uses_the_newest_version_of_the_chosen_playbook(
+    app, now, world, tmp_path, monkeypatch
+):
     source = (Path(app.root_path).parent / "playbooks" / "transactional.yaml").read_text()
     (tmp_path / "transactional.yaml").write_text(source)
     newer = source.replace("version: 1", "version: 2", 1).replace("key: qualify", "key: call", 1)
     (tmp_path / "newer.yaml").write_text(newer)  # read first: file order must not matter
     monkeypatch.setitem(app.config, "PLAYBOOKS_FOLDER", str(tmp_path))
     monkeypatch.setitem(app.extensions, registry.EXTENSION, None)  # read the folder again
-    deal = services.create_opportunity(_data(world, playbook="transactional"), actor=world.rep_a,
-                                       now=now)  # fmt: skip
+    deal = services.create_opportunity(
+        _data(world, playbook="transactional"), actor=world.rep_a, now=now
+    )
     assert (deal.playbook_version.version, deal.stage_key) == (2, "call")
 
 
 def test_create_with_bad_input_names_every_problem_at_once_and_saves_nothing(now, world):
-    bad = _data(world, playbook="nope", name="  ", amount="-5", currency="euro",
-                expected_close="2027-03-31", competitors="a\nb")  # fmt: skip
+    bad = _data(
+        world,
+        playbook="nope",
+        name="  ",
+        amount="-5",
+        currency="euro",
+        expected_close="2027-03-31",
+        competitors="a\nb",
+    )
     with pytest.raises(ValidationFailed) as refused:
         services.create_opportunity(bad, actor=world.rep_a, now=now)
-    assert set(refused.value.fields) == {"playbook", "name", "amount", "currency",
-                                         "expected_close", "competitors"}  # fmt: skip
+    assert set(refused.value.fields) == {
+        "playbook",
+        "name",
+        "amount",
+        "currency",
+        "expected_close",
+        "competitors",
+    }
     assert refused.value.fields["amount"] == ["The amount cannot be negative."]
     assert _nothing_saved()
 
@@ -138,10 +169,10 @@ def test_create_refuses_each_bad_field(now, world, field, value, message):
 
 
 @pytest.mark.parametrize("account", ["account_b", "deleted"])
-def test_create_on_an_account_outside_scope_is_not_found_even_with_bad_input(now, world,
-                                                                             account):  # fmt: skip
-    target = (f.make_account(team=world.team_a, deleted=True) if account == "deleted"
-              else world.account_b)  # fmt: skip
+def test_create_on_an_account_outside_scope_is_not_found_even_with_bad_input(now, world, account):
+    target = (
+        f.make_account(team=world.team_a, deleted=True) if account == "deleted" else world.account_b
+    )
     for data in (_data(world, account_id=target.id), _data(world, account_id=target.id, name="")):
         with pytest.raises(NotFound):
             services.create_opportunity(data, actor=world.rep_a, now=now)
@@ -151,8 +182,7 @@ def test_create_on_an_account_outside_scope_is_not_found_even_with_bad_input(now
 @pytest.mark.parametrize("account_id", [MISSING, None, "1", True])
 def test_create_needs_an_account_id(now, world, account_id):
     with pytest.raises(ValidationFailed) as refused:
-        services.create_opportunity(_data(world, account_id=account_id), actor=world.rep_a,
-                                    now=now)  # fmt: skip
+        services.create_opportunity(_data(world, account_id=account_id), actor=world.rep_a, now=now)
     assert set(refused.value.fields) == {"account_id"}
 
 
@@ -162,16 +192,23 @@ def test_create_needs_an_account_id(now, world, account_id):
 def test_update_records_each_change_with_old_and_new_values(now, world):
     deal = services.create_opportunity(_data(world), actor=world.rep_a, now=now)
     later = now + timedelta(hours=1)
-    change = {"amount": "900000", "expected_close": date(2027, 6, 30), "competitors": " ",
-              "name": "Grid upgrade", "version": deal.version}  # fmt: skip
+    change = {
+        "amount": "900000",
+        "expected_close": date(2027, 6, 30),
+        "competitors": " ",
+        "name": "Grid upgrade",
+        "version": deal.version,
+    }
     services.update_opportunity(deal, change, actor=world.rep_a2, now=later)
     assert (deal.amount, deal.competitors, deal.version) == (Decimal("900000.00"), None, 2)
     entry = _audit(deal)[-1]
     assert (entry.action, entry.actor_id, entry.at) == ("update", world.rep_a2.id, later)
     assert entry.account_id == world.account_a.id
-    assert entry.changes == {"amount": ["1200000.50", "900000.00"],
-                             "expected_close": ["2027-03-31", "2027-06-30"],
-                             "competitors": ["Acme", None]}  # fmt: skip
+    assert entry.changes == {
+        "amount": ["1200000.50", "900000.00"],
+        "expected_close": ["2027-03-31", "2027-06-30"],
+        "competitors": ["Acme", None],
+    }
 
 
 def test_an_update_that_changes_nothing_records_nothing(now, world):
@@ -184,11 +221,13 @@ def test_an_update_that_changes_nothing_records_nothing(now, world):
 def test_update_with_a_stale_version_is_a_conflict_and_changes_nothing(now, world):
     deal = f.make_opportunity(account=world.account_a, name="Before")
     read = deal.version
-    services.update_opportunity(deal, {"name": "First", "version": read}, actor=world.rep_a,
-                                now=now)  # fmt: skip
+    services.update_opportunity(
+        deal, {"name": "First", "version": read}, actor=world.rep_a, now=now
+    )
     with pytest.raises(Conflict):
-        services.update_opportunity(deal, {"name": "Second", "version": read},
-                                    actor=world.rep_a2, now=now)  # fmt: skip
+        services.update_opportunity(
+            deal, {"name": "Second", "version": read}, actor=world.rep_a2, now=now
+        )
     assert deal.name == "First"
 
 
@@ -205,14 +244,23 @@ def test_a_closed_deal_cannot_be_edited(now, world, status):
 
 def test_moving_to_another_account_or_playbook_is_refused_with_the_other_problems(now, world):
     deal = f.make_opportunity(account=world.account_a, name="Stays")
-    data = {"account_id": world.shared.id, "playbook": "transactional", "amount": "-1",
-            "name": "Moved", "version": deal.version}  # fmt: skip
+    data = {
+        "account_id": world.shared.id,
+        "playbook": "transactional",
+        "amount": "-1",
+        "name": "Moved",
+        "version": deal.version,
+    }
     with pytest.raises(ValidationFailed) as refused:
         services.update_opportunity(deal, data, actor=world.admin, now=now)
     assert set(refused.value.fields) == {"account_id", "playbook", "amount"}
     assert (deal.account_id, deal.name) == (world.account_a.id, "Stays")
-    same = {"account_id": world.account_a.id, "playbook": "enterprise", "name": "Renamed",
-            "version": deal.version}  # fmt: skip
+    same = {
+        "account_id": world.account_a.id,
+        "playbook": "enterprise",
+        "name": "Renamed",
+        "version": deal.version,
+    }
     services.update_opportunity(deal, same, actor=world.admin, now=now)
     assert deal.name == "Renamed"
 
@@ -221,32 +269,42 @@ def test_moving_to_another_account_or_playbook_is_refused_with_the_other_problem
 
 
 def _seats(deal) -> list[tuple[str, int]]:
-    rows = db.session.execute(sa.select(OpportunityRole.role, OpportunityRole.user_id).where(
-        OpportunityRole.opportunity_id == deal.id))  # fmt: skip
+    rows = db.session.execute(
+        sa.select(OpportunityRole.role, OpportunityRole.user_id).where(
+            OpportunityRole.opportunity_id == deal.id
+        )
+    )
     return sorted((role.value, user_id) for role, user_id in rows)
 
 
 def test_set_roles_replaces_the_seats_and_is_audited_once_as_roles(now, world):
-    deal = f.make_opportunity(account=world.account_a, roles={world.rep_a: "AR",
-                              world.rep_a2: "SR"})  # fmt: skip
+    deal = f.make_opportunity(
+        account=world.account_a, roles={world.rep_a: "AR", world.rep_a2: "SR"}
+    )
     seats = [{"user_id": world.rep_a.id, "role": "AR"}, {"user_id": world.rep_b.id, "role": "FR"}]
     services.set_roles(deal, seats, actor=world.director_a, now=now)
     assert _seats(deal) == [("AR", world.rep_a.id), ("FR", world.rep_b.id)]
     (entry,) = _audit(deal)
-    assert entry.changes == {"roles": [
-        sorted([[world.rep_a.id, "AR"], [world.rep_a2.id, "SR"]]),
-        sorted([[world.rep_a.id, "AR"], [world.rep_b.id, "FR"]]),
-    ]}  # fmt: skip
+    assert entry.changes == {
+        "roles": [
+            sorted([[world.rep_a.id, "AR"], [world.rep_a2.id, "SR"]]),
+            sorted([[world.rep_a.id, "AR"], [world.rep_b.id, "FR"]]),
+        ]
+    }
     services.set_roles(deal, list(reversed(seats)), actor=world.director_a, now=now)
     assert len(_audit(deal)) == 1  # the same seats again change nothing
 
 
 def test_two_people_can_swap_the_ar_and_sr_seats(now, world):
-    deal = f.make_opportunity(account=world.account_a, roles={world.rep_a: "AR",
-                              world.rep_a2: "SR"})  # fmt: skip
-    services.set_roles(deal, [{"user_id": world.rep_a2.id, "role": "AR"},
-                       {"user_id": world.rep_a.id, "role": "SR"}], actor=world.rep_a,
-                       now=now)  # fmt: skip
+    deal = f.make_opportunity(
+        account=world.account_a, roles={world.rep_a: "AR", world.rep_a2: "SR"}
+    )
+    services.set_roles(
+        deal,
+        [{"user_id": world.rep_a2.id, "role": "AR"}, {"user_id": world.rep_a.id, "role": "SR"}],
+        actor=world.rep_a,
+        now=now,
+    )
     assert _seats(deal) == [("AR", world.rep_a2.id), ("SR", world.rep_a.id)]
     assert len(_audit(deal)) == 1
 
@@ -262,8 +320,9 @@ def test_two_people_can_swap_the_ar_and_sr_seats(now, world):
 )
 def test_set_roles_refuses_bad_rows_and_keeps_the_seats(now, world, seats, message):
     deal = f.make_opportunity(account=world.account_a, roles={world.rep_a2: "SR"})
-    rows = [{"user_id": getattr(world, who).id if who else 999_999, "role": role}
-            for who, role in seats]  # fmt: skip
+    rows = [
+        {"user_id": getattr(world, who).id if who else 999_999, "role": role} for who, role in seats
+    ]
     with pytest.raises(ValidationFailed) as refused:
         services.set_roles(deal, rows, actor=world.rep_a, now=now)
     assert refused.value.fields == {"roles": [message]}
@@ -298,16 +357,18 @@ def test_an_inactive_user_keeps_their_seat_but_takes_no_other(now, world):
         assert refused.value.fields == {"roles": ["Gone Away is no longer active."]}
     other = f.make_opportunity(account=world.account_a)
     with pytest.raises(ValidationFailed):
-        services.set_roles(other, [{"user_id": leaver.id, "role": "AR"}], actor=world.rep_a,
-                           now=now)  # fmt: skip
+        services.set_roles(
+            other, [{"user_id": leaver.id, "role": "AR"}], actor=world.rep_a, now=now
+        )
 
 
 # tick_item / untick_item
 
 
 def _tick(deal, who, now, item="need_confirmed", evidence="Minutes of 3 Nov", stage="validate"):
-    return services.tick_item(deal, {"stage": stage, "item": item, "evidence": evidence},
-                              actor=who, now=now)  # fmt: skip
+    return services.tick_item(
+        deal, {"stage": stage, "item": item, "evidence": evidence}, actor=who, now=now
+    )
 
 
 @pytest.mark.parametrize("evidence", [MISSING, None, "", "   "])
@@ -315,8 +376,9 @@ def test_a_tick_needs_evidence(now, world, evidence):
     deal = f.make_opportunity(account=world.account_a)
     data = {"stage": "validate", "item": "need_confirmed", "evidence": evidence}
     with pytest.raises(ValidationFailed) as refused:
-        services.tick_item(deal, {k: v for k, v in data.items() if v is not MISSING},
-                           actor=world.rep_a, now=now)  # fmt: skip
+        services.tick_item(
+            deal, {k: v for k, v in data.items() if v is not MISSING}, actor=world.rep_a, now=now
+        )
     assert set(refused.value.fields) == {"evidence"}
     assert _count(ChecklistTick) == 0
 
@@ -345,8 +407,9 @@ def test_an_item_of_an_earlier_stage_cannot_be_ticked_or_unticked(now, world):
         _tick(deal, world.rep_a, now)
     assert refused.value.fields == {"stage": ["The opportunity is not in this stage now."]}
     with pytest.raises(ValidationFailed):
-        services.untick_item(deal, {"stage": "validate", "item": "need_confirmed"},
-                             actor=world.rep_a, now=now)  # fmt: skip
+        services.untick_item(
+            deal, {"stage": "validate", "item": "need_confirmed"}, actor=world.rep_a, now=now
+        )
 
 
 def test_ticking_again_replaces_the_evidence(now, world):
@@ -355,8 +418,11 @@ def test_ticking_again_replaces_the_evidence(now, world):
     later = now + timedelta(hours=2)
     _tick(deal, world.rep_a2, later, evidence="  Signed RFI  ")
     (tick,) = db.session.scalars(sa.select(ChecklistTick)).all()
-    assert (tick.evidence, tick.ticked_by_id, tick.ticked_at) == ("Signed RFI", world.rep_a2.id,
-                                                                  later)  # fmt: skip
+    assert (tick.evidence, tick.ticked_by_id, tick.ticked_at) == (
+        "Signed RFI",
+        world.rep_a2.id,
+        later,
+    )
     assert [e.changes for e in _audit(deal)] == [
         {"checklist.validate.need_confirmed": [None, "Minutes of 3 Nov"]},
         {"checklist.validate.need_confirmed": ["Minutes of 3 Nov", "Signed RFI"]},
@@ -367,8 +433,9 @@ def test_untick_clears_the_tick_and_keeps_the_evidence_in_the_history(now, world
     deal = f.make_opportunity(account=world.account_a)
     _tick(deal, world.rep_a, now)
     later = now + timedelta(hours=1)
-    services.untick_item(deal, {"stage": "validate", "item": "need_confirmed"},
-                         actor=world.rep_a2, now=later)  # fmt: skip
+    services.untick_item(
+        deal, {"stage": "validate", "item": "need_confirmed"}, actor=world.rep_a2, now=later
+    )
     (tick,) = db.session.scalars(sa.select(ChecklistTick)).all()
     assert (tick.cleared_at, tick.evidence) == (later, "Minutes of 3 Nov")
     entry = _audit(deal)[-1]
@@ -376,8 +443,9 @@ def test_untick_clears_the_tick_and_keeps_the_evidence_in_the_history(now, world
     assert entry.changes == {"checklist.validate.need_confirmed": ["Minutes of 3 Nov", None]}
     assert "need_confirmed" in _gate(deal, later, "checklist").detail["open"]
     with pytest.raises(ValidationFailed) as refused:
-        services.untick_item(deal, {"stage": "validate", "item": "need_confirmed"},
-                             actor=world.rep_a, now=later)  # fmt: skip
+        services.untick_item(
+            deal, {"stage": "validate", "item": "need_confirmed"}, actor=world.rep_a, now=later
+        )
     assert refused.value.fields == {"item": ["This item is not ticked."]}
     _tick(deal, world.rep_a, later, evidence="Again")  # a fresh tick: nothing to replace
     assert _audit(deal)[-1].changes == {"checklist.validate.need_confirmed": [None, "Again"]}
@@ -385,8 +453,11 @@ def test_untick_clears_the_tick_and_keeps_the_evidence_in_the_history(now, world
 
 def test_ticked_items_satisfy_the_checklist_gate(now, world):
     deal = f.make_opportunity(account=world.account_a)
-    assert _gate(deal, now, "checklist").detail["open"] == ["need_confirmed", "budget_known",
-                                                            "process_known"]  # fmt: skip
+    assert _gate(deal, now, "checklist").detail["open"] == [
+        "need_confirmed",
+        "budget_known",
+        "process_known",
+    ]
     _tick(deal, world.rep_a, now, item="need_confirmed")
     _tick(deal, world.rep_a, now, item="budget_known", evidence="Budget letter")
     result = _gate(deal, now, "checklist")
@@ -406,8 +477,9 @@ def test_a_closed_deal_cannot_be_ticked(now, world):
 
 
 def _decide(deal, who, decision, at, **extra):
-    return services.decide(deal, {"stage": "shape", "gate": "atb", "decision": decision, **extra},
-                           actor=who, now=at)  # fmt: skip
+    return services.decide(
+        deal, {"stage": "shape", "gate": "atb", "decision": decision, **extra}, actor=who, now=at
+    )
 
 
 def _shape(world):
@@ -481,8 +553,9 @@ def test_of_two_decisions_at_the_same_instant_the_one_recorded_last_stands(now, 
         ({"stage": "validate"}, "stage"),  # not where the deal is
     ],
 )
-def test_a_decision_on_an_unknown_gate_or_with_an_unknown_verdict_is_refused(now, world, data,
-                                                                              field):  # fmt: skip
+def test_a_decision_on_an_unknown_gate_or_with_an_unknown_verdict_is_refused(
+    now, world, data, field
+):
     deal = _shape(world)
     base = {"stage": "shape", "gate": "atb", "decision": "approve"}
     with pytest.raises(ValidationFailed) as refused:

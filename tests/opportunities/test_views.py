@@ -16,8 +16,9 @@ from tests.conftest import login
 
 def _ready(world, **kwargs):
     """A transactional deal in `qualify` whose gates hold."""
-    return f.make_opportunity(account=world.account_a, playbook="transactional",
-                              roles={world.rep_a: "AR"}, **kwargs)  # fmt: skip
+    return f.make_opportunity(
+        account=world.account_a, playbook="transactional", roles={world.rep_a: "AR"}, **kwargs
+    )
 
 
 def test_rep_creates_an_opportunity_from_the_account_page(client, world, now):
@@ -25,10 +26,17 @@ def test_rep_creates_an_opportunity_from_the_account_page(client, world, now):
     login(client, world.rep_a)
     page = client.get(f"/accounts/{world.account_a.id}")
     assert f"/opportunities/new?account_id={world.account_a.id}" in page.text
-    response = client.post(f"/opportunities/new?account_id={world.account_a.id}", data={
-        "name": "Substation upgrade", "playbook": "enterprise", "amount": "1200000",
-        "currency": "CNY", "expected_close": "2027-03-31", "customer_need": "Ageing relays",
-    })  # fmt: skip
+    response = client.post(
+        f"/opportunities/new?account_id={world.account_a.id}",
+        data={
+            "name": "Substation upgrade",
+            "playbook": "enterprise",
+            "amount": "1200000",
+            "currency": "CNY",
+            "expected_close": "2027-03-31",
+            "customer_need": "Ageing relays",
+        },
+    )
     assert response.status_code == 302
     deal = db.session.scalar(sa.select(Opportunity).where(Opportunity.name == "Substation upgrade"))
     assert deal.stage_key == "validate" and deal.account_id == world.account_a.id
@@ -40,8 +48,10 @@ def test_rep_creates_an_opportunity_from_the_account_page(client, world, now):
 def test_creating_with_bad_input_shows_every_problem_and_saves_nothing(client, world, now):
     db.session.commit()  # a refused action rolls back to here
     login(client, world.rep_a)
-    response = client.post(f"/opportunities/new?account_id={world.account_a.id}", data={
-        "name": "", "playbook": "nope", "amount": "-5", "currency": "euro"})  # fmt: skip
+    response = client.post(
+        f"/opportunities/new?account_id={world.account_a.id}",
+        data={"name": "", "playbook": "nope", "amount": "-5", "currency": "euro"},
+    )
     assert response.status_code == 422
     assert "Name the opportunity." in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Opportunity)) == 0
@@ -50,10 +60,12 @@ def test_creating_with_bad_input_shows_every_problem_and_saves_nothing(client, w
 def test_opportunity_page_shows_guidance_gates_and_links_to_meet_them(client, world, now):
     account = f.make_account(team=world.team_a, members={world.rep_a: "AR"})
     boss = f.make_contact(account=account, decision_role="decision_maker")
-    deal = f.make_opportunity(account=account, playbook="transactional", stage="quote",
-                              roles={world.rep_a: "AR"})  # fmt: skip
-    f.make_interaction(account=account, owner=world.rep_a, contacts=[boss],
-                       occurred_at=now - timedelta(days=20))  # fmt: skip
+    deal = f.make_opportunity(
+        account=account, playbook="transactional", stage="quote", roles={world.rep_a: "AR"}
+    )
+    f.make_interaction(
+        account=account, owner=world.rep_a, contacts=[boss], occurred_at=now - timedelta(days=20)
+    )
     db.session.commit()  # a refused action rolls back to here
     login(client, world.rep_a)
     page = client.get(f"/opportunities/{deal.id}").text
@@ -71,8 +83,9 @@ def test_advancing_with_unmet_gates_is_refused_with_the_list(client, world, now)
     deal = f.make_opportunity(account=world.account_a, playbook="transactional", amount=None)
     db.session.commit()  # a refused action rolls back to here
     login(client, world.rep_a)
-    response = client.post(f"/opportunities/{deal.id}/advance",
-                           data={"version": deal.version}, follow_redirects=True)  # fmt: skip
+    response = client.post(
+        f"/opportunities/{deal.id}/advance", data={"version": deal.version}, follow_redirects=True
+    )
     assert "Not yet: these exit criteria are unmet." in response.text
     assert "No active AR on this opportunity" in response.text
     db.session.refresh(deal)
@@ -85,8 +98,10 @@ def test_advancing_from_the_board_runs_the_same_gates_and_returns_to_it(client, 
     login(client, world.rep_a)
     board = client.get("/pipeline?playbook=transactional").text
     assert f'data-id="{deal.id}"' in board
-    response = client.post(f"/opportunities/{deal.id}/advance", data={
-        "version": deal.version, "next": "/pipeline?playbook=transactional"})  # fmt: skip
+    response = client.post(
+        f"/opportunities/{deal.id}/advance",
+        data={"version": deal.version, "next": "/pipeline?playbook=transactional"},
+    )
     assert response.headers["Location"] == "/pipeline?playbook=transactional"
     db.session.refresh(deal)
     assert deal.stage_key == "quote"
@@ -96,8 +111,11 @@ def test_a_stale_page_gets_a_conflict_and_nothing_moves(client, world, now):
     deal = _ready(world)
     db.session.commit()  # a refused action rolls back to here
     login(client, world.rep_a)
-    response = client.post(f"/opportunities/{deal.id}/advance",
-                           data={"version": deal.version + 1}, follow_redirects=True)  # fmt: skip
+    response = client.post(
+        f"/opportunities/{deal.id}/advance",
+        data={"version": deal.version + 1},
+        follow_redirects=True,
+    )
     assert "Someone else changed this record" in response.text
     db.session.refresh(deal)
     assert deal.stage_key == "qualify"
@@ -109,8 +127,10 @@ def test_director_overrides_from_the_page_with_a_reason(client, world, now):
     login(client, world.director_a)
     page = client.get(f"/opportunities/{deal.id}").text
     assert 'name="override_reason"' in page
-    client.post(f"/opportunities/{deal.id}/advance", data={
-        "version": deal.version, "override_reason": "Framework agreement"})  # fmt: skip
+    client.post(
+        f"/opportunities/{deal.id}/advance",
+        data={"version": deal.version, "override_reason": "Framework agreement"},
+    )
     advanced = (StageChange.opportunity_id == deal.id, StageChange.move == Move.advanced)
     change = db.session.scalars(sa.select(StageChange).where(*advanced)).one()
     assert change.overridden and change.reason == "Framework agreement"
@@ -127,14 +147,19 @@ def test_tick_with_evidence_then_close_won_and_lost_needs_a_reason(client, world
     deal = _ready(world, stage="order")
     db.session.commit()  # a refused action rolls back to here
     login(client, world.rep_a)
-    response = client.post(f"/opportunities/{deal.id}/checklist",
-                           data={"item": "order_received", "evidence": ""},
-                           follow_redirects=True)  # fmt: skip
+    response = client.post(
+        f"/opportunities/{deal.id}/checklist",
+        data={"item": "order_received", "evidence": ""},
+        follow_redirects=True,
+    )
     assert "Say what proves it" in response.text
-    client.post(f"/opportunities/{deal.id}/checklist",
-                data={"item": "order_received", "evidence": "PO 4711"})  # fmt: skip
-    response = client.post(f"/opportunities/{deal.id}/lost", data={"version": deal.version},
-                           follow_redirects=True)  # fmt: skip
+    client.post(
+        f"/opportunities/{deal.id}/checklist",
+        data={"item": "order_received", "evidence": "PO 4711"},
+    )
+    response = client.post(
+        f"/opportunities/{deal.id}/lost", data={"version": deal.version}, follow_redirects=True
+    )
     assert "Say why the opportunity was lost." in response.text
     client.post(f"/opportunities/{deal.id}/won", data={"version": deal.version})
     db.session.refresh(deal)
@@ -157,8 +182,10 @@ def test_rep_asks_for_approval_and_the_director_approves(client, world, now):
         f"/opportunities/{deal.id}/approvals", data={"gate": "atb", "decision": "requested"}
     )
     login(client, world.director_a)
-    client.post(f"/opportunities/{deal.id}/approvals",
-                data={"gate": "atb", "decision": "approve", "comment": "Go"})  # fmt: skip
+    client.post(
+        f"/opportunities/{deal.id}/approvals",
+        data={"gate": "atb", "decision": "approve", "comment": "Go"},
+    )
     page = client.get(f"/opportunities/{deal.id}").text
     assert "Approve to bid approved" in page
 
@@ -172,8 +199,10 @@ def test_reopen_only_by_the_director(client, world, now):
     db.session.refresh(deal)
     assert deal.status == Status.lost
     login(client, world.director_a)
-    client.post(f"/opportunities/{deal.id}/reopen",
-                data={"version": deal.version, "reason": "Budget is back"})  # fmt: skip
+    client.post(
+        f"/opportunities/{deal.id}/reopen",
+        data={"version": deal.version, "reason": "Budget is back"},
+    )
     db.session.refresh(deal)
     assert deal.status == Status.open
 
@@ -191,15 +220,23 @@ def test_roles_page_staffs_the_iron_triangle(client, world, now):
     deal = f.make_opportunity(account=world.account_a)
     db.session.commit()  # a refused action rolls back to here
     login(client, world.rep_a)
-    response = client.post(f"/opportunities/{deal.id}/roles", data={
-        "seats-0-role": "AR", "seats-0-user_id": str(world.rep_a.id),
-        "seats-1-role": "SR", "seats-1-user_id": str(world.rep_a2.id),
-        "seats-2-role": "FR", "seats-2-user_id": "",
-    })  # fmt: skip
+    response = client.post(
+        f"/opportunities/{deal.id}/roles",
+        data={
+            "seats-0-role": "AR",
+            "seats-0-user_id": str(world.rep_a.id),
+            "seats-1-role": "SR",
+            "seats-1-user_id": str(world.rep_a2.id),
+            "seats-2-role": "FR",
+            "seats-2-user_id": "",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(deal)
     assert sorted((r.role.value, r.user_id) for r in deal.roles) == [
-        ("AR", world.rep_a.id), ("SR", world.rep_a2.id)]  # fmt: skip
+        ("AR", world.rep_a.id),
+        ("SR", world.rep_a2.id),
+    ]
 
 
 def test_list_sorts_and_exports_csv_with_formulas_escaped(client, world, now):

@@ -25,15 +25,22 @@ def ids(deals):
 def test_the_funnel_forecast_and_breaches_drill_to_open_deals(world, deals, ids, now):
     lead = world.leader
     assert _ids(lead, "stage", "enterprise:validate", now=now) == {
-        ids["a_validate"], ids["b_validate"]}  # fmt: skip
+        ids["a_validate"],
+        ids["b_validate"],
+    }
     assert _ids(lead, "stage", "enterprise:shape", now=now) == {
-        ids["a_shape_late"], ids["shared_usd"]}  # fmt: skip  # a_won is closed
+        ids["a_shape_late"],
+        ids["shared_usd"],
+    }  # a_won is closed
     assert _ids(lead, "late", now=now) == {ids["a_shape_late"]}
     assert _ids(lead, "late", "enterprise:validate", now=now) == set()
     deals["b_validate"].expected_close = None
     db.session.flush()
     assert _ids(lead, "month", "2027-03", now=now) == {
-        ids["a_validate"], ids["a_shape_late"], ids["shared_usd"]}  # fmt: skip
+        ids["a_validate"],
+        ids["a_shape_late"],
+        ids["shared_usd"],
+    }
     assert _ids(lead, "month", "", now=now) == {ids["b_validate"]}
     assert _ids(lead, "month", "2027-04", now=now) == set()
 
@@ -105,14 +112,22 @@ def test_a_director_drills_only_into_their_team(world, deals, ids, now):
     assert _ids(director, "advances", now=now) == {ids["a_validate"], ids["a_shape_late"]}
     assert _ids(director, "stage", "enterprise:validate", team_id=world.team_b.id, now=now) == set()
     assert _ids(world.leader, "advances", user_id=world.rep_a2.id, now=now) == {
-        ids["a_shape_late"]}  # fmt: skip  # the rep filter: deals where they hold a role
+        ids["a_shape_late"]
+    }  # the rep filter: deals where they hold a role
 
 
 @pytest.mark.parametrize(
     ("figure", "key"),
-    [("nothing", None), ("stage", "enterprise:nowhere"), ("stage", "nowhere:validate"),
-     ("stage", None), ("left", "validate"), ("month", "2026-13"), ("month", "soon")],
-)  # fmt: skip
+    [
+        ("nothing", None),
+        ("stage", "enterprise:nowhere"),
+        ("stage", "nowhere:validate"),
+        ("stage", None),
+        ("left", "validate"),
+        ("month", "2026-13"),
+        ("month", "soon"),
+    ],
+)
 def test_a_figure_or_row_that_does_not_exist_is_refused(world, now, figure, key):
     with pytest.raises(LookupError):
         figures.drill(world.leader, figures.Filters(), figure, key, now=now)

@@ -16,22 +16,35 @@ from tests.pipeline.conftest import _change
 
 
 def _stages(user, now, **filters):
-    return {(s.playbook, s.stage): (s.count, {c: str(v) for c, v in s.amount.items()},
-                                    {c: str(v) for c, v in s.weighted.items()}, s.breaches)
-            for s in figures.funnel(user, figures.Filters(**filters), now=now)}  # fmt: skip
+    return {
+        (s.playbook, s.stage): (
+            s.count,
+            {c: str(v) for c, v in s.amount.items()},
+            {c: str(v) for c, v in s.weighted.items()},
+            s.breaches,
+        )
+        for s in figures.funnel(user, figures.Filters(**filters), now=now)
+    }
 
 
 def test_the_funnel_per_stage_and_currency_for_leadership(world, deals, now):
     assert _stages(world.leader, now) == {
         ("enterprise", "validate"): (2, {"CNY": "600000.00"}, {"CNY": "60000.00"}, 0),
-        ("enterprise", "shape"): (2, {"CNY": "200000.00", "USD": "30000.00"},
-                                  {"CNY": "50000.00", "USD": "7500.00"}, 1),
-    }  # fmt: skip
-    aging = {(s.stage, s.oldest_days, s.sla_days) for s in figures.funnel(
-        world.leader, figures.Filters(), now=now)}  # fmt: skip
+        ("enterprise", "shape"): (
+            2,
+            {"CNY": "200000.00", "USD": "30000.00"},
+            {"CNY": "50000.00", "USD": "7500.00"},
+            1,
+        ),
+    }
+    aging = {
+        (s.stage, s.oldest_days, s.sla_days)
+        for s in figures.funnel(world.leader, figures.Filters(), now=now)
+    }
     assert aging == {("validate", 10, 21), ("shape", 50, 45)}
-    order = [(s.playbook, s.stage) for s in figures.funnel(world.leader, figures.Filters(),
-                                                           now=now)]  # fmt: skip
+    order = [
+        (s.playbook, s.stage) for s in figures.funnel(world.leader, figures.Filters(), now=now)
+    ]
     assert order == [("enterprise", "validate"), ("enterprise", "shape")]  # playbook order
 
 
@@ -82,11 +95,16 @@ def test_the_api_gives_exactly_the_contracts_fields(app, world, deals, now):
     }
     compliance = body["gate_compliance"]
     assert (compliance["advances"], compliance["met_every_gate"], compliance["share"]) == (
-        2, 1, 0.5)  # fmt: skip
+        2,
+        1,
+        0.5,
+    )
     override = compliance["overrides"][0]
     assert set(override) == {"opportunity_id", "at", "from_stage", "to_stage", "reason"}
     assert (override["opportunity_id"], override["reason"]) == (
-        deals["a_shape_late"].id, "Customer asked")  # fmt: skip
+        deals["a_shape_late"].id,
+        "Customer asked",
+    )
 
 
 def test_reps_are_refused(app, world, deals):
@@ -96,9 +114,13 @@ def test_reps_are_refused(app, world, deals):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("from=2026-11-20&to=2026-11-01", "from"), ("from=2026-13-01", "from"),
-     ("at=2026-11-20T10:00:00", "at"), ("team_id=abc", "team_id")],
-)  # fmt: skip
+    [
+        ("from=2026-11-20&to=2026-11-01", "from"),
+        ("from=2026-13-01", "from"),
+        ("at=2026-11-20T10:00:00", "at"),
+        ("team_id=abc", "team_id"),
+    ],
+)
 def test_bad_input_is_a_422_naming_the_field(app, world, query, field):
     response = api_as(app, world.leader).get(f"/reports/pipeline?{query}")
     assert response.status_code == 422
@@ -141,27 +163,37 @@ def test_conversion_from_each_stage_over_the_period(world, deals, now):
     # days ago (outside), and one move back from validate 1 day ago
     lost = deals["a_won"]
     _change(lost, now, 2, move=Move.lost)  # left validate lost
-    leader = {(c.playbook, c.stage): (c.forward, c.left, c.rate) for c in
-              figures.conversion(world.leader, figures.Filters(), now=now)}  # fmt: skip
+    leader = {
+        (c.playbook, c.stage): (c.forward, c.left, c.rate)
+        for c in figures.conversion(world.leader, figures.Filters(), now=now)
+    }
     assert leader == {("enterprise", "validate"): (3, 5, pytest.approx(3 / 5))}
     north = figures.conversion(world.director_a, figures.Filters(), now=now)
     assert [(c.forward, c.left) for c in north] == [(2, 4)]
-    assert figures.conversion(world.leader, figures.Filters(playbook="transactional"),
-                              now=now) == []  # fmt: skip
+    assert (
+        figures.conversion(world.leader, figures.Filters(playbook="transactional"), now=now) == []
+    )
 
 
 def test_iron_triangle_gaps_are_the_roles_the_current_stage_asks_for(world, deals, now):
     # validate asks for AR and SR; shape asks for none
-    full = f.make_opportunity(account=world.account_a, stage="validate",
-                              roles={world.rep_a: "AR", world.rep_a2: "SR"})  # fmt: skip
+    full = f.make_opportunity(
+        account=world.account_a, stage="validate", roles={world.rep_a: "AR", world.rep_a2: "SR"}
+    )
     world.rep_b.active = False
-    half = f.make_opportunity(account=world.shared, stage="validate",
-                              roles={world.rep_a: "AR", world.rep_b: "SR"})  # fmt: skip
+    half = f.make_opportunity(
+        account=world.shared, stage="validate", roles={world.rep_a: "AR", world.rep_b: "SR"}
+    )
     db.session.flush()
-    gaps = {g.opportunity_id: g.missing for g in
-            figures.triangle_gaps(world.leader, figures.Filters(), now=now).shown}  # fmt: skip
-    assert gaps == {deals["a_validate"].id: ("AR", "SR"), deals["b_validate"].id: ("AR", "SR"),
-                    half.id: ("SR",)}  # a deactivated SR holds nothing  # fmt: skip
+    gaps = {
+        g.opportunity_id: g.missing
+        for g in figures.triangle_gaps(world.leader, figures.Filters(), now=now).shown
+    }
+    assert gaps == {
+        deals["a_validate"].id: ("AR", "SR"),
+        deals["b_validate"].id: ("AR", "SR"),
+        half.id: ("SR",),
+    }  # a deactivated SR holds nothing
     assert full.id not in gaps
     north = figures.triangle_gaps(world.director_a, figures.Filters(), now=now)
     assert north.total == 2
@@ -175,13 +207,18 @@ def test_decision_chain_gaps_past_the_first_stage(world, deals, now):
     f.make_interaction(account=world.account_b, owner=world.rep_b, contacts=[boss], days_ago=31)
     south = f.make_opportunity(account=world.account_b, stage="shape")
     f.make_opportunity(account=world.account_b, stage="validate")  # first stage: not yet asked
-    gaps = {g.opportunity_id: g.missing for g in
-            figures.chain_gaps(world.leader, figures.Filters(), now=now).shown}  # fmt: skip
-    assert gaps == {deals["shared_usd"].id: ("decision_maker",),
-                    south.id: ("decision_maker_contact",)}  # fmt: skip
+    gaps = {
+        g.opportunity_id: g.missing
+        for g in figures.chain_gaps(world.leader, figures.Filters(), now=now).shown
+    }
+    assert gaps == {
+        deals["shared_usd"].id: ("decision_maker",),
+        south.id: ("decision_maker_contact",),
+    }
     f.make_interaction(account=world.account_b, owner=world.rep_b, contacts=[boss], days_ago=30)
-    gaps = {g.opportunity_id for g in
-            figures.chain_gaps(world.leader, figures.Filters(), now=now).shown}  # fmt: skip
+    gaps = {
+        g.opportunity_id for g in figures.chain_gaps(world.leader, figures.Filters(), now=now).shown
+    }
     assert gaps == {deals["shared_usd"].id}  # 30 days ago is within the last 30 days
 
 

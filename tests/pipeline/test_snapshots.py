@@ -20,15 +20,22 @@ def test_open_deals_are_snapshot_with_their_stage_position(world, now):
     shaping = f.make_opportunity(account=world.account_a, stage="shape", amount=250_000)
     f.make_opportunity(account=world.account_a, status="won")
     f.make_opportunity(account=world.account_b, deleted=True)
-    dollars = f.make_opportunity(account=world.account_b, playbook="transactional",
-                                 currency="USD", amount=None)  # fmt: skip
+    dollars = f.make_opportunity(
+        account=world.account_b, playbook="transactional", currency="USD", amount=None
+    )
     assert snapshots.take(now=now) == 2
     rows = _rows(snapshots.snapshot_day(now))
     assert set(rows) == {shaping.id, dollars.id}
     row = rows[shaping.id]
-    assert (row.team_id, row.playbook_key, row.stage_key, row.stage_index, int(row.amount),
-            row.currency, row.expected_close) == (world.team_a.id, "enterprise", "shape", 1,
-                                                  250_000, "CNY", date(2027, 3, 31))  # fmt: skip
+    assert (
+        row.team_id,
+        row.playbook_key,
+        row.stage_key,
+        row.stage_index,
+        int(row.amount),
+        row.currency,
+        row.expected_close,
+    ) == (world.team_a.id, "enterprise", "shape", 1, 250_000, "CNY", date(2027, 3, 31))
     assert (rows[dollars.id].stage_index, rows[dollars.id].amount) == (0, None)
 
 

@@ -86,8 +86,17 @@ def test_every_number_links_to_the_deals_behind_it(client, world, deals):
     page = client.get("/pipeline/review").text
     link = "/pipeline/review/deals?figure=stage&amp;key=enterprise:validate"
     assert f'href="{link}">1</a>' in _section(page, "funnel")
-    for figure in ("week_new", "week_advanced", "week_regressed", "week_won", "week_lost",
-                   "late", "triangle_gaps", "chain_gaps", "overrides"):  # fmt: skip
+    for figure in (
+        "week_new",
+        "week_advanced",
+        "week_regressed",
+        "week_won",
+        "week_lost",
+        "late",
+        "triangle_gaps",
+        "chain_gaps",
+        "overrides",
+    ):
         assert f"/pipeline/review/deals?figure={figure}" in page, figure
     behind = client.get(link.replace("&amp;", "&"))
     assert behind.status_code == 200

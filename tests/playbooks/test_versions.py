@@ -56,8 +56,9 @@ def test_the_app_refuses_to_start_when_a_stored_version_changed(app, ctx, now):
 
 
 def test_a_new_version_does_not_move_running_deals(world, now):
-    deal = f.make_opportunity(account=world.account_a, playbook="transactional",
-                              roles={world.rep_a: "AR"})  # fmt: skip
+    deal = f.make_opportunity(
+        account=world.account_a, playbook="transactional", roles={world.rep_a: "AR"}
+    )
     newer = registry.stored_version(_transactional(version=2, sla="sla_days: 30"), now=now)
     assert deal.playbook_version_id != newer.id
     assert registry.playbook(deal.playbook_version).stage("qualify").sla_days == 7
@@ -70,7 +71,9 @@ def test_sync_command_stores_every_playbook_of_the_folder(app, ctx):
     assert result.exit_code == 0, result.output
     assert "enterprise version 1 loaded" in result.output
     assert [r.key for r in db.session.scalars(sa.select(PlaybookVersion))] == [
-        "enterprise", "transactional"]  # fmt: skip
+        "enterprise",
+        "transactional",
+    ]
 
 
 def test_a_director_moves_a_running_deal_to_the_newest_version(world, now):
@@ -85,6 +88,7 @@ def test_a_director_moves_a_running_deal_to_the_newest_version(world, now):
     moves.migrate(deal, {"version": deal.version}, actor=world.director_a, now=now)
     assert deal.playbook_version_id == newer.id and deal.stage_key == "quote"
     assert moves.newer_version(deal) is None
-    history = db.session.scalars(sa.select(StageChange).where(
-        StageChange.opportunity_id == deal.id)).all()  # fmt: skip
+    history = db.session.scalars(
+        sa.select(StageChange).where(StageChange.opportunity_id == deal.id)
+    ).all()
     assert [(c.move, c.reason) for c in history] == [(Move.migrated, "v1 → v2")]

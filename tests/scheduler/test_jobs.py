@@ -19,17 +19,32 @@ def _told() -> list[tuple[int, str, str | None]]:
 
 
 def test_a_stage_breach_tells_the_ar_and_the_teams_director_once(app, world, now):
-    late = f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=46,
-                              name="Grid upgrade", roles={world.rep_a: "AR"})  # fmt: skip
+    late = f.make_opportunity(
+        account=world.account_a,
+        stage="shape",
+        days_in_stage=46,
+        name="Grid upgrade",
+        roles={world.rep_a: "AR"},
+    )
     # exactly at its limit (21 days): no breach yet; closed: never
-    at_limit = f.make_opportunity(account=world.account_b, stage="validate", days_in_stage=21,
-                                  roles={world.rep_b: "AR"})  # fmt: skip
-    f.make_opportunity(account=world.account_b, stage="shape", days_in_stage=60, status="won",
-                       roles={world.rep_b: "AR"})  # fmt: skip
+    at_limit = f.make_opportunity(
+        account=world.account_b, stage="validate", days_in_stage=21, roles={world.rep_b: "AR"}
+    )
+    f.make_opportunity(
+        account=world.account_b,
+        stage="shape",
+        days_in_stage=60,
+        status="won",
+        roles={world.rep_b: "AR"},
+    )
     assert runner.run("stage_sla_breaches", now=now).detail == "2 notifications"
     link = f"/opportunities/{late.id}"
-    assert _told() == sorted([(world.rep_a.id, "stage_sla_breach", link),
-                              (world.director_a.id, "stage_sla_breach", link)])  # fmt: skip
+    assert _told() == sorted(
+        [
+            (world.rep_a.id, "stage_sla_breach", link),
+            (world.director_a.id, "stage_sla_breach", link),
+        ]
+    )
     mine = sa.select(Notification).where(Notification.user_id == world.rep_a.id)
     notice = db.session.scalar(mine)
     assert render(notice.kind, notice.params) == (
@@ -40,18 +55,20 @@ def test_a_stage_breach_tells_the_ar_and_the_teams_director_once(app, world, now
     tomorrow = now + timedelta(days=1)
     assert runner.run("stage_sla_breaches", now=tomorrow).detail == "2 notifications"
     assert {(user, link) for user, _kind, link in _told()} == {
-        (world.rep_a.id, link), (world.director_a.id, link),
+        (world.rep_a.id, link),
+        (world.director_a.id, link),
         (world.rep_b.id, f"/opportunities/{at_limit.id}"),
         (world.director_b.id, f"/opportunities/{at_limit.id}"),
-    }  # fmt: skip
+    }
     assert runner.run("stage_sla_breaches", now=tomorrow, force=True).detail == "0 notifications"
     assert len(_told()) == 4
 
 
 def test_a_deactivated_ar_is_not_told_and_a_deal_without_ar_tells_the_director(world, now):
     world.rep_a.active = False
-    f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=50,
-                       roles={world.rep_a: "AR"})  # fmt: skip
+    f.make_opportunity(
+        account=world.account_a, stage="shape", days_in_stage=50, roles={world.rep_a: "AR"}
+    )
     f.make_opportunity(account=world.account_b, stage="shape", days_in_stage=50)
     runner.run("stage_sla_breaches", now=now)
     assert {user for user, _kind, _link in _told()} == {world.director_a.id, world.director_b.id}
@@ -60,8 +77,9 @@ def test_a_deactivated_ar_is_not_told_and_a_deal_without_ar_tells_the_director(w
 def test_the_breach_job_reads_a_fixed_number_of_queries(world, now):
     def statements_for(deals: int) -> int:
         for _ in range(deals):
-            f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=50,
-                               roles={world.rep_a: "AR"})  # fmt: skip
+            f.make_opportunity(
+                account=world.account_a, stage="shape", days_in_stage=50, roles={world.rep_a: "AR"}
+            )
         db.session.flush()
         with sql_statements() as statements:
             runner.run("stage_sla_breaches", now=now, force=True)
@@ -73,15 +91,28 @@ def test_the_breach_job_reads_a_fixed_number_of_queries(world, now):
 def test_owners_of_overdue_next_steps_get_one_reminder_a_day(world, now):
     today = now.date()  # 2026-11-20 in Shanghai too (17:30)
     for days in (1, 9):
-        f.make_interaction(account=world.account_a, owner=world.rep_a, next_step="Send the quote",
-                           next_step_due=today - timedelta(days=days))  # fmt: skip
+        f.make_interaction(
+            account=world.account_a,
+            owner=world.rep_a,
+            next_step="Send the quote",
+            next_step_due=today - timedelta(days=days),
+        )
     f.make_interaction(
         account=world.account_a, owner=world.rep_a2, next_step="Call back", next_step_due=today
-    )  # fmt: skip  (due today: not overdue)
-    f.make_interaction(account=world.account_b, owner=world.rep_b, next_step="Visit",
-                       next_step_due=today - timedelta(days=3), deleted=True)  # fmt: skip
-    done = f.make_interaction(account=world.account_b, owner=world.rep_b, next_step="Demo",
-                              next_step_due=today - timedelta(days=3))  # fmt: skip
+    )  # (due today: not overdue)
+    f.make_interaction(
+        account=world.account_b,
+        owner=world.rep_b,
+        next_step="Visit",
+        next_step_due=today - timedelta(days=3),
+        deleted=True,
+    )
+    done = f.make_interaction(
+        account=world.account_b,
+        owner=world.rep_b,
+        next_step="Demo",
+        next_step_due=today - timedelta(days=3),
+    )
     done.next_step_done_at = now
     db.session.flush()
     assert runner.run("overdue_next_steps", now=now).detail == "1 notification"
@@ -97,8 +128,12 @@ def test_owners_of_overdue_next_steps_get_one_reminder_a_day(world, now):
 
 def test_idle_key_contacts_of_a_tier_accounts_are_flagged_to_the_ar_once(app, world, now):
     idle_days = app.config["KEY_CONTACT_IDLE_DAYS"]  # 60
-    key = f.make_account(team=world.team_a, name="Key Steel", tier="A",
-                         members={world.rep_a: "AR", world.rep_a2: "SR"})  # fmt: skip
+    key = f.make_account(
+        team=world.team_a,
+        name="Key Steel",
+        tier="A",
+        members={world.rep_a: "AR", world.rep_a2: "SR"},
+    )
     boss = f.make_contact(account=key, name="Boss", decision_role="decision_maker")
     chief = f.make_contact(account=key, name="Chief", decision_role="user", influence="high")
     met = f.make_contact(account=key, name="Met", decision_role="decision_maker")
@@ -110,7 +145,8 @@ def test_idle_key_contacts_of_a_tier_accounts_are_flagged_to_the_ar_once(app, wo
     f.make_contact(account=b_tier, name="Other boss", decision_role="decision_maker")
     assert runner.run("idle_key_contacts", now=now).detail == "2 notifications"
     assert sorted(link for _user, _kind, link in _told()) == sorted(
-        [f"/contacts/{boss.id}", f"/contacts/{chief.id}"])  # fmt: skip
+        [f"/contacts/{boss.id}", f"/contacts/{chief.id}"]
+    )
     assert {user for user, _kind, _link in _told()} == {world.rep_a.id}  # the AR only
     texts = {render(n.kind, n.params) for n in db.session.scalars(sa.select(Notification))}
     assert texts == {
@@ -131,10 +167,15 @@ def test_overdue_handovers_remind_the_successor_and_the_planner_weekly(world, no
     assert runner.run("overdue_handovers", now=now).detail == "2 notifications"
     link = f"/handovers/{handover.id}"
     overdue = sorted(t for t in _told() if t[1] == "handover_overdue")
-    assert overdue == sorted([(world.rep_a2.id, "handover_overdue", link),
-                              (world.director_a.id, "handover_overdue", link)])  # fmt: skip
+    assert overdue == sorted(
+        [
+            (world.rep_a2.id, "handover_overdue", link),
+            (world.director_a.id, "handover_overdue", link),
+        ]
+    )
     notice = db.session.scalar(
-        sa.select(Notification).where(Notification.kind == "handover_overdue"))  # fmt: skip
+        sa.select(Notification).where(Notification.kind == "handover_overdue")
+    )
     assert render(notice.kind, notice.params) == (
         "The handover from Li Ming to Zhao Lei was due Nov 19, 2026: 3 of 3 items are not "
         "proven yet."
@@ -150,12 +191,20 @@ def test_each_director_gets_the_weekly_digest_of_their_team_once_a_week(world, n
     f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=50)  # a breach
     f.make_opportunity(account=world.account_a, stage="shape", days_in_stage=5)
     f.make_opportunity(account=world.account_b, status="lost")
-    f.make_interaction(account=world.shared, owner=world.rep_a, next_step="Send the offer",
-                       next_step_due=now.date() - timedelta(days=2))  # fmt: skip
+    f.make_interaction(
+        account=world.shared,
+        owner=world.rep_a,
+        next_step="Send the offer",
+        next_step_due=now.date() - timedelta(days=2),
+    )
     runner.run("dependency_snapshot", now=now)  # every World account is at high risk
     assert runner.run("weekly_digest", now=now).detail == "2 notifications"
-    by_user = {n.user_id: n for n in db.session.scalars(
-        sa.select(Notification).where(Notification.kind == "weekly_digest"))}  # fmt: skip
+    by_user = {
+        n.user_id: n
+        for n in db.session.scalars(
+            sa.select(Notification).where(Notification.kind == "weekly_digest")
+        )
+    }
     assert set(by_user) == {world.director_a.id, world.director_b.id}
     north = by_user[world.director_a.id]
     assert north.link == f"/pipeline?team_id={world.team_a.id}"

@@ -26,8 +26,10 @@ def test_a_daily_job_runs_once_per_company_day(world, now):
     assert runner.run("dependency_snapshot", now=now + timedelta(hours=1)) is None
     # 09:30 UTC is 17:30 in Shanghai: seven hours later it is the next company day
     assert runner.run("dependency_snapshot", now=now + timedelta(hours=7)) is not None
-    assert _runs() == [("dependency_snapshot", "2026-11-20", "done"),
-                       ("dependency_snapshot", "2026-11-21", "done")]  # fmt: skip
+    assert _runs() == [
+        ("dependency_snapshot", "2026-11-20", "done"),
+        ("dependency_snapshot", "2026-11-21", "done"),
+    ]
     days = db.session.scalars(sa.select(AccountSnapshot.day).distinct())
     assert sorted(d.isoformat() for d in days) == ["2026-11-20", "2026-11-21"]
 
@@ -51,10 +53,18 @@ def test_a_manual_run_never_takes_the_scheduled_one(world, now):
 
 def test_a_failing_job_is_recorded_and_logged_and_leaves_nothing(monkeypatch, caplog, world, now):
     def boom(at):
-        db.session.add(AccountSnapshot(day=at.date(), account_id=world.account_a.id,
-                                       team_id=world.team_a.id, key_contacts=0,
-                                       uncovered_key_contacts=0, single_threaded_key_contacts=0,
-                                       bus_factor=0, risk="low"))  # fmt: skip
+        db.session.add(
+            AccountSnapshot(
+                day=at.date(),
+                account_id=world.account_a.id,
+                team_id=world.team_a.id,
+                key_contacts=0,
+                uncovered_key_contacts=0,
+                single_threaded_key_contacts=0,
+                bus_factor=0,
+                risk="low",
+            )
+        )
         db.session.flush()
         raise RuntimeError("the disk is full")
 
@@ -101,8 +111,14 @@ def test_serve_runs_the_scheduler_in_the_same_process_as_the_server(app, monkeyp
 
     def serving(host, port, application, **options):  # the server, stopping at once
         on = made[0]
-        seen.update(host=host, port=port, app=application, running=on.running, kind=type(on),
-                    jobs={job.id for job in on.get_jobs()})  # fmt: skip
+        seen.update(
+            host=host,
+            port=port,
+            app=application,
+            running=on.running,
+            kind=type(on),
+            jobs={job.id for job in on.get_jobs()},
+        )
 
     monkeypatch.setattr("salesflow.scheduler.cli.build_scheduler", build)
     monkeypatch.setattr(werkzeug.serving, "run_simple", serving)

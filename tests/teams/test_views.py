@@ -143,9 +143,12 @@ def test_bad_input_shows_field_errors_and_saves_nothing(client, world, overrides
 def test_admin_edits_role_team_and_password(app, client, world):
     login(client, world.admin)
     form = _user_form(
-        name="Li Ming", email=world.rep_a.email, role="director", team_id=str(world.team_b.id),
+        name="Li Ming",
+        email=world.rep_a.email,
+        role="director",
+        team_id=str(world.team_b.id),
         password="brand-new-pass",
-    )  # fmt: skip
+    )
     assert client.post(f"/admin/users/{world.rep_a.id}/edit", data=form).status_code == 302
     assert world.rep_a.role == Role.director and world.rep_a.team_id == world.team_b.id
     _switch_user()

@@ -21,12 +21,17 @@ def _account(contacts, ties) -> AccountInput:
 @pytest.mark.parametrize(
     ("role", "influence", "importance", "key"),
     [
-        (DM, "low", 1.5, True), (DM, "high", 4.5, True), ("technical_evaluator", "medium", 2.0,
-        False), ("coach", "high", 3.0, True), ("user", "low", 0.5, False),
-        ("influencer", "high", 1.5, True), ("gatekeeper", "medium", 1.0, False),
-        ("procurement", "medium", 1.0, False), ("unknown", "medium", 0.5, False),
+        (DM, "low", 1.5, True),
+        (DM, "high", 4.5, True),
+        ("technical_evaluator", "medium", 2.0, False),
+        ("coach", "high", 3.0, True),
+        ("user", "low", 0.5, False),
+        ("influencer", "high", 1.5, True),
+        ("gatekeeper", "medium", 1.0, False),
+        ("procurement", "medium", 1.0, False),
+        ("unknown", "medium", 0.5, False),
     ],
-)  # fmt: skip
+)
 def test_importance_and_key_contacts(role, influence, importance, key):
     contact = ContactIn(1, role, influence)
     assert contact.importance == pytest.approx(importance) and contact.is_key is key
@@ -45,8 +50,9 @@ def test_contacts_but_no_relationships_is_high_risk_and_all_uncovered():
 
 
 def test_one_person_holds_everything():
-    m = account_metrics(_account([(1, DM, "high"), (2, "user", "medium")],
-                                 {(7, 1): 0.5, (7, 2): 1.0}))  # fmt: skip
+    m = account_metrics(
+        _account([(1, DM, "high"), (2, "user", "medium")], {(7, 1): 0.5, (7, 2): 1.0})
+    )
     assert (m.holder_id, m.top_share, m.effective_holders) == (7, 1.0, 1.0)
     assert m.single_threaded_key_contacts == (1,) and m.bus_factor == 1 and m.risk == Risk.high
 
@@ -65,8 +71,9 @@ def test_three_unequal_shares():
     # user 1: 4.5·1.0 = 4.5; user 2: 2.0·0.5 + 0.5·1.0 = 1.5; user 3: 4.5·0.5 = 2.25
     # total 8.25 → shares 0.5455, 0.1818, 0.2727; HHI = 0.2975+0.0331+0.0744 = 0.4050
     ties = {(1, 1): 1.0, (2, 2): 0.5, (2, 3): 1.0, (3, 1): 0.5}
-    m = account_metrics(_account([(1, DM, "high"), (2, "coach", "medium"), (3, "user", "low")],
-                                 ties))  # fmt: skip
+    m = account_metrics(
+        _account([(1, DM, "high"), (2, "coach", "medium"), (3, "user", "low")], ties)
+    )
     assert m.shares[1] == pytest.approx(4.5 / 8.25)
     assert m.shares[2] == pytest.approx(1.5 / 8.25)
     assert m.shares[3] == pytest.approx(2.25 / 8.25)
@@ -77,8 +84,7 @@ def test_three_unequal_shares():
 
 
 def test_coverage_counts_key_contacts_only():
-    contacts = [(1, DM, "high"), (2, "influencer", "high"), (3, "user", "high"),
-                (4, "user", "low")]  # fmt: skip
+    contacts = [(1, DM, "high"), (2, "influencer", "high"), (3, "user", "high"), (4, "user", "low")]
     ties = {(1, 1): 1.0, (2, 1): 1.0, (1, 2): 1.0, (1, 4): 1.0, (2, 4): 1.0}
     m = account_metrics(_account(contacts, ties))
     assert m.key_contacts == (1, 2, 3)

@@ -39,8 +39,9 @@ def check(gate, facts, stage):
 
 
 def boss(**kwargs) -> ContactFact:
-    return ContactFact(**{"id": 1, "name": "Zhang Wei", "decision_role": "decision_maker",
-                          **kwargs})  # fmt: skip
+    return ContactFact(
+        **{"id": 1, "name": "Zhang Wei", "decision_role": "decision_maker", **kwargs}
+    )
 
 
 def test_roles_need_an_active_user_in_every_listed_role(stage):
@@ -62,8 +63,9 @@ def test_roles_need_an_active_user_in_every_listed_role(stage):
     ],
 )
 def test_fields_amount_must_be_positive_and_text_not_blank(stage, facts, met):
-    gate = g.FieldsGate(fields=(g.OpportunityField.amount, g.OpportunityField.customer_need),
-                        line=1)  # fmt: skip
+    gate = g.FieldsGate(
+        fields=(g.OpportunityField.amount, g.OpportunityField.customer_need), line=1
+    )
     assert check(gate, facts, stage).met is met
 
 
@@ -72,8 +74,9 @@ def test_fields_amount_must_be_positive_and_text_not_blank(stage, facts, met):
     [("champion", True), ("supporter", True), ("neutral", False), ("unknown", False)],
 )
 def test_contacts_attitude_at_least_the_threshold(stage, attitude, met):
-    gate = g.ContactsGate(role=DecisionRole.coach, min=1, attitude_at_least=Attitude.supporter,
-                          line=1)  # fmt: skip
+    gate = g.ContactsGate(
+        role=DecisionRole.coach, min=1, attitude_at_least=Attitude.supporter, line=1
+    )
     coach = ContactFact(id=2, name="Sun", decision_role="coach", attitude=attitude)
     assert check(gate, OpportunityFacts(contacts=(coach,)), stage).met is met
 
@@ -81,8 +84,9 @@ def test_contacts_attitude_at_least_the_threshold(stage, attitude, met):
 def test_contacts_count_only_current_people_of_the_level(stage):
     gate = g.ContactsGate(role=DecisionRole.decision_maker, min=1, level=Level.executive, line=1)
     assert not check(gate, OpportunityFacts(contacts=(boss(level="management"),)), stage).met
-    assert not check(gate, OpportunityFacts(contacts=(boss(level="executive", current=False),)),
-                     stage).met  # fmt: skip
+    assert not check(
+        gate, OpportunityFacts(contacts=(boss(level="executive", current=False),)), stage
+    ).met
     assert check(gate, OpportunityFacts(contacts=(boss(level="executive"),)), stage).met
 
 
@@ -101,8 +105,9 @@ def test_contacted_within_days_includes_exactly_n_days_ago(stage, age, met):
 def test_contacted_ignores_deleted_interactions_and_departed_people(stage):
     gate = g.ContactedGate(role=DecisionRole.decision_maker, within_days=30, line=1)
     visit = InteractionFact(id=1, kind="visit", occurred_at=NOW, attendee_ids=frozenset({1}))
-    deleted = InteractionFact(id=2, kind="visit", occurred_at=NOW, attendee_ids=frozenset({1}),
-                              deleted=True)  # fmt: skip
+    deleted = InteractionFact(
+        id=2, kind="visit", occurred_at=NOW, attendee_ids=frozenset({1}), deleted=True
+    )
     assert not check(gate, OpportunityFacts(contacts=(boss(),), interactions=(deleted,)), stage).met
     assert "never contacted" in check(gate, OpportunityFacts(contacts=(boss(),)), stage).message
     left = OpportunityFacts(contacts=(boss(current=False),), interactions=(visit,))
@@ -113,10 +118,12 @@ def test_interactions_count_the_opportunitys_own_of_that_kind(stage):
     gate = g.InteractionsGate(kind=Kind.tech_exchange, min=1, within_days=90, line=1)
     elsewhere = InteractionFact(id=1, kind="tech_exchange", occurred_at=NOW)
     other_kind = InteractionFact(id=2, kind="visit", occurred_at=NOW, on_opportunity=True)
-    too_old = InteractionFact(id=3, kind="tech_exchange", on_opportunity=True,
-                              occurred_at=NOW - timedelta(days=91))  # fmt: skip
-    assert not check(gate, OpportunityFacts(interactions=(elsewhere, other_kind, too_old)),
-                     stage).met  # fmt: skip
+    too_old = InteractionFact(
+        id=3, kind="tech_exchange", on_opportunity=True, occurred_at=NOW - timedelta(days=91)
+    )
+    assert not check(
+        gate, OpportunityFacts(interactions=(elsewhere, other_kind, too_old)), stage
+    ).met
     ours = InteractionFact(id=4, kind="tech_exchange", occurred_at=NOW, on_opportunity=True)
     assert check(gate, OpportunityFacts(interactions=(ours,)), stage).met
 
@@ -126,8 +133,9 @@ def test_checklist_names_the_unticked_items(stage):
     result = check(gate, OpportunityFacts(ticked=frozenset({"need_confirmed"})), stage)
     assert not result.met and result.detail["open"] == ["budget_known"]
     assert "Budget and its source identified" in result.message
-    assert check(gate, OpportunityFacts(ticked=frozenset({"need_confirmed", "budget_known"})),
-                 stage).met  # fmt: skip
+    assert check(
+        gate, OpportunityFacts(ticked=frozenset({"need_confirmed", "budget_known"})), stage
+    ).met
 
 
 def _approval(decision, role, minutes):
@@ -153,10 +161,13 @@ def test_approval_latest_decision_by_a_director_or_admin_stands(stage, approvals
 
 def test_enterprise_first_stage_lists_what_is_missing(stage):
     facts = OpportunityFacts(
-        amount=Decimal("2000000"), expected_close=date(2027, 3, 1), customer_need="Grid upgrade",
-        roles=(RoleFact("AR", 1, "Li"),), contacts=(boss(),),
+        amount=Decimal("2000000"),
+        expected_close=date(2027, 3, 1),
+        customer_need="Grid upgrade",
+        roles=(RoleFact("AR", 1, "Li"),),
+        contacts=(boss(),),
         ticked=frozenset({"need_confirmed", "budget_known", "process_known"}),
-    )  # fmt: skip
+    )
     results = evaluate_stage(stage, facts, NOW)
     assert [r.gate for r in results] == [gate.type for gate in stage.exit]
     assert [r.gate for r in unmet(results)] == ["roles"]
@@ -168,11 +179,14 @@ ENTERPRISE_FIRST_STAGE = load_file(ENTERPRISE)[0].first_stage  # read once, not 
 @settings(derandomize=True, deadline=None)  # deterministic, and no clock under a loaded machine
 @given(st.lists(st.sampled_from([a.value for a in Attitude]), max_size=6))
 def test_adding_a_qualifying_contact_never_unmeets_a_contacts_gate(attitudes):
-    gate = g.ContactsGate(role=DecisionRole.coach, min=2, attitude_at_least=Attitude.supporter,
-                          line=1)  # fmt: skip
+    gate = g.ContactsGate(
+        role=DecisionRole.coach, min=2, attitude_at_least=Attitude.supporter, line=1
+    )
     stage = ENTERPRISE_FIRST_STAGE
-    people = tuple(ContactFact(id=n, name=f"C{n}", decision_role="coach", attitude=a)
-                   for n, a in enumerate(attitudes))  # fmt: skip
+    people = tuple(
+        ContactFact(id=n, name=f"C{n}", decision_role="coach", attitude=a)
+        for n, a in enumerate(attitudes)
+    )
     before = check(gate, OpportunityFacts(contacts=people), stage)
     champion = ContactFact(id=99, name="Champion", decision_role="coach", attitude="champion")
     after = check(gate, OpportunityFacts(contacts=(*people, champion)), stage)

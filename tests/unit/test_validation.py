@@ -18,11 +18,28 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 @pytest.mark.parametrize(
     ("raw", "parsed"),
-    [("1", 1), ("0042", 42), (str(2**31 - 1), 2**31 - 1), (7, 7),
-     (str(2**31), None), ("0", None), ("-1", None), ("+1", None), (" 1", None), ("1.0", None),
-     ("²", None), ("١٢", None), ("1e3", None), ("9" * 40, None), ("", None), (None, None),
-     (True, None), (2**31, None), (1.0, None)],
-)  # fmt: skip
+    [
+        ("1", 1),
+        ("0042", 42),
+        (str(2**31 - 1), 2**31 - 1),
+        (7, 7),
+        (str(2**31), None),
+        ("0", None),
+        ("-1", None),
+        ("+1", None),
+        (" 1", None),
+        ("1.0", None),
+        ("²", None),
+        ("١٢", None),
+        ("1e3", None),
+        ("9" * 40, None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (2**31, None),
+        (1.0, None),
+    ],
+)
 def test_an_id_is_ascii_digits_or_a_number_within_the_columns_range(raw, parsed):
     assert v.parse_id(raw) == parsed
 
@@ -50,20 +67,31 @@ def test_the_route_converter_answers_404_out_of_range():
 
 @pytest.mark.parametrize(
     ("raw", "parsed"),
-    [("2026-11-20", date(2026, 11, 20)), ("1900-01-01", date(1900, 1, 1)),
-     ("2199-12-31", date(2199, 12, 31)), ("", None), (None, None)],
-)  # fmt: skip
+    [
+        ("2026-11-20", date(2026, 11, 20)),
+        ("1900-01-01", date(1900, 1, 1)),
+        ("2199-12-31", date(2199, 12, 31)),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_dates_within_range_parse(raw, parsed):
     assert v.parse_day(raw) == parsed
 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("0001-01-01", "from 1900 to 2199"), ("9999-12-31", "from 1900 to 2199"),
-     ("1899-12-31", "from 1900 to 2199"), ("2200-01-01", "from 1900 to 2199"),
-     ("2026-02-30", "YYYY-MM-DD"), ("20261120", "YYYY-MM-DD"), ("2026-11-20T10:00", "YYYY-MM-DD"),
-     ("٢٠٢٦-١١-٢٠", "YYYY-MM-DD")],
-)  # fmt: skip
+    [
+        ("0001-01-01", "from 1900 to 2199"),
+        ("9999-12-31", "from 1900 to 2199"),
+        ("1899-12-31", "from 1900 to 2199"),
+        ("2200-01-01", "from 1900 to 2199"),
+        ("2026-02-30", "YYYY-MM-DD"),
+        ("20261120", "YYYY-MM-DD"),
+        ("2026-11-20T10:00", "YYYY-MM-DD"),
+        ("٢٠٢٦-١١-٢٠", "YYYY-MM-DD"),
+    ],
+)
 def test_dates_out_of_range_or_shape_say_why(raw, message):
     with pytest.raises(ValueError, match=message):
         v.parse_day(raw)
@@ -107,13 +135,22 @@ def test_lengths_come_from_the_columns():
 
 @pytest.mark.parametrize(
     ("value", "multiline", "clean", "problem"),
-    [("  Zhang Wei ", False, "Zhang Wei", None), ("", False, None, None), (None, False, None, None),
-     ("x" * 120, False, "x" * 120, None), ("x" * 121, False, None, "at most 120"),
-     ("a\x01b", False, None, "control"), ("a\nb", False, None, "control"),
-     ("a\nb", True, "a\nb", None), ("a\tb\r\nc", True, "a\tb\r\nc", None),
-     ("a\x00b", True, None, "control"), ("\ud800", True, None, "control"),
-     ("\x7f", True, None, "control"), (12, False, None, "Enter text")],
-)  # fmt: skip
+    [
+        ("  Zhang Wei ", False, "Zhang Wei", None),
+        ("", False, None, None),
+        (None, False, None, None),
+        ("x" * 120, False, "x" * 120, None),
+        ("x" * 121, False, None, "at most 120"),
+        ("a\x01b", False, None, "control"),
+        ("a\nb", False, None, "control"),
+        ("a\nb", True, "a\nb", None),
+        ("a\tb\r\nc", True, "a\tb\r\nc", None),
+        ("a\x00b", True, None, "control"),
+        ("\ud800", True, None, "control"),
+        ("\x7f", True, None, "control"),
+        (12, False, None, "Enter text"),
+    ],
+)
 def test_text_is_cleaned_for_its_column(value, multiline, clean, problem):
     errors: v.Errors = {}
     assert v.text(value, "name", errors, column=Contact.name, multiline=multiline) == clean

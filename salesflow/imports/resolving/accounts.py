@@ -35,8 +35,12 @@ class Accounts:
     def identify(self, cells: Cells) -> Planned:
         planned = Planned(cells.number)
         website = cells.get("website")
-        planned.keys = (cells.get("external_id")[:200] or None, company_key(cells.get("name")),
-                        domain_key(website) if website else None, cells.get("parent"))  # fmt: skip
+        planned.keys = (
+            cells.get("external_id")[:200] or None,
+            company_key(cells.get("name")),
+            domain_key(website) if website else None,
+            cells.get("parent"),
+        )
         return planned
 
     def plan(self, planned: dict[int, Planned]) -> None:
@@ -56,8 +60,9 @@ class Accounts:
             elif name and index.by_name.get(name):
                 p.error("name", _l("Several accounts have this name: give their website."))
             if p.record_id is not None and p.record_id not in index.importable:
-                p.error("name", _l("This account belongs to another team: you cannot import "
-                                   "into it."))  # fmt: skip
+                p.error(
+                    "name", _l("This account belongs to another team: you cannot import into it.")
+                )
             for key in (("x", ext), ("d", domain), ("n", name), ("r", p.record_id)):
                 if key[-1] is None or p.errors:
                     continue
@@ -91,8 +96,10 @@ class Accounts:
         if not targets:
             p.error("parent", _l("No account called %(name)s that you can see.", name=raw))
         elif len(targets) > 1:
-            p.error("parent", _l("Several accounts are called %(name)s: give the website "
-                                 "instead.", name=raw))  # fmt: skip
+            p.error(
+                "parent",
+                _l("Several accounts are called %(name)s: give the website instead.", name=raw),
+            )
         else:
             what, which = targets.pop()
             if what == "record":
@@ -129,8 +136,9 @@ class Accounts:
         return data
 
     def _resolve(self, cells: Cells, p: Planned, record: Account | None) -> Result:
-        result = Result(Outcome.create, matched_by=p.matched_by, notes=p.notes,
-                        external_id=p.keys[0])  # fmt: skip
+        result = Result(
+            Outcome.create, matched_by=p.matched_by, notes=p.notes, external_id=p.keys[0]
+        )
         data = self._data(cells, p, result)
         try:
             clean = services.check_account(data, record, actor=self.ctx.actor)
@@ -143,22 +151,26 @@ class Accounts:
         if record is None:
             result.data = data
         else:
-            matched(result, self.ctx.imp.mode, changes_for(self.ctx.imp.mode, record, clean),
-                    record)  # fmt: skip
+            matched(
+                result, self.ctx.imp.mode, changes_for(self.ctx.imp.mode, record, clean), record
+            )
         return result
 
     def write(self, pairs: list[tuple[tuple[Cells, Planned], Result]]) -> None:
         actor, now = self.ctx.actor, self.ctx.now
         for _row, result in pairs:
             if result.outcome == Outcome.create:
-                account = one_by_one(result, lambda r=result: services.create_account(
-                    r.data, actor=actor, now=now))  # fmt: skip
+                account = one_by_one(
+                    result, lambda r=result: services.create_account(r.data, actor=actor, now=now)
+                )
             elif result.outcome == Outcome.update:
                 account = db.session.get(Account, result.record_id)
                 assert account is not None
                 change = {**result.data, "version": account.version}
-                account = one_by_one(result, lambda a=account, d=change: services.update_account(
-                    a, d, actor=actor, now=now))  # fmt: skip
+                account = one_by_one(
+                    result,
+                    lambda a=account, d=change: services.update_account(a, d, actor=actor, now=now),
+                )
             else:
                 continue
             if account is not None:

@@ -116,9 +116,16 @@ class Context:
 
 
 # A service's field names as the import's fields (the column a person can fix).
-IMPORT_FIELDS = {"team_id": "team", "parent_id": "parent", "reports_to_id": "reports_to",
-                 "account_id": "account", "participant_ids": "participants",
-                 "contact_ids": "attendees", "roles": "row", "members": "row"}  # fmt: skip
+IMPORT_FIELDS = {
+    "team_id": "team",
+    "parent_id": "parent",
+    "reports_to_id": "reports_to",
+    "account_id": "account",
+    "participant_ids": "participants",
+    "contact_ids": "attendees",
+    "roles": "row",
+    "members": "row",
+}
 
 
 def refused(result: "Result", fields: dict[str, list[str]]) -> None:
@@ -149,9 +156,10 @@ def active_users() -> dict[str, User]:
 def external_keys(source: str, kind: str) -> dict[str, int]:
     """The source's remembered ids for this kind: external id → record id."""
     rows = db.session.execute(
-        sa.select(ImportKey.external_id, ImportKey.record_id)
-        .where(ImportKey.source == source, ImportKey.kind == kind)
-    )  # fmt: skip
+        sa.select(ImportKey.external_id, ImportKey.record_id).where(
+            ImportKey.source == source, ImportKey.kind == kind
+        )
+    )
     return {external: record for external, record in rows}
 
 
@@ -169,10 +177,15 @@ class AccountIndex:
     def __init__(self, actor: User) -> None:
         importable = sa.case((scope.importable_accounts(actor), True), else_=False).label("ours")
         rows = db.session.execute(
-            sa.select(Account.id, Account.name, Account.website, Account.team_id,
-                      Account.parent_id, importable)
-            .where(scope.visible_accounts(actor))
-        ).all()  # fmt: skip
+            sa.select(
+                Account.id,
+                Account.name,
+                Account.website,
+                Account.team_id,
+                Account.parent_id,
+                importable,
+            ).where(scope.visible_accounts(actor))
+        ).all()
         self.rows = {r.id: r for r in rows}
         self.importable = {r.id for r in rows if r.ours}
         self.by_name: dict[str, list[int]] = defaultdict(list)
@@ -203,16 +216,28 @@ class AccountIndex:
         several of that name."""
         found, _how = self.candidates(raw)
         if not found:
-            _problem(planned, name, _l("No account called %(name)s that you can see: import "
-                                       "the accounts first.", name=raw))  # fmt: skip
+            _problem(
+                planned,
+                name,
+                _l(
+                    "No account called %(name)s that you can see: import the accounts first.",
+                    name=raw,
+                ),
+            )
             return None
         if len(found) > 1:
-            _problem(planned, name, _l("Several accounts are called %(name)s: give the website "
-                                       "instead.", name=raw))  # fmt: skip
+            _problem(
+                planned,
+                name,
+                _l("Several accounts are called %(name)s: give the website instead.", name=raw),
+            )
             return None
         if found[0] not in self.importable:
-            _problem(planned, name, _l("%(name)s belongs to another team: you cannot import "
-                                       "into it.", name=raw))  # fmt: skip
+            _problem(
+                planned,
+                name,
+                _l("%(name)s belongs to another team: you cannot import into it.", name=raw),
+            )
             return None
         return found[0]
 

@@ -21,8 +21,12 @@ def blank(value: Any, empty: Iterable[Any] = ()) -> bool:
     return value is None or value == "" or value in tuple(empty)
 
 
-def changes_for(mode: ImportMode, record: Any, clean: dict[str, Any],
-                empty: dict[str, tuple[Any, ...]] | None = None) -> dict[str, Any]:  # fmt: skip
+def changes_for(
+    mode: ImportMode,
+    record: Any,
+    clean: dict[str, Any],
+    empty: dict[str, tuple[Any, ...]] | None = None,
+) -> dict[str, Any]:
     """The fields a matched row changes: in `fill` mode only the record's blank ones (a default
     such as "unknown" counts as blank), in `overwrite` mode every one that differs. Blank cells
     never change anything, in either mode."""
@@ -72,8 +76,9 @@ def one_by_one(result: Result, write: Callable[[], Any]) -> Any:
         return None
 
 
-def in_one_go(results: list[Result], write_all: Callable[[], Any],
-              write_one: Callable[[int], Any]) -> None:  # fmt: skip
+def in_one_go(
+    results: list[Result], write_all: Callable[[], Any], write_one: Callable[[int], Any]
+) -> None:
     """Write a chunk's rows in one savepoint; if the database or a service refuses, write them
     again one savepoint per row, so only the rows at fault fail."""
     if not results:

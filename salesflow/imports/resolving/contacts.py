@@ -44,10 +44,25 @@ from salesflow.interactions.models import Kind
 from salesflow.matching import email_key, person_key, phone_key, similarity
 from salesflow.validation import add
 
-TEXT = ("name", "title", "department", "email", "phone", "hometown", "education", "interests",
-        "background", "preferences", "notes")  # fmt: skip
-ENUMS = {"level": Level, "decision_role": DecisionRole, "influence": Influence,
-         "attitude": Attitude}  # fmt: skip
+TEXT = (
+    "name",
+    "title",
+    "department",
+    "email",
+    "phone",
+    "hometown",
+    "education",
+    "interests",
+    "background",
+    "preferences",
+    "notes",
+)
+ENUMS = {
+    "level": Level,
+    "decision_role": DecisionRole,
+    "influence": Influence,
+    "attitude": Attitude,
+}
 # Defaults a new contact gets, which a "fill" import may replace like a blank.
 EMPTY = {"decision_role": (DecisionRole.unknown,), "attitude": (Attitude.unknown,)}
 SIMILAR = 0.8
@@ -68,12 +83,19 @@ class Existing:
         ids = sorted(account_ids)
         for start in range(0, len(ids), 5000):
             for r in db.session.execute(
-                sa.select(Contact.id, Contact.account_id, Contact.name, Contact.email,
-                          Contact.phone, Contact.left_on)
-                .where(Contact.account_id.in_(ids[start : start + 5000]),
-                       Contact.deleted_at.is_(None))
+                sa.select(
+                    Contact.id,
+                    Contact.account_id,
+                    Contact.name,
+                    Contact.email,
+                    Contact.phone,
+                    Contact.left_on,
+                )
+                .where(
+                    Contact.account_id.in_(ids[start : start + 5000]), Contact.deleted_at.is_(None)
+                )
                 .order_by(Contact.id)
-            ):  # fmt: skip
+            ):
                 contact_id, account_id, name, email, phone, left_on = r
                 self.rows[contact_id] = (name, phone, left_on)
                 if email and (key := email_key(email)):
@@ -114,9 +136,14 @@ class Contacts:
             planned.account_id = self.ctx.accounts.find(cells.get("account"), planned)
         else:
             planned.error("account", _l("Say which account the contact belongs to."))
-        planned.keys = (cells.get("external_id")[:200] or None, email_key(cells.get("email")),
-                        person_key(cells.get("name")), cells.get("phone"),
-                        cells.get("reports_to"), cells.get("name"))  # fmt: skip
+        planned.keys = (
+            cells.get("external_id")[:200] or None,
+            email_key(cells.get("email")),
+            person_key(cells.get("name")),
+            cells.get("phone"),
+            cells.get("reports_to"),
+            cells.get("name"),
+        )
         return planned
 
     def plan(self, planned: dict[int, Planned]) -> None:
@@ -152,10 +179,14 @@ class Contacts:
         found: dict[int, int] = {}
         listed = sorted(ids)
         for start in range(0, len(listed), 5000):
-            found.update((i, a) for i, a in db.session.execute(
-                sa.select(Contact.id, Contact.account_id)
-                .where(Contact.id.in_(listed[start : start + 5000]), Contact.deleted_at.is_(None))
-            ))  # fmt: skip
+            found.update(
+                (i, a)
+                for i, a in db.session.execute(
+                    sa.select(Contact.id, Contact.account_id).where(
+                        Contact.id.in_(listed[start : start + 5000]), Contact.deleted_at.is_(None)
+                    )
+                )
+            )
         return {ext: (rid, found[rid]) for ext, rid in self.ctx.keys.items() if rid in found}
 
     def _match(self, p: Planned, existing: Existing, keyed: dict[str, tuple[int, int]]) -> None:
@@ -165,8 +196,13 @@ class Contacts:
         if ext and ext in keyed:
             record, its_account = keyed[ext]
             if its_account != account:
-                p.error("external_id", _l("This id belongs to a contact of another account: a "
-                                          "contact cannot move to another account."))  # fmt: skip
+                p.error(
+                    "external_id",
+                    _l(
+                        "This id belongs to a contact of another account: a "
+                        "contact cannot move to another account."
+                    ),
+                )
                 return
             p.record_id, p.matched_by = record, "external_id"
         elif email and (found := existing.email.get((account, email))):
@@ -179,14 +215,25 @@ class Contacts:
     def _suggest(self, p: Planned, existing: Existing, account: int, name: str, raw: str) -> None:
         """Names only suggest (matching.py): the same or a similar name at the account."""
         same = existing.name.get((account, name), [])
-        similar = same or [
-            c for key in sorted(existing.initials.get((account, name[:1]), ()))
-            if similarity(key, name) >= SIMILAR for c in existing.name[(account, key)]
-        ][:3]  # fmt: skip
+        similar = (
+            same
+            or [
+                c
+                for key in sorted(existing.initials.get((account, name[:1]), ()))
+                if similarity(key, name) >= SIMILAR
+                for c in existing.name[(account, key)]
+            ][:3]
+        )
         for contact_id in similar[:3]:
-            p.note("name", _l("Possibly the same person as %(name)s (#%(id)d): give an e-mail or "
-                              "phone to update them instead.",
-                              name=existing.rows[contact_id][0], id=contact_id))  # fmt: skip
+            p.note(
+                "name",
+                _l(
+                    "Possibly the same person as %(name)s (#%(id)d): give an e-mail or "
+                    "phone to update them instead.",
+                    name=existing.rows[contact_id][0],
+                    id=contact_id,
+                ),
+            )
 
     def _boss(self, p: Planned, planned: dict[int, Planned], file_index: dict) -> None:
         """`reports_to`: a current contact of the same account, in salesflow or in this file."""
@@ -206,11 +253,17 @@ class Contacts:
         if p.record_id:
             targets.discard(("record", p.record_id))
         if not targets:
-            p.error("reports_to", _l("No current contact called %(name)s at this account.",
-                                     name=raw))  # fmt: skip
+            p.error(
+                "reports_to", _l("No current contact called %(name)s at this account.", name=raw)
+            )
         elif len(targets) > 1:
-            p.error("reports_to", _l("Several contacts at this account are called %(name)s: "
-                                     "give their e-mail.", name=raw))  # fmt: skip
+            p.error(
+                "reports_to",
+                _l(
+                    "Several contacts at this account are called %(name)s: give their e-mail.",
+                    name=raw,
+                ),
+            )
         else:
             what, which = targets.pop()
             if what == "record":
@@ -224,14 +277,17 @@ class Contacts:
         ids = [p.record_id for _c, p in rows if p.record_id]
         checked = [p for _c, p in rows if p.record_id or not self.ctx.commit]  # see _resolve
         bosses = [p.target for p in checked if p.target] + [
-            boss for p in checked
+            boss
+            for p in checked
             if p.depends_on and (boss := self.ctx.written[p.depends_on].record_id)
-        ]  # fmt: skip
+        ]
         # One query: the records the rows change and the bosses they name, held for the chunk
         # (the session's identity map keeps only what is referenced), so the checks below
         # never load them one by one.
-        loaded = {c.id: c for c in db.session.scalars(
-            sa.select(Contact).where(Contact.id.in_([*ids, *bosses])))}  # fmt: skip
+        loaded = {
+            c.id: c
+            for c in db.session.scalars(sa.select(Contact).where(Contact.id.in_([*ids, *bosses])))
+        }
         tied = self._tied(ids)
         results = [self._resolve(cells, p, loaded, tied) for cells, p in rows]
         del loaded
@@ -241,10 +297,14 @@ class Contacts:
         """(contact, user) pairs that already have a tie count: "known by" adds no second one."""
         if not contact_ids:
             return set()
-        return {(c, u) for c, u in db.session.execute(
-            sa.select(TieTouch.contact_id, TieTouch.user_id).distinct()
-            .where(TieTouch.contact_id.in_(contact_ids))
-        )}  # fmt: skip
+        return {
+            (c, u)
+            for c, u in db.session.execute(
+                sa.select(TieTouch.contact_id, TieTouch.user_id)
+                .distinct()
+                .where(TieTouch.contact_id.in_(contact_ids))
+            )
+        }
 
     def _data(self, cells: Cells, p: Planned, result: Result) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -272,10 +332,12 @@ class Contacts:
             result.errors = errors
         return data
 
-    def _resolve(self, cells: Cells, p: Planned, records: dict[int, Contact],
-                 tied: set[tuple[int, int]]) -> Result:  # fmt: skip
-        result = Result(Outcome.create, matched_by=p.matched_by, notes=p.notes,
-                        external_id=p.keys[0])  # fmt: skip
+    def _resolve(
+        self, cells: Cells, p: Planned, records: dict[int, Contact], tied: set[tuple[int, int]]
+    ) -> Result:
+        result = Result(
+            Outcome.create, matched_by=p.matched_by, notes=p.notes, external_id=p.keys[0]
+        )
         data = self._data(cells, p, result)
         record = records.get(p.record_id) if p.record_id else None
         clean: dict[str, Any] = {}
@@ -305,26 +367,40 @@ class Contacts:
         if known and result.outcome in (Outcome.create, Outcome.update):
             result.data["known_by"] = known
             result.notes = result.notes or {}
-            add(result.notes, "known_by", _l("Recorded as known by %(names)s.",
-                                             names=", ".join(u.name for u in known)))  # fmt: skip
+            add(
+                result.notes,
+                "known_by",
+                _l("Recorded as known by %(names)s.", names=", ".join(u.name for u in known)),
+            )
         return result
 
     def _known_by(self, cells: Cells, result: Result) -> list[User]:
-        users = [u for raw in cell.items(cells.get("known_by"))
-                 if (u := self.ctx.user(raw, "known_by", result))]  # fmt: skip
+        users = [
+            u
+            for raw in cell.items(cells.get("known_by"))
+            if (u := self.ctx.user(raw, "known_by", result))
+        ]
         return rep_only_self(self.ctx, list(dict.fromkeys(users)), result, "known_by")
 
     # Commit -------------------------------------------------------------------------------
 
     def write(self, pairs: list[tuple[tuple[Cells, Planned], Result]]) -> None:
         creates = [r for _row, r in pairs if r.outcome == Outcome.create]
-        accounts = {a.id: a for a in db.session.scalars(
-            sa.select(Account).options(so.load_only(Account.id, Account.team_id,
-                                                    Account.deleted_at))
-            .where(Account.id.in_({r.data["account_id"] for r in creates})))}  # fmt: skip
+        accounts = {
+            a.id: a
+            for a in db.session.scalars(
+                sa.select(Account)
+                .options(so.load_only(Account.id, Account.team_id, Account.deleted_at))
+                .where(Account.id.in_({r.data["account_id"] for r in creates}))
+            )
+        }
         for result in [r for r in creates if r.data["account_id"] not in accounts]:
-            failed(result, ValidationFailed(fields={"account": [str(_l(
-                "The account is no longer in salesflow."))]}))  # fmt: skip
+            failed(
+                result,
+                ValidationFailed(
+                    fields={"account": [str(_l("The account is no longer in salesflow."))]}
+                ),
+            )
         creates = [r for r in creates if r.outcome == Outcome.create]
         items = [(accounts[r.data["account_id"]], _fields(r.data)) for r in creates]
         actor, now = self.ctx.actor, self.ctx.now
@@ -343,19 +419,29 @@ class Contacts:
 
         def create_one(i: int) -> None:
             problems: dict[int, Any] = {}
-            (contact_id,) = services.create_contacts([items[i]], actor=actor, now=now,
-                                                     refused=problems)  # fmt: skip
+            (contact_id,) = services.create_contacts(
+                [items[i]], actor=actor, now=now, refused=problems
+            )
             done(creates[i], contact_id, problems.get(0))
 
         in_one_go(creates, create_all, create_one)
         updates = [r for _row, r in pairs if r.outcome == Outcome.update]
-        contacts = {c.id: c for c in db.session.scalars(sa.select(Contact).where(
-            Contact.id.in_([r.record_id for r in updates])))}  # fmt: skip
+        contacts = {
+            c.id: c
+            for c in db.session.scalars(
+                sa.select(Contact).where(Contact.id.in_([r.record_id for r in updates]))
+            )
+        }
         for result in updates:
             contact = contacts[result.record_id]
             change = {**_fields(result.data), "version": contact.version}
-            if one_by_one(result, lambda c=contact, d=change: services.update_contact(
-                    c, d, actor=actor, now=now)) is not None:  # fmt: skip
+            if (
+                one_by_one(
+                    result,
+                    lambda c=contact, d=change: services.update_contact(c, d, actor=actor, now=now),
+                )
+                is not None
+            ):
                 result.after_version = contact.version
         for (_cells, planned), result in pairs:
             if result.data.get("known_by") and result.record_id and result.outcome != Outcome.error:
@@ -365,21 +451,31 @@ class Contacts:
         """Who of ours knows the contact, as one contact between them today (kind "other"): the
         tie counts, the decision chain and the dependency figures see the relationship."""
         users = result.data["known_by"]
-        data = {"account_id": account_id, "occurred_at": self.ctx.now, "kind": Kind.other,
-                "summary": _("Known before salesflow (imported from %(file)s).",
-                             file=self.ctx.imp.filename),
-                "participant_ids": [u.id for u in users],
-                "contact_ids": [result.record_id]}  # fmt: skip
+        data = {
+            "account_id": account_id,
+            "occurred_at": self.ctx.now,
+            "kind": Kind.other,
+            "summary": _(
+                "Known before salesflow (imported from %(file)s).", file=self.ctx.imp.filename
+            ),
+            "participant_ids": [u.id for u in users],
+            "contact_ids": [result.record_id],
+        }
         owner = self.ctx.actor if self.ctx.actor in users else users[0]
         try:
             with db.session.begin_nested():
                 logged = interaction_services.log_interaction(
-                    data, actor=self.ctx.actor, now=self.ctx.now, owner=owner)  # fmt: skip
+                    data, actor=self.ctx.actor, now=self.ctx.now, owner=owner
+                )
             result.linked = [["interactions", logged.id]]
         except REFUSALS as error:  # the contact stays; the row says what is missing
             result.notes = result.notes or {}
-            add(result.notes, "known_by", getattr(error, "message", None)
-                or _l("Who knows this contact could not be recorded."))  # fmt: skip
+            add(
+                result.notes,
+                "known_by",
+                getattr(error, "message", None)
+                or _l("Who knows this contact could not be recorded."),
+            )
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -43,8 +43,9 @@ def positions_of(imp: Import, table: Table) -> list[tuple[int, str]]:
     return [(index[c], f) for c, f in imp.mapping.items() if c in index and f]
 
 
-def run(imp: Import, table: Table, ctx: Context, *, checkpoint: Checkpoint | None = None
-        ) -> dict[str, int]:  # fmt: skip
+def run(
+    imp: Import, table: Table, ctx: Context, *, checkpoint: Checkpoint | None = None
+) -> dict[str, int]:
     """Every row's outcome, recorded as the import's rows (replacing earlier ones); written to
     the records when `ctx.commit`. Returns the counts per outcome."""
     kind = KINDS[imp.kind.value](ctx)
@@ -68,9 +69,15 @@ def run(imp: Import, table: Table, ctx: Context, *, checkpoint: Checkpoint | Non
         gc.unfreeze()
 
 
-def _levels_in_chunks(imp: Import, table: Table, ctx: Context, kind: Any,
-                      planned: dict[int, Planned], positions: list[tuple[int, str]],
-                      checkpoint: Checkpoint | None) -> dict[str, int]:  # fmt: skip
+def _levels_in_chunks(
+    imp: Import,
+    table: Table,
+    ctx: Context,
+    kind: Any,
+    planned: dict[int, Planned],
+    positions: list[tuple[int, str]],
+    checkpoint: Checkpoint | None,
+) -> dict[str, int]:
     top = _levels(planned, kind.DEPENDS)
     needed = {p.depends_on for p in planned.values() if p.depends_on is not None}
     db.session.execute(sa.delete(ImportRow).where(ImportRow.import_id == imp.id))
@@ -118,8 +125,13 @@ def _levels(planned: dict[int, Planned], field: str) -> int:
     return top
 
 
-def _chunk(ctx: Context, kind: Any, chunk: list[tuple[Cells, Planned]], needed: set[int],
-           counts: Counter[str]) -> int:  # fmt: skip
+def _chunk(
+    ctx: Context,
+    kind: Any,
+    chunk: list[tuple[Cells, Planned]],
+    needed: set[int],
+    counts: Counter[str],
+) -> int:
     """Resolve (and, committing, write) one chunk, and record its rows."""
     results: list[Result | None] = [None] * len(chunk)
     todo = []
@@ -153,23 +165,31 @@ def _needs(ctx: Context, planned: Planned, field: str) -> None:
         return
     other = ctx.written.get(planned.depends_on)
     if other is None or other.outcome == Outcome.error:
-        planned.error(field, _l("Row %(n)d, which this row refers to, has errors.",
-                                n=planned.depends_on))  # fmt: skip
+        planned.error(
+            field, _l("Row %(n)d, which this row refers to, has errors.", n=planned.depends_on)
+        )
     elif ctx.commit and other.record_id is None:
-        planned.error(field, _l("Row %(n)d, which this row refers to, could not be saved.",
-                                n=planned.depends_on))  # fmt: skip
+        planned.error(
+            field,
+            _l("Row %(n)d, which this row refers to, could not be saved.", n=planned.depends_on),
+        )
 
 
 def _import_row(import_id: int, cells: Cells, result: Result) -> dict[str, Any]:
     failed = result.outcome == Outcome.error
     return {
-        "import_id": import_id, "row": cells.number, "outcome": result.outcome,
-        "record_id": result.record_id, "matched_by": result.matched_by,
-        "errors": result.errors or None, "notes": result.notes or None,
+        "import_id": import_id,
+        "row": cells.number,
+        "outcome": result.outcome,
+        "record_id": result.record_id,
+        "matched_by": result.matched_by,
+        "errors": result.errors or None,
+        "notes": result.notes or None,
         "values": list(cells.raw) if failed else None,
         "before": {k: _plain(v) for k, v in result.before.items()} if result.before else None,
-        "after_version": result.after_version, "linked": result.linked,
-    }  # fmt: skip
+        "after_version": result.after_version,
+        "linked": result.linked,
+    }
 
 
 def _remember_keys(ctx: Context, results: list[Result]) -> None:
@@ -180,8 +200,15 @@ def _remember_keys(ctx: Context, results: list[Result]) -> None:
         if not ext or record_id is None or result.outcome == Outcome.error:
             continue
         if ext not in ctx.keys:
-            new.append({"source": ctx.imp.source, "kind": ctx.imp.kind.value, "external_id": ext,
-                        "record_id": record_id, "import_id": ctx.imp.id})  # fmt: skip
+            new.append(
+                {
+                    "source": ctx.imp.source,
+                    "kind": ctx.imp.kind.value,
+                    "external_id": ext,
+                    "record_id": record_id,
+                    "import_id": ctx.imp.id,
+                }
+            )
         elif ctx.keys[ext] != record_id:  # the record it named is gone: it names this one now
             moved.append((ext, record_id))
         ctx.keys[ext] = record_id
@@ -190,10 +217,13 @@ def _remember_keys(ctx: Context, results: list[Result]) -> None:
     for ext, record_id in moved:
         db.session.execute(
             sa.update(ImportKey)
-            .where(ImportKey.source == ctx.imp.source, ImportKey.kind == ctx.imp.kind.value,
-                   ImportKey.external_id == ext)
+            .where(
+                ImportKey.source == ctx.imp.source,
+                ImportKey.kind == ctx.imp.kind.value,
+                ImportKey.external_id == ext,
+            )
             .values(record_id=record_id, import_id=ctx.imp.id)
-        )  # fmt: skip
+        )
 
 
 def failed(result: Result, error: Exception, messages: Any = None) -> None:
@@ -207,5 +237,8 @@ def failed(result: Result, error: Exception, messages: Any = None) -> None:
             for text in texts:
                 add(result.errors, IMPORT_FIELDS.get(name, name), text)
     else:
-        add(result.errors, "row", messages or getattr(error, "message", None)
-            or _l("The database refused this row."))  # fmt: skip
+        add(
+            result.errors,
+            "row",
+            messages or getattr(error, "message", None) or _l("The database refused this row."),
+        )

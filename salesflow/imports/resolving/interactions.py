@@ -51,10 +51,12 @@ class Interactions:
         ids = sorted({p.account_id for p in planned.values() if p.account_id is not None})
         for start in range(0, len(ids), 5000):
             for contact_id, account_id, name, email in db.session.execute(
-                sa.select(Contact.id, Contact.account_id, Contact.name, Contact.email)
-                .where(Contact.account_id.in_(ids[start : start + 5000]),
-                       Contact.deleted_at.is_(None), Contact.left_on.is_(None))
-            ):  # fmt: skip
+                sa.select(Contact.id, Contact.account_id, Contact.name, Contact.email).where(
+                    Contact.account_id.in_(ids[start : start + 5000]),
+                    Contact.deleted_at.is_(None),
+                    Contact.left_on.is_(None),
+                )
+            ):
                 if key := email_key(email):
                     self.email[(account_id, key)].append(contact_id)
                 if key := person_key(name):
@@ -69,14 +71,26 @@ class Interactions:
         found: list[int] = []
         for who in cell.items(raw):
             key = email_key(who)
-            ids = self.email.get((account_id, key)) if key else \
-                self.name.get((account_id, person_key(who) or ""))  # fmt: skip
+            ids = (
+                self.email.get((account_id, key))
+                if key
+                else self.name.get((account_id, person_key(who) or ""))
+            )
             if not ids:
-                _add(result, "attendees", _l("No current contact called %(name)s at this "
-                                             "account.", name=who))  # fmt: skip
+                _add(
+                    result,
+                    "attendees",
+                    _l("No current contact called %(name)s at this account.", name=who),
+                )
             elif len(ids) > 1:
-                _add(result, "attendees", _l("Several contacts at this account are called "
-                                             "%(name)s: give their e-mail.", name=who))  # fmt: skip
+                _add(
+                    result,
+                    "attendees",
+                    _l(
+                        "Several contacts at this account are called %(name)s: give their e-mail.",
+                        name=who,
+                    ),
+                )
             else:
                 found.append(ids[0])
         return list(dict.fromkeys(found))
@@ -91,8 +105,11 @@ class Interactions:
             if not people and not result.errors:
                 return [actor]
             if people and actor not in people:
-                _add(result, "participants", _l("As a rep you import only contacts you took "
-                                                "part in: add your e-mail."))  # fmt: skip
+                _add(
+                    result,
+                    "participants",
+                    _l("As a rep you import only contacts you took part in: add your e-mail."),
+                )
         elif not people and not result.errors:
             _add(result, "participants", _l("Name who of ours took part (their e-mails)."))
         return people
@@ -110,8 +127,11 @@ class Interactions:
         except ValueError as error:
             _add(result, "occurred_at", str(error))
         try:
-            data["kind"] = cell.vocabulary("kind", Kind, cells.get("kind")) \
-                if cells.get("kind") else Kind.other.value  # fmt: skip
+            data["kind"] = (
+                cell.vocabulary("kind", Kind, cells.get("kind"))
+                if cells.get("kind")
+                else Kind.other.value
+            )
         except ValueError as error:
             _add(result, "kind", str(error))
         try:
@@ -145,21 +165,33 @@ class Interactions:
         keys = {(r.data["account_id"], r.data["occurred_at"]) for _n, r in todo}
         logged: dict[tuple[Any, ...], int] = {}
         for interaction_id, account_id, at, kind, summary in db.session.execute(
-            sa.select(Interaction.id, Interaction.account_id, Interaction.occurred_at,
-                      Interaction.kind, Interaction.summary)
-            .where(Interaction.account_id.in_({a for a, _t in keys}),
-                   Interaction.occurred_at.in_({t for _a, t in keys}),
-                   Interaction.deleted_at.is_(None))
-        ):  # fmt: skip
+            sa.select(
+                Interaction.id,
+                Interaction.account_id,
+                Interaction.occurred_at,
+                Interaction.kind,
+                Interaction.summary,
+            ).where(
+                Interaction.account_id.in_({a for a, _t in keys}),
+                Interaction.occurred_at.in_({t for _a, t in keys}),
+                Interaction.deleted_at.is_(None),
+            )
+        ):
             logged[(account_id, at, kind.value, (summary or "").strip())] = interaction_id
         for number, result in todo:
             data = result.data
-            key = (data["account_id"], data["occurred_at"], str(data["kind"]),
-                   (data.get("summary") or "").strip())  # fmt: skip
+            key = (
+                data["account_id"],
+                data["occurred_at"],
+                str(data["kind"]),
+                (data.get("summary") or "").strip(),
+            )
             if key in logged:
                 result.outcome, result.record_id, result.matched_by = (
                     Outcome.skip if self.ctx.imp.mode.value == "create" else Outcome.unchanged,
-                    logged[key], "same")  # fmt: skip
+                    logged[key],
+                    "same",
+                )
             elif key in self.seen:
                 result.outcome = Outcome.skip
                 _note(result, _l("The same as row %(n)d.", n=self.seen[key]))
@@ -171,8 +203,9 @@ class Interactions:
         update); row by row, each in its savepoint, if the database refuses the chunk."""
         actor, now = self.ctx.actor, self.ctx.now
         creates = [r for _row, r in pairs if r.outcome == Outcome.create]
-        items = [({k: v for k, v in r.data.items() if k != "owner"}, r.data["owner"])
-                 for r in creates]  # fmt: skip
+        items = [
+            ({k: v for k, v in r.data.items() if k != "owner"}, r.data["owner"]) for r in creates
+        ]
 
         def done(result: Result, new_id: int | None, problems: Any) -> None:
             if new_id is None:
@@ -188,8 +221,9 @@ class Interactions:
 
         def log_one(i: int) -> None:
             problems: dict[int, Any] = {}
-            (new_id,) = services.log_interactions([items[i]], actor=actor, now=now,
-                                                  refused=problems)  # fmt: skip
+            (new_id,) = services.log_interactions(
+                [items[i]], actor=actor, now=now, refused=problems
+            )
             done(creates[i], new_id, problems.get(0))
 
         in_one_go(creates, log_all, log_one)

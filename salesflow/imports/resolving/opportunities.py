@@ -51,11 +51,14 @@ class Opportunities:
         live: dict[int, int] = {}
         for start in range(0, max(len(accounts), len(keyed_ids)), 5000):
             for deal_id, account_id, name in db.session.execute(
-                sa.select(Opportunity.id, Opportunity.account_id, Opportunity.name)
-                .where(sa.or_(Opportunity.account_id.in_(accounts[start : start + 5000]),
-                              Opportunity.id.in_(sorted(keyed_ids)[start : start + 5000])),
-                       Opportunity.deleted_at.is_(None))
-            ):  # fmt: skip
+                sa.select(Opportunity.id, Opportunity.account_id, Opportunity.name).where(
+                    sa.or_(
+                        Opportunity.account_id.in_(accounts[start : start + 5000]),
+                        Opportunity.id.in_(sorted(keyed_ids)[start : start + 5000]),
+                    ),
+                    Opportunity.deleted_at.is_(None),
+                )
+            ):
                 live[deal_id] = account_id
                 if key := person_key(name):
                     self.names[(account_id, key)].append(deal_id)
@@ -66,14 +69,18 @@ class Opportunities:
                 continue
             record = self.ctx.keys.get(ext) if ext else None
             if record in live and live[record] != p.account_id:
-                p.error("external_id", _l("This id belongs to an opportunity of another "
-                                          "account."))  # fmt: skip
+                p.error("external_id", _l("This id belongs to an opportunity of another account."))
             elif record in live:
                 p.record_id, p.matched_by = record, "external_id"
             elif name and (same := self.names.get((p.account_id, name))):
-                p.note("name", _l("The account already has an opportunity of this name "
-                                  "(#%(id)d): give its id in the source to update it.",
-                                  id=same[0]))  # fmt: skip
+                p.note(
+                    "name",
+                    _l(
+                        "The account already has an opportunity of this name "
+                        "(#%(id)d): give its id in the source to update it.",
+                        id=same[0],
+                    ),
+                )
             for key in (("x", ext), ("r", p.record_id)):
                 if key[-1] is not None and not p.errors:
                     if key in seen:
@@ -88,11 +95,20 @@ class Opportunities:
         wanted, stage = cell._fold(cells.get("playbook")), cell._fold(cells.get("stage"))
         found = None
         if wanted:
-            found = next((p for p in self.playbooks.values() if wanted in {
-                cell._fold(p.key), *(cell._fold(t) for t in p.name.values())}), None)  # fmt: skip
+            found = next(
+                (
+                    p
+                    for p in self.playbooks.values()
+                    if wanted in {cell._fold(p.key), *(cell._fold(t) for t in p.name.values())}
+                ),
+                None,
+            )
             if found is None:
-                _add(result, "playbook", _l("No playbook called %(name)s.",
-                                            name=cells.get("playbook")))  # fmt: skip
+                _add(
+                    result,
+                    "playbook",
+                    _l("No playbook called %(name)s.", name=cells.get("playbook")),
+                )
                 return None, None
         candidates = [found] if found else list(self.playbooks.values())
         for playbook in candidates:
@@ -126,13 +142,16 @@ class Opportunities:
 
     def resolve(self, rows: list[tuple[Cells, Planned]]) -> list[Result]:
         ids = [p.record_id for _c, p in rows if p.record_id]
-        records = {o.id: o for o in db.session.scalars(
-            sa.select(Opportunity).where(Opportunity.id.in_(ids)))}  # fmt: skip
+        records = {
+            o.id: o
+            for o in db.session.scalars(sa.select(Opportunity).where(Opportunity.id.in_(ids)))
+        }
         return [self._resolve(cells, p, records.get(p.record_id or 0)) for cells, p in rows]
 
     def _resolve(self, cells: Cells, p: Planned, record: Opportunity | None) -> Result:
-        result = Result(Outcome.create, matched_by=p.matched_by, notes=p.notes,
-                        external_id=p.keys[0])  # fmt: skip
+        result = Result(
+            Outcome.create, matched_by=p.matched_by, notes=p.notes, external_id=p.keys[0]
+        )
         data = self._fields(cells, result)
         seats = self._seats(cells, result)
         try:
@@ -143,16 +162,27 @@ class Opportunities:
         if record is None:
             playbook, stage = self._playbook(cells, result)
             if not result.errors:
-                result.data = {**data, "account_id": p.account_id, "playbook": playbook.key,
-                               "stage_key": stage, "seats": seats}  # fmt: skip
+                result.data = {
+                    **data,
+                    "account_id": p.account_id,
+                    "playbook": playbook.key,
+                    "stage_key": stage,
+                    "seats": seats,
+                }
         elif not result.errors:
             self._update(cells, record, clean, seats, result)
         if result.errors:
             result.outcome = Outcome.error
         return result
 
-    def _update(self, cells: Cells, record: Opportunity, clean: dict[str, Any],
-                seats: list[dict[str, Any]], result: Result) -> None:  # fmt: skip
+    def _update(
+        self,
+        cells: Cells,
+        record: Opportunity,
+        clean: dict[str, Any],
+        seats: list[dict[str, Any]],
+        result: Result,
+    ) -> None:
         try:
             services.check_workable(record, self.ctx.actor)
         except AppError as error:
@@ -168,8 +198,11 @@ class Opportunities:
             changes["roles"] = sorted([u, r] for r, u in wanted.items())
         if cells.get("stage") and cell._fold(cells.get("stage")) != cell._fold(record.stage_key):
             result.notes = result.notes or {}
-            add(result.notes, "stage", _l("An import does not move a deal: it moves through "
-                                          "its gates on its page."))  # fmt: skip
+            add(
+                result.notes,
+                "stage",
+                _l("An import does not move a deal: it moves through its gates on its page."),
+            )
         matched(result, self.ctx.imp.mode, changes, record)
         if result.before is not None and "roles" in changes:
             result.before["roles"] = sorted([r.user_id, r.role.value] for r in record.roles)
@@ -179,9 +212,17 @@ class Opportunities:
         for _row, result in pairs:
             if result.outcome == Outcome.create:
                 data = {k: v for k, v in result.data.items() if k not in {"seats", "stage_key"}}
-                deal = one_by_one(result, lambda d=data, r=result: services.import_opportunity(
-                    d, stage_key=r.data["stage_key"], seats=r.data["seats"], source=source,
-                    actor=actor, now=now))  # fmt: skip
+                deal = one_by_one(
+                    result,
+                    lambda d=data, r=result: services.import_opportunity(
+                        d,
+                        stage_key=r.data["stage_key"],
+                        seats=r.data["seats"],
+                        source=source,
+                        actor=actor,
+                        now=now,
+                    ),
+                )
             elif result.outcome == Outcome.update:
                 deal = one_by_one(result, lambda r=result: self._change(r))
             else:
@@ -194,8 +235,9 @@ class Opportunities:
         assert deal is not None
         fields = {k: v for k, v in result.data.items() if k != "roles"}
         if fields:
-            services.update_opportunity(deal, {**fields, "version": deal.version},
-                                        actor=self.ctx.actor, now=self.ctx.now)  # fmt: skip
+            services.update_opportunity(
+                deal, {**fields, "version": deal.version}, actor=self.ctx.actor, now=self.ctx.now
+            )
         if "roles" in result.data:
             seats = [{"user_id": u, "role": TriangleRole(r).value} for u, r in result.data["roles"]]
             services.set_roles(deal, seats, actor=self.ctx.actor, now=self.ctx.now)
@@ -204,8 +246,9 @@ class Opportunities:
 
     def _source(self) -> str:
         imp = self.ctx.imp
-        return str(_l("Imported from %(file)s (%(source)s)", file=imp.filename,
-                      source=imp.source))[:300]  # fmt: skip
+        return str(_l("Imported from %(file)s (%(source)s)", file=imp.filename, source=imp.source))[
+            :300
+        ]
 
 
 def _add(result: Result, name: str, message: Any) -> None:
