@@ -50,7 +50,7 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel update --no-wrap -N --ignore-obsolete -i salesflow/translations/messages.pot -d salesflow/translations
 
 bench: translations
-	$(BIN)/python -m salesflow.demo.bench $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 pins: $(VENV)/.installed
 	$(BIN)/pip-compile -q --strip-extras -o requirements.txt requirements.in

@@ -3,7 +3,7 @@
 Matching is a case-insensitive substring match (`lower() LIKE` on PostgreSQL, `LIKE` on
 SQLite, which ignores ASCII case), alike for Chinese names (no case) and English ones. Each kind is
 capped at `limit` results, ordered by name; one extra row tells whether there are more, so no
-COUNT(*) is ever run. demo/bench_sql.py mirrors these queries by hand for the benchmark.
+COUNT(*) is ever run. tools/bench/sql.py mirrors these queries by hand for the benchmark.
 """
 
 import re

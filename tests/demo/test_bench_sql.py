@@ -4,8 +4,6 @@
 import sqlalchemy as sa
 
 from salesflow.auth.models import Role, User
-from salesflow.demo import bench_sql, bench_sql_deals
-from salesflow.demo.bench import routed
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
 from salesflow.interactions.queries import timeline
@@ -13,6 +11,9 @@ from salesflow.opportunities import queries
 from salesflow.opportunities.models import Opportunity
 from salesflow.search.queries import search
 from tests.conftest import FROZEN_NOW
+from tools.bench import sql as bench_sql
+from tools.bench import sql_deals as bench_sql_deals
+from tools.bench.main import routed
 
 
 def _people() -> list[tuple[User, bench_sql.Viewer]]:

@@ -1,8 +1,8 @@
 """The benchmark's import case, small: its file is read as a Chinese company sheet (GBK, accounts
 by name with their legal form, bosses by name), and the dry run, commit and undo it times work."""
 
-from salesflow.demo import bench_imports
 from salesflow.imports.reading import open_table
+from tools.bench import imports as bench_imports
 
 
 def test_the_bench_file_imports_and_undoes(app, world, now):

@@ -12,14 +12,14 @@ from flask import Flask
 
 from salesflow.accounts.models import Account
 from salesflow.auth.models import User
-from salesflow.demo import bench_sql_deals as raw
-from salesflow.demo.bench_sql import Viewer
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
 from salesflow.opportunities import queries
 from salesflow.opportunities.facts import load_facts
 from salesflow.opportunities.models import Opportunity, Status
 from salesflow.playbooks import registry
+from tools.bench import sql_deals as raw
+from tools.bench.sql import Viewer
 
 FACTS_DEALS = 50  # a page of deals whose gates are evaluated at once
 BOARD = "enterprise"

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from salesflow.demo.bench_sql import Viewer, _at, _ids, _params, _scope
+from tools.bench.sql import Viewer, _at, _ids, _params, _scope
 
 FAR_FUTURE = date(9999, 12, 31)  # queries.FAR_FUTURE: deals without a close date sort last
 CARDS_PER_STAGE = 50

@@ -1,12 +1,12 @@
 """The benchmark (`make bench`): the pages people open most, timed on the large data set, next to
-hand-written SQL answering the same question (PRODUCT.md, "Scale and speed we build for").
+hand-written SQL answering the same question (README, "Benchmarks").
 
-    python -m salesflow.demo.bench [--accounts 10000] [--repeat 30] [--reuse]
+    python -m tools.bench [--accounts 10000] [--repeat 30] [--reuse]
 
 Loads the data set into a fresh SQLite file under instance/bench/ (and into the PostgreSQL
 database named by BENCH_DATABASE_URL, whose salesflow tables it drops first), migrates it, then
 times each page with the Flask test client logged in as a rep, a director and leadership (the
-opportunity pages and functions are in bench_deals): the median of `--repeat` requests after a
+opportunity pages and functions are in deals.py): the median of `--repeat` requests after a
 short warm-up. A page whose route the app does not have yet is listed as skipped. Writes a
 Markdown table to bench-results/<engine>.md. Not a test: numbers go in benchmarks, not timed tests.
 """
@@ -36,8 +36,14 @@ from salesflow import clock, create_app
 from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
-from salesflow.demo import bench_imports, bench_sql, loader
-from salesflow.demo.bench_deals import (
+from salesflow.demo import loader
+from salesflow.demo.people import PASSWORDS
+from salesflow.extensions import db
+from salesflow.interactions.models import Interaction
+from salesflow.opportunities.models import Opportunity
+from tools.bench import imports as bench_imports
+from tools.bench import sql as bench_sql
+from tools.bench.deals import (
     Case,
     DealTarget,
     _read,
@@ -45,12 +51,8 @@ from salesflow.demo.bench_deals import (
     page_cases,
     pick_deals,
 )
-from salesflow.demo.bench_dependency import REPEAT as DEPENDENCY_REPEAT
-from salesflow.demo.bench_dependency import dependency_cases
-from salesflow.demo.people import PASSWORDS
-from salesflow.extensions import db
-from salesflow.interactions.models import Interaction
-from salesflow.opportunities.models import Opportunity
+from tools.bench.dependency import REPEAT as DEPENDENCY_REPEAT
+from tools.bench.dependency import dependency_cases
 
 WARMUP = 3
 ROLES = {

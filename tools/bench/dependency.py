@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from flask import Flask
 
 from salesflow.auth.models import User
-from salesflow.demo.bench_deals import Case, _in_request
 from salesflow.dependency import queries, snapshots
 from salesflow.dependency.models import TieTouch
 from salesflow.dependency.touches import day_number
 from salesflow.extensions import db
+from tools.bench.deals import Case, _in_request
 
 REPEAT = 5  # each run reads a million day counts: a few runs give a stable median
 

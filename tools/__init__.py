@@ -1,0 +1,1 @@
+"""Engineers' tools that are not part of the app: the benchmark (`make bench`)."""

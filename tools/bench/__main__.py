@@ -1,0 +1,3 @@
+from tools.bench.main import main
+
+main()
