@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from salesflow.audit.models import AuditEntry
 from salesflow.errors import Conflict, Forbidden, GatesUnmet, ValidationFailed
 from salesflow.extensions import db
 from salesflow.opportunities import moves
@@ -266,3 +267,50 @@ def test_director_reopens_with_a_reason_in_the_stage_it_closed_in(world, now):
     assert deal.status == Status.open and deal.stage_key == "quote"
     assert deal.stage_entered_at == later and deal.close_reason is None
     assert [c.move for c in _history(deal)] == [Move.lost, Move.reopened]
+
+
+def _audit(deal) -> list[tuple[str, dict, int | None]]:
+    """The deal's audit entries as the history shows them: action, changes, actor."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.entity_type == "opportunities", AuditEntry.entity_id == deal.id)
+        .order_by(AuditEntry.id)
+    )
+    return [(e.action, e.changes, e.actor_id) for e in entries]
+
+
+def test_every_move_writes_its_audit_entry_from_and_to_by_whom(world, now):
+    deal = _transactional_ready(world)
+    data = {"version": deal.version}
+    moves.advance(deal, data, actor=world.rep_a, now=now)
+    moves.move_back(
+        deal,
+        {"version": deal.version, "to_stage": "qualify", "reason": "Scope changed"},
+        actor=world.rep_a2,
+        now=now,
+    )
+    moves.close(
+        deal,
+        {"version": deal.version, "status": "lost", "reason": "Price"},
+        actor=world.rep_a,
+        now=now,
+    )
+    moves.reopen(
+        deal, {"version": deal.version, "reason": "Came back"}, actor=world.director_a, now=now
+    )
+    assert _audit(deal) == [
+        ("update", {"stage_key": ["qualify", "quote"]}, world.rep_a.id),
+        ("update", {"stage_key": ["quote", "qualify"]}, world.rep_a2.id),
+        ("update", {"status": ["open", "lost"], "close_reason": [None, "Price"]}, world.rep_a.id),
+        (
+            "update",
+            {"status": ["lost", "open"], "close_reason": ["Price", None]},
+            world.director_a.id,
+        ),
+    ]
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.entity_type == "opportunities", AuditEntry.entity_id == deal.id
+        )
+    )
+    assert {(e.at, e.account_id) for e in entries} == {(now, world.account_a.id)}

@@ -253,3 +253,22 @@ def test_list_sorts_and_exports_csv_with_formulas_escaped(client, world, now):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert [r[2] for r in rows[1:]] == ["Big one", '\'=HYPERLINK("x")']
+
+
+def _changes_section(page: str) -> str:
+    """The deal page's "Changes" list, tags dropped and spaces collapsed."""
+    section = page[page.index('<h2 class="h5">Changes</h2>') :]
+    section = section[: section.index("</section>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", section).split())
+
+
+def test_a_move_from_the_page_shows_in_the_deals_history_with_who_and_from_where(
+    client, world, now
+):
+    deal = _ready(world)
+    db.session.commit()  # a refused action rolls back to here
+    login(client, world.rep_a)
+    client.post(f"/opportunities/{deal.id}/advance", data={"version": deal.version})
+    changes = _changes_section(client.get(f"/opportunities/{deal.id}").text)
+    # the stage by its key or its name (both "qualify" / "Qualify", "quote" / "Quote")
+    assert re.search(r"· Li Ming · changed Stage: qualify → quote$", changes, re.IGNORECASE)
