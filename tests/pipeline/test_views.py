@@ -4,6 +4,8 @@ gate compliance with the overrides; directors see their team, reps are refused; 
 import re
 
 from salesflow.extensions import db
+from salesflow.opportunities import moves
+from salesflow.opportunities.services import tick_item
 from tests import factories as f
 from tests.conftest import login
 
@@ -148,3 +150,42 @@ def test_drill_downs_refuse_unknown_numbers_and_bad_dates(client, world, deals):
     assert client.get("/pipeline/review/deals?figure=stage&key=x:y").status_code == 404
     bad = client.get("/pipeline/review/deals?figure=won&from=2026-02-31")
     assert bad.status_code == 422 and "Enter the date as YYYY-MM-DD." in bad.text
+
+
+def _conversion_rows(page: str) -> list[list[str]]:
+    """The conversion table's rows as text: the stage, left forward, left, rate."""
+    table = page.split('id="conversion-table"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table, re.S)
+    return [
+        [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in r.split("</td>")[:4]] for r in rows
+    ]
+
+
+def test_a_win_from_the_last_stage_counts_as_leaving_it_forward(client, world, now):
+    # PRODUCT.md: conversion from stage k = left k forward ÷ left k (forward, back, won or lost)
+    won, lost = (
+        f.make_opportunity(
+            account=world.account_a,
+            name=name,
+            playbook="transactional",
+            stage="order",
+            roles={world.rep_a: "AR"},
+        )
+        for name in ("Relay order won", "Relay order lost")
+    )
+    tick_item(
+        won,
+        {"stage": "order", "item": "order_received", "evidence": "PO 4711"},
+        actor=world.rep_a,
+        now=now,
+    )
+    moves.close(won, {"version": won.version, "status": "won"}, actor=world.rep_a, now=now)
+    close_lost = {"version": lost.version, "status": "lost", "reason": "Price"}
+    moves.close(lost, close_lost, actor=world.rep_a, now=now)
+    db.session.commit()
+    login(client, world.director_a)
+    page = client.get("/pipeline/review?playbook=transactional").text
+    [(stage, *figures)] = _conversion_rows(page)
+    assert stage.startswith("Get the order") and figures == ["1", "2", "50%"]
+    behind = client.get("/pipeline/review/deals?figure=left_forward&key=transactional:order").text
+    assert "Relay order won" in behind and "Relay order lost" not in behind
