@@ -8,14 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import url_for
-from flask_babel import lazy_gettext as _l
 
 from salesflow.auth import scope
 from salesflow.auth.models import User
-from salesflow.contacts.models import Contact
 from salesflow.extensions import db
-from salesflow.opportunities.facts import gate_results
+from salesflow.opportunities.facts import load_facts
 from salesflow.opportunities.forms import ApprovalForm, MoveForm, TickForm
 from salesflow.opportunities.models import (
     Approval,
@@ -28,18 +25,8 @@ from salesflow.opportunities.moves import newer_version
 from salesflow.opportunities.queries import days_in_stage
 from salesflow.playbooks import gates as g
 from salesflow.playbooks import registry
-from salesflow.playbooks.evaluate import GateResult
+from salesflow.playbooks.evaluate import GateResult, evaluate_stage
 from salesflow.playbooks.schema import ChecklistItem, Playbook, Stage
-
-ACTION_LABELS = {
-    "log_contact": _l("Log a contact"),
-    "log_interaction": _l("Log it"),
-    "map_contacts": _l("Open the decision chain"),
-    "assign_roles": _l("Staff the iron triangle"),
-    "edit_fields": _l("Fill in the fields"),
-    "tick_checklist": _l("Go to the checklist"),
-    "request_approval": _l("Go to the decision points"),
-}
 
 
 @dataclass
@@ -105,60 +92,17 @@ class DetailPage:
         return list(self.playbook.stages[: keys.index(self.stage.key)])
 
 
-def _people_with_role(account_id: int, role: str) -> list[int]:
-    return list(
-        db.session.scalars(
-            sa.select(Contact.id)
-            .where(
-                Contact.account_id == account_id,
-                Contact.decision_role == role,
-                Contact.deleted_at.is_(None),
-                Contact.left_on.is_(None),
-            )
-            .order_by(Contact.name)
-        )
-    )
-
-
-def _action(opportunity: Opportunity, gate: g.Gate, result: GateResult) -> str | None:
-    """Where to go to meet an unmet gate."""
-    back = url_for("opportunities.detail", opportunity_id=opportunity.id)
-    quick_log = {
-        "account_id": opportunity.account_id,
-        "opportunity_id": opportunity.id,
-        "next": back,
-    }
-    if isinstance(gate, g.ContactedGate):
-        contacts = _people_with_role(opportunity.account_id, gate.role.value)
-        if not contacts:  # nobody to meet yet: map them first
-            return url_for("accounts.detail", account_id=opportunity.account_id) + "#decision-chain"
-        return url_for("interactions.new", kind="meeting", contact_ids=contacts, **quick_log)
-    if isinstance(gate, g.InteractionsGate):
-        return url_for("interactions.new", kind=gate.kind.value, **quick_log)
-    if isinstance(gate, g.ContactsGate):
-        return url_for("accounts.detail", account_id=opportunity.account_id) + "#decision-chain"
-    targets = {
-        "assign_roles": url_for("opportunities.roles", opportunity_id=opportunity.id),
-        "edit_fields": url_for("opportunities.edit", opportunity_id=opportunity.id),
-        "tick_checklist": back + "#checklist",
-        "request_approval": back + "#decisions",
-    }
-    return targets.get(result.hint or "")
-
-
 def _gate_rows(
     opportunity: Opportunity, stage: Stage, now: datetime, *, can_set_roles: bool
 ) -> list[GateRow]:
-    """Each exit gate with the way to meet it; staffing the triangle is offered only to those
-    who may (scope.can_set_roles)."""
+    """Each exit gate with the way to meet it, as its type names it (playbooks.gates); staffing
+    the triangle is offered only to those who may (scope.can_set_roles)."""
+    facts = load_facts([opportunity], now=now)[opportunity.id]
+    deal = g.ActionTarget(opportunity.id, opportunity.account_id, can_set_roles=can_set_roles)
     rows = []
-    for gate, result in zip(stage.exit, gate_results(opportunity, now=now), strict=True):
-        row = GateRow(result)
-        offered = result.hint != "assign_roles" or can_set_roles
-        if not result.met and result.hint and offered:
-            row.action_url = _action(opportunity, gate, result)
-            row.action_label = ACTION_LABELS.get(result.hint)
-        rows.append(row)
+    for gate, result in zip(stage.exit, evaluate_stage(stage, facts, now), strict=True):
+        url = None if result.met else gate.action_url(deal, facts)
+        rows.append(GateRow(result, url, gate.action_label if url else None))
     return rows
 
 

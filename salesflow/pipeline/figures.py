@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
-from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
@@ -295,7 +296,8 @@ PERIOD_DAYS = 90
 def period(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
     """The period as a half-open range of moments: from the start day's midnight to the day
     after the end day, on the company calendar (default: the 90 days up to today)."""
-    tz, today = clock.zone(), clock.today(now)
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    today = now.astimezone(tz).date()
     end = filters.end or today
     start = filters.start or end - timedelta(days=PERIOD_DAYS - 1)
     return (
@@ -574,7 +576,8 @@ def _chain_gap(by_version: dict[int, Playbook], now: datetime) -> sa.ColumnEleme
     nobody met one in the last DECISION_MAKER_DAYS days (company calendar days, read from the
     tie touches that every logged interaction keeps, not from the interactions)."""
     from salesflow.contacts.models import Contact
-    from salesflow.ties.models import TieTouch
+    from salesflow.dependency.models import TieTouch
+    from salesflow.dependency.touches import day_number
 
     past_first = [
         (Opportunity.playbook_version_id == v) & (Opportunity.stage_key != p.first_stage.key)
@@ -582,7 +585,7 @@ def _chain_gap(by_version: dict[int, Playbook], now: datetime) -> sa.ColumnEleme
     ]
     if not past_first:
         return sa.false()
-    today = clock.day_number(now)
+    today = day_number(now)
     makers = sa.select(Contact.id).where(*_decision_makers())  # a set to probe, not a join
     met = sa.select(TieTouch.account_id).where(
         TieTouch.day >= today - DECISION_MAKER_DAYS,

@@ -1,0 +1,56 @@
+"""`fields`: every listed opportunity field is filled, `amount` above zero (PLAYBOOKS.md, Gates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from salesflow.playbooks.facts import OpportunityFacts
+from salesflow.playbooks.gates.base import ActionTarget, Gate, GateContext, GateResult, listed_names
+from salesflow.playbooks.reader import _
+from salesflow.playbooks.schema import Stage
+
+
+class OpportunityField(StrEnum):
+    """Opportunity fields a `fields` gate may require to be filled (`amount` must be > 0)."""
+
+    amount = "amount"
+    expected_close = "expected_close"
+    customer_need = "customer_need"
+    competitors = "competitors"
+
+
+def _filled(facts: OpportunityFacts, name: str) -> bool:
+    value = getattr(facts, name)
+    if name == "amount":
+        return value is not None and value > 0
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldsGate(Gate):
+    """Every listed opportunity field is filled (`amount` > 0)."""
+
+    type: ClassVar[str] = "fields"
+    hint: ClassVar[str] = "edit_fields"
+    action_label: ClassVar[Any] = _l("Fill in the fields")
+    fields: tuple[OpportunityField, ...]
+
+    @classmethod
+    def parse(cls, params: Any, line: int, ctx: GateContext) -> FieldsGate | None:
+        names = listed_names(cls, params, line, ctx, tuple(OpportunityField), _("field"))
+        return None if names is None else cls(fields=tuple(map(OpportunityField, names)), line=line)
+
+    def evaluate(self, facts: OpportunityFacts, now: datetime, stage: Stage) -> GateResult:
+        missing = [f.value for f in self.fields if not _filled(facts, f.value)]
+        if missing:
+            return self.unmet(_("Fill in: %(fields)s", fields=", ".join(missing)), missing=missing)
+        return self.met(_("Required fields filled"))
+
+    def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
+        return url_for("opportunities.edit", opportunity_id=deal.opportunity_id)
