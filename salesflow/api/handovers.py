@@ -12,7 +12,6 @@ from salesflow.api import _encode_cursor, bp, caller, page_params, token_auth
 from salesflow.api.schemas import BodyId, Day, Strict, provided
 from salesflow.auth import scope
 from salesflow.contacts.models import Attitude, Influence
-from salesflow.contacts.services import local_today
 from salesflow.extensions import db
 from salesflow.handovers import checklist, queries, services
 from salesflow.handovers.models import Handover
@@ -101,7 +100,7 @@ def handovers_out(handovers: list[Handover]) -> list[dict[str, Any]]:
     now = clock.now()
     lists = checklist.build(handovers)
     risks = queries.risks({a for h in handovers for a in h.account_ids}, now=now)
-    today = local_today(now)
+    today = clock.today(now)
     out = []
     for handover in handovers:
         items = lists[handover.id]
@@ -116,7 +115,7 @@ def handovers_out(handovers: list[Handover]) -> list[dict[str, Any]]:
                 "created_at": handover.created_at,
                 "completed_at": handover.completed_at,
                 "complete": items.complete,
-                "overdue": not items.complete and handover.due_date < today,
+                "overdue": items.overdue(today),
                 "completion": {"done": items.done, "total": items.total, "percent": items.percent},
                 "items": [_item(i) for i in items.items],
                 "accounts": [

@@ -14,12 +14,12 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vDuration
 
+from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, interaction_participants
-from salesflow.interactions.queries import open_step
 
 FEED_LIMIT = 1000  # events in one feed: every future step, and the most recent overdue ones
 REFRESH = timedelta(hours=1)
@@ -34,7 +34,7 @@ STEP_COLUMNS = (
 
 
 def open_steps(user: User, *, limit: int | None = None) -> list[sa.Row[Any]]:
-    """The user's open next steps (open_step: a next step with a due date, not done) on
+    """The user's open next steps (Interaction.has_open_step) on
     interactions they logged or took part in, not deleted, on accounts they may see; latest due
     first (a cap drops the oldest overdue ones, never a coming one)."""
     took_part = sa.select(interaction_participants.c.interaction_id).where(
@@ -46,7 +46,7 @@ def open_steps(user: User, *, limit: int | None = None) -> list[sa.Row[Any]]:
         .where(
             Interaction.account_id.in_(scope.visible_account_ids(user)),
             Interaction.deleted_at.is_(None),
-            open_step(),
+            Interaction.has_open_step,
             sa.or_(Interaction.owner_id == user.id, Interaction.id.in_(took_part)),
         )
         .order_by(Interaction.next_step_due.desc(), Interaction.id.desc())
@@ -95,7 +95,7 @@ def calendar(steps: list[sa.Row[Any]], *, name: str | None = None) -> bytes:
     cal.add("method", "PUBLISH")
     if name is not None:
         cal.add("x-wr-calname", name)
-        cal.add("x-wr-timezone", current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        cal.add("x-wr-timezone", clock.zone().key)
         cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))
     host = _host()

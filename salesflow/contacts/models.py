@@ -3,6 +3,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from salesflow.db import SoftDeleteMixin, TimestampMixin, VersionMixin, str_enum
 from salesflow.extensions import db
@@ -40,6 +41,11 @@ class Level(StrEnum):
     executive = "executive"
     management = "management"
     operational = "operational"
+
+
+def key_role(decision_role: str, influence: str) -> bool:
+    """The role half of a key contact: a decision maker, or anyone of high influence."""
+    return decision_role == DecisionRole.decision_maker or influence == Influence.high
 
 
 PROFILE_FIELDS = ("background", "education", "hometown", "interests", "preferences", "notes")
@@ -81,9 +87,32 @@ class Contact(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     account: so.Mapped["Account"] = so.relationship()  # noqa: F821
     reports_to: so.Mapped["Contact | None"] = so.relationship(remote_side=[id])
 
-    @property
+    @hybrid_property
     def is_current(self) -> bool:
+        """Still in the decision chain: not deleted, not left."""
         return self.deleted_at is None and self.left_on is None
+
+    @is_current.inplace.expression
+    @classmethod
+    def _is_current_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.deleted_at.is_(None), cls.left_on.is_(None))
+
+    @hybrid_property
+    def is_key(self) -> bool:
+        """A key contact (PRODUCT.md, Dependency analytics): current, and a decision maker or of
+        high influence. The one definition; dependency.metrics applies key_role() to its values."""
+        return self.is_current and key_role(self.decision_role, self.influence)
+
+    @is_key.inplace.expression
+    @classmethod
+    def _is_key_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            cls.deleted_at.is_(None),
+            cls.left_on.is_(None),
+            sa.or_(
+                cls.decision_role == DecisionRole.decision_maker, cls.influence == Influence.high
+            ),
+        )
 
     @property
     def profile(self) -> dict[str, str | None]:

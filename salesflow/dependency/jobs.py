@@ -41,9 +41,7 @@ def idle_key_contacts(now: datetime) -> str:
         .outerjoin(last, last.c.contact_id == Contact.id)
         .where(
             Contact.account_id.in_(a_tier),
-            Contact.deleted_at.is_(None),
-            Contact.left_on.is_(None),
-            (Contact.decision_role == "decision_maker") | (Contact.influence == "high"),
+            Contact.is_key,
             last.c.day.is_(None) | (last.c.day < today - idle),
         )
         .order_by(Contact.id)

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from salesflow.contacts.models import DecisionRole, key_role
+
 ROLE_WEIGHTS = {
     "decision_maker": 3.0,
     "technical_evaluator": 2.0,
@@ -45,8 +47,8 @@ class ContactIn:
 
     @property
     def is_key(self) -> bool:
-        """Key contact: a decision maker, or anyone of high influence."""
-        return self.decision_role == "decision_maker" or self.influence == "high"
+        """Key contact (Contact.is_key; every ContactIn is current)."""
+        return key_role(self.decision_role, self.influence)
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def account_metrics(inp: AccountInput) -> AccountMetrics:
     single = tuple(c.id for c in keys if len(tied[c.id]) == 1)
     multi = sum(1 for c in keys if len(tied[c.id]) >= 2)
     coverage = multi / len(keys) if keys else None
-    decision_makers = {c.id for c in keys if c.decision_role == "decision_maker"}
+    decision_makers = {c.id for c in keys if c.decision_role == DecisionRole.decision_maker}
     if effective is None or effective < 1.5 or decision_makers & set(uncovered + single):
         risk = Risk.high
     elif effective < 2.5 or single:
@@ -163,7 +165,7 @@ def account_metrics(inp: AccountInput) -> AccountMetrics:
 def has_live_decision_maker_tie(inp: AccountInput) -> bool:
     """Whether anyone of ours has a live tie to a current decision maker of the account."""
     tied = _tied_users(inp)
-    return any(tied[c.id] for c in inp.contacts if c.decision_role == "decision_maker")
+    return any(tied[c.id] for c in inp.contacts if c.decision_role == DecisionRole.decision_maker)
 
 
 @dataclass(frozen=True)

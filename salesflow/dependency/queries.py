@@ -21,6 +21,7 @@ from salesflow.dependency import metrics
 from salesflow.dependency.models import AccountSnapshot, TieChange, TieTouch
 from salesflow.dependency.touches import day_date, day_number
 from salesflow.extensions import db
+from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
@@ -318,10 +319,9 @@ def departure(user: User, user_ids: set[int], *, now: datetime) -> Departure:
     for deal_id, account_id, value, currency, stage_key, version in _open_deals(results):
         if deal_id in ar_deals or results[account_id].loses_decision_makers:
             at_risk.append(deal_id)
-            value = value or Decimal(0)
             probability = registry.playbook(version).stage(stage_key).probability
-            amount[currency] += value
-            weighted[currency] += value * probability / 100
+            amount[currency] += value or Decimal(0)
+            weighted[currency] += rules.weighted_amount(value, probability)
     # every account the departing people touch; the ones that get worse first
     shown = sorted(
         results.values(),

@@ -36,6 +36,7 @@ from salesflow.interactions.models import (
 )
 from salesflow.labels import label
 from salesflow.opportunities import queries as opportunity_queries
+from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
 from salesflow.pipeline.figures import versions
 from salesflow.playbooks.schema import text
@@ -443,7 +444,7 @@ def opportunities(
         ):
             seats[opportunity_id][role] = name  # one person per seat
         empty: dict[str, str] = {}
-        weighted, days = opportunity_queries.weighted_amount, opportunity_queries.stage_days
+        weighted, days = rules.weighted_amount, rules.days_in_stage
         out = []
         # Unpacked rather than read by name: ten thousand rows, a dozen columns each.
         for (

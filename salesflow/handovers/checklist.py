@@ -23,7 +23,7 @@ queries (STYLE.md rule 11), never a query per handover, account or contact.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.audit.models import AuditEntry
-from salesflow.contacts.models import Contact, DecisionRole, Influence
+from salesflow.contacts.models import Contact
 from salesflow.extensions import db
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.interactions.models import (
@@ -107,6 +107,10 @@ class Checklist:
     def complete(self) -> bool:
         return self.done == self.total
 
+    def overdue(self, today: date) -> bool:
+        """Handover.is_overdue by this checklist, on the company's day `today`."""
+        return self.handover.is_overdue(self.complete, today)
+
 
 @dataclass
 class _Facts:
@@ -123,12 +127,6 @@ class _Facts:
 def _started(handover: Handover) -> datetime:
     """The handover's creation to the minute: the quick log records minutes."""
     return handover.created_at.replace(second=0, microsecond=0)
-
-
-def _is_key(contact: Contact) -> bool:
-    return contact.decision_role == DecisionRole.decision_maker or (
-        contact.influence == Influence.high
-    )
 
 
 def _load_people(account_ids: set[int], users: set[int], facts: _Facts) -> None:
@@ -216,18 +214,12 @@ def _facts(handovers: list[Handover]) -> _Facts:
             )
         )
     }
-    key = sa.or_(
-        Contact.decision_role == DecisionRole.decision_maker,
-        Contact.influence == Influence.high,
-        Contact.id.in_(snapshot),
-    )
     for contact in db.session.scalars(
         sa.select(Contact)
         .where(
             Contact.account_id.in_(facts.accounts),
-            Contact.deleted_at.is_(None),
-            Contact.left_on.is_(None),
-            key,
+            Contact.is_current,
+            sa.or_(Contact.is_key, Contact.id.in_(snapshot)),
         )
         .order_by(Contact.name, Contact.id)
     ):
@@ -291,9 +283,7 @@ def _contact_items(handover: Handover, contact: Contact, facts: _Facts) -> list[
 def _account_checklist(handover: Handover, link: HandoverAccount, facts: _Facts):
     account = AccountChecklist(facts.accounts[link.account_id], link)
     snapshot = set(link.key_contact_ids)
-    account.contacts = [
-        c for c in facts.contacts[link.account_id] if c.id in snapshot or _is_key(c)
-    ]
+    account.contacts = [c for c in facts.contacts[link.account_id] if c.id in snapshot or c.is_key]
     roles = _roles_item(handover, link, facts)
     account.items = [roles] if roles else []
     for contact in account.contacts:

@@ -30,9 +30,7 @@ def overdue_handovers(now: datetime) -> str:
         batch = (
             db.session.scalars(
                 queries.loaded(sa.select(Handover))
-                .where(
-                    Handover.completed_at.is_(None), Handover.due_date < today, Handover.id > last
-                )
+                .where(Handover.may_be_overdue(today), Handover.id > last)
                 .order_by(Handover.id)
                 .limit(200)
             )
@@ -43,7 +41,7 @@ def overdue_handovers(now: datetime) -> str:
             break
         last = batch[-1].id
         for handover_id, items in checklist.build(batch).items():
-            if items.complete:
+            if not items.overdue(today):
                 continue
             handover = items.handover
             notices.append(

@@ -35,6 +35,17 @@ class Handover(TimestampMixin, db.Model):
     def account_ids(self) -> list[int]:
         return [a.account_id for a in self.accounts]
 
+    def is_overdue(self, complete: bool, today: date) -> bool:
+        """Handover overdue: its checklist (`complete`, derived from the data) not complete and
+        its due date before `today`, the company's day (clock.today)."""
+        return not complete and self.due_date < today
+
+    @classmethod
+    def may_be_overdue(cls, today: date) -> sa.ColumnElement[bool]:
+        """is_overdue() as far as SQL can tell: due before `today` and not yet seen complete
+        (completed_at); the checklist built from the data decides the rest."""
+        return sa.and_(cls.completed_at.is_(None), cls.due_date < today)
+
     def __repr__(self) -> str:
         return f"<Handover {self.id} {self.from_user_id}→{self.to_user_id}>"
 

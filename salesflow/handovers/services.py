@@ -15,15 +15,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from salesflow import links
+from salesflow import clock, links
 from salesflow.accounts import services as account_services
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.audit import services as audit
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts import services as contact_services
-from salesflow.contacts.models import Contact, DecisionRole, Influence
-from salesflow.contacts.services import local_today
+from salesflow.contacts.models import Contact
 from salesflow.errors import Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db
 from salesflow.handovers import checklist, queries
@@ -66,7 +65,7 @@ def _people(data: dict[str, Any], actor: User, errors: Errors) -> tuple[User | N
 
 def _due_date(value: Any, now: datetime, errors: Errors) -> date | None:
     value = day(value, "due_date", errors, required=_l("Enter a due date."))
-    if value is not None and value < local_today(now):
+    if value is not None and value < clock.today(now):
         add(errors, "due_date", _l("The due date cannot be in the past."))
     return value
 
@@ -136,15 +135,7 @@ def _snapshot(handover: Handover, accounts: list[Account], now: datetime) -> Non
     keys: dict[int, list[int]] = {a: [] for a in ids}
     for account_id, contact_id in db.session.execute(
         sa.select(Contact.account_id, Contact.id)
-        .where(
-            Contact.account_id.in_(ids),
-            Contact.deleted_at.is_(None),
-            Contact.left_on.is_(None),
-            sa.or_(
-                Contact.decision_role == DecisionRole.decision_maker,
-                Contact.influence == Influence.high,
-            ),
-        )
+        .where(Contact.account_id.in_(ids), Contact.is_key)
         .order_by(Contact.id)
     ):
         keys[account_id].append(contact_id)

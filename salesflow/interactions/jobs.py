@@ -21,10 +21,7 @@ def overdue_next_steps(now: datetime) -> str:
         sa.select(Interaction.owner_id, sa.func.count(), sa.func.min(Interaction.next_step_due))
         .join(Account, Account.id == Interaction.account_id)
         .where(
-            Interaction.next_step.is_not(None),
-            Interaction.next_step_done_at.is_(None),
-            Interaction.next_step_due < today,
-            Interaction.deleted_at.is_(None),
+            Interaction.step_overdue(today),
             Account.deleted_at.is_(None),
         )
         .group_by(Interaction.owner_id)

@@ -4,6 +4,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 
 from salesflow.db import SoftDeleteMixin, TimestampMixin, VersionMixin, str_enum
 from salesflow.extensions import db
@@ -72,6 +73,37 @@ class Interaction(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     attendees: so.Mapped[list["Contact"]] = so.relationship(  # noqa: F821
         secondary=interaction_attendees, order_by="Contact.name"
     )
+
+    @hybrid_property
+    def has_open_step(self) -> bool:
+        """An open next step: one with a due date, not done, the interaction not deleted (My day,
+        the calendar feed, the reminders)."""
+        return (
+            self.next_step is not None
+            and self.next_step_due is not None
+            and self.next_step_done_at is None
+            and self.deleted_at is None
+        )
+
+    @has_open_step.inplace.expression
+    @classmethod
+    def _has_open_step_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            cls.next_step.is_not(None),
+            cls.next_step_due.is_not(None),
+            cls.next_step_done_at.is_(None),
+            cls.deleted_at.is_(None),
+        )
+
+    @hybrid_method
+    def step_overdue(self, today: date) -> bool:
+        """An open next step due before `today`, the company's day (clock.today)."""
+        return self.has_open_step and self.next_step_due < today
+
+    @step_overdue.inplace.expression
+    @classmethod
+    def _step_overdue_expression(cls, today: date) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.has_open_step, cls.next_step_due < today)
 
     def __repr__(self) -> str:
         return f"<Interaction {self.id} {self.kind} {self.occurred_at:%Y-%m-%d}>"

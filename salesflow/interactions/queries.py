@@ -73,24 +73,9 @@ def timeline(
     return list(db.session.scalars(_loaded(query)))
 
 
-def open_step() -> sa.ColumnElement[bool]:
-    """An open next step: the interaction has a next step with a due date, not yet done (My day,
-    the calendar feed)."""
-    return sa.and_(
-        Interaction.next_step.is_not(None),
-        Interaction.next_step_due.is_not(None),
-        Interaction.next_step_done_at.is_(None),
-    )
-
-
 def is_open_step(interaction: Interaction) -> bool:
-    """open_step() for one loaded interaction (not deleted)."""
-    return bool(
-        interaction.next_step
-        and interaction.next_step_due is not None
-        and interaction.next_step_done_at is None
-        and not interaction.is_deleted
-    )
+    """Interaction.has_open_step, for templates and views given one loaded interaction."""
+    return interaction.has_open_step
 
 
 @dataclass
@@ -110,7 +95,7 @@ def my_day(user: User, *, today: date, now: datetime, limit: int = 100) -> MyDay
         _visible(user)
         .where(
             Interaction.owner_id == user.id,
-            open_step(),
+            Interaction.has_open_step,
             Interaction.next_step_due <= today + timedelta(days=UPCOMING_DAYS),
         )
         .order_by(Interaction.next_step_due, Interaction.id)
@@ -119,8 +104,10 @@ def my_day(user: User, *, today: date, now: datetime, limit: int = 100) -> MyDay
     day = MyDay()
     for interaction in db.session.scalars(steps):
         due = interaction.next_step_due
-        assert due is not None
-        bucket = day.overdue if due < today else day.today if due == today else day.upcoming
+        if interaction.step_overdue(today):
+            bucket = day.overdue
+        else:
+            bucket = day.today if due == today else day.upcoming
         bucket.append(interaction)
     recent = _loaded(
         _visible(user)

@@ -22,7 +22,7 @@ from salesflow.opportunities.models import (
     StageChange,
 )
 from salesflow.opportunities.moves import newer_version
-from salesflow.opportunities.queries import days_in_stage
+from salesflow.opportunities.rules import days_in_stage, over_limit
 from salesflow.playbooks import gates as g
 from salesflow.playbooks import registry
 from salesflow.playbooks.evaluate import GateResult, evaluate_stage
@@ -58,6 +58,7 @@ class DetailPage:
     playbook: Playbook
     stage: Stage
     days_in_stage: int
+    breach: bool  # over the stage's time limit (opportunities.rules.over_limit)
     can_work: bool
     can_decide: bool
     can_set_roles: bool
@@ -77,10 +78,6 @@ class DetailPage:
     @property
     def all_met(self) -> bool:
         return all(row.result.met for row in self.gates)
-
-    @property
-    def breach(self) -> bool:
-        return self.days_in_stage > self.stage.sla_days
 
     @property
     def next_stage(self) -> Stage | None:
@@ -167,7 +164,8 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
     page = DetailPage(
         playbook=playbook,
         stage=stage,
-        days_in_stage=days_in_stage(opportunity, now),
+        days_in_stage=days_in_stage(opportunity.stage_entered_at, now),
+        breach=over_limit(opportunity.stage_entered_at, stage.sla_days, now),
         can_work=scope.can_work_opportunity(user, opportunity),
         can_decide=scope.can_decide(user, opportunity),
         can_set_roles=scope.can_set_roles(user, opportunity),

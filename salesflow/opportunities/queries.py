@@ -14,11 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow import validation
+from salesflow import clock, validation
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
+from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
@@ -187,24 +188,32 @@ def stage_of(opportunity: Opportunity) -> Stage:
     return registry.playbook(opportunity.playbook_version).stage(opportunity.stage_key)
 
 
-def days_in_stage(opportunity: Opportunity, now: datetime) -> int:
-    """Whole days since the deal entered its stage (PRODUCT.md, Pipeline figures)."""
-    return stage_days(opportunity.stage_entered_at, now)
-
-
-def stage_days(entered_at: datetime, now: datetime) -> int:
-    """days_in_stage from the moment the deal entered its stage (for rows read without the ORM)."""
-    return max((now - entered_at).days, 0)
-
-
 def weighted(opportunity: Opportunity) -> Decimal:
-    """Amount × the current stage's probability."""
-    return weighted_amount(opportunity.amount, stage_of(opportunity).probability)
+    """The deal's weighted amount (rules.weighted_amount at its current stage)."""
+    return rules.weighted_amount(opportunity.amount, stage_of(opportunity).probability)
 
 
-def weighted_amount(amount: Decimal | None, probability: Any) -> Decimal:
-    """weighted() from an amount (None counts as 0) and the stage's probability in percent."""
-    return ((amount or Decimal(0)) * probability / 100).quantize(Decimal("0.01"))
+@dataclass(frozen=True)
+class DealRow:
+    """A deal as a list row or a board card shows it, its rules applied (opportunities.rules)."""
+
+    deal: Opportunity
+    stage: Stage
+    days_in_stage: int
+    over_limit: bool  # open and over its stage's time limit
+    weighted: Decimal
+
+
+def deal_row(opportunity: Opportunity, now: datetime) -> DealRow:
+    """One deal's row, as of `now` (its playbook version loaded with it)."""
+    stage, entered = stage_of(opportunity), opportunity.stage_entered_at
+    return DealRow(
+        opportunity,
+        stage,
+        rules.days_in_stage(entered, now),
+        opportunity.is_open and rules.over_limit(entered, stage.sla_days, now),
+        rules.weighted_amount(opportunity.amount, stage.probability),
+    )
 
 
 @dataclass
@@ -213,7 +222,7 @@ class Column:
     count: int = 0
     amount: dict[str, Decimal] = field(default_factory=dict)  # by currency
     weighted: dict[str, Decimal] = field(default_factory=dict)
-    cards: list[Opportunity] = field(default_factory=list)
+    cards: list[DealRow] = field(default_factory=list)
 
     @property
     def more(self) -> int:
@@ -234,21 +243,28 @@ def board_playbook(key: str | None) -> Playbook | None:
     return registry.playbook(row) if row else None
 
 
-def board(user: User, playbook: Playbook, filters: OpportunityFilters) -> list[Column]:
+def board(
+    user: User, playbook: Playbook, filters: OpportunityFilters, *, now: datetime | None = None
+) -> list[Column]:
     """The open deals of `playbook` (every version) by stage: totals per column aggregated in SQL
-    (count, amount and weighted amount per currency), and the first cards by expected close."""
+    (count, amount and weighted amount per currency, by opportunities.rules), and the first cards
+    by expected close, as of `now` (default: clock.now())."""
     filters = OpportunityFilters(
         **{**filters.__dict__, "playbook": playbook.key, "status": Status.open.value, "stage": None}
     )
     query = list_query(user, filters)
     columns = {stage.key: Column(stage) for stage in playbook.stages}
     _totals(query, columns)
-    _cards(query, columns)
+    _cards(query, columns, now or clock.now())
     return list(columns.values())
 
 
 def _totals(query: sa.Select[Any], columns: dict[str, Column]) -> None:
     deals = query.subquery()
+    deal = so.aliased(Opportunity, deals)
+    # every stored version (a handful of rows, parsed once by the registry): the weighted amount
+    # needs each stage's probability inside the query
+    versions = {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
     rows = db.session.execute(
         sa.select(
             deals.c.playbook_version_id,
@@ -256,29 +272,22 @@ def _totals(query: sa.Select[Any], columns: dict[str, Column]) -> None:
             deals.c.currency,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(deals.c.amount), 0),
+            rules.weighted_sum_sql(versions, deal),
         ).group_by(deals.c.playbook_version_id, deals.c.stage_key, deals.c.currency)
     ).all()
-    versions = {
-        v.id: registry.playbook(v)
-        for v in db.session.scalars(
-            sa.select(PlaybookVersion).where(PlaybookVersion.id.in_({r[0] for r in rows}))
-        )
-    }
-    for version_id, stage_key, currency, count, amount in rows:
+    for version_id, stage_key, currency, count, amount, weighted in rows:
         version = versions[version_id]
         column = columns.get(stage_key)
         if column is None:  # a stage an older version had: shown with that version's name
             column = columns[stage_key] = Column(version.stage(stage_key))
-        probability = version.stage(stage_key).probability
-        amount = Decimal(amount)
         column.count += count
-        column.amount[currency] = column.amount.get(currency, Decimal(0)) + amount
-        column.weighted[currency] = column.weighted.get(currency, Decimal(0)) + (
-            amount * probability / 100
-        ).quantize(Decimal("0.01"))
+        column.amount[currency] = column.amount.get(currency, Decimal(0)) + Decimal(amount)
+        column.weighted[currency] = column.weighted.get(currency, Decimal(0)) + rules.from_cents(
+            weighted
+        )
 
 
-def _cards(query: sa.Select[Any], columns: dict[str, Column]) -> None:
+def _cards(query: sa.Select[Any], columns: dict[str, Column], now: datetime) -> None:
     """The first CARDS_PER_STAGE deals of each stage, in one windowed query."""
     close = SORTS["close"]
     ranked = query.add_columns(
@@ -297,9 +306,9 @@ def _cards(query: sa.Select[Any], columns: dict[str, Column]) -> None:
         )
         .order_by(ranked.c.n)
     ).unique()
-    by_stage: dict[str, list[Opportunity]] = defaultdict(list)
+    by_stage: dict[str, list[DealRow]] = defaultdict(list)
     for card in cards:
-        by_stage[card.stage_key].append(card)
+        by_stage[card.stage_key].append(deal_row(card, now))
     for key, column in columns.items():
         column.cards = by_stage.get(key, [])
 

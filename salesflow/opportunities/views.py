@@ -96,14 +96,14 @@ def index():
         next_url = url_for(
             "opportunities.index", **{**request.args.to_dict(), "cursor": next_cursor}
         )
+    now = clock.now()
     return render_template(
         "opportunities/index.html",
-        rows=rows,
+        rows=[queries.deal_row(o, now) for o in rows],
         filters=filters,
         sort=sort,
         descending=descending,
         next_url=next_url,
-        now=clock.now(),
         **_filter_options(),
     )
 
@@ -116,13 +116,13 @@ def board():
     key = key if key in keys else (keys[0] if keys else None)
     playbook = queries.board_playbook(key) if key else None
     filters = filters_from_args()
-    columns = queries.board(current_user, playbook, filters) if playbook else []
+    now = clock.now()
+    columns = queries.board(current_user, playbook, filters, now=now) if playbook else []
     return render_template(
         "opportunities/board.html",
         playbook=playbook,
         columns=columns,
         filters=filters,
-        now=clock.now(),
         move_form=MoveForm(),
         **_filter_options(),
     )

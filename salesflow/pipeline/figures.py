@@ -16,6 +16,7 @@ from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
+from salesflow.opportunities import rules
 from salesflow.opportunities.models import (
     Move,
     Opportunity,
@@ -35,18 +36,6 @@ CENTS = Decimal("0.01")
 def versions() -> dict[int, Playbook]:
     """Every stored playbook version, parsed (cached by the registry)."""
     return {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
-
-
-def late(by_version: dict[int, Playbook], now: datetime) -> list[sa.ColumnElement[bool]]:
-    """Per stage of every playbook version: a deal there longer than the stage's sla_days (a
-    breach: days in stage > SLA)."""
-    return [
-        (Opportunity.playbook_version_id == version_id)
-        & (Opportunity.stage_key == stage.key)
-        & (Opportunity.stage_entered_at < now - timedelta(days=stage.sla_days))
-        for version_id, playbook in by_version.items()
-        for stage in playbook.stages
-    ]
 
 
 @dataclass(frozen=True)
@@ -106,18 +95,17 @@ class StageFigures:
     weighted: dict[str, Decimal] = field(default_factory=dict)
     breaches: int = 0
     oldest_days: int = 0  # the longest any open deal has been in the stage
+    oldest_over: bool = False  # that deal is over the stage's time limit
     sla_days: int = 0
 
 
 def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]:
     """Per stage of each playbook, the open deals: count, amount and weighted amount per
     currency, and SLA breaches; in playbook order (stages of the newest version first, those
-    only older versions have after them). One grouped query."""
+    only older versions have after them). Weighted amounts and breaches by the deal's rules
+    (opportunities.rules). One grouped query."""
     by_version = versions()
-    conditions = late(by_version, now)
-    breach = (
-        sa.func.sum(sa.case((sa.or_(*conditions), 1), else_=0)) if conditions else sa.literal(0)
-    )
+    breach = sa.func.sum(sa.case((rules.over_limit_sql(by_version, now), 1), else_=0))
     rows = db.session.execute(
         sa.select(
             Opportunity.playbook_version_id,
@@ -125,6 +113,7 @@ def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]
             Opportunity.currency,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(Opportunity.amount), 0),
+            rules.weighted_sum_sql(by_version),
             breach,
             sa.func.min(Opportunity.stage_entered_at),
         )
@@ -133,20 +122,20 @@ def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]
         .group_by(Opportunity.playbook_version_id, Opportunity.stage_key, Opportunity.currency)
     ).all()
     figures: dict[tuple[str, str], StageFigures] = {}
-    for version_id, stage_key, currency, count, amount, breaches, entered in rows:
+    for version_id, stage_key, currency, count, amount, weighted, breaches, entered in rows:
         playbook = by_version[version_id]
         key = (playbook.key, stage_key)
         stage = playbook.stage(stage_key)
         row = figures.setdefault(
             key, StageFigures(playbook.key, stage_key, sla_days=stage.sla_days)
         )
-        row.oldest_days = max(row.oldest_days, (now - entered).days)
-        probability = stage.probability
+        row.oldest_days = max(row.oldest_days, rules.days_in_stage(entered, now))
+        row.oldest_over = row.oldest_over or rules.over_limit(entered, stage.sla_days, now)
         amount = Decimal(amount)
         row.count += count
         row.breaches += int(breaches or 0)
         row.amount[currency] = row.amount.get(currency, Decimal(0)) + amount
-        row.weighted[currency] = row.weighted.get(currency, Decimal(0)) + amount * probability / 100
+        row.weighted[currency] = row.weighted.get(currency, Decimal(0)) + rules.from_cents(weighted)
     for row in figures.values():
         row.amount = {c: v.quantize(CENTS) for c, v in sorted(row.amount.items())}
         row.weighted = {c: v.quantize(CENTS) for c, v in sorted(row.weighted.items())}
@@ -173,9 +162,6 @@ class Breach:
 def breaches(user: User, filters: Filters, *, now: datetime, limit: int = 200) -> list[Breach]:
     """Open deals longer in their stage than its SLA, the longest over first (up to `limit`)."""
     by_version = versions()
-    conditions = late(by_version, now)
-    if not conditions:
-        return []
     rows = db.session.execute(
         sa.select(
             Opportunity.id,
@@ -189,7 +175,7 @@ def breaches(user: User, filters: Filters, *, now: datetime, limit: int = 200) -
         .where(
             *_where(user, filters, by_version),
             Opportunity.status == Status.open,
-            sa.or_(*conditions),
+            rules.over_limit_sql(by_version, now),
         )
         .order_by(Opportunity.stage_entered_at, Opportunity.id)
         .limit(limit)
@@ -205,7 +191,7 @@ def breaches(user: User, filters: Filters, *, now: datetime, limit: int = 200) -
                 account,
                 playbook.key,
                 stage_key,
-                (now - entered).days,
+                rules.days_in_stage(entered, now),
                 stage.sla_days,
             )
         )
@@ -310,30 +296,22 @@ def forecast(
     user: User, filters: Filters, *, now: datetime
 ) -> list[tuple[str, dict[str, Decimal]]]:
     """The weighted amount of the open deals per expected close month ("YYYY-MM"; "" for deals
-    without a date) and currency, month by month. One grouped query."""
+    without a date) and currency, month by month (opportunities.rules). One grouped query."""
     by_version = versions()
     rows = db.session.execute(
         sa.select(
             Opportunity.expected_close,
-            Opportunity.playbook_version_id,
-            Opportunity.stage_key,
             Opportunity.currency,
-            sa.func.coalesce(sa.func.sum(Opportunity.amount), 0),
+            rules.weighted_sum_sql(by_version),
         )
         .join(Account, Account.id == Opportunity.account_id)
         .where(*_where(user, filters, by_version), Opportunity.status == Status.open)
-        .group_by(
-            Opportunity.expected_close,
-            Opportunity.playbook_version_id,
-            Opportunity.stage_key,
-            Opportunity.currency,
-        )
+        .group_by(Opportunity.expected_close, Opportunity.currency)
     ).all()
     months: dict[str, dict[str, Decimal]] = {}
-    for close, version_id, stage_key, currency, amount in rows:
-        probability = by_version[version_id].stage(stage_key).probability
+    for close, currency, weighted in rows:
         month = months.setdefault(close.strftime("%Y-%m") if close else "", {})
-        month[currency] = month.get(currency, Decimal(0)) + Decimal(amount) * probability / 100
+        month[currency] = month.get(currency, Decimal(0)) + rules.from_cents(weighted)
     order = sorted(months, key=lambda month: (month == "", month))  # undated last
     return [(m, {c: v.quantize(CENTS) for c, v in sorted(months[m].items())}) for m in order]
 
@@ -555,13 +533,9 @@ DECISION_MAKER_DAYS = 30
 
 
 def _decision_makers() -> tuple[Any, ...]:
-    from salesflow.contacts.models import Contact
+    from salesflow.contacts.models import Contact, DecisionRole
 
-    return (
-        Contact.decision_role == "decision_maker",
-        Contact.deleted_at.is_(None),
-        Contact.left_on.is_(None),
-    )
+    return (Contact.decision_role == DecisionRole.decision_maker, Contact.is_current)
 
 
 def _maker_mapped() -> sa.ColumnElement[bool]:
@@ -730,8 +704,7 @@ def _open_in_stage(by_version, filters, key, now) -> Condition:
 
 
 def _late(by_version, filters, key, now) -> Condition:
-    conditions = late(by_version, now)
-    over = (Opportunity.status == Status.open) & sa.or_(*conditions) if conditions else sa.false()
+    over = (Opportunity.status == Status.open) & rules.over_limit_sql(by_version, now)
     return over if not key else over & _open_in_stage(by_version, filters, key, now)
 
 

@@ -15,6 +15,7 @@ from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
 from salesflow.notifications.services import Notice, notify_many
+from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.pipeline import figures, snapshots
 from salesflow.teams.models import Team
@@ -43,9 +44,6 @@ def stage_sla_breaches(now: datetime) -> str:
     """Open deals longer in their stage than its sla_days: their AR and the team's director are
     told once per stay in the stage (the key holds when the deal entered it). Four queries."""
     versions = figures.versions()
-    late = figures.late(versions, now)
-    if not late:
-        return ngettext("%(num)d notification", "%(num)d notifications", 0)
     deals = db.session.execute(
         sa.select(
             Opportunity.id,
@@ -61,7 +59,7 @@ def stage_sla_breaches(now: datetime) -> str:
             Opportunity.status == Status.open,
             Opportunity.deleted_at.is_(None),
             Account.deleted_at.is_(None),
-            sa.or_(*late),
+            rules.over_limit_sql(versions, now),
         )
         .order_by(Opportunity.id)
     ).all()
@@ -80,7 +78,7 @@ def stage_sla_breaches(now: datetime) -> str:
                 params={
                     "deal": name,
                     "stage": dict(stage.name),
-                    "days": (now - entered).days,
+                    "days": rules.days_in_stage(entered, now),
                     "sla": stage.sla_days,
                 },
             )
@@ -106,15 +104,11 @@ def _week_counts(today: date, now: datetime) -> dict[str, dict[int, int]]:
         .join(Account, Account.id == Opportunity.account_id)
         .where(*open_deals)
     )
-    late = figures.late(figures.versions(), now)
     steps = (
         sa.select(Account.team_id, sa.func.count(Interaction.id))
         .join(Account, Account.id == Interaction.account_id)
         .where(
-            Interaction.next_step.is_not(None),
-            Interaction.next_step_done_at.is_(None),
-            Interaction.next_step_due < today,
-            Interaction.deleted_at.is_(None),
+            Interaction.step_overdue(today),
             Account.deleted_at.is_(None),
         )
     )
@@ -129,7 +123,7 @@ def _week_counts(today: date, now: datetime) -> dict[str, dict[int, int]]:
     }
     return {
         "deals": _per_team(deals),
-        "breaches": _per_team(deals.where(sa.or_(*late))) if late else {},
+        "breaches": _per_team(deals.where(rules.over_limit_sql(figures.versions(), now))),
         "steps": _per_team(steps),
         "risky": risky,
     }

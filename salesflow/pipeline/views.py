@@ -175,9 +175,8 @@ def deals():
     return render_template(
         "pipeline/deals.html",
         title=title,
-        rows=rows,
+        rows=[queries.deal_row(o, now) for o in rows],
         next_url=next_url,
-        now=now,
         problems=problems,
         note=MOVES_NOTE if figure in MOVES else None,
         period=_days(filters, now) if figure in IN_PERIOD and not problems else None,
