@@ -5,6 +5,7 @@ evaluated, refuses an advance with its hint, and offers its action on the deal p
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from inspect import getattr_static
 from typing import Any, ClassVar
 
 import pytest
@@ -137,3 +138,12 @@ def test_a_met_new_gate_offers_nothing_and_lets_the_deal_advance(registered, wor
     assert [(r.result.met, r.action_url) for r in rows] == [(True, None), (True, None)]
     moves.advance(deal, {"version": deal.version}, actor=world.rep_a, now=now)
     assert deal.stage_key == "second"
+
+
+@pytest.mark.parametrize("name", list(gates.GATE_TYPES))
+def test_every_shipped_type_defines_the_whole_class(name):
+    """What a type must define to be one class: a forgotten part fails here, not on a deal page."""
+    gate_type = gates.GATE_TYPES[name]
+    assert gate_type.type == name and gate_type.hint and str(gate_type.action_label)
+    for part in ("parse", "evaluate", "action_url"):
+        assert getattr_static(gate_type, part) is not vars(Gate)[part], f"{name} lacks {part}"
