@@ -21,6 +21,17 @@ def _ready(world, **kwargs):
     )
 
 
+def _field_errors(page: str) -> dict[str, list[str]]:
+    """Each field's messages as the form shows them under it: field name → messages."""
+    errors = {}
+    for block in page.split('<div class="mb-3')[1:]:
+        name = re.search(r'name="(\w+)"', block)
+        messages = re.findall(r'<div class="invalid-feedback">(.*?)</div>', block)
+        if name and messages:
+            errors[name.group(1)] = messages
+    return errors
+
+
 def test_rep_creates_an_opportunity_from_the_account_page(client, world, now):
     db.session.commit()  # a refused action rolls back to here
     login(client, world.rep_a)
@@ -53,7 +64,12 @@ def test_creating_with_bad_input_shows_every_problem_and_saves_nothing(client, w
         data={"name": "", "playbook": "nope", "amount": "-5", "currency": "euro"},
     )
     assert response.status_code == 422
-    assert "Name the opportunity." in response.text
+    assert _field_errors(response.text) == {
+        "name": ["Name the opportunity."],
+        "playbook": ["Choose a playbook."],
+        "amount": ["The amount cannot be negative."],
+        "currency": ["Use a three-letter currency code such as CNY."],
+    }
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Opportunity)) == 0
 
 
