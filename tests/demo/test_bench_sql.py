@@ -3,6 +3,8 @@
 
 import sqlalchemy as sa
 
+from salesflow.accounts import queries as account_queries
+from salesflow.accounts.queries import AccountFilters
 from salesflow.auth.models import Role, User
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
@@ -11,6 +13,7 @@ from salesflow.opportunities import queries
 from salesflow.opportunities.models import Opportunity
 from salesflow.search.queries import search
 from tests.conftest import FROZEN_NOW
+from tests.demo.conftest import ACCOUNTS
 from tools.bench import sql as bench_sql
 from tools.bench import sql_deals as bench_sql_deals
 from tools.bench.main import routed
@@ -38,10 +41,19 @@ def test_raw_page_queries_run_on_both_engines(loaded):
     account_id = db.session.scalar(
         sa.select(sa.func.min(sa.text("id"))).select_from(sa.text("accounts"))
     )
-    for _user, viewer in _people():
+    listed = {}  # role → the names the account list page shows that user
+    for user, viewer in _people():
+        rows, _more = account_queries.page(account_queries.list_query(user, AccountFilters()))
+        names = [a.name for a in rows]
         with db.engine.connect() as conn:
-            assert bench_sql.account_list(conn, viewer) > 0
-            assert bench_sql.account_list(conn, viewer, "电力") >= 0
+            assert bench_sql.account_list(conn, viewer) == len(names)
+            assert bench_sql.account_list(conn, viewer, "电力") == sum("电力" in n for n in names)
+        listed[user.role] = names
+    # the counts above are worth comparing: leadership sees every account, the rep some, and
+    # the filter finds something
+    assert len(listed[Role.leadership]) == ACCOUNTS
+    assert 0 < len(listed[Role.rep]) < ACCOUNTS
+    assert any("电力" in name for name in listed[Role.leadership])
     _user, viewer = _people()[0]
     with db.engine.connect() as conn:
         assert bench_sql.account_page(conn, viewer, account_id, FROZEN_NOW) == 20
