@@ -1,7 +1,7 @@
 """The application class: APIFlask that runs a request once more when PostgreSQL picked it to
 give way in a deadlock or a serialization failure, so such a race never reaches the user.
 
-Writes take their row locks in a fixed order where it matters (dependency.touches), which makes
+Writes take their row locks in a fixed order where it matters (ties.touches), which makes
 deadlocks rare; this is the net under whatever order remains. Services never commit and entry
 points commit once (STYLE.md rules 4 and 5), so a request is one transaction and running it again
 from a rolled-back session is safe.

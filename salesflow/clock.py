@@ -42,3 +42,8 @@ def today(at: datetime) -> date:
 def day_number(at: datetime) -> int:
     """The company-calendar day of `at` as days since 1970-01-01 (how tie touches store days)."""
     return today(at).toordinal() - EPOCH
+
+
+def day_date(number: int) -> date:
+    """The date of a company-calendar day number (the inverse of day_number on dates)."""
+    return date.fromordinal(number + EPOCH)

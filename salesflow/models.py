@@ -5,7 +5,7 @@ from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import ApiToken, LoginThrottle, Role, ThrottleScope, User
 from salesflow.calendar.models import CalendarFeed
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
-from salesflow.dependency.models import AccountSnapshot, TieChange, TieTouch
+from salesflow.dependency.models import AccountSnapshot
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.imports.models import Import, ImportFile, ImportKey, ImportMapping, ImportRow
 from salesflow.interactions.models import Interaction, Kind
@@ -26,6 +26,7 @@ from salesflow.pipeline.models import PipelineSnapshot
 from salesflow.playbooks.models import PlaybookVersion
 from salesflow.scheduler.models import JobRun
 from salesflow.teams.models import Team
+from salesflow.ties.models import TieChange, TieTouch
 
 __all__ = [
     "AccountSnapshot",

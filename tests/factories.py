@@ -9,12 +9,12 @@ from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.auth.models import Role, User
 from salesflow.auth.services import hash_password
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
-from salesflow.dependency import touches
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.playbooks import registry
 from salesflow.teams.models import Team
+from salesflow.ties import touches
 
 PASSWORD = "correct-horse-9"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose

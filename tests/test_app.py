@@ -11,11 +11,11 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
 from salesflow.app import retryable
-from salesflow.dependency import touches
-from salesflow.dependency.models import TieTouch
 from salesflow.errors import TryAgain
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
+from salesflow.ties import touches
+from salesflow.ties.models import TieTouch
 from tests.conftest import api_as, login
 
 RACES = {"40P01": psycopg.errors.DeadlockDetected, "40001": psycopg.errors.SerializationFailure}

@@ -8,12 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from salesflow import clock
 from salesflow.audit.models import AuditEntry
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact, Level
-from salesflow.contacts.ties import tie_strengths
 from salesflow.extensions import db
+from salesflow.ties.strength import tie_strengths
 
 # Executives first in the org chart, then management, operational, not set.
 _LEVEL_RANK = {Level.executive: 0, Level.management: 1, Level.operational: 2}
@@ -55,13 +56,12 @@ def live_ties(
     account_id: int, *, now: datetime, contact_id: int | None = None
 ) -> dict[int, list[tuple[User, float]]]:
     """Per contact of the account (or just `contact_id`): our users with a live tie, strongest
-    first. One query on the touch counts for the whole account; the arithmetic is contacts.ties."""
-    from salesflow.dependency.models import TieTouch
-    from salesflow.dependency.touches import day_number
+    first. One query on the touch counts for the whole account; the arithmetic is ties.strength."""
+    from salesflow.ties.models import TieTouch
 
     config = current_app.config
     window, half_life = config["TIE_WINDOW_DAYS"], config["TIE_HALF_LIFE_DAYS"]
-    today = day_number(now)
+    today = clock.day_number(now)
     query = (
         sa.select(TieTouch.contact_id, User, TieTouch.day, TieTouch.touches)
         .join(User, User.id == TieTouch.user_id)

@@ -13,11 +13,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
+from salesflow import clock
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.auth.models import User
 from salesflow.auth.services import hash_password
@@ -27,8 +26,6 @@ from salesflow.demo.deals import DealMaker, Deals, Line
 from salesflow.demo.history import History, add_my_day, build_history
 from salesflow.demo.people import PASSWORDS, DemoLogin, Ids, Staff, build_staff, director_updates
 from salesflow.demo.showcase import QUIET_DAYS, add_deals, add_meetings, showcase_of
-from salesflow.dependency.models import TieTouch
-from salesflow.dependency.touches import KEY_COLUMNS, day_number
 from salesflow.extensions import db
 from salesflow.interactions.models import (
     Interaction,
@@ -44,6 +41,8 @@ from salesflow.opportunities.models import (
 )
 from salesflow.playbooks import registry
 from salesflow.teams.models import Team
+from salesflow.ties.models import TieTouch
+from salesflow.ties.touches import KEY_COLUMNS
 
 DEFAULT_SEED = 20261122
 BATCH_ACCOUNTS = 250
@@ -124,9 +123,9 @@ class _Batch:
         self.members += customer.members
         self.contacts += customer.contacts
 
-    def touches(self, zone: ZoneInfo) -> list[dict]:
+    def touches(self) -> list[dict]:
         """The tie touch counts of this batch's interactions (its accounts are its own, so the
-        counts are whole): what dependency.touches keeps for interactions logged one by one."""
+        counts are whole): what ties.touches keeps for interactions logged one by one."""
         ours: dict[int, list[int]] = defaultdict(list)
         for row in self.history.participants:
             ours[row["interaction_id"]].append(row["user_id"])
@@ -136,12 +135,12 @@ class _Batch:
         counts: Counter[tuple[int, int, int, int]] = Counter()
         for row in self.history.interactions:
             if row["deleted_at"] is None:
-                key = (row["account_id"], day_number(row["occurred_at"], zone))
+                key = (row["account_id"], clock.day_number(row["occurred_at"]))
                 pairs = [(c, u) for u in ours[row["id"]] for c in theirs[row["id"]]]
                 counts.update((key[0], c, u, key[1]) for c, u in pairs)
         return [dict(zip(KEY_COLUMNS, key, strict=True), touches=n) for key, n in counts.items()]
 
-    def insert(self, conn: sa.Connection, zone: ZoneInfo) -> None:
+    def insert(self, conn: sa.Connection) -> None:
         deals = self.deals
         for table, rows in (
             (Account.__table__, self.accounts),
@@ -155,7 +154,7 @@ class _Batch:
             (StageChange.__table__, deals.changes),
             (ChecklistTick.__table__, deals.ticks),
             (Approval.__table__, deals.approvals),
-            (TieTouch.__table__, self.touches(zone)),
+            (TieTouch.__table__, self.touches()),
         ):
             if rows:
                 conn.execute(sa.insert(table), rows)
@@ -238,8 +237,7 @@ def load(
     """Generate and insert the data set; the same seed and `now` give the same data."""
     started, engine = time.monotonic(), db.engine
     rng = random.Random(seed)
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    today = now.astimezone(zone).date()
+    today = clock.today(now)
     hashes = {role: hash_password(password) for role, password in PASSWORDS.items()}
     lines = stored_lines(now)
     with engine.begin() as conn:
@@ -260,7 +258,7 @@ def load(
         for _ in range(min(BATCH_ACCOUNTS, accounts - generator.count)):
             generator.next_customer(batch)
         with engine.begin() as conn:
-            batch.insert(conn, zone)
+            batch.insert(conn)
         counts["accounts"] += len(batch.accounts)
         counts["contacts"] += len(batch.contacts)
         counts["opportunities"] += len(batch.deals.opportunities)

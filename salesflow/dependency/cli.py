@@ -4,8 +4,8 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from salesflow.dependency import touches
 from salesflow.extensions import db
+from salesflow.ties import touches
 
 ties_cli = AppGroup("ties", help="The tie touch counts behind tie strengths and dependency.")
 

@@ -13,9 +13,9 @@ from salesflow import clock, links
 from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.contacts.models import Contact
 from salesflow.dependency import snapshots
-from salesflow.dependency.models import TieTouch
 from salesflow.extensions import db
 from salesflow.notifications.services import Notice, notify_many
+from salesflow.ties.models import TieTouch
 
 
 def dependency_snapshot(now: datetime) -> str:

@@ -12,19 +12,20 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
-from salesflow.contacts.ties import decay
 from salesflow.dependency import metrics
-from salesflow.dependency.models import AccountSnapshot, TieChange, TieTouch
-from salesflow.dependency.touches import day_date, day_number
+from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
 from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
+from salesflow.ties.models import TieChange, TieTouch
+from salesflow.ties.strength import decay
 
 BY_ACCOUNT_LIMIT = 2000
 # A change written by a transaction still open when a snapshot is taken may carry an earlier
@@ -72,7 +73,7 @@ def _strengths(ids: list[int] | None, now: datetime) -> dict[int, dict[tuple[int
     a table of each window day's decay weight."""
     config = current_app.config
     window, half_life = config["TIE_WINDOW_DAYS"], config["TIE_HALF_LIFE_DAYS"]
-    today = day_number(now)
+    today = clock.day_number(now)
     # our own numbers, not user input: written into the statement as literals
     weights = ", ".join(f"({today - age}, {decay(age, half_life)!r})" for age in range(window + 1))
     source = "tie_touches AS t"
@@ -101,7 +102,7 @@ def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountM
     """The metrics today's snapshot still answers for, among `ids`: accounts whose tie counts or
     contacts changed since it was taken (or that it does not have) are left out, for the caller
     to compute. Nothing when there is no snapshot of today taken before `now`. Three queries."""
-    day = day_date(day_number(now))
+    day = clock.today(now)
     taken = db.session.scalar(
         sa.select(sa.func.max(AccountSnapshot.taken_at)).where(AccountSnapshot.day == day)
     )
@@ -262,7 +263,7 @@ class Departure:
 def _touched_accounts(user_ids: set[int], now: datetime) -> set[int]:
     """Accounts where a departing user has a live tie or holds AR on an open deal."""
     window = current_app.config["TIE_WINDOW_DAYS"]
-    today = day_number(now)
+    today = clock.day_number(now)
     tied = sa.select(TieTouch.account_id).where(
         TieTouch.user_id.in_(user_ids), TieTouch.day.between(today - window, today)
     )

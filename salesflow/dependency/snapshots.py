@@ -11,20 +11,21 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.dependency import metrics
-from salesflow.dependency.models import AccountSnapshot, TieChange
+from salesflow.dependency.models import AccountSnapshot
 from salesflow.dependency.queries import IN_FLIGHT, account_inputs
-from salesflow.dependency.touches import day_date, day_number
 from salesflow.extensions import db
+from salesflow.ties.models import TieChange
 
 
 def take(*, now: datetime) -> int:
     """Snapshot every account (not deleted) as of `now` on today's date; returns the count.
     Flushes, never commits."""
-    day = day_date(day_number(now))
+    day = clock.today(now)
     teams = dict(
         db.session.execute(
             sa.select(Account.id, Account.team_id).where(Account.deleted_at.is_(None))

@@ -7,17 +7,17 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+from salesflow import clock
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.auth import scope
 from salesflow.auth.models import Role, User
 from salesflow.dependency import metrics
-from salesflow.dependency.models import TieTouch
 from salesflow.dependency.queries import account_inputs
-from salesflow.dependency.touches import day_number
 from salesflow.extensions import db
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
 from salesflow.teams.models import Team
+from salesflow.ties.models import TieTouch
 
 
 def loaded(query: sa.Select[Any]) -> sa.Select[Any]:
@@ -53,7 +53,7 @@ def plannable_accounts(actor: User) -> sa.ColumnElement[bool]:
 def accounts_of(user_id: int, *, actor: User, now: datetime) -> list[Account]:
     """The accounts of a person, among those `actor` may hand over: on the account team, in a
     role on an open deal, or with a live tie (a shared interaction inside the tie window)."""
-    today = day_number(now)
+    today = clock.day_number(now)
     window = current_app.config["TIE_WINDOW_DAYS"]
     team = sa.select(AccountMember.account_id).where(AccountMember.user_id == user_id)
     deals = (

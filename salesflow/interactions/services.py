@@ -20,7 +20,6 @@ from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.db import insert_many, new_ids
-from salesflow.dependency import touches
 from salesflow.errors import Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db
 from salesflow.interactions.models import (
@@ -30,6 +29,7 @@ from salesflow.interactions.models import (
     interaction_participants,
 )
 from salesflow.opportunities.models import Opportunity
+from salesflow.ties import touches
 from salesflow.validation import Errors, add, day, is_id, moment, money, require_version, text
 
 # Text fields (lengths from the columns); what happened may take several lines.

@@ -18,12 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from salesflow import clock
 from salesflow.accounts.models import AccountMember
 from salesflow.audit import services as audit
 from salesflow.audit.models import AuditEntry
 from salesflow.auth import scope
 from salesflow.auth.models import User
-from salesflow.dependency import touches
 from salesflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db
 from salesflow.interactions.models import (
@@ -34,6 +34,7 @@ from salesflow.interactions.models import (
 from salesflow.merges.journal import Journal, chunks, plain, python_value
 from salesflow.merges.kinds import BLANK, KINDS, Kind
 from salesflow.merges.models import Merge, MergedRecord, MergeKind
+from salesflow.ties import touches
 from salesflow.validation import Errors, add, ids, is_id, require_version
 
 UNDO_DAYS = 30
@@ -163,7 +164,7 @@ def tie_touches(interaction_ids: list[int]) -> Counter[touches.Key]:
             .join(interaction_participants, participants.interaction_id == Interaction.id)
             .where(Interaction.id.in_(chunk), Interaction.deleted_at.is_(None))
         )
-        found.update((a, c, u, touches.day_number(at)) for a, c, u, at in rows)
+        found.update((a, c, u, clock.day_number(at)) for a, c, u, at in rows)
     return found
 
 

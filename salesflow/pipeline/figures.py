@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 
+from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import User
@@ -282,8 +281,7 @@ PERIOD_DAYS = 90
 def period(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
     """The period as a half-open range of moments: from the start day's midnight to the day
     after the end day, on the company calendar (default: the 90 days up to today)."""
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    today = now.astimezone(tz).date()
+    tz, today = clock.zone(), clock.today(now)
     end = filters.end or today
     start = filters.start or end - timedelta(days=PERIOD_DAYS - 1)
     return (
@@ -550,8 +548,7 @@ def _chain_gap(by_version: dict[int, Playbook], now: datetime) -> sa.ColumnEleme
     nobody met one in the last DECISION_MAKER_DAYS days (company calendar days, read from the
     tie touches that every logged interaction keeps, not from the interactions)."""
     from salesflow.contacts.models import Contact
-    from salesflow.dependency.models import TieTouch
-    from salesflow.dependency.touches import day_number
+    from salesflow.ties.models import TieTouch
 
     past_first = [
         (Opportunity.playbook_version_id == v) & (Opportunity.stage_key != p.first_stage.key)
@@ -559,7 +556,7 @@ def _chain_gap(by_version: dict[int, Playbook], now: datetime) -> sa.ColumnEleme
     ]
     if not past_first:
         return sa.false()
-    today = day_number(now)
+    today = clock.day_number(now)
     makers = sa.select(Contact.id).where(*_decision_makers())  # a set to probe, not a join
     met = sa.select(TieTouch.account_id).where(
         TieTouch.day >= today - DECISION_MAKER_DAYS,

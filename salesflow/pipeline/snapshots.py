@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from salesflow import clock
 from salesflow.accounts.models import Account
-from salesflow.dependency.touches import day_date, day_number
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity, Status
 from salesflow.pipeline.models import PipelineSnapshot
@@ -20,7 +20,7 @@ BATCH = 2000
 
 def snapshot_day(now: datetime) -> date:
     """The company-calendar day a snapshot taken at `now` belongs to."""
-    return day_date(day_number(now))
+    return clock.today(now)
 
 
 def take(*, now: datetime) -> int:

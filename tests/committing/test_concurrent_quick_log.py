@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from salesflow import clock
 from salesflow.auth.models import Role
 from salesflow.auth.services import create_token
-from salesflow.dependency import touches
-from salesflow.dependency.models import TieTouch
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
+from salesflow.ties import touches
+from salesflow.ties.models import TieTouch
 from tests import factories as f
 from tests.conftest import migrated_app
 

@@ -276,8 +276,8 @@ def test_new_deal_rows_get_fresh_ids_after_the_load(loaded):
 
 
 def test_the_demos_tie_counts_equal_a_rebuild_from_its_interactions(loaded):
-    from salesflow.dependency import touches
-    from salesflow.dependency.models import TieTouch
+    from salesflow.ties import touches
+    from salesflow.ties.models import TieTouch
 
     def counts() -> set:
         key = (TieTouch.account_id, TieTouch.contact_id, TieTouch.user_id, TieTouch.day)

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from salesflow.audit.models import AuditEntry
 from salesflow.contacts.models import Contact, DecisionRole
-from salesflow.dependency import touches
-from salesflow.dependency.models import TieTouch
 from salesflow.extensions import db
 from salesflow.imports.models import ImportKey, ImportStatus
+from salesflow.ties import touches
+from salesflow.ties.models import TieTouch
 from tests import factories as f
 from tests.imports.import_helpers import commit, csv_bytes, dry_run, file, messages, outcomes, rows
 

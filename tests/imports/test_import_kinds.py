@@ -5,12 +5,12 @@ step; deals entering at their stage with the earlier gates not verified by sales
 import sqlalchemy as sa
 
 from salesflow.accounts.models import Account, Tier
-from salesflow.dependency import touches
-from salesflow.dependency.models import TieTouch
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
 from salesflow.opportunities import detail
 from salesflow.opportunities.models import Move, Opportunity, StageChange
+from salesflow.ties import touches
+from salesflow.ties.models import TieTouch
 from tests import factories as f
 from tests.imports.import_helpers import commit, csv_bytes, dry_run, file, messages, outcomes, rows
 

@@ -56,7 +56,7 @@ def dump() -> dict[str, list[tuple[Any, ...]]]:
 
 
 def touch_rows() -> list[tuple[int, ...]]:
-    from salesflow.dependency.models import TieTouch
+    from salesflow.ties.models import TieTouch
 
     return sorted(
         db.session.execute(
@@ -73,7 +73,7 @@ def touch_rows() -> list[tuple[int, ...]]:
 
 def equals_rebuild() -> bool:
     """The running tie counts are what `flask ties rebuild` computes from the interactions."""
-    from salesflow.dependency import touches
+    from salesflow.ties import touches
 
     kept = touch_rows()
     touches.rebuild()

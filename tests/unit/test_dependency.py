@@ -132,7 +132,41 @@ def test_bus_factor_zero_when_already_half_uncovered():
     assert account_metrics(_account(contacts, {(1, 2): 1.0})).bus_factor == 0
 
 
-def test_bus_factor_tie_breaks_by_share_then_lowest_id():
+# Two DMs (4.5 each) known to users A and B; a high-influence coach (3.0) known to user S and,
+# weakly, to user C. Half of 12.0 is 6.0. Nobody is the only tie to anyone, so the first removal
+# gains nothing whoever it is: the tie-break alone decides who goes first, and that decides the
+# answer. A first: B alone knows both DMs (gain 9.0), two removals. S first: C alone knows the
+# coach (gain 3.0, only 3.0 uncovered), then A and B (gain nothing, equal shares), four removals.
+TIE_BREAK_CONTACTS = [(1, DM, "high"), (2, DM, "high"), (3, "coach", "high")]
+
+
+def _tie_break_ties(a: int, b: int, s: int, c: int, s_strength: float) -> dict:
+    return {(a, 1): 1.0, (a, 2): 1.0, (b, 1): 1.0, (b, 2): 1.0, (s, 3): s_strength, (c, 3): 0.5}
+
+
+def test_bus_factor_among_equal_gains_removes_the_larger_share_first():
+    # S's share (3.0 × 4 = 12.0) beats A's and B's (9.0 each): S goes first though A's id is lower
+    ties = _tie_break_ties(a=1, b=2, s=3, c=4, s_strength=4.0)
+    m = account_metrics(_account(TIE_BREAK_CONTACTS, ties))
+    assert m.holder_id == 3 and m.shares[3] == pytest.approx(12.0 / 31.5)
+    assert m.bus_factor == 4  # lowest id first (A) would give 2
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "s", "c", "expected"),
+    [(1, 2, 3, 4, 2), (2, 3, 1, 4, 4)],
+    ids=["A has the lowest id", "S has the lowest id"],
+)
+def test_bus_factor_among_equal_gains_and_shares_removes_the_lowest_id_first(a, b, s, c, expected):
+    # S's share (3.0 × 3 = 9.0) now equals A's and B's: the lowest id of the three goes first
+    ties = _tie_break_ties(a=a, b=b, s=s, c=c, s_strength=3.0)
+    m = account_metrics(_account(TIE_BREAK_CONTACTS, ties))
+    assert m.shares[a] == m.shares[b] == pytest.approx(m.shares[s])
+    assert m.holder_id == 1  # equal top shares: the lowest id holds
+    assert m.bus_factor == expected
+
+
+def test_bus_factor_equal_gains_reaching_half_at_once_need_no_tie_break():
     # Two DMs (4.5 each, total 9.0); user 5 alone knows DM 1, user 6 alone knows DM 2.
     # Equal gain 4.5: the larger share goes first; either way one removal reaches half.
     contacts = [(1, DM, "high"), (2, DM, "high")]

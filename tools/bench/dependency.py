@@ -10,11 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from salesflow import clock
 from salesflow.auth.models import User
 from salesflow.dependency import queries, snapshots
-from salesflow.dependency.models import TieTouch
-from salesflow.dependency.touches import day_number
 from salesflow.extensions import db
+from salesflow.ties.models import TieTouch
 from tools.bench.deals import Case, _in_request
 
 REPEAT = 5  # each run reads a million day counts: a few runs give a stable median
@@ -35,7 +35,7 @@ def _raw_strengths(conn: sa.Connection, today: int, window: int, user_id: int | 
 def dependency_cases(app: Flask, leader_id: int, director_id: int, now: datetime) -> list[Case]:
     with app.app_context():
         window = app.config["TIE_WINDOW_DAYS"]
-        today = day_number(now)
+        today = clock.day_number(now)
         busiest = db.session.scalar(
             sa.select(TieTouch.user_id)
             .where(TieTouch.day.between(today - window, today))

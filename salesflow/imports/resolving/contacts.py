@@ -16,7 +16,6 @@ from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.contacts import services
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
-from salesflow.dependency.models import TieTouch
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
 from salesflow.imports import cells as cell
@@ -42,6 +41,7 @@ from salesflow.imports.resolving.engine import failed
 from salesflow.interactions import services as interaction_services
 from salesflow.interactions.models import Kind
 from salesflow.matching import email_key, person_key, phone_key, similarity
+from salesflow.ties.models import TieTouch
 from salesflow.validation import add
 
 TEXT = (

@@ -1,46 +1,30 @@
 """Keeping the tie touch counts (TieTouch) in step with the interactions.
 
-Ages are whole days on the company's calendar (BABEL_DEFAULT_TIMEZONE): an interaction on
-2026-05-24 is 180 days old on 2026-11-20 and still inside a 180-day window, whatever the hour. Every
-change of an interaction applies the difference of its (account, user, contact, day) pairs in the
-same transaction, with one upsert; `rebuild()` recomputes the table from the interactions.
+Ages are whole days on the company's calendar (clock.day_number): an interaction on 2026-05-24 is
+180 days old on 2026-11-20 and still inside a 180-day window, whatever the hour. Every change of an
+interaction applies the difference of its (account, user, contact, day) pairs in the same
+transaction, with one upsert; `rebuild()` recomputes the table from the interactions.
 """
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from salesflow import clock
-from salesflow.dependency.models import TieChange, TieTouch
 from salesflow.extensions import db
 from salesflow.interactions.models import (
     Interaction,
     interaction_attendees,
     interaction_participants,
 )
+from salesflow.ties.models import TieChange, TieTouch
 
-EPOCH = date(1970, 1, 1).toordinal()
 Key = tuple[int, int, int, int]  # account, contact, user, day
 KEY_COLUMNS = ("account_id", "contact_id", "user_id", "day")
 BATCH = 5000
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def day_number(moment: datetime, zone: ZoneInfo | None = None) -> int:
-    """The company-calendar day of `moment`, as days since 1970-01-01."""
-    return moment.astimezone(zone or _zone()).date().toordinal() - EPOCH
-
-
-def day_date(number: int) -> date:
-    return date.fromordinal(number + EPOCH)
 
 
 def pairs(interaction: Interaction) -> Counter[Key]:
@@ -61,10 +45,9 @@ def pairs_of(
     occurred_at: datetime,
     user_ids: list[int],
     contact_ids: list[int],
-    zone: ZoneInfo | None = None,
 ) -> Counter[Key]:
     """The touches of an interaction given by its ids (many logged at once): the same pairs."""
-    day = day_number(occurred_at, zone)
+    day = clock.day_number(occurred_at)
     return Counter((account_id, c, u, day) for u in user_ids for c in contact_ids)
 
 
@@ -110,7 +93,7 @@ def apply(delta: Counter[Key]) -> None:
             )
 
 
-def _all_pairs(zone: ZoneInfo) -> Iterator[Counter[Key]]:
+def _all_pairs() -> Iterator[Counter[Key]]:
     """Every touch of the interactions (not deleted), a batch of interactions at a time."""
     attendees, participants = interaction_attendees.c, interaction_participants.c
     last = 0
@@ -136,7 +119,7 @@ def _all_pairs(zone: ZoneInfo) -> Iterator[Counter[Key]]:
             .where(Interaction.id.in_(ids))
         )
         yield Counter(
-            (account, contact, user, day_number(at, zone)) for account, contact, user, at in rows
+            (account, contact, user, clock.day_number(at)) for account, contact, user, at in rows
         )
 
 
@@ -145,7 +128,7 @@ def rebuild() -> int:
     commits (the CLI command commits)."""
     db.session.execute(sa.delete(TieTouch))
     total: Counter[Key] = Counter()
-    for batch in _all_pairs(_zone()):
+    for batch in _all_pairs():
         total.update(batch)
     rows = [dict(zip(KEY_COLUMNS, key, strict=True), touches=n) for key, n in total.items()]
     for start in range(0, len(rows), BATCH):

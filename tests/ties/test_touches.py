@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from salesflow.dependency import touches
-from salesflow.dependency.models import TieTouch
+from salesflow import clock
 from salesflow.extensions import db
 from salesflow.interactions import services
+from salesflow.ties import touches
+from salesflow.ties.models import TieTouch
 from tests import factories as f
 
 
@@ -35,7 +36,7 @@ def test_logging_changing_deleting_and_restoring_keep_the_counts_true(world, now
     }
     logged = services.log_interaction(data, actor=world.rep_a, now=now)
     kept = _counts()
-    day = touches.day_number(now)
+    day = clock.day_number(now)
     assert kept[(world.account_a.id, world.contact_a.id, world.rep_a2.id, day)] == 1
     assert kept[(world.account_a.id, world.contact_a.id, world.rep_a.id, day)] == 2  # + World's
     assert kept == _rebuilt()

@@ -4,7 +4,7 @@ PRODUCT.md, "Dependency analytics — exact definitions": a tie between our user
 made of the interactions (not deleted) in which E took part and C attended, within the last
 TIE_WINDOW_DAYS; s(E, C) = Σ 0.5 ** (age_days / TIE_HALF_LIFE_DAYS) over them. Ages are whole
 days on the company's calendar (an interaction yesterday afternoon is 1 day old all of today), so
-the counts can be kept per day (dependency.touches) and every page and report agrees. A tie is
+the counts can be kept per day (ties.touches) and every page and report agrees. A tie is
 live when s > 0. The decision chain and the dependency report both use these functions.
 """
 

@@ -1,23 +1,11 @@
 """Tie strength arithmetic (PRODUCT.md, "Dependency analytics — exact definitions"), with ages in
-whole days of the company's calendar."""
-
-from datetime import UTC, datetime
+whole days of the company's calendar (tests/test_clock.py: how a moment becomes a day)."""
 
 import pytest
 
-from salesflow.contacts.ties import in_window, tie_strength, tie_strengths
-from salesflow.dependency.touches import day_date, day_number
+from salesflow.ties.strength import in_window, tie_strength, tie_strengths
 
 TODAY = 20_777  # 2026-11-20
-
-
-def test_days_are_counted_on_the_company_calendar():
-    from zoneinfo import ZoneInfo
-
-    shanghai = ZoneInfo("Asia/Shanghai")
-    late_evening_utc = datetime(2026, 11, 19, 17, 30, tzinfo=UTC)  # 01:30 on the 20th in Shanghai
-    assert day_date(day_number(late_evening_utc, shanghai)).isoformat() == "2026-11-20"
-    assert day_number(datetime(2026, 11, 20, 9, 30, tzinfo=UTC), shanghai) == TODAY
 
 
 @pytest.mark.parametrize(
