@@ -5,15 +5,14 @@ who leaves the customer keeps their history (`left_on`) and leaves the decision 
 """
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.audit import services as audit
 from salesflow.auth import scope
@@ -71,11 +70,6 @@ def _enum(value: Any, enum_cls: type[StrEnum], nullable: bool) -> tuple[Any, str
         return None, str(_l("Not one of the allowed values."))
 
 
-def local_today(now: datetime) -> date:
-    """Today where the company works: a rep in Shanghai at 07:00 may say someone left today."""
-    return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
 def _clean_fields(data: dict[str, Any], now: datetime, errors: Errors) -> dict[str, Any]:
     """Shape and vocabulary of each field given; every problem is added to `errors`."""
     clean: dict[str, Any] = {}
@@ -95,7 +89,8 @@ def _clean_fields(data: dict[str, Any], now: datetime, errors: Errors) -> dict[s
         errors.setdefault("email", []).append(str(_l("Enter an e-mail address like a@b.com.")))
     if "left_on" in data:
         left_on = day(data["left_on"], "left_on", errors)
-        if left_on is not None and left_on > local_today(now):
+        # the company's today: a rep in Shanghai at 07:00 may say someone left today
+        if left_on is not None and left_on > clock.today(now):
             add(errors, "left_on", _l("The date cannot be in the future."))
         clean["left_on"] = left_on
     return clean

@@ -98,7 +98,7 @@ def detail(contact_id: int):
         history=history,
         contact_names=queries.reports_to_names(history),
         field_labels=FIELD_LABELS,
-        leave_form=LeaveForm(left_on=services.local_today(now), version=contact.version),
+        leave_form=LeaveForm(left_on=clock.today(now), version=contact.version),
         version_form=VersionForm(version=contact.version),
         can_edit=scope.can_edit_contact(current_user, contact),
         can_delete=scope.can_delete(current_user, contact.account),
@@ -136,7 +136,7 @@ def leave(contact_id: int):
     contact = scope.get_contact(current_user, contact_id)
     form = LeaveForm()
     data = {
-        "left_on": form.left_on.data or services.local_today(clock.now()),
+        "left_on": form.left_on.data or clock.today(clock.now()),
         "version": parse_id(form.version.data),
     }
     return _button(

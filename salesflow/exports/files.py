@@ -18,15 +18,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Response, current_app, stream_with_context
+from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from salesflow import clock
 from salesflow.extensions import db
 
 BATCH = 5000  # rows per query: few round trips (each sorts the filtered rows), bounded memory
@@ -107,10 +107,6 @@ def _beyond(listing: Listing, value: Any, last_id: int) -> sa.ColumnElement[bool
     return sa.or_(beyond, sa.and_(sort == bound, tie))
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def _local(value: datetime, zone: Any) -> datetime:
     """A stored moment as the reader's wall-clock time (spreadsheets have no time zones)."""
     return value.astimezone(zone).replace(tzinfo=None)
@@ -134,7 +130,7 @@ def _csv_rows(rows: Iterable[Cells], zone: Any) -> Iterator[list[Any]]:
 
 def csv_chunks(listing: Listing) -> Iterator[str]:
     """The CSV text, UTF-8 with a BOM so Excel reads Chinese, a batch of rows at a time."""
-    zone = _zone()
+    zone = clock.zone()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([str(column.header) for column in listing.columns])
@@ -179,7 +175,7 @@ def _sheet(workbook: Workbook, listing: Listing, number: int) -> Any:
 def xlsx_chunks(listing: Listing) -> Iterator[bytes]:
     """The workbook's bytes: rows go to a temporary file as they are read (bounded memory), and
     the finished file is sent in chunks."""
-    zone = _zone()
+    zone = clock.zone()
     workbook = Workbook(write_only=True)
     sheets = 1
     sheet, used = _sheet(workbook, listing, sheets), 1
@@ -200,7 +196,7 @@ def xlsx_chunks(listing: Listing) -> Iterator[bytes]:
 def response(listing: Listing, fmt: str, *, now: datetime) -> Response:
     """The download: `fmt` is "csv" or "xlsx"; the file is named after the list and the day."""
     chunks = csv_chunks(listing) if fmt == "csv" else xlsx_chunks(listing)
-    name = f"{listing.name}-{now.astimezone(_zone()):%Y%m%d}.{fmt}"
+    name = f"{listing.name}-{clock.today(now):%Y%m%d}.{fmt}"
     return Response(
         stream_with_context(chunks),
         mimetype=MIMETYPES[fmt],

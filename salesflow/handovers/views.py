@@ -13,7 +13,6 @@ from markupsafe import escape
 
 from salesflow import clock
 from salesflow.auth import scope
-from salesflow.contacts.services import local_today
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.forms import save_form
@@ -37,7 +36,7 @@ def index():
         rows=rows,
         checklists=checklist.build(rows),
         next_url=next_url,
-        today=local_today(clock.now()),
+        today=clock.today(clock.now()),
         can_plan=scope.can_plan_handovers(current_user),
     )
 
@@ -74,7 +73,7 @@ def new():
         # from the departure simulation: the accounts it found, ticked
         ticked = (parse_id(a) for a in request.args.getlist("account_ids"))
         form.account_ids.data = [a for a in ticked if a is not None]
-        form.due_date.data = local_today(clock.now()) + timedelta(days=30)
+        form.due_date.data = clock.today(clock.now()) + timedelta(days=30)
         return _new_page(form)
     if not form.validate():
         return _new_page(form, 422)
@@ -113,7 +112,7 @@ def detail(handover_id: int):
         ItemKind=ItemKind,
         risks=queries.risks(set(handover.account_ids), now=now),
         deal_names=_deal_names(items),
-        today=local_today(now),
+        today=clock.today(now),
         button_form=ButtonForm(),
         confirm_form=ConfirmForm(),
         can_manage=scope.can_manage_handover(current_user, handover),

@@ -6,9 +6,7 @@ participant_ids, summary, outcome, next_step, next_step_due, cost, csrf_token.
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from salesflow import clock
 from salesflow.forms import DateField, DateTimeLocalField, fits
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.labels import choices
@@ -46,18 +45,14 @@ _strip = [lambda value: value.strip() if isinstance(value, str) else value]
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def to_local(value: datetime) -> datetime:
     """A stored UTC time as the naive wall-clock time a datetime-local input shows."""
-    return value.astimezone(_zone()).replace(tzinfo=None, second=0, microsecond=0)
+    return value.astimezone(clock.zone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def from_local(value: datetime | None) -> datetime | None:
     """A datetime-local input's naive wall-clock time as an aware UTC time."""
-    return None if value is None else value.replace(tzinfo=_zone()).astimezone(UTC)
+    return None if value is None else value.replace(tzinfo=clock.zone()).astimezone(UTC)
 
 
 class InteractionForm(FlaskForm):

@@ -14,7 +14,6 @@ from salesflow.accounts.models import Account
 from salesflow.audit import queries as audit_queries
 from salesflow.auth import scope
 from salesflow.contacts import queries as contact_queries
-from salesflow.contacts.services import local_today
 from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
 from salesflow.forms import save_form
@@ -36,7 +35,7 @@ bp = Blueprint("interactions", __name__)
 @bp.app_context_processor
 def _today() -> dict[str, Any]:
     """`local_today()` for the timeline partial, which any page may include."""
-    return {"local_today": lambda: local_today(clock.now())}
+    return {"local_today": lambda: clock.today(clock.now())}
 
 
 def _form_page(form: InteractionForm, account: Account, interaction: Interaction | None, status):
@@ -239,6 +238,6 @@ def my_day():
     now = clock.now()
     return render_template(
         "interactions/my_day.html",
-        day=queries.my_day(current_user, today=local_today(now), now=now),
+        day=queries.my_day(current_user, today=clock.today(now), now=now),
         button_form=ButtonForm(next=url_for("interactions.my_day")),
     )

@@ -19,24 +19,22 @@ from salesflow.scheduler.registry import JOBS, Job
 jobs_cli = AppGroup("jobs", help="The scheduler's jobs: list them, or run one now.")
 
 
-def trigger(job: Job, config: dict) -> CronTrigger:
+def trigger(job: Job, config: dict, zone: str) -> CronTrigger:
     """When `job` runs: daily at SCHEDULER_DAILY_AT, weekly jobs on SCHEDULER_WEEKLY_ON, in the
-    company's time zone."""
+    company's time zone (`zone`, clock.zone()'s name)."""
     if job.period == "interval":
-        return CronTrigger(
-            minute=f"*/{config['EMAIL_EVERY_MINUTES']}", timezone=config["BABEL_DEFAULT_TIMEZONE"]
-        )
+        return CronTrigger(minute=f"*/{config['EMAIL_EVERY_MINUTES']}", timezone=zone)
     hour, minute = (int(part) for part in config["SCHEDULER_DAILY_AT"].split(":"))
     day_of_week = config["SCHEDULER_WEEKLY_ON"] if job.period == "week" else "*"
-    return CronTrigger(
-        day_of_week=day_of_week, hour=hour, minute=minute, timezone=config["BABEL_DEFAULT_TIMEZONE"]
-    )
+    return CronTrigger(day_of_week=day_of_week, hour=hour, minute=minute, timezone=zone)
 
 
 def build_scheduler(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
     """Every job on its trigger, each run inside an app context and claimed in the database;
     `kind` BlockingScheduler for its own process, BackgroundScheduler beside a server."""
-    scheduler = kind(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+    with app.app_context():
+        zone = clock.zone().key
+    scheduler = kind(timezone=zone)
 
     def run(name: str) -> None:
         with app.app_context():
@@ -48,7 +46,7 @@ def build_scheduler(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -
     for job in JOBS.values():
         scheduler.add_job(
             run,
-            trigger(job, app.config),
+            trigger(job, app.config, zone),
             args=[job.name],
             id=job.name,
             coalesce=True,
@@ -89,7 +87,7 @@ def list_jobs() -> None:
     """Each job, when it runs, and its last run."""
     last = runner.last_runs()
     for job in JOBS.values():
-        when = trigger(job, current_app.config)
+        when = trigger(job, current_app.config, clock.zone().key)
         run = last.get(job.name)
         seen = (
             f"{run.run_key}: {run.status}" + (f" ({run.detail})" if run.detail else "")

@@ -16,9 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
 from salesflow.auth.models import Role, User
@@ -102,7 +102,7 @@ class Context:
     written: dict[int, Result] = field(default_factory=dict)  # rows other rows depend on
 
     def __post_init__(self) -> None:
-        self.zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        self.zone = clock.zone()
         self.accounts = AccountIndex(self.actor)
         self.users = active_users()
         self.keys = external_keys(self.imp.source, self.imp.kind.value)
