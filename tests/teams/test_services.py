@@ -26,11 +26,6 @@ def test_admin_may_deactivate_another_admin(world, now):
     assert other.active is False and other.session_generation == generation + 1
 
 
-def test_admin_saving_own_unchanged_form_is_fine(world, now):
-    data = {"name": "Admin", "role": Role.admin, "active": True}
-    user_services.update_user(world.admin, data, actor=world.admin, now=now)
-
-
 def test_director_cannot_create_users_or_teams(world, now):
     with pytest.raises(Forbidden):
         user_services.create_user(

@@ -201,6 +201,28 @@ def test_admin_cannot_deactivate_themselves(client, world):
     assert world.admin.active is True and world.admin.role == Role.admin
 
 
+def test_admin_saving_own_unchanged_form_is_fine(client, world):
+    # the lockout rules (not yourself: deactivate, demote) must not refuse a form that changes
+    # nothing; and nothing changed is nothing to audit, no session ended
+    admin = world.admin
+    before = (admin.name, admin.email, admin.role, admin.team_id, admin.active)
+    generation, password_hash = admin.session_generation, admin.password_hash
+    login(client, admin)
+    form = _user_form(name=admin.name, email=admin.email, role="admin", password="")
+    response = client.post(f"/admin/users/{admin.id}/edit", data=form)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/users"
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200  # still logged in
+    assert f"User {admin.email} saved." in page.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert (admin.name, admin.email, admin.role, admin.team_id, admin.active) == before
+    assert (admin.session_generation, admin.password_hash) == (generation, password_hash)
+    audited = sa.select(AuditEntry).where(
+        AuditEntry.entity_type == "users", AuditEntry.entity_id == admin.id
+    )
+    assert db.session.scalars(audited).all() == []
+
+
 def test_unknown_user_or_team_is_404(client, world):
     login(client, world.admin)
     assert client.get("/admin/users/999999/edit").status_code == 404
