@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +35,23 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Money(sa.types.TypeDecorator[Decimal]):
+    """An amount in cents, Numeric(precision, 2), rounded to the cent half up as it is written:
+    PostgreSQL would round it so, while SQLite keeps whatever number it is given (as floating
+    point) — so both engines hold the same amount, and SQL sums what Python reads."""
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int) -> None:
+        super().__init__(precision, 2)
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class Base(so.DeclarativeBase):

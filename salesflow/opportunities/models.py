@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow.db import SoftDeleteMixin, TimestampMixin, VersionMixin, str_enum
+from salesflow.db import Money, SoftDeleteMixin, TimestampMixin, VersionMixin, str_enum
 from salesflow.extensions import db
 
 
@@ -59,7 +59,7 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("accounts.id"), index=True)
     playbook_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("playbook_versions.id"))
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
-    amount: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(16, 2))
+    amount: so.Mapped[Decimal | None] = so.mapped_column(Money(16))
     currency: so.Mapped[str] = so.mapped_column(sa.String(3))
     expected_close: so.Mapped[date | None]
     customer_need: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 5000})
