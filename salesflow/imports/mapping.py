@@ -617,6 +617,30 @@ def suggested(kind: str, columns: list[str]) -> dict[str, str]:
     return found if found else auto_mapping(kind, columns)
 
 
+def _column_problem(kind: str, columns: list[str], column: Any, name: Any, clean: dict) -> str:
+    """Why one (column, field) pair of a mapping cannot be taken; "" when it can or is blank."""
+    if not isinstance(column, str) or not isinstance(name, str | None):
+        return str(_l("Give the mapping as an object: column → field."))
+    if column not in columns:
+        return str(_l("The file has no column called %(name)s.", name=column))
+    if not name:
+        return ""
+    if name not in FIELDS[kind]:
+        return str(_l("%(field)s is not a field of this import.", field=name))
+    if name in clean.values():
+        return str(_l("Only one column can be %(field)s.", field=FIELDS[kind][name]))
+    return ""
+
+
+def _missing_required(kind: str, clean: dict[str, str], *, fixed_account: bool) -> list[str]:
+    """The required fields no column holds (the account is given when the import fixes it)."""
+    return [
+        str(_l("Choose the column that holds %(field)s.", field=FIELDS[kind][name]))
+        for name in REQUIRED[kind]
+        if not (name == "account" and fixed_account) and name not in clean.values()
+    ]
+
+
 def check_mapping(
     kind: ImportKind | str, columns: list[str], mapping: Any, *, fixed_account: bool = False
 ) -> dict[str, str]:
@@ -624,32 +648,19 @@ def check_mapping(
     field belongs to the kind, no field twice, and the required fields are there. Blank fields
     mean "not imported". Raises ValidationFailed on `mapping` with every problem."""
     kind = str(kind)
-    problems: list[str] = []
     if not isinstance(mapping, dict):
         raise ValidationFailed(
             fields={"mapping": [str(_l("Give the mapping as an object: column → field."))]}
         )
+    problems: list[str] = []
     clean: dict[str, str] = {}
     for column, name in mapping.items():
-        if not isinstance(column, str) or not isinstance(name, str | None):
-            problems.append(str(_l("Give the mapping as an object: column → field.")))
-        elif column not in columns:
-            problems.append(str(_l("The file has no column called %(name)s.", name=column)))
-        elif not name:
-            continue
-        elif name not in FIELDS[kind]:
-            problems.append(str(_l("%(field)s is not a field of this import.", field=name)))
-        elif name in clean.values():
-            problems.append(str(_l("Only one column can be %(field)s.", field=FIELDS[kind][name])))
-        else:
+        problem = _column_problem(kind, columns, column, name, clean)
+        if problem:
+            problems.append(problem)
+        elif name:
             clean[column] = name
-    for name in REQUIRED[kind]:
-        if name == "account" and fixed_account:
-            continue
-        if name not in clean.values():
-            problems.append(
-                str(_l("Choose the column that holds %(field)s.", field=FIELDS[kind][name]))
-            )
+    problems += _missing_required(kind, clean, fixed_account=fixed_account)
     if problems:
         raise ValidationFailed(fields={"mapping": list(dict.fromkeys(problems))})
     return clean

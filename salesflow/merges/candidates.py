@@ -161,24 +161,30 @@ def _similar_pairs(names: list[tuple[Any, int, str]]) -> list[tuple[int, int]]:
     pairs = []
     for people in by_start.values():
         # one person alone is the common case; a block this large lists everyone, not twins
-        if not 1 < len(people) <= 50:
-            continue
-        chars: dict[int, Counter[str]] = {}
-        for i, (a, name_a) in enumerate(people):
-            for j in range(i + 1, len(people)):
-                b, name_b = people[j]
-                size = len(name_a) + len(name_b)
-                if name_a == name_b or 2 * min(len(name_a), len(name_b)) < SIMILAR * size:
-                    continue
-                if i not in chars:
-                    chars[i] = Counter(name_a)
-                if j not in chars:
-                    chars[j] = Counter(name_b)
-                count_a, count_b = chars[i], chars[j]
-                if 2 * sum((count_a & count_b).values()) < SIMILAR * size:
-                    continue
-                if matching.similarity(name_a, name_b) >= SIMILAR:
-                    pairs.append((a, b))
+        if 1 < len(people) <= 50:
+            pairs += _alike(people)
+    return pairs
+
+
+def _alike(people: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """The pairs of `people` (one block, one first character) whose names are similar, each
+    pair's cheap bounds checked before the similarity is computed."""
+    pairs = []
+    chars: dict[int, Counter[str]] = {}
+    for i, (a, name_a) in enumerate(people):
+        for j in range(i + 1, len(people)):
+            b, name_b = people[j]
+            size = len(name_a) + len(name_b)
+            if name_a == name_b or 2 * min(len(name_a), len(name_b)) < SIMILAR * size:
+                continue
+            if i not in chars:
+                chars[i] = Counter(name_a)
+            if j not in chars:
+                chars[j] = Counter(name_b)
+            if 2 * sum((chars[i] & chars[j]).values()) < SIMILAR * size:
+                continue
+            if matching.similarity(name_a, name_b) >= SIMILAR:
+                pairs.append((a, b))
     return pairs
 
 

@@ -44,32 +44,14 @@ class Accounts:
         return planned
 
     def plan(self, planned: dict[int, Planned]) -> None:
-        index = self.ctx.accounts
-        keyed = {ext: rid for ext, rid in self.ctx.keys.items() if rid in index.rows}
+        keyed = {ext: rid for ext, rid in self.ctx.keys.items() if rid in self.ctx.accounts.rows}
         seen: dict[Any, int] = {}
         by_name: dict[str, list[int]] = defaultdict(list)
         by_domain: dict[str, list[int]] = defaultdict(list)
         for p in planned.values():
-            ext, name, domain, _parent = p.keys
-            if ext and ext in keyed:
-                p.record_id, p.matched_by = keyed[ext], "external_id"
-            elif domain and len(index.by_domain.get(domain, [])) == 1:
-                p.record_id, p.matched_by = index.by_domain[domain][0], "domain"
-            elif name and len(index.by_name.get(name, [])) == 1:
-                p.record_id, p.matched_by = index.by_name[name][0], "name"
-            elif name and index.by_name.get(name):
-                p.error("name", _l("Several accounts have this name: give their website."))
-            if p.record_id is not None and p.record_id not in index.importable:
-                p.error(
-                    "name", _l("This account belongs to another team: you cannot import into it.")
-                )
-            for key in (("x", ext), ("d", domain), ("n", name), ("r", p.record_id)):
-                if key[-1] is None or p.errors:
-                    continue
-                if key in seen:
-                    p.error("row", _l("Row %(n)d is the same account.", n=seen[key]))
-                else:
-                    seen[key] = p.number
+            self._match(p, keyed)
+            _mark_repeat(p, seen)
+            _ext, name, domain, _parent = p.keys
             if not p.errors:
                 if name:
                     by_name[name].append(p.number)
@@ -78,6 +60,22 @@ class Accounts:
         for p in planned.values():
             if not p.errors and p.keys[3]:
                 self._parent(p, planned, by_name, by_domain)
+
+    def _match(self, p: Planned, keyed: dict[str, int]) -> None:
+        """The account a row updates: by the source's id, else the website's domain or the name
+        when only one account has it; one the importer may not import into is an error."""
+        index = self.ctx.accounts
+        ext, name, domain, _parent = p.keys
+        if ext and ext in keyed:
+            p.record_id, p.matched_by = keyed[ext], "external_id"
+        elif domain and len(index.by_domain.get(domain, [])) == 1:
+            p.record_id, p.matched_by = index.by_domain[domain][0], "domain"
+        elif name and len(index.by_name.get(name, [])) == 1:
+            p.record_id, p.matched_by = index.by_name[name][0], "name"
+        elif name and index.by_name.get(name):
+            p.error("name", _l("Several accounts have this name: give their website."))
+        if p.record_id is not None and p.record_id not in index.importable:
+            p.error("name", _l("This account belongs to another team: you cannot import into it."))
 
     def _parent(self, p: Planned, planned: dict[int, Planned], by_name: dict, by_domain: dict):
         """The parent: an account the importer sees, or another row of the file."""
@@ -175,3 +173,16 @@ class Accounts:
                 continue
             if account is not None:
                 result.record_id, result.after_version = account.id, account.version
+
+
+def _mark_repeat(p: Planned, seen: dict[Any, int]) -> None:
+    """A row with the id, domain, name or account of an earlier sound row is that account
+    again: an error naming the earlier row. `seen` collects the keys of sound rows."""
+    ext, name, domain, _parent = p.keys
+    for key in (("x", ext), ("d", domain), ("n", name), ("r", p.record_id)):
+        if key[-1] is None or p.errors:
+            continue
+        if key in seen:
+            p.error("row", _l("Row %(n)d is the same account.", n=seen[key]))
+        else:
+            seen[key] = p.number

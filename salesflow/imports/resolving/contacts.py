@@ -156,14 +156,8 @@ class Contacts:
             if p.errors or p.account_id is None:
                 continue
             self._match(p, existing, keyed)
-            ext, email, name, _phone, _boss, _raw = p.keys
-            for key in (("x", ext), ("e", p.account_id, email), ("r", p.record_id)):
-                if key[-1] is None:
-                    continue
-                if key in seen:
-                    p.error("row", _l("Row %(n)d is the same contact.", n=seen[key]))
-                    break
-                seen[key] = p.number
+            _mark_repeat(p, seen)
+            _ext, email, name, _phone, _boss, _raw = p.keys
             if not p.errors:
                 if email:
                     file_index[(p.account_id, "e", email)].append(p.number)
@@ -385,7 +379,15 @@ class Contacts:
     # Commit -------------------------------------------------------------------------------
 
     def write(self, pairs: list[tuple[tuple[Cells, Planned], Result]]) -> None:
-        creates = [r for _row, r in pairs if r.outcome == Outcome.create]
+        self._create([r for _row, r in pairs if r.outcome == Outcome.create])
+        self._update([r for _row, r in pairs if r.outcome == Outcome.update])
+        for (_cells, planned), result in pairs:
+            if result.data.get("known_by") and result.record_id and result.outcome != Outcome.error:
+                self._log_known(result, planned.account_id)
+
+    def _create(self, creates: list[Result]) -> None:
+        """The new contacts, in one go (one savepoint per row if the database refuses it); a
+        row whose account has gone since the dry run fails."""
         accounts = {
             a.id: a
             for a in db.session.scalars(
@@ -425,7 +427,10 @@ class Contacts:
             done(creates[i], contact_id, problems.get(0))
 
         in_one_go(creates, create_all, create_one)
-        updates = [r for _row, r in pairs if r.outcome == Outcome.update]
+
+    def _update(self, updates: list[Result]) -> None:
+        """The matched contacts' changes, each through the service in its own savepoint."""
+        actor, now = self.ctx.actor, self.ctx.now
         contacts = {
             c.id: c
             for c in db.session.scalars(
@@ -443,9 +448,6 @@ class Contacts:
                 is not None
             ):
                 result.after_version = contact.version
-        for (_cells, planned), result in pairs:
-            if result.data.get("known_by") and result.record_id and result.outcome != Outcome.error:
-                self._log_known(result, planned.account_id)
 
     def _log_known(self, result: Result, account_id: int | None) -> None:
         """Who of ours knows the contact, as one contact between them today (kind "other"): the
@@ -481,3 +483,16 @@ class Contacts:
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
     """The contact's own fields of a row's data (not its account, not who knows them)."""
     return {k: v for k, v in data.items() if k not in {"account_id", "known_by"}}
+
+
+def _mark_repeat(p: Planned, seen: dict[Any, int]) -> None:
+    """A row with the id or e-mail (within its account) of an earlier row, or the contact it
+    matched, is that contact again: an error naming the earlier row."""
+    ext, email, _name, _phone, _boss, _raw = p.keys
+    for key in (("x", ext), ("e", p.account_id, email), ("r", p.record_id)):
+        if key[-1] is None:
+            continue
+        if key in seen:
+            p.error("row", _l("Row %(n)d is the same contact.", n=seen[key]))
+            break
+        seen[key] = p.number

@@ -46,6 +46,17 @@ class Opportunities:
         return planned
 
     def plan(self, planned: dict[int, Planned]) -> None:
+        live = self._live_deals(planned)
+        seen: dict[Any, int] = {}
+        for p in planned.values():
+            if p.errors:
+                continue
+            self._match(p, live)
+            _mark_repeat(p, seen)
+
+    def _live_deals(self, planned: dict[int, Planned]) -> dict[int, int]:
+        """The deals (not deleted) on the file's accounts or named by the source's ids: deal →
+        account; their names indexed in `self.names` (a same name only suggests)."""
         accounts = sorted({p.account_id for p in planned.values() if p.account_id})
         keyed_ids = set(self.ctx.keys.values())
         live: dict[int, int] = {}
@@ -62,30 +73,26 @@ class Opportunities:
                 live[deal_id] = account_id
                 if key := person_key(name):
                     self.names[(account_id, key)].append(deal_id)
-        seen: dict[Any, int] = {}
-        for p in planned.values():
-            ext, name = p.keys
-            if p.errors:
-                continue
-            record = self.ctx.keys.get(ext) if ext else None
-            if record in live and live[record] != p.account_id:
-                p.error("external_id", _l("This id belongs to an opportunity of another account."))
-            elif record in live:
-                p.record_id, p.matched_by = record, "external_id"
-            elif name and (same := self.names.get((p.account_id, name))):
-                p.note(
-                    "name",
-                    _l(
-                        "The account already has an opportunity of this name "
-                        "(#%(id)d): give its id in the source to update it.",
-                        id=same[0],
-                    ),
-                )
-            for key in (("x", ext), ("r", p.record_id)):
-                if key[-1] is not None and not p.errors:
-                    if key in seen:
-                        p.error("row", _l("Row %(n)d is the same opportunity.", n=seen[key]))
-                    seen[key] = p.number
+        return live
+
+    def _match(self, p: Planned, live: dict[int, int]) -> None:
+        """The deal a row updates, only by the source's id and only on the row's account; a
+        deal of the same name on the account is a note."""
+        ext, name = p.keys
+        record = self.ctx.keys.get(ext) if ext else None
+        if record in live and live[record] != p.account_id:
+            p.error("external_id", _l("This id belongs to an opportunity of another account."))
+        elif record in live:
+            p.record_id, p.matched_by = record, "external_id"
+        elif name and (same := self.names.get((p.account_id, name))):
+            p.note(
+                "name",
+                _l(
+                    "The account already has an opportunity of this name "
+                    "(#%(id)d): give its id in the source to update it.",
+                    id=same[0],
+                ),
+            )
 
     # Each chunk ---------------------------------------------------------------------------
 
@@ -254,3 +261,14 @@ class Opportunities:
 def _add(result: Result, name: str, message: Any) -> None:
     result.errors = result.errors or {}
     add(result.errors, name, message)
+
+
+def _mark_repeat(p: Planned, seen: dict[Any, int]) -> None:
+    """A row with the source's id of an earlier row, or the deal it matched, is that deal
+    again: an error naming the earlier row."""
+    ext, _name = p.keys
+    for key in (("x", ext), ("r", p.record_id)):
+        if key[-1] is not None and not p.errors:
+            if key in seen:
+                p.error("row", _l("Row %(n)d is the same opportunity.", n=seen[key]))
+            seen[key] = p.number
