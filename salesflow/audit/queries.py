@@ -32,8 +32,8 @@ def history(entity_type: str, entity_id: int, *, limit: int = 50) -> list[AuditE
 
 
 def account_history(account_id: int, *, limit: int = 50) -> list[AuditEntry]:
-    """Changes to an account and to everything that belongs to it (team, contacts, contacts),
-    and to the accounts merged into it."""
+    """Changes to an account and to everything that belongs to it (its team, contacts, contact
+    history and opportunities), and to the accounts merged into it."""
     ids = _with_merged("accounts", account_id)
     return list(
         db.session.scalars(
