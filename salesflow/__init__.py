@@ -12,6 +12,7 @@ from salesflow.app import SalesflowApp
 from salesflow.errors import register_errorhandlers
 from salesflow.extensions import babel, csrf, login_manager, migrate
 from salesflow.extensions import db as database  # `salesflow.db` is the module of column types
+from salesflow.unit_of_work import register_unit_of_work
 
 SUPPORTED_LOCALES = {"en": "en", "zh": "zh_Hans"}
 
@@ -47,6 +48,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     register_cli(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_unit_of_work(app)
     return app
 
 

@@ -153,7 +153,11 @@ def client(app: Flask) -> FlaskClient:
 
 
 def login(client: FlaskClient, user: User) -> FlaskClient:
-    """Log `user` in on `client` without the password round trip (argon2 is slow on purpose)."""
+    """Log `user` in on `client` without the password round trip (argon2 is slow on purpose).
+    Test data so far is committed first, as api_as does: a refused request rolls back to here
+    (the unit of work), which inside the test's outer transaction only releases a savepoint."""
+    if has_app_context():
+        db.session.commit()
     # Flask-Login's "strong" session protection ties a session to the address and user agent.
     client.environ_base["HTTP_USER_AGENT"] = "salesflow-tests"
     with client.application.test_request_context(

@@ -101,10 +101,6 @@ class TeamForm(FlaskForm):
         ]
 
 
-class VersionForm(FlaskForm):
-    """Delete / restore buttons: CSRF only."""
-
-
 def user_choices(users: list[Any]) -> list[SelectChoice]:
     """People for the account team's rows; leavers still on the team are marked."""
     inactive = _l("inactive")

@@ -11,13 +11,7 @@ from wtforms import SelectChoice
 
 from salesflow import clock
 from salesflow.accounts import queries, services
-from salesflow.accounts.forms import (
-    FIELD_LABELS,
-    AccountForm,
-    TeamForm,
-    VersionForm,
-    user_choices,
-)
+from salesflow.accounts.forms import FIELD_LABELS, AccountForm, TeamForm, user_choices
 from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.audit import queries as audit_queries
 from salesflow.audit.models import AuditEntry
@@ -26,7 +20,7 @@ from salesflow.auth.models import User
 from salesflow.contacts.queries import decision_chain
 from salesflow.errors import Forbidden
 from salesflow.extensions import db
-from salesflow.forms import save_form
+from salesflow.forms import ButtonForm, press, save_form
 from salesflow.interactions.queries import timeline
 from salesflow.labels import label
 from salesflow.merges import chooser as merge_views
@@ -172,7 +166,7 @@ def detail(account_id: int):
         team_names=team_names,
         field_labels=FIELD_LABELS,
         can_delete=scope.can_delete(current_user, account),
-        button_form=VersionForm(),
+        button_form=ButtonForm(),
         can_set_team=scope.can_set_account_team(current_user, account),
         quicklog_account_id=None if account.is_deleted else account.id,
         opportunities=deals[:10],
@@ -294,12 +288,9 @@ def team(account_id: int):
 
 
 def _button(account: Account, change: Any, done: str):
-    """A POST-only button (delete, restore): CSRF checked, one service, commit, back to the page."""
-    if VersionForm().validate_on_submit():
-        change(account, actor=current_user, now=clock.now())
-        db.session.commit()
-        flash(done, "success")
-    return redirect(url_for("accounts.detail", account_id=account.id))
+    """A POST-only button (delete, restore): one service, say what happened, back to the page."""
+    back = url_for("accounts.detail", account_id=account.id)
+    return press(lambda: change(account, actor=current_user, now=clock.now()), back=back, done=done)
 
 
 @bp.post("/accounts/<int:account_id>/delete")

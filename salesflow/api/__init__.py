@@ -76,17 +76,6 @@ def caller() -> User:
     return token_auth.current_user  # type: ignore[return-value]
 
 
-@bp.after_request
-def _commit_or_rollback(response):
-    """Entry points commit once (STYLE.md rule 5): writes that answered 2xx are kept."""
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-    return response
-
-
 def _encode_cursor(value: int) -> str:
     return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
 

@@ -42,10 +42,6 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """A POST-only button still carries a CSRF token."""
-
-
 class LanguageForm(FlaskForm):
     locale = SelectField(
         _l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("zh", "简体中文")]

@@ -6,11 +6,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from salesflow import clock
 from salesflow.auth import devices, services
-from salesflow.auth.forms import EmptyForm, LanguageForm, LoginForm, PasswordChangeForm
+from salesflow.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from salesflow.auth.login import check_credentials
 from salesflow.auth.models import ApiToken, User
 from salesflow.extensions import db
-from salesflow.forms import save_form
+from salesflow.forms import ButtonForm, press, save_form
 
 bp = Blueprint("auth", __name__)
 
@@ -62,12 +62,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    if EmptyForm().validate_on_submit():
+    def end() -> None:
         services.end_sessions(current_user)
-        db.session.commit()
         logout_user()
         session.clear()
-    return redirect(url_for("auth.login"))
+
+    return press(end, back=url_for("auth.login"))
 
 
 @bp.post("/language")
@@ -80,7 +80,6 @@ def language():
             services.update_user(
                 current_user, {"locale": form.locale.data}, actor=current_user, now=clock.now()
             )
-            db.session.commit()
         flash(_("Language changed."), "success")
     return redirect(_safe_next(request.form.get("next")))
 
@@ -99,7 +98,7 @@ def _account_page(
         "auth/account.html",
         password_form=password_form,
         tokens=[_token_row(token, clock.now()) for token in tokens],
-        revoke_form=EmptyForm(),
+        revoke_form=ButtonForm(),
         calendar=account_section(current_user, calendar_url),
     )
     return page, status, headers or {}
@@ -158,10 +157,11 @@ def change_password():
 @bp.post("/me/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    if EmptyForm().validate_on_submit():
-        user = current_user._get_current_object()
-        token = services.get_own_token(user, token_id)
-        services.revoke_token(token, actor=user, now=clock.now())
-        db.session.commit()
-        flash(_("API token revoked."), "success")
-    return redirect(url_for("auth.account"))
+    user = current_user._get_current_object()
+    return press(
+        lambda: services.revoke_token(
+            services.get_own_token(user, token_id), actor=user, now=clock.now()
+        ),
+        back=url_for("auth.account"),
+        done=_("API token revoked."),
+    )

@@ -3,18 +3,18 @@ the address on "Your account", and one next step as an .ics file from the intera
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, redirect, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from salesflow import clock
 from salesflow.auth import scope
-from salesflow.auth.forms import EmptyForm, PasswordChangeForm
+from salesflow.auth.forms import PasswordChangeForm
 from salesflow.auth.models import User
 from salesflow.calendar import ics, services
 from salesflow.errors import NotFound
-from salesflow.extensions import db
+from salesflow.forms import ButtonForm, press
 from salesflow.interactions.models import Interaction
 from salesflow.interactions.queries import is_open_step
 
@@ -54,7 +54,7 @@ def account_section(user: User, url: str | None = None) -> dict[str, Any]:
         "url": url,
         "webcal": "webcal" + url[url.index(":") :] if url else None,
         "created_at": current.created_at if current else None,
-        "form": EmptyForm(),
+        "form": ButtonForm(),
     }
 
 
@@ -64,23 +64,22 @@ def create():
     """Make a new calendar address (the old one stops working) and show it once."""
     from salesflow.auth.views import _account_page
 
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return redirect(url_for("auth.account"))
     user = current_user._get_current_object()
     token = services.create_feed(user, actor=user, now=clock.now())
-    db.session.commit()
     return _account_page(PasswordChangeForm(), calendar_url=feed_url(token))
 
 
 @bp.post("/me/calendar/revoke")
 @login_required
 def revoke():
-    if EmptyForm().validate_on_submit():
-        user = current_user._get_current_object()
-        services.revoke_feed(user, actor=user, now=clock.now())
-        db.session.commit()
-        flash(_("Your calendar address is off: calendars get no more updates."), "success")
-    return redirect(url_for("auth.account", _anchor="calendar"))
+    user = current_user._get_current_object()
+    return press(
+        lambda: services.revoke_feed(user, actor=user, now=clock.now()),
+        back=url_for("auth.account", _anchor="calendar"),
+        done=_("Your calendar address is off: calendars get no more updates."),
+    )
 
 
 @bp.app_template_global()

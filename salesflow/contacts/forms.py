@@ -138,9 +138,3 @@ class LeaveForm(FlaskForm):
 
     left_on = DateField(FIELD_LABELS["left_on"], validators=[Optional()])
     version = HiddenField()
-
-
-class VersionForm(FlaskForm):
-    """A POST-only button (back at the customer, delete, restore): CSRF and the version."""
-
-    version = HiddenField()

@@ -12,17 +12,10 @@ from salesflow.accounts.models import Account
 from salesflow.audit import queries as audit_queries
 from salesflow.auth import scope
 from salesflow.contacts import queries, services
-from salesflow.contacts.forms import (
-    FIELD_LABELS,
-    ContactForm,
-    LeaveForm,
-    VersionForm,
-)
+from salesflow.contacts.forms import FIELD_LABELS, ContactForm, LeaveForm
 from salesflow.contacts.models import Contact
 from salesflow.contacts.vcard import vcard_response
-from salesflow.errors import Conflict, ValidationFailed
-from salesflow.extensions import db
-from salesflow.forms import save_form
+from salesflow.forms import ButtonForm, press, save_form
 from salesflow.interactions import queries as interaction_queries
 from salesflow.merges import chooser as merge_views
 from salesflow.merges.models import MergeKind
@@ -99,7 +92,7 @@ def detail(contact_id: int):
         contact_names=queries.reports_to_names(history),
         field_labels=FIELD_LABELS,
         leave_form=LeaveForm(left_on=clock.today(now), version=contact.version),
-        version_form=VersionForm(version=contact.version),
+        version_form=ButtonForm(version=contact.version),
         can_edit=scope.can_edit_contact(current_user, contact),
         can_delete=scope.can_delete(current_user, contact.account),
         quicklog_account_id=contact.account_id,
@@ -107,20 +100,10 @@ def detail(contact_id: int):
     )
 
 
-def _button(contact: Contact, form: VersionForm | LeaveForm, change: Callable[[], Any], done: str):
-    """A POST-only button on the contact page: run the service, commit, say what happened."""
-    if form.validate_on_submit():
-        try:
-            change()
-        except (ValidationFailed, Conflict) as error:
-            messages = [m for ms in error.fields.values() for m in ms] or [error.message]
-            flash(" ".join(messages), "danger")
-        else:
-            db.session.commit()
-            flash(done, "success")
-    else:
-        flash(" ".join(m for ms in form.errors.values() for m in ms), "danger")
-    return redirect(url_for("contacts.detail", contact_id=contact.id))
+def _button(contact: Contact, form: ButtonForm | LeaveForm, change: Callable[[], Any], done: str):
+    """A POST-only button on the contact page: run the service, say what happened, go back."""
+    back = url_for("contacts.detail", contact_id=contact.id)
+    return press(change, back=back, done=done, form=form)
 
 
 @bp.get("/contacts/<int:contact_id>/vcard")
@@ -151,7 +134,7 @@ def leave(contact_id: int):
 @login_required
 def rejoin(contact_id: int):
     contact = scope.get_contact(current_user, contact_id)
-    form = VersionForm()
+    form = ButtonForm()
     data = {"left_on": None, "version": parse_id(form.version.data)}
     return _button(
         contact,
@@ -167,7 +150,7 @@ def delete(contact_id: int):
     contact = scope.get_contact(current_user, contact_id)
     return _button(
         contact,
-        VersionForm(),
+        ButtonForm(),
         lambda: services.delete_contact(contact, actor=current_user, now=clock.now()),
         _("Contact deleted. A director or admin can restore it from this page."),
     )
@@ -179,7 +162,7 @@ def restore(contact_id: int):
     contact = scope.get_contact(current_user, contact_id, include_deleted=True)
     return _button(
         contact,
-        VersionForm(),
+        ButtonForm(),
         lambda: services.restore_contact(contact, actor=current_user, now=clock.now()),
         _("Contact restored."),
     )

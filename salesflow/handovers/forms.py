@@ -48,7 +48,3 @@ class ConfirmForm(FlaskForm):
 
     def service_data(self) -> dict[str, Any]:
         return {"attitude": self.attitude.data, "influence": self.influence.data}
-
-
-class ButtonForm(FlaskForm):
-    """A POST-only button (transfer the roles): the CSRF token only."""

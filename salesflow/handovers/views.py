@@ -9,16 +9,15 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import escape
 
 from salesflow import clock
 from salesflow.auth import scope
-from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.errors import Forbidden
 from salesflow.extensions import db
-from salesflow.forms import save_form
+from salesflow.forms import ButtonForm, press, save_form
 from salesflow.handovers import checklist, queries, services
 from salesflow.handovers.checklist import ItemKind
-from salesflow.handovers.forms import FIELD_LABELS, ButtonForm, ConfirmForm, HandoverForm
+from salesflow.handovers.forms import FIELD_LABELS, ConfirmForm, HandoverForm
 from salesflow.handovers.models import Handover
 from salesflow.opportunities.models import Opportunity
 from salesflow.validation import parse_id
@@ -121,21 +120,9 @@ def detail(handover_id: int):
 
 
 def _act(handover: Handover, form: Any, change: Callable[[], Any], done: Callable[[Any], str]):
-    """Run one service for a valid form and commit; say what happened or why not; go back."""
-    back = redirect(url_for("handovers.detail", handover_id=handover.id), 303)
-    if not form.validate_on_submit():
-        flash(_("The form has expired; try again."), "danger")
-        return back
-    try:
-        result = change()
-    except (ValidationFailed, Conflict, Forbidden) as error:
-        db.session.rollback()
-        messages = [m for ms in getattr(error, "fields", {}).values() for m in ms]
-        flash(escape(" ".join(messages) or error.message), "danger")
-        return back
-    db.session.commit()
-    flash(done(result), "success")
-    return back
+    """Run one service for a valid form; say what happened or why not; go back."""
+    back = url_for("handovers.detail", handover_id=handover.id)
+    return press(change, back=back, done=done, form=form)
 
 
 @bp.post("/handovers/<int:handover_id>/transfer")

@@ -134,10 +134,6 @@ def mapping_of(imp: Import, form: MappingForm) -> dict[str, str]:
     }
 
 
-class ButtonForm(FlaskForm):
-    """A POST-only button (commit): CSRF only."""
-
-
 class UndoForm(FlaskForm):
     confirm = BooleanField(
         _l("Yes, undo this import"), validators=[DataRequired(_l("Tick the box to confirm."))]

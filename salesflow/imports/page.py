@@ -15,8 +15,9 @@ from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.extensions import db
+from salesflow.forms import ButtonForm
 from salesflow.imports import runner, services
-from salesflow.imports.forms import OUTCOME_LABELS, ButtonForm, MappingForm, UndoForm
+from salesflow.imports.forms import OUTCOME_LABELS, MappingForm, UndoForm
 from salesflow.imports.mapping import FIELDS, REQUIRED
 from salesflow.imports.models import OUTCOMES, Import, ImportFile, ImportRow, ImportStatus
 from salesflow.imports.reading import open_table

@@ -10,15 +10,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth import scope
-from salesflow.errors import Conflict, Forbidden, ValidationFailed
+from salesflow.errors import Forbidden
 from salesflow.extensions import db
-from salesflow.forms import save_form
+from salesflow.forms import press, save_form
 from salesflow.imports import errorfile, page, runner, services
 from salesflow.imports.forms import (
     KIND_LABELS,
     STATUS_LABELS,
     UNDO_LABELS,
-    ButtonForm,
     UndoForm,
     UploadForm,
     mapping_form,
@@ -176,51 +175,35 @@ def remap(import_id: int):
     return redirect(url_for("imports.detail", import_id=imp.id) + "#report")
 
 
-def _refused(error: Exception) -> str:
-    if isinstance(error, ValidationFailed) and error.fields:
-        return " ".join(m for ms in error.fields.values() for m in ms)
-    return getattr(error, "message", str(error))
-
-
 @bp.post("/imports/<int:import_id>/commit")
 @login_required
 def commit(import_id: int):
     imp = services.visible(current_user, import_id)
-    if ButtonForm().validate_on_submit():
-        try:
-            runner.commit(imp, actor=current_user, now=clock.now())
-        except (ValidationFailed, Conflict) as error:
-            db.session.rollback()
-            flash(_refused(error), "danger")
-        else:
-            flash(
-                _("The import is running.") if imp.status.value == "running" else _("Imported."),
-                "success",
-            )
-    return redirect(url_for("imports.detail", import_id=import_id))
+    return press(
+        lambda: runner.commit(imp, actor=current_user, now=clock.now()),
+        back=url_for("imports.detail", import_id=import_id),
+        done=lambda _imp: (
+            _("The import is running.") if imp.status.value == "running" else _("Imported.")
+        ),
+    )
 
 
 @bp.post("/imports/<int:import_id>/undo")
 @login_required
 def undo(import_id: int):
     imp = services.visible(current_user, import_id)
-    form = UndoForm()
-    if not form.validate_on_submit():
-        flash(_("Tick the box to confirm."), "danger")
-        return redirect(url_for("imports.detail", import_id=import_id) + "#undo")
-    try:
-        runner.undo(imp, actor=current_user, now=clock.now())
-    except (ValidationFailed, Conflict) as error:
-        db.session.rollback()
-        flash(_refused(error), "danger")
-    else:
-        flash(
+    page = url_for("imports.detail", import_id=import_id)
+    return press(
+        lambda: runner.undo(imp, actor=current_user, now=clock.now()),
+        back=page,
+        done=lambda _imp: (
             _("The import is being undone.")
             if imp.status.value == "running"
-            else _("The import is undone."),
-            "success",
-        )
-    return redirect(url_for("imports.detail", import_id=import_id))
+            else _("The import is undone.")
+        ),
+        form=UndoForm(),
+        refused_back=page + "#undo",
+    )
 
 
 @bp.route("/imports/<int:import_id>/errors.<any(csv, xlsx):fmt>")

@@ -118,16 +118,3 @@ class InteractionForm(FlaskForm):
         }
         data["version"] = parse_id(self.version.data)  # required when changing, not logging
         return data
-
-
-class ButtonForm(FlaskForm):
-    """A POST-only button (done, delete, restore): CSRF, and where to go back to."""
-
-    next = HiddenField()
-
-
-class DoneForm(ButtonForm):
-    """ "Next step done": the version of the interaction the button was shown with (the template
-    passes it to `post_button`)."""
-
-    version = HiddenField()

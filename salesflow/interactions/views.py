@@ -14,14 +14,11 @@ from salesflow.accounts.models import Account
 from salesflow.audit import queries as audit_queries
 from salesflow.auth import scope
 from salesflow.contacts import queries as contact_queries
-from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
-from salesflow.forms import save_form
+from salesflow.forms import ButtonForm, local_path, press, save_form
 from salesflow.interactions import queries, services
 from salesflow.interactions.forms import (
     FIELD_LABELS,
-    ButtonForm,
-    DoneForm,
     InteractionForm,
     to_local,
 )
@@ -83,13 +80,7 @@ def _prefill(form: InteractionForm) -> None:
     people = [v for v in (parse_id(v) for v in args.getlist("participant_ids")) if v is not None]
     if people:  # e.g. a handover's joint contact: the old and the new person
         form.participant_ids.data = people
-    form.next.data = _local(args.get("next"))
-
-
-def _local(target: str | None) -> str:
-    """A local path only (never another site)."""
-    target = target or ""
-    return target if target.startswith("/") and not target.startswith("//") else ""
+    form.next.data = local_path(args.get("next"))
 
 
 def _search_page(status: int = 200, problem: str | None = None):
@@ -127,7 +118,7 @@ def new():
     if saved is None:
         return _form_page(form, account, None, status)
     flash(_("Contact logged."), "success")
-    return redirect(_local(form.next.data) or url_for("accounts.detail", account_id=account.id))
+    return redirect(local_path(form.next.data) or url_for("accounts.detail", account_id=account.id))
 
 
 @bp.route("/interactions/<int:interaction_id>")
@@ -169,31 +160,12 @@ def edit(interaction_id: int):
     return redirect(url_for("interactions.detail", interaction_id=interaction.id))
 
 
-def _back(form: ButtonForm, default: str) -> str:
-    """Where a button sends the user back to: a local path only (never another site)."""
-    return _local(form.next.data) or default
-
-
-def _button(
-    interaction: Interaction,
-    change: Callable[[Any], Any],
-    done: str,
-    form: ButtonForm | None = None,
-):
-    """A POST-only button: run the service with the form's data, commit, say what happened, go
-    back."""
-    form = form or ButtonForm()
-    if form.validate_on_submit():
-        try:
-            change(form.data)
-        except (ValidationFailed, Conflict) as error:
-            messages = [m for ms in error.fields.values() for m in ms] or [error.message]
-            flash(" ".join(messages), "danger")
-        else:
-            db.session.commit()
-            flash(done, "success")
+def _button(interaction: Interaction, change: Callable[[ButtonForm], Any], done: str):
+    """A POST-only button: run the service with the form's data, say what happened, go back (to
+    the form's `next`, else the interaction's page)."""
+    form = ButtonForm()
     default = url_for("interactions.detail", interaction_id=interaction.id)
-    return redirect(_back(form, default))
+    return press(lambda: change(form), back=default, done=done, form=form)
 
 
 @bp.post("/interactions/<int:interaction_id>/done")
@@ -202,11 +174,13 @@ def done(interaction_id: int):
     interaction = scope.get_interaction(current_user, interaction_id)
     return _button(
         interaction,
-        lambda data: services.complete_next_step(
-            interaction, {"version": parse_id(data["version"])}, actor=current_user, now=clock.now()
+        lambda form: services.complete_next_step(
+            interaction,
+            {"version": parse_id(form.version.data)},
+            actor=current_user,
+            now=clock.now(),
         ),
         _("Next step done."),
-        DoneForm(),
     )
 
 
@@ -216,7 +190,7 @@ def delete(interaction_id: int):
     interaction = scope.get_interaction(current_user, interaction_id)
     return _button(
         interaction,
-        lambda data: services.delete_interaction(interaction, actor=current_user, now=clock.now()),
+        lambda form: services.delete_interaction(interaction, actor=current_user, now=clock.now()),
         _("Contact deleted. A director or admin can restore it from this page."),
     )
 
@@ -227,7 +201,7 @@ def restore(interaction_id: int):
     interaction = scope.get_interaction(current_user, interaction_id, include_deleted=True)
     return _button(
         interaction,
-        lambda data: services.restore_interaction(interaction, actor=current_user, now=clock.now()),
+        lambda form: services.restore_interaction(interaction, actor=current_user, now=clock.now()),
         _("Contact restored."),
     )
 

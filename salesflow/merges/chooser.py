@@ -18,10 +18,11 @@ from salesflow.auth.models import User
 from salesflow.contacts.forms import FIELD_LABELS as CONTACT_LABELS
 from salesflow.contacts.models import Contact
 from salesflow.extensions import db
+from salesflow.forms import ButtonForm
 from salesflow.labels import label
 from salesflow.merges import queries, services
 from salesflow.merges.candidates import Group, Reason
-from salesflow.merges.forms import ChooserForm, UndoForm, chooser_form
+from salesflow.merges.forms import ChooserForm, chooser_form
 from salesflow.merges.kinds import KINDS
 from salesflow.merges.models import Merge, MergeKind
 from salesflow.teams.models import Team
@@ -280,7 +281,7 @@ def merge_rows(user: User, merges: list[Merge], now: datetime) -> list[MergeRow]
 @dataclass
 class Panel:
     rows: list[MergeRow]
-    form: UndoForm
+    form: ButtonForm
 
 
 def panel(user: User, kind: MergeKind, record_id: int, now: datetime) -> Panel | None:
@@ -292,7 +293,7 @@ def panel(user: User, kind: MergeKind, record_id: int, now: datetime) -> Panel |
     rows = [
         r for r in merge_rows(user, queries.standing_into(kind, record_id, now), now) if r.can_undo
     ]
-    return Panel(rows, UndoForm()) if rows else None
+    return Panel(rows, ButtonForm()) if rows else None
 
 
 def contact_hint(user: User, account: Account) -> int:

@@ -59,7 +59,3 @@ def chooser_form(
         form.survivor.data = str(records[0].id)
         form.versions.data = ",".join(f"{r.id}:{r.version}" for r in records)
     return form
-
-
-class UndoForm(FlaskForm):
-    """The "Undo merge" button: CSRF only."""

@@ -10,12 +10,13 @@ from flask_login import current_user, login_required
 from salesflow import clock
 from salesflow.auth import scope
 from salesflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from salesflow.extensions import db
+from salesflow.forms import ButtonForm, press
 from salesflow.merges import chooser, queries, redirects, services
 from salesflow.merges.chooser import record_url
-from salesflow.merges.forms import PREFIX, ChooserForm, UndoForm
+from salesflow.merges.forms import PREFIX, ChooserForm
 from salesflow.merges.kinds import KINDS
 from salesflow.merges.models import MergeKind
+from salesflow.unit_of_work import refuse
 from salesflow.validation import parse_id
 
 bp = Blueprint("merges", __name__)
@@ -79,7 +80,6 @@ def choose(kind: str):
             merge = services.merge_records(
                 kind, survivor, data, actor=current_user, now=clock.now()
             )
-            db.session.commit()
             flash(
                 _(
                     "Merged. Everything of the others is now here; you can undo the merge for "
@@ -93,11 +93,11 @@ def choose(kind: str):
             plan = services.plan_merge(kind, survivor, data, actor=current_user)
             return render_template("merges/review.html", view=view, plan=chooser.review(view, plan))
     except ValidationFailed as error:
-        db.session.rollback()
+        refuse()
         _show(form, error)
         return _chooser(view, error.status)
     except Conflict as error:
-        db.session.rollback()
+        refuse()
         view = chooser.build(kind, _records(kind), fresh_versions=True)
         view.form.form_errors.append(error.message)
         return _chooser(view, error.status)
@@ -137,7 +137,7 @@ def index():
         "merges/index.html",
         rows=chooser.merge_rows(current_user, merges, now),
         next_url=next_url,
-        form=UndoForm(),
+        form=ButtonForm(),
         undo_days=services.UNDO_DAYS,
     )
 
@@ -147,17 +147,8 @@ def index():
 def undo(merge_id: int):
     _finder()
     merge = queries.merge_in_scope(current_user, merge_id)
-    back = record_url(merge.kind, merge.survivor_id)
-    if not UndoForm().validate_on_submit():
-        return redirect(back)
-    try:
-        services.undo_merge(merge, actor=current_user, now=clock.now())
-    except (ValidationFailed, Conflict) as error:
-        db.session.rollback()
-        flash(
-            " ".join([m for ms in error.fields.values() for m in ms] or [error.message]), "danger"
-        )
-        return redirect(back)
-    db.session.commit()
-    flash(chooser.undone_message(merge), "success")
-    return redirect(record_url(merge.kind, merge.survivor_id))
+    return press(
+        lambda: services.undo_merge(merge, actor=current_user, now=clock.now()),
+        back=record_url(merge.kind, merge.survivor_id),
+        done=lambda _undone: chooser.undone_message(merge),
+    )

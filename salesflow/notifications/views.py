@@ -2,14 +2,13 @@
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from salesflow import clock
-from salesflow.extensions import db
+from salesflow.forms import ButtonForm, local_path, press
 from salesflow.notifications import queries, services
-from salesflow.notifications.forms import ButtonForm
 from salesflow.notifications.messages import render
 from salesflow.validation import parse_id
 
@@ -26,11 +25,6 @@ def _bell() -> dict[str, Any]:
         return queries.unread_count(current_user)
 
     return {"unread_notifications": unread_notifications}
-
-
-def _local(target: str | None) -> str | None:
-    """A local path only (never another site)."""
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.route("/notifications")
@@ -54,35 +48,31 @@ def index():
     )
 
 
-def _button(change) -> bool:
-    form = ButtonForm()
-    if not form.validate_on_submit():
-        flash(_("The form has expired; try again."), "danger")
-        return False
-    change()
-    db.session.commit()
-    return True
-
-
 @bp.post("/notifications/<int:notification_id>/open")
 @login_required
 def open_(notification_id: int):
     notification = queries.get_notification(current_user, notification_id)
-    _button(lambda: services.mark_read(notification, now=clock.now()))
-    return redirect(_local(notification.link) or url_for("notifications.index"), 303)
+    return press(
+        lambda: services.mark_read(notification, now=clock.now()),
+        back=local_path(notification.link) or url_for("notifications.index"),
+    )
 
 
 @bp.post("/notifications/<int:notification_id>/read")
 @login_required
 def read(notification_id: int):
     notification = queries.get_notification(current_user, notification_id)
-    _button(lambda: services.mark_read(notification, now=clock.now()))
-    return redirect(url_for("notifications.index"), 303)
+    return press(
+        lambda: services.mark_read(notification, now=clock.now()),
+        back=url_for("notifications.index"),
+    )
 
 
 @bp.post("/notifications/read-all")
 @login_required
 def read_all():
-    if _button(lambda: services.mark_all_read(current_user, now=clock.now())):
-        flash(_("All notifications marked as read."), "success")
-    return redirect(url_for("notifications.index"), 303)
+    return press(
+        lambda: services.mark_all_read(current_user, now=clock.now()),
+        back=url_for("notifications.index"),
+        done=_("All notifications marked as read."),
+    )

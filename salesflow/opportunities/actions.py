@@ -1,61 +1,30 @@
 """POST-only actions on an opportunity: moves, checklist ticks and decisions. Each checks CSRF
-through its small form, calls one service, commits, says what happened and goes back; a refusal
-(unmet gates, a missing reason, a stale page) is said in words and nothing is saved."""
+through its small form, calls one service, says what happened and goes back (forms.press); a
+refusal (unmet gates, a missing reason, a stale page) is said in words and nothing is saved."""
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 
 from salesflow import clock
 from salesflow.auth import scope
-from salesflow.errors import Conflict, Forbidden, GatesUnmet, ValidationFailed
-from salesflow.extensions import db
+from salesflow.forms import press
 from salesflow.opportunities import moves, services
 from salesflow.opportunities.forms import ApprovalForm, MoveForm, TickForm
 from salesflow.opportunities.models import Opportunity
 from salesflow.opportunities.views import bp
 
 
-def _back(opportunity: Opportunity) -> str:
-    """Back where the button was (the board or the opportunity page); a local path only."""
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("opportunities.detail", opportunity_id=opportunity.id)
-
-
-def _refused(error: Exception) -> str:
-    if isinstance(error, GatesUnmet):
-        items = Markup("").join(Markup("<li>{}</li>").format(u["message"]) for u in error.unmet)
-        return Markup("{}<ul class='mb-0'>{}</ul>").format(
-            _("Not yet: these exit criteria are unmet."), items
-        )
-    if isinstance(error, ValidationFailed) and error.fields:
-        return escape(" ".join(m for ms in error.fields.values() for m in ms))
-    return escape(getattr(error, "message", str(error)))
-
-
 def _act(opportunity: Opportunity, form: FlaskForm, change: Callable[[], Any], done: str) -> Any:
-    """Run one service for a valid form and commit; on refusal go to the opportunity page (where
-    the gates and what to do about them are shown) with the reason."""
-    if not form.validate_on_submit():
-        messages = [m for ms in form.errors.values() for m in ms]
-        flash(" ".join(str(m) for m in messages) or _("The form has expired; try again."), "danger")
-        return redirect(url_for("opportunities.detail", opportunity_id=opportunity.id), 303)
-    try:
-        change()
-    except (GatesUnmet, ValidationFailed, Conflict, Forbidden) as error:
-        db.session.rollback()
-        flash(_refused(error), "danger")
-        return redirect(url_for("opportunities.detail", opportunity_id=opportunity.id), 303)
-    db.session.commit()
-    flash(done, "success")
-    return redirect(_back(opportunity), 303)
+    """Run one service for a valid form; back where the button was (the board or the opportunity
+    page); on refusal to the opportunity page (where the gates and what to do about them are
+    shown) with the reason."""
+    page = url_for("opportunities.detail", opportunity_id=opportunity.id)
+    return press(change, back=page, done=done, form=form, refused_back=page)
 
 
 def _opportunity(opportunity_id: int) -> Opportunity:

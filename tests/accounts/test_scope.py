@@ -98,7 +98,9 @@ def test_deleted_account_is_404_for_reps_and_visible_to_its_director(client, wor
 
 def test_rep_cannot_delete_by_url_or_api(app, client, world):
     login(client, world.rep_a)
-    assert client.post(f"/accounts/{world.account_a.id}/delete").status_code == 403
+    refused = client.post(f"/accounts/{world.account_a.id}/delete", follow_redirects=True)
+    assert refused.history[0].status_code == 303  # a refused button: back with the reason
+    assert "You are not allowed to do this." in refused.get_data(as_text=True)
     assert api_as(app, world.rep_a).delete(f"/accounts/{world.account_a.id}").status_code == 403
     assert world.account_a.deleted_at is None
 

@@ -243,7 +243,7 @@ def test_stale_edit_shows_conflict_keeps_input_and_can_then_be_saved(client, wor
     login(client, world.rep_a)
     stale = world.account_a.version
     world.account_a.notes = "changed by someone else"
-    db.session.flush()
+    db.session.commit()  # someone else's save (the refused one rolls back to here)
     data = _form(world, name="My new name", tier="B", version=stale)
     response = client.post(f"/accounts/{world.account_a.id}/edit", data=data)
     assert response.status_code == 409
@@ -303,9 +303,9 @@ def test_team_form_shows_a_leaver_still_on_the_team(client, world):
 def test_director_deletes_and_restores_with_the_buttons(client, world):
     login(client, world.director_a)
     response = client.post(f"/accounts/{world.account_a.id}/delete")
-    assert response.status_code == 302 and world.account_a.is_deleted
+    assert response.status_code == 303 and world.account_a.is_deleted
     response = client.post(f"/accounts/{world.account_a.id}/restore")
-    assert response.status_code == 302 and not world.account_a.is_deleted
+    assert response.status_code == 303 and not world.account_a.is_deleted
     actions = db.session.scalars(
         sa.select(AuditEntry.action).where(AuditEntry.account_id == world.account_a.id)
     ).all()

@@ -130,7 +130,7 @@ def test_revoking_a_token_on_the_page_ends_it(app, client, li):
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == li.id))
     login(client, li)
     response = client.post(f"/me/tokens/{token.id}/revoke")
-    assert response.status_code == 302
+    assert response.status_code == 303
     _switch_user()
     assert api.get("/me").status_code == 401
     assert "Revoked" in client.get("/me").get_data(as_text=True)

@@ -96,10 +96,12 @@ def test_no_one_edits_a_deleted_contact(now, world):
     assert not scope.can_edit_contact(world.admin, gone)
 
 
-def test_rep_gets_403_when_deleting_by_url_and_api(app, client, now, world):
+def test_rep_is_refused_deleting_by_button_and_gets_403_by_api(app, client, now, world):
     api = api_as(app, world.rep_a)
     db.session.commit()
     login(client, world.rep_a)
-    assert client.post(f"/contacts/{world.contact_a.id}/delete").status_code == 403
+    for action in ("delete", "restore"):
+        refused = client.post(f"/contacts/{world.contact_a.id}/{action}")
+        assert refused.status_code == 303  # a refused button: back with the reason
+        assert refused.headers["Location"] == f"/contacts/{world.contact_a.id}"
     assert api.delete(f"/contacts/{world.contact_a.id}").status_code == 403
-    assert client.post(f"/contacts/{world.contact_a.id}/restore").status_code == 403

@@ -178,7 +178,9 @@ def test_mark_as_left_and_back(client, now, world):
 
 def test_rep_cannot_delete_a_contact(client, now, world):
     login(client, world.rep_a)
-    assert client.post(f"/contacts/{world.contact_a.id}/delete").status_code == 403
+    refused = client.post(f"/contacts/{world.contact_a.id}/delete", follow_redirects=True)
+    assert refused.history[0].status_code == 303  # a refused button: back with the reason
+    assert "You are not allowed to do this." in refused.get_data(as_text=True)
     db.session.refresh(world.contact_a)
     assert world.contact_a.deleted_at is None
 
@@ -190,7 +192,7 @@ def test_director_deletes_and_restores_from_the_contact_page(client, now, world)
         as_text=True
     )
     response = client.post(f"/contacts/{contact.id}/delete")
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.refresh(contact)
     assert contact.deleted_at is not None
     page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)

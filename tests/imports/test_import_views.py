@@ -60,7 +60,7 @@ def test_upload_map_dry_run_commit_and_report(app, world, now):
     assert remapped.status_code == 302
     assert imp.mapping == {"姓名": "name", "单位": "account"} and imp.mode.value == "create"
     committed = client.post(f"/imports/{imp.id}/commit")
-    assert committed.status_code == 302
+    assert committed.status_code == 303
     report = client.get(f"/imports/{imp.id}")
     assert "/contacts/" in report.text and 'id="errors-csv"' in report.text
     assert 'id="undo-form"' in report.text
@@ -78,7 +78,7 @@ def test_a_mapping_missing_a_required_field_is_finished_on_the_page(app, world, 
     imp = _latest()
     page = client.get(f"/imports/{imp.id}")
     assert 'id="missing"' in page.text and 'id="commit"' not in page.text
-    assert client.post(f"/imports/{imp.id}/commit").status_code == 302
+    assert client.post(f"/imports/{imp.id}/commit").status_code == 303
     assert imp.status.value == "previewed"
     twice = client.post(
         f"/imports/{imp.id}/map",

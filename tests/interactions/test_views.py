@@ -156,21 +156,22 @@ def test_edit_saves_and_stale_version_keeps_input(client, now, world):
     assert "Corrected summary" in page and "What happened" in page  # audit history
 
 
-def test_rep_delete_is_403(client, now, world):
+def test_rep_delete_is_refused_with_the_reason(client, now, world):
     login(client, world.rep_a)
-    response = client.post(f"/interactions/{world.interaction_a.id}/delete")
-    assert response.status_code == 403
+    response = client.post(f"/interactions/{world.interaction_a.id}/delete", follow_redirects=True)
+    assert response.history[0].status_code == 303  # a refused button: back with the reason
+    assert "You are not allowed to do this." in response.get_data(as_text=True)
     assert world.interaction_a.deleted_at is None
 
 
 def test_director_deletes_and_restores(client, now, world):
     login(client, world.director_a)
     interaction = world.interaction_a
-    assert client.post(f"/interactions/{interaction.id}/delete").status_code == 302
+    assert client.post(f"/interactions/{interaction.id}/delete").status_code == 303
     assert interaction.deleted_at is not None
     page = client.get(f"/interactions/{interaction.id}").get_data(as_text=True)
     assert f"/interactions/{interaction.id}/restore" in page
-    assert client.post(f"/interactions/{interaction.id}/restore").status_code == 302
+    assert client.post(f"/interactions/{interaction.id}/restore").status_code == 303
     assert interaction.deleted_at is None
 
 
@@ -208,7 +209,7 @@ def test_my_day_orders_next_steps_and_done_closes_one(client, now, world):
     assert "/done" in page and "text-danger" in page
     assert f'name="version" value="{due.version}"' in page
     response = client.post(f"/interactions/{due.id}/done", data={"next": "/", "version": 1})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 303 and response.headers["Location"] == "/"
     assert due.next_step_done_at == now
     assert ">Now<" not in client.get("/").get_data(as_text=True).split("My recent contacts")[0]
 

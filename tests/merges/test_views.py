@@ -93,7 +93,7 @@ def test_review_then_merge_then_undo(director, twins):
     contact = director.get(f"/contacts/{t.zhang2.id}")
     assert contact.status_code == 200  # a contact that moved is not merged away
     undone = director.post(f"/merges/{merge.id}/undo")
-    assert undone.status_code == 302
+    assert undone.status_code == 303
     assert db.session.get(Account, t.duplicate.id).deleted_at is None
     assert db.session.get(Contact, t.zhang2.id).account_id == t.duplicate.id
     assert director.get(f"/accounts/{t.duplicate.id}").status_code == 200
