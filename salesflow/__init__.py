@@ -210,7 +210,7 @@ def _money(amount: object, currency: str | None = None) -> str:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
-    from salesflow.auth import scope
+    from salesflow import scope
     from salesflow.playbooks import registry
     from salesflow.playbooks.schema import text as playbook_text
 

@@ -11,9 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow import validation
+from salesflow import scope, validation
 from salesflow.accounts.models import Account, AccountMember, Tier
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 

@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from salesflow import scope
 from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.audit import services as audit
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db

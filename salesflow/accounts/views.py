@@ -9,13 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts import queries, services
 from salesflow.accounts.forms import FIELD_LABELS, AccountForm, TeamForm, user_choices
 from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.audit import queries as audit_queries
 from salesflow.audit.models import AuditEntry
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.queries import decision_chain
 from salesflow.errors import Forbidden

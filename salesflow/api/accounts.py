@@ -7,12 +7,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from pydantic import BaseModel, Field, RootModel
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts import queries, services
 from salesflow.accounts.models import Account, AccountMember, Tier
 from salesflow.api import bp, caller, paginate, token_auth
 from salesflow.api.schemas import BodyId, Id, Query, Strict, Version, provided, text
-from salesflow.auth import scope
 from salesflow.extensions import db
 
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}

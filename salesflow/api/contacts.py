@@ -5,10 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.api import bp, caller, paginate, token_auth
 from salesflow.api.schemas import BodyId, Day, Id, Query, Strict, Version, provided, text
-from salesflow.auth import scope
 from salesflow.contacts import queries, services
 from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
 from salesflow.contacts.queries import ChainNode

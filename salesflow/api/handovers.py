@@ -7,10 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.api import _encode_cursor, bp, caller, page_params, token_auth
 from salesflow.api.schemas import BodyId, Day, Strict, provided
-from salesflow.auth import scope
 from salesflow.contacts.models import Attitude, Influence
 from salesflow.extensions import db
 from salesflow.handovers import checklist, queries, services

@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.api import _encode_cursor, bp, caller, page_params, paginate, token_auth
-from salesflow.auth import scope
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
 from salesflow.imports import errorfile, runner, services

@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.api import bp, caller, paginate, token_auth
 from salesflow.api.schemas import BodyId, Day, Id, Moment, Strict, Version, provided, text
-from salesflow.auth import scope
 from salesflow.interactions import queries, services
 from salesflow.interactions.models import Interaction, Kind
 

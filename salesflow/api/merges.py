@@ -12,12 +12,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.api import _encode_cursor, bp, caller, page_params, paginate, token_auth
 from salesflow.api.accounts import AccountOut, account_out
 from salesflow.api.contacts import ContactOut, contact_out
 from salesflow.api.schemas import BodyId, Id, Strict, Version
-from salesflow.auth import scope
 from salesflow.errors import Forbidden
 from salesflow.merges import queries, services
 from salesflow.merges.kinds import KINDS

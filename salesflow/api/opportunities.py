@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.api import bp, caller, paginate, token_auth
 from salesflow.api.opportunity_schemas import (
     ERRORS,
@@ -31,7 +31,6 @@ from salesflow.api.opportunity_schemas import (
     TickOut,
 )
 from salesflow.api.schemas import provided
-from salesflow.auth import scope
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
 from salesflow.opportunities import moves, queries, services

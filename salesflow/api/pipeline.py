@@ -6,10 +6,10 @@ from typing import Any
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
+from salesflow import scope
 from salesflow.api import bp, caller, token_auth
 from salesflow.api.reports import AT, evaluation_time
 from salesflow.api.schemas import Day, Id, Moment
-from salesflow.auth import scope
 from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.pipeline import figures
 

@@ -5,10 +5,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.api import _encode_cursor, bp, caller, page_params, token_auth
 from salesflow.api.schemas import BodyId, Id, Moment, Strict
-from salesflow.auth import scope
 from salesflow.dependency import queries
 from salesflow.dependency.metrics import AccountDeparture, AccountMetrics
 from salesflow.errors import Forbidden

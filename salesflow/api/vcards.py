@@ -1,7 +1,7 @@
 """API: a contact as a vCard 3.0 file (contacts/vcard.py), for a phone's address book."""
 
+from salesflow import scope
 from salesflow.api import bp, caller, token_auth
-from salesflow.auth import scope
 from salesflow.contacts.vcard import vcard_response
 
 VCARD = {

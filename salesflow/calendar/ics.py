@@ -14,9 +14,8 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vDuration
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, interaction_participants

@@ -8,8 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from salesflow import clock
-from salesflow.auth import scope
+from salesflow import clock, scope
 from salesflow.auth.forms import PasswordChangeForm
 from salesflow.auth.models import User
 from salesflow.calendar import ics, services

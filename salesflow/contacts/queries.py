@@ -8,9 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.audit.models import AuditEntry
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact, Level
 from salesflow.extensions import db

@@ -12,10 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account
 from salesflow.audit import services as audit
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import (
     PROFILE_FIELDS,

@@ -7,10 +7,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account
 from salesflow.audit import queries as audit_queries
-from salesflow.auth import scope
 from salesflow.contacts import queries, services
 from salesflow.contacts.forms import FIELD_LABELS, ContactForm, LeaveForm
 from salesflow.contacts.models import Contact

@@ -12,9 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.dependency import metrics

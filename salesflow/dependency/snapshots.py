@@ -11,9 +11,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.dependency import metrics
 from salesflow.dependency.models import AccountSnapshot

@@ -12,9 +12,8 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account, Tier
-from salesflow.auth import scope
 from salesflow.auth.models import Role, User
 from salesflow.contacts.models import Contact
 from salesflow.contacts.queries import live_ties

@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql
 
+from salesflow import scope
 from salesflow.accounts import queries as account_queries
 from salesflow.accounts.forms import FIELD_LABELS as ACCOUNT_LABELS
 from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts import queries as contact_queries
 from salesflow.contacts.forms import FIELD_LABELS as CONTACT_LABELS

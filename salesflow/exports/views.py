@@ -90,7 +90,7 @@ def _day_bounds() -> tuple[datetime | None, datetime | None]:
 @bp.get("/interactions/export.xlsx", endpoint="interactions_xlsx")
 @login_required
 def interactions():
-    from salesflow.auth import scope
+    from salesflow import scope
 
     account_id = _id("account_id")
     if account_id is not None:

@@ -7,9 +7,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account, AccountMember
-from salesflow.auth import scope
 from salesflow.auth.models import Role, User
 from salesflow.dependency import metrics
 from salesflow.dependency.queries import account_inputs
@@ -31,7 +30,7 @@ def loaded(query: sa.Select[Any]) -> sa.Select[Any]:
 
 
 def list_query(user: User) -> sa.Select[Any]:
-    """The handovers `user` may see (auth.scope.visible_handovers)."""
+    """The handovers `user` may see (scope.visible_handovers)."""
     return loaded(sa.select(Handover).where(scope.visible_handovers(user)))
 
 

@@ -3,7 +3,7 @@ contact, and telling the creator when the checklist is complete. The checklist i
 written: `handovers.checklist` derives it from the data (PRODUCT.md, capability 4).
 
 Leadership and admins plan handovers for anyone; a director between people of their own team
-and for the team's accounts (auth.scope.can_plan_handover); reps never. Every write is audited
+and for the team's accounts (scope.can_plan_handover); reps never. Every write is audited
 and flushed, never committed (STYLE.md rules 4 and 5).
 """
 
@@ -15,11 +15,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from salesflow import clock, links
+from salesflow import clock, links, scope
 from salesflow.accounts import services as account_services
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.audit import services as audit
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts import services as contact_services
 from salesflow.contacts.models import Contact

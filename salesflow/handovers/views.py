@@ -10,8 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from salesflow import clock
-from salesflow.auth import scope
+from salesflow import clock, scope
 from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from salesflow.forms import ButtonForm, press, save_form

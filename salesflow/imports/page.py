@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from salesflow import scope
 from salesflow.accounts.models import Account
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.extensions import db

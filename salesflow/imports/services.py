@@ -10,10 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from salesflow import links
+from salesflow import links, scope
 from salesflow.accounts.models import Account
 from salesflow.audit import services as audit
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account
-from salesflow.auth import scope
 from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from salesflow.forms import press, save_form

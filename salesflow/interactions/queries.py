@@ -7,8 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from salesflow import scope
 from salesflow.accounts.models import Account, AccountMember
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.interactions.models import (

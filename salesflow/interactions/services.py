@@ -13,10 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from salesflow import validation
+from salesflow import scope, validation
 from salesflow.accounts.models import Account
 from salesflow.audit import services as audit
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.db import insert_many, new_ids

@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account
 from salesflow.audit import queries as audit_queries
-from salesflow.auth import scope
 from salesflow.contacts import queries as contact_queries
 from salesflow.extensions import db
 from salesflow.forms import ButtonForm, local_path, press, save_form

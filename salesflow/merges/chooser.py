@@ -286,7 +286,7 @@ class Panel:
 
 def panel(user: User, kind: MergeKind, record_id: int, now: datetime) -> Panel | None:
     """The merges into this record that `user` may still undo, for a banner on its page."""
-    from salesflow.auth import scope
+    from salesflow import scope
 
     if not scope.can_find_duplicates(user):
         return None
@@ -299,7 +299,7 @@ def panel(user: User, kind: MergeKind, record_id: int, now: datetime) -> Panel |
 def contact_hint(user: User, account: Account) -> int:
     """How many groups of this account's contacts look like duplicates (for the account page's
     link), for those who merge; 0 for others."""
-    from salesflow.auth import scope
+    from salesflow import scope
 
     if account.is_deleted or not scope.can_merge(user, account):
         return 0

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from salesflow import scope
 from salesflow.accounts.models import Account, AccountMember
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Attitude, Contact, DecisionRole
 from salesflow.extensions import db

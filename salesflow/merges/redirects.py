@@ -14,7 +14,7 @@ from typing import Any
 from flask import redirect, request, url_for
 from flask_login import current_user
 
-from salesflow.auth import scope
+from salesflow import scope
 from salesflow.errors import NotFound
 from salesflow.merges.models import MergeKind
 from salesflow.merges.queries import survivor_of

@@ -18,11 +18,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import AccountMember
 from salesflow.audit import services as audit
 from salesflow.audit.models import AuditEntry
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db

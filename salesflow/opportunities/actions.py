@@ -10,8 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from salesflow import clock
-from salesflow.auth import scope
+from salesflow import clock, scope
 from salesflow.forms import press
 from salesflow.opportunities import moves, services
 from salesflow.opportunities.forms import ApprovalForm, MoveForm, TickForm

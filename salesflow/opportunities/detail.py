@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow.auth import scope
+from salesflow import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.opportunities.facts import load_facts

@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from salesflow import scope
 from salesflow.audit import services as audit
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.errors import Forbidden, GatesUnmet, ValidationFailed
 from salesflow.extensions import db

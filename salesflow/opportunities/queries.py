@@ -14,9 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow import clock, validation
+from salesflow import clock, scope, validation
 from salesflow.accounts.models import Account
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.opportunities import rules

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from salesflow import scope
 from salesflow.audit import services as audit
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db

@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.audit import queries as audit_queries
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.errors import Forbidden
 from salesflow.extensions import db

@@ -10,8 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from salesflow import clock
-from salesflow.auth import scope
+from salesflow import clock, scope
 from salesflow.errors import Forbidden, NotFound
 from salesflow.opportunities import queries
 from salesflow.opportunities.views import _filter_options, _id

@@ -1,4 +1,4 @@
-"""Global search over accounts and contacts, inside the caller's scope (auth/scope.py).
+"""Global search over accounts and contacts, inside the caller's scope (salesflow/scope.py).
 
 Matching is a case-insensitive substring match (`lower() LIKE` on PostgreSQL, `LIKE` on
 SQLite, which ignores ASCII case), alike for Chinese names (no case) and English ones. Each kind is
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from salesflow import scope
 from salesflow.accounts.models import Account, Tier
-from salesflow.auth import scope
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.extensions import db

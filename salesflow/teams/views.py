@@ -6,8 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from salesflow import clock
-from salesflow.auth import scope
+from salesflow import clock, scope
 from salesflow.auth import services as user_services
 from salesflow.auth.models import User
 from salesflow.errors import Forbidden, NotFound

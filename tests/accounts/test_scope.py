@@ -2,8 +2,8 @@
 
 import pytest
 
+from salesflow import scope
 from salesflow.accounts import queries, services
-from salesflow.auth import scope
 from salesflow.extensions import db
 from tests.conftest import api_as, login
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from salesflow.auth import scope
+from salesflow import scope
 from salesflow.contacts import services
 from salesflow.errors import Forbidden, NotFound
 from salesflow.extensions import db

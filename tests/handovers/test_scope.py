@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from salesflow.auth import scope
+from salesflow import scope
 from salesflow.errors import Forbidden, NotFound, ValidationFailed
 from salesflow.handovers import services
 from tests import factories as f

@@ -12,7 +12,7 @@ import into. Accounts outside sight are "not found", never "another team's"."""
 
 import pytest
 
-from salesflow.auth import scope
+from salesflow import scope
 from salesflow.errors import Forbidden, NotFound
 from salesflow.imports import services
 from tests.imports.import_helpers import csv_bytes, dry_run, messages, outcomes, rows

@@ -6,7 +6,7 @@ the deal's AR and the account's AR."""
 import pytest
 import sqlalchemy as sa
 
-from salesflow.auth import scope
+from salesflow import scope
 from salesflow.errors import NotFound
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity

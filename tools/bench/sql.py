@@ -1,5 +1,5 @@
 """Hand-written SQL answering the same questions as the pages the benchmark times: the floor the
-ORM pages are compared with. Same filters, same limits, same scope rule as auth/scope.py."""
+ORM pages are compared with. Same filters, same limits, same scope rule as salesflow/scope.py."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ class Viewer:
 
 
 def _scope(viewer: Viewer) -> str:
-    """auth.scope.visible_accounts for a rep (own team or on the account team), a director (own
+    """scope.visible_accounts for a rep (own team or on the account team), a director (own
     team) or leadership."""
     if viewer.sees_all:
         return "a.deleted_at IS NULL"

@@ -1,7 +1,7 @@
 """Hand-written SQL for the opportunity pages the benchmark times: the pipeline board, the list,
 the opportunity page with the facts its gates look at, the CSV export, and the set-wise facts of
-many deals. The floor the ORM pages are compared with: same scope rule as auth/scope.py (a deal is
-visible when its account is), same filters and limits as the pages."""
+many deals. The floor the ORM pages are compared with: same scope rule as salesflow/scope.py
+(a deal is visible when its account is), same filters and limits as the pages."""
 
 from datetime import date, datetime
 

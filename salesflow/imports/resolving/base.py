@@ -18,9 +18,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.accounts.models import Account
-from salesflow.auth import scope
 from salesflow.auth.models import Role, User
 from salesflow.extensions import db
 from salesflow.imports.models import Import, ImportKey, Outcome
