@@ -45,6 +45,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     register_i18n(app)
     register_routing(app)
     register_blueprints(app)
+    register_reports(app)
     register_cli(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -129,6 +130,15 @@ def register_routing(app: Flask) -> None:
     from salesflow.validation import IdConverter
 
     app.url_map.converters["int"] = IdConverter
+
+
+def register_reports(app: Flask) -> None:
+    """What the company memory shows of the reports without importing them (tests/test_layering.py):
+    a handover keeps and shows its accounts' dependency risk."""
+    from salesflow.dependency.queries import risks
+    from salesflow.handovers.risks import EXTENSION
+
+    app.extensions[EXTENSION] = risks
 
 
 def register_blueprints(app: Flask) -> None:

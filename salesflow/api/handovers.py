@@ -11,6 +11,7 @@ from salesflow import clock, scope
 from salesflow.api import _encode_cursor, bp, caller, page_params, token_auth
 from salesflow.api.schemas import BodyId, Day, Strict, provided
 from salesflow.contacts.models import Attitude, Influence
+from salesflow.dependency import queries as dependency_queries
 from salesflow.extensions import db
 from salesflow.handovers import checklist, queries, services
 from salesflow.handovers.models import Handover
@@ -98,7 +99,7 @@ def handovers_out(handovers: list[Handover]) -> list[dict[str, Any]]:
     """Handovers with their checklists and risks, for any number of them in a few queries."""
     now = clock.now()
     lists = checklist.build(handovers)
-    risks = queries.risks({a for h in handovers for a in h.account_ids}, now=now)
+    risks = dependency_queries.risks({a for h in handovers for a in h.account_ids}, now=now)
     today = clock.today(now)
     out = []
     for handover in handovers:

@@ -1,19 +1,17 @@
 """Scoped reads of contacts for pages and the API."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
-from salesflow import clock, scope
+from salesflow import scope
 from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact, Level
 from salesflow.extensions import db
-from salesflow.ties.strength import tie_strengths
+from salesflow.ties.queries import live_ties
 
 # Executives first in the org chart, then management, operational, not set.
 _LEVEL_RANK = {Level.executive: 0, Level.management: 1, Level.operational: 2}
@@ -49,35 +47,6 @@ def _current(account_id: int) -> sa.ColumnElement[bool]:
 def _sort_key(node: ChainNode) -> tuple[int, str, int]:
     contact = node.contact
     return (_LEVEL_RANK.get(contact.level, 3), contact.name.casefold(), contact.id)  # type: ignore[arg-type]
-
-
-def live_ties(
-    account_id: int, *, now: datetime, contact_id: int | None = None
-) -> dict[int, list[tuple[User, float]]]:
-    """Per contact of the account (or just `contact_id`): our users with a live tie, strongest
-    first. One query on the touch counts for the whole account; the arithmetic is ties.strength."""
-    from salesflow.ties.models import TieTouch
-
-    config = current_app.config
-    window, half_life = config["TIE_WINDOW_DAYS"], config["TIE_HALF_LIFE_DAYS"]
-    today = clock.day_number(now)
-    query = (
-        sa.select(TieTouch.contact_id, User, TieTouch.day, TieTouch.touches)
-        .join(User, User.id == TieTouch.user_id)
-        .where(TieTouch.account_id == account_id, TieTouch.day.between(today - window, today))
-    )
-    if contact_id is not None:
-        query = query.where(TieTouch.contact_id == contact_id)
-    users: dict[int, User] = {}
-    touches = []
-    for cid, user, day, count in db.session.execute(query):
-        users[user.id] = user
-        touches.append(((cid, user.id), day, count))
-    strengths = tie_strengths(touches, today=today, window_days=window, half_life_days=half_life)
-    ties: dict[int, list[tuple[User, float]]] = defaultdict(list)
-    for (cid, uid), strength in sorted(strengths.items(), key=lambda kv: (-kv[1], kv[0][1])):
-        ties[cid].append((users[uid], strength))
-    return dict(ties)
 
 
 def _parents(nodes: dict[int, ChainNode]) -> dict[int, int | None]:

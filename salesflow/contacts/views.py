@@ -18,6 +18,7 @@ from salesflow.forms import ButtonForm, press, save_form
 from salesflow.interactions import queries as interaction_queries
 from salesflow.merges import chooser as merge_views
 from salesflow.merges.models import MergeKind
+from salesflow.ties.queries import live_ties
 from salesflow.validation import parse_id
 
 bp = Blueprint("contacts", __name__)
@@ -78,7 +79,7 @@ def edit(contact_id: int):
 def detail(contact_id: int):
     contact = scope.get_contact(current_user, contact_id, include_deleted=True)
     now = clock.now()
-    ties = queries.live_ties(contact.account_id, now=now, contact_id=contact.id)
+    ties = live_ties(contact.account_id, now=now, contact_id=contact.id)
     history = audit_queries.history("contacts", contact.id)
     return render_template(
         "contacts/detail.html",

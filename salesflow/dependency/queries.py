@@ -23,7 +23,8 @@ from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
-from salesflow.ties.models import TieChange, TieTouch
+from salesflow.ties.models import TieChange
+from salesflow.ties.queries import tied_accounts
 from salesflow.ties.strength import decay
 
 BY_ACCOUNT_LIMIT = 2000
@@ -95,6 +96,15 @@ def _strengths(ids: list[int] | None, now: datetime) -> dict[int, dict[tuple[int
         if value and value > 0:
             ties[account_id][(user_id, contact_id)] = float(value)
     return ties
+
+
+def risks(account_ids: set[int], *, now: datetime) -> dict[int, metrics.Risk]:
+    """Each account's dependency risk at `now` (PRODUCT.md, Risk), set-wise: what a handover
+    shows and keeps as its accounts' risk before (handovers.risks)."""
+    if not account_ids:
+        return {}
+    inputs = account_inputs(account_ids, now=now)
+    return {a: metrics.account_metrics(inp).risk for a, inp in inputs.items()}
 
 
 def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountMetrics]:
@@ -261,11 +271,7 @@ class Departure:
 
 def _touched_accounts(user_ids: set[int], now: datetime) -> set[int]:
     """Accounts where a departing user has a live tie or holds AR on an open deal."""
-    window = current_app.config["TIE_WINDOW_DAYS"]
-    today = clock.day_number(now)
-    tied = sa.select(TieTouch.account_id).where(
-        TieTouch.user_id.in_(user_ids), TieTouch.day.between(today - window, today)
-    )
+    tied = tied_accounts(user_ids, now=now)
     ar = (
         sa.select(Opportunity.account_id)
         .join(OpportunityRole, OpportunityRole.opportunity_id == Opportunity.id)

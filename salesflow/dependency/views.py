@@ -16,12 +16,12 @@ from salesflow import clock, scope
 from salesflow.accounts.models import Account, Tier
 from salesflow.auth.models import Role, User
 from salesflow.contacts.models import Contact
-from salesflow.contacts.queries import live_ties
 from salesflow.dependency import charts, metrics, queries, snapshots
 from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.teams.models import Team
+from salesflow.ties.queries import live_ties
 from salesflow.validation import parse_day, parse_id
 
 bp = Blueprint("dependency", __name__)

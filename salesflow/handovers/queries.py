@@ -5,18 +5,15 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 
-from salesflow import clock, scope
+from salesflow import scope
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.auth.models import Role, User
-from salesflow.dependency import metrics
-from salesflow.dependency.queries import account_inputs
 from salesflow.extensions import db
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
 from salesflow.teams.models import Team
-from salesflow.ties.models import TieTouch
+from salesflow.ties.queries import tied_accounts
 
 
 def loaded(query: sa.Select[Any]) -> sa.Select[Any]:
@@ -52,8 +49,6 @@ def plannable_accounts(actor: User) -> sa.ColumnElement[bool]:
 def accounts_of(user_id: int, *, actor: User, now: datetime) -> list[Account]:
     """The accounts of a person, among those `actor` may hand over: on the account team, in a
     role on an open deal, or with a live tie (a shared interaction inside the tie window)."""
-    today = clock.day_number(now)
-    window = current_app.config["TIE_WINDOW_DAYS"]
     team = sa.select(AccountMember.account_id).where(AccountMember.user_id == user_id)
     deals = (
         sa.select(Opportunity.account_id)
@@ -64,10 +59,7 @@ def accounts_of(user_id: int, *, actor: User, now: datetime) -> list[Account]:
             Opportunity.deleted_at.is_(None),
         )
     )
-    ties = sa.select(TieTouch.account_id).where(
-        TieTouch.user_id == user_id, TieTouch.day.between(today - window, today)
-    )
-    ids = sa.union(team, deals, ties).subquery()
+    ids = sa.union(team, deals, tied_accounts([user_id], now=now)).subquery()
     return list(
         db.session.scalars(
             sa.select(Account)
@@ -76,14 +68,6 @@ def accounts_of(user_id: int, *, actor: User, now: datetime) -> list[Account]:
             .order_by(Account.name, Account.id)
         )
     )
-
-
-def risks(account_ids: set[int], *, now: datetime) -> dict[int, metrics.Risk]:
-    """Each account's dependency risk at `now` (PRODUCT.md, Risk), set-wise."""
-    if not account_ids:
-        return {}
-    inputs = account_inputs(account_ids, now=now)
-    return {a: metrics.account_metrics(inp).risk for a, inp in inputs.items()}
 
 
 def people_for(actor: User, *, active_only: bool) -> list[User]:

@@ -24,7 +24,7 @@ from salesflow.contacts import services as contact_services
 from salesflow.contacts.models import Contact
 from salesflow.errors import Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db
-from salesflow.handovers import checklist, queries
+from salesflow.handovers import checklist, queries, risks
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.notifications.services import notify
 from salesflow.opportunities import services as opportunity_services
@@ -138,13 +138,13 @@ def _snapshot(handover: Handover, accounts: list[Account], now: datetime) -> Non
         .order_by(Contact.id)
     ):
         keys[account_id].append(contact_id)
-    risks = queries.risks(ids, now=now)
+    before = risks.of(ids, now=now)
     handover.accounts = [
         HandoverAccount(
             account_id=a.id,
             roles={"team": sorted(team[a.id]), "opportunities": sorted(deals[a.id])},
             key_contact_ids=keys[a.id],
-            risk_before=risks[a.id].name,
+            risk_before=before[a.id].name,
         )
         for a in accounts
     ]

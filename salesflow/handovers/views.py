@@ -14,7 +14,7 @@ from salesflow import clock, scope
 from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from salesflow.forms import ButtonForm, press, save_form
-from salesflow.handovers import checklist, queries, services
+from salesflow.handovers import checklist, queries, risks, services
 from salesflow.handovers.checklist import ItemKind
 from salesflow.handovers.forms import FIELD_LABELS, ConfirmForm, HandoverForm
 from salesflow.handovers.models import Handover
@@ -108,7 +108,7 @@ def detail(handover_id: int):
         handover=handover,
         checklist=items,
         ItemKind=ItemKind,
-        risks=queries.risks(set(handover.account_ids), now=now),
+        risks=risks.of(set(handover.account_ids), now=now),
         deal_names=_deal_names(items),
         today=clock.today(now),
         button_form=ButtonForm(),

@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from salesflow.contacts.queries import decision_chain, former_contacts, live_ties
+from salesflow.contacts.queries import decision_chain, former_contacts
 from salesflow.extensions import db
+from salesflow.ties.queries import live_ties
 from tests.factories import make_account, make_contact, make_interaction, make_user
 
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from salesflow.contacts.queries import live_ties
 from salesflow.dependency import queries
 from salesflow.dependency.metrics import Risk
+from salesflow.ties.queries import live_ties
 from tests import factories as f
 from tests.conftest import sql_statements
 
