@@ -190,7 +190,7 @@ def _wanted_members(account: Account, members: list[Any]) -> list[tuple[int, Tea
             problems.append(str(_l("Row %(n)d: choose a person who exists.", n=n)))
         elif role not in {r.value for r in TeamRole}:
             problems.append(str(_l("Choose a role for %(name)s.", name=who)))
-        elif not user.active and (user_id, TeamRole(role)) not in current:
+        elif not user.may_hold({held for held, seat in current if seat == role}):
             problems.append(str(_l("%(name)s is no longer active.", name=who)))
         elif (user_id, TeamRole(role)) in wanted:
             problems.append(str(_l("%(name)s is listed twice as %(role)s.", name=who, role=role)))

@@ -1,9 +1,11 @@
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_method
 
 from salesflow.db import TimestampMixin, str_enum
 from salesflow.extensions import db
@@ -38,6 +40,18 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @hybrid_method
+    def may_hold(self, holders: Collection[int]) -> bool:
+        """May be put in a place (an account-team role, a seat of the iron triangle, a participant
+        of a contact): active, or among `holders`, those holding it now — a leaver keeps their
+        place until someone gives it to another, but is never given a new one."""
+        return self.active or self.id in holders
+
+    @may_hold.inplace.expression
+    @classmethod
+    def _may_hold_expression(cls, holders: Collection[int]) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.active, cls.id.in_(holders))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

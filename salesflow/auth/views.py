@@ -5,11 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from salesflow import clock
-from salesflow.auth import devices, services
+from salesflow.auth import devices, queries, services
 from salesflow.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from salesflow.auth.login import check_credentials
 from salesflow.auth.models import ApiToken, User
-from salesflow.extensions import db
 from salesflow.forms import ButtonForm, press, save_form
 
 bp = Blueprint("auth", __name__)
@@ -21,10 +20,7 @@ def load_user(user_id: str) -> User | None:
         uid, generation = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, uid)
-    if user is None or not user.active or user.session_generation != generation:
-        return None
-    return user
+    return queries.session_user(uid, generation)
 
 
 def _safe_next(target: str | None) -> str:
@@ -91,9 +87,7 @@ def _account_page(
     (`calendar_url` right after a new one was made: the only time it is shown)."""
     from salesflow.calendar.views import account_section
 
-    tokens = db.session.scalars(
-        services.own_tokens(current_user).order_by(ApiToken.id.desc()).limit(50)
-    ).all()
+    tokens = queries.newest_tokens(current_user)
     page = render_template(
         "auth/account.html",
         password_form=password_form,

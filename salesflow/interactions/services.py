@@ -87,7 +87,7 @@ def _participants(
         users = [loaded[i] for i in ids if i in loaded]
     else:
         users = db.session.scalars(sa.select(User).where(User.id.in_(ids))).all()
-    found = {u.id: u for u in users if u.active or u.id in keep}
+    found = {u.id: u for u in users if u.may_hold(keep)}
     if len(found) != len(ids):
         add(errors, "participant_ids", _l("Choose active users only."))
         return None

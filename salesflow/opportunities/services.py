@@ -296,7 +296,7 @@ def _wanted_seats(opportunity: Opportunity, seats: list[Any]) -> dict[TriangleRo
             problems.append(str(_l("Choose AR, SR or FR for %(name)s.", name=user.name)))
         elif TriangleRole(role) in wanted:
             problems.append(str(_l("Only one person can be %(role)s.", role=role)))
-        elif not user.active and (user.id, TriangleRole(role)) not in current:
+        elif not user.may_hold({held for held, seat in current if seat == role}):
             problems.append(str(_l("%(name)s is no longer active.", name=user.name)))
         else:
             wanted[TriangleRole(role)] = user.id
