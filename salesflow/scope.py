@@ -20,14 +20,16 @@ from salesflow.extensions import db
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.interactions.models import Interaction
 from salesflow.opportunities.models import Opportunity, OpportunityRole
+from salesflow.teams.models import Team
 
-SEES_ALL = {Role.leadership, Role.admin}
-RESTORERS = {Role.director, Role.admin}
+_SEES_ALL = {Role.leadership, Role.admin}
+_RESTORERS = {Role.director, Role.admin}
+_DIRECTS = {Role.director, Role.admin}  # who may be named a team's director
 
 
 def visible_accounts(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause on Account: the accounts `user` may see, deleted ones excluded."""
-    if user.role in SEES_ALL:
+    if user.role in _SEES_ALL:
         rule: sa.ColumnElement[bool] = sa.true()
     elif user.role == Role.director:
         rule = Account.team_id == user.team_id
@@ -40,7 +42,7 @@ def visible_accounts(user: User) -> sa.ColumnElement[bool]:
 def visible_account_ids(user: User, *, include_deleted: bool = False) -> sa.Select[Any]:
     """The ids of the accounts `user` may see, as a subquery for contacts and interactions."""
     rule = visible_accounts(user)
-    if include_deleted and user.role in RESTORERS:
+    if include_deleted and user.role in _RESTORERS:
         rule = _restorable_accounts(user)
     return sa.select(Account.id).where(rule)
 
@@ -54,7 +56,7 @@ def _restorable_accounts(user: User) -> sa.ColumnElement[bool]:
 def get_account(user: User, account_id: int, *, include_deleted: bool = False) -> Account:
     """The account if `user` may see it, else NotFound; restorers also see deleted ones."""
     rule = visible_accounts(user)
-    if include_deleted and user.role in RESTORERS:
+    if include_deleted and user.role in _RESTORERS:
         rule = _restorable_accounts(user)
     account = db.session.scalar(sa.select(Account).where(Account.id == account_id, rule))
     if account is None:
@@ -67,7 +69,7 @@ def get_contact(user: User, contact_id: int, *, include_deleted: bool = False) -
         Contact.id == contact_id,
         Contact.account_id.in_(visible_account_ids(user, include_deleted=include_deleted)),
     )
-    if not (include_deleted and user.role in RESTORERS):
+    if not (include_deleted and user.role in _RESTORERS):
         query = query.where(Contact.deleted_at.is_(None))
     contact = db.session.scalar(query)
     if contact is None:
@@ -82,7 +84,7 @@ def get_interaction(
         Interaction.id == interaction_id,
         Interaction.account_id.in_(visible_account_ids(user, include_deleted=include_deleted)),
     )
-    if not (include_deleted and user.role in RESTORERS):
+    if not (include_deleted and user.role in _RESTORERS):
         query = query.where(Interaction.deleted_at.is_(None))
     interaction = db.session.scalar(query)
     if interaction is None:
@@ -98,7 +100,7 @@ def get_opportunity(
         Opportunity.id == opportunity_id,
         Opportunity.account_id.in_(visible_account_ids(user, include_deleted=include_deleted)),
     )
-    if not (include_deleted and user.role in RESTORERS):
+    if not (include_deleted and user.role in _RESTORERS):
         query = query.where(Opportunity.deleted_at.is_(None))
     opportunity = db.session.scalar(query)
     if opportunity is None:
@@ -128,7 +130,7 @@ def can_decide(user: User, opportunity: Opportunity) -> bool:
 
 
 def can_see_team(user: User, team_id: int | None) -> bool:
-    return user.role in SEES_ALL or (team_id is not None and team_id == user.team_id)
+    return user.role in _SEES_ALL or (team_id is not None and team_id == user.team_id)
 
 
 def can_create_account(user: User, team_id: int | None) -> bool:
@@ -136,15 +138,24 @@ def can_create_account(user: User, team_id: int | None) -> bool:
     return can_see_team(user, team_id)
 
 
+def can_see_account(user: User, account: Account) -> bool:
+    """visible_accounts for one loaded account, in Python."""
+    if account.is_deleted:
+        return False
+    if user.role in _SEES_ALL or account.team_id == user.team_id:
+        return True
+    return user.role != Role.director and any(m.user_id == user.id for m in account.members)
+
+
 def can_edit_account(user: User, account: Account) -> bool:
-    """Whoever sees an account may keep it up to date; moving it to another team needs the
-    right to create accounts there."""
-    return not account.is_deleted
+    """Whoever sees an account may keep it up to date (update_account asks this); moving it to
+    another team needs the right to create accounts there."""
+    return can_see_account(user, account)
 
 
 def _leads_team_of(user: User, account: Account) -> bool:
     """Leadership and admins lead every team; a director leads their own team's accounts."""
-    if user.role in SEES_ALL:
+    if user.role in _SEES_ALL:
         return True
     return user.role == Role.director and account.team_id == user.team_id
 
@@ -179,9 +190,25 @@ def can_set_roles(user: User, opportunity: Opportunity) -> bool:
 
 
 def can_edit_contact(user: User, contact: Contact) -> bool:
-    """Whoever may keep the account up to date keeps its contacts up to date; a deleted contact
-    is restored before it is changed."""
-    return not contact.is_deleted and can_edit_account(user, contact.account)
+    """Whoever may keep the account up to date keeps its contacts up to date, and so does the
+    successor of a handover of the account (who confirms its key contacts before the roles are
+    theirs); a deleted contact is restored before it is changed."""
+    if contact.is_deleted:
+        return False
+    return can_edit_account(user, contact.account) or _takes_over(user, contact.account_id)
+
+
+def _takes_over(user: User, account_id: int) -> bool:
+    handed_over = sa.select(HandoverAccount.handover_id).where(
+        HandoverAccount.account_id == account_id
+    )
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(Handover.id.in_(handed_over), Handover.to_user_id == user.id)
+            )
+        )
+    )
 
 
 def can_delete(user: User, account: Account) -> bool:
@@ -209,31 +236,86 @@ def can_edit_interaction(user: User, interaction: Interaction) -> bool:
     """The person who logged it, its participants, or a director/admin in scope."""
     if interaction.is_deleted:
         return False
-    if user.role in RESTORERS:
+    if user.role in _RESTORERS:
         return True
     return interaction.owner_id == user.id or any(p.id == user.id for p in interaction.participants)
 
 
 def can_review_pipeline(user: User) -> bool:
     """The pipeline review is a director's (their team) and leadership's (every team)."""
-    return user.role in SEES_ALL or user.role == Role.director
+    return user.role in _SEES_ALL or user.role == Role.director
 
 
 def can_see_dependency(user: User) -> bool:
     """Rep dependency is leadership's view (all accounts) and a director's (their team's)."""
-    return user.role in SEES_ALL or user.role == Role.director
+    return user.role in _SEES_ALL or user.role == Role.director
 
 
 def can_manage_users(user: User) -> bool:
+    """Admins create and change users and teams, and turn off anyone's calendar address."""
     return user.role == Role.admin
+
+
+def is_admin_role(role: Role | str | None) -> bool:
+    """Whether `role` (a user's, or one asked for in a form) is the admin role."""
+    return role == Role.admin
+
+
+def can_restore(user: User) -> bool:
+    """Directors and admins restore deleted records (and so may list and open them)."""
+    return user.role in _RESTORERS
+
+
+def can_direct_team(user: User) -> bool:
+    """Who may be named a team's director: directors and admins."""
+    return user.role in _DIRECTS
+
+
+def team_directors() -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: can_direct_team in SQL."""
+    return User.role.in_(sorted(_DIRECTS))
+
+
+def visible_teams(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Team: every team for leadership and admins, else the user's own (the
+    teams a page's filters offer)."""
+    return sa.true() if user.role in _SEES_ALL else Team.id == user.team_id
+
+
+def visible_people(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: everyone for leadership and admins, else the user's own team
+    (the people a page's filters and the departure simulation offer)."""
+    return sa.true() if user.role in _SEES_ALL else User.team_id == user.team_id
+
+
+def not_admins() -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: the people who sell (admins run the system, they hold no
+    accounts to simulate leaving)."""
+    return User.role != Role.admin
+
+
+def handover_people(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: whom `user` may hand over from or to — everyone for leadership
+    and admins, a director's own team, nobody for a rep."""
+    if user.role in _SEES_ALL:
+        return sa.true()
+    if user.role == Role.director:
+        return User.team_id == user.team_id
+    return sa.false()
+
+
+def imports_only_self(user: User) -> bool:
+    """A rep imports only their own relationships and history; ties and history of other
+    people are their director's to import."""
+    return user.role == Role.rep
 
 
 def can_plan_handovers(user: User) -> bool:
     """Handovers are planned by leadership and admins (anyone), and by directors (their team)."""
-    return user.role in SEES_ALL or user.role == Role.director
+    return user.role in _SEES_ALL or user.role == Role.director
 
 
-IMPORTERS = {Role.rep, Role.director, Role.admin}
+_IMPORTERS = {Role.rep, Role.director, Role.admin}
 
 
 def can_import(user: User, kind: str | None = None) -> bool:
@@ -243,7 +325,7 @@ def can_import(user: User, kind: str | None = None) -> bool:
     import: they enter at a later stage without salesflow checking the earlier gates, which is a
     director's decision like an override. Leadership reads the data, it does not load it. Without
     `kind`: whether the user may import anything (the menu)."""
-    if user.role not in IMPORTERS or (user.role != Role.admin and user.team_id is None):
+    if user.role not in _IMPORTERS or (user.role != Role.admin and user.team_id is None):
         return False
     return not (user.role == Role.rep and kind == "opportunities")
 
@@ -294,7 +376,7 @@ def visible_imports(user: User) -> sa.ColumnElement[bool]:
 def can_plan_handover(user: User, people: Iterable[User], accounts: Iterable[Account]) -> bool:
     """Leadership and admins hand over anyone's accounts; a director only between people of
     their own team and only the team's accounts; reps never."""
-    if user.role in SEES_ALL:
+    if user.role in _SEES_ALL:
         return True
     if user.role != Role.director or user.team_id is None:
         return False
@@ -312,7 +394,7 @@ def can_manage_handover(user: User, handover: Handover) -> bool:
 def visible_handovers(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause on Handover: leadership and admins see every handover; anyone sees those
     they plan, give or receive; a director also those touching their team's people or accounts."""
-    if user.role in SEES_ALL:
+    if user.role in _SEES_ALL:
         return sa.true()
     rule = sa.or_(
         Handover.from_user_id == user.id,

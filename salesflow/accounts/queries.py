@@ -32,7 +32,7 @@ class AccountFilters:
 def list_query(user: User, filters: AccountFilters) -> sa.Select[Any]:
     """The accounts `user` may see (or, for restorers asking for them, the deleted accounts they
     may restore), filtered; unordered (page() orders it)."""
-    if filters.deleted and user.role in scope.RESTORERS:
+    if filters.deleted and scope.can_restore(user):
         rule = sa.and_(
             Account.id.in_(scope.visible_account_ids(user, include_deleted=True)),
             Account.deleted_at.is_not(None),

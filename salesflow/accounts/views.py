@@ -39,7 +39,7 @@ def _filters() -> queries.AccountFilters:
         tier=args.get("tier") if args.get("tier") in {t.value for t in Tier} else None,
         industry=(args.get("industry") or "")[:80] or None,
         mine=args.get("mine") == "1",
-        deleted=args.get("deleted") == "1" and current_user.role in scope.RESTORERS,
+        deleted=args.get("deleted") == "1" and scope.can_restore(current_user),
     )
 
 
@@ -67,7 +67,7 @@ def index():
         next_url=next_url,
         teams=_teams(),
         industries=queries.industries(current_user),
-        can_restore=current_user.role in scope.RESTORERS,
+        can_restore=scope.can_restore(current_user),
         can_find_duplicates=scope.can_find_duplicates(current_user),
     )
 

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from salesflow import scope
 from salesflow.audit import services as audit
 from salesflow.auth.models import ApiToken, Role, User
 from salesflow.errors import AppError, Forbidden, NotFound, ValidationFailed
@@ -217,14 +218,14 @@ def _self_lockout(data: dict) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if data.get("active") is False:
         errors["active"] = [str(_l("You cannot deactivate yourself."))]
-    if data.get("role") not in (None, Role.admin):
+    if data.get("role") is not None and not scope.is_admin_role(data["role"]):
         errors["role"] = [str(_l("You cannot take away your own admin role."))]
     return errors
 
 
 def create_user(data: dict, *, actor: User | None, now: datetime) -> User:
     """Create a user (admins only; the CLI acts as no one). Raises Forbidden, ValidationFailed."""
-    if actor is not None and actor.role != Role.admin:
+    if actor is not None and not scope.can_manage_users(actor):
         raise Forbidden()
     data = {**data, "email": normalize_email(data.get("email") or "")}
     if errors := _validate_user(data, existing=None):
@@ -248,7 +249,7 @@ def create_user(data: dict, *, actor: User | None, now: datetime) -> User:
 def update_user(user: User, data: dict, *, actor: User, now: datetime) -> User:
     """Change a user; admins change anyone, a user only their own name, language and password."""
     own_fields = {"name", "locale", "password"}
-    if actor.role != Role.admin and (actor.id != user.id or set(data) - own_fields):
+    if not scope.can_manage_users(actor) and (actor.id != user.id or set(data) - own_fields):
         raise Forbidden()
     if "email" in data:
         data = {**data, "email": normalize_email(data["email"] or "")}

@@ -7,8 +7,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from salesflow import scope
 from salesflow.audit import services as audit
-from salesflow.auth.models import Role, User
+from salesflow.auth.models import User
 from salesflow.calendar.models import CalendarFeed
 from salesflow.errors import Forbidden
 from salesflow.extensions import db
@@ -46,7 +47,7 @@ def create_feed(user: User, *, actor: User, now: datetime) -> str:
 def revoke_feed(user: User, *, actor: User | None, now: datetime) -> bool:
     """Turn the user's calendar address off (the user, or an admin; None is the system, e.g. a
     deactivation). Whether there was one. Raises Forbidden for anyone else."""
-    if actor is not None and actor.id != user.id and actor.role != Role.admin:
+    if actor is not None and actor.id != user.id and not scope.can_manage_users(actor):
         raise Forbidden()
     feed = feed_of(user)
     if feed is None:

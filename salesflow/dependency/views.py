@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from salesflow import clock, scope
 from salesflow.accounts.models import Account, Tier
-from salesflow.auth.models import Role, User
+from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.dependency import charts, metrics, queries, snapshots
 from salesflow.errors import Forbidden
@@ -58,18 +58,14 @@ def _names(model: Any, ids: set[int]) -> dict[int, str]:
 
 
 def _teams() -> list[Team]:
-    query = sa.select(Team).order_by(Team.name)
-    if current_user.role not in scope.SEES_ALL:
-        query = query.where(Team.id == current_user.team_id)
+    query = sa.select(Team).where(scope.visible_teams(current_user)).order_by(Team.name)
     return list(db.session.scalars(query))
 
 
 def _people() -> list[User]:
     """Whom the caller may simulate or filter by: everyone for leadership, else the team."""
-    query = sa.select(User).where(User.role != Role.admin).order_by(User.name)
-    if current_user.role not in scope.SEES_ALL:
-        query = query.where(User.team_id == current_user.team_id)
-    return list(db.session.scalars(query))
+    query = sa.select(User).where(scope.not_admins(), scope.visible_people(current_user))
+    return list(db.session.scalars(query.order_by(User.name)))
 
 
 def _pipeline_by_ar() -> dict[int, dict[str, Decimal]]:

@@ -8,7 +8,7 @@ import sqlalchemy.orm as so
 
 from salesflow import scope
 from salesflow.accounts.models import Account, AccountMember
-from salesflow.auth.models import Role, User
+from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
@@ -73,13 +73,7 @@ def accounts_of(user_id: int, *, actor: User, now: datetime) -> list[Account]:
 def people_for(actor: User, *, active_only: bool) -> list[User]:
     """Whom `actor` may hand over from (anyone, leavers included) or to (active only): a
     director's own team, everyone for leadership and admins."""
-    query = sa.select(User)
-    if actor.role not in scope.SEES_ALL:
-        query = (
-            query.where(User.team_id == actor.team_id)
-            if actor.role == Role.director
-            else (query.where(sa.false()))
-        )
+    query = sa.select(User).where(scope.handover_people(actor))
     if active_only:
         query = query.where(User.active.is_(True))
     return list(db.session.scalars(query.order_by(User.name, User.id)))

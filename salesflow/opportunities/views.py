@@ -65,9 +65,8 @@ def _filter_options() -> dict[str, Any]:
     caller's own team (two small queries)."""
     teams = sa.select(Team).order_by(Team.name)
     people = sa.select(User).where(User.active).order_by(User.name)
-    if current_user.role not in scope.SEES_ALL:
-        teams = teams.where(Team.id == current_user.team_id)
-        people = people.where(User.team_id == current_user.team_id)
+    teams = teams.where(scope.visible_teams(current_user))
+    people = people.where(scope.visible_people(current_user))
     keys = queries.playbook_keys(current_user)
     names = {key: playbook.name for key in keys if (playbook := queries.board_playbook(key))}
     return {

@@ -5,7 +5,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow.auth.models import Role, User
+from salesflow import scope
+from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.teams.models import Team
 
@@ -50,7 +51,7 @@ def director_candidates() -> list[User]:
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.role.in_([Role.director, Role.admin]), User.active.is_(True))
+            .where(scope.team_directors(), User.active.is_(True))
             .order_by(User.name, User.id)
         )
     )

@@ -5,8 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from salesflow import scope
 from salesflow.audit import services as audit
-from salesflow.auth.models import Role, User
+from salesflow.auth.models import User
 from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.teams.models import Team
@@ -24,14 +25,14 @@ def _validate(data: dict, *, existing: Team | None) -> dict[str, list[str]]:
             errors["name"] = [str(_l("A team with this name already exists."))]
     if data.get("director_id") is not None:
         director = db.session.get(User, data["director_id"]) if is_id(data["director_id"]) else None
-        if director is None or director.role not in {Role.director, Role.admin}:
+        if director is None or not scope.can_direct_team(director):
             errors["director_id"] = [str(_l("Choose a user with the director role."))]
     return errors
 
 
 def create_team(data: dict, *, actor: User | None, now: datetime) -> Team:
     """Create a team (admins; the CLI acts as no one). Raises Forbidden, ValidationFailed."""
-    if actor is not None and actor.role != Role.admin:
+    if actor is not None and not scope.can_manage_users(actor):
         raise Forbidden()
     if errors := _validate(data, existing=None):
         raise ValidationFailed(fields=errors)
@@ -46,7 +47,7 @@ def create_team(data: dict, *, actor: User | None, now: datetime) -> Team:
 
 def update_team(team: Team, data: dict, *, actor: User, now: datetime) -> Team:
     """Rename a team or change its director (admins). Raises Forbidden, ValidationFailed."""
-    if actor.role != Role.admin:
+    if not scope.can_manage_users(actor):
         raise Forbidden()
     if errors := _validate(data, existing=team):
         raise ValidationFailed(fields=errors)

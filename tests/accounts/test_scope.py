@@ -4,6 +4,7 @@ import pytest
 
 from salesflow import scope
 from salesflow.accounts import queries, services
+from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from tests.conftest import api_as, login
 
@@ -223,3 +224,33 @@ def test_a_deleted_account_team_is_changed_by_nobody(client, world, now):
     login(client, world.director_a)
     page = client.get(f"/accounts/{world.account_a.id}").get_data(as_text=True)
     assert f'href="/accounts/{world.account_a.id}/team"' not in page
+
+
+@pytest.mark.parametrize(
+    ("who", "account", "may"),
+    [
+        ("rep_a", "account_a", True),  # a rep of the account's team
+        ("rep_a2", "account_a", True),  # of the team, not on the account team
+        ("rep_b", "shared", True),  # another team's rep on the account team
+        ("rep_b", "account_a", False),  # another team's rep
+        ("director_a", "account_a", True),
+        ("director_b", "account_a", False),  # another team's director
+        ("director_b", "shared", False),  # a director sees their team's accounts only
+        ("leader", "account_b", True),
+        ("admin", "account_a", True),
+    ],
+)
+def test_can_edit_account_decides_on_the_user_as_update_account_does(world, now, who, account, may):
+    user, account = getattr(world, who), getattr(world, account)
+    assert scope.can_edit_account(user, account) is may
+    data = {"industry": "Grid", "version": account.version}
+    if may:
+        assert services.update_account(account, data, actor=user, now=now).industry == "Grid"
+    else:
+        with pytest.raises(Forbidden):
+            services.update_account(account, data, actor=user, now=now)
+
+
+def test_nobody_edits_a_deleted_account(world, now):
+    services.delete_account(world.account_a, actor=world.director_a, now=now)
+    assert not scope.can_edit_account(world.admin, world.account_a)

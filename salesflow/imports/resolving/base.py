@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from salesflow import clock, scope
 from salesflow.accounts.models import Account
-from salesflow.auth.models import Role, User
+from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.imports.models import Import, ImportKey, Outcome
 from salesflow.matching import company_key, domain_key, email_key
@@ -244,7 +244,7 @@ class AccountIndex:
 def rep_only_self(ctx: Context, users: list[User], planned: Any, name: str) -> list[User]:
     """A rep brings in only their own relationships: ties and history of other people are
     their director's to import (scope.can_import)."""
-    if ctx.actor.role == Role.rep and any(u.id != ctx.actor.id for u in users):
+    if scope.imports_only_self(ctx.actor) and any(u.id != ctx.actor.id for u in users):
         _problem(planned, name, _l("As a rep you can name only yourself here."))
         return []
     return users

@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from salesflow.auth.models import Role, User
+from salesflow import scope
+from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
@@ -101,7 +102,7 @@ class Interactions:
         actor = self.ctx.actor
         people = [u for who in cell.items(raw) if (u := self.ctx.user(who, "participants", result))]
         people = list(dict.fromkeys(people))
-        if actor.role == Role.rep:
+        if scope.imports_only_self(actor):
             if not people and not result.errors:
                 return [actor]
             if people and actor not in people:
