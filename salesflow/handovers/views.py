@@ -5,20 +5,17 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from salesflow import clock, scope
 from salesflow.errors import Forbidden
-from salesflow.extensions import db
 from salesflow.forms import ButtonForm, press, save_form
-from salesflow.handovers import checklist, queries, risks, services
-from salesflow.handovers.checklist import ItemKind
+from salesflow.handovers import detail as detail_page
+from salesflow.handovers import queries, services
 from salesflow.handovers.forms import FIELD_LABELS, ConfirmForm, HandoverForm
 from salesflow.handovers.models import Handover
-from salesflow.opportunities.models import Opportunity
 from salesflow.validation import parse_id
 
 bp = Blueprint("handovers", __name__)
@@ -31,10 +28,8 @@ def index():
     next_url = url_for("handovers.index", before=rows[-1].id) if more else None
     return render_template(
         "handovers/index.html",
-        rows=rows,
-        checklists=checklist.build(rows),
+        rows=detail_page.rows(rows, clock.now()),
         next_url=next_url,
-        today=clock.today(clock.now()),
         can_plan=scope.can_plan_handovers(current_user),
     )
 
@@ -87,35 +82,12 @@ def new():
     return redirect(url_for("handovers.detail", handover_id=saved.id))
 
 
-def _deal_names(items: checklist.Checklist) -> dict[int, str]:
-    ids = {d for i in items.items if i.roles for d, _r in i.roles.old_deals + i.roles.missing_deals}
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Opportunity.id, Opportunity.name).where(Opportunity.id.in_(ids))
-    )
-    return {deal_id: name for deal_id, name in rows}
-
-
 @bp.route("/handovers/<int:handover_id>")
 @login_required
 def detail(handover_id: int):
     handover = scope.get_handover(current_user, handover_id)
-    now = clock.now()
-    items = checklist.of(handover)
-    return render_template(
-        "handovers/detail.html",
-        handover=handover,
-        checklist=items,
-        ItemKind=ItemKind,
-        risks=risks.of(set(handover.account_ids), now=now),
-        deal_names=_deal_names(items),
-        today=clock.today(now),
-        button_form=ButtonForm(),
-        confirm_form=ConfirmForm(),
-        can_manage=scope.can_manage_handover(current_user, handover),
-        is_successor=current_user.id == handover.to_user_id,
-    )
+    page = detail_page.build(handover, current_user, clock.now())
+    return render_template("handovers/detail.html", page=page, handover=handover)
 
 
 def _act(handover: Handover, form: Any, change: Callable[[], Any], done: Callable[[Any], str]):

@@ -47,6 +47,9 @@ def test_leadership_sees_every_account_the_worst_first(client, world, risky):
         risky["bare"].id,
     }
     assert rows[-1] == str(risky["safe"].id)  # the only low-risk account comes last
+    # each risk in its colour, as on the handover page (macros/risk.html)
+    assert '<td><span class="badge text-bg-success">Low</span></td>' in page.text
+    assert '<td><span class="badge text-bg-danger">High</span></td>' in page.text
     # the charts carry Plotly figures; the tables behind them are on the page
     figure = re.search(r'id="chart-risk" data-figure="([^"]+)"', page.text).group(1)
     risk = json.loads(figure.replace("&#34;", '"').replace("&quot;", '"'))

@@ -85,6 +85,8 @@ def test_the_handover_page_shows_each_item_and_how_to_do_it(client, world, now):
     assert "Li Ming is still on the account team as AR · account responsible." in page
     assert "waiting for Zhao Lei" in page and "confirm-form" not in page  # not the successor
     assert re.search(r"Risk: <span[^>]*>High</span> → <span[^>]*>High</span>", page)
+    # the risk now in the dependency report's colours (red for high)
+    assert '<span class="badge text-bg-danger" title="Now">High</span>' in page
 
 
 def test_the_page_names_the_deals_whose_roles_are_still_to_transfer(client, world, now):
@@ -150,6 +152,11 @@ def test_the_successor_confirms_and_nobody_else_can(client, world, now):
     login(client, world.rep_a2)
     page = client.get(f"/handovers/{handover.id}").text
     assert "I confirm attitude" in page and 'id="transfer-roles"' not in page
+    # the choices start from what is recorded now (Zhang Wei: high influence, attitude unknown)
+    influence = re.search(r'<select aria-label="Influence".*?</select>', page).group()
+    assert '<option selected value="high">High</option>' in influence
+    attitude = re.search(r'<select aria-label="Attitude".*?</select>', page).group()
+    assert '<option selected value="unknown">Unknown</option>' in attitude
     done = client.post(
         url, data={"attitude": "supporter", "influence": "high"}, follow_redirects=True
     )
