@@ -2,30 +2,21 @@
 
 from typing import Any
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from salesflow import clock, scope
+from salesflow.accounts import detail as detail_page
 from salesflow.accounts import queries, services
 from salesflow.accounts.forms import FIELD_LABELS, AccountForm, TeamForm, user_choices
-from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
-from salesflow.audit import queries as audit_queries
-from salesflow.audit.models import AuditEntry
-from salesflow.auth.models import User
-from salesflow.contacts.queries import decision_chain
+from salesflow.accounts.models import Account, Tier
+from salesflow.auth import queries as user_queries
 from salesflow.errors import Forbidden
-from salesflow.extensions import db
 from salesflow.forms import ButtonForm, press, save_form
-from salesflow.interactions.queries import timeline
 from salesflow.labels import label
-from salesflow.merges import chooser as merge_views
-from salesflow.merges.models import MergeKind
-from salesflow.opportunities.models import Opportunity
-from salesflow.teams.models import Team
+from salesflow.teams import queries as team_queries
 from salesflow.validation import parse_id
 
 bp = Blueprint("accounts", __name__)
@@ -65,22 +56,18 @@ def index():
         sort=sort,
         descending=descending,
         next_url=next_url,
-        teams=_teams(),
+        teams=team_queries.all_teams(),
         industries=queries.industries(current_user),
         can_restore=scope.can_restore(current_user),
         can_find_duplicates=scope.can_find_duplicates(current_user),
     )
 
 
-def _teams() -> list[Team]:
-    return list(db.session.scalars(sa.select(Team).order_by(Team.name)))
-
-
 def _team_choices(account: Account | None) -> list[SelectChoice]:
     """Teams the user may put accounts in, plus the account's own team (kept on an edit)."""
     return [
         SelectChoice(str(t.id), t.name)
-        for t in _teams()
+        for t in team_queries.all_teams()
         if scope.can_create_account(current_user, t.id) or (account and t.id == account.team_id)
     ]
 
@@ -113,80 +100,17 @@ def new():
     return redirect(url_for("accounts.detail", account_id=account.id))
 
 
-def _history_names(history: list[AuditEntry]) -> tuple[dict[int, str], dict[int, str]]:
-    """Names of the people and teams the history mentions, in two queries for the whole list."""
-    user_ids: set[int] = set()
-    team_ids: set[int] = set()
-    for entry in history:
-        old, new = entry.changes.get("team") or (None, None)
-        user_ids.update(pair[0] for pair in (old or []) + (new or []))
-        team_ids.update(v for v in entry.changes.get("team_id") or [] if v is not None)
-    people = db.session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids)))
-    teams = db.session.execute(sa.select(Team.id, Team.name).where(Team.id.in_(team_ids)))
-    return {i: n for i, n in people}, {i: n for i, n in teams}
-
-
-def _parent(account: Account) -> Account | None:
-    """The parent account, only if the user may see it (a name outside scope is not shown)."""
-    if account.parent_id is None:
-        return None
-    return db.session.scalar(
-        sa.select(Account).where(
-            Account.id == account.parent_id, scope.visible_accounts(current_user)
-        )
-    )
-
-
 @bp.route("/accounts/<int:account_id>")
 @login_required
 def detail(account_id: int):
     account = scope.get_account(current_user, account_id, include_deleted=True)
-    members = db.session.scalars(
-        sa.select(AccountMember)
-        .where(AccountMember.account_id == account.id)
-        .options(so.joinedload(AccountMember.user))
-        .order_by(AccountMember.id)
-    ).all()
-    by_role: dict[str, list[User]] = {role.value: [] for role in TeamRole}
-    for member in members:
-        by_role[member.role.value].append(member.user)
-    history = audit_queries.account_history(account.id)
-    people, team_names = _history_names(history)
-    deals = _opportunities(account)
     return render_template(
         "accounts/detail.html",
+        page=detail_page.build(account, current_user, clock.now()),
         account=account,
-        members=by_role,
-        parent=_parent(account),
-        chain=decision_chain(account.id, now=clock.now()),
-        timeline=timeline(current_user, account_id=account.id),
-        history=history,
-        people=people,
-        team_names=team_names,
         field_labels=FIELD_LABELS,
-        can_delete=scope.can_delete(current_user, account),
         button_form=ButtonForm(),
-        can_set_team=scope.can_set_account_team(current_user, account),
         quicklog_account_id=None if account.is_deleted else account.id,
-        opportunities=deals[:10],
-        more_opportunities=len(deals) > 10,
-        can_import_contacts=scope.can_import_into(current_user, account),
-        merge_panel=merge_views.panel(current_user, MergeKind.accounts, account.id, clock.now()),
-        duplicate_contacts=merge_views.contact_hint(current_user, account),
-    )
-
-
-def _opportunities(account: Account) -> list[Opportunity]:
-    """The account's deals, open ones first, newest first; one more than shown tells if there
-    are more."""
-    return list(
-        db.session.scalars(
-            sa.select(Opportunity)
-            .where(Opportunity.account_id == account.id, Opportunity.deleted_at.is_(None))
-            .options(so.joinedload(Opportunity.playbook_version))
-            .order_by((Opportunity.status == "open").desc(), Opportunity.id.desc())
-            .limit(11)
-        )
     )
 
 
@@ -242,12 +166,9 @@ def _show_conflict(form: AccountForm, account: Account) -> None:
 
 
 def _team_page(form: TeamForm, account: Account, status: int = 200):
-    on_team = [m.user_id for m in account.members]
-    users = db.session.scalars(
-        sa.select(User).where(sa.or_(User.active, User.id.in_(on_team))).order_by(User.name)
-    ).all()
+    users = user_queries.may_hold({m.user_id for m in account.members})
     for row in form.members:
-        row.user_id.choices = user_choices(list(users))
+        row.user_id.choices = user_choices(users)
     return render_template(
         "accounts/team.html",
         form=form,

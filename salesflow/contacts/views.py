@@ -15,7 +15,7 @@ from salesflow.contacts.forms import FIELD_LABELS, ContactForm, LeaveForm
 from salesflow.contacts.models import Contact
 from salesflow.contacts.vcard import vcard_response
 from salesflow.forms import ButtonForm, press, save_form
-from salesflow.interactions import queries as interaction_queries
+from salesflow.interactions import timeline
 from salesflow.merges import chooser as merge_views
 from salesflow.merges.models import MergeKind
 from salesflow.ties.queries import live_ties
@@ -87,7 +87,7 @@ def detail(contact_id: int):
         account=contact.account,
         reports=queries.direct_reports(contact),
         ties=ties.get(contact.id, []),
-        timeline=interaction_queries.timeline(current_user, contact_id=contact.id),
+        timeline=timeline.of(current_user, now=now, contact_id=contact.id),
         history=history,
         contact_names=queries.reports_to_names(history),
         field_labels=FIELD_LABELS,

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,25 +12,18 @@ from salesflow import clock, scope
 from salesflow.accounts.models import Account
 from salesflow.audit import queries as audit_queries
 from salesflow.contacts import queries as contact_queries
-from salesflow.extensions import db
 from salesflow.forms import ButtonForm, local_path, press, save_form
-from salesflow.interactions import queries, services
+from salesflow.interactions import queries, services, timeline
 from salesflow.interactions.forms import (
     FIELD_LABELS,
     InteractionForm,
     to_local,
 )
 from salesflow.interactions.models import Interaction, Kind
-from salesflow.opportunities.models import Opportunity, Status
+from salesflow.opportunities import queries as opportunity_queries
 from salesflow.validation import parse_id
 
 bp = Blueprint("interactions", __name__)
-
-
-@bp.app_context_processor
-def _today() -> dict[str, Any]:
-    """`local_today()` for the timeline partial, which any page may include."""
-    return {"local_today": lambda: clock.today(clock.now())}
 
 
 def _form_page(form: InteractionForm, account: Account, interaction: Interaction | None, status):
@@ -56,14 +48,8 @@ def _form_page(form: InteractionForm, account: Account, interaction: Interaction
 
 def _opportunity_choices(account_id: int, interaction: Interaction | None) -> list[SelectChoice]:
     """The account's open deals (and the one already linked) for the quick log's select."""
-    rule = Opportunity.status == Status.open
-    if interaction is not None and interaction.opportunity_id:
-        rule = sa.or_(rule, Opportunity.id == interaction.opportunity_id)
-    deals = db.session.execute(
-        sa.select(Opportunity.id, Opportunity.name)
-        .where(Opportunity.account_id == account_id, Opportunity.deleted_at.is_(None), rule)
-        .order_by(Opportunity.name)
-    )
+    linked = interaction.opportunity_id if interaction is not None else None
+    deals = opportunity_queries.open_deal_names(account_id, also=linked or None)
     return [SelectChoice("", _("None"))] + [SelectChoice(str(i), name) for i, name in deals]
 
 
@@ -124,14 +110,19 @@ def new():
 @login_required
 def detail(interaction_id: int):
     interaction = scope.get_interaction(current_user, interaction_id, include_deleted=True)
+    can_edit = scope.can_edit_interaction(current_user, interaction)
+    # a next step not done yet, one without a due date too (unlike Interaction.has_open_step)
+    step_open = bool(interaction.next_step) and interaction.next_step_done_at is None
     return render_template(
         "interactions/detail.html",
         interaction=interaction,
+        timeline=timeline.entries([interaction], clock.now()),
         account=interaction.account,
         history=audit_queries.history("interactions", interaction.id),
         field_labels=FIELD_LABELS,
         button_form=ButtonForm(),
-        can_edit=scope.can_edit_interaction(current_user, interaction),
+        can_edit=can_edit,
+        can_complete_step=can_edit and step_open,
         can_delete=scope.can_delete(current_user, interaction.account),
         quicklog_account_id=None if interaction.is_deleted else interaction.account_id,
     )
@@ -209,8 +200,10 @@ def restore(interaction_id: int):
 @login_required
 def my_day():
     now = clock.now()
+    day = queries.my_day(current_user, today=clock.today(now), now=now)
     return render_template(
         "interactions/my_day.html",
-        day=queries.my_day(current_user, today=clock.today(now), now=now),
+        day=day,
+        recent=timeline.entries(day.recent, now),
         button_form=ButtonForm(next=url_for("interactions.my_day")),
     )

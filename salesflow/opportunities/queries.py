@@ -316,3 +316,17 @@ def playbook_keys(user: User) -> list[str]:
     """Keys of the playbooks a board can show: the folder's and any with deals still running."""
     stored = db.session.scalars(sa.select(PlaybookVersion.key).distinct())
     return sorted(set(registry.file_playbooks()) | set(stored))
+
+
+def open_deal_names(account_id: int, *, also: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the account's open deals, and of deal `also` (one already linked), by name:
+    what a contact may be logged against."""
+    rule = Opportunity.status == Status.open
+    if also is not None:
+        rule = sa.or_(rule, Opportunity.id == also)
+    rows = db.session.execute(
+        sa.select(Opportunity.id, Opportunity.name)
+        .where(Opportunity.account_id == account_id, Opportunity.deleted_at.is_(None), rule)
+        .order_by(Opportunity.name)
+    )
+    return [(deal_id, name) for deal_id, name in rows]

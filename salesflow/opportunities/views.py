@@ -18,7 +18,7 @@ from salesflow.auth.models import User
 from salesflow.errors import Forbidden
 from salesflow.extensions import db
 from salesflow.forms import save_form
-from salesflow.interactions.queries import timeline
+from salesflow.interactions import timeline
 from salesflow.opportunities import detail as page_detail
 from salesflow.opportunities import queries, services
 from salesflow.opportunities.forms import FIELD_LABELS, MoveForm, OpportunityForm, RolesForm
@@ -179,7 +179,7 @@ def detail(opportunity_id: int):
         opportunity=opportunity,
         account=opportunity.account,
         now=now,
-        timeline=timeline(current_user, opportunity_id=opportunity.id),
+        timeline=timeline.of(current_user, now=now, opportunity_id=opportunity.id),
         audit=audit_queries.history("opportunities", opportunity.id),
         field_labels=FIELD_LABELS,
         quicklog_account_id=opportunity.account_id,
