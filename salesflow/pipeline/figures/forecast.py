@@ -1,0 +1,38 @@
+"""The weighted forecast: the open deals' weighted amount (opportunities.rules) per expected close
+month and currency."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from salesflow.accounts.models import Account
+from salesflow.auth.models import User
+from salesflow.extensions import db
+from salesflow.opportunities import rules
+from salesflow.opportunities.models import Opportunity, Status
+from salesflow.pipeline.figures.filters import Filters, deals_where, versions
+
+
+def forecast(
+    user: User, filters: Filters, *, now: datetime
+) -> list[tuple[str, dict[str, Decimal]]]:
+    """The weighted amount of the open deals per expected close month ("YYYY-MM"; "" for deals
+    without a date) and currency, month by month (opportunities.rules). One grouped query."""
+    by_version = versions()
+    rows = db.session.execute(
+        sa.select(
+            Opportunity.expected_close,
+            Opportunity.currency,
+            rules.weighted_sum_sql(by_version),
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*deals_where(user, filters, by_version), Opportunity.status == Status.open)
+        .group_by(Opportunity.expected_close, Opportunity.currency)
+    ).all()
+    months: dict[str, dict[str, Decimal]] = {}
+    for close, currency, weighted in rows:
+        month = months.setdefault(close.strftime("%Y-%m") if close else "", {})
+        month[currency] = month.get(currency, Decimal(0)) + rules.from_cents(weighted)
+    order = sorted(months, key=lambda month: (month == "", month))  # undated last
+    return [(m, {c: v.quantize(rules.CENTS) for c, v in sorted(months[m].items())}) for m in order]

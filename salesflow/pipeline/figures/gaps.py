@@ -1,0 +1,52 @@
+"""What the two gap lists share (iron-triangle gaps in triangle.py, decision-chain gaps in
+chain.py): a gap, how many deals have it, and the first GAP_LIMIT of them."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from salesflow.accounts.models import Account
+from salesflow.auth.models import User
+from salesflow.extensions import db
+from salesflow.opportunities.models import Opportunity
+from salesflow.pipeline.figures.filters import Filters, deals_where, versions
+
+GAP_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Gap:
+    opportunity_id: int
+    name: str
+    account: str
+    playbook: str
+    stage: str
+    missing: tuple[str, ...]  # roles, or "decision_maker" / "decision_maker_contact"
+
+
+@dataclass
+class Gaps:
+    total: int  # every deal with the gap
+    shown: list[Gap]  # the first GAP_LIMIT of them, oldest deal first
+
+
+def gap_rows(user: User, filters: Filters, condition: Any, *extra: Any) -> tuple[int, list[Any]]:
+    """How many deals meet `condition`, and the first GAP_LIMIT of them (id, name, account,
+    version, stage, *extra); one query, the count a window over all of them."""
+    rows = db.session.execute(
+        sa.select(
+            Opportunity.id,
+            Opportunity.name,
+            Account.name,
+            Opportunity.playbook_version_id,
+            Opportunity.stage_key,
+            *extra,
+            sa.func.count().over(),
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*deals_where(user, filters, versions()), condition)
+        .order_by(Opportunity.id)
+        .limit(GAP_LIMIT)
+    ).all()
+    return (int(rows[0][-1]) if rows else 0), [tuple(row)[:-1] for row in rows]

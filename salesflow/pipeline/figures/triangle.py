@@ -1,0 +1,91 @@
+"""Iron-triangle gaps: open deals missing a role their current stage's `roles` gate asks for."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from salesflow.auth.models import User
+from salesflow.extensions import db
+from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
+from salesflow.pipeline.figures.filters import Filters, versions
+from salesflow.pipeline.figures.gaps import Gap, Gaps, gap_rows
+from salesflow.playbooks.gates import RolesGate
+from salesflow.playbooks.schema import Playbook
+
+
+def needed_roles(by_version: dict[int, Playbook]) -> dict[tuple[int, str], frozenset[str]]:
+    """Per (version, stage): the iron-triangle roles its `roles` gates ask for."""
+    return {
+        (v, s.key): frozenset(str(r) for g in s.exit if isinstance(g, RolesGate) for r in g.roles)
+        for v, p in by_version.items()
+        for s in p.stages
+    }
+
+
+def triangle_gap(by_version: dict[int, Playbook]) -> sa.ColumnElement[bool]:
+    """Open and in a stage whose `roles` gate asks for a role no active user holds on it. The
+    roles held come from one grouped pass over the seats (per deal, a 0/1 column per role), so
+    the database joins two sets rather than probing each deal."""
+    by_roles: dict[frozenset[str], list[tuple[int, str]]] = {}
+    for place, roles in needed_roles(by_version).items():
+        if roles:
+            by_roles.setdefault(roles, []).append(place)
+    if not by_roles:
+        return sa.false()
+    held = (
+        sa.select(
+            OpportunityRole.opportunity_id.label("deal_id"),
+            *(
+                sa.func.max(sa.case((OpportunityRole.role == role, 1), else_=0)).label(role)
+                for role in sorted({r for roles in by_roles for r in roles})
+            ),
+        )
+        .join(User, User.id == OpportunityRole.user_id)
+        .where(User.active.is_(True))
+        .group_by(OpportunityRole.opportunity_id)
+        .subquery()
+    )
+    deal = so.aliased(Opportunity)
+    lacking = sa.or_(
+        *(
+            sa.or_(*((deal.playbook_version_id == v) & (deal.stage_key == s) for v, s in places))
+            & sa.or_(*(sa.func.coalesce(held.c[role], 0) == 0 for role in sorted(roles)))
+            for roles, places in by_roles.items()
+        )
+    )
+    return Opportunity.id.in_(
+        sa.select(deal.id)
+        .outerjoin(held, held.c.deal_id == deal.id)
+        .where(deal.status == Status.open, lacking)
+    )
+
+
+def triangle_gaps(user: User, filters: Filters, *, now: datetime) -> Gaps:
+    """Open deals missing an iron-triangle role their current stage's `roles` gate asks for (an
+    active user in the role): how many, and the first GAP_LIMIT with the roles missing. Two
+    queries."""
+    by_version = versions()
+    total, deals = gap_rows(user, filters, triangle_gap(by_version))
+    held: dict[int, set[str]] = {}
+    for deal_id, role in db.session.execute(
+        sa.select(OpportunityRole.opportunity_id, OpportunityRole.role)
+        .join(User, User.id == OpportunityRole.user_id)
+        .where(OpportunityRole.opportunity_id.in_([d[0] for d in deals]), User.active.is_(True))
+    ):
+        held.setdefault(deal_id, set()).add(str(role))
+    needed = needed_roles(by_version)
+    return Gaps(
+        total,
+        [
+            Gap(
+                deal_id,
+                name,
+                account,
+                by_version[version_id].key,
+                stage,
+                tuple(sorted(needed[(version_id, stage)] - held.get(deal_id, set()))),
+            )
+            for deal_id, name, account, version_id, stage in deals
+        ],
+    )
