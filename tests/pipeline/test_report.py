@@ -2,7 +2,7 @@
 the open deals' count, amount and weighted amount per currency and the SLA breaches; gate
 compliance over the period with the overrides; scope, filters and bad input."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -256,3 +256,54 @@ def test_compliance_and_conversion_read_one_pass_over_the_periods_moves(world, d
     alone = figures.gate_compliance(lead, everyone, now=now)
     assert (shared.advances, shared.met, shared.override_count) == (3, 2, 1)
     assert (alone.advances, alone.met, alone.override_count) == (3, 2, 1)
+
+
+def test_the_default_period_is_the_90_company_days_up_to_today(world, now):
+    # now is 17:30 on 20 November in Shanghai: the period starts at midnight on 23 August there
+    # (16:00 UTC the day before), 89 days before today
+    start = datetime(2026, 8, 22, 16, 0, tzinfo=UTC)
+    for reason, closed_at in (("In", start), ("Out", start - timedelta(minutes=1))):
+        lost = f.make_opportunity(account=world.account_a, status="lost")
+        lost.close_reason, lost.closed_at = reason, closed_at
+    db.session.flush()
+    assert figures.outcomes(world.leader, figures.Filters(), now=now).loss_reasons == [("In", 1)]
+
+
+def test_loss_reasons_are_ranked_most_frequent_first(world, now):
+    for reason in ("Price", "Timing", "Budget", "Timing"):
+        lost = f.make_opportunity(account=world.account_a, status="lost")
+        lost.close_reason, lost.closed_at = reason, now - timedelta(days=3)
+    db.session.flush()
+    ranked = figures.outcomes(world.leader, figures.Filters(), now=now).loss_reasons
+    assert ranked == [("Timing", 2), ("Budget", 1), ("Price", 1)]  # equal counts by name
+
+
+def test_the_newest_override_is_shown_first(world, deals, now):
+    _change(deals["a_validate"], now, 4, met=False, overridden=True, reason="Board approved")
+    db.session.flush()
+    compliance = figures.gate_compliance(world.leader, figures.Filters(), now=now)
+    assert [c.reason for c, _name in compliance.overrides] == ["Board approved", "Customer asked"]
+
+
+def test_the_deal_longest_over_its_limit_is_listed_first(world, deals, now):
+    # a_shape_late: 50 days in shape (limit 45), 5 over; this one 30 days in validate (limit
+    # 21), 9 over, though it entered its stage later
+    further = f.make_opportunity(account=world.account_a, stage="validate", days_in_stage=30)
+    db.session.flush()
+    listed = figures.breaches(world.leader, figures.Filters(), now=now)
+    assert [(b.opportunity_id, b.days, b.sla_days) for b in listed] == [
+        (further.id, 30, 21),
+        (deals["a_shape_late"].id, 50, 45),
+    ]
+
+
+def test_a_decision_maker_who_left_maps_no_decision_maker(world, now):
+    gone = f.make_contact(
+        account=world.account_b,
+        decision_role="decision_maker",
+        left_on=now.date() - timedelta(days=1),
+    )
+    f.make_interaction(account=world.account_b, owner=world.rep_b, contacts=[gone])
+    deal = f.make_opportunity(account=world.account_b, stage="shape")
+    gaps = figures.chain_gaps(world.leader, figures.Filters(), now=now)
+    assert [(g.opportunity_id, g.missing) for g in gaps.shown] == [(deal.id, ("decision_maker",))]
