@@ -221,7 +221,6 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
 
     from salesflow import scope
-    from salesflow.playbooks import registry
     from salesflow.playbooks.schema import text as playbook_text
 
     app.jinja_env.filters["label"] = labels.label
@@ -237,5 +236,4 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = _money
     # A playbook text ({en, zh}) in the reader's language.
     app.jinja_env.filters["text"] = lambda texts: playbook_text(texts, get_locale())
-    app.jinja_env.filters["playbook"] = registry.playbook  # a stored version, parsed (cached)
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt)

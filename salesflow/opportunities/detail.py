@@ -20,8 +20,10 @@ from salesflow.opportunities.models import (
     Move,
     Opportunity,
     StageChange,
+    TriangleRole,
 )
 from salesflow.opportunities.moves import newer_version
+from salesflow.opportunities.queries import seat
 from salesflow.opportunities.rules import days_in_stage, over_limit
 from salesflow.playbooks import gates as g
 from salesflow.playbooks import registry
@@ -53,6 +55,12 @@ class DecisionPoint:
         return next((a for a in self.decisions if a.decision.value != "requested"), None)
 
 
+@dataclass(frozen=True)
+class Seat:
+    role: TriangleRole
+    holder: User | None  # nobody yet: the page flags the seat
+
+
 @dataclass
 class DetailPage:
     playbook: Playbook
@@ -66,7 +74,9 @@ class DetailPage:
     checklist: list[ChecklistRow] = field(default_factory=list)
     decision_points: list[DecisionPoint] = field(default_factory=list)
     history: list[StageChange] = field(default_factory=list)
-    newer: Any = None  # a newer stored version of the playbook, for the director to move to
+    seats: list[Seat] = field(default_factory=list)
+    newer: Playbook | None = None  # a newer stored version of the playbook, for the director
+    newer_lacks_stage: bool = False  # ... without the deal's stage: moving asks for one
     # An imported deal: the stages before the one it entered at, whose exit gates salesflow never
     # checked (and has not checked since by an advance) — shown as not verified, never as passed.
     unverified: set[str] = field(default_factory=set)
@@ -172,11 +182,13 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
         checklist=_checklist(opportunity, stage),
         decision_points=_decision_points(opportunity, stage),
         history=_history(opportunity),
+        seats=[Seat(role, seat(opportunity, role)) for role in TriangleRole],
     )
     page.move_form.version.data = str(opportunity.version)
     page.imported_at, page.unverified = _unverified(playbook, page.history)
     if opportunity.is_open:
         page.gates = _gate_rows(opportunity, stage, now, can_set_roles=page.can_set_roles)
-        if page.can_decide:
-            page.newer = newer_version(opportunity)
+        if page.can_decide and (newer := newer_version(opportunity)) is not None:
+            page.newer = registry.playbook(newer)
+            page.newer_lacks_stage = stage.key not in {s.key for s in page.newer.stages}
     return page

@@ -23,6 +23,7 @@ from salesflow.opportunities.models import Opportunity, OpportunityRole, Status,
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
 from salesflow.playbooks.schema import Playbook, Stage
+from salesflow.teams.models import Team
 
 FAR_FUTURE = date(9999, 12, 31)
 SORTS: dict[str, Any] = {
@@ -201,6 +202,7 @@ class DealRow:
     days_in_stage: int
     over_limit: bool  # open and over its stage's time limit
     weighted: Decimal
+    ar: User | None  # who holds the AR seat (seat())
 
 
 def deal_row(opportunity: Opportunity, now: datetime) -> DealRow:
@@ -212,6 +214,7 @@ def deal_row(opportunity: Opportunity, now: datetime) -> DealRow:
         rules.days_in_stage(entered, now),
         opportunity.is_open and rules.over_limit(entered, stage.sla_days, now),
         rules.weighted_amount(opportunity.amount, stage.probability),
+        seat(opportunity, TriangleRole.AR),
     )
 
 
@@ -330,3 +333,15 @@ def open_deal_names(account_id: int, *, also: int | None = None) -> list[tuple[i
         .order_by(Opportunity.name)
     )
     return [(deal_id, name) for deal_id, name in rows]
+
+
+def filter_teams(user: User) -> list[Team]:
+    """The teams the list's and the board's filter offers `user`: those they may see."""
+    query = sa.select(Team).where(scope.visible_teams(user)).order_by(Team.name)
+    return list(db.session.scalars(query))
+
+
+def filter_people(user: User) -> list[User]:
+    """The active people the filters offer `user`: those they may see, by name."""
+    query = sa.select(User).where(User.active, scope.visible_people(user)).order_by(User.name)
+    return list(db.session.scalars(query))

@@ -5,7 +5,6 @@ are in `actions`."""
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,9 +13,8 @@ from wtforms import SelectChoice
 
 from salesflow import clock, scope
 from salesflow.audit import queries as audit_queries
-from salesflow.auth.models import User
+from salesflow.auth import queries as user_queries
 from salesflow.errors import Forbidden
-from salesflow.extensions import db
 from salesflow.forms import save_form
 from salesflow.interactions import timeline
 from salesflow.opportunities import detail as page_detail
@@ -26,7 +24,6 @@ from salesflow.opportunities.models import Opportunity, Status, TriangleRole
 from salesflow.opportunities.queries import OpportunityFilters
 from salesflow.playbooks import registry
 from salesflow.playbooks.schema import text
-from salesflow.teams.models import Team
 from salesflow.validation import parse_id, parse_month
 
 bp = Blueprint("opportunities", __name__)
@@ -63,15 +60,11 @@ def filters_from_args() -> OpportunityFilters:
 def _filter_options() -> dict[str, Any]:
     """Teams and reps for the filter selects: the whole company for those who see it, else the
     caller's own team (two small queries)."""
-    teams = sa.select(Team).order_by(Team.name)
-    people = sa.select(User).where(User.active).order_by(User.name)
-    teams = teams.where(scope.visible_teams(current_user))
-    people = people.where(scope.visible_people(current_user))
     keys = queries.playbook_keys(current_user)
     names = {key: playbook.name for key in keys if (playbook := queries.board_playbook(key))}
     return {
-        "teams": db.session.scalars(teams).all(),
-        "people": db.session.scalars(people).all(),
+        "teams": queries.filter_teams(current_user),
+        "people": queries.filter_people(current_user),
         "playbook_keys": keys,
         "playbook_names": names,
     }
@@ -213,10 +206,7 @@ def edit(opportunity_id: int):
 
 
 def _roles_page(form: RolesForm, opportunity: Opportunity, status: int = 200):
-    seated = [r.user_id for r in opportunity.roles]
-    users = db.session.scalars(
-        sa.select(User).where(sa.or_(User.active, User.id.in_(seated))).order_by(User.name)
-    ).all()
+    users = user_queries.may_hold({r.user_id for r in opportunity.roles})
     options = [SelectChoice("", "—")] + [SelectChoice(str(u.id), u.name) for u in users]
     for seat in form.seats:
         seat.user_id.choices = options

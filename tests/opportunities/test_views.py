@@ -288,3 +288,30 @@ def test_a_move_from_the_page_shows_in_the_deals_history_with_who_and_from_where
     changes = _changes_section(client.get(f"/opportunities/{deal.id}").text)
     # the stage by its key or its name (both "qualify" / "Qualify", "quote" / "Quote")
     assert re.search(r"· Li Ming · changed Stage: qualify → quote$", changes, re.IGNORECASE)
+
+
+def test_the_board_the_list_and_the_page_name_who_holds_each_seat(client, world, now):
+    staffed = _ready(world, name="Staffed")
+    empty = f.make_opportunity(account=world.account_a, playbook="transactional", name="Bare")
+    login(client, world.rep_a)
+    board = client.get("/pipeline?playbook=transactional").text
+
+    def card(deal):
+        return board[board.index(f'data-id="{deal.id}"') :].split("</article>")[0]
+
+    assert "<div>AR: Li Ming</div>" in card(staffed)
+    assert '<div>AR: <span class="text-danger">nobody</span></div>' in card(empty)
+    listing = client.get("/opportunities?playbook=transactional").text
+
+    def row(deal):
+        return listing[listing.index(f'/opportunities/{deal.id}"') :].split("</tr>")[0]
+
+    assert row(staffed).endswith('<td class="d-none d-md-table-cell">Li Ming</td>\n    ')
+    assert row(empty).endswith('<td class="d-none d-md-table-cell">—</td>\n    ')
+    seats = client.get(f"/opportunities/{staffed.id}").text.split('id="roles"')[1]
+    seats = seats.split("</section>")[0]
+    assert re.findall(r'text-muted">([^<]+)</div>\s*<div>(.*?)</div>', seats) == [
+        ("AR · account responsible", "Li Ming"),
+        ("SR · solution responsible", '<span class="text-danger">Nobody yet</span>'),
+        ("FR · fulfilment responsible", '<span class="text-danger">Nobody yet</span>'),
+    ]
