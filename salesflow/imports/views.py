@@ -1,18 +1,15 @@
 """Import pages: my imports, the upload, the import page (mapping and dry run, progress, the
 report with the error file and undo) and its buttons. Thin: the rules are in the services."""
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from salesflow import clock, scope
-from salesflow.accounts.models import Account
 from salesflow.errors import Forbidden
-from salesflow.extensions import db
 from salesflow.forms import press, save_form
-from salesflow.imports import errorfile, page, runner, services
+from salesflow.imports import errorfile, page, queries, runner, services
 from salesflow.imports.forms import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -40,15 +37,12 @@ def _may_import() -> None:
 @login_required
 def index():
     before = parse_id(request.args.get("before"))
-    query = sa.select(Import).where(scope.visible_imports(current_user))
-    if before:
-        query = query.where(Import.id < before)
-    rows = list(db.session.scalars(query.order_by(Import.id.desc()).limit(PAGE + 1)))
-    next_url = url_for("imports.index", before=rows[PAGE - 1].id) if len(rows) > PAGE else None
+    rows, more = queries.imports_page(current_user, before=before, limit=PAGE)
+    next_url = url_for("imports.index", before=rows[-1].id) if more else None
     now = clock.now()
     return render_template(
         "imports/index.html",
-        rows=rows[:PAGE],
+        rows=rows,
         next_url=next_url,
         kinds=KIND_LABELS,
         statuses={r.id: STATUS_LABELS[runner.shown_status(r, now)] for r in rows},
@@ -59,11 +53,7 @@ def index():
 def _upload_page(form: UploadForm, status: int = 200):
     account = None
     if account_id := parse_id(form.account_id.data):
-        account = db.session.scalar(
-            sa.select(Account).where(
-                Account.id == account_id, scope.importable_accounts(current_user)
-            )
-        )
+        account = queries.importable_account(current_user, account_id)
     limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
     return render_template(
         "imports/new.html",

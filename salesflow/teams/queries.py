@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 
 from salesflow import scope
 from salesflow.auth.models import User
+from salesflow.errors import NotFound
 from salesflow.extensions import db
 from salesflow.teams.models import Team
 
@@ -23,6 +24,14 @@ def list_users(
         query = query.where(sa.or_(User.name > name, sa.and_(User.name == name, User.id > last_id)))
     rows = db.session.scalars(query.order_by(User.name, User.id).limit(limit + 1)).all()
     return list(rows[:limit]), len(rows) > limit
+
+
+def get(model: type[Any], record_id: int) -> Any:
+    """A user or team by id, or NotFound."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound()
+    return record
 
 
 def all_teams() -> list[Team]:

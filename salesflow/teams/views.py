@@ -1,7 +1,5 @@
 """Admin pages: users and teams. Admins only (scope.can_manage_users); everyone else gets 403."""
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -9,8 +7,8 @@ from flask_login import current_user, login_user
 from salesflow import clock, scope
 from salesflow.auth import services as user_services
 from salesflow.auth.models import User
-from salesflow.errors import Forbidden, NotFound
-from salesflow.extensions import db, login_manager
+from salesflow.errors import Forbidden
+from salesflow.extensions import login_manager
 from salesflow.forms import save_form
 from salesflow.teams import queries
 from salesflow.teams import services as team_services
@@ -29,13 +27,6 @@ def _admins_only():
     if not scope.can_manage_users(current_user):
         raise Forbidden()
     return None
-
-
-def _get(model: type, record_id: int) -> Any:
-    record = db.session.get(model, record_id)
-    if record is None:
-        raise NotFound()
-    return record
 
 
 @bp.route("/users")
@@ -79,7 +70,7 @@ def new_user():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    user = _get(User, user_id)
+    user = queries.get(User, user_id)
     form = UserForm(obj=user)
     form.set_team_choices(queries.all_teams())
     if not form.validate_on_submit():
@@ -132,7 +123,7 @@ def new_team():
 
 @bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
 def edit_team(team_id: int):
-    team = _get(Team, team_id)
+    team = queries.get(Team, team_id)
     form = _team_form(team)
     if not form.validate_on_submit():
         return _team_page(form, team, 422 if form.is_submitted() else 200)
