@@ -9,16 +9,12 @@ from flask_login import current_user, login_required
 
 from salesflow import clock, scope
 from salesflow.accounts.models import Account
-from salesflow.audit import queries as audit_queries
+from salesflow.contacts import detail as detail_page
 from salesflow.contacts import queries, services
 from salesflow.contacts.forms import FIELD_LABELS, ContactForm, LeaveForm
 from salesflow.contacts.models import Contact
 from salesflow.contacts.vcard import vcard_response
 from salesflow.forms import ButtonForm, press, save_form
-from salesflow.interactions import timeline
-from salesflow.merges import chooser as merge_views
-from salesflow.merges.models import MergeKind
-from salesflow.ties.queries import live_ties
 from salesflow.validation import parse_id
 
 bp = Blueprint("contacts", __name__)
@@ -78,25 +74,13 @@ def edit(contact_id: int):
 @login_required
 def detail(contact_id: int):
     contact = scope.get_contact(current_user, contact_id, include_deleted=True)
-    now = clock.now()
-    ties = live_ties(contact.account_id, now=now, contact_id=contact.id)
-    history = audit_queries.history("contacts", contact.id)
     return render_template(
         "contacts/detail.html",
+        page=detail_page.build(contact, current_user, clock.now()),
         contact=contact,
         account=contact.account,
-        reports=queries.direct_reports(contact),
-        ties=ties.get(contact.id, []),
-        timeline=timeline.of(current_user, now=now, contact_id=contact.id),
-        history=history,
-        contact_names=queries.reports_to_names(history),
         field_labels=FIELD_LABELS,
-        leave_form=LeaveForm(left_on=clock.today(now), version=contact.version),
-        version_form=ButtonForm(version=contact.version),
-        can_edit=scope.can_edit_contact(current_user, contact),
-        can_delete=scope.can_delete(current_user, contact.account),
         quicklog_account_id=contact.account_id,
-        merge_panel=merge_views.panel(current_user, MergeKind.contacts, contact.id, now),
     )
 
 

@@ -163,6 +163,8 @@ def test_stale_save_shows_a_conflict_and_keeps_the_input(client, now, world):
 def test_mark_as_left_and_back(client, now, world):
     contact = world.contact_a
     login(client, world.rep_a)
+    page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
+    assert "Mark as left" in page and "Add a direct report" in page
     client.post(
         f"/contacts/{contact.id}/leave",
         data={"left_on": "2026-11-01", "version": str(contact.version)},
@@ -171,6 +173,8 @@ def test_mark_as_left_and_back(client, now, world):
     assert contact.left_on == date(2026, 11, 1)
     page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
     assert "no longer counts in the decision chain" in page
+    # someone who has left is not marked as left again, and gets no new direct reports
+    assert "Mark as left" not in page and "Add a direct report" not in page
     client.post(f"/contacts/{contact.id}/rejoin", data={"version": str(contact.version)})
     db.session.refresh(contact)
     assert contact.left_on is None
