@@ -60,6 +60,7 @@ class Count:
 @dataclass
 class Line:
     row: ImportRow
+    outcome: Any = None  # the row's outcome in words
     name: str | None = None
     url: str | None = None
     matched: Any = None
@@ -114,7 +115,9 @@ def _lines(imp: Import, rows: list[ImportRow]) -> list[Line]:
     names = {record_id: name for record_id, name in found}
     lines = []
     for row in rows:
-        line = Line(row, matched=MATCHED.get(row.matched_by or ""))
+        line = Line(
+            row, OUTCOME_LABELS[row.outcome.value], matched=MATCHED.get(row.matched_by or "")
+        )
         if row.record_id and row.record_id in names:
             line.name = str(names[row.record_id])[:80]
             line.url = url_for(endpoint, **{ARGS[imp.kind.value]: row.record_id})

@@ -66,6 +66,8 @@ def test_upload_map_dry_run_commit_and_report(app, world, now):
     assert 'id="undo-form"' in report.text
     errors_only = client.get(f"/imports/{imp.id}?outcome=error")
     assert errors_only.text.count('class="list-group-item import-row') == 1
+    # each row says its outcome in words, as the counts above name it
+    assert re.search(r'Row \d+</span>\s*<span class="badge [^"]*">Errors</span>', errors_only.text)
     download = client.get(f"/imports/{imp.id}/errors.csv")
     assert download.status_code == 200 and "Nowhere" in download.data.decode("utf-8-sig")
     disposition = download.headers["Content-Disposition"]
