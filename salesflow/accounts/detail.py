@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from salesflow import scope
-from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
+from salesflow.accounts.models import Account, AccountMember, TeamRole
 from salesflow.audit import queries as audit_queries
 from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import User
@@ -51,7 +51,6 @@ class DealLine:
 @dataclass
 class AccountPage:
     account: Account
-    key_account: bool  # tier A
     parent: Account | None  # only if the reader may see it
     seats: list[Seat]
     deals: list[DealLine]
@@ -124,7 +123,6 @@ def build(account: Account, user: User, now: datetime) -> AccountPage:
     deals = _deals(account)
     return AccountPage(
         account=account,
-        key_account=account.tier == Tier.A,
         parent=_parent(user, account),
         seats=_seats(account),
         deals=[DealLine(d, stage_of(d)) for d in deals[:DEALS_SHOWN]],

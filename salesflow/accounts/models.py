@@ -44,6 +44,11 @@ class Account(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
         back_populates="account", cascade="all, delete-orphan", order_by="AccountMember.id"
     )
 
+    @property
+    def is_key_account(self) -> bool:
+        """Tier A: a key account (the pages mark it)."""
+        return self.tier == Tier.A
+
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.name}>"
 
