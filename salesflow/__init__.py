@@ -150,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.dependency.views import bp as dependency_bp
     from salesflow.exports.views import bp as exports_bp
     from salesflow.handovers.views import bp as handovers_bp
+    from salesflow.help.views import bp as help_bp
     from salesflow.imports.views import bp as imports_bp
     from salesflow.interactions.views import bp as interactions_bp
     from salesflow.merges.views import bp as merges_bp
@@ -176,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
         calendar_bp,
         merges_bp,
         imports_bp,
+        help_bp,
     ):
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""The project's own documentation (docs/*.md), served in the app at /help/<page>."""

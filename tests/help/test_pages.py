@@ -1,0 +1,112 @@
+"""The help pages: docs/*.md rendered in the app, an anchor per heading, the reader's language."""
+
+import pytest
+
+from salesflow.help import pages
+from tests.conftest import login
+
+
+def _link(key: str) -> str:
+    return f"/help/{key}"
+
+
+@pytest.mark.parametrize(
+    ("heading", "anchor"),
+    [
+        ("Bus factor", "bus-factor"),
+        ("Multi-threaded coverage", "multi-threaded-coverage"),
+        ("HHI", "hhi"),
+        (
+            "Versions and conflicts (optimistic concurrency)",
+            "versions-and-conflicts-optimistic-concurrency",
+        ),
+    ],
+)
+def test_a_heading_anchor_is_its_lowercase_hyphenated_name(heading, anchor):
+    assert pages.slug(heading) == anchor
+
+
+def test_every_figure_has_its_anchor():
+    page = pages.render("figures", "en", _link)
+    expected = {
+        "key-contact",
+        "importance",
+        "tie",
+        "tie-strength",
+        "share",
+        "top-share",
+        "hhi",
+        "effective-holders",
+        "uncovered-key-contacts",
+        "single-threaded-key-contacts",
+        "multi-threaded-coverage",
+        "bus-factor",
+        "risk",
+        "departure-simulation",
+        "weighted-amount",
+        "days-in-stage",
+        "over-the-limit",
+        "gate-compliance",
+        "conversion",
+        "win-rate",
+        "cycle-time",
+        "slipped",
+        "forecast",
+    }
+    assert expected <= set(page.anchors)
+    assert '<h3 id="bus-factor">Bus factor</h3>' in page.html
+
+
+def test_an_explicit_anchor_keeps_the_english_one_and_is_not_shown(tmp_path, monkeypatch):
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "figures.md").write_text("## Bus factor\n", encoding="utf-8")
+    (tmp_path / "zh" / "figures.md").write_text("## 关键人依赖度 {#bus-factor}\n", encoding="utf-8")
+    monkeypatch.setattr(pages, "DOCS", tmp_path)
+    page = pages.render("figures", "zh", _link)
+    assert '<h2 id="bus-factor">关键人依赖度</h2>' in page.html
+    assert pages.render("figures", "en", _link).html == '<h2 id="bus-factor">Bus factor</h2>\n'
+
+
+def test_raw_html_in_a_doc_is_shown_as_text_and_links_between_docs_lead_to_help(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "api.md").write_text(
+        "<script>alert(1)</script>\n\nSee [risk](figures.md#risk) and [x](other.md).\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(pages, "DOCS", tmp_path)
+    html = pages.render("api", "en", _link).html
+    assert "<script>" not in html
+    assert '<a href="/help/figures#risk">risk</a>' in html
+    assert '<a href="other.md">x</a>' in html
+
+
+def test_an_unknown_page_is_none():
+    assert pages.render("../README", "en", _link) is None
+
+
+@pytest.mark.parametrize("who", ["rep_a", "director_a", "leader", "admin"])
+@pytest.mark.parametrize("page", ["figures", "playbooks", "api"])
+def test_everyone_logged_in_reads_every_page(client, world, who, page):
+    login(client, getattr(world, who))
+    response = client.get(f"/help/{page}")
+    assert response.status_code == 200
+    assert 'id="' in response.text
+
+
+def test_the_help_index_lists_the_pages(client, world):
+    login(client, world.rep_a)
+    text = client.get("/help").text
+    assert 'href="/help/figures"' in text and "What the figures mean" in text
+
+
+@pytest.mark.parametrize("path", ["/help/nope", "/help/README", "/help/..%2Fconfig"])
+def test_an_unknown_page_is_404(client, world, path):
+    login(client, world.rep_a)
+    assert client.get(path).status_code == 404
+
+
+def test_help_needs_a_login(client):
+    response = client.get("/help/figures")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
