@@ -53,6 +53,11 @@ class DoneIn(Strict):
     version: Version
 
 
+class RescheduleIn(Strict):
+    due: Day = Field(description="The new due day of the next step: today or later, YYYY-MM-DD.")
+    version: Version
+
+
 class InteractionFilter(BaseModel):
     account_id: Id | None = None
     contact_id: Id | None = None
@@ -212,4 +217,20 @@ def complete_next_step(interaction_id: int, data: DoneIn):
     interaction = scope.get_interaction(caller(), interaction_id)
     return interaction_out(
         services.complete_next_step(interaction, provided(data), actor=caller(), now=clock.now())
+    )
+
+
+@bp.post("/interactions/<int:interaction_id>/reschedule")
+@bp.auth_required(token_auth)
+@bp.input(RescheduleIn, location="json", arg_name="data")
+@bp.output(InteractionOut)
+@bp.doc(
+    summary="Move the open next step to another day, today or later (send the `version` you "
+    "read; a past day is a 422)",
+    responses={**ERRORS, 403: "Not allowed", 409: "Stale version"},
+)
+def reschedule_next_step(interaction_id: int, data: RescheduleIn):
+    interaction = scope.get_interaction(caller(), interaction_id)
+    return interaction_out(
+        services.reschedule_next_step(interaction, provided(data), actor=caller(), now=clock.now())
     )

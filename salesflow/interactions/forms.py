@@ -118,3 +118,12 @@ class InteractionForm(FlaskForm):
         }
         data["version"] = parse_id(self.version.data)  # required when changing, not logging
         return data
+
+
+class RescheduleForm(FlaskForm):
+    """Move a next step to another day (My day's "snooze to…"): the day, where to go back to and
+    the version the page showed."""
+
+    due = DateField(_l("Snooze to"), validators=[Optional()])
+    next = HiddenField()
+    version = HiddenField()

@@ -79,44 +79,49 @@ def is_open_step(interaction: Interaction) -> bool:
 
 
 @dataclass
-class MyDay:
-    """What a rep opens in the morning: open next steps by urgency and recent contacts."""
+class OpenSteps:
+    """My open next steps for My day: those due up to a week ahead and the newest overdue ones
+    (at most OVERDUE_LIMIT), with how many are overdue in all."""
 
-    overdue: list[Interaction] = field(default_factory=list)
-    today: list[Interaction] = field(default_factory=list)
-    upcoming: list[Interaction] = field(default_factory=list)
-    recent: list[Interaction] = field(default_factory=list)
+    steps: list[Interaction] = field(default_factory=list)
+    overdue_count: int = 0
 
 
-def my_day(user: User, *, today: date, now: datetime, limit: int = 100) -> MyDay:
-    """My open next steps (I logged them, not done, not deleted) due up to a week ahead, overdue
-    first; and the contacts I took part in over the last two weeks, newest first."""
-    steps = _loaded(
-        _visible(user)
-        .where(
-            Interaction.owner_id == user.id,
-            Interaction.has_open_step,
-            Interaction.next_step_due <= today + timedelta(days=UPCOMING_DAYS),
-        )
-        .order_by(Interaction.next_step_due, Interaction.id)
-        .limit(limit)
+# A rep with more overdue steps than this sees the count, and the newest this many.
+OVERDUE_LIMIT = 200
+
+
+def open_steps(user: User, *, today: date, limit: int = 100) -> OpenSteps:
+    """My open next steps (I logged them, not done, not deleted): due from today to a week
+    ahead (soonest first, at most `limit`), and overdue (Interaction.step_overdue, newest first,
+    at most OVERDUE_LIMIT) with their count; in three queries and the loading of the rows."""
+    mine = _visible(user).where(Interaction.owner_id == user.id, Interaction.has_open_step)
+    ahead = mine.where(
+        Interaction.next_step_due >= today,
+        Interaction.next_step_due <= today + timedelta(days=UPCOMING_DAYS),
+    ).order_by(Interaction.next_step_due, Interaction.id)
+    late = mine.where(Interaction.step_overdue(today)).order_by(
+        Interaction.next_step_due.desc(), Interaction.id.desc()
     )
-    day = MyDay()
-    for interaction in db.session.scalars(steps):
-        due = interaction.next_step_due
-        if interaction.step_overdue(today):
-            bucket = day.overdue
-        else:
-            bucket = day.today if due == today else day.upcoming
-        bucket.append(interaction)
+    count = sa.select(sa.func.count()).select_from(late.order_by(None).subquery())
+    return OpenSteps(
+        steps=[
+            *db.session.scalars(_loaded(ahead.limit(limit))),
+            *db.session.scalars(_loaded(late.limit(OVERDUE_LIMIT))),
+        ],
+        overdue_count=db.session.scalar(count) or 0,
+    )
+
+
+def recent_contacts(user: User, *, now: datetime, limit: int = 100) -> list[Interaction]:
+    """The contacts I took part in over the last two weeks, newest first."""
     recent = _loaded(
         _visible(user)
         .where(_took_part(user), Interaction.occurred_at >= now - timedelta(days=RECENT_DAYS))
         .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
         .limit(limit)
     )
-    day.recent = list(db.session.scalars(recent))
-    return day
+    return list(db.session.scalars(recent))
 
 
 def _like(text: str) -> str:

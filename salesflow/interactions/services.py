@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from salesflow import scope, validation
+from salesflow import clock, scope, validation
 from salesflow.accounts.models import Account
 from salesflow.audit import services as audit
 from salesflow.auth.models import User
@@ -409,6 +409,34 @@ def complete_next_step(
         changes = audit.apply_changes(
             interaction, {"next_step_done_at": now}, ("next_step_done_at",)
         )
+        db.session.flush()
+        audit.record(
+            interaction, "update", changes, actor=actor, now=now, account_id=interaction.account_id
+        )
+    return interaction
+
+
+def reschedule_next_step(
+    interaction: Interaction, data: dict[str, Any], *, actor: User, now: datetime
+) -> Interaction:
+    """Move an open next step to another day (`due`: today or later, the company's day), as
+    whoever may edit the interaction, naming the `version` read. Raises Forbidden, Conflict (a
+    stale version), ValidationFailed (no version; no open next step; no day, or a past one)."""
+    if not scope.can_edit_interaction(actor, interaction):
+        raise Forbidden()
+    require_version(interaction, data)
+    errors: Errors = {}
+    if not interaction.next_step:
+        add(errors, "next_step", _l("There is no next step."))
+    elif interaction.next_step_done_at is not None:
+        add(errors, "next_step", _l("This next step is already done."))
+    due = day(data.get("due"), "due", errors, required=_l("Choose a day."))
+    if due is not None and due < clock.today(now):
+        add(errors, "due", _l("Choose today or a later day."))
+    if errors:
+        raise ValidationFailed(fields=errors)
+    changes = audit.apply_changes(interaction, {"next_step_due": due}, ("next_step_due",))
+    if changes:
         db.session.flush()
         audit.record(
             interaction, "update", changes, actor=actor, now=now, account_id=interaction.account_id

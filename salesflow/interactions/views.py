@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -12,15 +13,18 @@ from salesflow import clock, scope
 from salesflow.accounts.models import Account
 from salesflow.audit import queries as audit_queries
 from salesflow.contacts import queries as contact_queries
-from salesflow.forms import ButtonForm, local_path, press, save_form
+from salesflow.forms import REFUSALS, ButtonForm, local_path, press, refusal_message, save_form
+from salesflow.interactions import my_day as my_day_page
 from salesflow.interactions import queries, services, timeline
 from salesflow.interactions.forms import (
     FIELD_LABELS,
     InteractionForm,
+    RescheduleForm,
     to_local,
 )
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.opportunities import queries as opportunity_queries
+from salesflow.unit_of_work import refuse
 from salesflow.validation import parse_id
 
 bp = Blueprint("interactions", __name__)
@@ -71,8 +75,9 @@ def _prefill(form: InteractionForm) -> None:
 def _search_page(status: int = 200, problem: str | None = None):
     q = request.args.get("q", "")[:200]
     accounts = queries.account_search(current_user, q)
+    back = local_path(request.values.get("next"))  # where the quick log lands once saved
     page = render_template(
-        "interactions/pick_account.html", q=q, accounts=accounts, problem=problem
+        "interactions/pick_account.html", q=q, accounts=accounts, problem=problem, back=back
     )
     return page, status
 
@@ -103,7 +108,14 @@ def new():
     if saved is None:
         return _form_page(form, account, None, status)
     flash(_("Contact logged."), "success")
-    return redirect(local_path(form.next.data) or url_for("accounts.detail", account_id=account.id))
+    return redirect(_landing(form.next.data, account.id, saved.id))
+
+
+def _landing(back: str | None, account_id: int, interaction_id: int) -> str:
+    """Where a saved quick log lands: the page it came from (else the account's), at the new
+    entry of its timeline (highlighted there by CSS :target)."""
+    page = local_path(back) or url_for("accounts.detail", account_id=account_id)
+    return f"{page.split('#', 1)[0]}#interaction-{interaction_id}"
 
 
 @bp.route("/interactions/<int:interaction_id>")
@@ -158,20 +170,57 @@ def _button(interaction: Interaction, change: Callable[[ButtonForm], Any], done:
     return press(lambda: change(form), back=default, done=done, form=form)
 
 
+def _in_place(interaction: Interaction, form, change: Callable[[], Any], done: bool, note: str):
+    """Done or Reschedule sent by htmx from My day: the row alone, as it is now (swapped in
+    place, so the page keeps its scroll position), saying what happened or why not (a refusal
+    answers its status, and nothing is kept)."""
+    if not form.validate_on_submit():
+        refuse()
+        problem = " ".join(str(m) for ms in form.errors.values() for m in ms)
+        row = my_day_page.step(interaction, clock.now(), problem=problem)
+        return render_template("interactions/_step.html", step=row), 400
+    try:
+        change()
+    except REFUSALS as error:
+        refuse()
+        row = my_day_page.step(interaction, clock.now(), problem=refusal_message(error))
+        return render_template("interactions/_step.html", step=row), error.status
+    row = my_day_page.step(interaction, clock.now(), done=done, note=note)
+    return render_template("interactions/_step.html", step=row)
+
+
 @bp.post("/interactions/<int:interaction_id>/done")
 @login_required
 def done(interaction_id: int):
     interaction = scope.get_interaction(current_user, interaction_id)
-    return _button(
-        interaction,
-        lambda form: services.complete_next_step(
-            interaction,
-            {"version": parse_id(form.version.data)},
-            actor=current_user,
-            now=clock.now(),
-        ),
-        _("Next step done."),
+    form = ButtonForm()
+    data = {"version": parse_id(form.version.data)}
+
+    def change():
+        return services.complete_next_step(interaction, data, actor=current_user, now=clock.now())
+
+    if request.headers.get("HX-Request"):
+        return _in_place(interaction, form, change, True, _("Next step done."))
+    return _button(interaction, lambda _form: change(), _("Next step done."))
+
+
+@bp.post("/interactions/<int:interaction_id>/reschedule")
+@login_required
+def reschedule(interaction_id: int):
+    interaction = scope.get_interaction(current_user, interaction_id)
+    form = RescheduleForm()
+    data = {"due": form.due.data, "version": parse_id(form.version.data)}
+
+    def change():
+        return services.reschedule_next_step(interaction, data, actor=current_user, now=clock.now())
+
+    moved = (
+        _("Next step moved to %(date)s.", date=format_date(form.due.data)) if form.due.data else ""
     )
+    if request.headers.get("HX-Request"):
+        return _in_place(interaction, form, change, False, moved)
+    back = url_for("interactions.detail", interaction_id=interaction.id)
+    return press(change, back=back, done=moved, form=form)
 
 
 @bp.post("/interactions/<int:interaction_id>/delete")
@@ -199,11 +248,6 @@ def restore(interaction_id: int):
 @bp.route("/")
 @login_required
 def my_day():
-    now = clock.now()
-    day = queries.my_day(current_user, today=clock.today(now), now=now)
     return render_template(
-        "interactions/my_day.html",
-        day=day,
-        recent=timeline.entries(day.recent, now),
-        button_form=ButtonForm(next=url_for("interactions.my_day")),
+        "interactions/my_day.html", page=my_day_page.build(current_user, clock.now())
     )

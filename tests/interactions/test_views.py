@@ -67,14 +67,17 @@ def test_quick_log_two_contacts_makes_one_interaction_and_redirects(client, now,
         data=_form(world, contact_ids=[str(world.contact_a.id), str(cfo.id)], cost="88.5"),
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/accounts/{world.account_a.id}")
     assert _count() == before + 1
     interaction = _newest()
+    # it lands on the account page at the new entry (highlighted there by CSS :target)
+    location = f"/accounts/{world.account_a.id}#interaction-{interaction.id}"
+    assert response.headers["Location"].endswith(location)
     assert {c.id for c in interaction.attendees} == {world.contact_a.id, cfo.id}
     assert [u.id for u in interaction.participants] == [world.rep_a.id]
     assert interaction.occurred_at.hour == 8  # 16:00 in Shanghai is 08:00 UTC
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Contact logged." in page and "Lunch with the CEO" in page
+    assert f'id="interaction-{interaction.id}"' in page
 
 
 def test_quick_log_other_accounts_contact_is_422_and_nothing_saved(client, now, world):
@@ -203,13 +206,16 @@ def test_my_day_orders_next_steps_and_done_closes_one(client, now, world):
     )
     login(client, world.rep_a)
     page = client.get("/").get_data(as_text=True).split("My recent contacts")[0]
-    assert page.index("Late") < page.index(">Now<") < page.index("Soon")
+    # today first, then the coming week, then what is overdue
+    assert page.index(">Now<") < page.index("Soon") < page.index("Late")
     assert "Far" not in page and "Not mine" not in page
     assert 'id="log-contact"' in page and f"/accounts/{world.account_a.id}" in page
     assert "/done" in page and "text-danger" in page
     assert f'name="version" value="{due.version}"' in page
-    response = client.post(f"/interactions/{due.id}/done", data={"next": "/", "version": 1})
-    assert response.status_code == 303 and response.headers["Location"] == "/"
+    back = f"/#step-{due.id}"
+    assert f'name="next" value="{back}"' in page
+    response = client.post(f"/interactions/{due.id}/done", data={"next": back, "version": 1})
+    assert response.status_code == 303 and response.headers["Location"] == back
     assert due.next_step_done_at == now
     assert ">Now<" not in client.get("/").get_data(as_text=True).split("My recent contacts")[0]
 

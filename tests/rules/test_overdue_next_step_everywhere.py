@@ -67,7 +67,8 @@ def test_the_deal_and_account_pages_mark_it(client, world, steps):
 
 def test_my_day_lists_it_as_overdue(client, world, steps):
     page = login(client, world.rep_a).get("/").text
-    overdue, today = page.split(">Overdue<", 1)[1].split(">Today<", 1)
+    steps = page.split('id="steps-today"', 1)[1].split('id="recent-contacts"', 1)[0]
+    today, overdue = steps.split('id="steps-overdue"', 1)
     assert "Send the revised quote" in overdue and "Call the buyer back" not in overdue
     assert "Call the buyer back" in today
     assert "Deleted, never counted" not in page
