@@ -10,7 +10,7 @@ from salesflow.auth.models import User
 from salesflow.errors import Forbidden
 from salesflow.extensions import login_manager
 from salesflow.forms import save_form
-from salesflow.teams import queries
+from salesflow.teams import departure, queries
 from salesflow.teams import services as team_services
 from salesflow.teams.forms import TeamForm, UserForm
 from salesflow.teams.models import Team
@@ -76,14 +76,19 @@ def edit_user(user_id: int):
     if not form.validate_on_submit():
         return _user_page(form, user, 422 if form.is_submitted() else 200)
     data = form.service_data(creating=False)
+    was_active, now = user.active, clock.now()
     saved, status = save_form(
-        form, lambda: user_services.update_user(user, data, actor=current_user, now=clock.now())
+        form, lambda: user_services.update_user(user, data, actor=current_user, now=now)
     )
     if saved is None:
         return _user_page(form, user, status)
     if user.id == current_user.id:
         login_user(user)  # a new password of your own ends your other sessions, not this one
-    flash(_("User %(email)s saved.", email=user.email), "success")
+    if was_active and not user.active:
+        done = departure.departure(user, actor=current_user, now=now)
+        flash(departure.message(done), "success")
+    else:
+        flash(_("User %(email)s saved.", email=user.email), "success")
     return redirect(url_for("teams.users"))
 
 
