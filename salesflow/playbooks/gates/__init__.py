@@ -4,7 +4,8 @@ Each gate type is one class in a module of this package: a frozen dataclass (`ba
 its typed params, its name in the file (`type`), how it reads them (`parse`, every problem
 reported with its line), whether a deal meets it (`evaluate`, pure, over the facts of
 `playbooks.facts`), and the action that meets it when unmet (`hint` for the API, `action_label`
-and `action_url` for the deal page). Adding a gate type is that class and one line in GATE_TYPES.
+and `action_url` for the deal page) and what it asks in words (`describe`, for the playbook
+page). Adding a gate type is that class and one line in GATE_TYPES.
 """
 
 from __future__ import annotations

@@ -71,5 +71,8 @@ class ApprovalGate(Gate):
             return self.unmet(_("%(name)s was rejected; ask again", name=name))
         return self.unmet(_("%(name)s: waiting for a director's approval", name=name))
 
+    def describe(self, stage: Stage) -> str:
+        return _("%(name)s approved by a director", name=local(self.name))
+
     def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
         return deal.page("#decisions")

@@ -56,5 +56,9 @@ class ChecklistGate(Gate):
         texts = [local(stage.item(key).text) for key in open_items]
         return self.unmet(_("Not yet ticked: %(items)s", items="; ".join(texts)), open=open_items)
 
+    def describe(self, stage: Stage) -> str:
+        texts = [local(stage.item(key).text) for key in self.items]
+        return _("Ticked on the checklist: %(items)s", items="; ".join(texts))
+
     def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
         return deal.page("#checklist")

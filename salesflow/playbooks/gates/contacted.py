@@ -79,6 +79,13 @@ class ContactedGate(Gate):
             )
         return self.unmet(message, last=last.isoformat() if last else None)
 
+    def describe(self, stage: Stage) -> str:
+        return _(
+            "A %(role)s of the account met in the last %(days)d days",
+            role=label(self.role),
+            days=self.within_days,
+        )
+
     def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
         """The quick log of a meeting with the role's current people; with nobody to meet yet,
         the decision chain to map them first."""

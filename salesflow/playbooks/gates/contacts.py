@@ -106,5 +106,15 @@ class ContactsGate(Gate):
             found=len(found),
         )
 
+    def describe(self, stage: Stage) -> str:
+        wanted = _(
+            "At least %(min)d %(role)s in the decision chain", min=self.min, role=label(self.role)
+        )
+        if self.attitude_at_least is not None:
+            wanted += ", " + _("at least %(attitude)s", attitude=label(self.attitude_at_least))
+        if self.level is not None:
+            wanted += ", " + _("at the %(level)s level", level=label(self.level))
+        return wanted
+
     def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
         return deal.decision_chain()

@@ -25,6 +25,15 @@ class OpportunityField(StrEnum):
     competitors = "competitors"
 
 
+# Each field as the deal's form names it.
+FIELD_LABELS = {
+    OpportunityField.amount: _l("Amount"),
+    OpportunityField.expected_close: _l("Expected close"),
+    OpportunityField.customer_need: _l("Customer need"),
+    OpportunityField.competitors: _l("Competitors"),
+}
+
+
 def _filled(facts: OpportunityFacts, name: str) -> bool:
     value = getattr(facts, name)
     if name == "amount":
@@ -51,6 +60,13 @@ class FieldsGate(Gate):
         if missing:
             return self.unmet(_("Fill in: %(fields)s", fields=", ".join(missing)), missing=missing)
         return self.met(_("Required fields filled"))
+
+    def describe(self, stage: Stage) -> str:
+        names = [
+            _("Amount (above 0)") if f is OpportunityField.amount else str(FIELD_LABELS[f])
+            for f in self.fields
+        ]
+        return _("Filled in: %(fields)s", fields=", ".join(names))
 
     def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
         return url_for("opportunities.edit", opportunity_id=deal.opportunity_id)

@@ -10,6 +10,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from salesflow.accounts.models import TeamRole
+from salesflow.labels import label
 from salesflow.playbooks.facts import OpportunityFacts
 from salesflow.playbooks.gates.base import ActionTarget, Gate, GateContext, GateResult, listed_names
 from salesflow.playbooks.reader import _
@@ -42,6 +43,10 @@ class RolesGate(Gate):
             )
         roles = ", ".join(r.value for r in self.roles)
         return self.met(_("Iron triangle staffed: %(roles)s", roles=roles))
+
+    def describe(self, stage: Stage) -> str:
+        roles = ", ".join(label(role) for role in self.roles)
+        return _("Someone active in each of these roles on the deal: %(roles)s", roles=roles)
 
     def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
         """Offered only to those who may reseat the triangle (scope.can_set_roles)."""
