@@ -20,7 +20,7 @@ from salesflow.demo.people import Ids, Staff
 from salesflow.playbooks.evaluate import evaluate_stage, unmet
 from salesflow.playbooks.facts import OpportunityFacts
 from salesflow.playbooks.gates import ApprovalGate, FieldsGate, RolesGate
-from salesflow.playbooks.schema import Playbook, Stage
+from salesflow.playbooks.schema import OTHER, Playbook, Stage
 
 CURRENCY = "CNY"
 # Deals per account by tier, before a ±40% spread: ~10 per account (PRODUCT.md, scale).
@@ -143,7 +143,7 @@ class DealMaker:
             }
             for role, user_id in seats.items()
         ]
-        self._history(deals, row, customer, stages[: index + 1], times, seats)
+        self._history(deals, row, customer, stages[: index + 1], times, seats, line.playbook)
         ticked: set[str] = set()
         if spec.status == "open":
             ticked = self._ticks(deals, row, customer, stages[index], spec, seats)
@@ -225,7 +225,7 @@ class DealMaker:
             "stage_entered_at": times[-1],
             "status": spec.status,
             "closed_at": closed_at,
-            "close_reason": self._reason(spec.status, competitors, lang),
+            **self._reason(spec.status, competitors, lang, line.playbook),
             "created_by_id": None,
             "created_at": times[0],
             "updated_at": closed_at or times[-1],
@@ -255,16 +255,23 @@ class DealMaker:
         names = self.rng.sample(words.COMPETITORS, self.rng.randint(1, 3))
         return ("、", ", ")[lang].join(name[lang] for name in names)
 
-    def _reason(self, status: str, competitors: str | None, lang: int) -> str | None:
+    def _reason(
+        self, status: str, competitors: str | None, lang: int, playbook: Playbook
+    ) -> dict[str, str | None]:
+        """Why it closed: a won deal's words now and then; a lost deal's loss reason (a key of
+        its playbook's list), the competitor it went to as the note, or words for "other"."""
         rng = self.rng
         if status == "won":
-            return rng.choice(words.WIN_REASONS)[lang] if rng.random() < 0.5 else None
+            won = rng.choice(words.WIN_REASONS)[lang] if rng.random() < 0.5 else None
+            return {"close_reason": won, "loss_reason": None}
         if status != "lost":
-            return None
-        reason = rng.choice(words.LOSS_REASONS)
-        if reason is words.LOSS_REASONS[1] and competitors:  # lost to competitor: which one
-            return f"{reason[lang]}{('：', ': ')[lang]}{competitors.split(('、', ', ')[lang])[0]}"
-        return reason[lang]
+            return {"close_reason": None, "loss_reason": None}
+        key, note = rng.choice(words.LOSS_REASONS), None
+        if key == "competitor" and competitors:  # which one
+            note = competitors.split(("、", ", ")[lang])[0]
+        if playbook.loss_reason(key) is None:
+            key, note = OTHER, words.SPECIFICATION[lang]
+        return {"close_reason": note, "loss_reason": key}
 
     def _change(self, row: dict, move: str, at: datetime, actor: int, **more: Any) -> dict:
         change = {
@@ -291,6 +298,7 @@ class DealMaker:
         stages: tuple[Stage, ...],
         times: list[datetime],
         seats: dict[str, int],
+        playbook: Playbook,
     ) -> None:
         """Created in the first stage, one advance per stage passed (a few let through by the
         director with unmet gates), then closed."""
@@ -322,7 +330,7 @@ class DealMaker:
                     row["closed_at"],
                     seats["AR"],
                     from_stage=row["stage_key"],
-                    reason=row["close_reason"],
+                    reason=_told(row, playbook, lang),
                 )
             )
 
@@ -417,3 +425,11 @@ class DealMaker:
             "actor_role": role,
             "at": at,
         }
+
+
+def _told(row: dict, playbook: Playbook, lang: int) -> str | None:
+    """The words a closing is recorded with in the stage history: a loss reason's name in the
+    customer's language, then the note, as closing a deal as lost writes them."""
+    reason = playbook.loss_reason(row["loss_reason"]) if row["loss_reason"] else None
+    name = reason.name.get(("zh", "en")[lang]) or reason.name["en"] if reason else None
+    return ": ".join(w for w in (name, row["close_reason"]) if w) or None

@@ -389,14 +389,10 @@ COMPETITORS = [
     ("远航数据", "Yuanhang Data"),
     ("本地集成商", "a local integrator"),
 ]
-LOSS_REASONS = [
-    ("价格", "Price"),
-    ("输给竞争对手", "Lost to competitor"),
-    ("客户无预算", "No budget"),
-    ("项目取消", "Project cancelled"),
-    ("方案不满足技术要求", "Solution did not meet the specification"),
-    ("决策无限期推迟", "Decision postponed indefinitely"),
-]
+# Keys of the shipped playbooks' loss_reasons; a key a playbook lacks is lost for "other", said in
+# words (SPECIFICATION)
+LOSS_REASONS = ["price", "competitor", "no_budget", "cancelled", "specification", "no_decision"]
+SPECIFICATION = ("方案不满足技术要求", "Solution did not meet the specification")
 WIN_REASONS = [
     ("方案和样板点得到客户认可", "Our solution and reference site convinced them"),
     ("服务响应和本地团队是关键", "Local team and service response made the difference"),

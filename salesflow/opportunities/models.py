@@ -68,7 +68,10 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     stage_entered_at: so.Mapped[datetime]
     status: so.Mapped[Status] = so.mapped_column(str_enum(Status), default=Status.open)
     closed_at: so.Mapped[datetime | None]
+    # won: why, in words (optional); lost: the note beside the loss reason (required for "other")
     close_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    # lost: the key of one of the playbook's loss_reasons (registry.loss_reasons_of)
+    loss_reason: so.Mapped[str | None] = so.mapped_column(sa.String(60))
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     # Where an imported deal came from ("Imported from deals.xlsx (Old CRM)"); None when it was
     # opened in salesflow.

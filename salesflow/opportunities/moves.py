@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from salesflow import scope
@@ -23,7 +24,13 @@ from salesflow.opportunities.services import check_workable, record_move, short_
 from salesflow.playbooks import registry
 from salesflow.playbooks.evaluate import GateResult, unmet
 from salesflow.playbooks.models import PlaybookVersion
-from salesflow.playbooks.schema import Playbook, text
+from salesflow.playbooks.schema import (
+    DEFAULT_LOSS_REASONS,
+    OTHER,
+    LossReason,
+    Playbook,
+    text,
+)
 from salesflow.validation import require_version
 
 
@@ -173,6 +180,9 @@ def close(
     reason = short_text(
         data.get("reason"), "reason", column=Opportunity.close_reason, required=required
     )
+    loss: LossReason | None = None
+    if status == Status.lost:
+        loss, reason = _loss_reason(playbook, reason or "", data.get("note"))
     results: list[GateResult] = []
     overridden = False
     if status == Status.won:
@@ -193,9 +203,17 @@ def close(
         if overridden:  # both reasons kept, and together they must fit the column
             joined = "; ".join(r for r in (reason, override_reason) if r)
             reason = short_text(joined, "override_reason", column=Opportunity.close_reason)
-    changes = {"status": (opportunity.status, Status(status)), "close_reason": (None, reason)}
+    changes: dict[str, Any] = {"status": (opportunity.status, Status(status))}
+    if reason is not None:
+        changes["close_reason"] = (None, reason)
     opportunity.status, opportunity.closed_at = Status(status), now
     opportunity.close_reason = reason
+    told = reason
+    if loss is not None:
+        changes["loss_reason"] = (None, loss.key)
+        opportunity.loss_reason = loss.key
+        # the stage history keeps the words the person chose, as for every other move
+        told = ": ".join(w for w in (text(loss.name, get_locale()), reason) if w)
     move = Move.won if status == Status.won else Move.lost
     return _finish(
         opportunity,
@@ -206,8 +224,25 @@ def close(
         from_stage=opportunity.stage_key,
         results=results,
         overridden=overridden,
-        reason=reason,
+        reason=told,
     )
+
+
+def _loss_reason(playbook: Playbook, said: str, note: Any) -> tuple[LossReason, str | None]:
+    """The loss reason a closing names (API.md: `reason` is a reason's key, or its name in either
+    language, or any other words, which are "other" with those words as the note) and its note.
+    "Other" needs words. Raises ValidationFailed."""
+    reasons = registry.loss_reasons_of(playbook)
+    note = short_text(note, "note", column=Opportunity.close_reason)
+    chosen = reasons.match_loss_reason(said)
+    if chosen is None:  # other words: kept as the note, after any note given
+        chosen = reasons.loss_reason(OTHER) or DEFAULT_LOSS_REASONS[0]
+        note = short_text(
+            "; ".join(w for w in (said, note) if w), "reason", column=Opportunity.close_reason
+        )
+    if chosen.needs_note and not note:
+        raise ValidationFailed(fields={"note": [str(_l("Say in words what the other reason is."))]})
+    return chosen, note
 
 
 def reopen(
@@ -226,11 +261,13 @@ def reopen(
         column=StageChange.reason,
         required=_l("Say why the opportunity is reopened."),
     )
-    changes = {
-        "status": (opportunity.status, Status.open),
-        "close_reason": (opportunity.close_reason, None),
-    }
+    changes: dict[str, Any] = {"status": (opportunity.status, Status.open)}
+    if opportunity.close_reason is not None:
+        changes["close_reason"] = (opportunity.close_reason, None)
+    if opportunity.loss_reason is not None:
+        changes["loss_reason"] = (opportunity.loss_reason, None)
     opportunity.status, opportunity.closed_at, opportunity.close_reason = Status.open, None, None
+    opportunity.loss_reason = None
     opportunity.stage_entered_at = now
     return _finish(
         opportunity,

@@ -64,7 +64,8 @@ def review():
             "compliance": figures.gate_compliance(current_user, filters, now=now, moves=moves),
             "period": _days(filters, now),
             "funnel_chart": charts.funnel(stages),
-            "outcomes": figures.outcomes(current_user, filters, now=now),
+            "outcomes": (outcomes := figures.outcomes(current_user, filters, now=now)),
+            "loss_reasons": [(key, _loss_name(key), count) for key, count in outcomes.loss_reasons],
             "conversion": figures.conversion(current_user, filters, now=now, moves=moves),
             "triangle_gaps": figures.triangle_gaps(current_user, filters, now=now),
             "chain_gaps": figures.chain_gaps(current_user, filters, now=now),
@@ -168,7 +169,7 @@ def deals():
     title = TITLES[figure] % {
         "stage": _stage_title(key),
         "month": key or _("no date"),
-        "reason": key or _("(none given)"),
+        "reason": _loss_name(key or ""),
     }
     review_args = {k: v for k, v in request.args.items() if k in REVIEW_ARGS and v}
     return render_template(
@@ -182,6 +183,14 @@ def deals():
         week=figures.week_start(now) if figure.startswith("week_") else None,
         back_url=url_for("pipeline.review", **review_args),
     ), (422 if problems else 200)
+
+
+def _loss_name(key: str) -> str:
+    """A loss reason's name in the reader's language (the key of a reason no playbook names)."""
+    from salesflow.playbooks import registry
+
+    name = registry.loss_reason_names().get(key)
+    return text(name, get_locale()) if name else key
 
 
 def _stage_title(key: str | None) -> str:

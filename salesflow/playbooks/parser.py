@@ -12,13 +12,22 @@ from typing import Any
 
 from salesflow.playbooks.gates import ApprovalGate, Gate, GateContext, parse_gate
 from salesflow.playbooks.reader import PLAYBOOK_KEY, Reader, _, is_whole, show
-from salesflow.playbooks.schema import NO_TEXT, ChecklistItem, Playbook, Stage
+from salesflow.playbooks.schema import (
+    DEFAULT_LOSS_REASONS,
+    NO_TEXT,
+    OTHER,
+    ChecklistItem,
+    LossReason,
+    Playbook,
+    Stage,
+)
 
-PLAYBOOK_KEYS = ("key", "version", "name", "description", "stages")
+PLAYBOOK_KEYS = ("key", "version", "name", "description", "stages", "loss_reasons")
 PLAYBOOK_REQUIRED = ("key", "version", "name", "stages")
 STAGE_KEYS = ("key", "name", "probability", "sla_days", "guidance", "checklist", "exit")
 STAGE_REQUIRED = ("key", "name", "probability", "sla_days")
 ITEM_KEYS = ("key", "text")
+REASON_KEYS = ("key", "name")
 
 
 def parse_playbook(data: Any, reader: Reader, *, source: str, text: str = "") -> Playbook | None:
@@ -32,6 +41,7 @@ def parse_playbook(data: Any, reader: Reader, *, source: str, text: str = "") ->
     name = reader.text(doc, "name")
     description = reader.text(doc, "description")
     stages = _stages(doc, reader)
+    loss_reasons = _loss_reasons(doc, reader)
     if reader.problems:
         return None
     return Playbook(
@@ -40,6 +50,7 @@ def parse_playbook(data: Any, reader: Reader, *, source: str, text: str = "") ->
         name=name,
         description=description or NO_TEXT,
         stages=stages,
+        loss_reasons=loss_reasons,
         # only now: a sound playbook is small and shallow, whatever YAML aliases a file holds
         content_hash=content_hash(data),
         source=source,
@@ -152,6 +163,63 @@ def _exit(stage: Any, reader: Reader, ctx: GateContext) -> tuple[Gate, ...]:
         if gate is not None:
             gates.append(gate)
     return tuple(gates)
+
+
+def _loss_reasons(doc: Any, reader: Reader) -> tuple[LossReason, ...]:
+    """The reasons a deal may be lost for (PLAYBOOKS.md, Loss reasons): keys and names unique,
+    `other` among them; the default list (`other` only) when the file gives none."""
+    if "loss_reasons" not in doc:
+        return DEFAULT_LOSS_REASONS
+    listed = reader.sequence(
+        doc["loss_reasons"],
+        doc.value_line("loss_reasons"),
+        _("loss_reasons must be a list of reasons, each with key and name"),
+    )
+    if listed is None:
+        return ()
+    reasons: list[LossReason] = []
+    first_keys: dict[str, int] = {}
+    first_names: dict[str, int] = {}
+    for value, line in listed.with_lines():
+        item = reader.mapping(value, line, _("loss reason"), REASON_KEYS, REASON_KEYS)
+        if item is None:
+            continue
+        key, name = reader.key(item), reader.text(item, "name")
+        if key in first_keys:
+            reader.problem(
+                item.value_line("key"),
+                _(
+                    "duplicate loss reason key %(key)s (first on line %(first)s)",
+                    key=show(key),
+                    first=first_keys[key],
+                ),
+            )
+            continue
+        if key is None or name is None:
+            continue
+        first_keys[key] = item.value_line("key")
+        for folded, words in {w.casefold(): w for w in name.values()}.items():
+            if folded in first_names:
+                reader.problem(
+                    item.value_line("name"),
+                    _(
+                        "loss reason name %(name)s is also used on line %(first)s; each reason"
+                        " needs names of its own",
+                        name=show(words),
+                        first=first_names[folded],
+                    ),
+                )
+            first_names.setdefault(folded, item.value_line("name"))
+        reasons.append(LossReason(key=key, name=name, line=line))
+    if OTHER not in first_keys and len(reasons) == len(listed):
+        reader.problem(
+            doc.key_line("loss_reasons"),
+            _(
+                "loss_reasons must include the reason %(key)s, for any reason not listed",
+                key=show(OTHER),
+            ),
+        )
+    return tuple(reasons)
 
 
 def _check_stage_keys(listed: Any, reader: Reader) -> None:

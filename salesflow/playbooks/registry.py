@@ -16,7 +16,7 @@ from salesflow.extensions import db
 from salesflow.playbooks.loader import load_playbooks, load_text
 from salesflow.playbooks.models import PlaybookVersion
 from salesflow.playbooks.reader import _
-from salesflow.playbooks.schema import Playbook
+from salesflow.playbooks.schema import DEFAULT_LOSS_REASONS, LossReason, Playbook, Text
 
 EXTENSION = "salesflow.playbooks"
 
@@ -122,3 +122,34 @@ def _parse(key: str, version: int, content_hash: str, source: str) -> Playbook:
     if parsed is None:
         raise PlaybookError(problems)
     return parsed
+
+
+def loss_reasons_of(playbook: Playbook) -> Playbook:
+    """The playbook whose loss reasons a deal of `playbook` is closed with: the newest version
+    of its key in the folder (the review counts by the newest list, and a deal started on an
+    older version is lost for today's reasons), else `playbook` itself."""
+    newest = file_playbooks().get(playbook.key)
+    return newest if newest is not None and newest.version >= playbook.version else playbook
+
+
+def loss_reason_names() -> dict[str, Text]:
+    """Every loss reason key of the folder's playbooks with its name (the first playbook by key
+    naming it wins), "other" always among them: what the review shows for a key."""
+    names: dict[str, Text] = {}
+    reasons: list[LossReason] = [
+        reason
+        for _key, playbook in sorted(file_playbooks().items())
+        for reason in playbook.loss_reasons
+    ]
+    for reason in [*reasons, *DEFAULT_LOSS_REASONS]:
+        names.setdefault(reason.key, reason.name)
+    return names
+
+
+def loss_reason(playbook: Playbook, key: str) -> LossReason:
+    """The loss reason `key` of a deal of `playbook`, named: from its list (loss_reasons_of),
+    else from any playbook that names it (a reason since removed from the file), else the key."""
+    found = loss_reasons_of(playbook).loss_reason(key)
+    if found is not None:
+        return found
+    return LossReason(key=key, name=loss_reason_names().get(key) or Text({"en": key}))

@@ -57,6 +57,25 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LossReason:
+    """Why a deal was lost, as a playbook lists it: the review counts deals by `key`."""
+
+    key: str
+    name: Text
+    line: int = 0
+
+    @property
+    def needs_note(self) -> bool:
+        """ "Other" is said in words: a deal lost for it carries a note."""
+        return self.key == OTHER
+
+
+OTHER = "other"
+# A playbook that lists no loss reasons still closes deals as lost: for "other", said in words.
+DEFAULT_LOSS_REASONS = (LossReason(key=OTHER, name=Text({"en": "Other", "zh": "其他"})),)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Stage:
     key: str
     name: Text
@@ -82,6 +101,7 @@ class Playbook:
     name: Text
     description: Text = NO_TEXT
     stages: tuple[Stage, ...]
+    loss_reasons: tuple[LossReason, ...] = DEFAULT_LOSS_REASONS  # always has "other"
     content_hash: str  # sha256 of the normalized content (loader.content_hash)
     source: str = ""  # the file it was read from, as shown in messages
     source_text: str = field(default="", repr=False, compare=False)  # stored with each version
@@ -110,6 +130,19 @@ class Playbook:
             return self.stages[self._by_key[key]]
         except KeyError:
             raise KeyError(f"playbook {self.key!r} v{self.version} has no stage {key!r}") from None
+
+    def loss_reason(self, key: str | None) -> LossReason | None:
+        """The loss reason `key`, or None when this playbook lists none by that name."""
+        return next((reason for reason in self.loss_reasons if reason.key == key), None)
+
+    def match_loss_reason(self, words: str) -> LossReason | None:
+        """The loss reason whose key, or name in any language, is `words` (case and surrounding
+        spaces ignored); None when none is."""
+        wanted = words.strip().casefold()
+        for reason in self.loss_reasons:
+            if wanted == reason.key or wanted in {n.casefold() for n in reason.name.values()}:
+                return reason
+        return None
 
     def next_stage(self, key: str) -> Stage | None:
         """The stage after `key` (an advance goes there and nowhere else), None after the last."""

@@ -76,7 +76,7 @@ def test_closed_deals_have_when_and_lost_ones_why(generated):
     for deal in generated[1].deals.opportunities:
         assert (deal["closed_at"] is None) == (deal["status"] == "open")
         if deal["status"] == "lost":
-            assert deal["close_reason"]
+            assert deal["loss_reason"] and (deal["loss_reason"] != "other" or deal["close_reason"])
         if deal["status"] == "won":
             assert deal["stage_key"] == PLAYBOOK_OF[deal["playbook_version_id"]].last_stage.key
 

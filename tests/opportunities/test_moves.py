@@ -209,7 +209,7 @@ def test_close_lost_from_any_stage_with_a_reason(world, now, stage):
         actor=world.rep_a,
         now=now,
     )
-    assert deal.status == Status.lost and deal.close_reason == "Price"
+    assert deal.status == Status.lost and (deal.loss_reason, deal.close_reason) == ("price", None)
     change = _history(deal)[-1]
     assert (change.move, change.to_stage, change.reason) == (Move.lost, stage, "Price")
 
@@ -301,10 +301,10 @@ def test_every_move_writes_its_audit_entry_from_and_to_by_whom(world, now):
     assert _audit(deal) == [
         ("update", {"stage_key": ["qualify", "quote"]}, world.rep_a.id),
         ("update", {"stage_key": ["quote", "qualify"]}, world.rep_a2.id),
-        ("update", {"status": ["open", "lost"], "close_reason": [None, "Price"]}, world.rep_a.id),
+        ("update", {"status": ["open", "lost"], "loss_reason": [None, "price"]}, world.rep_a.id),
         (
             "update",
-            {"status": ["lost", "open"], "close_reason": ["Price", None]},
+            {"status": ["lost", "open"], "loss_reason": ["price", None]},
             world.director_a.id,
         ),
     ]

@@ -78,7 +78,7 @@ def test_create_starts_in_the_first_stage_with_the_creator_in_the_ar_seat(now, w
     deal = services.create_opportunity(_data(world), actor=world.rep_a, now=now)
     assert (deal.stage_key, deal.stage_entered_at, deal.status) == ("validate", now, Status.open)
     assert (deal.amount, deal.currency) == (Decimal("1200000.50"), "CNY")
-    assert (deal.playbook_version.key, deal.playbook_version.version) == ("enterprise", 1)
+    assert (deal.playbook_version.key, deal.playbook_version.version) == ("enterprise", 2)
     roles = db.session.scalars(
         sa.select(OpportunityRole).where(OpportunityRole.opportunity_id == deal.id)
     ).all()
@@ -97,7 +97,7 @@ def test_create_is_audited_on_the_account(now, world):
     assert (entry.actor_id, entry.at) == (world.rep_a.id, now)
     assert entry.changes["name"] == [None, "Grid upgrade"]
     assert entry.changes["amount"] == [None, "1200000.50"]
-    assert entry.changes["playbook"] == [None, "enterprise v1"]
+    assert entry.changes["playbook"] == [None, "enterprise v2"]
     assert entry.changes["roles"] == [None, [[world.rep_a.id, "AR"]]]
 
 
@@ -111,14 +111,14 @@ def test_create_uses_the_newest_version_of_the_chosen_playbook(
 ):
     source = (Path(app.root_path).parent / "playbooks" / "transactional.yaml").read_text()
     (tmp_path / "transactional.yaml").write_text(source)
-    newer = source.replace("version: 1", "version: 2", 1).replace("key: qualify", "key: call", 1)
+    newer = source.replace("version: 2", "version: 3", 1).replace("key: qualify", "key: call", 1)
     (tmp_path / "newer.yaml").write_text(newer)  # read first: file order must not matter
     monkeypatch.setitem(app.config, "PLAYBOOKS_FOLDER", str(tmp_path))
     monkeypatch.setitem(app.extensions, registry.EXTENSION, None)  # read the folder again
     deal = services.create_opportunity(
         _data(world, playbook="transactional"), actor=world.rep_a, now=now
     )
-    assert (deal.playbook_version.version, deal.stage_key) == (2, "call")
+    assert (deal.playbook_version.version, deal.stage_key) == (3, "call")
 
 
 def test_create_with_bad_input_names_every_problem_at_once_and_saves_nothing(now, world):

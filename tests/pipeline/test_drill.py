@@ -57,16 +57,18 @@ def test_the_funnel_counts_are_the_deals_listed(world, deals, now):
 def test_outcomes_drill_to_the_deals_closed_in_the_period(world, deals, ids, now):
     deals["a_won"].closed_at = now - timedelta(days=10)
     price = f.make_opportunity(account=world.account_a, status="lost")
-    price.close_reason = "Price"
-    silent = f.make_opportunity(account=world.account_a, status="lost")
+    price.loss_reason = "price"
+    silent = f.make_opportunity(account=world.account_a, status="lost")  # lost before the list
     old = f.make_opportunity(account=world.account_a, status="lost")
-    old.close_reason, old.closed_at = "Price", now - timedelta(days=120)  # before the period
+    old.loss_reason, old.closed_at = "price", now - timedelta(days=120)  # before the period
     db.session.flush()
     lead = world.leader
     assert _ids(lead, "won", now=now) == {ids["a_won"]}
     assert _ids(lead, "lost", now=now) == {price.id, silent.id}
-    assert _ids(lead, "loss_reason", "Price", now=now) == {price.id}
-    assert _ids(lead, "loss_reason", "", now=now) == {silent.id}  # "(none given)"
+    assert _ids(lead, "loss_reason", "price", now=now) == {price.id}
+    assert _ids(lead, "loss_reason", "other", now=now) == {silent.id}  # counted as "other"
+    with pytest.raises(LookupError):
+        _ids(lead, "loss_reason", "", now=now)
 
 
 def test_conversion_and_gate_compliance_drill_to_the_deals_that_moved(world, deals, ids, now):

@@ -144,16 +144,16 @@ def test_won_and_lost_in_the_period_the_cycle_and_the_loss_reasons(world, deals,
     won.created_at, won.closed_at = now - timedelta(days=40), now - timedelta(days=10)
     quick = f.make_opportunity(account=world.account_a, status="won")
     quick.created_at, quick.closed_at = now - timedelta(days=20), now - timedelta(days=10)
-    for reason, days in (("Price", 5), ("Price", 6), ("Timing", 7), ("Price", 120)):
+    for reason, days in (("price", 5), ("price", 6), ("no_budget", 7), ("price", 120)):
         lost = f.make_opportunity(account=world.account_a, status="lost")
-        lost.close_reason, lost.closed_at = reason, now - timedelta(days=days)
-    f.make_opportunity(account=world.account_b, status="lost").close_reason = "South"
+        lost.loss_reason, lost.closed_at = reason, now - timedelta(days=days)
+    f.make_opportunity(account=world.account_b, status="lost").loss_reason = "cancelled"
     db.session.flush()
     north = figures.outcomes(world.director_a, figures.Filters(), now=now)
     assert (north.won, north.lost) == (2, 3)  # the loss 120 days ago is outside the period
     assert north.win_rate == pytest.approx(2 / 5)
     assert north.cycle_days == pytest.approx(20.0)  # (30 + 10) / 2
-    assert north.loss_reasons == [("Price", 2), ("Timing", 1)]
+    assert north.loss_reasons == [("price", 2), ("no_budget", 1)]
     empty = figures.outcomes(world.director_a, figures.Filters(team_id=world.team_b.id), now=now)
     assert (empty.win_rate, empty.cycle_days, empty.loss_reasons) == (None, None, [])
 
@@ -262,20 +262,20 @@ def test_the_default_period_is_the_90_company_days_up_to_today(world, now):
     # now is 17:30 on 20 November in Shanghai: the period starts at midnight on 23 August there
     # (16:00 UTC the day before), 89 days before today
     start = datetime(2026, 8, 22, 16, 0, tzinfo=UTC)
-    for reason, closed_at in (("In", start), ("Out", start - timedelta(minutes=1))):
+    for reason, closed_at in (("price", start), ("no_budget", start - timedelta(minutes=1))):
         lost = f.make_opportunity(account=world.account_a, status="lost")
-        lost.close_reason, lost.closed_at = reason, closed_at
+        lost.loss_reason, lost.closed_at = reason, closed_at
     db.session.flush()
-    assert figures.outcomes(world.leader, figures.Filters(), now=now).loss_reasons == [("In", 1)]
+    assert figures.outcomes(world.leader, figures.Filters(), now=now).loss_reasons == [("price", 1)]
 
 
 def test_loss_reasons_are_ranked_most_frequent_first(world, now):
-    for reason in ("Price", "Timing", "Budget", "Timing"):
+    for reason in ("price", "no_budget", "competitor", "no_budget"):
         lost = f.make_opportunity(account=world.account_a, status="lost")
-        lost.close_reason, lost.closed_at = reason, now - timedelta(days=3)
+        lost.loss_reason, lost.closed_at = reason, now - timedelta(days=3)
     db.session.flush()
     ranked = figures.outcomes(world.leader, figures.Filters(), now=now).loss_reasons
-    assert ranked == [("Timing", 2), ("Budget", 1), ("Price", 1)]  # equal counts by name
+    assert ranked == [("no_budget", 2), ("competitor", 1), ("price", 1)]  # equal counts by key
 
 
 def test_the_newest_override_is_shown_first(world, deals, now):

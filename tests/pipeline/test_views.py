@@ -68,7 +68,7 @@ def test_bad_dates_answer_422_with_the_reason(client, world):
 
 def test_the_page_shows_the_forecast_and_the_outcomes(client, world, deals, now):
     lost = deals["a_won"]
-    lost.status, lost.close_reason = "lost", "Price"
+    lost.status, lost.loss_reason = "lost", "price"
     db.session.commit()
     login(client, world.director_a)
     page = client.get("/pipeline/review").text

@@ -68,8 +68,8 @@ def test_validate_summarises_the_shipped_playbooks_and_exits_0(files_app, monkey
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "enterprise version 1: 6 stages (playbooks/enterprise.yaml)",
-        "transactional version 1: 3 stages (playbooks/transactional.yaml)",
+        "enterprise version 2: 6 stages (playbooks/enterprise.yaml)",
+        "transactional version 2: 3 stages (playbooks/transactional.yaml)",
     ]
 
 
@@ -111,7 +111,7 @@ def test_validate_names_both_files_of_a_duplicated_version(files_app, tmp_path, 
 
     assert result.exit_code == 1
     assert (
-        result.stderr == "b.yaml:3: playbook 'transactional' version 1 is also defined in a.yaml\n"
+        result.stderr == "b.yaml:3: playbook 'transactional' version 2 is also defined in a.yaml\n"
     )
 
 

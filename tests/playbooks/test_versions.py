@@ -17,9 +17,9 @@ from tests import factories as f
 SHIPPED = Path(__file__).resolve().parents[2] / "playbooks"
 
 
-def _transactional(version: int = 1, sla: str = "sla_days: 7") -> object:
+def _transactional(version: int = 2, sla: str = "sla_days: 7") -> object:
     source = (SHIPPED / "transactional.yaml").read_text(encoding="utf-8")
-    source = source.replace("version: 1", f"version: {version}").replace("sla_days: 7", sla)
+    source = source.replace("version: 2", f"version: {version}").replace("sla_days: 7", sla)
     playbook, problems = load_text(source, "transactional.yaml")
     assert problems == []
     return playbook
@@ -33,7 +33,7 @@ def _rows(key: str) -> list[PlaybookVersion]:
 def test_a_version_is_stored_once_with_its_text(ctx, now):
     first = registry.stored_version(_transactional(), now=now)
     again = registry.stored_version(_transactional(), now=now)
-    assert first is again and [r.version for r in _rows("transactional")] == [1]
+    assert first is again and [r.version for r in _rows("transactional")] == [2]
     assert registry.playbook(first).stage("qualify").sla_days == 7
 
 
@@ -41,10 +41,10 @@ def test_the_same_version_with_other_content_is_refused(ctx, now):
     registry.stored_version(_transactional(), now=now)
     with pytest.raises(registry.PlaybookError) as refused:
         registry.stored_version(_transactional(sla="sla_days: 9"), now=now)
-    assert "transactional.yaml:3: playbook transactional version 1 was loaded before" in str(
+    assert "transactional.yaml:3: playbook transactional version 2 was loaded before" in str(
         refused.value
     )
-    assert [r.version for r in _rows("transactional")] == [1]
+    assert [r.version for r in _rows("transactional")] == [2]
 
 
 def test_the_app_refuses_to_start_when_a_stored_version_changed(app, ctx, now):
@@ -59,17 +59,17 @@ def test_a_new_version_does_not_move_running_deals(world, now):
     deal = f.make_opportunity(
         account=world.account_a, playbook="transactional", roles={world.rep_a: "AR"}
     )
-    newer = registry.stored_version(_transactional(version=2, sla="sla_days: 30"), now=now)
+    newer = registry.stored_version(_transactional(version=3, sla="sla_days: 30"), now=now)
     assert deal.playbook_version_id != newer.id
     assert registry.playbook(deal.playbook_version).stage("qualify").sla_days == 7
     moves.advance(deal, {"version": deal.version}, actor=world.rep_a, now=now)
-    assert deal.playbook_version.version == 1 and deal.stage_key == "quote"
+    assert deal.playbook_version.version == 2 and deal.stage_key == "quote"
 
 
 def test_sync_command_stores_every_playbook_of_the_folder(app, ctx):
     result = app.test_cli_runner().invoke(args=["playbooks", "sync"])
     assert result.exit_code == 0, result.output
-    assert "enterprise version 1 loaded" in result.output
+    assert "enterprise version 2 loaded" in result.output
     assert [r.key for r in db.session.scalars(sa.select(PlaybookVersion))] == [
         "enterprise",
         "transactional",
@@ -81,7 +81,7 @@ def test_a_director_moves_a_running_deal_to_the_newest_version(world, now):
     from salesflow.opportunities.models import Move
 
     deal = f.make_opportunity(account=world.account_a, playbook="transactional", stage="quote")
-    newer = registry.stored_version(_transactional(version=2, sla="sla_days: 30"), now=now)
+    newer = registry.stored_version(_transactional(version=3, sla="sla_days: 30"), now=now)
     assert moves.newer_version(deal) is newer
     with pytest.raises(Forbidden):
         moves.migrate(deal, {"version": deal.version}, actor=world.rep_a, now=now)
@@ -91,4 +91,4 @@ def test_a_director_moves_a_running_deal_to_the_newest_version(world, now):
     history = db.session.scalars(
         sa.select(StageChange).where(StageChange.opportunity_id == deal.id)
     ).all()
-    assert [(c.move, c.reason) for c in history] == [(Move.migrated, "v1 → v2")]
+    assert [(c.move, c.reason) for c in history] == [(Move.migrated, "v2 → v3")]

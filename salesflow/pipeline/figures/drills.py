@@ -79,7 +79,9 @@ def _closed(status: Status) -> Any:
 
 
 def _lost_for(by_version, filters, key, now) -> Condition:
-    return _closed(Status.lost)(by_version, filters, key, now) & (loss_reason() == (key or ""))
+    if not key:
+        raise LookupError(key)
+    return _closed(Status.lost)(by_version, filters, key, now) & (loss_reason() == key)
 
 
 def _left(moves: tuple[Move, ...]) -> Any:

@@ -12,11 +12,13 @@ from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity, Status
 from salesflow.pipeline.figures.filters import Filters, deals_where, in_period, versions
+from salesflow.playbooks.schema import OTHER
 
 
 def loss_reason() -> sa.ColumnElement[str]:
-    """A lost deal's reason as the review groups it ("" for none given)."""
-    return sa.func.coalesce(Opportunity.close_reason, "")
+    """A lost deal's reason as the review groups it: the key of its playbook's loss reasons
+    ("other" for a deal lost before they were listed and not mapped)."""
+    return sa.func.coalesce(Opportunity.loss_reason, OTHER)
 
 
 @dataclass
@@ -24,7 +26,7 @@ class Outcomes:
     won: int = 0
     lost: int = 0
     cycle_days: float | None = None  # average days from creation to won
-    loss_reasons: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
+    loss_reasons: list[tuple[str, int]] = field(default_factory=list)  # (key, deals), most first
 
     @property
     def win_rate(self) -> float | None:
