@@ -13,7 +13,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import InputRequired, Optional
 
 from salesflow.contacts.models import (
     PROFILE_FIELDS,
@@ -134,7 +134,10 @@ def _choice_label(contact: Contact) -> str:
 
 
 class LeaveForm(FlaskForm):
-    """Mark a contact as having left the customer, on a date."""
+    """Mark a contact as having left the customer, on a date (today unless changed)."""
 
-    left_on = DateField(FIELD_LABELS["left_on"], validators=[Optional()])
+    left_on = DateField(
+        FIELD_LABELS["left_on"],
+        validators=[InputRequired(message=_l("Enter the day they left."))],
+    )
     version = HiddenField()

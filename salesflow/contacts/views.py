@@ -14,6 +14,7 @@ from salesflow.contacts import queries, services
 from salesflow.contacts.forms import FIELD_LABELS, ContactForm, LeaveForm
 from salesflow.contacts.models import Contact
 from salesflow.contacts.vcard import vcard_response
+from salesflow.errors import Forbidden
 from salesflow.forms import ButtonForm, press, save_form
 from salesflow.validation import parse_id
 
@@ -84,7 +85,7 @@ def detail(contact_id: int):
     )
 
 
-def _button(contact: Contact, form: ButtonForm | LeaveForm, change: Callable[[], Any], done: str):
+def _button(contact: Contact, form: ButtonForm, change: Callable[[], Any], done: str):
     """A POST-only button on the contact page: run the service, say what happened, go back."""
     back = url_for("contacts.detail", contact_id=contact.id)
     return press(change, back=back, done=done, form=form)
@@ -97,21 +98,35 @@ def vcard(contact_id: int):
     return vcard_response(scope.get_contact(current_user, contact_id))
 
 
-@bp.post("/contacts/<int:contact_id>/leave")
+def _leave_page(form: LeaveForm, contact: Contact, status: int = 200):
+    page = render_template(
+        "contacts/leave.html", form=form, contact=contact, quicklog_account_id=contact.account_id
+    )
+    return page, status
+
+
+@bp.route("/contacts/<int:contact_id>/leave", methods=["GET", "POST"])
 @login_required
 def leave(contact_id: int):
+    """Mark as left, once confirmed with the day (today unless changed); a refused day is the
+    form again with its message."""
     contact = scope.get_contact(current_user, contact_id)
+    if not scope.can_edit_contact(current_user, contact):
+        raise Forbidden()
     form = LeaveForm()
-    data = {
-        "left_on": form.left_on.data or clock.today(clock.now()),
-        "version": parse_id(form.version.data),
-    }
-    return _button(
-        contact,
-        form,
-        lambda: services.update_contact(contact, data, actor=current_user, now=clock.now()),
-        _("Marked as left the customer. The history stays."),
+    if not form.is_submitted():
+        form.left_on.data, form.version.data = clock.today(clock.now()), contact.version
+        return _leave_page(form, contact)
+    if not form.validate():
+        return _leave_page(form, contact, 422)
+    data = {"left_on": form.left_on.data, "version": parse_id(form.version.data)}
+    saved, status = save_form(
+        form, lambda: services.update_contact(contact, data, actor=current_user, now=clock.now())
     )
+    if saved is None:
+        return _leave_page(form, contact, status)
+    flash(_("Marked as left the customer. The history stays."), "success")
+    return redirect(url_for("contacts.detail", contact_id=contact.id), 303)
 
 
 @bp.post("/contacts/<int:contact_id>/rejoin")
