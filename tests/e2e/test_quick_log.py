@@ -36,13 +36,13 @@ def test_rep_quick_logs_a_visit_from_a_phone(live_server, phone, locale):
     account_url = f"{live_server.url}/accounts/{seeded['account']}"
     phone.goto(account_url)
     phone.locator("a[href*='/interactions/new?account_id=']").first.click()
-    phone.wait_for_url("**/interactions/new?account_id=*")
+    phone.wait_for_url("**/interactions/new?account_id=**")
     phone.check(f"input[name=contact_ids][value='{seeded['boss']}']")
     phone.check(f"input[name=contact_ids][value='{seeded['engineer']}']")
     phone.select_option("select[name=kind]", "visit")
     phone.fill("textarea[name=summary]", "Walked the substation with Zhang Wei; budget confirmed")
     phone.click("#save-interaction")
-    phone.wait_for_url(account_url)
+    phone.wait_for_url(f"{account_url}#interaction-*")  # back on the page, at the new entry
     timeline = phone.locator(".timeline-item").first.inner_text()
     assert "budget confirmed" in timeline
     chart = phone.locator(".org-chart")
