@@ -12,8 +12,7 @@ import sqlalchemy.orm as so
 
 from salesflow import scope
 from salesflow.accounts.models import Account, AccountMember, TeamRole
-from salesflow.audit import queries as audit_queries
-from salesflow.audit.models import AuditEntry
+from salesflow.audit import words
 from salesflow.auth.models import User
 from salesflow.contacts.queries import decision_chain
 from salesflow.extensions import db
@@ -23,7 +22,6 @@ from salesflow.merges.models import MergeKind
 from salesflow.opportunities.models import Opportunity, Status
 from salesflow.opportunities.queries import stage_of
 from salesflow.playbooks.schema import Stage
-from salesflow.teams.models import Team
 
 DEALS_SHOWN = 10
 # The iron triangle's seats on the account team: the page flags each one left empty.
@@ -57,9 +55,7 @@ class AccountPage:
     more_deals: bool
     chain: Any  # contacts.queries.decision_chain
     timeline: list[timeline.Entry]
-    history: list[AuditEntry]
-    people: dict[int, str]  # names of the people and teams the history mentions
-    team_names: dict[int, str]
+    history: list[words.HistoryRow]  # in words, each change naming its deal or contact
     can_delete: bool
     can_set_team: bool
     can_import_contacts: bool
@@ -78,19 +74,6 @@ def _seats(account: Account) -> list[Seat]:
         Seat(role, [m.user for m in members if m.role == role], role in TRIANGLE)
         for role in TeamRole
     ]
-
-
-def _history_names(history: list[AuditEntry]) -> tuple[dict[int, str], dict[int, str]]:
-    """Names of the people and teams the history mentions, in two queries for the whole list."""
-    user_ids: set[int] = set()
-    team_ids: set[int] = set()
-    for entry in history:
-        old, new = entry.changes.get("team") or (None, None)
-        user_ids.update(pair[0] for pair in (old or []) + (new or []))
-        team_ids.update(v for v in entry.changes.get("team_id") or [] if v is not None)
-    people = db.session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids)))
-    teams = db.session.execute(sa.select(Team.id, Team.name).where(Team.id.in_(team_ids)))
-    return {i: n for i, n in people}, {i: n for i, n in teams}
 
 
 def _parent(user: User, account: Account) -> Account | None:
@@ -118,8 +101,6 @@ def _deals(account: Account) -> list[Opportunity]:
 
 def build(account: Account, user: User, now: datetime) -> AccountPage:
     """Everything the account page shows, as `user` may see it, as of `now`."""
-    history = audit_queries.account_history(account.id)
-    people, team_names = _history_names(history)
     deals = _deals(account)
     return AccountPage(
         account=account,
@@ -129,9 +110,7 @@ def build(account: Account, user: User, now: datetime) -> AccountPage:
         more_deals=len(deals) > DEALS_SHOWN,
         chain=decision_chain(account.id, now=now),
         timeline=timeline.of(user, now=now, account_id=account.id),
-        history=history,
-        people=people,
-        team_names=team_names,
+        history=words.account_history(account.id, user),
         can_delete=scope.can_delete(user, account),
         can_set_team=scope.can_set_account_team(user, account),
         can_import_contacts=scope.can_import_into(user, account),

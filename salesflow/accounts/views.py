@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from salesflow import clock, scope
 from salesflow.accounts import detail as detail_page
 from salesflow.accounts import queries, services
-from salesflow.accounts.forms import FIELD_LABELS, AccountForm, TeamForm, user_choices
+from salesflow.accounts.forms import AccountForm, TeamForm, user_choices
 from salesflow.accounts.models import Account, Tier
 from salesflow.auth import queries as user_queries
 from salesflow.errors import Forbidden
@@ -108,7 +108,6 @@ def detail(account_id: int):
         "accounts/detail.html",
         page=detail_page.build(account, current_user, clock.now()),
         account=account,
-        field_labels=FIELD_LABELS,
         button_form=ButtonForm(),
         quicklog_account_id=None if account.is_deleted else account.id,
     )

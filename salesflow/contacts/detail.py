@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from salesflow import clock, scope
-from salesflow.audit import queries as audit_queries
-from salesflow.audit.models import AuditEntry
+from salesflow.audit import words
 from salesflow.auth.models import User
 from salesflow.contacts import queries
 from salesflow.contacts.forms import LeaveForm
@@ -26,8 +25,7 @@ class ContactPage:
     reports: list[Contact]  # direct reports
     ties: list[tuple[User, float]]  # our people with a live tie, strongest first
     timeline: list[timeline.Entry]
-    history: list[AuditEntry]
-    contact_names: dict[int, str]  # the managers the history names
+    history: list[words.HistoryRow]  # in words: the managers by name, the values by label
     can_edit: bool
     can_delete: bool
     can_mark_left: bool  # still at the customer, not deleted, and the reader may edit
@@ -40,14 +38,12 @@ class ContactPage:
 def build(contact: Contact, user: User, now: datetime) -> ContactPage:
     """Everything the contact page shows, as `user` may see it, as of `now`."""
     can_edit = scope.can_edit_contact(user, contact)
-    history = audit_queries.history("contacts", contact.id)
     return ContactPage(
         contact=contact,
         reports=queries.direct_reports(contact),
         ties=live_ties(contact.account_id, now=now, contact_id=contact.id).get(contact.id, []),
         timeline=timeline.of(user, now=now, contact_id=contact.id),
-        history=history,
-        contact_names=queries.reports_to_names(history),
+        history=words.history("contacts", contact.id, user),
         can_edit=can_edit,
         can_delete=scope.can_delete(user, contact.account),
         can_mark_left=can_edit and not contact.is_deleted and contact.left_on is None,

@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from salesflow import scope
-from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact, Level
 from salesflow.extensions import db
@@ -146,17 +145,3 @@ def list_query(
             )
         )
     return query
-
-
-def reports_to_names(history: list[AuditEntry]) -> dict[int, str]:
-    """Names of the managers mentioned in a contact's audit history, in one query."""
-    ids = {
-        value
-        for entry in history
-        for value in (entry.changes or {}).get("reports_to_id", ())
-        if isinstance(value, int)
-    }
-    if not ids:
-        return {}
-    rows = db.session.execute(sa.select(Contact.id, Contact.name).where(Contact.id.in_(ids)))
-    return {cid: name for cid, name in rows}

@@ -11,13 +11,12 @@ from wtforms import SelectChoice
 
 from salesflow import clock, scope
 from salesflow.accounts.models import Account
-from salesflow.audit import queries as audit_queries
+from salesflow.audit import words
 from salesflow.contacts import queries as contact_queries
 from salesflow.forms import REFUSALS, ButtonForm, local_path, press, refusal_message, save_form
 from salesflow.interactions import my_day as my_day_page
 from salesflow.interactions import queries, services, timeline
 from salesflow.interactions.forms import (
-    FIELD_LABELS,
     InteractionForm,
     RescheduleForm,
     to_local,
@@ -130,8 +129,7 @@ def detail(interaction_id: int):
         interaction=interaction,
         timeline=timeline.entries([interaction], clock.now()),
         account=interaction.account,
-        history=audit_queries.history("interactions", interaction.id),
-        field_labels=FIELD_LABELS,
+        history=words.history("interactions", interaction.id, current_user),
         button_form=ButtonForm(),
         can_edit=can_edit,
         can_complete_step=can_edit and step_open,

@@ -1,0 +1,371 @@
+"""An audit trail in words (STYLE.md rule 16): each entry as the reader reads it — who, when (on
+the company clock), which record it belongs to when the page shows more than one (an account's
+history names the deal, contact or contact log), what was done, and each changed field by its
+label, its values as names, labels, stage names, dates and amounts; never a column name, an id or
+an enum value.
+
+The ids an entry keeps are resolved set-wise (STYLE.md rule 11): one query per kind of id on the
+page (people, contacts, accounts, teams, deals, contact logs), however many entries it shows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import url_for
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from salesflow import formatting, scope
+from salesflow.accounts.forms import FIELD_LABELS as ACCOUNT_LABELS
+from salesflow.accounts.models import Account
+from salesflow.audit import queries
+from salesflow.audit.models import AuditEntry
+from salesflow.auth.models import User
+from salesflow.contacts.forms import FIELD_LABELS as CONTACT_LABELS
+from salesflow.contacts.models import Contact
+from salesflow.extensions import db
+from salesflow.interactions.forms import FIELD_LABELS as INTERACTION_LABELS
+from salesflow.interactions.models import Interaction
+from salesflow.labels import label
+from salesflow.opportunities.forms import FIELD_LABELS as OPPORTUNITY_LABELS
+from salesflow.opportunities.models import Opportunity
+from salesflow.playbooks import registry
+from salesflow.playbooks.gates import ApprovalGate
+from salesflow.playbooks.schema import Playbook, text
+from salesflow.teams.models import Team
+
+USERS, CONTACTS, ACCOUNTS, TEAMS, DEALS, LOGS = (
+    "users",
+    "contacts",
+    "accounts",
+    "teams",
+    "opportunities",
+    "interactions",
+)
+RECORD_ACCOUNTS = "record accounts"  # accounts whose own entries the page shows
+# Each record's field labels (the forms' own); a field not in its form has one here.
+LABELS: dict[str, Mapping[str, Any]] = {
+    ACCOUNTS: ACCOUNT_LABELS,
+    CONTACTS: CONTACT_LABELS,
+    LOGS: INTERACTION_LABELS,
+    DEALS: OPPORTUNITY_LABELS,
+}
+COMMON_LABELS = {
+    "account_id": _l("Account"),
+    "owner_id": _l("Logged by"),
+    "deleted_at": _l("Deleted"),
+    "source": _l("Source"),
+}
+# Fields holding one id, a list of ids, or [user, role] pairs, and what the id names.
+ID_FIELDS = {
+    "reports_to_id": CONTACTS,
+    "parent_id": ACCOUNTS,
+    "account_id": ACCOUNTS,
+    "team_id": TEAMS,
+    "director_id": USERS,
+    "owner_id": USERS,
+    "opportunity_id": DEALS,
+    "from_user_id": USERS,
+    "to_user_id": USERS,
+}
+ID_LIST_FIELDS = {"participant_ids": USERS, "contact_ids": CONTACTS, "account_ids": ACCOUNTS}
+PAIR_FIELDS = ("team", "roles")  # an account team, a deal's iron triangle
+VOCABULARY = ("tier", "level", "decision_role", "influence", "attitude", "kind", "status", "role")
+DATES = ("expected_close", "left_on", "next_step_due", "due_date")
+MOMENTS = ("occurred_at", "deleted_at", "next_step_done_at", "closed_at", "revoked_at")
+RECORD_TITLES = {
+    ACCOUNTS: _l("Account: %(name)s"),
+    CONTACTS: _l("Contact: %(name)s"),
+    DEALS: _l("Opportunity: %(name)s"),
+    LOGS: _l("Contact log: %(name)s"),
+}
+RECORD_PAGES = {
+    ACCOUNTS: ("accounts.detail", "account_id"),
+    CONTACTS: ("contacts.detail", "contact_id"),
+    DEALS: ("opportunities.detail", "opportunity_id"),
+    LOGS: ("interactions.detail", "interaction_id"),
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """The record an entry belongs to, when the page shows the history of several."""
+
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    when: str  # on the company clock, in the reader's format
+    actor: str
+    action: str
+    record: Record | None
+    cause: str | None
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class Deal:
+    name: str
+    currency: str
+    playbook: Playbook
+
+
+class Names:
+    """The names behind every id the entries keep, one query per kind."""
+
+    def __init__(self, entries: Iterable[AuditEntry], user: User) -> None:
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for entry in entries:
+            _collect(entry, wanted)
+        self.unseen = gettext("an account you cannot see")
+        self.users = _pairs(sa.select(User.id, User.name).where(User.id.in_(wanted[USERS])))
+        self.teams = _pairs(sa.select(Team.id, Team.name).where(Team.id.in_(wanted[TEAMS])))
+        self.contacts = _pairs(
+            sa.select(Contact.id, Contact.name).where(Contact.id.in_(wanted[CONTACTS]))
+        )
+        # An account is named if the reader may see it (deleted or not), or if its own history is
+        # on the page (an account merged into this one); any other is "an account you cannot see".
+        self.accounts = _pairs(
+            sa.select(Account.id, Account.name).where(
+                Account.id.in_(wanted[ACCOUNTS]),
+                sa.or_(
+                    Account.id.in_(scope.visible_account_ids(user, include_deleted=True)),
+                    Account.id.in_(wanted[RECORD_ACCOUNTS]),
+                ),
+            )
+        )
+        deals = db.session.scalars(
+            sa.select(Opportunity)
+            .where(Opportunity.id.in_(wanted[DEALS]))
+            .options(so.joinedload(Opportunity.playbook_version))
+        )
+        self.deals = {
+            d.id: Deal(d.name, d.currency, registry.playbook(d.playbook_version)) for d in deals
+        }
+        logs = db.session.execute(
+            sa.select(Interaction.id, Interaction.kind, Interaction.occurred_at).where(
+                Interaction.id.in_(wanted[LOGS])
+            )
+        )
+        self.logs = {i: f"{label(k)} · {formatting.format_date(at)}" for i, k, at in logs}
+
+    def name(self, kind: str, record_id: Any) -> str:
+        if kind == DEALS:
+            deal = self.deals.get(record_id)
+            return deal.name if deal else _missing()
+        if kind == ACCOUNTS:
+            return self.accounts.get(record_id, self.unseen)
+        found = getattr(self, kind if kind != LOGS else "logs").get(record_id)
+        return found if found is not None else _missing()
+
+
+def _pairs(query: sa.Select) -> dict[int, str]:
+    return {i: n for i, n in db.session.execute(query)}
+
+
+def _missing() -> str:
+    return gettext("(removed)")
+
+
+def _collect(entry: AuditEntry, wanted: dict[str, set[int]]) -> None:
+    if entry.entity_type in RECORD_PAGES:
+        wanted[entry.entity_type].add(entry.entity_id)
+    if entry.entity_type == ACCOUNTS:
+        wanted[RECORD_ACCOUNTS].add(entry.entity_id)
+    for field, values in (entry.changes or {}).items():
+        for value in values if isinstance(values, list) else []:
+            if field in ID_FIELDS and isinstance(value, int):
+                wanted[ID_FIELDS[field]].add(value)
+            elif field in ID_LIST_FIELDS and isinstance(value, list):
+                wanted[ID_LIST_FIELDS[field]].update(v for v in value if isinstance(v, int))
+            elif field in PAIR_FIELDS and isinstance(value, list):
+                wanted[USERS].update(p[0] for p in value if isinstance(p, list) and p)
+
+
+def stage_name(playbook: Playbook | None, key: str) -> str:
+    """A stage by its name in the reader's language: in the deal's playbook version, else in
+    the newest version of the same playbook (a stage the deal left before a migration)."""
+    candidates = [playbook] if playbook else []
+    if playbook is not None and (newest := registry.file_playbooks().get(playbook.key)):
+        candidates.append(newest)
+    for candidate in candidates:
+        try:
+            return text(candidate.stage(key).name, get_locale())
+        except KeyError:
+            continue
+    return key
+
+
+def _playbook_name(value: str) -> str:
+    """'enterprise v2' as the playbook's name and version."""
+    key, _, version = value.partition(" ")
+    found = registry.file_playbooks().get(key)
+    return f"{text(found.name, get_locale())} {version}".strip() if found else value
+
+
+def _pair_text(field: str, pairs: list[Any], names: Names) -> str:
+    shown = []
+    for pair in pairs:
+        user_id, role = (pair + [None, None])[:2] if isinstance(pair, list) else (pair, None)
+        person = names.name(USERS, user_id)
+        if field == "roles":  # the iron triangle: "AR: Li Ming"
+            shown.append(f"{role}: {person}")
+        else:
+            shown.append(f"{person} ({label(role)})")
+    return "; ".join(shown)
+
+
+def _deal_value(field: str, value: Any, deal: Deal | None) -> str | None:
+    """The values only a deal's entries hold: its stage, playbook, amount, decisions."""
+    if field == "stage_key":
+        return stage_name(deal.playbook if deal else None, value)
+    if field == "playbook":
+        return _playbook_name(str(value))
+    if field == "amount":
+        return formatting.format_money(value, deal.currency if deal else None)
+    if field.startswith("approval."):
+        return label(value)
+    return None
+
+
+def _named(field: str, value: Any, names: Names) -> str | None:
+    """Ids as names: one, a list, or an account team's / iron triangle's [user, role] pairs."""
+    if field in ID_FIELDS:
+        return names.name(ID_FIELDS[field], value)
+    if field in ID_LIST_FIELDS and isinstance(value, list):
+        return ", ".join(names.name(ID_LIST_FIELDS[field], v) for v in value)
+    if field in PAIR_FIELDS and isinstance(value, list):
+        return _pair_text(field, value, names)
+    return None
+
+
+# Fields shown by a formatter of their own: vocabulary by its label, days, moments, the cost.
+SHOWN_BY = {
+    **dict.fromkeys(VOCABULARY, label),
+    **dict.fromkeys(DATES, formatting.format_date),
+    **dict.fromkeys(MOMENTS, formatting.format_datetime),
+    "cost": formatting.format_money,
+}
+
+
+def value_text(field: str, value: Any, names: Names, deal: Deal | None = None) -> str:
+    """One stored value of `field` as the reader reads it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if (shown := _deal_value(field, value, deal)) is not None:
+        return shown
+    if (shown := _named(field, value, names)) is not None:
+        return shown
+    if field in SHOWN_BY:
+        return SHOWN_BY[field](value)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    shown = str(value)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
+
+
+def field_label(entity_type: str, field: str, deal: Deal | None = None) -> str:
+    """A changed field's label: the form's, or the checklist item / decision point it names."""
+    head, _, rest = field.partition(".")
+    if head == "checklist" and deal is not None:
+        stage_key, _, item_key = rest.partition(".")
+        item = _checklist_text(deal.playbook, stage_key, item_key)
+        return gettext("Checklist: %(item)s", item=item)
+    if head == "approval" and deal is not None:
+        return gettext("Decision point: %(name)s", name=_decision_name(deal.playbook, rest))
+    found = LABELS.get(entity_type, {}).get(field) or COMMON_LABELS.get(field)
+    return str(found) if found is not None else field
+
+
+def _checklist_text(playbook: Playbook, stage_key: str, item_key: str) -> str:
+    try:
+        return text(playbook.stage(stage_key).item(item_key).text, get_locale())
+    except KeyError:
+        return item_key
+
+
+def _decision_name(playbook: Playbook, gate_key: str) -> str:
+    for stage in playbook.stages:
+        for gate in stage.exit:
+            if isinstance(gate, ApprovalGate) and gate.key == gate_key:
+                return text(gate.name, get_locale())
+    return gate_key
+
+
+def _cause(entry: AuditEntry) -> str | None:
+    cause = entry.cause or {}
+    if cause.get("import"):
+        return gettext("Imported from %(file)s", file=cause.get("file", ""))
+    if cause.get("undo"):
+        return gettext("Undo of the import of %(file)s", file=cause.get("file", ""))
+    return None
+
+
+def _record(entry: AuditEntry, page: tuple[str, int] | None, names: Names) -> Record | None:
+    """The record an entry belongs to, unless it is the page's own."""
+    if page == (entry.entity_type, entry.entity_id) or entry.entity_type not in RECORD_PAGES:
+        return None
+    kind = entry.entity_type
+    name = names.name(kind, entry.entity_id)
+    endpoint, arg = RECORD_PAGES[kind]
+    hidden = kind == ACCOUNTS and entry.entity_id not in names.accounts
+    url = None if hidden else url_for(endpoint, **{arg: entry.entity_id})
+    return Record(str(RECORD_TITLES[kind]) % {"name": name}, url)
+
+
+def rows(
+    entries: list[AuditEntry], user: User, page: tuple[str, int] | None = None
+) -> list[HistoryRow]:
+    """The entries in words, for `user` reading the page of the record `page` names."""
+    names = Names(entries, user)
+    result = []
+    for entry in entries:
+        deal = names.deals.get(entry.entity_id) if entry.entity_type == DEALS else None
+        changes = tuple(
+            FieldChange(
+                field_label(entry.entity_type, field, deal),
+                value_text(field, values[0], names, deal),
+                value_text(field, values[1], names, deal),
+            )
+            for field, values in (entry.changes or {}).items()
+            if isinstance(values, list) and len(values) == 2
+        )
+        result.append(
+            HistoryRow(
+                at=entry.at,
+                when=formatting.format_datetime(entry.at),
+                actor=entry.actor.name if entry.actor else gettext("System"),
+                action=label(entry.action),
+                record=_record(entry, page, names),
+                cause=_cause(entry),
+                changes=changes,
+            )
+        )
+    return result
+
+
+def history(entity_type: str, entity_id: int, user: User, *, limit: int = 50) -> list[HistoryRow]:
+    """One record's history in words (with the records merged into it, each named)."""
+    entries = queries.history(entity_type, entity_id, limit=limit)
+    return rows(entries, user, page=(entity_type, entity_id))
+
+
+def account_history(account_id: int, user: User, *, limit: int = 50) -> list[HistoryRow]:
+    """An account's history in words, each change to a deal, contact or contact log naming it."""
+    return rows(queries.account_history(account_id, limit=limit), user, page=(ACCOUNTS, account_id))
