@@ -51,7 +51,7 @@ def test_advance_with_unmet_gates_is_refused_with_the_list_and_nothing_changes(w
         moves.advance(deal, {"version": deal.version}, actor=world.rep_a, now=now)
     assert [u["gate"] for u in refused.value.unmet] == ["roles", "fields"]
     assert "AR" in refused.value.unmet[0]["message"]
-    assert "amount" in refused.value.unmet[1]["message"]
+    assert refused.value.unmet[1]["message"] == "Fill in: Amount"  # the label, not the key
     assert deal.stage_key == "qualify"
     assert _history(deal) == []
 

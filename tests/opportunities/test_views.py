@@ -86,7 +86,7 @@ def test_opportunity_page_shows_guidance_gates_and_links_to_meet_them(client, wo
     login(client, world.rep_a)
     page = client.get(f"/opportunities/{deal.id}").text
     assert "Send a written quote within two working days" in page  # the stage's guidance
-    assert "No Decision maker contacted in the last 14 days — last contact 2026-10-31" in page
+    assert "No Decision maker contacted in the last 14 days — last contact Oct 31, 2026" in page
     link = re.search(r'href="(/interactions/new\?[^"]+)"[^>]*>Log a contact', page)
     assert link, "the unmet contacted gate links to the quick log"
     target = link.group(1).replace("&amp;", "&")

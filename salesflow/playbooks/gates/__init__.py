@@ -10,6 +10,7 @@ page). Adding a gate type is that class and one line in GATE_TYPES.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from salesflow.playbooks.gates.approval import APPROVERS, ApprovalGate
@@ -40,6 +41,7 @@ __all__ = [
     "OpportunityField",
     "RolesGate",
     "parse_gate",
+    "said",
 ]
 
 # The name a playbook file uses → the class; the order is the one "known:" lists.
@@ -81,3 +83,16 @@ def parse_gate(gate: Any, line: int, ctx: GateContext) -> Gate | None:
         )
         return None
     return gate_type.parse(params, gate.key_line(name), ctx)
+
+
+def said(stored: Mapping[str, Any]) -> str:
+    """A gate result as a stage change stored it ({gate, met, message, detail}), said in the
+    reader's language by its type (`Gate.said`); a result stored before the detail was kept, or of
+    a type no longer known, shows the message it was stored with."""
+    gate_type = GATE_TYPES.get(stored.get("gate", ""))
+    detail = stored.get("detail")
+    if gate_type is not None and isinstance(detail, Mapping):
+        message = gate_type.said(bool(stored.get("met")), detail)
+        if message:
+            return message
+    return str(stored.get("message", ""))

@@ -3,6 +3,7 @@ rejected since (PLAYBOOKS.md, Gates)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -64,12 +65,17 @@ class ApprovalGate(Gate):
         ]
         # of two decisions at the same instant, the one recorded later (they come in order) stands
         latest = max(reversed(counted), key=lambda a: a.at, default=None)
-        name = local(self.name)
-        if latest is not None and latest.decision == "approve":
-            return self.met(_("%(name)s approved", name=name))
-        if latest is not None:
-            return self.unmet(_("%(name)s was rejected; ask again", name=name))
-        return self.unmet(_("%(name)s: waiting for a director's approval", name=name))
+        decision = latest.decision if latest is not None else None
+        return self.result(decision == "approve", name=dict(self.name), decision=decision)
+
+    @classmethod
+    def said(cls, met: bool, detail: Mapping[str, Any]) -> str:
+        name = local(detail.get("name") or {})
+        if met:
+            return _("%(name)s approved", name=name)
+        if detail.get("decision") is not None:
+            return _("%(name)s was rejected; ask again", name=name)
+        return _("%(name)s: waiting for a director's approval", name=name)
 
     def describe(self, stage: Stage) -> str:
         return _("%(name)s approved by a director", name=local(self.name))

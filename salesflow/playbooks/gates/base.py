@@ -50,6 +50,7 @@ class ActionTarget:
     opportunity_id: int
     account_id: int
     can_set_roles: bool = False
+    reader_id: int | None = None  # who follows the link (one of our people on a logged meeting)
 
     def page(self, anchor: str = "") -> str:
         """The deal page, at `anchor` ("#checklist")."""
@@ -88,9 +89,27 @@ class Gate:
         """Met or not as of `now`, with a message a rep understands; pure."""
         raise NotImplementedError
 
+    def describe(self, stage: Stage) -> str:
+        """What the gate asks, in the reader's language, as the playbook page shows it."""
+        raise NotImplementedError
+
     def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
         """Where to go to meet this gate when unmet; None when the reader is offered nothing."""
         raise NotImplementedError
+
+    @classmethod
+    def said(cls, met: bool, detail: Mapping[str, Any]) -> str | None:
+        """A result's message said again from its stored `detail`, in the reader's language: the
+        stage history shows the gates of a move made long ago, by someone reading another
+        language, as its reader reads them (STYLE.md rule 16). None: the type keeps no detail to
+        say it from, and the message as stored is shown."""
+        return None
+
+    def result(self, met: bool, **detail: Any) -> GateResult:
+        """A result whose message is `said` from `detail` — the facts it names, as JSON-safe
+        values (keys, counts, ISO times, playbook texts) — which the stage history stores."""
+        message = self.said(met, detail) or ""
+        return GateResult(self.type, met, message, None if met else self.hint, detail)
 
     def met(self, message: str) -> GateResult:
         return GateResult(self.type, True, message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -52,9 +53,17 @@ class ChecklistGate(Gate):
     def evaluate(self, facts: OpportunityFacts, now: datetime, stage: Stage) -> GateResult:
         open_items = [key for key in self.items if key not in facts.ticked]
         if not open_items:
-            return self.met(_("Checklist complete"))
-        texts = [local(stage.item(key).text) for key in open_items]
-        return self.unmet(_("Not yet ticked: %(items)s", items="; ".join(texts)), open=open_items)
+            return self.result(True)
+        # the items' texts in both languages, so the history says them in its reader's
+        texts = [dict(stage.item(key).text) for key in open_items]
+        return self.result(False, open=open_items, texts=texts)
+
+    @classmethod
+    def said(cls, met: bool, detail: Mapping[str, Any]) -> str:
+        if met:
+            return _("Checklist complete")
+        texts = [local(t) for t in detail.get("texts", ())] or list(detail.get("open", ()))
+        return _("Not yet ticked: %(items)s", items="; ".join(texts))
 
     def describe(self, stage: Stage) -> str:
         texts = [local(stage.item(key).text) for key in self.items]

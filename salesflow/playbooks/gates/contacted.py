@@ -3,6 +3,7 @@ contact of a decision role in it (PLAYBOOKS.md, Gates)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -10,6 +11,7 @@ from typing import Any, ClassVar
 from flask_babel import lazy_gettext as _l
 
 from salesflow.contacts.models import DecisionRole
+from salesflow.formatting import format_date
 from salesflow.labels import label
 from salesflow.playbooks.facts import ContactFact, OpportunityFacts
 from salesflow.playbooks.gates.base import (
@@ -60,24 +62,31 @@ class ContactedGate(Gate):
             if not i.deleted and i.occurred_at <= now and i.attendee_ids & people
         ]
         last = max(met_at, default=None)
-        role = label(self.role)
-        if last is not None and within(last, now, self.within_days):
-            date = last.date().isoformat()
-            return self.met(_("%(role)s contacted on %(date)s", role=role, date=date))
+        return self.result(
+            last is not None and within(last, now, self.within_days),
+            role=self.role.value,
+            days=self.within_days,
+            last=last.isoformat() if last else None,
+        )
+
+    @classmethod
+    def said(cls, met: bool, detail: Mapping[str, Any]) -> str:
+        """The last contact as the reader's locale writes a day of the company's calendar."""
+        role, days, last = label(detail.get("role")), detail.get("days") or 0, detail.get("last")
+        if met:
+            return _("%(role)s contacted on %(date)s", role=role, date=format_date(last))
         if last is None:
-            message = _(
+            return _(
                 "No %(role)s contacted in the last %(days)d days — never contacted",
                 role=role,
-                days=self.within_days,
+                days=days,
             )
-        else:
-            message = _(
-                "No %(role)s contacted in the last %(days)d days — last contact %(date)s",
-                role=role,
-                days=self.within_days,
-                date=last.date().isoformat(),
-            )
-        return self.unmet(message, last=last.isoformat() if last else None)
+        return _(
+            "No %(role)s contacted in the last %(days)d days — last contact %(date)s",
+            role=role,
+            days=days,
+            date=format_date(last),
+        )
 
     def describe(self, stage: Stage) -> str:
         return _(

@@ -3,6 +3,7 @@ attitude and level asked for (PLAYBOOKS.md, Gates)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -83,27 +84,31 @@ class ContactsGate(Gate):
 
     def evaluate(self, facts: OpportunityFacts, now: datetime, stage: Stage) -> GateResult:
         found = [c for c in facts.contacts if self._counts(c)]
-        role = label(self.role)
-        if len(found) >= self.min:
-            names = ", ".join(c.name for c in found)
-            return self.met(_("%(role)s mapped: %(names)s", role=role, names=names))
-        wanted = (
-            role
-            if self.attitude_at_least is None
-            else _(
-                "%(role)s who is at least %(attitude)s",
-                role=role,
-                attitude=label(self.attitude_at_least),
-            )
-        )
-        return self.unmet(
-            _(
-                "Need %(min)d %(wanted)s in the decision chain; found %(found)d",
-                min=self.min,
-                wanted=wanted,
-                found=len(found),
-            ),
+        attitude = self.attitude_at_least.value if self.attitude_at_least else None
+        return self.result(
+            len(found) >= self.min,
+            role=self.role.value,
+            min=self.min,
+            attitude=attitude,
             found=len(found),
+            names=[c.name for c in found],
+        )
+
+    @classmethod
+    def said(cls, met: bool, detail: Mapping[str, Any]) -> str:
+        role = label(detail.get("role"))
+        if met:
+            names = ", ".join(detail.get("names", ()))
+            return _("%(role)s mapped: %(names)s", role=role, names=names)
+        wanted = role
+        if detail.get("attitude"):
+            attitude = label(detail["attitude"])
+            wanted = _("%(role)s who is at least %(attitude)s", role=role, attitude=attitude)
+        return _(
+            "Need %(min)d %(wanted)s in the decision chain; found %(found)d",
+            min=detail.get("min") or 0,
+            wanted=wanted,
+            found=detail.get("found") or 0,
         )
 
     def describe(self, stage: Stage) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -57,9 +58,18 @@ class FieldsGate(Gate):
 
     def evaluate(self, facts: OpportunityFacts, now: datetime, stage: Stage) -> GateResult:
         missing = [f.value for f in self.fields if not _filled(facts, f.value)]
-        if missing:
-            return self.unmet(_("Fill in: %(fields)s", fields=", ".join(missing)), missing=missing)
-        return self.met(_("Required fields filled"))
+        return self.result(not missing, missing=missing)
+
+    @classmethod
+    def said(cls, met: bool, detail: Mapping[str, Any]) -> str:
+        """The missing fields by the deal form's labels ("Fill in: Expected close")."""
+        if met:
+            return _("Required fields filled")
+        names = [
+            str(FIELD_LABELS[OpportunityField(key)]) if key in OpportunityField.__members__ else key
+            for key in detail.get("missing", ())
+        ]
+        return _("Fill in: %(fields)s", fields=", ".join(names))
 
     def describe(self, stage: Stage) -> str:
         names = [

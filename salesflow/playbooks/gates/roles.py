@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -37,12 +38,15 @@ class RolesGate(Gate):
         staffed = {r.role for r in facts.roles if r.active}
         missing = [role.value for role in self.roles if role.value not in staffed]
         if missing:
-            return self.unmet(
-                _("No active %(roles)s on this opportunity", roles=", ".join(missing)),
-                missing=missing,
-            )
-        roles = ", ".join(r.value for r in self.roles)
-        return self.met(_("Iron triangle staffed: %(roles)s", roles=roles))
+            return self.result(False, missing=missing)
+        return self.result(True, roles=[r.value for r in self.roles])
+
+    @classmethod
+    def said(cls, met: bool, detail: Mapping[str, Any]) -> str:
+        if not met:
+            missing = ", ".join(detail.get("missing", ()))
+            return _("No active %(roles)s on this opportunity", roles=missing)
+        return _("Iron triangle staffed: %(roles)s", roles=", ".join(detail.get("roles", ())))
 
     def describe(self, stage: Stage) -> str:
         roles = ", ".join(label(role) for role in self.roles)
