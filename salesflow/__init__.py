@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from salesflow import labels
 from salesflow.app import SalesflowApp
+from salesflow.assets import is_cached_file, register_compression
 from salesflow.errors import register_errorhandlers
 from salesflow.extensions import babel, csrf, login_manager, migrate
 from salesflow.extensions import db as database  # `salesflow.db` is the module of column types
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
     Bootstrap5(app)
+    register_compression(app)  # scripts, styles and images; never a page
 
     from salesflow.auth.views import load_user
 
@@ -92,7 +94,7 @@ def register_security(app: Flask) -> None:
 def forbid_storing(response: Response) -> Response:
     """A logged-in page or an API answer shows customer data: no browser or proxy may keep a copy
     (a shared computer's Back button, a cache). Static files keep their caching."""
-    if request.endpoint and request.endpoint.rsplit(".", 1)[-1] == "static":
+    if is_cached_file(request.endpoint):
         return response
     if request.path.startswith("/api/") or current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
@@ -144,6 +146,7 @@ def register_reports(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from salesflow.accounts.views import bp as accounts_bp
     from salesflow.api import bp as api_bp
+    from salesflow.assets.views import bp as assets_bp
     from salesflow.auth.views import bp as auth_bp
     from salesflow.calendar.views import bp as calendar_bp
     from salesflow.contacts.views import bp as contacts_bp
@@ -158,6 +161,8 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.opportunities import actions  # noqa: F401  (adds the POST actions to bp)
     from salesflow.opportunities.views import bp as opportunities_bp
     from salesflow.pipeline.views import bp as pipeline_bp
+    from salesflow.playbooks.views import bp as playbooks_bp
+    from salesflow.restore.views import bp as restore_bp
     from salesflow.search.views import bp as search_bp
     from salesflow.teams.views import bp as teams_bp
 
@@ -178,6 +183,9 @@ def register_blueprints(app: Flask) -> None:
         merges_bp,
         imports_bp,
         help_bp,
+        assets_bp,
+        playbooks_bp,
+        restore_bp,
     ):
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]
@@ -209,20 +217,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_cli)
 
 
-def _money(amount: object, currency: str | None = None) -> str:
-    """An amount with thousands separators and its currency code, in the reader's locale."""
-    from flask_babel import format_decimal
-
-    if amount is None:
-        return "—"
-    shown = format_decimal(amount, format="#,##0.##")
-    return f"{shown} {currency}" if currency else shown
-
-
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, get_locale
+    from flask_babel import get_locale
 
-    from salesflow import scope
+    from salesflow import formatting, scope
     from salesflow.playbooks.schema import text as playbook_text
 
     app.jinja_env.filters["label"] = labels.label
@@ -234,8 +232,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["can_import"] = scope.can_import
     app.jinja_env.globals["can_see_dependency"] = scope.can_see_dependency
     app.jinja_env.globals["can_review_pipeline"] = scope.can_review_pipeline
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["money"] = _money
+    # Dates, times, money and numbers in the reader's locale, on the company clock.
+    app.jinja_env.filters.update(formatting.FILTERS)
     # A playbook text ({en, zh}) in the reader's language.
     app.jinja_env.filters["text"] = lambda texts: playbook_text(texts, get_locale())
-    app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt)

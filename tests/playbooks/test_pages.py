@@ -38,14 +38,13 @@ def _stored_older_transactional(now) -> None:
 
 
 @pytest.mark.parametrize("who", ["rep_a", "director_a", "leader", "admin"])
-def test_everyone_sees_every_playbook_and_the_menu_links_it(client, world, who):
+def test_everyone_sees_every_playbook(client, world, who):
     login(client, getattr(world, who))
     response = client.get("/playbooks")
     assert response.status_code == 200
     text = _visible(response.text)
     assert "Enterprise deal" in text and "Transactional deal" in text
     assert "1. Qualify" in text and "Get the order" in text
-    assert 'href="/playbooks"' in response.text and 'href="/help"' in response.text
 
 
 def test_a_playbook_shows_its_stages_as_a_rep_meets_them(client, world):

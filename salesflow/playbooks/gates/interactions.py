@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 
+from salesflow.contacts.models import DecisionRole
 from salesflow.interactions.models import Kind
 from salesflow.labels import label
 from salesflow.playbooks.facts import OpportunityFacts
@@ -23,6 +25,14 @@ from salesflow.playbooks.gates.base import (
 )
 from salesflow.playbooks.reader import _
 from salesflow.playbooks.schema import Stage
+
+# Whom an interaction of a kind is with, as the gate's action pre-ticks them on the quick log:
+# the customer's current people of a decision role, and our seats of the iron triangle beside
+# the reader. A technical exchange is the SR's, with the customer's technical evaluators
+# (PLAYBOOKS.md; enterprise.yaml, "shape").
+ATTENDEES: dict[Kind, tuple[DecisionRole, tuple[str, ...]]] = {
+    Kind.tech_exchange: (DecisionRole.technical_evaluator, ("SR",)),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,18 +68,42 @@ class InteractionsGate(Gate):
             and i.kind == self.kind.value
             and within(i.occurred_at, now, self.within_days)
         )
-        kind = label(self.kind)
-        if count >= self.min:
-            return self.met(_("%(kind)s logged: %(count)d", kind=kind, count=count))
-        return self.unmet(
-            _(
-                "Need %(min)d %(kind)s logged on this opportunity; found %(count)d",
-                min=self.min,
-                kind=kind,
-                count=count,
-            ),
-            found=count,
+        return self.result(count >= self.min, kind=self.kind.value, min=self.min, found=count)
+
+    @classmethod
+    def said(cls, met: bool, detail: Mapping[str, Any]) -> str:
+        kind, count = label(detail.get("kind")), detail.get("found") or 0
+        if met:
+            return _("%(kind)s logged: %(count)d", kind=kind, count=count)
+        return _(
+            "Need %(min)d %(kind)s logged on this opportunity; found %(count)d",
+            min=detail.get("min") or 0,
+            kind=kind,
+            count=count,
         )
 
+    def describe(self, stage: Stage) -> str:
+        logged = _(
+            "At least %(min)d %(kind)s logged on the deal", min=self.min, kind=label(self.kind)
+        )
+        if self.within_days is None:
+            return logged
+        return logged + ", " + _("in the last %(days)d days", days=self.within_days)
+
     def action_url(self, deal: ActionTarget, facts: OpportunityFacts) -> str | None:
-        return deal.quick_log(self.kind.value)
+        """The quick log of this kind on the deal, with the people it is with (ATTENDEES)."""
+        if self.kind not in ATTENDEES:
+            return deal.quick_log(self.kind.value)
+        role, seats = ATTENDEES[self.kind]
+        theirs = sorted(
+            (c for c in facts.contacts if c.current and c.decision_role == role.value),
+            key=lambda c: (c.name, c.id),
+        )
+        seated = [r.user_id for r in facts.roles if r.role in seats and r.active]
+        values: dict[str, Any] = {}
+        if theirs:
+            values["contact_ids"] = [c.id for c in theirs]
+        if seated:  # our people: the reader (who logs it) and the seats it needs
+            ours = [deal.reader_id, *seated] if deal.reader_id is not None else seated
+            values["participant_ids"] = list(dict.fromkeys(ours))
+        return deal.quick_log(self.kind.value, **values)
