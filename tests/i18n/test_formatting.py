@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 
 from salesflow import formatting
+from tests import factories as f
+from tests.conftest import login
 
 EVENING_UTC = datetime(2026, 11, 20, 16, 30, 12, 345678, tzinfo=UTC)  # 00:30 next day Shanghai
 
@@ -60,3 +62,19 @@ def test_nothing_is_a_dash_and_never_raises(app):
 def test_outside_a_request_the_reader_is_english(app):
     with app.app_context():
         assert formatting.format_datetime(EVENING_UTC) == "Nov 21, 2026, 12:30\u202fAM"
+
+
+def test_templates_use_the_same_filters(app):
+    with _as(app, "zh-CN"):
+        rendered = app.jinja_env.from_string(
+            "{{ at|datetime }} · {{ day|date }} · {{ cost|money }} · {{ n|number('#,##0.0') }}"
+        ).render(at=EVENING_UTC, day=date(2026, 11, 21), cost=Decimal("8095.00"), n=1234.56)
+    assert rendered == "2026年11月21日 00:30 · 2026年11月21日 · 8,095 CNY · 1,234.6"
+
+
+def test_a_contact_logs_cost_shows_the_companys_currency(client, world, now):
+    """The timeline said "Cost: 8095.00" with no currency."""
+    log = f.make_interaction(account=world.account_a, owner=world.rep_a, cost=Decimal("8095.00"))
+    login(client, world.rep_a)
+    page = client.get(f"/interactions/{log.id}").text
+    assert "Cost: 8,095 CNY" in page and "8095.00" not in page
