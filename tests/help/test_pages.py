@@ -110,3 +110,18 @@ def test_help_needs_a_login(client):
     response = client.get("/help/figures")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_the_chinese_figures_page_has_every_anchor_of_the_english_one():
+    english = pages.render("figures", "en", _link)
+    chinese = pages.render("figures", "zh", _link)
+    assert chinese.anchors == english.anchors
+    assert '<h3 id="bus-factor">关键人依赖度</h3>' in chinese.html
+    assert "{#" not in chinese.html
+
+
+def test_a_chinese_reader_gets_the_chinese_page_and_english_where_none(client, world):
+    world.rep_a.locale = "zh"
+    login(client, world.rep_a)
+    assert "关键人依赖度" in client.get("/help/figures").text
+    assert "Writing playbooks" in client.get("/help/playbooks").text  # not translated yet
