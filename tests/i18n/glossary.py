@@ -58,6 +58,10 @@ GLOSSARY: dict[str, Term] = {
     "multi-threaded": Term(r"\bmulti-threaded", "多线覆盖"),
     "successor": Term(r"\bsuccessors?\b", "接任"),
     "stage": Term(r"\bstages?\b", "阶段"),
+    # how long a deal may stay in its stage; past it, the deal is "over the time limit"
+    "time limit": Term(r"\blimit\b", "时限"),
+    # the departing person and the successor meeting a key contact together (a handover)
+    "joint contact": Term(r"\bjoint contacts?\b", "联合拜访"),
 }
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}")
