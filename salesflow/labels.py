@@ -61,6 +61,7 @@ LABELS = {
     "advanced": _l("Advanced"),
     "moved_back": _l("Moved back"),
     "reopened": _l("Reopened"),
+    "migrated": _l("Moved to a newer playbook version"),
     "imported": _l("Imported"),
     # decisions
     "requested": _l("Requested"),
