@@ -246,6 +246,13 @@ def can_review_pipeline(user: User) -> bool:
     return user.role in _SEES_ALL or user.role == Role.director
 
 
+def can_see_review_list(user: User, figure: str, person_id: int | None) -> bool:
+    """The deals behind a number of the review are the reviewers'; the deals over their stage's
+    limit, and those past their expected close date, that a person holds are also that person's
+    to list (the links of the breach and close-date notifications)."""
+    return can_review_pipeline(user) or (figure in {"late", "overdue"} and person_id == user.id)
+
+
 def can_see_dependency(user: User) -> bool:
     """Rep dependency is leadership's view (all accounts) and a director's (their team's)."""
     return user.role in _SEES_ALL or user.role == Role.director
@@ -391,6 +398,24 @@ def can_manage_handover(user: User, handover: Handover) -> bool:
     return can_plan_handover(user, people, [a.account for a in handover.accounts])
 
 
+def sees_handovers(user: User) -> bool:
+    """The menu's Handovers: whoever plans them, and anyone a handover not yet complete hands
+    accounts to or from (one small query)."""
+    if can_plan_handovers(user):
+        return True
+    mine = sa.select(Handover.id).where(
+        sa.or_(Handover.to_user_id == user.id, Handover.from_user_id == user.id),
+        Handover.completed_at.is_(None),
+    )
+    return db.session.scalar(mine.limit(1)) is not None
+
+
+def can_plan_joint_contact(user: User, handover: Handover) -> bool:
+    """A handover's joint contact is planned by the two people in it or by whoever manages it."""
+    in_it = user.id in (handover.from_user_id, handover.to_user_id)
+    return in_it or can_manage_handover(user, handover)
+
+
 def visible_handovers(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause on Handover: leadership and admins see every handover; anyone sees those
     they plan, give or receive; a director also those touching their team's people or accounts."""
@@ -425,3 +450,36 @@ def get_handover(user: User, handover_id: int) -> Handover:
     if handover is None:
         raise NotFound()
     return handover
+
+
+def decided_accounts(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Account: can_decide in SQL — every account for an admin, the team's
+    accounts for its director, none for anyone else (the decisions waiting for `user`)."""
+    if user.role == Role.admin:
+        return sa.true()
+    if user.role == Role.director:
+        return Account.team_id == user.team_id
+    return sa.false()
+
+
+def deciders(account: Account) -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: who is asked when a decision on a deal of `account` is requested —
+    the active directors of the account's team (can_decide; admins may decide but are not
+    asked: they run the system, they do not lead a team)."""
+    return sa.and_(
+        User.role == Role.director, User.team_id == account.team_id, User.active.is_(True)
+    )
+
+
+def sees_account(account: Account) -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: who may see `account` (can_see_account in SQL, for the people a
+    seat picker offers), admins left out — they hold no seats."""
+    on_team = sa.select(AccountMember.user_id).where(AccountMember.account_id == account.id)
+    return sa.and_(
+        User.role != Role.admin,
+        sa.or_(
+            User.role.in_(sorted(_SEES_ALL)),
+            User.team_id == account.team_id,
+            sa.and_(User.role != Role.director, User.id.in_(on_team)),
+        ),
+    )

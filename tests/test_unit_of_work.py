@@ -105,9 +105,8 @@ REFUSALS: dict[str, Callable[[World, Any], Refused]] = {
     "contacts.leave": lambda w, now: Refused(
         "rep_a",
         f"/contacts/{w.contact_a.id}/leave",
-        {"left_on": "2026-11-19"},  # without the version read
-        BUTTON,
-        f"/contacts/{w.contact_a.id}",
+        {"left_on": "2026-11-19"},  # without the version read: the confirmation form again
+        FORM,
     ),
     "contacts.rejoin": lambda w, now: Refused(
         "rep_b", f"/contacts/{w.contact_a.id}/rejoin", {}, NOT_FOUND
@@ -124,6 +123,13 @@ REFUSALS: dict[str, Callable[[World, Any], Refused]] = {
         {"version": "99"},
         BUTTON,
         f"/interactions/{w.interaction_a.id}",
+    ),
+    "interactions.reschedule": lambda w, now: Refused(
+        "rep_a",
+        f"/interactions/{w.interaction_a.id}/reschedule",
+        {"due": "2026-11-23", "version": "99", "next": "/"},
+        BUTTON,
+        "/",
     ),
     "interactions.delete": lambda w, now: Refused(
         "rep_a",
@@ -211,15 +217,27 @@ REFUSALS: dict[str, Callable[[World, Any], Refused]] = {
         )
     )(_deal(w)),
 }
-for _action in ("advance", "back", "won", "lost", "reopen", "migrate", "checklist", "approvals"):
+# A refused button on the deal page goes back to the part of the page that shows what to do
+# (opportunities/actions.py): the exit criteria, the other moves, the checklist, the decisions.
+_LANDS = {
+    "advance": "#gates",
+    "back": "#other-moves",
+    "won": "#gates",
+    "lost": "#other-moves",
+    "reopen": "",
+    "migrate": "",
+    "checklist": "#checklist",
+    "approvals": "#decisions",
+}
+for _action, _anchor in _LANDS.items():
     _endpoint = {"checklist": "tick", "approvals": "decide"}.get(_action, _action)
-    REFUSALS[f"opportunities.{_endpoint}"] = lambda w, now, a=_action: (
+    REFUSALS[f"opportunities.{_endpoint}"] = lambda w, now, a=_action, at=_anchor: (
         lambda d: Refused(
             "rep_a",
             f"/opportunities/{d.id}/{a}",
             {"version": "99", "item": "nonsense", "gate": "nonsense", "decision": "approve"},
             BUTTON,
-            f"/opportunities/{d.id}",
+            f"/opportunities/{d.id}{at}",
         )
     )(_deal(w))
 REFUSALS["opportunities.untick"] = lambda w, now: (
@@ -228,7 +246,7 @@ REFUSALS["opportunities.untick"] = lambda w, now: (
         f"/opportunities/{d.id}/checklist/clear",
         {"item": "nonsense"},
         BUTTON,
-        f"/opportunities/{d.id}",
+        f"/opportunities/{d.id}#checklist",
     )
 )(_deal(w))
 

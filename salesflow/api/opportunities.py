@@ -18,6 +18,7 @@ from salesflow.api.opportunity_schemas import (
     BackIn,
     CloseIn,
     GatesOut,
+    OpportunityDetailOut,
     OpportunityFilter,
     OpportunityIn,
     OpportunityOut,
@@ -33,7 +34,7 @@ from salesflow.api.opportunity_schemas import (
 from salesflow.api.schemas import provided
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
-from salesflow.opportunities import moves, queries, services
+from salesflow.opportunities import decisions, moves, queries, services
 from salesflow.opportunities.facts import gate_results
 from salesflow.opportunities.models import (
     Approval,
@@ -43,6 +44,7 @@ from salesflow.opportunities.models import (
     StageChange,
     TriangleRole,
 )
+from salesflow.playbooks import registry
 
 COLUMNS = (
     "id",
@@ -76,7 +78,17 @@ def opportunity_out(opportunity: Opportunity) -> dict[str, Any]:
         "probability": stage.probability,
         "weighted_amount": str(queries.weighted(opportunity)),
         "roles": roles_out(opportunity),
+        **_loss_out(opportunity),
     }
+
+
+def _loss_out(opportunity: Opportunity) -> dict[str, Any]:
+    """A lost deal's loss reason: the key of its playbook's list and its name by language."""
+    if opportunity.loss_reason is None:
+        return {"loss_reason": None, "loss_reason_name": None}
+    playbook = registry.playbook(opportunity.playbook_version)
+    reason = registry.loss_reason(playbook, opportunity.loss_reason)
+    return {"loss_reason": reason.key, "loss_reason_name": dict(reason.name)}
 
 
 def roles_out(opportunity: Opportunity) -> list[dict[str, Any]]:
@@ -123,32 +135,59 @@ def list_opportunities(filters: OpportunityFilter):
 @bp.post("/opportunities")
 @bp.auth_required(token_auth)
 @bp.input(OpportunityIn, location="json", arg_name="data")
-@bp.output(OpportunityOut, status_code=201)
+@bp.output(OpportunityDetailOut, status_code=201)
 @bp.doc(
-    summary="Open a deal in the first stage of a playbook; you take the AR seat", responses=ERRORS
+    summary="Open a deal in the first stage of a playbook, with the iron triangle of its account "
+    "team (you take the AR seat when the account has no AR)",
+    responses=ERRORS,
 )
 def create_opportunity(data: OpportunityIn):
     opportunity = services.create_opportunity(provided(data), actor=caller(), now=clock.now())
-    return opportunity_out(opportunity), 201
+    return deal_out(opportunity), 201
 
 
 @bp.get("/opportunities/<int:opportunity_id>")
 @bp.auth_required(token_auth)
-@bp.output(OpportunityOut)
-@bp.doc(summary="One opportunity", responses=ERRORS)
+@bp.output(OpportunityDetailOut)
+@bp.doc(
+    summary="One opportunity, with the decisions asked on it and not answered", responses=ERRORS
+)
 def get_opportunity(opportunity_id: int):
-    return opportunity_out(_load(opportunity_id))
+    return deal_out(_load(opportunity_id))
+
+
+def deal_out(opportunity: Opportunity) -> dict[str, Any]:
+    """One deal as GET, POST and PATCH answer it: its fields and its pending decisions."""
+    pending = decisions.pending_on([opportunity.id]).get(opportunity.id, [])
+    return {**opportunity_out(opportunity), "pending_decisions": [pending_out(p) for p in pending]}
+
+
+def pending_out(pending: decisions.PendingDecision) -> dict[str, Any]:
+    """A pending decision as a request of kind `decision` (API.md, Requests between our people)."""
+    return {
+        "id": pending.approval_id,
+        "kind": "decision",
+        "status": "open",
+        "stage": pending.stage_key,
+        "gate": pending.gate_key,
+        "title": dict(pending.gate_name),
+        "account_id": pending.account_id,
+        "opportunity_id": pending.opportunity_id,
+        "requester_id": pending.requester_id,
+        "created_at": pending.asked_at,
+        "details": pending.comment,
+    }
 
 
 @bp.patch("/opportunities/<int:opportunity_id>")
 @bp.auth_required(token_auth)
 @bp.input(OpportunityPatch, location="json", arg_name="data")
-@bp.output(OpportunityOut)
+@bp.output(OpportunityDetailOut)
 @bp.doc(summary="Change an open opportunity's fields", responses=WRITE_ERRORS)
 def update_opportunity(opportunity_id: int, data: OpportunityPatch):
     opportunity = _load(opportunity_id)
     services.update_opportunity(opportunity, provided(data), actor=caller(), now=clock.now())
-    return opportunity_out(opportunity)
+    return deal_out(opportunity)
 
 
 @bp.put("/opportunities/<int:opportunity_id>/roles")

@@ -82,12 +82,43 @@ class OpportunityOut(BaseModel):
     stage_entered_at: datetime
     probability: int
     weighted_amount: str
-    close_reason: str | None
+    close_reason: str | None = Field(
+        description="Won: why, in words. Lost: the note beside the loss reason."
+    )
+    loss_reason: str | None = Field(
+        None, description="Lost: the key of one of the playbook's loss reasons."
+    )
+    loss_reason_name: dict[str, str] | None = Field(
+        None, description="The loss reason's name by language ({en, zh})."
+    )
     closed_at: datetime | None
     roles: list[RoleOut]
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class PendingDecisionOut(BaseModel):
+    """A decision asked and not answered yet: a request of kind `decision` (API.md, Requests
+    between our people), closed by POST /opportunities/{id}/approvals."""
+
+    id: int = Field(description="The request's record (an approval record of decision request).")
+    kind: Literal["decision"]
+    status: Literal["open"]
+    stage: str
+    gate: str
+    title: dict[str, str] = Field(description="The decision point's name by language ({en, zh}).")
+    account_id: int
+    opportunity_id: int
+    requester_id: int
+    created_at: datetime
+    details: str | None = Field(description="What the requester wrote with the request.")
+
+
+class OpportunityDetailOut(OpportunityOut):
+    pending_decisions: list[PendingDecisionOut] = Field(
+        description="Decisions asked of the team's director on this deal, not answered yet."
+    )
 
 
 class OpportunityPage(BaseModel):
@@ -135,7 +166,15 @@ class BackIn(Strict):
 
 class CloseIn(Strict):
     status: Literal["won", "lost"]
-    reason: text(Opportunity.close_reason) | None = Field(None, description="Required when lost.")
+    reason: text(Opportunity.close_reason) | None = Field(
+        None,
+        description="Required when lost: a loss reason's key, or its name in English or Chinese "
+        "(taken as that reason), or any other words (taken as `other`, the words as its note). "
+        "Won: why, optional.",
+    )
+    note: text(Opportunity.close_reason) | None = Field(
+        None, description="Lost: a note beside the reason; required for `other`."
+    )
     override_reason: OverrideReason | None = Field(
         None, description="Directors and admins: unmet gates."
     )

@@ -6,6 +6,7 @@ template renders what is decided here (the days, the sections, which row is over
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,7 @@ from salesflow import clock
 from salesflow.auth.models import User
 from salesflow.interactions import queries, timeline
 from salesflow.interactions.models import Interaction
+from salesflow.opportunities.decisions import PendingDecision, pending_decisions
 
 # Overdue steps shown before "show all": enough to act on, few enough to keep today in sight.
 OVERDUE_SHOWN = 5
@@ -23,7 +25,7 @@ OVERDUE_SHOWN = 5
 class Snooze:
     """A day a next step may be moved to with one tap."""
 
-    label: str
+    label: Any  # a lazy string, said in the reader's language
     day: date
 
 
@@ -56,6 +58,7 @@ class Page:
     overdue_more: list[Step]  # the rest, behind "show all"
     overdue_count: int
     recent: list[timeline.Entry] = field(default_factory=list)
+    decisions: list[PendingDecision] = field(default_factory=list)  # asked of me, not answered
 
     @property
     def has_steps(self) -> bool:
@@ -82,9 +85,9 @@ def snooze_days(today: date) -> tuple[Snooze, ...]:
     """Tomorrow and next Monday (the first Monday after today; once when they are one day)."""
     tomorrow = today + timedelta(days=1)
     monday = today + timedelta(days=7 - today.weekday())
-    days = [Snooze(str(_l("Tomorrow")), tomorrow)]
+    days = [Snooze(_l("Tomorrow"), tomorrow)]
     if monday != tomorrow:
-        days.append(Snooze(str(_l("Next Monday")), monday))
+        days.append(Snooze(_l("Next Monday"), monday))
     return tuple(days)
 
 
@@ -125,4 +128,5 @@ def build(user: User, now: datetime) -> Page:
         overdue_more=overdue[OVERDUE_SHOWN:],
         overdue_count=found.overdue_count,
         recent=timeline.entries(queries.recent_contacts(user, now=now), now),
+        decisions=pending_decisions(user),
     )

@@ -50,6 +50,7 @@ def _roles_transferred(p: dict[str, Any]) -> str:
 
 
 def _stage_sla_breach(p: dict[str, Any]) -> str:
+    """One deal over its stage's limit (stored before breaches were told grouped)."""
     from flask_babel import get_locale
 
     from salesflow.playbooks.schema import text
@@ -60,6 +61,64 @@ def _stage_sla_breach(p: dict[str, Any]) -> str:
         stage=text(p.get("stage") or {}, get_locale()),
         days=int(p.get("days", 0)),
         sla=int(p.get("sla", 0)),
+    )
+
+
+def _stage_sla_breaches(p: dict[str, Any]) -> str:
+    """A person's deals that went over their stage's limit, told once a day: how many, and the
+    one longest over it with its account."""
+    from flask_babel import get_locale
+
+    from salesflow.playbooks.schema import text
+
+    deal = {
+        "deal": p.get("deal", ""),
+        "account": p.get("account", ""),
+        "stage": text(p.get("stage") or {}, get_locale()),
+        "days": int(p.get("days", 0)),
+        "sla": int(p.get("sla", 0)),
+    }
+    count = int(p.get("count", 1))
+    if count == 1:
+        return _(
+            "%(deal)s (%(account)s) passed its stage's time limit: %(days)d days in %(stage)s, "
+            "limit %(sla)d.",
+            **deal,
+        )
+    return ngettext(
+        "%(num)d deals passed their stage's time limit, among them %(deal)s (%(account)s): "
+        "%(days)d days in %(stage)s, limit %(sla)d.",
+        "%(num)d deals passed their stage's time limit, among them %(deal)s (%(account)s): "
+        "%(days)d days in %(stage)s, limit %(sla)d.",
+        count,
+        **deal,
+    )
+
+
+def _close_date_passed(p: dict[str, Any]) -> str:
+    """An AR's open deals whose expected close date passed: update the date or close them."""
+    deal = {
+        "deal": p.get("deal", ""),
+        "account": p.get("account", ""),
+        "date": _date(p.get("date")),
+        "overdue": int(p.get("overdue", 0)),
+    }
+    count = int(p.get("count", 1))
+    if count == 1:
+        return _(
+            "%(deal)s (%(account)s) was expected to close on %(date)s: update the date or close "
+            "the deal. Open deals of yours past their close date: %(overdue)d.",
+            **deal,
+        )
+    return ngettext(
+        "%(num)d of your deals passed their expected close date, among them %(deal)s "
+        "(%(account)s), expected on %(date)s: update the dates or close them. Open deals of "
+        "yours past their close date: %(overdue)d.",
+        "%(num)d of your deals passed their expected close date, among them %(deal)s "
+        "(%(account)s), expected on %(date)s: update the dates or close them. Open deals of "
+        "yours past their close date: %(overdue)d.",
+        count,
+        **deal,
     )
 
 
@@ -124,21 +183,74 @@ def _import_done(p: dict[str, Any]) -> str:
     )
 
 
+def _gate_text(p: dict[str, Any]) -> str:
+    from flask_babel import get_locale
+
+    from salesflow.playbooks.schema import text
+
+    return text(p.get("gate") or {}, get_locale())
+
+
+def _decision_requested(p: dict[str, Any]) -> str:
+    if p.get("comment"):
+        return _(
+            "%(asker)s asks you to decide %(gate)s on %(deal)s (%(account)s): %(comment)s",
+            asker=p.get("asker", ""),
+            gate=_gate_text(p),
+            deal=p.get("deal", ""),
+            account=p.get("account", ""),
+            comment=p["comment"],
+        )
+    return _(
+        "%(asker)s asks you to decide %(gate)s on %(deal)s (%(account)s).",
+        asker=p.get("asker", ""),
+        gate=_gate_text(p),
+        deal=p.get("deal", ""),
+        account=p.get("account", ""),
+    )
+
+
+def _decision_made(p: dict[str, Any]) -> str:
+    names = {
+        "decider": p.get("decider", ""),
+        "gate": _gate_text(p),
+        "deal": p.get("deal", ""),
+        "account": p.get("account", ""),
+    }
+    if p.get("decision") == "approve":
+        if p.get("comment"):
+            return _(
+                "%(decider)s approved %(gate)s on %(deal)s (%(account)s): %(comment)s",
+                comment=p["comment"],
+                **names,
+            )
+        return _("%(decider)s approved %(gate)s on %(deal)s (%(account)s).", **names)
+    return _(
+        "%(decider)s rejected %(gate)s on %(deal)s (%(account)s): %(comment)s",
+        comment=p.get("comment") or "—",
+        **names,
+    )
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
     "roles_transferred": _roles_transferred,
     "stage_sla_breach": _stage_sla_breach,
+    "stage_sla_breaches": _stage_sla_breaches,
+    "close_date_passed": _close_date_passed,
     "next_steps_overdue": _next_steps_overdue,
     "key_contact_idle": _key_contact_idle,
     "handover_overdue": _handover_overdue,
     "weekly_digest": _weekly_digest,
     "import_done": _import_done,
+    "decision_requested": _decision_requested,
+    "decision_made": _decision_made,
 }
 
 
 # What is e-mailed as well (when SMTP is configured): the digest and the urgent items.
-EMAILED = {"weekly_digest", "stage_sla_breach", "handover_overdue"}
+EMAILED = {"weekly_digest", "stage_sla_breach", "stage_sla_breaches", "handover_overdue"}
 
 
 def render(kind: str, params: dict[str, Any]) -> str:

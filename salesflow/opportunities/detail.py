@@ -8,15 +8,19 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from markupsafe import Markup
 
 from salesflow import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.opportunities.facts import load_facts
 from salesflow.opportunities.forms import ApprovalForm, MoveForm, TickForm
+from salesflow.opportunities.history import StageLine
+from salesflow.opportunities.history import lines as stage_lines
 from salesflow.opportunities.models import (
     Approval,
     ChecklistTick,
+    Decision,
     Move,
     Opportunity,
     StageChange,
@@ -28,7 +32,7 @@ from salesflow.opportunities.rules import days_in_stage, over_limit
 from salesflow.playbooks import gates as g
 from salesflow.playbooks import registry
 from salesflow.playbooks.evaluate import GateResult, evaluate_stage
-from salesflow.playbooks.schema import ChecklistItem, Playbook, Stage
+from salesflow.playbooks.schema import ChecklistItem, LossReason, Playbook, Stage
 
 
 @dataclass
@@ -46,13 +50,38 @@ class ChecklistRow:
 
 @dataclass
 class DecisionPoint:
+    """A decision point with its records and the buttons the reader is offered: a button is
+    gone once what it would record is the latest record (asked, approved or rejected)."""
+
     gate: g.ApprovalGate
     decisions: list[Approval]  # newest first
+    may_ask: bool = False
+    may_approve: bool = False
+    may_reject: bool = False
 
     @property
     def standing(self) -> Approval | None:
         """The latest approve / reject (a request is not a decision)."""
-        return next((a for a in self.decisions if a.decision.value != "requested"), None)
+        return next((a for a in self.decisions if a.decision != Decision.requested), None)
+
+    @property
+    def pending(self) -> Approval | None:
+        """The request waiting for an answer: the latest record, when it is a request."""
+        latest = self.decisions[0] if self.decisions else None
+        return latest if latest is not None and latest.decision == Decision.requested else None
+
+    def offer(self, *, can_work: bool, can_decide: bool) -> "DecisionPoint":
+        latest = self.decisions[0].decision if self.decisions else None
+        self.may_approve = can_decide and latest != Decision.approve
+        self.may_reject = can_decide and latest != Decision.reject
+        self.may_ask = (
+            can_work and not can_decide and latest not in {Decision.requested, Decision.approve}
+        )
+        return self
+
+    @property
+    def any_button(self) -> bool:
+        return self.may_ask or self.may_approve or self.may_reject
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,7 @@ class DetailPage:
     checklist: list[ChecklistRow] = field(default_factory=list)
     decision_points: list[DecisionPoint] = field(default_factory=list)
     history: list[StageChange] = field(default_factory=list)
+    stage_history: list[StageLine] = field(default_factory=list)  # in words
     seats: list[Seat] = field(default_factory=list)
     newer: Playbook | None = None  # a newer stored version of the playbook, for the director
     newer_lacks_stage: bool = False  # ... without the deal's stage: moving asks for one
@@ -81,6 +111,9 @@ class DetailPage:
     # checked (and has not checked since by an advance) — shown as not verified, never as passed.
     unverified: set[str] = field(default_factory=set)
     imported_at: str | None = None
+    # the reasons closing as lost offers, and the one a lost deal was lost for (with its note)
+    loss_reasons: tuple[LossReason, ...] = ()
+    loss_reason: LossReason | None = None
     move_form: MoveForm = field(default_factory=MoveForm)
     tick_form: TickForm = field(default_factory=TickForm)
     approval_form: ApprovalForm = field(default_factory=ApprovalForm)
@@ -99,13 +132,16 @@ class DetailPage:
         return list(self.playbook.stages[: keys.index(self.stage.key)])
 
 
-def _gate_rows(
-    opportunity: Opportunity, stage: Stage, now: datetime, *, can_set_roles: bool
-) -> list[GateRow]:
-    """Each exit gate with the way to meet it, as its type names it (playbooks.gates); staffing
-    the triangle is offered only to those who may (scope.can_set_roles)."""
+def _gate_rows(opportunity: Opportunity, stage: Stage, now: datetime, user: User) -> list[GateRow]:
+    """Each exit gate with the way to meet it, as its type names it (playbooks.gates), for
+    `user`: staffing the triangle is offered only to those who may (scope.can_set_roles)."""
     facts = load_facts([opportunity], now=now)[opportunity.id]
-    deal = g.ActionTarget(opportunity.id, opportunity.account_id, can_set_roles=can_set_roles)
+    deal = g.ActionTarget(
+        opportunity.id,
+        opportunity.account_id,
+        can_set_roles=scope.can_set_roles(user, opportunity),
+        reader_id=user.id,
+    )
     rows = []
     for gate, result in zip(stage.exit, evaluate_stage(stage, facts, now), strict=True):
         url = None if result.met else gate.action_url(deal, facts)
@@ -185,10 +221,35 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
         seats=[Seat(role, seat(opportunity, role)) for role in TriangleRole],
     )
     page.move_form.version.data = str(opportunity.version)
+    for point in page.decision_points:
+        point.offer(can_work=page.can_work and opportunity.is_open, can_decide=page.can_decide)
+    page.loss_reasons = registry.loss_reasons_of(playbook).loss_reasons
+    if opportunity.loss_reason is not None:
+        page.loss_reason = registry.loss_reason(playbook, opportunity.loss_reason)
     page.imported_at, page.unverified = _unverified(playbook, page.history)
+    page.stage_history = stage_lines(page.history, playbook)
     if opportunity.is_open:
-        page.gates = _gate_rows(opportunity, stage, now, can_set_roles=page.can_set_roles)
+        page.gates = _gate_rows(opportunity, stage, now, user)
         if page.can_decide and (newer := newer_version(opportunity)) is not None:
             page.newer = registry.playbook(newer)
             page.newer_lacks_stage = stage.key not in {s.key for s in page.newer.stages}
     return page
+
+
+def linked_unmet(opportunity: Opportunity, user: User, now: datetime) -> list[dict[str, Any]]:
+    """The unmet exit gates as a refusal lists them on the deal page: each message with a link
+    to the action that meets it (the gate type's action_url), when the reader is offered one."""
+    stage = registry.playbook(opportunity.playbook_version).stage(opportunity.stage_key)
+    rows = _gate_rows(opportunity, stage, now, user)
+    return [
+        {
+            "gate": row.result.gate,
+            "message": Markup('{} <a class="alert-link" href="{}">{}</a>').format(
+                row.result.message, row.action_url, row.action_label
+            )
+            if row.action_url
+            else row.result.message,
+        }
+        for row in rows
+        if not row.result.met
+    ]

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from salesflow.forms import DateField, fits
-from salesflow.labels import choices
+from salesflow.labels import LABELS, choices
 from salesflow.opportunities.models import (
     Approval,
     ChecklistTick,
@@ -38,6 +38,7 @@ FIELD_LABELS = {
     "stage_key": _l("Stage"),
     "status": _l("Status"),
     "close_reason": _l("Reason"),
+    "loss_reason": _l("Loss reason"),
     "roles": _l("Iron triangle"),
     "deleted_at": _l("Deleted"),
 }
@@ -64,12 +65,23 @@ class OpportunityForm(FlaskForm):
         FIELD_LABELS["competitors"], validators=[fits(Opportunity.competitors)], filters=_strip
     )
     version = HiddenField()
+    # a new deal's iron triangle, offered as the account team has it (edited later on its page)
+    ar_id = SelectField(LABELS["AR"], coerce=coerce_id, validate_choice=False)
+    sr_id = SelectField(LABELS["SR"], coerce=coerce_id, validate_choice=False)
+    fr_id = SelectField(LABELS["FR"], coerce=coerce_id, validate_choice=False)
+    SEATS = {"AR": "ar_id", "SR": "sr_id", "FR": "fr_id"}
 
     def service_data(self, *, creating: bool) -> dict[str, Any]:
         names = ("name", "amount", "currency", "expected_close", "customer_need", "competitors")
         data = {name: self[name].data for name in names}
         if creating:
             data["playbook"] = self.playbook.data
+            if any(self[name].raw_data for name in self.SEATS.values()):
+                data["roles"] = [  # else the account team's (services.account_triangle)
+                    {"user_id": self[name].data, "role": role}
+                    for role, name in self.SEATS.items()
+                    if self[name].data is not None
+                ]
         else:
             data["version"] = parse_id(self.version.data)
         return data
@@ -100,6 +112,7 @@ class MoveForm(FlaskForm):
     version = HiddenField()
     to_stage = HiddenField()
     reason = StringField(_l("Reason"), validators=[fits(StageChange.reason)], filters=_strip)
+    note = StringField(_l("Note"), validators=[fits(Opportunity.close_reason)], filters=_strip)
     override_reason = StringField(
         _l("Override reason"),
         validators=[fits(StageChange.reason)],
@@ -113,6 +126,7 @@ class MoveForm(FlaskForm):
             "to_stage": self.to_stage.data or None,
             "reason": self.reason.data or None,
             "override_reason": self.override_reason.data or None,
+            "note": self.note.data or None,
         }
 
 

@@ -5,7 +5,8 @@ in SQL, and a page's related rows are loaded in a few queries, never one per row
 import base64
 import binascii
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,7 @@ from salesflow import clock, scope, validation
 from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.extensions import db
-from salesflow.opportunities import rules
+from salesflow.opportunities import decisions, rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.playbooks import registry
 from salesflow.playbooks.models import PlaybookVersion
@@ -345,3 +346,36 @@ def filter_people(user: User) -> list[User]:
     """The active people the filters offer `user`: those they may see, by name."""
     query = sa.select(User).where(User.active, scope.visible_people(user)).order_by(User.name)
     return list(db.session.scalars(query))
+
+
+def seat_people(account: Account, holders: Collection[int] = ()) -> list[tuple[int, str]]:
+    """Whom a seat picker of a deal on `account` offers, by name: the people who may see the
+    account (scope.sees_account) and may hold a seat (User.may_hold; `holders` hold one now),
+    each named with their team, and with their e-mail too when two share a name."""
+    users = db.session.scalars(
+        sa.select(User)
+        .where(scope.sees_account(account), User.may_hold(holders))
+        .options(so.joinedload(User.team))
+        .order_by(User.name, User.id)
+    ).all()
+    names = Counter(u.name for u in users)
+    return [(u.id, person_label(u, same_name=names[u.name] > 1)) for u in users]
+
+
+def person_label(user: User, *, same_name: bool) -> str:
+    """A person as a picker names them: "Li Ming (North)", "Li Ming (North, li@example.com)"."""
+    parts = [user.team.name] if user.team is not None else []
+    if same_name:
+        parts.append(user.email)
+    return f"{user.name} ({', '.join(parts)})" if parts else user.name
+
+
+def pending_decisions(user: User) -> list[decisions.PendingDecision]:
+    """The decisions waiting for `user` to decide (opportunities.decisions), oldest first."""
+    return decisions.pending_decisions(user)
+
+
+def decisions_waiting(user: User, *, team_id: int | None = None) -> list[decisions.PendingDecision]:
+    """The decisions asked on the deals `user` sees and not answered (of one team), oldest
+    first: the review's "Decisions waiting"."""
+    return decisions.waiting_in(user, team_id=team_id)

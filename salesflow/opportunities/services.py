@@ -15,10 +15,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from salesflow import scope
+from salesflow.accounts.models import Account
 from salesflow.audit import services as audit
 from salesflow.auth.models import User
 from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db
+from salesflow.opportunities import decisions
 from salesflow.opportunities.models import (
     Approval,
     ChecklistTick,
@@ -31,6 +33,7 @@ from salesflow.opportunities.models import (
 )
 from salesflow.playbooks import registry
 from salesflow.playbooks.gates import ApprovalGate
+from salesflow.playbooks.gates.base import local
 from salesflow.playbooks.schema import Playbook, Stage
 from salesflow.validation import Errors, add, day, is_id, money, require_version, text
 
@@ -103,7 +106,11 @@ def record_move(
         move=move,
         from_stage=from_stage,
         to_stage=opportunity.stage_key,
-        gates=[{"gate": r.gate, "met": r.met, "message": r.message} for r in results],
+        # each gate with the facts its message names, said again in each reader's language
+        gates=[
+            {"gate": r.gate, "met": r.met, "message": r.message, "detail": r.detail}
+            for r in results
+        ],
         gates_met=all(r.met for r in results),
         overridden=overridden,
         reason=reason,
@@ -112,9 +119,23 @@ def record_move(
     return change
 
 
+def account_triangle(account: Account, creator: User) -> dict[TriangleRole, int]:
+    """The seats a new deal takes from its account team: the account's AR, SR and FR (active
+    people; of two in one role, the first added), and the creator as AR when the account has
+    none."""
+    seats: dict[TriangleRole, int] = {}
+    for member in sorted(account.members, key=lambda m: m.id):
+        if member.role.value in TriangleRole.__members__ and member.user.active:
+            seats.setdefault(TriangleRole(member.role.value), member.user_id)
+    seats.setdefault(TriangleRole.AR, creator.id)
+    return dict(sorted(seats.items(), key=lambda seat: list(TriangleRole).index(seat[0])))
+
+
 def create_opportunity(data: dict[str, Any], *, actor: User, now: datetime) -> Opportunity:
     """Open a deal on an account the actor sees, in the first stage of the newest version of the
-    chosen playbook; the creator takes the AR seat. Raises NotFound (account), ValidationFailed."""
+    chosen playbook, with the iron triangle `roles` names ([{user_id, role}], as set_roles
+    takes it), or else the account team's (account_triangle). Raises NotFound (account),
+    ValidationFailed."""
     account_id = data.get("account_id")
     if not is_id(account_id):
         raise ValidationFailed(fields={"account_id": [str(_l("Choose an account."))]})
@@ -125,6 +146,12 @@ def create_opportunity(data: dict[str, Any], *, actor: User, now: datetime) -> O
         errors: Errors = {}
     except ValidationFailed as error:
         clean, errors = {}, error.fields
+    seats = account_triangle(account, actor)
+    if data.get("roles") is not None:
+        try:
+            seats = _wanted_seats(Opportunity(account=account, roles=[]), data["roles"])
+        except ValidationFailed as error:
+            errors = {**errors, **error.fields}
     try:
         version, playbook = _playbook(data.get("playbook"), now)
     except ValidationFailed as error:
@@ -139,12 +166,13 @@ def create_opportunity(data: dict[str, Any], *, actor: User, now: datetime) -> O
         created_by_id=actor.id,
         **clean,
     )
-    opportunity.roles = [OpportunityRole(user_id=actor.id, role=TriangleRole.AR)]
+    opportunity.roles = [OpportunityRole(user_id=u, role=r) for r, u in seats.items()]
     db.session.add(opportunity)
     db.session.flush()
     changes = {f: (None, v) for f in FIELDS if (v := getattr(opportunity, f)) is not None}
     changes.update(
-        playbook=(None, f"{playbook.key} v{playbook.version}"), roles=(None, [[actor.id, "AR"]])
+        playbook=(None, f"{playbook.key} v{playbook.version}"),
+        roles=(None, _seat_pairs(opportunity)),
     )
     audit.record(opportunity, "create", changes, actor=actor, now=now, account_id=account.id)
     record_move(opportunity, Move.created, actor=actor, now=now)
@@ -190,7 +218,7 @@ def import_opportunity(
             add(errors, "stage", _l("This playbook has no such stage."))
     except ValidationFailed as error:
         errors.update(error.fields)
-    opportunity = Opportunity(account_id=account.id, roles=[])
+    opportunity = Opportunity(account_id=account.id, account=account, roles=[])
     try:
         wanted = _wanted_seats(opportunity, seats)
     except ValidationFailed as error:
@@ -296,8 +324,17 @@ def _wanted_seats(opportunity: Opportunity, seats: list[Any]) -> dict[TriangleRo
             problems.append(str(_l("Choose AR, SR or FR for %(name)s.", name=user.name)))
         elif TriangleRole(role) in wanted:
             problems.append(str(_l("Only one person can be %(role)s.", role=role)))
-        elif not user.may_hold({held for held, seat in current if seat == role}):
+        elif not user.may_hold(holding := {held for held, seat in current if seat == role}):
             problems.append(str(_l("%(name)s is no longer active.", name=user.name)))
+        elif user.id not in holding and not scope.can_see_account(user, opportunity.account):
+            problems.append(
+                str(
+                    _l(
+                        "%(name)s cannot see this account, so cannot work its deals.",
+                        name=user.name,
+                    )
+                )
+            )
         else:
             wanted[TriangleRole(role)] = user.id
     if problems:
@@ -442,12 +479,44 @@ def _approval_gate(stage: Stage, gate_key: Any) -> ApprovalGate:
     raise ValidationFailed(fields={"gate": [str(_l("This stage has no such decision point."))]})
 
 
+def _lock(opportunity: Opportunity) -> None:
+    """Hold the deal's row until the end of the transaction (PostgreSQL: SELECT ... FOR UPDATE;
+    SQLite takes its write lock when a writing request begins), so two decisions on one deal
+    are taken one after the other and the second sees the first."""
+    db.session.execute(
+        sa.select(Opportunity.id).where(Opportunity.id == opportunity.id).with_for_update()
+    )
+
+
+def _check_not_repeated(decision: Decision, before: Approval | None, gate: ApprovalGate) -> None:
+    """A decision point is asked once, approved once, rejected once: the same record twice in a
+    row is refused with what stands (an ask after an approval asks for nothing)."""
+    name = local(gate.name)
+    if before is None:
+        return
+    standing = before.decision
+    if standing == Decision.requested and decision == Decision.requested:
+        message = _l(
+            "%(asker)s already asked for %(gate)s; it is waiting for the director.",
+            asker=before.actor.name,
+            gate=name,
+        )
+    elif standing == Decision.approve and decision in {Decision.requested, Decision.approve}:
+        message = _l("%(gate)s is already approved.", gate=name)
+    elif standing == Decision.reject and decision == Decision.reject:
+        message = _l("%(gate)s is already rejected.", gate=name)
+    else:
+        return
+    raise ValidationFailed(fields={"decision": [str(message)]})
+
+
 def decide(
     opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
 ) -> Approval:
     """Request a decision point's approval (whoever works the deal), or approve / reject it (the
     role the playbook names: the account team's director, or an admin; a rejection says why).
-    Raises Forbidden, ValidationFailed."""
+    The same record twice in a row is refused (asked once until answered). A request is sent to
+    the deal's directors, a decision to whoever asked. Raises Forbidden, ValidationFailed."""
     check_workable(opportunity, actor)
     stage = _stage(opportunity, data.get("stage"))
     gate = _approval_gate(stage, data.get("gate"))
@@ -461,6 +530,9 @@ def decide(
         raise Forbidden(_l("Only the team's director (or an admin) decides this."))
     required = _l("Say why it is rejected.") if decision == Decision.reject else None
     comment = short_text(data.get("comment"), "comment", column=Approval.comment, required=required)
+    _lock(opportunity)
+    before = decisions.latest(opportunity.id, gate.key)
+    _check_not_repeated(decision, before, gate)
     approval = Approval(
         opportunity_id=opportunity.id,
         stage_key=stage.key,
@@ -481,4 +553,6 @@ def decide(
         now=now,
         account_id=opportunity.account_id,
     )
+    asked = before if before is not None and before.decision == Decision.requested else None
+    decisions.announce(approval, opportunity, gate, answered=asked, now=now)
     return approval

@@ -2,6 +2,7 @@
 opportunity page with its gates, and the forms. The POST-only actions (moves, ticks, approvals)
 are in `actions`."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -12,14 +13,13 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from salesflow import clock, scope
-from salesflow.audit import queries as audit_queries
-from salesflow.auth import queries as user_queries
+from salesflow.audit import words
 from salesflow.errors import Forbidden
 from salesflow.forms import save_form
 from salesflow.interactions import timeline
+from salesflow.opportunities import decisions, queries, services
 from salesflow.opportunities import detail as page_detail
-from salesflow.opportunities import queries, services
-from salesflow.opportunities.forms import FIELD_LABELS, MoveForm, OpportunityForm, RolesForm
+from salesflow.opportunities.forms import MoveForm, OpportunityForm, RolesForm
 from salesflow.opportunities.models import Opportunity, Status, TriangleRole
 from salesflow.opportunities.queries import OpportunityFilters
 from salesflow.playbooks import registry
@@ -107,14 +107,21 @@ def board():
     key = key if key in keys else (keys[0] if keys else None)
     playbook = queries.board_playbook(key) if key else None
     filters = filters_from_args()
+    list_args = {k: v for k, v in request.args.items() if k != "filtered"}
+    if "filtered" not in request.args and not scope.can_review_pipeline(current_user):
+        filters = replace(filters, mine=True)  # a rep's own deals first, until they filter
+        list_args["mine"] = "1"
     now = clock.now()
     columns = queries.board(current_user, playbook, filters, now=now) if playbook else []
+    shown = [card.deal.id for column in columns for card in column.cards]
     return render_template(
         "opportunities/board.html",
         playbook=playbook,
         columns=columns,
         filters=filters,
         move_form=MoveForm(),
+        pending=set(decisions.pending_on(shown)),  # the cards with a decision asked
+        list_args=list_args,
         **_filter_options(),
     )
 
@@ -127,7 +134,17 @@ def _playbook_choices() -> list[SelectChoice]:
     ]
 
 
+def _seat_choices(account: Any, holders: Any = ()) -> list[SelectChoice]:
+    """The people a seat picker offers (queries.seat_people), after "nobody"."""
+    people = queries.seat_people(account, holders)
+    return [SelectChoice("", "—")] + [SelectChoice(str(i), name) for i, name in people]
+
+
 def _form_page(form: OpportunityForm, account: Any, opportunity: Opportunity | None, status=200):
+    if opportunity is None:
+        options = _seat_choices(account)
+        for name in form.SEATS.values():
+            form[name].choices = options
     return render_template(
         "opportunities/form.html",
         form=form,
@@ -149,6 +166,8 @@ def new():
     form.playbook.choices = _playbook_choices()
     if not form.is_submitted():
         form.currency.data = current_app.config["CURRENCY"]
+        for role, user_id in services.account_triangle(account, current_user).items():
+            form[form.SEATS[role.value]].data = user_id
     if not form.validate_on_submit():
         return _form_page(form, account, None, 422 if form.is_submitted() else 200)
     data = {**form.service_data(creating=True), "account_id": account.id}
@@ -173,8 +192,7 @@ def detail(opportunity_id: int):
         account=opportunity.account,
         now=now,
         timeline=timeline.of(current_user, now=now, opportunity_id=opportunity.id),
-        audit=audit_queries.history("opportunities", opportunity.id),
-        field_labels=FIELD_LABELS,
+        audit=words.history("opportunities", opportunity.id, current_user),
         quicklog_account_id=opportunity.account_id,
     )
 
@@ -206,8 +224,7 @@ def edit(opportunity_id: int):
 
 
 def _roles_page(form: RolesForm, opportunity: Opportunity, status: int = 200):
-    users = user_queries.may_hold({r.user_id for r in opportunity.roles})
-    options = [SelectChoice("", "—")] + [SelectChoice(str(u.id), u.name) for u in users]
+    options = _seat_choices(opportunity.account, {r.user_id for r in opportunity.roles})
     for seat in form.seats:
         seat.user_id.choices = options
     return render_template(

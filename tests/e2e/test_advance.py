@@ -50,9 +50,10 @@ def test_rep_meets_the_decision_maker_from_the_gate_link_and_advances(live_serve
     deal_url = f"{live_server.url}/opportunities/{seeded['deal']}"
     phone.goto(deal_url)
     phone.click("#advance")
-    phone.wait_for_url(deal_url)
-    refusal = phone.locator(".alert-danger")
+    phone.wait_for_url(f"{deal_url}#gates")  # back at the exit criteria, the refusal there
+    refusal = phone.locator("#gates .alert-danger")
     assert refusal.locator("li").count() == 1  # only the decision-maker contact is missing
+    assert refusal.locator("li a").count() == 1  # linked to its action
     unmet = phone.locator(".gate-unmet")
     assert unmet.count() == 1
     unmet.locator("a.gate-action").click()
@@ -62,10 +63,10 @@ def test_rep_meets_the_decision_maker_from_the_gate_link_and_advances(live_serve
     assert phone.locator("select[name=opportunity_id]").input_value() == str(seeded["deal"])
     phone.fill("textarea[name=summary]", "Walked 王总 through the quote; he wants delivery dates")
     phone.click("#save-interaction")
-    phone.wait_for_url(deal_url)
+    phone.wait_for_url(lambda url: url.startswith(deal_url))
     assert phone.locator(".gate-unmet").count() == 0
     phone.click("#advance")
-    phone.wait_for_url(deal_url)
-    assert phone.locator(".alert-success").count() == 1
+    phone.wait_for_url(f"{deal_url}#gates")
+    assert phone.locator("#gates .alert-success").count() == 1
     current = phone.locator(".stage-track [aria-current=step]").inner_text()
     assert NEXT_STAGE[locale] in current

@@ -69,3 +69,30 @@ def test_met_gates_offer_nothing(world, now):
         account=world.account_a, playbook="transactional", roles={world.rep_a: "AR"}
     )
     assert _offers(deal, world.rep_a, now) == [("roles", None, None), ("fields", None, None)]
+
+
+def test_the_technical_exchange_is_logged_with_the_evaluators_the_sr_and_the_reader(world, now):
+    account = f.make_account(team=world.team_a, members={world.rep_a: "AR"})
+    wu = f.make_contact(account=account, name="Wu Tao", decision_role="technical_evaluator")
+    bo = f.make_contact(account=account, name="Bo Yi", decision_role="technical_evaluator")
+    f.make_contact(
+        account=account,
+        name="Ai Li",
+        decision_role="technical_evaluator",
+        left_on=date(2026, 1, 5),
+    )
+    f.make_contact(account=account, name="Mo Ran", decision_role="decision_maker")
+    deal = f.make_opportunity(
+        account=account, stage="shape", roles={world.rep_a: "AR", world.rep_a2: "SR"}
+    )
+    log_it = (
+        f"/interactions/new?kind=tech_exchange&contact_ids={bo.id}&contact_ids={wu.id}"
+        f"&participant_ids={world.rep_a.id}&participant_ids={world.rep_a2.id}"
+        f"&account_id={account.id}&opportunity_id={deal.id}&next={_back(deal)}"
+    )
+    (offer,) = [o for o in _offers(deal, world.rep_a, now) if o[0] == "interactions"]
+    assert offer == ("interactions", "Log it", log_it)
+    # the SR follows the link: they are listed once
+    (offer,) = [o for o in _offers(deal, world.rep_a2, now) if o[0] == "interactions"]
+    assert f"participant_ids={world.rep_a2.id}&account_id" in offer[2]
+    assert f"participant_ids={world.rep_a.id}" not in offer[2]

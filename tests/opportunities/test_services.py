@@ -281,18 +281,31 @@ def test_set_roles_replaces_the_seats_and_is_audited_once_as_roles(now, world):
     deal = f.make_opportunity(
         account=world.account_a, roles={world.rep_a: "AR", world.rep_a2: "SR"}
     )
-    seats = [{"user_id": world.rep_a.id, "role": "AR"}, {"user_id": world.rep_b.id, "role": "FR"}]
+    fr = f.make_user(team=world.team_a, name="Fu Rong")  # sees the account: may take a seat
+    seats = [{"user_id": world.rep_a.id, "role": "AR"}, {"user_id": fr.id, "role": "FR"}]
     services.set_roles(deal, seats, actor=world.director_a, now=now)
-    assert _seats(deal) == [("AR", world.rep_a.id), ("FR", world.rep_b.id)]
+    assert _seats(deal) == [("AR", world.rep_a.id), ("FR", fr.id)]
     (entry,) = _audit(deal)
     assert entry.changes == {
         "roles": [
             sorted([[world.rep_a.id, "AR"], [world.rep_a2.id, "SR"]]),
-            sorted([[world.rep_a.id, "AR"], [world.rep_b.id, "FR"]]),
+            sorted([[world.rep_a.id, "AR"], [fr.id, "FR"]]),
         ]
     }
     services.set_roles(deal, list(reversed(seats)), actor=world.director_a, now=now)
     assert len(_audit(deal)) == 1  # the same seats again change nothing
+
+
+def test_a_seat_for_someone_who_cannot_see_the_account_is_refused(now, world):
+    deal = f.make_opportunity(account=world.account_a, roles={world.rep_a: "AR"})
+    with pytest.raises(ValidationFailed) as refused:
+        services.set_roles(
+            deal, [{"user_id": world.rep_b.id, "role": "FR"}], actor=world.director_a, now=now
+        )
+    assert refused.value.fields == {
+        "roles": ["Wang Fang cannot see this account, so cannot work its deals."]
+    }
+    assert _seats(deal) == [("AR", world.rep_a.id)]
 
 
 def test_two_people_can_swap_the_ar_and_sr_seats(now, world):
