@@ -174,7 +174,7 @@ class AccountDeparture:
     before: AccountMetrics
     after: AccountMetrics
     newly_uncovered_key_contacts: tuple[int, ...]
-    holder_left: bool  # a departing user held a top share ≥ 0.5
+    holder_left: bool  # a departing user is the account's holder (the largest share)
     loses_decision_makers: bool  # the account loses its last live tie to a decision maker
 
     @property
@@ -188,8 +188,7 @@ def departure(inp: AccountInput, user_ids: Iterable[int]) -> AccountDeparture:
     before, reduced = account_metrics(inp), inp.without(gone)
     after = account_metrics(reduced)
     newly = tuple(c for c in after.uncovered_key_contacts if c not in before.uncovered_key_contacts)
-    held = any(
-        before.shares.get(u, 0.0) >= 0.5 and before.shares.get(u) == before.top_share for u in gone
-    )
+    # the dashboard's rule: the holder is the person with the largest share
+    held = before.holder_id in gone
     loses = has_live_decision_maker_tie(inp) and not has_live_decision_maker_tie(reduced)
     return AccountDeparture(inp.account_id, before, after, newly, held, loses)

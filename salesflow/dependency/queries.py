@@ -4,7 +4,7 @@ counts with a table of decay weights; then the pure metrics per account."""
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from salesflow.contacts.models import Contact
 from salesflow.dependency import metrics
 from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
+from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.playbooks import registry
@@ -33,13 +34,41 @@ BY_ACCOUNT_LIMIT = 2000
 IN_FLIGHT = timedelta(minutes=5)
 
 
+@dataclass(frozen=True)
+class Gone:
+    """Ties that count as gone for every figure, because the departure has happened: every tie
+    of a person who has been deactivated (has left the company), and, on an account, the ties of
+    the person who handed it over once that handover was complete (its checklist proven to 100 %,
+    Handover.completed_at)."""
+
+    people: frozenset[int]  # deactivated users
+    handed_over: frozenset[tuple[int, int]]  # (account, user) of complete handovers
+
+    def keeps(self, account_id: int, user_id: int) -> bool:
+        return user_id not in self.people and (account_id, user_id) not in self.handed_over
+
+
+def gone(account_ids: Iterable[int] | None = None) -> Gone:
+    """Who is gone (Gone), for these accounts (None: all); two small queries."""
+    people = frozenset(db.session.scalars(sa.select(User.id).where(User.active.is_(False))))
+    handed = sa.select(HandoverAccount.account_id, Handover.from_user_id).join(
+        Handover, Handover.id == HandoverAccount.handover_id
+    )
+    handed = handed.where(Handover.completed_at.is_not(None))
+    if account_ids is not None:
+        handed = handed.where(HandoverAccount.account_id.in_(set(account_ids)))
+    pairs = frozenset((a, u) for a, u in db.session.execute(handed))
+    return Gone(people, pairs)
+
+
 def account_inputs(
-    account_ids: set[int] | None, *, now: datetime
+    account_ids: set[int] | None, *, now: datetime, keep_gone: bool = False
 ) -> dict[int, metrics.AccountInput]:
     """Each account's current contacts and live ties as of `now` (None: every account that is
-    not deleted), in three queries. The whole company reads the window of day counts by its day
-    index; a set of accounts is read by account (a literal id list keeps both engines on the
-    right index)."""
+    not deleted), in three queries, without the ties that are gone (Gone; `keep_gone`: with
+    them, as they were before the departure). The whole company reads the window of day counts
+    by its day index; a set of accounts is read by account (a literal id list keeps both engines
+    on the right index)."""
     accounts = sa.select(Account.id).where(Account.deleted_at.is_(None))
     if account_ids is not None:
         accounts = accounts.where(Account.id.in_(account_ids))
@@ -62,6 +91,11 @@ def account_inputs(
         contacts[account_id].append(metrics.ContactIn(cid, role, influence))
     # Many accounts: read the whole window by day and keep theirs; a few: read them by account.
     ties = _strengths(None if account_ids is None or len(ids) > BY_ACCOUNT_LIMIT else ids, now)
+    if not keep_gone:
+        left = gone(ids if few else None)
+        for account_id, pairs in ties.items():
+            for key in [k for k in pairs if not left.keeps(account_id, k[0])]:
+                del pairs[key]
     return {
         a: metrics.AccountInput(a, tuple(sorted(contacts[a], key=lambda c: c.id)), ties[a])
         for a in ids
@@ -145,6 +179,7 @@ def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountM
             AccountSnapshot.shares.is_not(None),
         )
     )
+    left = gone(None)
     found = {}
     for (
         account_id,
@@ -159,7 +194,9 @@ def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountM
         bus,
         risk,
     ) in rows:
-        if account_id in ids and account_id not in stale:
+        # a departure since the snapshot: its shares still count the person
+        departed = any(not left.keeps(account_id, int(u)) for u in shares)
+        if account_id in ids and account_id not in stale and not departed:
             found[account_id] = metrics.AccountMetrics(
                 account_id=account_id,
                 shares={int(u): s for u, s in shares.items()},
@@ -267,6 +304,8 @@ class Departure:
     opportunity_ids: list[int]
     pipeline_at_risk_amount: dict[str, Decimal]  # per currency (API.md: reports sum per currency)
     pipeline_at_risk_weighted: dict[str, Decimal]
+    # open deals where a departing person is SR or FR: shown, not counted as at risk
+    other_roles: dict[int, str] = field(default_factory=dict)
 
 
 def _touched_accounts(user_ids: set[int], now: datetime) -> set[int]:
@@ -345,4 +384,26 @@ def departure(user: User, user_ids: set[int], *, now: datetime) -> Departure:
         at_risk,
         {c: v.quantize(cents) for c, v in sorted(amount.items())},
         {c: v.quantize(cents) for c, v in sorted(weighted.items())},
+        _other_roles(user_ids, visible),
     )
+
+
+def _other_roles(user_ids: set[int], visible: set[int]) -> dict[int, str]:
+    """Open deals on accounts in `visible` where one of `user_ids` sits as SR or FR: the
+    simulation lists them but does not count them as pipeline at risk."""
+    rows = db.session.execute(
+        sa.select(Opportunity.id, Opportunity.account_id, OpportunityRole.role)
+        .join(OpportunityRole, OpportunityRole.opportunity_id == Opportunity.id)
+        .where(
+            OpportunityRole.user_id.in_(user_ids),
+            OpportunityRole.role.in_([TriangleRole.SR, TriangleRole.FR]),
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+        )
+        .order_by(Opportunity.id, OpportunityRole.role)
+    )
+    found: dict[int, str] = {}
+    for deal_id, account_id, role in rows:
+        if account_id in visible:
+            found[deal_id] = ", ".join(filter(None, [found.get(deal_id), role.value]))
+    return found

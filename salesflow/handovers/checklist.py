@@ -10,8 +10,9 @@ Per account of the handover (deleted accounts drop out, as they do from every fi
   deleted, not left). A contact stays on the list even if the successor later rates them lower,
   so rating someone down never ticks an item; one who leaves or is deleted drops out.
   - **joint contact**: an interaction, not deleted, on or after the handover's creation (to the
-    minute, as the quick log records it), with the contact as attendee and both the old person
-    and the successor as participants.
+    minute, as the quick log records it), with the contact as attendee, both the old person
+    and the successor as participants, and logged by one of the two (its owner): a contact
+    logged by someone else does not prove that the two of them met the customer.
   - **confirmed**: the successor's explicit confirmation of the contact's attitude and influence
     on or after the creation: an audit entry on the contact with action "confirm" by the
     successor (`services.confirm_contact`). Anyone else's confirmation does not count.
@@ -120,7 +121,8 @@ class _Facts:
     team: dict[int, set[tuple[int, str]]]  # by account: (user, role)
     deals: dict[int, set[tuple[int, int, str]]]  # by account: (opportunity, user, role)
     open_deals: set[int]
-    meetings: dict[int, tuple[datetime, set[int], set[int]]]  # interaction: (at, contacts, users)
+    # interaction: (at, contacts, participants, owner)
+    meetings: dict[int, tuple[datetime, set[int], set[int], int]]
     confirms: dict[tuple[int, int], list[datetime]]  # (contact, actor): times
 
 
@@ -173,7 +175,11 @@ def _load_proofs(handovers: list[Handover], contact_ids: set[int], facts: _Facts
     attendees, participants = interaction_attendees.c, interaction_participants.c
     rows = db.session.execute(
         sa.select(
-            Interaction.id, Interaction.occurred_at, attendees.contact_id, participants.user_id
+            Interaction.id,
+            Interaction.occurred_at,
+            attendees.contact_id,
+            participants.user_id,
+            Interaction.owner_id,
         )
         .join(interaction_attendees, attendees.interaction_id == Interaction.id)
         .join(interaction_participants, participants.interaction_id == Interaction.id)
@@ -184,8 +190,9 @@ def _load_proofs(handovers: list[Handover], contact_ids: set[int], facts: _Facts
             participants.user_id.in_(users),
         )
     )
-    for interaction_id, at, contact_id, user_id in rows:
-        _at, contacts, people = facts.meetings.setdefault(interaction_id, (at, set(), set()))
+    for interaction_id, at, contact_id, user_id, owner_id in rows:
+        meeting = facts.meetings.setdefault(interaction_id, (at, set(), set(), owner_id))
+        _at, contacts, people, _owner = meeting
         contacts.add(contact_id)
         people.add(user_id)
     successors = {h.to_user_id for h in handovers}
@@ -253,8 +260,8 @@ def _contact_items(handover: Handover, contact: Contact, facts: _Facts) -> list[
     started, pair = _started(handover), {handover.from_user_id, handover.to_user_id}
     joint = sorted(
         (at, interaction_id)
-        for interaction_id, (at, contacts, people) in facts.meetings.items()
-        if at >= started and contact.id in contacts and pair <= people
+        for interaction_id, (at, contacts, people, owner) in facts.meetings.items()
+        if at >= started and contact.id in contacts and pair <= people and owner in pair
     )
     confirmed = sorted(
         at

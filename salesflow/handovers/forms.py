@@ -48,3 +48,12 @@ class ConfirmForm(FlaskForm):
 
     def service_data(self) -> dict[str, Any]:
         return {"attitude": self.attitude.data, "influence": self.influence.data}
+
+
+class PlanJointForm(FlaskForm):
+    """The day of a joint contact to come (the service checks it is not in the past)."""
+
+    due = DateField(_l("Day of the joint contact"), validators=[Optional()])
+
+    def service_data(self) -> dict[str, Any]:
+        return {"due": self.due.data}

@@ -1,6 +1,6 @@
 """Scoped reads for handover pages and the API: lists, a person's accounts, risks now."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -8,12 +8,16 @@ import sqlalchemy.orm as so
 
 from salesflow import scope
 from salesflow.accounts.models import Account, AccountMember
+from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
 from salesflow.teams.models import Team
 from salesflow.ties.queries import tied_accounts
+
+# The audit action of a planned joint contact (services.plan_joint_contact).
+PLAN_ACTION = "plan_joint"
 
 
 def loaded(query: sa.Select[Any]) -> sa.Select[Any]:
@@ -89,3 +93,36 @@ def team_directors(team_ids: set[int | None]) -> list[User]:
             sa.select(User).join(Team, Team.director_id == User.id).where(Team.id.in_(ids))
         )
     )
+
+
+def planned_joint_contacts(handover_ids: set[int]) -> dict[tuple[int, int], date]:
+    """The latest planned day of each (handover, contact)'s joint contact (services.
+    plan_joint_contact), one query for any number of handovers."""
+    if not handover_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(AuditEntry.entity_id, AuditEntry.changes)
+        .where(
+            AuditEntry.entity_type == Handover.__tablename__,
+            AuditEntry.entity_id.in_(handover_ids),
+            AuditEntry.action == PLAN_ACTION,
+        )
+        .order_by(AuditEntry.id)
+    )
+    planned: dict[tuple[int, int], date] = {}
+    for handover_id, changes in rows:
+        contact_id, due = changes["contact_id"][1], changes["due"][1]
+        planned[(handover_id, contact_id)] = date.fromisoformat(due)
+    return planned
+
+
+def received(user: User, *, limit: int = 10) -> list[Handover]:
+    """The handovers `user` takes over that are not yet seen complete, the soonest due first
+    (My day)."""
+    query = (
+        loaded(sa.select(Handover))
+        .where(Handover.to_user_id == user.id, Handover.completed_at.is_(None))
+        .order_by(Handover.due_date, Handover.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query).unique())

@@ -291,6 +291,57 @@ def confirm_contact(
     return contact
 
 
+def confirm_contacts(
+    handover: Handover, rows: dict[int, dict[str, Any]], *, actor: User, now: datetime
+) -> list[Contact]:
+    """The successor confirms several key contacts at once ({contact id: {attitude, influence}}),
+    each as `confirm_contact` does; all or nothing. Raises Forbidden (anyone but the successor),
+    ValidationFailed (none chosen, or one that is no key contact of this handover)."""
+    if actor.id != handover.to_user_id:
+        raise Forbidden(_l("Only the successor confirms the decision chain."))
+    listed = {c.id for a in checklist.of(handover).accounts for c in a.contacts}
+    if not rows:
+        raise ValidationFailed(fields={"contact_ids": [str(_l("Tick at least one contact."))]})
+    if unknown := [i for i in rows if i not in listed]:
+        message = _l(
+            "These are not key contacts of this handover: %(ids)s.",
+            ids=", ".join(f"#{i}" for i in unknown),
+        )
+        raise ValidationFailed(fields={"contact_ids": [str(message)]})
+    return [
+        confirm_contact(handover, contact_id, data, actor=actor, now=now)
+        for contact_id, data in rows.items()
+    ]
+
+
+def plan_joint_contact(
+    handover: Handover, contact_id: int, data: dict[str, Any], *, actor: User, now: datetime
+) -> date:
+    """Plan the joint contact with a key contact of the handover: a next step for the successor
+    (with the person handing over), due on a day from today on — recorded on the handover (an
+    audit entry "plan_joint"), not as a contact that took place, so it proves nothing until the
+    two of them meet the customer and log it. Raises Forbidden (not the two people nor a planner
+    of the handover), NotFound (no key contact of it), ValidationFailed (no date, or a past one)."""
+    if not scope.can_plan_joint_contact(actor, handover):
+        raise Forbidden()
+    listed = {c.id: c for a in checklist.of(handover).accounts for c in a.contacts}
+    contact = listed.get(contact_id)
+    if contact is None:
+        raise NotFound()
+    errors: Errors = {}
+    due = day(data.get("due"), "due", errors, required=_l("Enter the day of the joint contact."))
+    if due is not None and due < clock.today(now):
+        add(errors, "due", _l("Choose a day from today on: this plans a contact to come."))
+    if errors:
+        raise ValidationFailed(fields=errors)
+    assert due is not None
+    changes = {"contact_id": (None, contact.id), "due": (None, due)}
+    # the handover's own record (not the account's history: the contact has not happened)
+    audit.record(handover, queries.PLAN_ACTION, changes, actor=actor, now=now)
+    db.session.flush()
+    return due
+
+
 def note_completion(handovers: Iterable[Handover], *, now: datetime) -> list[Handover]:
     """Mark the handovers whose checklist is now complete for the first time, and tell each
     creator once (the notification's key makes a repeat harmless); returns those marked."""

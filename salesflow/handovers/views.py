@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,11 +15,18 @@ from salesflow.errors import Forbidden
 from salesflow.forms import ButtonForm, press, save_form
 from salesflow.handovers import detail as detail_page
 from salesflow.handovers import queries, services
-from salesflow.handovers.forms import FIELD_LABELS, ConfirmForm, HandoverForm
+from salesflow.handovers.forms import FIELD_LABELS, ConfirmForm, HandoverForm, PlanJointForm
 from salesflow.handovers.models import Handover
 from salesflow.validation import parse_id
 
 bp = Blueprint("handovers", __name__)
+
+
+@bp.app_context_processor
+def menu() -> dict[str, Any]:
+    """The menu asks whether the reader sees Handovers (scope.sees_handovers): planners, and the
+    people a handover not yet complete is about."""
+    return {"sees_handovers": scope.sees_handovers}
 
 
 @bp.route("/handovers")
@@ -124,4 +132,53 @@ def confirm(handover_id: int, contact_id: int):
             handover, contact_id, form.service_data(), actor=current_user, now=clock.now()
         ),
         lambda contact: _("You confirmed %(name)s's attitude and influence.", name=contact.name),
+    )
+
+
+def _confirmations() -> dict[int, dict[str, Any]]:
+    """The contacts ticked in the successor's one confirmation form, each with its selects."""
+    rows: dict[int, dict[str, Any]] = {}
+    for raw in request.form.getlist("contact_ids"):
+        if (contact_id := parse_id(raw)) is None:
+            rows[0] = {}  # not an id: the service names it
+            continue
+        prefix = f"c{contact_id}-"
+        rows[contact_id] = {
+            "attitude": request.form.get(prefix + "attitude"),
+            "influence": request.form.get(prefix + "influence"),
+        }
+    return rows
+
+
+@bp.post("/handovers/<int:handover_id>/confirm")
+@login_required
+def confirm_many(handover_id: int):
+    """The successor confirms every contact ticked, in one form."""
+    handover = scope.get_handover(current_user, handover_id)
+    rows = _confirmations()
+    return _act(
+        handover,
+        ButtonForm(),
+        lambda: services.confirm_contacts(handover, rows, actor=current_user, now=clock.now()),
+        lambda contacts: ngettext(
+            "You confirmed %(num)d contact's attitude and influence.",
+            "You confirmed %(num)d contacts' attitude and influence.",
+            len(contacts),
+        ),
+    )
+
+
+@bp.post("/handovers/<int:handover_id>/contacts/<int:contact_id>/plan")
+@login_required
+def plan_joint(handover_id: int, contact_id: int):
+    """Plan the joint contact with a key contact: a day to come, nothing logged as done."""
+    handover = scope.get_handover(current_user, handover_id)
+    form = PlanJointForm()
+    return _act(
+        handover,
+        form,
+        lambda: services.plan_joint_contact(
+            handover, contact_id, form.service_data(), actor=current_user, now=clock.now()
+        ),
+        lambda due: _("Joint contact planned for %(day)s.", day=format_date(due)),
     )

@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from salesflow import clock
 from salesflow.auth.models import User
+from salesflow.handovers.detail import Received
+from salesflow.handovers.detail import for_my_day as received_handovers
 from salesflow.interactions import queries, timeline
 from salesflow.interactions.models import Interaction
 from salesflow.opportunities.decisions import PendingDecision, pending_decisions
@@ -59,6 +61,7 @@ class Page:
     overdue_count: int
     recent: list[timeline.Entry] = field(default_factory=list)
     decisions: list[PendingDecision] = field(default_factory=list)  # asked of me, not answered
+    handovers: list[Received] = field(default_factory=list)  # accounts I take over
 
     @property
     def has_steps(self) -> bool:
@@ -129,4 +132,5 @@ def build(user: User, now: datetime) -> Page:
         overdue_count=found.overdue_count,
         recent=timeline.entries(queries.recent_contacts(user, now=now), now),
         decisions=pending_decisions(user),
+        handovers=received_handovers(user, now),
     )
