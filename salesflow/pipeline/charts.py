@@ -20,7 +20,8 @@ LAYOUT = {
 def forecast(months: list[tuple[str, dict[str, Any]]]) -> str:
     """The weighted amount per expected close month, a bar trace per currency."""
     currencies = sorted({c for _month, amounts in months for c in amounts})
-    labels = [month or _("no date") for month, _amounts in months]
+    shown = {"overdue": _("Overdue"), "": _("no date")}  # figures.OVERDUE, undated
+    labels = [shown.get(month, month) for month, _amounts in months]
     figure = go.Figure(
         [go.Bar(name=c, x=labels, y=[float(a.get(c, 0)) for _m, a in months]) for c in currencies],
         layout={**LAYOUT, "title": _("Weighted forecast by close month")},

@@ -3,7 +3,8 @@ open deals, the deals past their stage's time limit, and each director's weekly 
 takes the moment it runs for and returns a one-line summary."""
 
 from collections import defaultdict
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,11 +15,14 @@ from salesflow.accounts.models import Account
 from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
+from salesflow.notifications.models import Notification
 from salesflow.notifications.services import Notice, notify_many
 from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.pipeline import figures, snapshots
 from salesflow.teams.models import Team
+
+BREACH_KINDS = ("stage_sla_breach", "stage_sla_breaches")
 
 
 def pipeline_snapshot(now: datetime) -> str:
@@ -40,17 +44,31 @@ def _ars(deal_ids: list[int]) -> dict[int, set[int]]:
     return ars
 
 
-def stage_sla_breaches(now: datetime) -> str:
-    """Open deals longer in their stage than its sla_days: their AR and the team's director are
-    told once per stay in the stage (the key holds when the deal entered it). Four queries."""
+@dataclass(frozen=True)
+class _Breach:
+    """A deal over its stage's limit, as the breach notification names it."""
+
+    name: str
+    account: str
+    stage: Any  # the stage's name by language
+    days: int
+    sla: int
+    passed_at: datetime  # when it went over: entering the stage + its sla_days
+
+
+def _breaches(now: datetime) -> tuple[list[tuple[_Breach, set[int]]], dict[int, set[int]]]:
+    """Every open deal over its stage's limit with the people told of it (its AR and the team's
+    director), and each director's teams. Two queries."""
     versions = figures.versions()
     deals = db.session.execute(
         sa.select(
             Opportunity.id,
             Opportunity.name,
+            Account.name,
             Opportunity.playbook_version_id,
             Opportunity.stage_key,
             Opportunity.stage_entered_at,
+            Team.id,
             Team.director_id,
         )
         .join(Account, Account.id == Opportunity.account_id)
@@ -64,25 +82,140 @@ def stage_sla_breaches(now: datetime) -> str:
         .order_by(Opportunity.id)
     ).all()
     ars = _ars([deal.id for deal in deals])
-    notices = []
-    for deal_id, name, version_id, stage_key, entered, director_id in deals:
+    found, directs = [], defaultdict(set)
+    for deal_id, name, account, version_id, stage_key, entered, team_id, director_id in deals:
         stage = versions[version_id].stage(stage_key)
-        people = ars[deal_id] | ({director_id} if director_id else set())
-        stay = f"sla:{deal_id}:{stage_key}:{entered:%Y%m%d%H%M%S}"
+        if director_id:
+            directs[director_id].add(team_id)
+        breach = _Breach(
+            name=name,
+            account=account,
+            stage=dict(stage.name),
+            days=rules.days_in_stage(entered, now),
+            sla=stage.sla_days,
+            passed_at=entered + timedelta(days=stage.sla_days),
+        )
+        found.append((breach, ars[deal_id] | ({director_id} if director_id else set())))
+    return found, directs
+
+
+def _last_told(people: set[int], kinds: tuple[str, ...] = BREACH_KINDS) -> dict[int, datetime]:
+    """When each person was last told of `kinds` (by default breaches, either kind, so the
+    grouped message follows the one per deal it replaced), a batch of people at a time."""
+    told: dict[int, datetime] = {}
+    wanted = sorted(people)
+    for start in range(0, len(wanted), 2000):
+        told |= dict(
+            db.session.execute(
+                sa.select(Notification.user_id, sa.func.max(Notification.created_at))
+                .where(
+                    Notification.kind.in_(kinds),
+                    Notification.user_id.in_(wanted[start : start + 2000]),
+                )
+                .group_by(Notification.user_id)
+            ).all()
+        )
+    return told
+
+
+def _breach_link(person: int, directs: dict[int, set[int]]) -> str:
+    """The review's list of deals over their limit, narrowed to the person: a director's team,
+    a rep's own deals."""
+    teams = directs.get(person, set())
+    if not teams:
+        return links.path("pipeline.deals", figure="late", user_id=person)
+    team = {"team_id": next(iter(teams))} if len(teams) == 1 else {}
+    return links.path("pipeline.deals", figure="late", **team)
+
+
+def stage_sla_breaches(now: datetime) -> str:
+    """Deals longer in their stage than its sla_days, told to their AR and the team's director
+    grouped: one notification per person per company day ("25 deals passed their stage's limit",
+    naming the most overdue deal with its account), linking to the list of them. Each deal's stay
+    is told once: a person hears of the deals that went over since they were last told (the key,
+    per person and day, keeps a second run from telling twice). Five queries."""
+    found, directs = _breaches(now)
+    told = _last_told({person for _breach, people in found for person in people})
+    new: dict[int, list[_Breach]] = defaultdict(list)
+    for breach, people in found:
+        for person in people:
+            last = told.get(person)
+            if last is None or breach.passed_at >= last:
+                new[person].append(breach)
+    day = clock.today(now).isoformat()
+    notices = []
+    for person, breaches in sorted(new.items()):
+        first = min(breaches, key=lambda b: (b.passed_at, b.name))  # the longest over its limit
         notices.append(
             Notice(
-                tuple(people),
-                "stage_sla_breach",
-                key=stay,
-                link=links.path("opportunities.detail", opportunity_id=deal_id),
+                (person,),
+                "stage_sla_breaches",
+                key=f"sla:{day}",
+                link=_breach_link(person, directs),
                 params={
-                    "deal": name,
-                    "stage": dict(stage.name),
-                    "days": rules.days_in_stage(entered, now),
-                    "sla": stage.sla_days,
+                    "count": len(breaches),
+                    "deal": first.name,
+                    "account": first.account,
+                    "stage": first.stage,
+                    "days": first.days,
+                    "sla": first.sla,
                 },
             )
         )
+    count = notify_many(notices, now=now)
+    return ngettext("%(num)d notification", "%(num)d notifications", count)
+
+
+def close_dates_passed(now: datetime) -> str:
+    """Each AR of open deals whose expected close date has passed (before today on the company
+    calendar) is nudged once a day: how many passed since they were last told, naming the one
+    that passed first with its account, linking to the list of their overdue deals, so they
+    update the date or close the deal. Three queries."""
+    today = clock.today(now)
+    rows = db.session.execute(
+        sa.select(
+            Opportunity.name, Account.name, Opportunity.expected_close, OpportunityRole.user_id
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .join(
+            OpportunityRole,
+            (OpportunityRole.opportunity_id == Opportunity.id)
+            & (OpportunityRole.role == TriangleRole.AR),
+        )
+        .where(
+            Opportunity.status == Status.open,
+            Opportunity.deleted_at.is_(None),
+            Account.deleted_at.is_(None),
+            Opportunity.expected_close < today,
+        )
+        .order_by(Opportunity.expected_close, Opportunity.id)
+    ).all()
+    told = {
+        user_id: clock.today(at)
+        for user_id, at in _last_told({row[3] for row in rows}, ("close_date_passed",)).items()
+    }
+    overdue: dict[int, int] = defaultdict(int)
+    new: dict[int, list[Any]] = defaultdict(list)
+    for name, account, close, person in rows:
+        overdue[person] += 1
+        if person not in told or close >= told[person]:  # passed since they were last told
+            new[person].append((name, account, close))
+    notices = [
+        Notice(
+            (person,),
+            "close_date_passed",
+            key=f"close:{today.isoformat()}",
+            link=links.path("pipeline.deals", figure="overdue", user_id=person),
+            params={
+                "count": len(deals),
+                "overdue": overdue[person],
+                "deal": deals[0][0],
+                "account": deals[0][1],
+                "date": deals[0][2].isoformat(),
+            },
+        )
+        for person, deals in sorted(new.items())
+    ]
     count = notify_many(notices, now=now)
     return ngettext("%(num)d notification", "%(num)d notifications", count)
 
@@ -132,7 +265,8 @@ def _week_counts(today: date, now: datetime) -> dict[str, dict[int, int]]:
 def weekly_digest(now: datetime) -> str:
     """Each team's director: the week's summary of their team (open deals, deals past their
     stage's limit, overdue next steps, high-risk accounts in the latest dependency snapshot),
-    linking to the pipeline. Once per ISO week; a handful of grouped queries for all teams."""
+    linking to the team's pipeline review. Once per ISO week; a handful of grouped queries for
+    all teams."""
     today = clock.today(now)
     year, week, _weekday = today.isocalendar()
     counts = _week_counts(today, now)
@@ -144,7 +278,7 @@ def weekly_digest(now: datetime) -> str:
             (director_id,),
             "weekly_digest",
             key=f"digest:{team_id}:{year}-W{week:02d}",
-            link=links.path("opportunities.board", team_id=team_id),
+            link=links.path("pipeline.review", team_id=team_id),
             params={
                 "team": name,
                 **{what: by_team.get(team_id, 0) for what, by_team in counts.items()},

@@ -15,6 +15,7 @@ from salesflow.errors import Forbidden, NotFound
 from salesflow.opportunities import queries
 from salesflow.opportunities.views import _filter_options, _id
 from salesflow.pipeline import charts, figures
+from salesflow.pipeline import review as review_lists
 from salesflow.playbooks.schema import text
 from salesflow.validation import parse_day
 
@@ -29,10 +30,10 @@ def _day(name: str, problems: list[str]) -> date | None:
         return None
 
 
-def _filters(options: dict[str, Any], problems: list[str]) -> figures.Filters:
+def _filters(options: dict[str, Any], problems: list[str], *, allowed=None) -> figures.Filters:
     """The review's filters from the query string; a bad period is a problem to show (422),
-    other bad values are ignored."""
-    if not scope.can_review_pipeline(current_user):
+    other bad values are ignored. Forbidden unless `allowed` (default: the reviewers)."""
+    if not (scope.can_review_pipeline(current_user) if allowed is None else allowed):
         raise Forbidden()
     start, end = _day("from", problems), _day("to", problems)
     if start and end and start > end:
@@ -70,9 +71,22 @@ def review():
             "triangle_gaps": figures.triangle_gaps(current_user, filters, now=now),
             "chain_gaps": figures.chain_gaps(current_user, filters, now=now),
             "week": figures.movement(current_user, filters, now=now),
+            "decisions": queries.decisions_waiting(current_user, team_id=filters.team_id),
         }
+        context |= review_lists.lists(
+            context["breaches"],
+            context["triangle_gaps"],
+            context["chain_gaps"],
+            context["compliance"],
+        )
         months = figures.forecast(current_user, filters, now=now)
-        context |= {"months": months, "forecast_chart": charts.forecast(months)}
+        context |= {
+            "months": [
+                (_month_label(month), _month_url(month), amounts, month == figures.OVERDUE)
+                for month, amounts in months
+            ],
+            "forecast_chart": charts.forecast(months),
+        }
     return render_template(
         "pipeline/review.html",
         filters=filters,
@@ -83,6 +97,15 @@ def review():
         **options,
         **context,
     ), (422 if problems else 200)
+
+
+def _month_label(month: str) -> str:
+    """A forecast row's name: its month, or overdue, or no date."""
+    return {figures.OVERDUE: _("Overdue: close date passed"), "": _("no date")}.get(month, month)
+
+
+def _month_url(month: str) -> str:
+    return _drill_url("overdue") if month == figures.OVERDUE else _drill_url("month", month)
 
 
 def _drill_url(figure: str, key: str | None = None) -> str:
@@ -99,6 +122,7 @@ TITLES: dict[str, Any] = {
     "stage": _l("Open deals in %(stage)s"),
     "late": _l("Over the stage time limit"),
     "month": _l("Open deals expected to close in %(month)s"),
+    "overdue": _l("Open deals whose expected close date has passed"),
     "won": _l("Won in the period"),
     "lost": _l("Lost in the period"),
     "loss_reason": _l("Lost in the period: %(reason)s"),
@@ -145,8 +169,10 @@ def deals():
     """The deals behind one number of the review, a page at a time."""
     problems: list[str] = []
     options = _filter_options()
-    filters = _filters(options, problems)
     figure, key = request.args.get("figure", ""), request.args.get("key")
+    reviewer = scope.can_review_pipeline(current_user)
+    allowed = scope.can_see_review_list(current_user, figure, _id("user_id"))
+    filters = _filters(options, problems, allowed=allowed)
     if figure not in TITLES:
         raise NotFound()
     now = clock.now()
@@ -176,12 +202,15 @@ def deals():
         "pipeline/deals.html",
         title=title,
         rows=[queries.deal_row(o, now) for o in rows],
+        # a lost deal's reason in place of its weighted amount (there is none once lost)
+        reasons=review_lists.loss_reasons(rows) if figure in review_lists.LOST_FIGURES else None,
         next_url=next_url,
         problems=problems,
         note=MOVES_NOTE if figure in MOVES else None,
         period=_days(filters, now) if figure in IN_PERIOD and not problems else None,
         week=figures.week_start(now) if figure.startswith("week_") else None,
-        back_url=url_for("pipeline.review", **review_args),
+        back_url=url_for("pipeline.review", **review_args) if reviewer else None,
+        may_export=reviewer,
     ), (422 if problems else 200)
 
 

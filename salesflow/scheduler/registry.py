@@ -16,7 +16,12 @@ from salesflow.handovers.jobs import handover_completions, overdue_handovers
 from salesflow.imports.jobs import prune_import_files
 from salesflow.interactions.jobs import overdue_next_steps
 from salesflow.notifications.jobs import send_emails
-from salesflow.pipeline.jobs import pipeline_snapshot, stage_sla_breaches, weekly_digest
+from salesflow.pipeline.jobs import (
+    close_dates_passed,
+    pipeline_snapshot,
+    stage_sla_breaches,
+    weekly_digest,
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,12 @@ JOBS: dict[str, Job] = {
             "day",
             _l("Remind successors and planners of overdue handovers, weekly."),
             overdue_handovers,
+        ),
+        Job(
+            "close_dates_passed",
+            "day",
+            _l("Nudge ARs of open deals whose expected close date has passed."),
+            close_dates_passed,
         ),
         Job(
             "weekly_digest",

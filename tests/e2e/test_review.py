@@ -54,6 +54,7 @@ def test_a_director_drills_from_a_breach_and_sees_the_jobs_notification(
     desktop.wait_for_url(re.compile(r".*/notifications.*"))
     notice = desktop.locator("#notifications li", has_text="Substation")
     assert notice.count() == 1
-    notice.locator("button[type=submit]").first.click()  # Open: marks it read, goes to the deal
-    desktop.wait_for_url(deal_url)
+    notice.locator("button[type=submit]").first.click()  # Open: marks it read, goes to the list
+    desktop.wait_for_url(re.compile(r".*/pipeline/review/deals\?figure=late.*"))
+    assert desktop.locator(f"#opportunities a[href='/opportunities/{seeded['deal']}']").count() == 1
     assert desktop.locator("#unread-count").count() == 0

@@ -74,7 +74,7 @@ def test_playbook_by_key_shows_approval_gates_with_their_texts(app, world):
 
 def test_a_stored_version_whose_file_is_gone_is_listed_as_inactive(app, world, now):
     source = registry.file_playbooks()["transactional"].source_text
-    legacy = source.replace("key: transactional", "key: legacy").replace("version: 1", "version: 3")
+    legacy = source.replace("key: transactional", "key: legacy").replace("version: 2", "version: 3")
     row = PlaybookVersion(
         key="legacy",
         version=3,
@@ -125,7 +125,7 @@ def test_create_get_patch_and_list(app, world, now):
     assert body["stage_name"] == {"en": "Qualify", "zh": "确认需求"}
     assert body["amount"] == "120000.50" and body["currency"] == "CNY"
     assert body["probability"] == 20 and body["weighted_amount"] == "24000.10"
-    assert body["playbook"] == "transactional" and body["playbook_version"] == 1
+    assert body["playbook"] == "transactional" and body["playbook_version"] == 2
     assert body["roles"] == [{"user_id": world.rep_a.id, "name": "Li Ming", "role": "AR"}]
     assert body["stage_entered_at"].startswith("2026-11-20T09:30:00")
     assert api.get(f"/opportunities/{body['id']}").get_json() == body
@@ -318,7 +318,8 @@ def test_gates_unmet_body_is_exactly_the_contract(app, world):
     (unmet,) = error["unmet"]
     assert set(unmet) == {"gate", "message", "hint"}
     assert unmet["gate"] == "fields" and unmet["hint"] == "edit_fields"
-    assert "amount" in unmet["message"] and "expected_close" in unmet["message"]
+    # the fields by the deal form's labels, not their keys
+    assert unmet["message"] == "Fill in: Amount, Expected close"
     assert api.get(f"/opportunities/{deal.id}").get_json()["stage"] == "qualify"
 
 
@@ -384,7 +385,9 @@ def test_advance_back_close_reopen_and_the_history_in_order(app, world):
     assert back.status_code == 200 and back.get_json()["stage"] == "qualify"
     lost = rep.post(f"{path}/close", json={"status": "lost", "reason": "Price", "version": 3})
     assert lost.status_code == 200
-    assert lost.get_json()["status"] == "lost" and lost.get_json()["close_reason"] == "Price"
+    assert lost.get_json()["status"] == "lost" and lost.get_json()["loss_reason"] == "price"
+    assert lost.get_json()["loss_reason_name"] == {"en": "Price", "zh": "价格"}
+    assert lost.get_json()["close_reason"] is None  # the name is the reason, no note
     assert lost.get_json()["closed_at"]
     assert rep.post(f"{path}/reopen", json={"reason": "Back", "version": 4}).status_code == 403
     reopened = director.post(f"{path}/reopen", json={"reason": "New budget", "version": 4})

@@ -98,6 +98,6 @@ def test_the_api_counts_the_deal_over_its_limit(app, world, deals):
 def test_the_job_tells_of_the_deal_over_its_limit(world, deals, now):
     over, _short = deals
     assert runner.run("stage_sla_breaches", now=now).detail == "2 notifications"
-    told = db.session.execute(sa.select(Notification.user_id, Notification.link)).all()
-    link = f"/opportunities/{over.id}"
-    assert sorted(told) == sorted([(world.rep_a.id, link), (world.director_a.id, link)])
+    told = db.session.execute(sa.select(Notification.user_id, Notification.params)).all()
+    assert sorted(user for user, _params in told) == sorted([world.rep_a.id, world.director_a.id])
+    assert all(params["count"] == 1 and params["deal"] == over.name for _user, params in told)

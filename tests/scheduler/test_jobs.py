@@ -10,7 +10,7 @@ from salesflow.notifications.messages import render
 from salesflow.notifications.models import Notification
 from salesflow.scheduler import runner
 from tests import factories as f
-from tests.conftest import sql_statements
+from tests.conftest import login, sql_statements
 
 
 def _told() -> list[tuple[int, str, str | None]]:
@@ -38,30 +38,105 @@ def test_a_stage_breach_tells_the_ar_and_the_teams_director_once(app, world, now
         roles={world.rep_b: "AR"},
     )
     assert runner.run("stage_sla_breaches", now=now).detail == "2 notifications"
-    link = f"/opportunities/{late.id}"
+    mine = f"/pipeline/review/deals?figure=late&user_id={world.rep_a.id}"
+    team = f"/pipeline/review/deals?figure=late&team_id={world.team_a.id}"
     assert _told() == sorted(
         [
-            (world.rep_a.id, "stage_sla_breach", link),
-            (world.director_a.id, "stage_sla_breach", link),
+            (world.rep_a.id, "stage_sla_breaches", mine),
+            (world.director_a.id, "stage_sla_breaches", team),
         ]
     )
-    mine = sa.select(Notification).where(Notification.user_id == world.rep_a.id)
-    notice = db.session.scalar(mine)
+    notice = db.session.scalar(
+        sa.select(Notification).where(Notification.user_id == world.rep_a.id)
+    )
     assert render(notice.kind, notice.params) == (
-        "Grid upgrade has been in the stage Shape the requirements before the bid for 46 days; "
-        "its limit is 45."
+        f"Grid upgrade ({late.account.name}) passed its stage's time limit: 46 days in Shape the "
+        "requirements before the bid, limit 45."
     )
     # the next day the deal at its limit is over it; the late one is not told again
     tomorrow = now + timedelta(days=1)
     assert runner.run("stage_sla_breaches", now=tomorrow).detail == "2 notifications"
-    assert {(user, link) for user, _kind, link in _told()} == {
-        (world.rep_a.id, link),
-        (world.director_a.id, link),
-        (world.rep_b.id, f"/opportunities/{at_limit.id}"),
-        (world.director_b.id, f"/opportunities/{at_limit.id}"),
+    newest = db.session.scalars(
+        sa.select(Notification.params).where(Notification.created_at == tomorrow)
+    ).all()
+    assert {(p["deal"], p["count"]) for p in newest} == {(at_limit.name, 1)}
+    assert {user for user, _kind, _link in _told()} == {
+        world.rep_a.id,
+        world.director_a.id,
+        world.rep_b.id,
+        world.director_b.id,
     }
     assert runner.run("stage_sla_breaches", now=tomorrow, force=True).detail == "0 notifications"
     assert len(_told()) == 4
+
+
+def test_many_breaches_arrive_as_one_notification_per_person_and_day(world, now):
+    for days in (50, 60, 70):
+        f.make_opportunity(
+            account=world.account_a,
+            stage="shape",
+            days_in_stage=days,
+            name=f"Deal {days}",
+            roles={world.rep_a: "AR"},
+        )
+    f.make_opportunity(
+        account=world.account_a, stage="shape", days_in_stage=55, roles={world.rep_a2: "AR"}
+    )
+    assert runner.run("stage_sla_breaches", now=now).detail == "3 notifications"
+    by_user = {n.user_id: n for n in db.session.scalars(sa.select(Notification))}
+    assert set(by_user) == {world.rep_a.id, world.rep_a2.id, world.director_a.id}
+    rep, director = by_user[world.rep_a.id], by_user[world.director_a.id]
+    assert (rep.params["count"], director.params["count"]) == (3, 4)
+    assert render(rep.kind, rep.params).startswith(
+        "3 deals passed their stage's time limit, among them Deal 70 ("
+    )
+    # another run the same day tells nobody again, and the day after tells only what is new
+    assert runner.run("stage_sla_breaches", now=now, force=True).detail == "0 notifications"
+    f.make_opportunity(
+        account=world.account_a,
+        stage="shape",
+        days_in_stage=45,
+        name="Deal 45",
+        roles={world.rep_a: "AR"},
+    )  # over its limit of 45 days by tomorrow
+    tomorrow = now + timedelta(days=1)
+    assert runner.run("stage_sla_breaches", now=tomorrow).detail == "2 notifications"
+    newest = db.session.scalars(
+        sa.select(Notification).where(Notification.created_at == tomorrow)
+    ).all()
+    assert {(n.user_id, n.params["count"], n.params["deal"]) for n in newest} == {
+        (world.rep_a.id, 1, "Deal 45"),
+        (world.director_a.id, 1, "Deal 45"),
+    }
+
+
+def test_a_rep_opens_the_list_of_their_deals_over_the_limit_from_the_notification(
+    client, world, now
+):
+    mine = f.make_opportunity(
+        account=world.account_a, stage="shape", days_in_stage=50, roles={world.rep_a: "AR"}
+    )
+    other = f.make_opportunity(
+        account=world.account_a, stage="shape", days_in_stage=50, roles={world.rep_a2: "AR"}
+    )
+    runner.run("stage_sla_breaches", now=now)
+    link = db.session.scalar(
+        sa.select(Notification.link).where(Notification.user_id == world.rep_a.id)
+    )
+    login(client, world.rep_a)
+    page = client.get(link)
+    assert page.status_code == 200
+    assert (
+        f"/opportunities/{mine.id}" in page.text and f"/opportunities/{other.id}" not in page.text
+    )
+    assert 'id="back-to-review"' not in page.text  # the review itself is not theirs
+    # the review's other lists, and other people's deals over the limit, stay the reviewers'
+    assert client.get("/pipeline/review/deals?figure=late").status_code == 403
+    others = f"/pipeline/review/deals?figure=late&user_id={world.rep_a2.id}"
+    assert client.get(others).status_code == 403
+    assert (
+        client.get(f"/pipeline/review/deals?figure=won&user_id={world.rep_a.id}").status_code == 403
+    )
 
 
 def test_a_deactivated_ar_is_not_told_and_a_deal_without_ar_tells_the_director(world, now):
@@ -80,6 +155,7 @@ def test_the_breach_job_reads_a_fixed_number_of_queries(world, now):
             f.make_opportunity(
                 account=world.account_a, stage="shape", days_in_stage=50, roles={world.rep_a: "AR"}
             )
+        db.session.execute(sa.delete(Notification))  # each run tells everyone afresh
         db.session.flush()
         with sql_statements() as statements:
             runner.run("stage_sla_breaches", now=now, force=True)
@@ -207,7 +283,7 @@ def test_each_director_gets_the_weekly_digest_of_their_team_once_a_week(world, n
     }
     assert set(by_user) == {world.director_a.id, world.director_b.id}
     north = by_user[world.director_a.id]
-    assert north.link == f"/pipeline?team_id={world.team_a.id}"
+    assert north.link == f"/pipeline/review?team_id={world.team_a.id}"  # the review, not the board
     assert render(north.kind, north.params) == (
         "Your week in North: 2 open deals, 1 past their stage's limit, 1 overdue next steps, "
         "2 accounts at high dependency risk."

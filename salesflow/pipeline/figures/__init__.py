@@ -6,7 +6,7 @@ API, the exports and the jobs call:
 - filters: the review's filters, the deals they select, the period, the playbook versions
 - funnel, aging: per stage, the open deals and their time against the stage's limit; the deals
   over it
-- forecast: the weighted amount per expected close month
+- forecast: the weighted amount per expected close month, the overdue deals apart
 - moves: the period's moves out of a stage, which compliance and conversion read
 - compliance, conversion, outcomes: gate compliance, conversion per stage, won and lost
 - gaps, triangle, chain: the iron-triangle and decision-chain gap lists
@@ -20,7 +20,7 @@ from salesflow.pipeline.figures.compliance import gate_compliance
 from salesflow.pipeline.figures.conversion import conversion
 from salesflow.pipeline.figures.drills import drill
 from salesflow.pipeline.figures.filters import Filters, period, versions
-from salesflow.pipeline.figures.forecast import forecast
+from salesflow.pipeline.figures.forecast import OVERDUE, forecast
 from salesflow.pipeline.figures.funnel import funnel
 from salesflow.pipeline.figures.movement import movement, week_start
 from salesflow.pipeline.figures.moves import period_moves
@@ -28,6 +28,7 @@ from salesflow.pipeline.figures.outcomes import outcomes
 from salesflow.pipeline.figures.triangle import triangle_gaps
 
 __all__ = [
+    "OVERDUE",
     "Filters",
     "breaches",
     "chain_gaps",

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.opportunities import rules
@@ -20,6 +21,7 @@ from salesflow.pipeline.figures.filters import (
     versions,
     versions_of,
 )
+from salesflow.pipeline.figures.forecast import OVERDUE
 from salesflow.pipeline.figures.movement import in_week, slip_base, slipped_since
 from salesflow.pipeline.figures.moves import EXITS, FORWARD
 from salesflow.pipeline.figures.outcomes import loss_reason
@@ -53,9 +55,16 @@ def _late(by_version, filters, key, now) -> Condition:
     return over if not key else over & _open_in_stage(by_version, filters, key, now)
 
 
+def _overdue(by_version, filters, key, now) -> Condition:
+    """Open deals whose expected close date is before today (the forecast's overdue row)."""
+    return (Opportunity.status == Status.open) & (Opportunity.expected_close < clock.today(now))
+
+
 def _closing_in(by_version, filters, key, now) -> Condition:
     if key == "":
         return (Opportunity.status == Status.open) & Opportunity.expected_close.is_(None)
+    if key == OVERDUE:
+        return _overdue(by_version, filters, key, now)
     try:
         first = parse_month(key)
     except ValueError:
@@ -64,7 +73,7 @@ def _closing_in(by_version, filters, key, now) -> Condition:
         raise LookupError(key)
     return sa.and_(
         Opportunity.status == Status.open,
-        Opportunity.expected_close >= first,
+        Opportunity.expected_close >= max(first, clock.today(now)),  # the passed days: overdue
         Opportunity.expected_close < next_month(first),
     )
 
@@ -127,6 +136,7 @@ DRILLS: dict[str, Any] = {
     "stage": _open_in_stage,
     "late": _late,
     "month": _closing_in,
+    "overdue": _overdue,
     "won": _closed(Status.won),
     "lost": _closed(Status.lost),
     "loss_reason": _lost_for,

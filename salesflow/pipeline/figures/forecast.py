@@ -1,11 +1,13 @@
 """The weighted forecast: the open deals' weighted amount (opportunities.rules) per expected close
-month and currency."""
+month and currency; the deals whose expected close date has passed are overdue, a row of their
+own, never counted in a month to come."""
 
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.extensions import db
@@ -13,12 +15,16 @@ from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, Status
 from salesflow.pipeline.figures.filters import Filters, deals_where, versions
 
+OVERDUE = "overdue"  # the forecast's row of open deals whose expected close date has passed
+
 
 def forecast(
     user: User, filters: Filters, *, now: datetime
 ) -> list[tuple[str, dict[str, Decimal]]]:
-    """The weighted amount of the open deals per expected close month ("YYYY-MM"; "" for deals
-    without a date) and currency, month by month (opportunities.rules). One grouped query."""
+    """The weighted amount of the open deals per expected close month ("YYYY-MM"; OVERDUE for
+    those whose date is before today on the company calendar, first; "" for deals without a
+    date, last) and currency, month by month (opportunities.rules). One grouped query."""
+    today = clock.today(now)
     by_version = versions()
     rows = db.session.execute(
         sa.select(
@@ -32,7 +38,8 @@ def forecast(
     ).all()
     months: dict[str, dict[str, Decimal]] = {}
     for close, currency, weighted in rows:
-        month = months.setdefault(close.strftime("%Y-%m") if close else "", {})
+        key = "" if close is None else OVERDUE if close < today else close.strftime("%Y-%m")
+        month = months.setdefault(key, {})
         month[currency] = month.get(currency, Decimal(0)) + rules.from_cents(weighted)
-    order = sorted(months, key=lambda month: (month == "", month))  # undated last
+    order = sorted(months, key=lambda month: (month != OVERDUE, month == "", month))
     return [(m, {c: v.quantize(rules.CENTS) for c, v in sorted(months[m].items())}) for m in order]
