@@ -13,6 +13,8 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from salesflow import clock, scope
+from salesflow.accounts import queries as account_queries
+from salesflow.accounts.queries import AccountFilters
 from salesflow.audit import words
 from salesflow.errors import Forbidden
 from salesflow.forms import save_form
@@ -158,9 +160,14 @@ def _form_page(form: OpportunityForm, account: Any, opportunity: Opportunity | N
 @login_required
 def new():
     account_id = parse_id(request.args.get("account_id"))
-    if account_id is None:
-        flash(_("Open the account the opportunity is for, then choose New opportunity."), "info")
-        return redirect(url_for("accounts.index"))
+    if account_id is None:  # from the board: which account is it for?
+        q = (request.args.get("q") or "").strip()[:200] or None
+        found, more = account_queries.page(
+            account_queries.list_query(current_user, AccountFilters(q=q)), size=20
+        )
+        return render_template(
+            "opportunities/choose_account.html", accounts=found, q=q, more=more is not None
+        )
     account = scope.get_account(current_user, account_id)
     form = OpportunityForm()
     form.playbook.choices = _playbook_choices()

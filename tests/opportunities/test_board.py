@@ -82,3 +82,17 @@ def test_bad_filter_values_are_ignored(client, world):
     login(client, world.director_a)
     for query in ("team_id=x", "owner_id=-1", "close_month=2026-13", "playbook=nope", "mine=yes"):
         assert client.get(f"/pipeline?filtered=1&{query}").status_code == 200
+
+
+def test_new_deal_asks_for_the_account_among_those_the_rep_may_see(client, world):
+    login(client, world.rep_a)
+    page = client.get("/opportunities/new")
+    assert page.status_code == 200 and "which account is it for?" in page.text
+    assert f"/opportunities/new?account_id={world.account_a.id}" in page.text
+    assert f"/opportunities/new?account_id={world.account_b.id}" not in page.text  # South's
+    found = client.get("/opportunities/new?q=Huadong").text
+    assert "Huadong Power" in found and "Shared Steel" not in found
+    assert "No account matches" in client.get("/opportunities/new?q=zzz").text
+    form = client.get(f"/opportunities/new?account_id={world.account_a.id}")
+    assert form.status_code == 200 and 'class="account-name">Huadong Power<' in form.text
+    assert client.get(f"/opportunities/new?account_id={world.account_b.id}").status_code == 404
