@@ -176,7 +176,7 @@ def _in_place(interaction: Interaction, form, change: Callable[[], Any], done: b
         refuse()
         problem = " ".join(str(m) for ms in form.errors.values() for m in ms)
         row = my_day_page.step(interaction, clock.now(), problem=problem)
-        return render_template("interactions/_step.html", step=row), 400
+        return render_template("interactions/_step.html", step=row), 422
     try:
         change()
     except REFUSALS as error:

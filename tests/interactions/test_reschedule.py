@@ -184,7 +184,7 @@ def test_htmx_refusal_is_said_in_the_row_and_nothing_changes(client, now, world,
         data={"due": "next week", "version": str(step.version)},
         headers=HTMX,
     )
-    assert garbled.status_code == 400 and "Enter the date as YYYY-MM-DD." in garbled.text
+    assert garbled.status_code == 422 and "Enter the date as YYYY-MM-DD." in garbled.text
     db.session.refresh(step)
     assert step.next_step_due == TODAY - timedelta(days=3) and _audits(step) == []
 
