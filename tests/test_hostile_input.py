@@ -156,6 +156,8 @@ def hostile(client, ctx, now) -> dict[str, Any]:
         "kind": "accounts",  # /duplicates/<kind>
         "import_id": upload.id,
         "fmt": "csv",  # /imports/<id>/errors.<fmt>
+        "page": "figures",  # /help/<page>
+        "key": "enterprise",  # /playbooks/<key>
     }
 
 
