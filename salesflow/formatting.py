@@ -69,6 +69,17 @@ def format_date(value: Any, fmt: str = "medium") -> str:
     return dates.format_date(day, fmt, locale=locale())
 
 
+def format_month(value: Any) -> str:
+    """A month key ("2027-03", how figures group by month) as the reader names the month ("Mar
+    2027", "2027年3月"); anything else as it is."""
+    try:
+        year, month = (int(part) for part in str(value).split("-"))
+        day = date(year, month, 1)
+    except ValueError:
+        return str(value)
+    return dates.format_skeleton("yMMM", day, locale=locale())
+
+
 def format_datetime(value: Any, fmt: str = "medium") -> str:
     """A moment on the company clock, the day as |date shows it and the time to the minute
     ("Dec 1, 2026, 7:18 PM", "2026年12月1日 19:18"): never UTC, never microseconds."""

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from salesflow.formatting import format_month
 from salesflow.playbooks import registry
 from salesflow.playbooks.schema import text
 
@@ -21,7 +22,7 @@ def forecast(months: list[tuple[str, dict[str, Any]]]) -> str:
     """The weighted amount per expected close month, a bar trace per currency."""
     currencies = sorted({c for _month, amounts in months for c in amounts})
     shown = {"overdue": _("Overdue"), "": _("no date")}  # figures.OVERDUE, undated
-    labels = [shown.get(month, month) for month, _amounts in months]
+    labels = [shown.get(month) or format_month(month) for month, _amounts in months]
     figure = go.Figure(
         [go.Bar(name=c, x=labels, y=[float(a.get(c, 0)) for _m, a in months]) for c in currencies],
         layout={**LAYOUT, "title": _("Weighted forecast by close month")},
@@ -37,10 +38,11 @@ def funnel(stages: list[Any]) -> str:
         for s in p.stages
     }
     playbooks = sorted({s.playbook for s in stages})
+    titles = {key: text(p.name, get_locale()) for key, p in registry.file_playbooks().items()}
     figure = go.Figure(
         [
             go.Bar(
-                name=key,
+                name=titles.get(key, key),  # the playbook's name in the legend, not its key
                 x=[names.get((key, s.stage), s.stage) for s in stages if s.playbook == key],
                 y=[s.count for s in stages if s.playbook == key],
             )

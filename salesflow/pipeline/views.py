@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from salesflow import clock, scope
 from salesflow.errors import Forbidden, NotFound
+from salesflow.formatting import format_month
 from salesflow.opportunities import queries
 from salesflow.opportunities.views import _filter_options, _id
 from salesflow.pipeline import charts, figures
@@ -101,7 +102,8 @@ def review():
 
 def _month_label(month: str) -> str:
     """A forecast row's name: its month, or overdue, or no date."""
-    return {figures.OVERDUE: _("Overdue: close date passed"), "": _("no date")}.get(month, month)
+    shown = {figures.OVERDUE: _("Overdue: close date passed"), "": _("no date")}
+    return shown.get(month) or format_month(month)
 
 
 def _month_url(month: str) -> str:
@@ -194,7 +196,7 @@ def deals():
             next_url = url_for("pipeline.deals", **{**request.args.to_dict(), "cursor": cursor})
     title = TITLES[figure] % {
         "stage": _stage_title(key),
-        "month": key or _("no date"),
+        "month": format_month(key) if key else _("no date"),
         "reason": _loss_name(key or ""),
     }
     review_args = {k: v for k, v in request.args.items() if k in REVIEW_ARGS and v}

@@ -78,3 +78,12 @@ def test_a_contact_logs_cost_shows_the_companys_currency(client, world, now):
     login(client, world.rep_a)
     page = client.get(f"/interactions/{log.id}").text
     assert "Cost: 8,095 CNY" in page and "8095.00" not in page
+
+
+@pytest.mark.parametrize(
+    "lang, key, expected",
+    [("en", "2027-03", "Mar 2027"), ("zh-CN", "2027-03", "2027年3月"), ("en", "soon", "soon")],
+)
+def test_a_month_key_is_named_as_the_reader_names_the_month(app, lang, key, expected):
+    with _as(app, lang):
+        assert formatting.format_month(key) == expected
