@@ -39,12 +39,21 @@ class StageOut(BaseModel):
     )
 
 
+class LossReasonOut(BaseModel):
+    key: str
+    name: Texts
+
+
 class PlaybookOut(BaseModel):
     key: str
     version: int
     name: Texts
     description: Texts
     stages: list[StageOut]
+    loss_reasons: list[LossReasonOut] = Field(
+        description="What a deal on this playbook is lost for: closing as lost names one by key "
+        "(or by its name); `other` is always there and needs a note."
+    )
     versions: list[int] = Field(description="Every version known: stored ones and the file's.")
     active: bool = Field(description="New deals start on this key (its file is loaded).")
 
@@ -103,6 +112,10 @@ def playbook_out(playbook: Playbook, versions: set[int]) -> dict[str, Any]:
         "name": dict(playbook.name),
         "description": dict(playbook.description),
         "stages": [stage_out(stage) for stage in playbook.stages],
+        "loss_reasons": [
+            {"key": r.key, "name": dict(r.name)}
+            for r in registry.loss_reasons_of(playbook).loss_reasons
+        ],
         "versions": sorted(versions),
         "active": playbook.key in registry.file_playbooks(),
     }

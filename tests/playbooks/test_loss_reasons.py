@@ -98,3 +98,11 @@ def test_the_shipped_playbooks_list_the_same_keys_with_other_last(app):
         assert keys[-1] == "other" and {"price", "competitor", "no_budget"} <= set(keys)
         assert all(set(r.name) == {"en", "zh"} for r in playbook.loss_reasons)
     assert names["price"]["zh"] == "价格" and names["other"]["en"] == "Other"
+
+
+def test_the_api_lists_a_playbooks_loss_reasons(app, world):
+    from tests.conftest import api_as
+
+    body = api_as(app, world.rep_a).get("/playbooks/transactional").get_json()
+    assert body["loss_reasons"][0] == {"key": "price", "name": {"en": "Price", "zh": "价格"}}
+    assert body["loss_reasons"][-1]["key"] == "other"
