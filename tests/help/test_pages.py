@@ -125,3 +125,13 @@ def test_a_chinese_reader_gets_the_chinese_page_and_english_where_none(client, w
     login(client, world.rep_a)
     assert "关键人依赖度" in client.get("/help/figures").text
     assert "Writing playbooks" in client.get("/help/playbooks").text  # not translated yet
+
+
+def test_the_help_link_macro_points_at_a_figures_anchor(app):
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("macros/help.html").module
+        link = str(macros.help_link("bus-factor", "Bus factor"))
+        assert 'href="/help/figures#bus-factor"' in link
+        assert 'aria-label="Bus factor: What this means"' in link
+        heading = str(macros.figures_link("pipeline"))
+        assert 'href="/help/figures#pipeline"' in heading and "What the figures mean" in heading
