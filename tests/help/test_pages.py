@@ -1,5 +1,7 @@
 """The help pages: docs/*.md rendered in the app, an anchor per heading, the reader's language."""
 
+import re
+
 import pytest
 
 from salesflow.help import pages
@@ -135,3 +137,21 @@ def test_the_help_link_macro_points_at_a_figures_anchor(app):
         assert 'aria-label="Bus factor: What this means"' in link
         heading = str(macros.figures_link("pipeline"))
         assert 'href="/help/figures#pipeline"' in heading and "What the figures mean" in heading
+
+
+def test_the_review_links_its_figures_to_their_definitions(client, world):
+    login(client, world.director_a)
+    html = client.get("/pipeline/review").text
+    for anchor in (
+        "pipeline",
+        "forecast",
+        "gate-compliance",
+        "win-rate",
+        "cycle-time",
+        "conversion",
+        "weighted-amount",
+    ):
+        assert f'href="/help/figures#{anchor}"' in html, anchor
+    anchors = set(pages.render("figures", "en", _link).anchors)
+    linked = set(re.findall(r'href="/help/figures#([a-z-]+)"', html))
+    assert linked <= anchors  # every link lands on a definition
