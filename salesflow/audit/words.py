@@ -241,6 +241,8 @@ def _deal_value(field: str, value: Any, deal: Deal | None) -> str | None:
         return formatting.format_money(value, deal.currency if deal else None)
     if field.startswith("approval."):
         return label(value)
+    if field == "loss_reason" and deal is not None:  # a key of the playbook's list, by its name
+        return text(registry.loss_reason(deal.playbook, str(value)).name, get_locale())
     return None
 
 

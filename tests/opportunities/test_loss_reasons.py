@@ -144,3 +144,16 @@ def test_the_page_refuses_other_without_words_and_says_why(client, world):
     assert "Say in words what the other reason is." in response.text
     db.session.refresh(deal)
     assert deal.status == Status.open
+
+
+def test_the_deals_history_names_the_loss_reason_in_the_readers_language(client, world, now):
+    deal = _deal(world)
+    moves.close(
+        deal,
+        {"version": deal.version, "status": "lost", "reason": "price"},
+        actor=world.rep_a,
+        now=now,
+    )
+    world.rep_a.locale = "zh"
+    page = login(client, world.rep_a).get(f"/opportunities/{deal.id}").text
+    assert "价格" in page and ": price" not in page and "→ price" not in page
