@@ -45,6 +45,7 @@ from salesflow.opportunities.models import (
     TriangleRole,
 )
 from salesflow.playbooks import registry
+from salesflow.playbooks.gates import said
 
 COLUMNS = (
     "id",
@@ -361,7 +362,8 @@ def change_out(change: StageChange) -> dict[str, Any]:
         "move": change.move.value,
         "from_stage": change.from_stage,
         "to_stage": change.to_stage,
-        "gates": change.gates,
+        # each gate said in the caller's language from its stored facts, as /gates says them
+        "gates": [{**gate, "message": said(gate)} for gate in change.gates or ()],
         "gates_met": change.gates_met,
         "overridden": change.overridden,
         "reason": change.reason,

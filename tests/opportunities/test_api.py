@@ -258,6 +258,12 @@ def test_director_of_the_team_overrides_and_history_shows_it(app, world):
     assert change["gates_met"] is False and change["reason"] == "Budget confirmed by phone"
     assert change["actor_id"] == world.director_a.id and change["actor_name"] == "Director North"
     assert {"gate": "fields", "met": False}.items() <= change["gates"][1].items()
+    # said in the caller's language from the facts kept with the move, the fields by label
+    chinese = api.get(
+        f"/opportunities/{deal.id}/history", headers={"Accept-Language": "zh-CN"}
+    ).get_json()
+    assert change["gates"][1]["message"] == "Fill in: Amount"
+    assert chinese[0]["gates"][1]["message"] == "请填写：金额"
 
 
 def test_director_of_another_team_cannot_override(app, world):
