@@ -9,7 +9,7 @@ from salesflow import clock
 from salesflow.auth.models import Role
 from salesflow.scheduler import runner
 from tests import factories as f
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import assert_accessible, log_in
 
 _n = itertools.count()
 
@@ -39,10 +39,12 @@ def test_a_director_drills_from_a_breach_and_sees_the_jobs_notification(
     assert desktop.locator("#unread-count").inner_text() == "1"  # the breach job told them
     desktop.goto(f"{url}/pipeline/review")
     desktop.wait_for_selector("#chart-funnel .main-svg")  # Plotly, served by the app, drew it
+    assert_accessible(desktop)
     deal_url = f"{url}/opportunities/{seeded['deal']}"
     # the funnel's breach count drills to the deals behind it
     desktop.locator("#funnel-table a.link-danger").click()
     desktop.wait_for_url(re.compile(r".*/pipeline/review/deals\?figure=late.*"))
+    assert_accessible(desktop)
     desktop.locator(f"#opportunities a[href='/opportunities/{seeded['deal']}']").click()
     desktop.wait_for_url(deal_url)
     desktop.go_back()
