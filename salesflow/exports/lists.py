@@ -39,6 +39,7 @@ from salesflow.opportunities import queries as opportunity_queries
 from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
 from salesflow.pipeline.figures import versions
+from salesflow.playbooks import registry
 from salesflow.playbooks.schema import text
 from salesflow.teams.models import Team
 
@@ -410,6 +411,7 @@ def opportunities(
         Opportunity.expected_close,
         Opportunity.stage_entered_at,
         Opportunity.competitors,
+        Opportunity.loss_reason,
         Opportunity.close_reason,
     ).join_from(Opportunity, Account, Account.id == Opportunity.account_id)
     seated = sa.select(
@@ -432,9 +434,12 @@ def opportunities(
         Column("SR", 18),
         Column("FR", 18),
         Column(_l("Competitors"), 24),
+        Column(_l("Loss reason"), 20),
         Column(_l("Reason"), 30),
     ]
     stages = _stages()
+    locale = get_locale()
+    loss_names = {key: text(name, locale) for key, name in registry.loss_reason_names().items()}
     statuses = _labels(Status)
 
     def cells(rows: Sequence[sa.Row[Any]]) -> list[list[Any]]:
@@ -459,6 +464,7 @@ def opportunities(
             close,
             entered_at,
             competitors,
+            loss,
             reason,
             *_sort,
         ) in rows:
@@ -482,6 +488,7 @@ def opportunities(
                     seat.get("SR"),
                     seat.get("FR"),
                     competitors,
+                    loss_names.get(loss, loss) if loss else None,
                     reason,
                 ]
             )

@@ -315,3 +315,14 @@ def test_deleted_accounts_export_for_a_restorer_says_when(client, world, now):
     assert ids(rows) == [gone.id] and rows[0][-1] == "Deleted" and rows[1][-1]
     login(client, world.rep_a)  # a rep's deleted=1 is ignored: the live accounts
     assert gone.id not in ids(read(client.get("/accounts/export.csv?deleted=1")))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_lost_deals_export_names_its_loss_reason_and_keeps_the_note(client, world, now, fmt):
+    lost = f.make_opportunity(account=world.account_a, status="lost", name="Gone")
+    lost.loss_reason, lost.close_reason, lost.closed_at = "competitor", "Acme", now
+    db.session.commit()
+    login(client, world.director_a)
+    rows = read(client.get(f"/pipeline/review/deals/export.{fmt}?figure=lost"))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["Loss reason"], row["Reason"]) == ("Lost to a competitor", "Acme")
