@@ -24,6 +24,8 @@ class Term:
 
 
 GLOSSARY: dict[str, Term] = {
+    # the reader is addressed as 您, never 你 (the pronoun itself may be left out)
+    "you": Term(r"\byou", "", banned=("你",)),
     # the deals in flight, on the board and the review; 漏斗 is the funnel chart's only
     "pipeline": Term(r"\bpipeline", "销售管道", banned=("销售漏斗", "管线")),
     "funnel": Term(r"\bfunnel", "漏斗"),
