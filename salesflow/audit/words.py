@@ -134,36 +134,20 @@ class Names:
         for entry in entries:
             _collect(entry, wanted)
         self.unseen = gettext("an account you cannot see")
-        self.users = _pairs(sa.select(User.id, User.name).where(User.id.in_(wanted[USERS])))
-        self.teams = _pairs(sa.select(Team.id, Team.name).where(Team.id.in_(wanted[TEAMS])))
-        self.contacts = _pairs(
-            sa.select(Contact.id, Contact.name).where(Contact.id.in_(wanted[CONTACTS]))
-        )
+        self.users = _pairs(wanted[USERS], sa.select(User.id, User.name), User.id)
+        self.teams = _pairs(wanted[TEAMS], sa.select(Team.id, Team.name), Team.id)
+        self.contacts = _pairs(wanted[CONTACTS], sa.select(Contact.id, Contact.name), Contact.id)
         # An account is named if the reader may see it (deleted or not), or if its own history is
         # on the page (an account merged into this one); any other is "an account you cannot see".
+        seen = sa.or_(
+            Account.id.in_(scope.visible_account_ids(user, include_deleted=True)),
+            Account.id.in_(wanted[RECORD_ACCOUNTS]),
+        )
         self.accounts = _pairs(
-            sa.select(Account.id, Account.name).where(
-                Account.id.in_(wanted[ACCOUNTS]),
-                sa.or_(
-                    Account.id.in_(scope.visible_account_ids(user, include_deleted=True)),
-                    Account.id.in_(wanted[RECORD_ACCOUNTS]),
-                ),
-            )
+            wanted[ACCOUNTS], sa.select(Account.id, Account.name).where(seen), Account.id
         )
-        deals = db.session.scalars(
-            sa.select(Opportunity)
-            .where(Opportunity.id.in_(wanted[DEALS]))
-            .options(so.joinedload(Opportunity.playbook_version))
-        )
-        self.deals = {
-            d.id: Deal(d.name, d.currency, registry.playbook(d.playbook_version)) for d in deals
-        }
-        logs = db.session.execute(
-            sa.select(Interaction.id, Interaction.kind, Interaction.occurred_at).where(
-                Interaction.id.in_(wanted[LOGS])
-            )
-        )
-        self.logs = {i: f"{label(k)} · {formatting.format_date(at)}" for i, k, at in logs}
+        self.deals = _deals(wanted[DEALS])
+        self.logs = _logs(wanted[LOGS])
 
     def name(self, kind: str, record_id: Any) -> str:
         if kind == DEALS:
@@ -175,8 +159,35 @@ class Names:
         return found if found is not None else _missing()
 
 
-def _pairs(query: sa.Select) -> dict[int, str]:
-    return {i: n for i, n in db.session.execute(query)}
+def _pairs(ids: set[int], query: sa.Select, column: Any) -> dict[int, str]:
+    """{id: name} of `ids`, in one query (none when there are none)."""
+    if not ids:
+        return {}
+    return {i: n for i, n in db.session.execute(query.where(column.in_(ids)))}
+
+
+def _deals(ids: set[int]) -> dict[int, Deal]:
+    """The deals by id with their playbook versions, parsed (for stage and item names)."""
+    if not ids:
+        return {}
+    deals = db.session.scalars(
+        sa.select(Opportunity)
+        .where(Opportunity.id.in_(ids))
+        .options(so.joinedload(Opportunity.playbook_version))
+    )
+    return {d.id: Deal(d.name, d.currency, registry.playbook(d.playbook_version)) for d in deals}
+
+
+def _logs(ids: set[int]) -> dict[int, str]:
+    """Contact logs named by their kind and day ("Visit · Nov 20, 2026")."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Interaction.id, Interaction.kind, Interaction.occurred_at).where(
+            Interaction.id.in_(ids)
+        )
+    )
+    return {i: f"{label(k)} · {formatting.format_date(at)}" for i, k, at in rows}
 
 
 def _missing() -> str:
