@@ -112,6 +112,8 @@ def test_the_bell_and_the_language_show_with_the_menu_closed(live_server, phone,
     assert bell.get_attribute("aria-label") == name
     box = bell.bounding_box()
     assert box["x"] + box["width"] <= 390 and box["y"] < 80
+    menu = phone.locator(".navbar-toggler").bounding_box()  # one line: the menu beside the bell
+    assert abs(menu["y"] + menu["height"] / 2 - (box["y"] + box["height"] / 2)) < 4
     switch = phone.locator("#language-switch button")
     assert switch.is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -174,4 +176,25 @@ def test_mark_as_left_asks_first(live_server, phone, locale):
         translate("The date cannot be in the future.", locale)
         in phone.locator("#error-summary").inner_text()
     )
+    assert_accessible(phone)
+
+
+def test_a_stale_snooze_is_said_in_its_row(live_server, phone, locale):
+    seeded = live_server.seed(lambda: _world(locale, overdue=0))
+    log_in(phone, live_server.url, seeded["email"])
+    row = phone.locator("#steps-today .next-step").first
+    form = row.locator("details.snooze form").first
+    # someone else (another tab) moves it first: the version this page read is stale
+    status = form.evaluate(
+        "f => fetch(f.action, {method: 'POST', redirect: 'manual',"
+        " body: new FormData(f, f.querySelector('button[name=due]'))})"
+        ".then(r => r.type === 'opaqueredirect' ? 303 : r.status)"
+    )
+    assert status == 303
+    row.locator("summary").click()
+    row.locator("button[name=due]").first.click()
+    alert = phone.locator("#steps-today .next-step [role=alert]")
+    alert.wait_for()
+    assert alert.inner_text()
+    assert phone.locator("#steps-today .next-step").count() == 1  # the row, not a page in it
     assert_accessible(phone)
