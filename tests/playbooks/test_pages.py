@@ -131,3 +131,11 @@ def test_the_playbook_pages_need_a_login(client):
     for path in ("/playbooks", "/playbooks/enterprise"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("who", ["rep_a", "director_a", "leader", "admin"])
+def test_the_menu_links_the_playbooks_and_help_for_everyone(client, world, who):
+    login(client, getattr(world, who))
+    html = client.get("/").text
+    assert 'id="nav-playbooks"' in html and 'href="/playbooks"' in html
+    assert 'href="/help/figures"' in html and 'href="/help"' in html
