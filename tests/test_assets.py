@@ -1,8 +1,12 @@
 """Front-end weight: scripts and styles go compressed to a browser that accepts it, pages do not;
 the site has an icon."""
 
+import hashlib
+from pathlib import Path
+
 import pytest
 
+import salesflow
 from tests.conftest import login
 
 
@@ -38,3 +42,12 @@ def test_favicon_ico_answers_with_the_icon(client, world):
 
 def test_the_icon_needs_no_login(client):
     assert client.get("/favicon.ico").status_code == 200
+
+
+def test_the_vendored_plotly_bundle_is_the_one_its_readme_names():
+    vendor = Path(salesflow.__file__).parent / "static" / "vendor" / "plotly"
+    readme = (vendor / "README.md").read_text(encoding="utf-8")
+    bundle = (vendor / "plotly-basic.min.js").read_bytes()
+    assert f"sha256 `{hashlib.sha256(bundle).hexdigest()}`" in readme
+    assert bundle.startswith(b"/**\n* plotly.js (basic - minified) v4.1.1")
+    assert (vendor / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
