@@ -1,7 +1,7 @@
 """The benchmark (`make bench`): the pages people open most, timed on the large data set, next to
 hand-written SQL answering the same question (README, "Benchmarks").
 
-    python -m tools.bench [--accounts 10000] [--repeat 30] [--reuse]
+    python -m tools.bench [--accounts 10000] [--repeat 30] [--reuse] [--sqlite FILE]
 
 Loads the data set into a fresh SQLite file under instance/bench/ (and into the PostgreSQL
 database named by BENCH_DATABASE_URL, whose salesflow tables it drops first), migrates it, then
@@ -424,8 +424,11 @@ def main(argv: list[str] | None = None) -> None:
         "--reuse", action="store_true", help="keep a database already loaded with this size"
     )
     parser.add_argument("--skip-imports", action="store_true", help="leave out the import case")
+    parser.add_argument(
+        "--sqlite", type=Path, help="the SQLite file (default instance/bench/bench-<accounts>.db)"
+    )
     args = parser.parse_args(argv)
-    sqlite_file = INSTANCE_DIR / "bench" / f"bench-{args.accounts}.db"
+    sqlite_file = args.sqlite or INSTANCE_DIR / "bench" / f"bench-{args.accounts}.db"
     targets = [("sqlite", f"sqlite:///{sqlite_file}")]
     if os.environ.get("BENCH_DATABASE_URL"):
         targets.append(("postgresql", normalize_database_url(os.environ["BENCH_DATABASE_URL"])))
