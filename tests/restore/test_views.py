@@ -139,4 +139,4 @@ def test_the_deleted_accounts_list_links_the_other_lists(client, world):
 def test_an_empty_list_says_so(client, world):
     login(client, world.director_b)
     assert "No deleted contacts." in client.get("/deleted/contacts").text
-    assert "No deleted interactions." in client.get("/deleted/interactions").text
+    assert "No deleted contact logs." in client.get("/deleted/interactions").text
