@@ -1,6 +1,7 @@
 """Plotly figures (graph_objects, serialised to JSON) for the dependency pages; each page also
 shows the table behind every chart."""
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -40,14 +41,15 @@ def risk_by_team(rows: Iterable[Any], team_names: dict[int, str]) -> str:
     return figure.to_json()
 
 
-def holders(held: list[tuple[str, int, dict[str, Any]]], currency: str) -> str:
-    """Per person: accounts where they are the holder, and the open pipeline (in the
-    installation's currency) resting on them as AR; side by side on two axes."""
-    names = [name for name, _count, _amounts in held]
-    pipeline = [float(amounts.get(currency, 0)) for _n, _c, amounts in held]
+def holders(held: list[Any], currency: str) -> str:
+    """Per person (HolderRow, by id; labelled so that two people of the same name stay apart):
+    accounts where they are the holder, and the open pipeline (in the installation's currency)
+    resting on them as AR; side by side on two axes."""
+    names = [row.person.label for row in held]
+    pipeline = [float(row.pipeline.get(currency, 0)) for row in held]
     figure = go.Figure(
         [
-            go.Bar(name=_("Accounts held"), x=names, y=[c for _n, c, _a in held], offsetgroup=1),
+            go.Bar(name=_("Accounts held"), x=names, y=[row.held for row in held], offsetgroup=1),
             go.Bar(
                 name=_("Open pipeline as AR (%(currency)s)", currency=currency),
                 x=names,
@@ -60,14 +62,27 @@ def holders(held: list[tuple[str, int, dict[str, Any]]], currency: str) -> str:
             **LAYOUT,
             "barmode": "group",
             "title": _("Who holds the accounts"),
-            "yaxis2": {"overlaying": "y", "side": "right", "showgrid": False},
+            "yaxis": {"title": {"text": _("Accounts held")}, **whole(row.held for row in held)},
+            "yaxis2": {
+                "title": {"text": currency},
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+            },
         },
     )
     return figure.to_json()
 
 
+def whole(counts: Iterable[int]) -> dict[str, Any]:
+    """An axis of whole counts: integer ticks from zero, about five of them."""
+    top = max(counts, default=0)
+    return {"rangemode": "tozero", "tickformat": "d", "dtick": max(1, math.ceil(top / 5))}
+
+
 def trend(points: list[Any], team_names: dict[int, str]) -> str:
-    """Per team over time: average effective holders and high-risk accounts."""
+    """Per team over time: average effective holders (left axis) and high-risk accounts (right
+    axis, whole counts), each axis titled."""
     by_team: dict[int, list[Any]] = defaultdict(list)
     for point in points:
         by_team[point.team_id].append(point)
@@ -95,8 +110,16 @@ def trend(points: list[Any], team_names: dict[int, str]) -> str:
         traces,
         layout={
             **LAYOUT,
+            "margin": {**LAYOUT["margin"], "l": 60, "r": 60, "b": 60},
             "title": _("Dependency over time"),
-            "yaxis2": {"overlaying": "y", "side": "right"},
+            "xaxis": {"title": {"text": _("Day")}, "type": "date"},
+            "yaxis": {"title": {"text": _("Average effective holders")}, "rangemode": "tozero"},
+            "yaxis2": {
+                "title": {"text": _("High-risk accounts")},
+                "overlaying": "y",
+                "side": "right",
+                **whole(p.high_risk for p in points),
+            },
         },
     )
     return figure.to_json()

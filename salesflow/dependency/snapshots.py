@@ -69,9 +69,14 @@ class TrendPoint:
     high_risk: int  # accounts at high risk
 
 
-def trend(user: User, *, since: date) -> list[TrendPoint]:
+def trend(
+    user: User, *, since: date, team_id: int | None = None, tier: str | None = None
+) -> list[TrendPoint]:
     """Per team and day since `since`: average effective holders and high-risk accounts, for the
-    accounts `user` may see now (one aggregate query)."""
+    accounts `user` may see now, of `team_id` and `tier` when given (one aggregate query)."""
+    accounts = scope.visible_account_ids(user)
+    if tier:
+        accounts = accounts.where(Account.tier == tier)
     high = sa.func.sum(sa.case((AccountSnapshot.risk == "high", 1), else_=0))
     rows = db.session.execute(
         sa.select(
@@ -82,7 +87,8 @@ def trend(user: User, *, since: date) -> list[TrendPoint]:
         )
         .where(
             AccountSnapshot.day >= since,
-            AccountSnapshot.account_id.in_(scope.visible_account_ids(user)),
+            AccountSnapshot.account_id.in_(accounts),
+            AccountSnapshot.team_id == team_id if team_id else sa.true(),
         )
         .group_by(AccountSnapshot.day, AccountSnapshot.team_id)
         .order_by(AccountSnapshot.day, AccountSnapshot.team_id)

@@ -1,12 +1,12 @@
 """Dependency pages for leadership (all accounts) and directors (their team): the dashboard, one
 account's holders and ties, and the departure / rotation simulation. Plotly comes from the
-installed package and is served by the app itself (no CDN)."""
+vendored partial bundle and is served by the app itself (no CDN)."""
 
 from datetime import datetime
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,11 +19,16 @@ from salesflow.validation import parse_day, parse_id
 bp = Blueprint("dependency", __name__)
 
 
-@bp.route("/vendor/plotly.min.js")
+# The vendored partial bundle (static/vendor/plotly/README.md): its version is in the address,
+# so a new bundle is fetched at once however long browsers keep the old one.
+PLOTLY_VERSION = "4.1.1"
+
+
+@bp.route(f"/vendor/plotly-basic-{PLOTLY_VERSION}.min.js")
 def plotly_js():
-    """plotly.js from the `plotly` package itself, cached for a year."""
-    path = resources.files("plotly") / "package_data" / "plotly.min.js"
-    return send_file(str(path), mimetype="text/javascript", max_age=365 * 24 * 3600)
+    """plotly.js's basic bundle (bar and scatter charts), cached for a year."""
+    path = Path(current_app.static_folder or "") / "vendor" / "plotly" / "plotly-basic.min.js"
+    return send_file(path, mimetype="text/javascript", max_age=365 * 24 * 3600)
 
 
 def _allowed() -> None:
@@ -42,36 +47,22 @@ def _filters() -> queries.ReportFilters:
     )
 
 
-# Column sorts of the dashboard: each puts the most worrying accounts first, the name breaking ties.
-SORTS: dict[str, Any] = {
-    "effective_holders": lambda r: (r.metrics.effective_holders or 0.0, r.account.name),
-    "top_share": lambda r: (-(r.metrics.top_share or 0.0), r.account.name),
-    "uncovered": lambda r: (-len(r.metrics.uncovered_key_contacts), r.account.name),
-    "single_threaded": lambda r: (-len(r.metrics.single_threaded_key_contacts), r.account.name),
-    "multi_threaded": lambda r: (r.metrics.multi_threaded_coverage or 0.0, r.account.name),
-    "bus_factor": lambda r: (r.metrics.bus_factor, r.account.name),
-    "name": lambda r: r.account.name,
-}
-
-
 @bp.route("/dependency")
 @login_required
 def dashboard():
+    """Sorted by `sort` (a column of pages.COLUMNS; any other is ignored) in `dir` (asc or desc;
+    else the column's most worrying first)."""
     _allowed()
-    sort, filters = request.args.get("sort", ""), _filters()
+    filters = _filters()
     page = pages.dashboard(
         current_user,
         filters,
-        sort_key=SORTS.get(sort),
+        sort=request.args.get("sort"),
+        direction=request.args.get("dir"),
         page=parse_id(request.args.get("page")) or 1,
         now=clock.now(),
     )
-    return render_template(
-        "dependency/dashboard.html",
-        filters=filters,
-        sort=sort if sort in SORTS else "risk",
-        **page,
-    )
+    return render_template("dependency/dashboard.html", filters=filters, **page)
 
 
 @bp.route("/dependency/accounts/<int:account_id>")
@@ -116,13 +107,13 @@ def departure():
     wanted, problems = _departure_args({p.id for p in people})
     now, problem = _at()
     problems += [problem] if problem else []
-    context: dict[str, Any] = {"result": None}
+    context: dict[str, Any] = {"result": None, "figures": pages.FIGURES}
     if wanted and not problems:
         leaving = [p for p in people if p.id in wanted]
         context = pages.departure(current_user, leaving, now=now)
     return render_template(
         "dependency/departure.html",
-        people=people,
+        people=pages.labelled(people),
         wanted=wanted,
         problems=problems,
         at=request.args.get("at", ""),
