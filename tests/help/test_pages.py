@@ -155,3 +155,12 @@ def test_the_review_links_its_figures_to_their_definitions(client, world):
     anchors = set(pages.render("figures", "en", _link).anchors)
     linked = set(re.findall(r'href="/help/figures#([a-z-]+)"', html))
     assert linked <= anchors  # every link lands on a definition
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_figure_the_dependency_pages_explain_links_to_a_definition(language):
+    from salesflow.dependency.pages import FIGURES
+
+    anchors = set(pages.render("figures", language, _link).anchors)
+    missing = {key: f.anchor for key, f in FIGURES.items() if f.anchor not in anchors}
+    assert not missing
