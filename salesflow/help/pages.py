@@ -79,6 +79,21 @@ def _rewrite_links(tokens: list[Token], link_to) -> None:
                 child.attrSet("href", link_to(match.group(1)) + (match.group(2) or ""))
 
 
+def _style_tables(tokens: list[Token]) -> None:
+    """Tables look like the app's other tables (Bootstrap's) and scroll sideways on a phone,
+    reachable by keyboard to scroll them (tabindex), as code blocks are (_focusable_code)."""
+    for token in tokens:
+        if token.type == "table_open":
+            token.attrSet("class", "table table-sm table-bordered w-auto")
+            token.attrSet("tabindex", "0")
+
+
+def _focusable_code(html: str) -> str:
+    """A code block scrolls sideways on a phone: the keyboard reaches it to scroll it. (Raw HTML
+    is never passed through, so every <pre> is a code block of the Markdown.)"""
+    return html.replace("<pre>", '<pre tabindex="0">')
+
+
 def _source(key: str, language: str) -> str:
     translated = DOCS / language / f"{key}.md"
     if language != "en" and translated.is_file():
@@ -100,6 +115,10 @@ def render(key: str, language: str, link_to) -> Page | None:
     tokens = parser.parse(_source(key, language))
     anchors = _anchor_headings(tokens)
     _rewrite_links(tokens, link_to)
+    _style_tables(tokens)
     return Page(
-        key, str(PAGES[key]), parser.renderer.render(tokens, parser.options, {}), tuple(anchors)
+        key,
+        str(PAGES[key]),
+        _focusable_code(parser.renderer.render(tokens, parser.options, {})),
+        tuple(anchors),
     )

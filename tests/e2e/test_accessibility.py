@@ -113,6 +113,8 @@ PAGES = {
         "/playbooks",
         "/playbooks/enterprise",
         "/help/figures",
+        "/help/playbooks",
+        "/help/api",
     ],
     "director": ["/pipeline/review", "/opportunities", "/deleted/contacts", "/handovers"],
     "leadership": [

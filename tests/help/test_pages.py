@@ -164,3 +164,10 @@ def test_every_figure_the_dependency_pages_explain_links_to_a_definition(languag
     anchors = set(pages.render("figures", language, _link).anchors)
     missing = {key: f.anchor for key, f in FIGURES.items() if f.anchor not in anchors}
     assert not missing
+
+
+def test_tables_are_styled_as_the_apps_tables():
+    html = pages.render("figures", "en", _link).html
+    assert '<table class="table table-sm table-bordered w-auto" tabindex="0">' in html
+    code = pages.render("playbooks", "en", _link).html
+    assert '<pre tabindex="0"><code class="language-yaml">' in code
