@@ -33,3 +33,6 @@ class AccountSnapshot(db.Model):
     key_contact_ids: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
     uncovered_ids: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
     single_threaded_ids: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
+    # Set when the row was recomputed in the transaction that changed its account's tie counts
+    # (snapshots.refresh): the report then trusts it past `taken_at`.
+    refreshed_at: so.Mapped[datetime | None]

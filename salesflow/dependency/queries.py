@@ -2,10 +2,11 @@
 strengths for any set of accounts in two queries, the strengths summed in SQL from the day
 counts with a table of decay weights; then the pure metrics per account."""
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -141,75 +142,84 @@ def risks(account_ids: set[int], *, now: datetime) -> dict[int, metrics.Risk]:
     return {a: metrics.account_metrics(inp).risk for a, inp in inputs.items()}
 
 
+def _stale(day: date, since: datetime) -> set[int]:
+    """Accounts today's snapshot may no longer answer for: tie counts changed since `since` with
+    no refresh of the row after the snapshot (a change in flight while it was taken), or a
+    contact changed (its role, influence, leaving, deletion or a new contact)."""
+    ties = sa.select(TieChange.account_id).where(
+        TieChange.at >= since,
+        ~TieChange.account_id.in_(
+            sa.select(AccountSnapshot.account_id).where(
+                AccountSnapshot.day == day, AccountSnapshot.refreshed_at.is_not(None)
+            )
+        ),
+    )
+    contacts = sa.select(Contact.account_id).where(Contact.updated_at >= since)
+    return set(db.session.scalars(ties.union(contacts)))
+
+
+def _id_list(raw: str | None) -> tuple[int, ...]:
+    return () if not raw or raw == "[]" else tuple(json.loads(raw))
+
+
+SNAPSHOT_COLUMNS = (
+    AccountSnapshot.account_id,
+    sa.cast(AccountSnapshot.shares, sa.Text),
+    AccountSnapshot.top_share,
+    AccountSnapshot.holder_id,
+    AccountSnapshot.effective_holders,
+    sa.cast(AccountSnapshot.key_contact_ids, sa.Text),
+    sa.cast(AccountSnapshot.uncovered_ids, sa.Text),
+    sa.cast(AccountSnapshot.single_threaded_ids, sa.Text),
+    AccountSnapshot.multi_threaded_coverage,
+    AccountSnapshot.bus_factor,
+    AccountSnapshot.risk,
+)
+
+
+def _stored(row: Any) -> metrics.AccountMetrics:
+    account_id, shares, top, holder, effective, keys, uncovered, single, coverage, bus, risk = row
+    return metrics.AccountMetrics(
+        account_id=account_id,
+        shares={int(u): s for u, s in json.loads(shares).items()},
+        top_share=top,
+        holder_id=holder,
+        effective_holders=effective,
+        key_contacts=_id_list(keys),
+        uncovered_key_contacts=_id_list(uncovered),
+        single_threaded_key_contacts=_id_list(single),
+        multi_threaded_coverage=coverage,
+        bus_factor=bus,
+        risk=metrics.Risk[risk],
+    )
+
+
 def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountMetrics]:
-    """The metrics today's snapshot still answers for, among `ids`: accounts whose tie counts or
-    contacts changed since it was taken (or that it does not have) are left out, for the caller
-    to compute. Nothing when there is no snapshot of today taken before `now`. Three queries."""
+    """The metrics today's snapshot still answers for, among `ids`: accounts it may no longer
+    answer for (_stale), or that it does not have, are left out, for the caller to compute.
+    Nothing when there is no snapshot of today taken before `now`. Four queries; the JSON
+    columns read as text and decoded here (the ORM's JSON type is slow over 10,000 rows)."""
     day = clock.today(now)
     taken = db.session.scalar(
         sa.select(sa.func.max(AccountSnapshot.taken_at)).where(AccountSnapshot.day == day)
     )
-    if taken is None or taken > now:
+    if taken is None or taken > now or not ids:
         return {}
-    since = taken - IN_FLIGHT
-    stale = set(
-        db.session.scalars(
-            sa.select(TieChange.account_id)
-            .where(TieChange.at >= since)
-            .union(sa.select(Contact.account_id).where(Contact.updated_at >= since))
-        )
+    stale = _stale(day, taken - IN_FLIGHT)
+    query = sa.select(*SNAPSHOT_COLUMNS).where(
+        AccountSnapshot.day == day, AccountSnapshot.shares.is_not(None)
     )
-    columns = [
-        AccountSnapshot.account_id,
-        AccountSnapshot.shares,
-        AccountSnapshot.top_share,
-        AccountSnapshot.holder_id,
-        AccountSnapshot.effective_holders,
-        AccountSnapshot.key_contact_ids,
-        AccountSnapshot.uncovered_ids,
-        AccountSnapshot.single_threaded_ids,
-        AccountSnapshot.multi_threaded_coverage,
-        AccountSnapshot.bus_factor,
-        AccountSnapshot.risk,
-    ]
-    rows = db.session.connection().execute(
-        sa.select(*columns).where(
-            AccountSnapshot.day == day,
-            AccountSnapshot.taken_at == taken,
-            AccountSnapshot.shares.is_not(None),
-        )
-    )
+    if len(ids) <= BY_ACCOUNT_LIMIT:
+        query = query.where(AccountSnapshot.account_id.in_(ids))
     left = gone(None)
     found = {}
-    for (
-        account_id,
-        shares,
-        top,
-        holder,
-        effective,
-        keys,
-        uncovered,
-        single,
-        coverage,
-        bus,
-        risk,
-    ) in rows:
+    for row in db.session.connection().execute(query):
+        if row[0] not in ids or row[0] in stale:
+            continue
+        result = _stored(row)
         # a departure since the snapshot: its shares still count the person
-        departed = any(not left.keeps(account_id, int(u)) for u in shares)
-        if account_id in ids and account_id not in stale and not departed:
-            found[account_id] = metrics.AccountMetrics(
-                account_id=account_id,
-                shares={int(u): s for u, s in shares.items()},
-                top_share=top,
-                holder_id=holder,
-                effective_holders=effective,
-                key_contacts=tuple(keys),
-                uncovered_key_contacts=tuple(uncovered),
-                single_threaded_key_contacts=tuple(single),
-                multi_threaded_coverage=coverage,
-                bus_factor=bus,
-                risk=metrics.Risk[risk],
-            )
+        if not any(not left.keeps(result.account_id, u) for u in result.shares):
+            found[result.account_id] = result
     return found
 
 
@@ -227,37 +237,40 @@ class ReportRow:
     metrics: metrics.AccountMetrics
 
 
-def _visible_ids(user: User, filters: ReportFilters) -> set[int]:
-    query = sa.select(Account.id).where(scope.visible_accounts(user))
+def _visible(user: User, filters: ReportFilters) -> dict[int, Any]:
+    """The accounts `user` may see that the team and tier filters keep: (id, name, team_id,
+    tier) by id, in one query."""
+    query = sa.select(Account.id, Account.name, Account.team_id, Account.tier).where(
+        scope.visible_accounts(user)
+    )
     if filters.team_id:
         query = query.where(Account.team_id == filters.team_id)
     if filters.tier:
         query = query.where(Account.tier == filters.tier)
-    return set(db.session.scalars(query))
+    return {row.id: row for row in db.session.connection().execute(query)}
+
+
+def figures(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountMetrics]:
+    """Every figure of these accounts at `now`: today's snapshot where it answers (kept up to
+    date as tie counts change: snapshots.refresh), the rest computed."""
+    known = from_snapshot(ids, now=now)
+    inputs = account_inputs(ids - set(known), now=now)
+    return known | {a: metrics.account_metrics(inp) for a, inp in inputs.items()}
+
+
+def _kept(result: metrics.AccountMetrics, filters: ReportFilters) -> bool:
+    """Whether the risk and holder filters keep this account."""
+    if filters.risk and result.risk.name != filters.risk:
+        return False
+    return not (filters.holder_id and result.holder_id != filters.holder_id)
 
 
 def report(user: User, filters: ReportFilters, *, now: datetime) -> list[ReportRow]:
     """The dependency of every account `user` may see, filtered, the worst first (highest risk,
     then fewest effective holders, then largest top share)."""
-    ids = _visible_ids(user, filters)
-    known = from_snapshot(ids, now=now)
-    inputs = account_inputs(ids - set(known), now=now)
-    names = {
-        row.id: row
-        for row in db.session.execute(
-            sa.select(Account.id, Account.name, Account.team_id, Account.tier).where(
-                Account.id.in_(ids)
-            )
-        )
-    }
-    computed = {a: metrics.account_metrics(inp) for a, inp in inputs.items()}
-    rows = []
-    for account_id, result in (known | computed).items():
-        if filters.risk and result.risk.name != filters.risk:
-            continue
-        if filters.holder_id and result.holder_id != filters.holder_id:
-            continue
-        rows.append(ReportRow(names[account_id], result))
+    names = _visible(user, filters)
+    found = figures(set(names), now=now)
+    rows = [ReportRow(names[a], m) for a, m in found.items() if _kept(m, filters)]
     rows.sort(
         key=lambda r: (
             -r.metrics.risk,
@@ -285,14 +298,8 @@ def account_metrics_page(
         ids = db.session.scalars(query.order_by(Account.id).limit(max(limit + 1, 200))).all()
         if not ids:
             break
-        inputs = account_inputs(set(ids), now=now)
-        for account_id in ids:
-            result = metrics.account_metrics(inputs[account_id])
-            if (filters.risk and result.risk.name != filters.risk) or (
-                filters.holder_id and result.holder_id != filters.holder_id
-            ):
-                continue
-            found.append(result)
+        found_ids = figures(set(ids), now=now)
+        found += [found_ids[a] for a in ids if _kept(found_ids[a], filters)]
         after = ids[-1]
     return found[: limit + 1]
 

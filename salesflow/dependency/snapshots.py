@@ -2,12 +2,15 @@
 
 Taking the snapshot twice on one day replaces that day's rows (idempotent); one set-wise
 computation for the whole company, one bulk insert. Today's snapshot also answers the live
-report for every account whose ties and contacts have not changed since (queries.report): tie
-ages are whole days, so nothing else moves the figures within a day.
+report for every account (queries.report): tie ages are whole days, so within a day only a change
+of the tie counts, of a contact or of who is gone moves the figures; the counts' changes refresh
+their accounts' rows in the same transaction (refresh), the others are recomputed when read.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,6 +24,25 @@ from salesflow.extensions import db
 from salesflow.ties.models import TieChange
 
 
+def _figures(m: metrics.AccountMetrics) -> dict[str, Any]:
+    """One account's stored figures (the columns of AccountSnapshot that follow the metrics)."""
+    return {
+        "holder_id": m.holder_id,
+        "top_share": m.top_share,
+        "effective_holders": m.effective_holders,
+        "key_contacts": len(m.key_contacts),
+        "uncovered_key_contacts": len(m.uncovered_key_contacts),
+        "single_threaded_key_contacts": len(m.single_threaded_key_contacts),
+        "multi_threaded_coverage": m.multi_threaded_coverage,
+        "bus_factor": m.bus_factor,
+        "risk": m.risk.name,
+        "shares": {str(user): share for user, share in m.shares.items()},
+        "key_contact_ids": list(m.key_contacts),
+        "uncovered_ids": list(m.uncovered_key_contacts),
+        "single_threaded_ids": list(m.single_threaded_key_contacts),
+    }
+
+
 def take(*, now: datetime) -> int:
     """Snapshot every account (not deleted) as of `now` on today's date; returns the count.
     Flushes, never commits."""
@@ -30,34 +52,66 @@ def take(*, now: datetime) -> int:
             sa.select(Account.id, Account.team_id).where(Account.deleted_at.is_(None))
         ).all()
     )
-    rows = []
-    for account_id, inp in account_inputs(None, now=now).items():
-        m = metrics.account_metrics(inp)
-        rows.append(
-            {
-                "day": day,
-                "account_id": account_id,
-                "team_id": teams[account_id],
-                "holder_id": m.holder_id,
-                "top_share": m.top_share,
-                "effective_holders": m.effective_holders,
-                "key_contacts": len(m.key_contacts),
-                "uncovered_key_contacts": len(m.uncovered_key_contacts),
-                "single_threaded_key_contacts": len(m.single_threaded_key_contacts),
-                "multi_threaded_coverage": m.multi_threaded_coverage,
-                "bus_factor": m.bus_factor,
-                "risk": m.risk.name,
-                "taken_at": now,
-                "shares": {str(user): share for user, share in m.shares.items()},
-                "key_contact_ids": list(m.key_contacts),
-                "uncovered_ids": list(m.uncovered_key_contacts),
-                "single_threaded_ids": list(m.single_threaded_key_contacts),
-            }
-        )
+    rows = [
+        {
+            "day": day,
+            "account_id": account_id,
+            "team_id": teams[account_id],
+            "taken_at": now,
+            **_figures(metrics.account_metrics(inp)),
+        }
+        for account_id, inp in account_inputs(None, now=now).items()
+    ]
     db.session.execute(sa.delete(AccountSnapshot).where(AccountSnapshot.day == day))
     db.session.execute(sa.delete(TieChange).where(TieChange.at < now - IN_FLIGHT))
     for start in range(0, len(rows), 2000):
         db.session.execute(sa.insert(AccountSnapshot), rows[start : start + 2000])
+    return len(rows)
+
+
+def refresh(account_ids: Collection[int], *, now: datetime) -> int:
+    """Recompute today's snapshot rows of these accounts, whose tie counts this transaction just
+    changed (ties.touches.apply calls it through the app), so the report answers from the
+    snapshot all day instead of recomputing every account changed since the morning. Returns
+    how many rows it recomputed; none when today has no snapshot yet (the report is live then).
+
+    The rows are locked first, in account order, and the counts read after: a transaction
+    changing the same account waits for ours and then reads our counts (PostgreSQL's read
+    committed; SQLite has one writer at a time), so the last row written counts both."""
+    table = AccountSnapshot.__table__
+    ids = db.session.scalars(
+        sa.select(AccountSnapshot.account_id)
+        .where(
+            AccountSnapshot.day == clock.today(now),
+            AccountSnapshot.account_id.in_(set(account_ids)),
+            AccountSnapshot.shares.is_not(None),
+        )
+        .order_by(AccountSnapshot.account_id)
+        .with_for_update()
+    ).all()
+    if not ids:
+        return 0
+    rows = [
+        {"row_day": clock.today(now), "row_account": a, "refreshed_at": now}
+        | _figures(metrics.account_metrics(inp))
+        for a, inp in account_inputs(set(ids), now=now).items()
+    ]
+    if rows:
+        statement = (
+            sa.update(table)
+            .where(
+                table.c.day == sa.bindparam("row_day"),
+                table.c.account_id == sa.bindparam("row_account"),
+            )
+            .values(
+                {
+                    key: sa.bindparam(key, type_=table.c[key].type)
+                    for key in rows[0]
+                    if not key.startswith("row_")
+                }
+            )
+        )
+        db.session.connection().execute(statement, rows)
     return len(rows)
 
 

@@ -20,6 +20,10 @@ class TieTouch(db.Model):
         # covering: the whole-company report reads the window from the index alone
         sa.Index("ix_tie_touches_day", "day", "account_id", "contact_id", "user_id", "touches"),
         sa.Index("ix_tie_touches_user_id_day", "user_id", "day"),
+        # covering: a set of accounts' window (the departure simulation, each refresh)
+        sa.Index(
+            "ix_tie_touches_account_id_day", "account_id", "day", "user_id", "contact_id", "touches"
+        ),
     )
 
     account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("accounts.id"), primary_key=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from salesflow import clock
@@ -91,6 +92,20 @@ def apply(delta: Counter[Key]) -> None:
                     TieTouch.touches <= 0,
                 )
             )
+    _changed(changed, now=now)
+
+
+# What else keeps in step with the counts, in the same transaction: the dependency report's
+# figures of the day (dependency.snapshots.refresh). The reports are not imported here (memory
+# never imports them, tests/test_layering.py): the app factory hands the function over
+# (create_app → register_reports).
+ON_CHANGE = "salesflow.ties_changed"
+
+
+def _changed(account_ids: list[int], *, now: datetime) -> None:
+    follow = current_app.extensions.get(ON_CHANGE)
+    if follow is not None:
+        follow(account_ids, now=now)
 
 
 def _all_pairs() -> Iterator[Counter[Key]]:
