@@ -54,7 +54,7 @@ class AccountPage:
     deals: list[DealLine]
     more_deals: bool
     chain: Any  # contacts.queries.decision_chain
-    timeline: list[timeline.Entry]
+    timeline: timeline.Timeline  # a page of it
     history: list[words.HistoryRow]  # in words, each change naming its deal or contact
     can_delete: bool
     can_set_team: bool
@@ -99,8 +99,9 @@ def _deals(account: Account) -> list[Opportunity]:
     )
 
 
-def build(account: Account, user: User, now: datetime) -> AccountPage:
-    """Everything the account page shows, as `user` may see it, as of `now`."""
+def build(account: Account, user: User, now: datetime, *, before: int | None = None) -> AccountPage:
+    """Everything the account page shows, as `user` may see it, as of `now` (the contact history
+    from the newest, or older than interaction `before`)."""
     deals = _deals(account)
     return AccountPage(
         account=account,
@@ -109,7 +110,7 @@ def build(account: Account, user: User, now: datetime) -> AccountPage:
         deals=[DealLine(d, stage_of(d)) for d in deals[:DEALS_SHOWN]],
         more_deals=len(deals) > DEALS_SHOWN,
         chain=decision_chain(account.id, now=now),
-        timeline=timeline.of(user, now=now, account_id=account.id),
+        timeline=timeline.of(user, now=now, before=before, account_id=account.id),
         history=words.account_history(account.id, user),
         can_delete=scope.can_delete(user, account),
         can_set_team=scope.can_set_account_team(user, account),

@@ -15,6 +15,7 @@ from salesflow.accounts.models import Account, Tier
 from salesflow.auth import queries as user_queries
 from salesflow.errors import Forbidden
 from salesflow.forms import ButtonForm, press, save_form
+from salesflow.interactions import timeline
 from salesflow.labels import label
 from salesflow.teams import queries as team_queries
 from salesflow.validation import parse_id
@@ -106,7 +107,7 @@ def detail(account_id: int):
     account = scope.get_account(current_user, account_id, include_deleted=True)
     return render_template(
         "accounts/detail.html",
-        page=detail_page.build(account, current_user, clock.now()),
+        page=detail_page.build(account, current_user, clock.now(), before=timeline.before_arg()),
         account=account,
         button_form=ButtonForm(),
         quicklog_account_id=None if account.is_deleted else account.id,

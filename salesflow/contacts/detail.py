@@ -24,7 +24,7 @@ class ContactPage:
     contact: Contact
     reports: list[Contact]  # direct reports
     ties: list[tuple[User, float]]  # our people with a live tie, strongest first
-    timeline: list[timeline.Entry]
+    timeline: timeline.Timeline  # a page of it
     history: list[words.HistoryRow]  # in words: the managers by name, the values by label
     can_edit: bool
     can_delete: bool
@@ -35,14 +35,15 @@ class ContactPage:
     merge_panel: Any = None
 
 
-def build(contact: Contact, user: User, now: datetime) -> ContactPage:
-    """Everything the contact page shows, as `user` may see it, as of `now`."""
+def build(contact: Contact, user: User, now: datetime, *, before: int | None = None) -> ContactPage:
+    """Everything the contact page shows, as `user` may see it, as of `now` (the contact history
+    from the newest, or older than interaction `before`)."""
     can_edit = scope.can_edit_contact(user, contact)
     return ContactPage(
         contact=contact,
         reports=queries.direct_reports(contact),
         ties=live_ties(contact.account_id, now=now, contact_id=contact.id).get(contact.id, []),
-        timeline=timeline.of(user, now=now, contact_id=contact.id),
+        timeline=timeline.of(user, now=now, before=before, contact_id=contact.id),
         history=words.history("contacts", contact.id, user),
         can_edit=can_edit,
         can_delete=scope.can_delete(user, contact.account),

@@ -71,8 +71,14 @@ def _parents(nodes: dict[int, ChainNode]) -> dict[int, int | None]:
 
 def decision_chain(account_id: int, *, now: datetime) -> DecisionChain:
     """The account's current contacts as a forest by reports_to, roots first. A contact whose
-    manager left or was deleted keeps reports_to (history) but is shown as a root."""
-    contacts = db.session.scalars(sa.select(Contact).where(_current(account_id))).all()
+    manager left or was deleted keeps reports_to (history) but is shown as a root. The current
+    and the former contacts are read in one query, their ties in one more (live_ties)."""
+    everyone = db.session.scalars(
+        sa.select(Contact).where(Contact.account_id == account_id, Contact.deleted_at.is_(None))
+    ).all()
+    contacts = [c for c in everyone if c.is_current]
+    former = sorted((c for c in everyone if not c.is_current), key=lambda c: c.id)
+    former.sort(key=lambda c: c.left_on, reverse=True)  # as former_contacts: stable, so by id
     ties = live_ties(account_id, now=now)
     nodes = {c.id: ChainNode(contact=c, ties=ties.get(c.id, [])) for c in contacts}
     roots: list[ChainNode] = []
@@ -81,7 +87,7 @@ def decision_chain(account_id: int, *, now: datetime) -> DecisionChain:
     for node in nodes.values():
         node.children.sort(key=_sort_key)
     roots.sort(key=_sort_key)
-    return DecisionChain(roots, account_id=account_id, former=former_contacts(account_id))
+    return DecisionChain(roots, account_id=account_id, former=former)
 
 
 def former_contacts(account_id: int) -> list[Contact]:

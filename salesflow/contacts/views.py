@@ -16,6 +16,7 @@ from salesflow.contacts.models import Contact
 from salesflow.contacts.vcard import vcard_response
 from salesflow.errors import Forbidden
 from salesflow.forms import ButtonForm, press, save_form
+from salesflow.interactions import timeline
 from salesflow.validation import parse_id
 
 bp = Blueprint("contacts", __name__)
@@ -77,7 +78,7 @@ def detail(contact_id: int):
     contact = scope.get_contact(current_user, contact_id, include_deleted=True)
     return render_template(
         "contacts/detail.html",
-        page=detail_page.build(contact, current_user, clock.now()),
+        page=detail_page.build(contact, current_user, clock.now(), before=timeline.before_arg()),
         contact=contact,
         account=contact.account,
         field_labels=FIELD_LABELS,

@@ -58,19 +58,53 @@ def timeline(
     account_id: int | None = None,
     contact_id: int | None = None,
     opportunity_id: int | None = None,
-    limit: int = 20,
+    before: int | None = None,
+    limit: int = 30,
 ) -> list[Interaction]:
     """The interactions `user` may see (not deleted), of one account, with one contact and/or on
-    one opportunity, newest first, participants and attendees loaded with them."""
-    query = _visible(user)
+    one opportunity, newest first (ties by id), participants and attendees loaded with them: at
+    most `limit`, and only those older than interaction `before` (a keyset: no entry twice and
+    none skipped across pages, also at equal times; an unknown `before` starts at the newest)."""
+    # Joined to its account under the scope (one row looked up by key), not matched against the
+    # list of every visible account's id, which SQLite builds for each request.
+    query = (
+        sa.select(Interaction)
+        .join(Account, Account.id == Interaction.account_id)
+        .where(scope.visible_accounts(user), Interaction.deleted_at.is_(None))
+    )
     if account_id is not None:
         query = query.where(Interaction.account_id == account_id)
     if opportunity_id is not None:
         query = query.where(Interaction.opportunity_id == opportunity_id)
     if contact_id is not None:
         query = query.where(_with_contact(contact_id))
+    anchor = _anchor(before)
+    if anchor is not None:
+        at, last_id = anchor
+        query = query.where(
+            sa.or_(
+                Interaction.occurred_at < at,
+                sa.and_(Interaction.occurred_at == at, Interaction.id < last_id),
+            )
+        )
     query = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
-    return list(db.session.scalars(_loaded(query)))
+    return list(
+        db.session.scalars(
+            query.options(
+                so.contains_eager(Interaction.account),
+                so.selectinload(Interaction.participants),
+                so.selectinload(Interaction.attendees),
+            )
+        )
+    )
+
+
+def _anchor(before: int | None) -> tuple[datetime, int] | None:
+    """Where a timeline page starts: the time and id of interaction `before`, if it exists."""
+    if before is None:
+        return None
+    at = db.session.scalar(sa.select(Interaction.occurred_at).where(Interaction.id == before))
+    return None if at is None else (at, before)
 
 
 def is_open_step(interaction: Interaction) -> bool:

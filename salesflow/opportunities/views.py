@@ -198,7 +198,9 @@ def detail(opportunity_id: int):
         opportunity=opportunity,
         account=opportunity.account,
         now=now,
-        timeline=timeline.of(current_user, now=now, opportunity_id=opportunity.id),
+        timeline=timeline.of(
+            current_user, now=now, before=timeline.before_arg(), opportunity_id=opportunity.id
+        ),
         audit=words.history("opportunities", opportunity.id, current_user),
         quicklog_account_id=opportunity.account_id,
     )

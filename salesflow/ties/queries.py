@@ -31,21 +31,18 @@ def live_ties(
     account_id: int, *, now: datetime, contact_id: int | None = None
 ) -> dict[int, list[tuple[User, float]]]:
     """Per contact of the account (or just `contact_id`): our users with a live tie, strongest
-    first. One query on the touch counts for the whole account."""
+    first. One query on the touch counts for the whole account (plain rows: a few hundred day
+    counts), and one for the few people they name."""
     config = current_app.config
     window, half_life = config["TIE_WINDOW_DAYS"], config["TIE_HALF_LIFE_DAYS"]
-    query = (
-        sa.select(TieTouch.contact_id, User, TieTouch.day, TieTouch.touches)
-        .join(User, User.id == TieTouch.user_id)
-        .where(TieTouch.account_id == account_id, in_window(now))
+    query = sa.select(TieTouch.contact_id, TieTouch.user_id, TieTouch.day, TieTouch.touches).where(
+        TieTouch.account_id == account_id, in_window(now)
     )
     if contact_id is not None:
         query = query.where(TieTouch.contact_id == contact_id)
-    users: dict[int, User] = {}
-    touches = []
-    for cid, user, day, count in db.session.execute(query):
-        users[user.id] = user
-        touches.append(((cid, user.id), day, count))
+    touches = [((cid, uid), day, count) for cid, uid, day, count in db.session.execute(query)]
+    named = {uid for (_cid, uid), _day, _count in touches}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(named)))}
     strengths = tie_strengths(
         touches, today=clock.day_number(now), window_days=window, half_life_days=half_life
     )
