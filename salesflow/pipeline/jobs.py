@@ -19,7 +19,7 @@ from salesflow.notifications.models import Notification
 from salesflow.notifications.services import Notice, notify_many
 from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
-from salesflow.pipeline import figures, snapshots
+from salesflow.pipeline import aggregate, figures, snapshots
 from salesflow.teams.models import Team
 
 BREACH_KINDS = ("stage_sla_breach", "stage_sla_breaches")
@@ -28,6 +28,12 @@ BREACH_KINDS = ("stage_sla_breach", "stage_sla_breaches")
 def pipeline_snapshot(now: datetime) -> str:
     n = snapshots.take(now=now)
     return ngettext("%(num)d open opportunity", "%(num)d open opportunities", n)
+
+
+def pipeline_moves(now: datetime) -> str:
+    """Rebuild the daily aggregate of moves up to yesterday (the review reads it)."""
+    n = aggregate.rebuild(now=now)
+    return ngettext("%(num)d day's row of moves", "%(num)d days' rows of moves", n)
 
 
 def _ars(deal_ids: list[int]) -> dict[int, set[int]]:

@@ -17,10 +17,12 @@ from salesflow.opportunities import queries
 from salesflow.opportunities.views import _filter_options, _id
 from salesflow.pipeline import charts, figures
 from salesflow.pipeline import review as review_lists
+from salesflow.pipeline.cli import rebuild_moves
 from salesflow.playbooks.schema import text
 from salesflow.validation import parse_day
 
 bp = Blueprint("pipeline", __name__)
+bp.cli.add_command(rebuild_moves)  # flask pipeline rebuild-moves
 
 
 def _day(name: str, problems: list[str]) -> date | None:

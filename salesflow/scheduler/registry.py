@@ -18,6 +18,7 @@ from salesflow.interactions.jobs import overdue_next_steps
 from salesflow.notifications.jobs import send_emails
 from salesflow.pipeline.jobs import (
     close_dates_passed,
+    pipeline_moves,
     pipeline_snapshot,
     stage_sla_breaches,
     weekly_digest,
@@ -46,6 +47,12 @@ JOBS: dict[str, Job] = {
             "day",
             _l("Snapshot every open opportunity (week's movement)."),
             pipeline_snapshot,
+        ),
+        Job(
+            "pipeline_moves",
+            "day",
+            _l("Count each day's moves per team and stage up to yesterday (the review)."),
+            pipeline_moves,
         ),
         Job(
             "handover_completions",
