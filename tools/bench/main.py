@@ -2,13 +2,18 @@
 hand-written SQL answering the same question (README, "Benchmarks").
 
     python -m tools.bench [--accounts 10000] [--repeat 30] [--reuse] [--sqlite FILE]
+                          [--compare bench-results/sqlite-1000.json]
 
 Loads the data set into a fresh SQLite file under instance/bench/ (and into the PostgreSQL
 database named by BENCH_DATABASE_URL, whose salesflow tables it drops first), migrates it, then
 times each page with the Flask test client logged in as a rep, a director and leadership (the
 opportunity pages and functions are in deals.py): the median of `--repeat` requests after a
-short warm-up. A page whose route the app does not have yet is listed as skipped. Writes a
-Markdown table to bench-results/<engine>.md. Not a test: numbers go in benchmarks, not timed tests.
+short warm-up: p50 and p95, the ratio to the raw SQL, and the target each row must meet (a
+row that misses it is marked; targets.py), with the machine's load average before and after. A
+page whose route the app does not have yet is listed as skipped. Writes a Markdown table to
+bench-results/<engine>.md and the rows to bench-results/<engine>-<accounts>.json; `--compare` an
+earlier run's JSON (another size) to see both side by side (results.py). Not a test: numbers go
+in benchmarks, not timed tests.
 """
 
 import argparse
@@ -53,6 +58,8 @@ from tools.bench.deals import (
 )
 from tools.bench.dependency import REPEAT as DEPENDENCY_REPEAT
 from tools.bench.dependency import dependency_cases
+from tools.bench.results import Row, markdown, save, side_by_side
+from tools.bench.targets import load_average
 
 WARMUP = 3
 ROLES = {
@@ -187,8 +194,8 @@ def pick_target(app: Flask, rep: Person) -> Target:
     return Target(busiest[0], tuple(contacts), busiest[1], accounts or 0)
 
 
-def median_ms(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The median wall time of `repeat` calls after a warm-up, and the last call's result."""
+def times_ms(call: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+    """The wall times of `repeat` calls after a warm-up, and the last call's result."""
     result = None
     for _ in range(WARMUP):
         result = call()
@@ -197,7 +204,7 @@ def median_ms(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
         started = time.perf_counter()
         result = call()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result
+    return times, result
 
 
 def raw_ms(app: Flask, query: Callable[[sa.Connection], Any], repeat: int, method: str) -> float:
@@ -208,9 +215,9 @@ def raw_ms(app: Flask, query: Callable[[sa.Connection], Any], repeat: int, metho
             with db.engine.connect() as conn:
                 return query(conn)
 
-        ms, _ = median_ms(run, repeat)
+        times, _ = times_ms(run, repeat)
         db.session.remove()
-    return ms
+    return statistics.median(times)
 
 
 def _note(response: Any) -> str:
@@ -337,18 +344,21 @@ def dependency_todo(app: Flask, people: list[Person], now: datetime) -> list[Cas
     )
 
 
-def measure(app: Flask, todo: list[Case], repeat: int) -> list[tuple]:
-    table: list[tuple] = []
+def measure(app: Flask, todo: list[Case], repeat: int) -> list[Row]:
+    table: list[Row] = []
     for case in todo:
         if case.path and not routed(app, case.path, case.method):
             print(f"  {case.role:<10} {case.page:<45} skipped: no route yet", file=sys.stderr)
-            table.append((case.page, case.role, None, None, "skipped: no route yet"))
+            table.append(Row(case.page, case.role, note="skipped: no route yet"))
             continue
-        page_ms, response = median_ms(case.call, repeat)
-        sql_ms = raw_ms(app, case.raw, repeat, case.method)
-        table.append((case.page, case.role, page_ms, sql_ms, _note(response)))
+        times, response = times_ms(case.call, repeat)
+        raw = raw_ms(app, case.raw, repeat, case.method)
+        row = Row.timed(case.page, case.role, times, raw, _note(response))
+        table.append(row)
+        missed = "✗ " + ", ".join(row.missed) if row.missed else ""
         print(
-            f"  {case.role:<10} {case.page:<45} {page_ms:8.1f} ms  raw {sql_ms:7.2f} ms",
+            f"  {case.role:<10} {case.page:<45} p50 {row.p50:8.1f} p95 {row.p95:8.1f} ms"
+            f"  raw {raw:7.2f} ms  {missed}",
             file=sys.stderr,
         )
     return table
@@ -370,31 +380,29 @@ def _counts(app: Flask) -> str:
     return ", ".join(f"{n:,} {name}" for name, n in counts.items())
 
 
-def report(engine: str, app: Flask, table: list[tuple], loaded: str, repeat: int) -> str:
+def report(engine: str, app: Flask, table: list[Row], meta: dict, repeat: int) -> str:
     lines = [
         f"## salesflow benchmark — {engine}",
         "",
-        f"{_counts(app)}; load {loaded}. Median of {repeat} requests (Flask test client, one "
-        f"process) vs. the median of hand-written SQL answering the same question. "
+        f"{_counts(app)}; load {meta['loaded']}. p50 (median) and p95 of {repeat} requests (Flask "
+        f"test client, one process; {DEPENDENCY_REPEAT} for the dependency rows) vs. the median "
+        f"of hand-written SQL answering the same question. "
         f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}.",
+        f"{os.cpu_count()} CPUs, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; the machine's "
+        f"load average (1, 5, 15 min) {meta['load_before']} before, {meta['load_after']} after.",
         "",
-        "| page | as | median ms | raw SQL ms | ratio | note |",
-        "| --- | --- | ---: | ---: | ---: | --- |",
+        *markdown(table),
     ]
-    for page, role, page_ms, sql_ms, note in table:
-        if page_ms is None:
-            lines.append(f"| {page} | {role} | – | – | – | {note} |")
-            continue
-        ratio = page_ms / sql_ms if sql_ms else float("nan")
-        lines.append(f"| {page} | {role} | {page_ms:.1f} | {sql_ms:.2f} | {ratio:.1f}× | {note} |")
     return "\n".join(lines) + "\n"
 
 
 def run(engine: str, url: str, args: argparse.Namespace) -> str:
     print(f"{engine}: {url.split('@')[-1]}", file=sys.stderr)
     app = bench_app(url)
-    loaded = prepare(app, url, args.accounts, args.reuse)
+    meta = {"engine": engine, "accounts": args.accounts}
+    meta["loaded"] = prepare(app, url, args.accounts, args.reuse)
+    meta["load_before"] = load_average()
+    print(f"  load average before: {meta['load_before']}", file=sys.stderr)
     people = [_log_in(app, role) for role in ROLES]
     target = pick_target(app, people[0])
     by_role = {person.role: person for person in people}
@@ -402,7 +410,9 @@ def run(engine: str, url: str, args: argparse.Namespace) -> str:
     now = clock.now()
     table = measure(app, all_cases(app, people, target, deal, now), args.repeat)
     table += measure(app, dependency_todo(app, people, now), min(args.repeat, DEPENDENCY_REPEAT))
-    text = report(engine, app, table, loaded, args.repeat)
+    meta["load_after"] = load_average()
+    print(f"  load average after: {meta['load_after']}", file=sys.stderr)
+    text = report(engine, app, table, meta, args.repeat)
     if not args.skip_imports:  # last: it writes 100,000 contacts, then undoes them
         timings = bench_imports.run(app)
         for timing in timings:
@@ -410,9 +420,17 @@ def run(engine: str, url: str, args: argparse.Namespace) -> str:
         text += bench_imports.report(timings)
     with app.app_context():
         db.engine.dispose()
-    out = BASE_DIR / "bench-results" / f"{engine}.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(text)
+    return _write(engine, args, meta, table, text)
+
+
+def _write(engine: str, args: argparse.Namespace, meta: dict, table: list[Row], text: str) -> str:
+    out = BASE_DIR / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / f"{engine}.md").write_text(text)
+    results = out / f"{engine}-{args.accounts}.json"
+    save(results, meta, table)
+    if args.compare:
+        text += "\n" + side_by_side(args.compare, results)
     return text
 
 
@@ -424,6 +442,12 @@ def main(argv: list[str] | None = None) -> None:
         "--reuse", action="store_true", help="keep a database already loaded with this size"
     )
     parser.add_argument("--skip-imports", action="store_true", help="leave out the import case")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="an earlier run's JSON results (bench-results/<engine>-<accounts>.json) to show "
+        "beside this one",
+    )
     parser.add_argument(
         "--sqlite", type=Path, help="the SQLite file (default instance/bench/bench-<accounts>.db)"
     )
