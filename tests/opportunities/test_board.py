@@ -24,7 +24,7 @@ def test_the_filters_are_labelled_and_apply_on_change(client, world):
     ):
         assert f'for="{field}">{label}</label>' in form
     assert "data-autosubmit-hide" in form  # the button, for browsers without JavaScript
-    assert '<script src="/static/filters.js"></script>' in board
+    assert '<script src="/static/filters.js?v=' in board  # its content's version (caching.py)
     assert "<script>" not in board  # nothing inline: the CSP runs none
 
 
