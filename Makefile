@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install translations messages bench pins clean
+.PHONY: run test lint format install translations messages bench loadtest pins clean
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -51,6 +51,14 @@ messages: $(VENV)/.installed
 
 bench: translations
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
+
+# locust, headless, against gunicorn (4 workers) on the bench's data set: LOADTEST_USERS
+# concurrent users in steps, LOADTEST_TIME seconds each; LOADTEST_ARGS="--sqlite FILE" or
+# BENCH_DATABASE_URL for PostgreSQL. It writes quick logs: give it a copy.
+LOADTEST_USERS ?= 5,10,20,50
+LOADTEST_TIME ?= 60
+loadtest: translations
+	$(BIN)/python -m tools.loadtest --users $(LOADTEST_USERS) --time $(LOADTEST_TIME) $(LOADTEST_ARGS)
 
 pins: $(VENV)/.installed
 	$(BIN)/pip-compile -q --strip-extras -o requirements.txt requirements.in

@@ -1,0 +1,1 @@
+"""The load test (`make loadtest`): locust against gunicorn on the benchmark's data set."""

@@ -1,0 +1,3 @@
+from tools.loadtest.main import main
+
+main()
