@@ -181,6 +181,28 @@ REFUSALS: dict[str, Callable[[World, Any], Refused]] = {
             f"/handovers/{h.id}",
         )
     )(plan(w, now=now)),
+    "handovers.confirm_many": lambda w, now: (
+        lambda h: Refused(
+            "director_a",  # only the successor confirms
+            f"/handovers/{h.id}/confirm",
+            {
+                "contact_ids": [w.contact_a.id],
+                f"c{w.contact_a.id}-attitude": "supporter",
+                f"c{w.contact_a.id}-influence": "high",
+            },
+            BUTTON,
+            f"/handovers/{h.id}",
+        )
+    )(plan(w, now=now)),
+    "handovers.plan_joint": lambda w, now: (
+        lambda h: Refused(
+            "director_a",
+            f"/handovers/{h.id}/contacts/{w.contact_a.id}/plan",
+            {"due": "2020-01-01"},  # a day gone: a joint contact is planned to come
+            BUTTON,
+            f"/handovers/{h.id}",
+        )
+    )(plan(w, now=now)),
     "imports.new": lambda w, now: Refused("director_a", "/imports/new", {}, FORM),
     "imports.remap": lambda w, now: (
         lambda i: Refused("director_a", f"/imports/{i}/map", {"mode": "nonsense"}, FORM)

@@ -7,6 +7,8 @@ import itertools
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from salesflow.auth.models import Role
 from tests import factories as f
 from tests.e2e.helpers import assert_accessible, log_in, translate
@@ -55,8 +57,9 @@ def test_director_imports_a_gbk_sheet_fixes_the_errors_and_undoes_it(
     phone.wait_for_url(first)
     assert translate("Imported", locale) in phone.locator("#status").inner_text()
     phone.click("#counts .count-error")
+    phone.wait_for_url(re.compile(r".*outcome=error.*"))
     errors = phone.locator(".import-row.outcome-error")
-    assert errors.count() == 3
+    expect(errors).to_have_count(3)  # waits for the filtered list, not the page before it
     assert "华北能源集团" in errors.first.inner_text()
     assert_accessible(phone)
 
