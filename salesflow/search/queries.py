@@ -1,9 +1,11 @@
 """Global search over accounts and contacts, inside the caller's scope (salesflow/scope.py).
 
 Matching is a case-insensitive substring match (`lower() LIKE` on PostgreSQL, `LIKE` on
-SQLite, which ignores ASCII case), alike for Chinese names (no case) and English ones. Each kind is
-capped at `limit` results, ordered by name; one extra row tells whether there are more, so no
-COUNT(*) is ever run. tools/bench/sql.py mirrors these queries by hand for the benchmark.
+SQLite, which ignores ASCII case), alike for Chinese names (no case) and English ones. A text
+index answers it without scanning (search/index.py: pg_trgm on PostgreSQL, FTS5 trigrams on
+SQLite). Each kind is capped at `limit` results, ordered by name; one extra row tells whether there
+are more, so no COUNT(*) is ever run. tools/bench/sql.py mirrors these queries by hand for the
+benchmark.
 """
 
 import re
@@ -16,6 +18,7 @@ from salesflow.accounts.models import Account, Tier
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.extensions import db
+from salesflow.search import index
 from salesflow.teams.models import Team
 
 MAX_QUERY_LENGTH = 100  # longer queries are trimmed: no name or title is that long
@@ -100,6 +103,7 @@ def search_accounts(
         .where(
             scope.visible_accounts(user),
             _contains(Account.name, query),
+            index.narrow(Account.id, "accounts_search", [(("name",), query)]),
             _after(Account.name, Account.id, after),
         )
         .order_by(_order(Account.name), Account.id)
@@ -115,15 +119,23 @@ def _phone_digits(column: sa.ColumnElement) -> sa.ColumnElement:
     return column
 
 
+def _phone_query_digits(query: str) -> str | None:
+    if not _PHONE_QUERY.match(query):
+        return None
+    return "".join(ch for ch in query if ch.isdigit())
+
+
 def _contact_match(query: str) -> sa.ColumnElement[bool]:
     matches = [
         _contains(column, query)
         for column in (Contact.name, Contact.title, Contact.email, Contact.phone)
     ]
-    if _PHONE_QUERY.match(query):
-        digits = "".join(ch for ch in query if ch.isdigit())
+    parts: list[index.Part] = [(("name", "title", "email", "phone"), query)]
+    digits = _phone_query_digits(query)
+    if digits is not None:
         matches.append(_phone_digits(Contact.phone).contains(digits, autoescape=True))
-    return sa.or_(*matches)
+        parts.append((("phone_digits",), digits))
+    return sa.and_(sa.or_(*matches), index.narrow(Contact.id, "contacts_search", parts))
 
 
 def search_contacts(

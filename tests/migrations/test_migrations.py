@@ -6,13 +6,19 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from salesflow.extensions import db
+from salesflow.search import index as search_index
 from tests.conftest import drop_database, fresh_database_url, make_app
 
 
 def _diff(app) -> list:
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_name": search_index.include_name,
+            },
         )
         return compare_metadata(context, db.metadata)
 
