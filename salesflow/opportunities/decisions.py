@@ -65,8 +65,9 @@ def latest(opportunity_id: int, gate_key: str) -> Approval | None:
     )
 
 
-def _latest_ids() -> sa.Select[Any]:
-    """The id of each decision point's latest record (of two at one instant, the later one)."""
+def _latest_ids(opportunity_ids: Collection[int] | None = None) -> sa.Select[Any]:
+    """The id of each decision point's latest record (of two at one instant, the later one); of
+    some deals' points only when `opportunity_ids` is given (ranked before, not after)."""
     ranked = sa.select(
         Approval.id,
         sa.func.row_number()
@@ -75,12 +76,16 @@ def _latest_ids() -> sa.Select[Any]:
             order_by=(Approval.at.desc(), Approval.id.desc()),
         )
         .label("n"),
-    ).subquery()
+    )
+    if opportunity_ids is not None:
+        ranked = ranked.where(Approval.opportunity_id.in_(sorted(opportunity_ids)))
+    ranked = ranked.subquery()
     return sa.select(ranked.c.id).where(ranked.c.n == 1)
 
 
-def pending_query() -> sa.Select[Any]:
-    """(Approval, Opportunity, Account, User who asked) of every pending request."""
+def pending_query(opportunity_ids: Collection[int] | None = None) -> sa.Select[Any]:
+    """(Approval, Opportunity, Account, User who asked) of every pending request (of some
+    deals)."""
     return (
         sa.select(Approval, Opportunity, Account, User)
         .join(Opportunity, Opportunity.id == Approval.opportunity_id)
@@ -88,7 +93,7 @@ def pending_query() -> sa.Select[Any]:
         .join(User, User.id == Approval.actor_id)
         .where(
             Approval.decision == Decision.requested,
-            Approval.id.in_(_latest_ids()),
+            Approval.id.in_(_latest_ids(opportunity_ids)),
             Approval.stage_key == Opportunity.stage_key,
             Opportunity.status == Status.open,
             Opportunity.deleted_at.is_(None),
@@ -151,7 +156,7 @@ def pending_on(opportunity_ids: Collection[int]) -> dict[int, list[PendingDecisi
     """The pending requests of some deals (already loaded through the scope), by deal."""
     found: dict[int, list[PendingDecision]] = defaultdict(list)
     if opportunity_ids:
-        query = pending_query().where(Opportunity.id.in_(sorted(opportunity_ids)))
+        query = pending_query(opportunity_ids).where(Opportunity.id.in_(sorted(opportunity_ids)))
         for row in _read(query):
             found[row.opportunity_id].append(row)
     return dict(found)

@@ -53,6 +53,19 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
         sa.Index("ix_opportunities_status_stage", "status", "playbook_version_id", "stage_key"),
         sa.Index("ix_opportunities_expected_close", "expected_close"),
         sa.Index("ix_opportunities_closed_at", "closed_at", "status"),  # won and lost in a period
+        # covering: the board's column totals and each column's first cards by close date are
+        # read from the index alone (queries.board), never the deals' full rows
+        sa.Index(
+            "ix_opportunities_board",
+            "status",
+            "stage_key",
+            "expected_close",
+            "playbook_version_id",
+            "deleted_at",
+            "account_id",
+            "currency",
+            "amount",
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ in SQL, and a page's related rows are loaded in a few queries, never one per row
 import base64
 import binascii
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,7 +35,7 @@ SORTS: dict[str, Any] = {
     "updated": Opportunity.updated_at,
 }
 MAX_AMOUNT = Decimal(10) ** 15  # beyond any amount the services accept
-CARDS_PER_STAGE = 50
+CARDS_PER_PAGE = 20  # a board column's cards at a time (its "show more" loads the next)
 
 
 @dataclass
@@ -62,7 +62,10 @@ def next_month(first: date) -> date:
 
 def list_query(user: User, filters: OpportunityFilters) -> sa.Select[Any]:
     """The opportunities `user` may see, filtered; unordered (page() orders it)."""
-    query = sa.select(Opportunity).where(scope.visible_opportunities(user))
+    return _filtered(sa.select(Opportunity).where(scope.visible_opportunities(user)), user, filters)
+
+
+def _filtered(query: sa.Select[Any], user: User, filters: OpportunityFilters) -> sa.Select[Any]:
     q = (filters.q or "").replace("\x00", "").strip()
     if q:
         query = query.where(Opportunity.name.ilike(f"%{_escape(q)}%", escape="\\"))
@@ -113,7 +116,7 @@ def _parse(sort: str, value: str) -> Any:
         return amount
     if sort == "close":
         day = date.fromisoformat(value)
-        if validation.day_problem(day):
+        if validation.day_problem(day) and day != FAR_FUTURE:  # no date sorts as FAR_FUTURE
             raise ValueError(value)
         return day
     if sort in {"stage_age", "updated"}:
@@ -226,6 +229,7 @@ class Column:
     amount: dict[str, Decimal] = field(default_factory=dict)  # by currency
     weighted: dict[str, Decimal] = field(default_factory=dict)
     cards: list[DealRow] = field(default_factory=list)
+    cursor: str | None = None  # where the column's next page of cards starts
 
     @property
     def more(self) -> int:
@@ -246,20 +250,51 @@ def board_playbook(key: str | None) -> Playbook | None:
     return registry.playbook(row) if row else None
 
 
+def _board_query(user: User, playbook: Playbook, filters: OpportunityFilters) -> sa.Select[Any]:
+    """The board's deals: the playbook's open deals `user` may see, with the list's filters.
+    The scope is joined (not the list's `account_id IN (…)`), so that the database walks the
+    board's covering index (status, stage, close, version, amounts) in the cards' order and
+    stops after a page, rather than every account's deals with their full rows."""
+    filters = OpportunityFilters(
+        **{**filters.__dict__, "playbook": playbook.key, "status": Status.open.value, "stage": None}
+    )
+    seen = (
+        sa.select(Opportunity)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(scope.visible_accounts(user), Opportunity.deleted_at.is_(None))
+    )
+    return _filtered(seen, user, filters)
+
+
 def board(
     user: User, playbook: Playbook, filters: OpportunityFilters, *, now: datetime | None = None
 ) -> list[Column]:
     """The open deals of `playbook` (every version) by stage: totals per column aggregated in SQL
-    (count, amount and weighted amount per currency, by opportunities.rules), and the first cards
-    by expected close, as of `now` (default: clock.now())."""
-    filters = OpportunityFilters(
-        **{**filters.__dict__, "playbook": playbook.key, "status": Status.open.value, "stage": None}
-    )
-    query = list_query(user, filters)
+    (count, amount and weighted amount per currency, by opportunities.rules), and each column's
+    first CARDS_PER_PAGE cards by expected close, as of `now` (default: clock.now()). A query
+    for the totals and one per column with deals (read from the index, never ranking every
+    open deal)."""
+    query = _board_query(user, playbook, filters)
     columns = {stage.key: Column(stage) for stage in playbook.stages}
     _totals(query, columns)
-    _cards(query, columns, now or clock.now())
+    for key, column in columns.items():
+        if column.count:
+            column.cards, column.cursor = _cards(query, key, None, now or clock.now())
     return list(columns.values())
+
+
+def board_cards(
+    user: User,
+    playbook: Playbook,
+    filters: OpportunityFilters,
+    stage_key: str,
+    cursor: str | None,
+    *,
+    now: datetime,
+) -> tuple[list[DealRow], str | None]:
+    """The next CARDS_PER_PAGE cards of one board column after `cursor` (the column's "show
+    more"), and the cursor after them (None at its end)."""
+    return _cards(_board_query(user, playbook, filters), stage_key, cursor, now)
 
 
 def _totals(query: sa.Select[Any], columns: dict[str, Column]) -> None:
@@ -290,30 +325,67 @@ def _totals(query: sa.Select[Any], columns: dict[str, Column]) -> None:
         )
 
 
-def _cards(query: sa.Select[Any], columns: dict[str, Column], now: datetime) -> None:
-    """The first CARDS_PER_STAGE deals of each stage, in one windowed query."""
-    close = SORTS["close"]
-    ranked = query.add_columns(
-        sa.func.row_number()
-        .over(partition_by=Opportunity.stage_key, order_by=(close, Opportunity.id))
-        .label("n")
-    ).subquery()
-    alias = so.aliased(Opportunity, ranked)
-    cards = db.session.scalars(
-        sa.select(alias)
-        .where(ranked.c.n <= CARDS_PER_STAGE)
-        .options(
-            so.joinedload(alias.account),
-            so.joinedload(alias.playbook_version),
-            so.selectinload(alias.roles).joinedload(OpportunityRole.user),
+def _cards(
+    query: sa.Select[Any], stage_key: str, cursor: str | None, now: datetime
+) -> tuple[list[DealRow], str | None]:
+    """A page of one column's cards by expected close (no date last), keyset on (close, id),
+    and the cursor after it (None at the column's end)."""
+    found = _card_ids(query.where(Opportunity.stage_key == stage_key), cursor)
+    shown = found[:CARDS_PER_PAGE]
+    by_id = {
+        o.id: o
+        for o in db.session.scalars(
+            sa.select(Opportunity)
+            .where(Opportunity.id.in_([i for i, _close in shown]))
+            .options(
+                so.joinedload(Opportunity.account),
+                so.selectinload(Opportunity.playbook_version),
+                so.selectinload(Opportunity.roles).joinedload(OpportunityRole.user),
+            )
         )
-        .order_by(ranked.c.n)
-    ).unique()
-    by_stage: dict[str, list[DealRow]] = defaultdict(list)
-    for card in cards:
-        by_stage[card.stage_key].append(deal_row(card, now))
-    for key, column in columns.items():
-        column.cards = by_stage.get(key, [])
+    }
+    cards = [deal_row(by_id[i], now) for i, _close in shown]
+    if len(found) <= CARDS_PER_PAGE:
+        return cards, None
+    last_id, last_close = shown[-1]
+    return cards, encode_cursor("close", False, last_close, last_id)
+
+
+def _card_ids(query: sa.Select[Any], cursor: str | None) -> list[tuple[int, date]]:
+    """(id, close) of the next CARDS_PER_PAGE + 1 deals of a column after `cursor`: the dated
+    ones by (date, id), then those without a date (FAR_FUTURE) by id. Two plain orders the
+    board's index keeps, so the database stops after the page instead of sorting the stage."""
+    close = Opportunity.expected_close
+    after = decode_cursor(cursor, "close", False)
+    value, last_id = after if after is not None else (None, 0)
+    found: list[tuple[int, date]] = []
+    if value != FAR_FUTURE:
+        dated = query.where(close.is_not(None))
+        if value is not None:
+            dated = dated.where(
+                sa.or_(close > value, sa.and_(close == value, Opportunity.id > last_id))
+            )
+        found = [
+            (i, day)
+            for i, day in db.session.execute(
+                dated.with_only_columns(Opportunity.id, close)
+                .order_by(close, Opportunity.id)
+                .limit(CARDS_PER_PAGE + 1)
+            )
+        ]
+    if len(found) <= CARDS_PER_PAGE:
+        undated = query.where(
+            close.is_(None), Opportunity.id > (last_id if value == FAR_FUTURE else 0)
+        )
+        found += [
+            (i, FAR_FUTURE)
+            for i in db.session.scalars(
+                undated.with_only_columns(Opportunity.id)
+                .order_by(Opportunity.id)
+                .limit(CARDS_PER_PAGE + 1 - len(found))
+            )
+        ]
+    return found
 
 
 def playbook_keys(user: User) -> list[str]:

@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 from salesflow import clock, scope
 from salesflow.errors import Forbidden, NotFound
 from salesflow.formatting import format_month
-from salesflow.opportunities import queries
-from salesflow.opportunities.views import _filter_options, _id
+from salesflow.opportunities import decisions, queries
+from salesflow.opportunities.forms import MoveForm
+from salesflow.opportunities.views import _filter_options, _id, filters_from_args
 from salesflow.pipeline import charts, figures
 from salesflow.pipeline import review as review_lists
 from salesflow.pipeline.cli import rebuild_moves
@@ -100,6 +101,40 @@ def review():
         **options,
         **context,
     ), (422 if problems else 200)
+
+
+@bp.route("/pipeline/cards")
+@login_required
+def board_cards():
+    """The next page of one board column's cards (its "show more", loaded in place by htmx),
+    under the board's filters; a playbook the board does not offer is 404."""
+    key = request.args.get("playbook")
+    if key not in queries.playbook_keys(current_user) or not (
+        playbook := queries.board_playbook(key)
+    ):
+        raise NotFound()
+    stage = request.args.get("stage", "")[:60]
+    cards, cursor = queries.board_cards(
+        current_user,
+        playbook,
+        filters_from_args(),
+        stage,
+        request.args.get("cursor"),
+        now=clock.now(),
+    )
+    list_args = {k: v for k, v in request.args.items() if k not in ("stage", "cursor")}
+    return render_template(
+        "opportunities/_board_cards.html",
+        cards=cards,
+        stage_key=stage,
+        cursor=cursor,
+        back=url_for("opportunities.board", **list_args),
+        playbook=playbook,
+        stage_keys=[s.key for s in playbook.stages],
+        list_args=list_args,
+        pending=set(decisions.pending_on([card.deal.id for card in cards])),
+        move_form=MoveForm(),
+    )
 
 
 def _month_label(month: str) -> str:
