@@ -136,11 +136,15 @@ def register_routing(app: Flask) -> None:
 
 def register_reports(app: Flask) -> None:
     """What the company memory shows of the reports without importing them (tests/test_layering.py):
-    a handover keeps and shows its accounts' dependency risk."""
+    a handover keeps and shows its accounts' dependency risk; today's dependency figures follow
+    every change of the tie counts."""
     from salesflow.dependency.queries import risks
+    from salesflow.dependency.snapshots import refresh
     from salesflow.handovers.risks import EXTENSION
+    from salesflow.ties.touches import ON_CHANGE
 
     app.extensions[EXTENSION] = risks
+    app.extensions[ON_CHANGE] = refresh
 
 
 def register_blueprints(app: Flask) -> None:

@@ -102,13 +102,16 @@ def _tied_users(inp: AccountInput) -> dict[int, set[int]]:
     return tied
 
 
-def bus_factor(inp: AccountInput, share: Mapping[int, float]) -> int:
+def bus_factor(
+    inp: AccountInput, share: Mapping[int, float], tied: Mapping[int, set[int]] | None = None
+) -> int:
     """The fewest users whose removal leaves at least half of the key-contact importance with no
     live tie, computed greedily: each round removes the user whose removal uncovers the most
-    key-contact importance; among equals the larger share, then the lowest id (Bus factor)."""
+    key-contact importance; among equals the larger share, then the lowest id (Bus factor).
+    `tied`: _tied_users(inp), when the caller has it (copied, not changed)."""
     keys = [c for c in inp.contacts if c.is_key]
     total = sum(c.importance for c in keys)
-    tied = {cid: users for cid, users in _tied_users(inp).items()}
+    tied = {cid: set(users) for cid, users in (tied or _tied_users(inp)).items()}
     users = {u for c in keys for u in tied[c.id]}
 
     def uncovered() -> float:
@@ -157,7 +160,7 @@ def account_metrics(inp: AccountInput) -> AccountMetrics:
         uncovered_key_contacts=uncovered,
         single_threaded_key_contacts=single,
         multi_threaded_coverage=coverage,
-        bus_factor=bus_factor(inp, share),
+        bus_factor=bus_factor(inp, share, tied),
         risk=risk,
     )
 
@@ -182,13 +185,27 @@ class AccountDeparture:
         return self.after.risk > self.before.risk
 
 
-def departure(inp: AccountInput, user_ids: Iterable[int]) -> AccountDeparture:
-    """One account recomputed without the departing users' ties (Departure simulation)."""
+def _decision_maker_tied(inp: AccountInput, m: AccountMetrics) -> bool:
+    """has_live_decision_maker_tie, from the account's metrics (a decision maker is a key
+    contact: tied unless uncovered)."""
+    uncovered = set(m.uncovered_key_contacts)
+    return any(
+        c.decision_role == DecisionRole.decision_maker and c.id not in uncovered
+        for c in inp.contacts
+    )
+
+
+def departure(
+    inp: AccountInput, user_ids: Iterable[int], before: AccountMetrics | None = None
+) -> AccountDeparture:
+    """One account recomputed without the departing users' ties (Departure simulation);
+    `before`: the account's metrics as they are, when the caller has them (today's snapshot)."""
     gone = set(user_ids)
-    before, reduced = account_metrics(inp), inp.without(gone)
-    after = account_metrics(reduced)
+    before = before or account_metrics(inp)
+    touched = any(user in gone for user, _contact in inp.ties)
+    after = account_metrics(inp.without(gone)) if touched else before
     newly = tuple(c for c in after.uncovered_key_contacts if c not in before.uncovered_key_contacts)
     # the dashboard's rule: the holder is the person with the largest share
     held = before.holder_id in gone
-    loses = has_live_decision_maker_tie(inp) and not has_live_decision_maker_tie(reduced)
+    loses = _decision_maker_tied(inp, before) and not _decision_maker_tied(inp, after)
     return AccountDeparture(inp.account_id, before, after, newly, held, loses)

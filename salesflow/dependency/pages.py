@@ -26,6 +26,7 @@ from salesflow.ties.people import Person
 from salesflow.ties.queries import live_ties, tied_accounts
 
 PAGE = 100
+DEALS_PAGE = 50  # the departure simulation's deals at risk, a page at a time
 TREND_DAYS = 90
 HOLDERS_SHOWN = 15
 # The definitions of the figures (docs/figures.md), served by the help pages.
@@ -474,8 +475,16 @@ class Deal:
     role: str | None = None  # the leaving person's seat, for the deals not counted
 
 
-def _deals(ids: Iterable[int], roles: dict[int, str] | None = None) -> list[Deal]:
-    rows = db.session.execute(
+def _deals(
+    ids: Iterable[int],
+    roles: dict[int, str] | None = None,
+    *,
+    page: int = 1,
+    size: int | None = None,
+) -> list[Deal]:
+    """These deals, the largest first; `size`: one page of them (and one more, to tell whether
+    another page follows)."""
+    query = (
         sa.select(
             Opportunity.id,
             Opportunity.name,
@@ -485,20 +494,40 @@ def _deals(ids: Iterable[int], roles: dict[int, str] | None = None) -> list[Deal
         )
         .where(Opportunity.id.in_(set(ids)))
         .order_by(Opportunity.amount.desc().nulls_last(), Opportunity.id)
-    ).all()
+    )
+    if size is not None:
+        query = query.limit(size + 1).offset((page - 1) * size)
+    rows = db.session.execute(query).all()
     return [Deal(*row, role=(roles or {}).get(row.id)) for row in rows]
 
 
-def departure(user: User, leaving: list[User], *, now: datetime) -> dict[str, Any]:
+def _deals_pages(leaving: list[User], at: str, page: int, more: bool) -> dict[str, str | None]:
+    """The addresses of the deals' previous and next pages (the same people and moment)."""
+
+    def address(number: int) -> str:
+        args = {"user_ids": [p.id for p in leaving], "deals_page": number}
+        return url_for("dependency.departure", **args, **({"at": at} if at else {}))
+
+    return {
+        "previous": address(page - 1) if page > 1 else None,
+        "next": address(page + 1) if more else None,
+    }
+
+
+def departure(
+    user: User, leaving: list[User], *, now: datetime, deals_page: int = 1, at: str = ""
+) -> dict[str, Any]:
     """The simulation of `leaving` (people `user` may simulate) leaving, with the names and the
-    deals it puts at risk (counted), the deals where they sit as SR or FR (not counted), the
-    accounts whose risk rises and those they held."""
+    deals it puts at risk (counted; a page of DEALS_PAGE of them, the largest first), the deals
+    where they sit as SR or FR (not counted), the accounts whose risk rises and those they
+    held."""
     result = queries.departure(user, {p.id for p in leaving}, now=now)
     contact_ids = {c for d in result.accounts for c in d.newly_uncovered_key_contacts}
     counted = set(result.opportunity_ids)
     others = {d: r for d, r in result.other_roles.items() if d not in counted}
     account_ids = {d.account_id for d in result.accounts}
-    deals, other_deals = _deals(counted), _deals(others, others)
+    deals = _deals(counted, page=deals_page, size=DEALS_PAGE)
+    other_deals = _deals(others, others)
     return {
         "result": result,
         "leaving": ties_people.of(leaving),
@@ -507,7 +536,8 @@ def departure(user: User, leaving: list[User], *, now: datetime) -> dict[str, An
         "held": [d for d in result.accounts if d.holder_left],
         "accounts": names(Account, account_ids | {d.account_id for d in other_deals}),
         "contacts": names(Contact, contact_ids),
-        "deals": deals,
+        "deals": deals[:DEALS_PAGE],
+        "deals_pages": _deals_pages(leaving, at, deals_page, len(deals) > DEALS_PAGE),
         "other_deals": other_deals,
         "figures": FIGURES,
     }

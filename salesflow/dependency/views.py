@@ -99,6 +99,17 @@ def _at() -> tuple[datetime, str | None]:
     return (datetime.combine(day, clock.now().timetz()) if day else clock.now()), None
 
 
+def _deals_page() -> tuple[int, str | None]:
+    """The page of the deals at risk asked for (1 when none), and what was wrong."""
+    raw = request.args.get("deals_page")
+    if raw is None:
+        return 1, None
+    number = parse_id(raw)
+    if number is None:
+        return 1, _("%(value)s is not a page number.", value=raw[:20])
+    return number, None
+
+
 @bp.route("/dependency/departure")
 @login_required
 def departure():
@@ -106,11 +117,14 @@ def departure():
     people = pages.people(current_user)
     wanted, problems = _departure_args({p.id for p in people})
     now, problem = _at()
-    problems += [problem] if problem else []
+    deals_page, page_problem = _deals_page()
+    problems += [p for p in (problem, page_problem) if p]
     context: dict[str, Any] = {"result": None, "figures": pages.FIGURES}
     if wanted and not problems:
         leaving = [p for p in people if p.id in wanted]
-        context = pages.departure(current_user, leaving, now=now)
+        context = pages.departure(
+            current_user, leaving, now=now, deals_page=deals_page, at=request.args.get("at", "")
+        )
     return render_template(
         "dependency/departure.html",
         people=pages.labelled(people),

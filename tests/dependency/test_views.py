@@ -183,3 +183,41 @@ def test_plotly_is_served_by_the_app(client, world):
     assert response.status_code == 200
     assert response.mimetype == "text/javascript" and b"plotly" in response.data[:2000].lower()
     response.close()
+
+
+def _deal_rows(page: str) -> list[str]:
+    body = page.split('id="deals-at-risk"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'data-deal="(\d+)"', body)
+
+
+def test_the_deals_at_risk_come_a_page_at_a_time_the_largest_first(client, world):
+    deals = [
+        f.make_opportunity(account=world.account_a, amount=1000 + n, roles={world.rep_a: "AR"})
+        for n in range(53)
+    ]
+    db.session.commit()
+    login(client, world.leader)
+    address = f"/dependency/departure?user_ids={world.rep_a.id}"
+    first = client.get(address).text
+    largest = [str(d.id) for d in sorted(deals, key=lambda d: -d.amount)]
+    assert _deal_rows(first) == largest[:50]
+    assert "53 deals" in first  # the totals count every deal, not the page
+    following = re.search(r'href="([^"]+)">Next page', first).group(1).replace("&amp;", "&")
+    assert f"user_ids={world.rep_a.id}" in following and "deals_page=2" in following
+    second = client.get(following).text
+    assert _deal_rows(second) == largest[50:]
+    assert "Previous page" in second and "Next page" not in second
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "2.5"])
+def test_a_bad_deals_page_answers_422_with_the_reason(client, world, value):
+    login(client, world.leader)
+    response = client.get(f"/dependency/departure?user_ids={world.rep_a.id}&deals_page={value}")
+    assert response.status_code == 422
+    assert f"{value} is not a page number." in response.text
+
+
+def test_reps_cannot_page_a_simulation(client, world):
+    login(client, world.rep_a)
+    response = client.get(f"/dependency/departure?user_ids={world.rep_a.id}&deals_page=2")
+    assert response.status_code == 403
