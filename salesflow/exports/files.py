@@ -1,7 +1,7 @@
-"""The one export engine: a list's rows read in keyset batches and written as CSV or Excel.
+"""The one export engine: a list's rows read in batches from one query and written as CSV or Excel.
 
 A list gives a `Listing` (lists.py): its SQL (scope, filters, the columns each row shows with the
-names joined in), its keyset order and how a batch of rows becomes typed cells. The engine never
+names joined in), its order and how a batch of rows becomes typed cells. The engine never
 holds more than a batch: CSV is streamed to the client as it is written; an Excel workbook is
 written row by row to a temporary file (openpyxl's write-only mode) and then streamed.
 
@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from salesflow import clock
 from salesflow.extensions import db
 
-BATCH = 5000  # rows per query: few round trips (each sorts the filtered rows), bounded memory
+BATCH = 5000  # rows per batch: a few set-wise queries for each, bounded memory
 SHEET_ROWS = 1_048_576  # Excel's rows per sheet (the header row included); more go to a next sheet
 CHUNK = 64 * 1024
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -96,35 +96,28 @@ def collector_paused() -> Iterator[None]:
 
 
 def batches(listing: Listing, size: int | None = None) -> Iterator[Sequence[sa.Row[Any]]]:
-    """The rows in the listing's order, `size` (BATCH) at a time, each batch one keyset query."""
+    """The rows in the listing's order, `size` (BATCH) at a time, from one query: the rows are
+    sorted once and streamed (a server-side cursor on PostgreSQL; SQLite steps through its
+    result), never all held at once. Keyset pages re-sorted every row the filters keep for each
+    page (a director's 10,000 deals: 19 ms a page on SQLite)."""
     size = size or BATCH
-    sort, key, descending = listing.sort, listing.id_column, listing.descending
-    query = listing.query if sort is None else listing.query.add_columns(sort.label("sort_key"))
+    key, descending = listing.id_column, listing.descending
     order = [key.desc() if descending else key]
-    if sort is not None:
-        order.insert(0, sort.desc() if descending else sort)
-    after: tuple[Any, int] | None = None
-    while True:
-        page = query if after is None else query.where(_beyond(listing, *after))
-        # Core rows, not the ORM's result machinery: the listing selects plain columns.
-        with collector_paused():
-            rows = db.session.connection().execute(page.order_by(*order).limit(size)).all()
-        if rows:
+    if listing.sort is not None:
+        order.insert(0, listing.sort.desc() if descending else listing.sort)
+    query = listing.query.order_by(*order).execution_options(yield_per=size)
+    # Core rows, not the ORM's result machinery: the listing selects plain columns.
+    with collector_paused():
+        result = db.session.connection().execute(query)
+    try:
+        while True:
+            with collector_paused():
+                rows = result.fetchmany(size)
+            if not rows:
+                return
             yield rows
-        if len(rows) < size:
-            return
-        last = rows[-1]
-        after = (last.sort_key if sort is not None else None, last.id)
-
-
-def _beyond(listing: Listing, value: Any, last_id: int) -> sa.ColumnElement[bool]:
-    sort, key, descending = listing.sort, listing.id_column, listing.descending
-    tie = key < last_id if descending else key > last_id
-    if sort is None:
-        return tie
-    bound = sa.literal(value, sort.type)
-    beyond = sort < bound if descending else sort > bound
-    return sa.or_(beyond, sa.and_(sort == bound, tie))
+    finally:
+        result.close()
 
 
 def _local(value: datetime, zone: Any) -> datetime:
