@@ -2,12 +2,14 @@
 
 Global search matched with LIKE '%…%', a full scan of 100,000 contacts per query. PostgreSQL
 gets pg_trgm GIN indexes on the very expressions search.queries matches (lower(column), and the
-phone's digits), which the planner uses for LIKE. SQLite gets FTS5 tables with the trigram
-tokenizer (SQLite 3.34 or later; without it no index is made and search keeps its scan), kept in
-step by triggers on accounts and contacts, so every write — services, imports' bulk inserts,
-merges, restores, the demo loader — updates them in its own transaction. Each indexed value ends
-with two char(1) sentinels: then every one- or two-character substring starts some trigram, and
-search finds short queries through the index's vocabulary (the *_terms tables) too.
+phone's digits), which the planner uses for LIKE, and for one- and two-character queries (no
+trigram) a full-text GIN index of the same text with each character a word. SQLite gets FTS5
+tables with the trigram tokenizer (SQLite 3.34 or later; without it no index is made and search
+keeps its scan), kept in step by triggers on accounts and contacts, so every write — services,
+imports' bulk inserts, merges, restores, the demo loader — updates them in its own transaction.
+Each indexed value ends with two char(1) sentinels: then every one- or two-character substring
+starts some trigram, and search finds short queries through the index's vocabulary (the *_terms
+tables) too.
 
 A batch-mode migration that recreates accounts or contacts on SQLite drops these triggers: it
 must run the _create_sqlite_triggers DDL again (tests/search checks the index after each write).
@@ -31,14 +33,21 @@ depends_on = None
 DIGITS = (
     "replace(replace(replace(replace(replace({0}, ' ', ''), '-', ''), '(', ''), ')', ''), '+', '')"
 )
-# (index name, table, indexed expression) on PostgreSQL: the same text as search.queries sends.
+TRGM = "(({0}) gin_trgm_ops)"
+# Each character a word of its own: one- and two-character queries, which have no trigram, are
+# full-text phrases of one or two words there (search/index.py builds the same expression).
+CHARS = "(to_tsvector('simple'::regconfig, regexp_replace(lower({0}), '(.)', '\\1 ', 'g')))"
+CONTACT_TEXT = " || ' ' || ".join(f"coalesce({c}, '')" for c in ("name", "title", "email", "phone"))
+# (index name, table, GIN index) on PostgreSQL: the very expressions search.queries sends.
 PG_INDEXES = (
-    ("ix_search_accounts_name", "accounts", "lower(name)"),
-    ("ix_search_contacts_name", "contacts", "lower(name)"),
-    ("ix_search_contacts_title", "contacts", "lower(title)"),
-    ("ix_search_contacts_email", "contacts", "lower(email)"),
-    ("ix_search_contacts_phone", "contacts", "lower(phone)"),
-    ("ix_search_contacts_phone_digits", "contacts", DIGITS.format("phone")),
+    ("ix_search_accounts_name", "accounts", TRGM.format("lower(name)")),
+    ("ix_search_contacts_name", "contacts", TRGM.format("lower(name)")),
+    ("ix_search_contacts_title", "contacts", TRGM.format("lower(title)")),
+    ("ix_search_contacts_email", "contacts", TRGM.format("lower(email)")),
+    ("ix_search_contacts_phone", "contacts", TRGM.format("lower(phone)")),
+    ("ix_search_contacts_phone_digits", "contacts", TRGM.format(DIGITS.format("phone"))),
+    ("ix_search_accounts_chars", "accounts", CHARS.format("coalesce(name, '')")),
+    ("ix_search_contacts_chars", "contacts", CHARS.format(CONTACT_TEXT)),
 )
 # SQLite: the FTS5 table's columns, each with the expression over the base row ({0} = new/old).
 SQLITE_INDEXES = {
@@ -110,8 +119,8 @@ def _upgrade_sqlite() -> None:
 def upgrade():
     if op.get_context().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        for name, table, expr in PG_INDEXES:
-            op.execute(f"CREATE INDEX {name} ON {table} USING gin (({expr}) gin_trgm_ops)")
+        for name, table, index in PG_INDEXES:
+            op.execute(f"CREATE INDEX {name} ON {table} USING gin {index}")
     else:
         _upgrade_sqlite()
 

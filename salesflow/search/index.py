@@ -1,17 +1,22 @@
 """The text index behind global search (migration 7e3b51c0a9d4_search_text_index).
 
-PostgreSQL: pg_trgm GIN indexes on the expressions search.queries matches; the planner uses them
-for the LIKE itself, so nothing here is needed there. SQLite: FTS5 tables with the trigram
-tokenizer, `accounts_search` and `contacts_search` (rowid = the record's id), kept in step by
-triggers in the writing transaction. A query narrows the scan to the index's candidates and keeps
-its LIKE, so results are exactly the LIKE scan's (the index folds case more widely than LIKE, so
-its candidates are a superset):
+Search narrows its LIKE scan to the index's candidates and keeps the LIKE, so results are exactly
+the scan's (the indexes fold case at least as widely as the LIKE: their candidates are a superset).
 
+PostgreSQL: pg_trgm GIN indexes on the expressions search.queries matches, which the planner uses
+for the LIKE itself; a query of one or two characters has no trigram, so a second GIN index holds
+the same text with each character a word of its own (`chars_document`), where the query's one or
+two characters are words.
+
+SQLite: FTS5 tables with the trigram tokenizer, `accounts_search` and `contacts_search` (rowid =
+the record's id), kept in step by triggers in the writing transaction:
 - three characters or more: the trigram phrase (`{name title} : "pacific"`);
 - one or two characters: every indexed value ends in two sentinels, so each occurrence of the
   query starts an indexed trigram; the vocabulary (`*_terms`) lists those trigrams by prefix;
 - a query matching more than MAX_CANDIDATES records (`a`, `example`) scans as before: walking the
   first 20 by name is then quicker than sorting thousands of candidates.
+
+A database without the index (SQLite without FTS5's trigrams, or not yet migrated) is scanned.
 """
 
 from collections.abc import Sequence
@@ -22,9 +27,11 @@ from salesflow.extensions import db
 
 INDEXES = ("accounts_search", "contacts_search")
 MAX_CANDIDATES = 5000
+COMMON_SHARE = 0.05  # PostgreSQL: a character in more records than this is scanned for
 MAX_TERMS = 400  # more trigrams than this for one or two characters: a common one, scanned
 _LAST_CHAR = "\U0010ffff"
 _present: dict[str, bool] = {}
+_shares: dict[tuple[str, str], dict[str, float]] = {}
 
 # A part of a match: the index columns searched and the text searched for in them.
 Part = tuple[Sequence[str], str]
@@ -40,16 +47,75 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     return True
 
 
+_PRESENCE = {
+    "sqlite": f"SELECT count(*) = 2 FROM sqlite_master WHERE name IN {INDEXES}",
+    "postgresql": "SELECT count(*) = 2 FROM pg_indexes "
+    "WHERE indexname IN ('ix_search_accounts_chars', 'ix_search_contacts_chars')",
+}
+
+
 def _available(connection: sa.Connection) -> bool:
-    """Whether the SQLite database has the index (it is not made without FTS5's trigram
-    tokenizer); looked up once per database."""
+    """Whether the database has the index (SQLite has none without FTS5's trigram tokenizer);
+    looked up once per database."""
     key = connection.engine.url.render_as_string()
     if key not in _present:
-        found = connection.exec_driver_sql(
-            "SELECT count(*) FROM sqlite_master WHERE name IN (?, ?)", INDEXES
-        ).scalar_one()
-        _present[key] = found == len(INDEXES)
+        sql = _PRESENCE.get(connection.dialect.name)
+        _present[key] = bool(sql and connection.exec_driver_sql(sql).scalar_one())
     return _present[key]
+
+
+def chars_document(columns: Sequence[sa.ColumnElement]) -> sa.ColumnElement:
+    """The text of PostgreSQL's ix_search_*_chars indexes, to the letter of the migration's: the
+    columns joined by spaces, lowered, each character followed by a space, as a tsvector."""
+    text: sa.ColumnElement | None = None
+    for column in columns:
+        value = sa.func.coalesce(column, sa.literal_column("''"))
+        text = value if text is None else text.op("||")(sa.literal_column("' '")).op("||")(value)
+    spaced = sa.func.regexp_replace(
+        sa.func.lower(text),
+        sa.literal_column("'(.)'"),
+        sa.literal_column("'\\1 '"),
+        sa.literal_column("'g'"),
+    )
+    return sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), spaced)
+
+
+def _character_shares(connection: sa.Connection, index: str) -> dict[str, float]:
+    """The share of records holding each of the most common characters, from the statistics
+    ANALYZE keeps of the chars index; read once per process and database (pg_stats takes a few
+    milliseconds, and which characters are common hardly changes)."""
+    key = (connection.engine.url.render_as_string(), index)
+    if key not in _shares:
+        row = connection.execute(
+            sa.text(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = :index"
+            ),
+            {"index": f"ix_search_{index.removesuffix('_search')}_chars"},
+        ).first()
+        found = row is not None and row[0] is not None
+        _shares[key] = dict(zip(row[0], row[1], strict=False)) if found else {}
+    return _shares[key]
+
+
+def _common_on_postgresql(connection: sa.Connection, index: str, text: str) -> bool:
+    """Whether each character of `text` is in more than COMMON_SHARE of the records."""
+    shares = _character_shares(connection, index)
+    return min(shares.get(ch, 0.0) for ch in text.lower()) > COMMON_SHARE
+
+
+def _narrow_postgresql(index: str, columns: Sequence[sa.ColumnElement], parts: Sequence[Part]):
+    """Three characters or more: the trigram indexes serve the LIKE. One or two letters or
+    digits: the records holding each as a word of chars_document (the index answers that
+    without reading a row; the LIKE then checks the order). A common one is scanned: checking
+    the index's text row by row would cost far more than the LIKE."""
+    query = parts[0][1]
+    if len(query) >= 3 or len(parts) > 1 or not query.isalnum():
+        return sa.true()
+    if _common_on_postgresql(db.session.connection(), index, query):
+        return sa.true()
+    words = sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), " ".join(query))
+    return chars_document(columns).op("@@")(words)
 
 
 def _quote(text: str) -> str:
@@ -97,12 +163,20 @@ def _match_expression(index: str, parts: Sequence[Part]) -> str | None:
     return " OR ".join(f"({clause})" for clause in clauses)
 
 
-def narrow(id_column: sa.ColumnElement, index: str, parts: Sequence[Part]):
-    """A condition on `id_column` restricting a search to the index's candidates for `parts`
-    (any part matching); true (scan) on PostgreSQL, without the index, or for a common query."""
+def narrow(
+    id_column: sa.ColumnElement,
+    index: str,
+    parts: Sequence[Part],
+    columns: Sequence[sa.ColumnElement],
+):
+    """A condition restricting a search to the index's candidates for `parts` (any part
+    matching; the first is the query over every column); true (scan) without the index or for
+    a common query. `columns` are the record's indexed columns, in the index's order."""
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite" or not _available(connection):
+    if not _available(connection):
         return sa.true()
+    if connection.dialect.name == "postgresql":
+        return _narrow_postgresql(index, columns, parts)
     expression = _match_expression(index, parts)
     if expression is None:
         return sa.true()

@@ -27,6 +27,7 @@ KINDS = ("accounts", "contacts")
 # A query that looks like a phone number also matches phones written with spaces or dashes.
 _PHONE_QUERY = re.compile(r"^\+?[\d\s\-()]{4,}$")
 _PHONE_NOISE = (" ", "-", "(", ")", "+")
+_INDEXED_CONTACT_COLUMNS = (Contact.name, Contact.title, Contact.email, Contact.phone)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def search_accounts(
         .where(
             scope.visible_accounts(user),
             _contains(Account.name, query),
-            index.narrow(Account.id, "accounts_search", [(("name",), query)]),
+            index.narrow(Account.id, "accounts_search", [(("name",), query)], [Account.name]),
             _after(Account.name, Account.id, after),
         )
         .order_by(_order(Account.name), Account.id)
@@ -135,7 +136,8 @@ def _contact_match(query: str) -> sa.ColumnElement[bool]:
     if digits is not None:
         matches.append(_phone_digits(Contact.phone).contains(digits, autoescape=True))
         parts.append((("phone_digits",), digits))
-    return sa.and_(sa.or_(*matches), index.narrow(Contact.id, "contacts_search", parts))
+    narrowed = index.narrow(Contact.id, "contacts_search", parts, _INDEXED_CONTACT_COLUMNS)
+    return sa.and_(sa.or_(*matches), narrowed)
 
 
 def search_contacts(
