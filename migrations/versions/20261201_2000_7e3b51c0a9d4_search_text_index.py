@@ -93,8 +93,10 @@ def _create_sqlite_triggers(table: str) -> None:
         f"CREATE TRIGGER {index}_ai AFTER INSERT ON {table} BEGIN "
         f"INSERT INTO {index} (rowid, {names}) VALUES (new.id, {values}); END"
     )
+    # Only a real change reindexes: a bulk update may set a column to the value it had.
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in watched.split(", "))
     op.execute(
-        f"CREATE TRIGGER {index}_au AFTER UPDATE OF {watched} ON {table} BEGIN "
+        f"CREATE TRIGGER {index}_au AFTER UPDATE OF {watched} ON {table} WHEN {changed} BEGIN "
         f"DELETE FROM {index} WHERE rowid = old.id; "
         f"INSERT INTO {index} (rowid, {names}) VALUES (new.id, {values}); END"
     )
