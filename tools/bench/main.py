@@ -320,6 +320,8 @@ def main(argv: list[str] | None = None) -> None:
         "--sqlite", type=Path, help="the SQLite file (default instance/bench/bench-<accounts>.db)"
     )
     args = parser.parse_args(argv)
+    if args.compare and not args.compare.exists():  # found out before a run of many minutes
+        parser.error(f"no such results file: {args.compare}")
     sqlite_file = args.sqlite or INSTANCE_DIR / "bench" / f"bench-{args.accounts}.db"
     targets = [("sqlite", f"sqlite:///{sqlite_file}")]
     if os.environ.get("BENCH_DATABASE_URL"):
