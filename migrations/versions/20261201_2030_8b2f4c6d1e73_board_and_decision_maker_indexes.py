@@ -1,8 +1,8 @@
 """opportunities, contacts: covering indexes for the board and the review's decision-chain gaps
 
-The board's column totals and each column's first cards by close date read
-ix_opportunities_board alone (status, stage, close date, version, deletion, account, currency,
-amount), never the deals' full rows; the decision-chain gaps find the current decision makers
+The board's column totals and each column's first cards by close date, and the review's funnel,
+forecast and stage ages, read ix_opportunities_board alone (status, stage, close date, version,
+deletion, account, currency, amount, stage entered), never the deals' full rows; the decision-chain gaps find the current decision makers
 through ix_contacts_decision_role instead of scanning every contact. Plain CREATE INDEX on both
 engines (no batch: a batch that recreated contacts on SQLite would drop the search triggers).
 
@@ -21,7 +21,7 @@ depends_on = None
 
 BOARD = [
     'status', 'stage_key', 'expected_close', 'playbook_version_id', 'deleted_at', 'account_id',
-    'currency', 'amount',
+    'currency', 'amount', 'stage_entered_at',
 ]
 MAKERS = ['decision_role', 'account_id', 'deleted_at', 'left_on']
 

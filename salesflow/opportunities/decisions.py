@@ -65,27 +65,26 @@ def latest(opportunity_id: int, gate_key: str) -> Approval | None:
     )
 
 
-def _latest_ids(opportunity_ids: Collection[int] | None = None) -> sa.Select[Any]:
-    """The id of each decision point's latest record (of two at one instant, the later one); of
-    some deals' points only when `opportunity_ids` is given (ranked before, not after)."""
-    ranked = sa.select(
-        Approval.id,
-        sa.func.row_number()
-        .over(
-            partition_by=(Approval.opportunity_id, Approval.gate_key),
-            order_by=(Approval.at.desc(), Approval.id.desc()),
+def _is_latest() -> sa.ColumnElement[bool]:
+    """The Approval is its decision point's latest record (of two at one instant, the later
+    one): no later record of the same point. A probe per request of the deal's few records, not
+    a ranking of every record."""
+    later = sa.orm.aliased(Approval)
+    return ~(
+        sa.select(later.id)
+        .where(
+            later.opportunity_id == Approval.opportunity_id,
+            later.gate_key == Approval.gate_key,
+            sa.or_(
+                later.at > Approval.at, sa.and_(later.at == Approval.at, later.id > Approval.id)
+            ),
         )
-        .label("n"),
+        .exists()
     )
-    if opportunity_ids is not None:
-        ranked = ranked.where(Approval.opportunity_id.in_(sorted(opportunity_ids)))
-    ranked = ranked.subquery()
-    return sa.select(ranked.c.id).where(ranked.c.n == 1)
 
 
-def pending_query(opportunity_ids: Collection[int] | None = None) -> sa.Select[Any]:
-    """(Approval, Opportunity, Account, User who asked) of every pending request (of some
-    deals)."""
+def pending_query() -> sa.Select[Any]:
+    """(Approval, Opportunity, Account, User who asked) of every pending request."""
     return (
         sa.select(Approval, Opportunity, Account, User)
         .join(Opportunity, Opportunity.id == Approval.opportunity_id)
@@ -93,7 +92,7 @@ def pending_query(opportunity_ids: Collection[int] | None = None) -> sa.Select[A
         .join(User, User.id == Approval.actor_id)
         .where(
             Approval.decision == Decision.requested,
-            Approval.id.in_(_latest_ids(opportunity_ids)),
+            _is_latest(),
             Approval.stage_key == Opportunity.stage_key,
             Opportunity.status == Status.open,
             Opportunity.deleted_at.is_(None),
@@ -143,20 +142,27 @@ def pending_decisions(user: User) -> list[PendingDecision]:
     return _read(pending_query().where(scope.decided_accounts(user)))
 
 
-def waiting_in(user: User, *, team_id: int | None = None) -> list[PendingDecision]:
+def waiting_in(
+    user: User, *, team_id: int | None = None, limit: int | None = None
+) -> tuple[list[PendingDecision], int]:
     """The pending requests on the deals `user` may see (the review's "Decisions waiting"), of
-    one team when `team_id` is given, oldest first."""
+    one team when `team_id` is given, oldest first: the first `limit` of them (all without
+    one), and how many there are."""
     query = pending_query().where(scope.visible_accounts(user))
     if team_id is not None:
         query = query.where(Account.team_id == team_id)
-    return _read(query)
+    shown = _read(query.limit(limit) if limit is not None else query)
+    if limit is None or len(shown) < limit:
+        return shown, len(shown)
+    counted = query.order_by(None).with_only_columns(sa.func.count(Approval.id))
+    return shown, int(db.session.scalar(counted) or 0)
 
 
 def pending_on(opportunity_ids: Collection[int]) -> dict[int, list[PendingDecision]]:
     """The pending requests of some deals (already loaded through the scope), by deal."""
     found: dict[int, list[PendingDecision]] = defaultdict(list)
     if opportunity_ids:
-        query = pending_query(opportunity_ids).where(Opportunity.id.in_(sorted(opportunity_ids)))
+        query = pending_query().where(Opportunity.id.in_(sorted(opportunity_ids)))
         for row in _read(query):
             found[row.opportunity_id].append(row)
     return dict(found)

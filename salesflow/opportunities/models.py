@@ -53,8 +53,9 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
         sa.Index("ix_opportunities_status_stage", "status", "playbook_version_id", "stage_key"),
         sa.Index("ix_opportunities_expected_close", "expected_close"),
         sa.Index("ix_opportunities_closed_at", "closed_at", "status"),  # won and lost in a period
-        # covering: the board's column totals and each column's first cards by close date are
-        # read from the index alone (queries.board), never the deals' full rows
+        # covering: the board's column totals and each column's first cards by close date, and
+        # the review's funnel, forecast and stage ages, are read from the index alone
+        # (queries.board, pipeline.figures), never the deals' full rows
         sa.Index(
             "ix_opportunities_board",
             "status",
@@ -65,6 +66,7 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
             "account_id",
             "currency",
             "amount",
+            "stage_entered_at",
         ),
     )
 

@@ -447,7 +447,9 @@ def pending_decisions(user: User) -> list[decisions.PendingDecision]:
     return decisions.pending_decisions(user)
 
 
-def decisions_waiting(user: User, *, team_id: int | None = None) -> list[decisions.PendingDecision]:
+def decisions_waiting(
+    user: User, *, team_id: int | None = None, limit: int | None = None
+) -> tuple[list[decisions.PendingDecision], int]:
     """The decisions asked on the deals `user` sees and not answered (of one team), oldest
-    first: the review's "Decisions waiting"."""
-    return decisions.waiting_in(user, team_id=team_id)
+    first: the review's "Decisions waiting" (the first `limit`), and how many there are."""
+    return decisions.waiting_in(user, team_id=team_id, limit=limit)

@@ -65,7 +65,7 @@ def review():
         moves = figures.period_moves(current_user, filters, now=now)  # read by two figures
         context = {
             "stages": stages,
-            "breaches": figures.breaches(current_user, filters, now=now),
+            "breaches": figures.breaches(current_user, filters, now=now, limit=BREACHES_SHOWN),
             "compliance": figures.gate_compliance(current_user, filters, now=now, moves=moves),
             "period": _days(filters, now),
             "funnel_chart": charts.funnel(stages),
@@ -75,8 +75,12 @@ def review():
             "triangle_gaps": figures.triangle_gaps(current_user, filters, now=now),
             "chain_gaps": figures.chain_gaps(current_user, filters, now=now),
             "week": figures.movement(current_user, filters, now=now),
-            "decisions": queries.decisions_waiting(current_user, team_id=filters.team_id),
         }
+        context["decisions"], context["decisions_count"] = queries.decisions_waiting(
+            current_user, team_id=filters.team_id, limit=DECISIONS_SHOWN
+        )
+        context["decisions_more"] = context["decisions_count"] > len(context["decisions"])
+        context["breaches_more"] = sum(s.breaches for s in stages) > len(context["breaches"])
         context |= review_lists.lists(
             context["breaches"],
             context["triangle_gaps"],
@@ -155,6 +159,8 @@ def _drill_url(figure: str, key: str | None = None) -> str:
     )
 
 
+DECISIONS_SHOWN = 50  # the oldest; the page says how many more wait
+BREACHES_SHOWN = 50  # the longest in their stage; the rest behind "See them all"
 REVIEW_ARGS = ("team_id", "user_id", "playbook", "from", "to")
 MOVES_NOTE = _l("A deal that moved more than once is listed once.")
 TITLES: dict[str, Any] = {

@@ -48,14 +48,6 @@ def deals_where(user: User, filters: Filters, by_version: dict[int, Playbook]) -
     return where
 
 
-def narrows(user: User, filters: Filters) -> bool:
-    """Whether the deals `user` reviews are some teams' or a person's rather than the whole
-    company's: a company-wide pass (the seats, the decision makers) is then scoped to them
-    before it groups; over every deal, scoping would only add a join."""
-    everyone = isinstance(scope.visible_teams(user), sa.sql.elements.True_)
-    return bool(filters.team_id or filters.user_id or not everyone)
-
-
 def versions_of(by_version: dict[int, Playbook], key: str) -> list[int]:
     return [v for v, p in by_version.items() if p.key == key]
 

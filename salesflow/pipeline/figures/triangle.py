@@ -1,17 +1,13 @@
 """Iron-triangle gaps: open deals missing a role their current stage's `roles` gate asks for."""
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
-from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
-from salesflow.pipeline.figures.filters import Filters, deals_where, narrows, versions
+from salesflow.pipeline.figures.filters import Filters, versions
 from salesflow.pipeline.figures.gaps import Gap, Gaps, gap_rows
 from salesflow.playbooks.gates import RolesGate
 from salesflow.playbooks.schema import Playbook
@@ -26,62 +22,41 @@ def needed_roles(by_version: dict[int, Playbook]) -> dict[tuple[int, str], froze
     }
 
 
-def triangle_gap(
-    by_version: dict[int, Playbook], where: Sequence[Any] = ()
-) -> sa.ColumnElement[bool]:
-    """Open and in a stage whose `roles` gate asks for a role no active user holds on it. The
-    roles held come from one grouped pass over the seats (per deal, a 0/1 column per role), so
-    the database joins two sets rather than probing each deal; `where` (on Opportunity and
-    Account: the reader's deals) scopes that pass before it groups, to the open deals in such
-    stages."""
+def _held(role: str) -> sa.ColumnElement[bool]:
+    """An active user holds `role` on the deal: one probe of the seats' (deal, role) key."""
+    return (
+        sa.select(OpportunityRole.id)
+        .join(User, User.id == OpportunityRole.user_id)
+        .where(
+            OpportunityRole.opportunity_id == Opportunity.id,
+            OpportunityRole.role == role,
+            User.active.is_(True),
+        )
+        .exists()
+    )
+
+
+def triangle_gap(by_version: dict[int, Playbook]) -> sa.ColumnElement[bool]:
+    """Open and in a stage whose `roles` gate asks for a role no active user holds on it. Each
+    of the reader's open deals in such a stage probes its seats by (deal, role) — the scope
+    and the stage narrow the deals first, and no pass groups every seat of the company."""
     by_roles: dict[frozenset[str], list[tuple[int, str]]] = {}
     for place, roles in needed_roles(by_version).items():
         if roles:
             by_roles.setdefault(roles, []).append(place)
     if not by_roles:
         return sa.false()
-    deal = so.aliased(Opportunity)
-
-    def placed(d: Any) -> list[sa.ColumnElement[bool]]:
-        return [
-            sa.or_(*((d.playbook_version_id == v) & (d.stage_key == s) for v, s in places))
-            for places in by_roles.values()
-        ]
-
-    held = (
-        sa.select(
-            OpportunityRole.opportunity_id.label("deal_id"),
+    lacking = [
+        sa.or_(
             *(
-                sa.func.max(sa.case((OpportunityRole.role == role, 1), else_=0)).label(role)
-                for role in sorted({r for roles in by_roles for r in roles})
-            ),
+                (Opportunity.playbook_version_id == v) & (Opportunity.stage_key == s)
+                for v, s in places
+            )
         )
-        .join(User, User.id == OpportunityRole.user_id)
-        .where(User.active.is_(True))
-        .group_by(OpportunityRole.opportunity_id)
-    )
-    if where:  # the reader's open deals in those stages only, before grouping
-        held = (
-            held.join(Opportunity, Opportunity.id == OpportunityRole.opportunity_id)
-            .join(Account, Account.id == Opportunity.account_id)
-            .where(*where, Opportunity.status == Status.open, sa.or_(*placed(Opportunity)))
-        )
-    held = held.subquery()
-    lacking = sa.or_(
-        *(
-            at & sa.or_(*(sa.func.coalesce(held.c[role], 0) == 0 for role in sorted(roles)))
-            for at, roles in zip(placed(deal), by_roles, strict=True)
-        )
-    )
-    return Opportunity.id.in_(
-        sa.select(deal.id)
-        .outerjoin(held, held.c.deal_id == deal.id)
-        .where(deal.status == Status.open, lacking)
-    )
-
-
-def _scoped(user: User, filters: Filters, by_version: dict[int, Playbook]) -> list[Any]:
-    return deals_where(user, filters, by_version) if narrows(user, filters) else []
+        & sa.or_(*(~_held(role) for role in sorted(roles)))
+        for roles, places in by_roles.items()
+    ]
+    return (Opportunity.status == Status.open) & sa.or_(*lacking)
 
 
 def triangle_gaps(user: User, filters: Filters, *, now: datetime) -> Gaps:
@@ -89,9 +64,7 @@ def triangle_gaps(user: User, filters: Filters, *, now: datetime) -> Gaps:
     active user in the role): how many, and the first GAP_LIMIT with the roles missing. Two
     queries."""
     by_version = versions()
-    total, deals = gap_rows(
-        user, filters, triangle_gap(by_version, _scoped(user, filters, by_version))
-    )
+    total, deals = gap_rows(user, filters, triangle_gap(by_version))
     held: dict[int, set[str]] = {}
     for deal_id, role in db.session.execute(
         sa.select(OpportunityRole.opportunity_id, OpportunityRole.role)
