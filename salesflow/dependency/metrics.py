@@ -80,17 +80,51 @@ class AccountMetrics:
     risk: Risk
 
 
-def shares(inp: AccountInput) -> dict[int, float]:
-    """Share of each user: Σ_C importance(C)·s(E,C) over the account's total (Share)."""
+@dataclass(frozen=True)
+class Holdings:
+    """An account as its figures need it: each user's weight Σ_C importance(C)·s(E,C) over the
+    account's current contacts, its key contacts, and per key contact the users with a live tie.
+    Loaded set-wise in SQL for many accounts (dependency.live), or made from an AccountInput."""
+
+    account_id: int
+    weights: Mapping[int, float]
+    keys: tuple[ContactIn, ...]
+    tied: Mapping[int, frozenset[int]]  # key contact id → users; every key contact present
+
+    def without(self, user_ids: Iterable[int]) -> "Holdings":
+        """The account as if these users had no ties (the departure simulation)."""
+        gone = set(user_ids)
+        weights = {u: w for u, w in self.weights.items() if u not in gone}
+        tied = {c: users - gone for c, users in self.tied.items()}
+        return Holdings(self.account_id, weights, self.keys, tied)
+
+    def touches(self, user_ids: Iterable[int]) -> bool:
+        """Whether any of these users has a tie here."""
+        return any(u in self.weights for u in user_ids)
+
+
+def holdings(inp: AccountInput) -> Holdings:
+    """The Holdings of an account given contact by contact."""
     importance = {c.id: c.importance for c in inp.contacts}
     weight: dict[int, float] = {}
     for (user_id, contact_id), strength in inp.ties.items():
         if contact_id in importance:
             weight[user_id] = weight.get(user_id, 0.0) + importance[contact_id] * strength
-    total = sum(weight.values())
+    tied = _tied_users(inp)
+    keys = tuple(c for c in inp.contacts if c.is_key)
+    return Holdings(inp.account_id, weight, keys, {c.id: frozenset(tied[c.id]) for c in keys})
+
+
+def _shares(weights: Mapping[int, float]) -> dict[int, float]:
+    total = sum(weights.values())
     if total <= 0:
         return {}
-    return {user_id: w / total for user_id, w in weight.items() if w > 0}
+    return {user_id: w / total for user_id, w in weights.items() if w > 0}
+
+
+def shares(inp: AccountInput) -> dict[int, float]:
+    """Share of each user: Σ_C importance(C)·s(E,C) over the account's total (Share)."""
+    return _shares(holdings(inp).weights)
 
 
 def _tied_users(inp: AccountInput) -> dict[int, set[int]]:
@@ -103,15 +137,17 @@ def _tied_users(inp: AccountInput) -> dict[int, set[int]]:
 
 
 def bus_factor(
-    inp: AccountInput, share: Mapping[int, float], tied: Mapping[int, set[int]] | None = None
+    inp: AccountInput | Holdings,
+    share: Mapping[int, float],
+    tied: Mapping[int, set[int]] | None = None,
 ) -> int:
     """The fewest users whose removal leaves at least half of the key-contact importance with no
     live tie, computed greedily: each round removes the user whose removal uncovers the most
-    key-contact importance; among equals the larger share, then the lowest id (Bus factor).
-    `tied`: _tied_users(inp), when the caller has it (copied, not changed)."""
-    keys = [c for c in inp.contacts if c.is_key]
+    key-contact importance; among equals the larger share, then the lowest id (Bus factor)."""
+    held = inp if isinstance(inp, Holdings) else holdings(inp)
+    keys = list(held.keys)
     total = sum(c.importance for c in keys)
-    tied = {cid: set(users) for cid, users in (tied or _tied_users(inp)).items()}
+    tied = {c.id: set((tied or held.tied)[c.id]) for c in keys}
     users = {u for c in keys for u in tied[c.id]}
 
     def uncovered() -> float:
@@ -119,11 +155,13 @@ def bus_factor(
 
     removed = 0
     while total > 0 and uncovered() < total / 2 and users:
-
-        def gain(user: int) -> float:
-            return sum(c.importance for c in keys if tied[c.id] == {user})
-
-        best = min(users, key=lambda u: (-gain(u), -share.get(u, 0.0), u))
+        # each user's gain: the importance of the key contacts only they are tied to
+        gain: dict[int, float] = {}
+        for c in keys:
+            if len(tied[c.id]) == 1:
+                (only,) = tied[c.id]
+                gain[only] = gain.get(only, 0) + c.importance
+        best = min(users, key=lambda u: (-gain.get(u, 0), -share.get(u, 0.0), u))
         users.discard(best)
         for cid in tied:
             tied[cid].discard(best)
@@ -131,14 +169,14 @@ def bus_factor(
     return removed
 
 
-def account_metrics(inp: AccountInput) -> AccountMetrics:
+def account_metrics(inp: AccountInput | Holdings) -> AccountMetrics:
     """Every figure of one account (PRODUCT.md, Dependency analytics)."""
-    share = shares(inp)
+    held = inp if isinstance(inp, Holdings) else holdings(inp)
+    share = _shares(held.weights)
     holder = min(share, key=lambda u: (-share[u], u)) if share else None
     hhi = sum(s * s for s in share.values())
     effective = 1 / hhi if hhi > 0 else None
-    tied = _tied_users(inp)
-    keys = [c for c in inp.contacts if c.is_key]
+    keys, tied = held.keys, held.tied
     uncovered = tuple(c.id for c in keys if not tied[c.id])
     single = tuple(c.id for c in keys if len(tied[c.id]) == 1)
     multi = sum(1 for c in keys if len(tied[c.id]) >= 2)
@@ -151,7 +189,7 @@ def account_metrics(inp: AccountInput) -> AccountMetrics:
     else:
         risk = Risk.low
     return AccountMetrics(
-        account_id=inp.account_id,
+        account_id=held.account_id,
         shares=share,
         top_share=share[holder] if holder is not None else None,
         holder_id=holder,
@@ -160,7 +198,7 @@ def account_metrics(inp: AccountInput) -> AccountMetrics:
         uncovered_key_contacts=uncovered,
         single_threaded_key_contacts=single,
         multi_threaded_coverage=coverage,
-        bus_factor=bus_factor(inp, share, tied),
+        bus_factor=bus_factor(held, share),
         risk=risk,
     )
 
@@ -185,27 +223,23 @@ class AccountDeparture:
         return self.after.risk > self.before.risk
 
 
-def _decision_maker_tied(inp: AccountInput, m: AccountMetrics) -> bool:
-    """has_live_decision_maker_tie, from the account's metrics (a decision maker is a key
-    contact: tied unless uncovered)."""
-    uncovered = set(m.uncovered_key_contacts)
-    return any(
-        c.decision_role == DecisionRole.decision_maker and c.id not in uncovered
-        for c in inp.contacts
-    )
+def _decision_maker_tied(held: Holdings) -> bool:
+    """has_live_decision_maker_tie (a decision maker is always a key contact)."""
+    return any(held.tied[c.id] for c in held.keys if c.decision_role == DecisionRole.decision_maker)
 
 
 def departure(
-    inp: AccountInput, user_ids: Iterable[int], before: AccountMetrics | None = None
+    inp: AccountInput | Holdings, user_ids: Iterable[int], before: AccountMetrics | None = None
 ) -> AccountDeparture:
     """One account recomputed without the departing users' ties (Departure simulation);
     `before`: the account's metrics as they are, when the caller has them (today's snapshot)."""
     gone = set(user_ids)
-    before = before or account_metrics(inp)
-    touched = any(user in gone for user, _contact in inp.ties)
-    after = account_metrics(inp.without(gone)) if touched else before
+    held = inp if isinstance(inp, Holdings) else holdings(inp)
+    before = before or account_metrics(held)
+    reduced = held.without(gone) if held.touches(gone) else held
+    after = account_metrics(reduced) if reduced is not held else before
     newly = tuple(c for c in after.uncovered_key_contacts if c not in before.uncovered_key_contacts)
     # the dashboard's rule: the holder is the person with the largest share
-    held = before.holder_id in gone
-    loses = _decision_maker_tied(inp, before) and not _decision_maker_tied(inp, after)
-    return AccountDeparture(inp.account_id, before, after, newly, held, loses)
+    held_by_gone = before.holder_id in gone
+    loses = _decision_maker_tied(held) and not _decision_maker_tied(reduced)
+    return AccountDeparture(held.account_id, before, after, newly, held_by_gone, loses)

@@ -19,7 +19,7 @@ from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.dependency import metrics
 from salesflow.dependency.models import AccountSnapshot
-from salesflow.dependency.queries import IN_FLIGHT, account_inputs
+from salesflow.dependency.queries import IN_FLIGHT, holdings
 from salesflow.extensions import db
 from salesflow.ties.models import TieChange
 
@@ -60,7 +60,7 @@ def take(*, now: datetime) -> int:
             "taken_at": now,
             **_figures(metrics.account_metrics(inp)),
         }
-        for account_id, inp in account_inputs(None, now=now).items()
+        for account_id, inp in holdings(None, now=now).items()
     ]
     db.session.execute(sa.delete(AccountSnapshot).where(AccountSnapshot.day == day))
     db.session.execute(sa.delete(TieChange).where(TieChange.at < now - IN_FLIGHT))
@@ -94,7 +94,7 @@ def refresh(account_ids: Collection[int], *, now: datetime) -> int:
     rows = [
         {"row_day": clock.today(now), "row_account": a, "refreshed_at": now}
         | _figures(metrics.account_metrics(inp))
-        for a, inp in account_inputs(set(ids), now=now).items()
+        for a, inp in holdings(set(ids), now=now).items()
     ]
     if rows:
         statement = (

@@ -5,6 +5,7 @@ across midnight yesterday's rows stay as they were."""
 
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from salesflow import clock
@@ -144,3 +145,40 @@ def test_a_refresh_is_a_few_queries_whatever_the_number_of_accounts(world, now, 
     with sql_statements() as many:
         snapshots.refresh({world.account_a.id, world.account_b.id, world.shared.id}, now=at)
     assert len(many) == len(few) <= 8
+
+
+def test_the_figures_computed_in_sql_equal_those_computed_tie_by_tie(world, now):
+    """dependency.live sums each person's weight in the database: the same figures as the
+    contact-by-contact definition, with people who left, contacts who left and deleted ones."""
+    extra = f.make_contact(account=world.account_a, name="Chief", influence="high")
+    gone = f.make_contact(account=world.account_a, name="Gone", decision_role="decision_maker")
+    for rep, days in ((world.rep_a2, 3), (world.director_a, 40), (world.rep_b, 100)):
+        f.make_interaction(
+            account=world.account_a, owner=rep, contacts=[extra, gone], days_ago=days
+        )
+    f.make_interaction(account=world.shared, owner=world.rep_a2, contacts=[world.contact_shared])
+    gone.left_on = now.date()
+    world.rep_b.active = False
+    db.session.flush()
+    at = now + timedelta(hours=1)
+    by_sql = {a: metrics.account_metrics(h) for a, h in queries.holdings(None, now=at).items()}
+    by_tie = {
+        a: metrics.account_metrics(inp) for a, inp in queries.account_inputs(None, now=at).items()
+    }
+    assert by_sql.keys() == by_tie.keys()
+    for account_id, expected in by_tie.items():
+        found = by_sql[account_id]
+        assert found.shares == pytest.approx(expected.shares)
+        assert found.effective_holders == pytest.approx(expected.effective_holders)
+        assert (found.holder_id, found.key_contacts, found.uncovered_key_contacts) == (
+            expected.holder_id,
+            expected.key_contacts,
+            expected.uncovered_key_contacts,
+        )
+        assert (found.single_threaded_key_contacts, found.bus_factor, found.risk) == (
+            expected.single_threaded_key_contacts,
+            expected.bus_factor,
+            expected.risk,
+        )
+    assert world.rep_b.id not in by_sql[world.account_a.id].shares
+    assert gone.id not in by_sql[world.account_a.id].key_contacts
