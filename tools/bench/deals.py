@@ -17,6 +17,7 @@ from salesflow.interactions.models import Interaction
 from salesflow.opportunities import queries
 from salesflow.opportunities.facts import load_facts
 from salesflow.opportunities.models import Opportunity, Status
+from salesflow.pipeline import aggregate
 from salesflow.playbooks import registry
 from tools.bench import sql_deals as raw
 from tools.bench.sql import Viewer
@@ -82,6 +83,15 @@ def pick_deals(app: Flask, rep: Viewer, director: Viewer) -> DealTarget | None:
     if busiest is None:
         return None
     return DealTarget(busiest[0], busiest[1], tuple(first), director.team_id or 0, team_deals)
+
+
+def morning(app: Flask, now: datetime) -> None:
+    """What the scheduler builds each morning for these pages, built once before they are
+    timed: the review's daily aggregate of moves up to yesterday (the pipeline_moves job)."""
+    with app.app_context():
+        aggregate.rebuild(now=now)
+        db.session.commit()
+        db.session.remove()
 
 
 def _read(response: Any) -> Any:

@@ -50,6 +50,7 @@ from tools.bench.deals import (
     Case,
     DealTarget,
     function_cases,
+    morning,
     page_cases,
     pick_deals,
 )
@@ -276,6 +277,7 @@ def run(engine: str, url: str, args: argparse.Namespace) -> str:
     by_role = {person.role: person for person in people}
     deal = pick_deals(app, by_role["rep"].viewer, by_role["director"].viewer)
     now = clock.now()
+    morning(app, now)
     table = measure(app, all_cases(app, people, target, deal, now), args.repeat)
     table += measure(app, dependency_todo(app, people, now), min(args.repeat, DEPENDENCY_REPEAT))
     meta["load_after"] = load_average()
