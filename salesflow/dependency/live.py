@@ -48,17 +48,15 @@ def _weights(ids: list[int] | None, now: datetime) -> sa.TextClause:
         # counts the outer loop, each looking its day's weight up (queries._strengths)
         source, day = "tie_touches AS t INDEXED BY ix_tie_touches_account_id_user_id", "+t.day"
     where = "" if ids is None else " AND t.account_id IN :ids"
+    # One level: each day count × its day's weight × its contact's importance, summed per
+    # account and person (the sum of the strengths weighted by importance, regrouped).
     statement = sa.text(
-        f"WITH weights(day, weight) AS (VALUES {values}), "
-        "strengths AS (SELECT t.account_id, t.user_id, t.contact_id, "
-        "SUM(t.touches * weights.weight) AS strength "
+        f"WITH weights(day, weight) AS (VALUES {values}) "
+        f"SELECT t.account_id, t.user_id, SUM(t.touches * weights.weight * {_importance()}) "
         f"FROM {source} JOIN weights ON weights.day = {day} "
-        f"WHERE t.day BETWEEN :first AND :today{where} "
-        "GROUP BY t.account_id, t.user_id, t.contact_id) "
-        f"SELECT s.account_id, s.user_id, SUM(s.strength * {_importance()}) "
-        "FROM strengths AS s JOIN contacts AS c "
-        "ON c.id = s.contact_id AND c.account_id = s.account_id "
-        f"WHERE {CURRENT} GROUP BY s.account_id, s.user_id"
+        "JOIN contacts AS c ON c.id = t.contact_id AND c.account_id = t.account_id "
+        f"WHERE t.day BETWEEN :first AND :today{where} AND {CURRENT} "
+        "GROUP BY t.account_id, t.user_id"
     ).bindparams(**bounds)
     if ids is not None:
         statement = statement.bindparams(sa.bindparam("ids", ids, expanding=True))
