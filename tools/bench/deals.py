@@ -12,6 +12,7 @@ from flask import Flask
 
 from salesflow.accounts.models import Account
 from salesflow.auth.models import User
+from salesflow.dependency import snapshots
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
 from salesflow.opportunities import queries
@@ -86,10 +87,12 @@ def pick_deals(app: Flask, rep: Viewer, director: Viewer) -> DealTarget | None:
 
 
 def morning(app: Flask, now: datetime) -> None:
-    """What the scheduler builds each morning for these pages, built once before they are
-    timed: the review's daily aggregate of moves up to yesterday (the pipeline_moves job)."""
+    """What the scheduler builds each morning for the pages, built once before they are timed:
+    the review's daily aggregate of moves up to yesterday (the pipeline_moves job) and today's
+    dependency snapshot (dependency_snapshot)."""
     with app.app_context():
         aggregate.rebuild(now=now)
+        snapshots.take(now=now)
         db.session.commit()
         db.session.remove()
 

@@ -17,10 +17,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from flask_migrate import upgrade
 from playwright.sync_api import Browser, sync_playwright
 
 from config import INSTANCE_DIR, normalize_database_url
+from salesflow import clock
 from salesflow.demo.people import PASSWORDS
+from tools.bench.deals import morning
+from tools.bench.main import bench_app
 from tools.bench.targets import load_average
 from tools.loadtest.main import _free_port, _start_server
 
@@ -69,7 +73,9 @@ def _loads(browser: Browser, url: str, state: Path, repeat: int) -> dict:
     for _ in range(repeat):
         context = browser.new_context(storage_state=str(state))  # an empty cache each time
         page = context.new_page()
-        page.goto(url, wait_until="load")
+        answer = page.goto(url, wait_until="load")
+        if answer is None or answer.status != 200:  # an error page's time says nothing
+            raise SystemExit(f"{url}: HTTP {answer.status if answer else '?'}")
         cold.append(page.evaluate(TIMING))
         page.goto(url, wait_until="load")  # again, with what the first load cached
         warm.append(page.evaluate(TIMING)["ms"])
@@ -92,6 +98,10 @@ def measure(url: str, repeat: int) -> str:
     work = Path(tempfile.mkdtemp(prefix="first-load-"))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    app = bench_app(url)
+    with app.app_context():
+        upgrade()  # a copy loaded by an older checkout gets the newer tables
+    morning(app, clock.now())  # as the pages read them in production
     before = load_average()
     server = _start_server(url, port, work / "gunicorn.log")
     rows = []
