@@ -33,7 +33,7 @@ def pipeline_snapshot(now: datetime) -> str:
 def pipeline_moves(now: datetime) -> str:
     """Rebuild the daily aggregate of moves up to yesterday (the review reads it)."""
     n = aggregate.rebuild(now=now)
-    return ngettext("%(num)d day's row of moves", "%(num)d days' rows of moves", n)
+    return ngettext("%(num)d row of daily moves", "%(num)d rows of daily moves", n)
 
 
 def _ars(deal_ids: list[int]) -> dict[int, set[int]]:

@@ -33,7 +33,18 @@ class Gaps:
 
 def gap_rows(user: User, filters: Filters, condition: Any, *extra: Any) -> tuple[int, list[Any]]:
     """How many deals meet `condition`, and the first GAP_LIMIT of them (id, name, account,
-    version, stage, *extra); one query, the count a window over all of them."""
+    version, stage, *extra). Two queries: the ids of every such deal, unordered (an ORDER BY id
+    with a LIMIT made PostgreSQL walk every deal in id order), then the rows of the first."""
+    ids = sorted(
+        db.session.scalars(
+            sa.select(Opportunity.id)
+            .join(Account, Account.id == Opportunity.account_id)
+            .where(*deals_where(user, filters, versions()), condition)
+        )
+    )
+    first = ids[:GAP_LIMIT]
+    if not first:
+        return 0, []
     rows = db.session.execute(
         sa.select(
             Opportunity.id,
@@ -42,11 +53,9 @@ def gap_rows(user: User, filters: Filters, condition: Any, *extra: Any) -> tuple
             Opportunity.playbook_version_id,
             Opportunity.stage_key,
             *extra,
-            sa.func.count().over(),
         )
         .join(Account, Account.id == Opportunity.account_id)
-        .where(*deals_where(user, filters, versions()), condition)
+        .where(Opportunity.id.in_(first))
         .order_by(Opportunity.id)
-        .limit(GAP_LIMIT)
     ).all()
-    return (int(rows[0][-1]) if rows else 0), [tuple(row)[:-1] for row in rows]
+    return len(ids), [tuple(row) for row in rows]

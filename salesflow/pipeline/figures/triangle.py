@@ -37,24 +37,25 @@ def _held(role: str) -> sa.ColumnElement[bool]:
 
 
 def triangle_gap(by_version: dict[int, Playbook]) -> sa.ColumnElement[bool]:
-    """Open and in a stage whose `roles` gate asks for a role no active user holds on it. Each
-    of the reader's open deals in such a stage probes its seats by (deal, role) — the scope
-    and the stage narrow the deals first, and no pass groups every seat of the company."""
-    by_roles: dict[frozenset[str], list[tuple[int, str]]] = {}
+    """Open and in a stage whose `roles` gate asks for a role no active user holds on it: per
+    role, the stages asking for it and one test of the deal's seats (so each role is looked up
+    once, not once per stage). The scope and the stage narrow the deals first, and no pass
+    groups every seat of the company."""
+    by_role: dict[str, list[tuple[int, str]]] = {}
     for place, roles in needed_roles(by_version).items():
-        if roles:
-            by_roles.setdefault(roles, []).append(place)
-    if not by_roles:
+        for role in roles:
+            by_role.setdefault(role, []).append(place)
+    if not by_role:
         return sa.false()
     lacking = [
         sa.or_(
             *(
                 (Opportunity.playbook_version_id == v) & (Opportunity.stage_key == s)
-                for v, s in places
+                for v, s in sorted(places)
             )
         )
-        & sa.or_(*(~_held(role) for role in sorted(roles)))
-        for roles, places in by_roles.items()
+        & ~_held(role)
+        for role, places in sorted(by_role.items())
     ]
     return (Opportunity.status == Status.open) & sa.or_(*lacking)
 
