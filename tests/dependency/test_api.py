@@ -106,3 +106,23 @@ def test_bad_input_is_a_422_on_the_field(app, world, now, path, kwargs, field):
     response = client.post(path, **kwargs) if "json" in kwargs else client.get(path)
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["error"]["fields"]
+
+
+def test_the_paged_report_reads_todays_snapshot(app, world, now):
+    import sqlalchemy as sa
+
+    from salesflow import clock
+    from salesflow.dependency import snapshots
+    from salesflow.dependency.models import AccountSnapshot
+    from salesflow.extensions import db
+
+    taken = now + timedelta(minutes=10)
+    with clock.frozen(taken):
+        snapshots.take(now=taken)
+    db.session.execute(
+        sa.update(AccountSnapshot).values(bus_factor=7)
+    )  # marked: read, not computed
+    db.session.commit()
+    at = (taken + timedelta(hours=1)).isoformat()
+    body = api_as(app, world.leader).get("/reports/dependency", query_string={"at": at}).get_json()
+    assert {row["bus_factor"] for row in body["items"]} == {7}
