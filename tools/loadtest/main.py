@@ -25,6 +25,8 @@ import urllib.request
 from pathlib import Path
 
 from config import BASE_DIR, INSTANCE_DIR, normalize_database_url
+from salesflow import clock
+from tools.bench.deals import morning
 from tools.bench.main import bench_app
 from tools.bench.targets import load_average
 from tools.loadtest import plan, summary
@@ -95,6 +97,7 @@ def run(engine: str, url: str, steps: list[int], seconds: int) -> str:
     app = bench_app(url)
     with app.app_context():
         upgrade()  # a database loaded by an older checkout gets the newer tables
+    morning(app, clock.now())  # the review's aggregate and today's snapshot, as in production
     people = plan.make(app)
     settings = _settings(url)
     work = Path(tempfile.mkdtemp(prefix="loadtest-"))
