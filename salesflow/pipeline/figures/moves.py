@@ -167,12 +167,11 @@ def changed_accounts(build: PipelineMoveBuild) -> set[int]:
         )
     )
     were = build.deleted_deals or []
-    deals = db.session.scalars(
-        sa.select(Opportunity.account_id).where(
-            sa.or_(
-                sa.and_(Opportunity.deleted_at.is_not(None), Opportunity.id.not_in(were)),
-                sa.and_(Opportunity.deleted_at.is_(None), Opportunity.id.in_(were)),
-            )
+    flipped: sa.ColumnElement[bool] = Opportunity.deleted_at.is_not(None)  # by its index
+    if were:
+        flipped = sa.or_(
+            sa.and_(flipped, Opportunity.id.not_in(were)),
+            sa.and_(Opportunity.deleted_at.is_(None), Opportunity.id.in_(were)),
         )
-    )
+    deals = db.session.scalars(sa.select(Opportunity.account_id).where(flipped))
     return set(moved) | set(deals)
