@@ -133,3 +133,16 @@ def test_only_deadlocks_and_serialization_failures_are_retryable():
     assert retryable(_error("40001")) == "serialization failure"
     assert retryable(_error("57014")) is None
     assert retryable(ValueError("40P01")) is None
+
+
+def test_postgresql_runs_without_its_jit_compiler_and_sqlite_with_its_pragmas(app):
+    """Each engine's session settings hold on every pooled connection: PostgreSQL compiles no
+    query (the reports' large queries paid ~250 ms each), SQLite waits for a writer and keeps
+    foreign keys."""
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        else:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
