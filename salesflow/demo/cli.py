@@ -12,6 +12,7 @@ from salesflow.demo.people import DemoLogin
 from salesflow.dependency import snapshots as dependency_snapshots
 from salesflow.extensions import db
 from salesflow.labels import label
+from salesflow.pipeline import aggregate
 from salesflow.pipeline import snapshots as pipeline_snapshots
 
 demo_cli = AppGroup("demo", help="Demo and large data sets.")
@@ -52,11 +53,13 @@ TREND_WEEKS = 12
 
 
 def take_snapshots(now: datetime, *, weeks: int) -> None:
-    """Today's snapshots, as the scheduler takes them daily; for a small demo also one a week
-    back `weeks` weeks, so the dependency trend has a history to show on day one."""
+    """Today's snapshots and the review's daily moves, as the scheduler takes them daily; for a
+    small demo also one a week back `weeks` weeks, so the dependency trend has a history to show
+    on day one."""
     for weeks_ago in range(weeks, -1, -1):
         dependency_snapshots.take(now=now - timedelta(weeks=weeks_ago))
     pipeline_snapshots.take(now=now)
+    aggregate.rebuild(now=now)
     db.session.commit()
 
 

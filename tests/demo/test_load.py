@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from salesflow import clock
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.audit.models import AuditEntry
 from salesflow.auth.models import User
@@ -18,7 +19,7 @@ from salesflow.interactions.models import (
 )
 from salesflow.opportunities.facts import gate_results
 from salesflow.opportunities.models import Opportunity, OpportunityRole, StageChange
-from salesflow.pipeline.models import PipelineSnapshot
+from salesflow.pipeline.models import PipelineMoveBuild, PipelineMoveDay, PipelineSnapshot
 from salesflow.playbooks import registry
 from salesflow.teams.models import Team
 from salesflow.teams.services import create_team
@@ -299,3 +300,11 @@ def test_the_demo_has_a_dependency_trend_and_todays_pipeline_snapshot(loaded):
     assert latest == _count(sa.select(Account.id).where(Account.deleted_at.is_(None)))
     open_deals = _count(sa.select(Opportunity.id).where(Opportunity.status == "open"))
     assert _count(sa.select(PipelineSnapshot.id)) == open_deals > 0
+
+
+def test_the_demo_review_reads_its_daily_moves_up_to_yesterday(loaded):
+    """A fresh demo's review counts from the aggregate at once, not live until the first
+    morning's job."""
+    build = db.session.scalar(sa.select(PipelineMoveBuild))
+    assert build is not None and build.through == clock.today(build.built_at) - timedelta(days=1)
+    assert _count(sa.select(PipelineMoveDay.id)) > 0
