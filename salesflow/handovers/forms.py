@@ -24,7 +24,7 @@ class HandoverForm(FlaskForm):
     """The accounts are checkboxes rendered by the template (the person's accounts); the
     service checks every choice."""
 
-    from_user_id = HiddenField()
+    from_user_id = HiddenField(id="handover-from-user")  # the person picker is #from_user_id
     to_user_id = SelectField(FIELD_LABELS["to_user_id"], coerce=coerce_id, validate_choice=False)
     due_date = DateField(FIELD_LABELS["due_date"], validators=[Optional()])
     account_ids = SelectMultipleField(

@@ -18,6 +18,16 @@ def _count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Handover))
 
 
+def test_the_planning_page_gives_each_element_its_own_id(client, world, now):
+    """A label points at one field: the person picker and the form's hidden copy of the person
+    must not share an id."""
+    db.session.commit()
+    login(client, world.leader)
+    page = client.get(f"/handovers/new?from_user_id={world.rep_a.id}").text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
 def test_leadership_plans_a_handover_from_the_page(client, world, now):
     db.session.commit()
     login(client, world.leader)
