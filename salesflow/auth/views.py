@@ -1,6 +1,15 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -12,6 +21,24 @@ from salesflow.auth.models import ApiToken, User
 from salesflow.forms import ButtonForm, press, save_form
 
 bp = Blueprint("auth", __name__)
+
+
+@bp.after_app_request
+def _whole_page_for_htmx(response: Response) -> Response:
+    """A part of a page asked for in place (htmx) is never answered with another page swapped
+    into it: a redirect (the session ended: the login page) becomes htmx's HX-Redirect, and a
+    form too old to accept (its CSRF token expired with the session) reloads the page."""
+    if not request.headers.get("HX-Request"):
+        return response
+    if 300 <= response.status_code < 400 and response.location:
+        whole = Response(status=204)
+        whole.headers["HX-Redirect"] = response.location
+        for cookie in response.headers.getlist("Set-Cookie"):
+            whole.headers.add("Set-Cookie", cookie)
+        return whole
+    if response.status_code in (400, 401):
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 def load_user(user_id: str) -> User | None:

@@ -261,3 +261,21 @@ def test_api_another_teams_rep_gets_404_and_a_teammate_403(app, now, world, step
     path = f"/interactions/{step.id}/reschedule"
     assert api_as(app, world.rep_b).post(path, json=body).status_code == 404
     assert api_as(app, world.rep_a2).post(path, json=body).status_code == 403
+
+
+def test_in_place_after_the_session_ended_goes_to_the_login_page_not_into_the_row(
+    app, client, monkeypatch, world, step
+):
+    """htmx would follow a redirect and swap the login page into the row: it is told to go
+    there instead, and a form too old for its CSRF token reloads the page."""
+    db.session.commit()
+    ended = client.post(f"/interactions/{step.id}/done", data={"version": 1}, headers=HTMX)
+    assert ended.status_code == 204 and ended.data == b""
+    assert ended.headers["HX-Redirect"].startswith("/login?next=")
+    plain = client.post(f"/interactions/{step.id}/done", data={"version": 1})
+    assert plain.status_code == 302 and "HX-Redirect" not in plain.headers  # a page: as before
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login(client, world.rep_a)
+    stale = client.post(f"/interactions/{step.id}/done", data={"version": 1}, headers=HTMX)
+    assert stale.status_code == 400 and stale.headers["HX-Refresh"] == "true"
+    assert step.next_step_done_at is None
