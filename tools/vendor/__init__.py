@@ -1,0 +1,1 @@
+"""Steps that prepare the front-end files vendored under salesflow/static/vendor."""
