@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from salesflow.contacts.models import (
-    PROFILE_FIELDS,
+    EDITABLE_FIELDS,
     Attitude,
     Contact,
     DecisionRole,
@@ -110,21 +110,7 @@ class ContactForm(FlaskForm):
 
     def service_data(self) -> dict[str, Any]:
         """The fields as the service expects them (empty strings are "not set")."""
-        fields = (
-            "name",
-            "title",
-            "department",
-            "level",
-            "reports_to_id",
-            "decision_role",
-            "influence",
-            "attitude",
-            "email",
-            "phone",
-            *PROFILE_FIELDS,
-            "left_on",
-        )
-        data = {name: getattr(self, name).data for name in fields}
+        data = {name: getattr(self, name).data for name in EDITABLE_FIELDS}
         data["version"] = parse_id(self.version.data)
         return data
 

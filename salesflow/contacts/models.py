@@ -49,6 +49,22 @@ def key_role(decision_role: str, influence: str) -> bool:
 
 
 PROFILE_FIELDS = ("background", "education", "hometown", "interests", "preferences", "notes")
+# What people edit on a contact, in the form's order: the form, the exports and the merge chooser
+# all read this one list.
+EDITABLE_FIELDS = (
+    "name",
+    "title",
+    "department",
+    "level",
+    "reports_to_id",
+    "decision_role",
+    "influence",
+    "attitude",
+    "email",
+    "phone",
+    *PROFILE_FIELDS,
+    "left_on",
+)
 
 
 class Contact(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):

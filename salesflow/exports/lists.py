@@ -23,7 +23,14 @@ from salesflow.accounts.models import Account, AccountMember, TeamRole, Tier
 from salesflow.auth.models import User
 from salesflow.contacts import queries as contact_queries
 from salesflow.contacts.forms import FIELD_LABELS as CONTACT_LABELS
-from salesflow.contacts.models import Attitude, Contact, DecisionRole, Influence, Level
+from salesflow.contacts.models import (
+    EDITABLE_FIELDS,
+    Attitude,
+    Contact,
+    DecisionRole,
+    Influence,
+    Level,
+)
 from salesflow.exports.files import Column, Listing
 from salesflow.extensions import db
 from salesflow.interactions import queries as interaction_queries
@@ -213,25 +220,7 @@ def contacts(user: User, *, account_id: int | None, q: str | None) -> Listing:
         .join_from(Contact, Account, Account.id == Contact.account_id)
         .outerjoin(boss, boss.id == Contact.reports_to_id)
     )
-    names = (
-        "name",
-        "title",
-        "department",
-        "level",
-        "reports_to_id",
-        "decision_role",
-        "influence",
-        "attitude",
-        "email",
-        "phone",
-        "background",
-        "education",
-        "hometown",
-        "interests",
-        "preferences",
-        "notes",
-        "left_on",
-    )
+    names = EDITABLE_FIELDS
     wide = {
         "name": 20,
         "title": 20,

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from salesflow import scope
 from salesflow.accounts.models import Account, AccountMember
 from salesflow.auth.models import User
-from salesflow.contacts.models import Attitude, Contact, DecisionRole
+from salesflow.contacts.models import EDITABLE_FIELDS, Attitude, Contact, DecisionRole
 from salesflow.extensions import db
 from salesflow.handovers.models import HandoverAccount
 from salesflow.interactions.models import Interaction, interaction_attendees
@@ -285,25 +285,7 @@ def _join_roles(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 class ContactKind(Kind):
     kind = MergeKind.contacts
     model = Contact
-    fields = (
-        "name",
-        "title",
-        "department",
-        "level",
-        "reports_to_id",
-        "decision_role",
-        "influence",
-        "attitude",
-        "email",
-        "phone",
-        "background",
-        "education",
-        "hometown",
-        "interests",
-        "preferences",
-        "notes",
-        "left_on",
-    )
+    fields = EDITABLE_FIELDS
 
     @staticmethod
     def account(record: Contact) -> Account:
