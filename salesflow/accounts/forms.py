@@ -61,22 +61,21 @@ class AccountForm(FlaskForm):
     )
     notes = TextAreaField(FIELD_LABELS["notes"], validators=[Optional(), fits(Account.notes)])
     version = HiddenField()
+    # What people edit on an account: what the form sends and what a stale save compares.
+    EDITABLE = (
+        "name",
+        "team_id",
+        "tier",
+        "industry",
+        "region",
+        "parent_id",
+        "address",
+        "website",
+        "notes",
+    )
 
     def service_data(self) -> dict[str, Any]:
-        data = {
-            name: self[name].data
-            for name in (
-                "name",
-                "team_id",
-                "tier",
-                "industry",
-                "region",
-                "parent_id",
-                "address",
-                "website",
-                "notes",
-            )
-        }
+        data = {name: self[name].data for name in self.EDITABLE}
         data["version"] = parse_id(self.version.data)
         return data
 

@@ -141,17 +141,7 @@ def _show_conflict(form: AccountForm, account: Account) -> None:
     """After a stale save: the user's input stays, each field that differs shows the value saved
     now, and the form carries the current version, so saving again is a decision taken knowingly
     rather than a silent overwrite."""
-    for name in (
-        "name",
-        "team_id",
-        "tier",
-        "industry",
-        "region",
-        "parent_id",
-        "address",
-        "website",
-        "notes",
-    ):
+    for name in form.EDITABLE:
         saved = getattr(account, name)
         if (getattr(saved, "value", saved) or None) != (form[name].data or None):
             shown = account.team.name if name == "team_id" else label(saved) if saved else "—"
