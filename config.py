@@ -93,6 +93,15 @@ class Config:
     SCHEDULER_WEEKLY_ON = os.environ.get("SCHEDULER_WEEKLY_ON", "mon")
     # Key contacts of A-tier accounts with no contact for this many days are flagged to the AR.
     KEY_CONTACT_IDLE_DAYS = int(os.environ.get("KEY_CONTACT_IDLE_DAYS", "60"))
+    # Requests between our people: each kind's minimum lead time in working days (None: the
+    # defaults of salesflow/requests/kinds.py), the company's holidays (ISO dates, comma-separated
+    # in SALESFLOW_HOLIDAYS; weekends are never working days), and after how many working days a
+    # decision still waiting is escalated to leadership in the weekly digest.
+    REQUEST_KINDS: dict[str, int] | None = None
+    COMPANY_HOLIDAYS = [
+        d.strip() for d in os.environ.get("SALESFLOW_HOLIDAYS", "").split(",") if d.strip()
+    ]
+    DECISION_WAIT_DAYS = int(os.environ.get("DECISION_WAIT_DAYS", "2"))
     # E-mail of the digest and urgent notifications: off while SMTP_HOST is empty.
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))

@@ -3,7 +3,7 @@ company calendar: the day a moment falls on where the company works (BABEL_DEFAU
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -47,3 +47,42 @@ def day_number(at: datetime) -> int:
 def day_date(number: int) -> date:
     """The date of a company-calendar day number (the inverse of day_number on dates)."""
     return date.fromordinal(number + EPOCH)
+
+
+# The company's working days (lead times and turnaround of requests): Monday to Friday, except
+# the holidays of config COMPANY_HOLIDAYS (ISO dates).
+
+
+def _holidays() -> frozenset[date]:
+    return frozenset(date.fromisoformat(d) for d in current_app.config["COMPANY_HOLIDAYS"])
+
+
+def is_working_day(d: date) -> bool:
+    """Whether the company works on `d`: a weekday that is not a holiday."""
+    return d.weekday() < 5 and d not in _holidays()
+
+
+def working_days_between(a: date, b: date) -> int:
+    """The working days after `a` up to and including `b`; negative (the same count) when `b`
+    is before `a`, 0 when they are the same day."""
+    if b < a:
+        return -working_days_between(b, a)
+    holidays = _holidays()
+    weeks, rest = divmod((b - a).days, 7)
+    count = weeks * 5
+    for n in range(1, rest + 1):
+        count += (a + timedelta(days=n)).weekday() < 5
+    off = sum(1 for h in holidays if a < h <= b and h.weekday() < 5)
+    return count - off
+
+
+def add_working_days(d: date, n: int) -> date:
+    """The `n`th working day after `d` (before it when `n` is negative; `d` itself when 0)."""
+    holidays = _holidays()
+    step = 1 if n >= 0 else -1
+    left = abs(n)
+    while left:
+        d += timedelta(days=step)
+        if d.weekday() < 5 and d not in holidays:
+            left -= 1
+    return d

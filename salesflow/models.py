@@ -24,6 +24,7 @@ from salesflow.opportunities.models import (
 )
 from salesflow.pipeline.models import PipelineSnapshot
 from salesflow.playbooks.models import PlaybookVersion
+from salesflow.requests.models import InternalRequest, RequestChange
 from salesflow.scheduler.models import JobRun
 from salesflow.teams.models import Team
 from salesflow.ties.models import TieChange, TieTouch
@@ -33,6 +34,7 @@ __all__ = [
     "Handover",
     "HandoverAccount",
     "Import",
+    "InternalRequest",
     "ImportFile",
     "ImportKey",
     "ImportMapping",
@@ -49,6 +51,7 @@ __all__ = [
     "Status",
     "StageChange",
     "PlaybookVersion",
+    "RequestChange",
     "OpportunityRole",
     "Opportunity",
     "Move",

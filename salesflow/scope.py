@@ -483,3 +483,30 @@ def sees_account(account: Account) -> sa.ColumnElement[bool]:
             sa.and_(User.role != Role.director, User.id.in_(on_team)),
         ),
     )
+
+
+def visible_requests(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on InternalRequest: the requests between our people `user` may see — those
+    they asked or were asked, those of the people of their team for a director, every one for
+    leadership and admins (issue 16, Rules)."""
+    from salesflow.requests.models import InternalRequest
+
+    if user.role in _SEES_ALL:
+        return sa.true()
+    rule = sa.or_(InternalRequest.requester_id == user.id, InternalRequest.assignee_id == user.id)
+    if user.role == Role.director and user.team_id is not None:
+        team = sa.select(User.id).where(User.team_id == user.team_id)
+        rule = sa.or_(
+            rule, InternalRequest.requester_id.in_(team), InternalRequest.assignee_id.in_(team)
+        )
+    return rule
+
+
+def request_directors(team_id: int | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: who is asked for a decision of a team — the team's named director
+    first (Team.director_id), else its active directors (the caller takes the first)."""
+    named = sa.select(Team.director_id).where(Team.id == team_id)
+    return sa.and_(
+        User.active.is_(True),
+        sa.or_(User.id.in_(named), sa.and_(User.role == Role.director, User.team_id == team_id)),
+    )

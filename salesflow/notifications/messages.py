@@ -232,6 +232,69 @@ def _decision_made(p: dict[str, Any]) -> str:
     )
 
 
+def _kind_name(p: dict[str, Any]) -> str:
+    from salesflow.requests.kinds import label
+
+    return label(str(p.get("kind") or "other"))
+
+
+def _request_asked(p: dict[str, Any]) -> str:
+    return _(
+        "%(asker)s asks you for %(kind)s: %(title)s (%(account)s).",
+        asker=p.get("asker", ""),
+        kind=_kind_name(p),
+        title=p.get("title", ""),
+        account=p.get("account", ""),
+    )
+
+
+def _request_changed(p: dict[str, Any]) -> str:
+    from salesflow.requests.services import status_label
+
+    try:
+        status = status_label(str(p.get("status")))
+    except ValueError:
+        status = str(p.get("status", ""))
+    return _(
+        "%(actor)s moved your request %(title)s (%(account)s) to %(status)s.",
+        actor=p.get("actor", ""),
+        title=p.get("title", ""),
+        account=p.get("account", ""),
+        status=status,
+    )
+
+
+def _request_rated(p: dict[str, Any]) -> str:
+    return _(
+        "%(rater)s rated %(title)s (%(account)s) %(rating)d out of 5.",
+        rater=p.get("rater", ""),
+        title=p.get("title", ""),
+        account=p.get("account", ""),
+        rating=int(p.get("rating", 0)),
+    )
+
+
+def _requests_due(p: dict[str, Any]) -> str:
+    return _(
+        "Requests asked of you: %(tomorrow)d needed tomorrow, %(overdue)d overdue.",
+        tomorrow=int(p.get("tomorrow", 0)),
+        overdue=int(p.get("overdue", 0)),
+    )
+
+
+def _decisions_waiting(p: dict[str, Any]) -> str:
+    return ngettext(
+        "%(num)d decision has waited more than %(days)d working days for its director; the "
+        "longest: %(title)s, asked of %(director)s.",
+        "%(num)d decisions have waited more than %(days)d working days for their directors; "
+        "the longest: %(title)s, asked of %(director)s.",
+        int(p.get("count", 0)),
+        days=int(p.get("days", 0)),
+        title=p.get("title", ""),
+        director=p.get("director", ""),
+    )
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
@@ -246,6 +309,11 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "import_done": _import_done,
     "decision_requested": _decision_requested,
     "decision_made": _decision_made,
+    "request_asked": _request_asked,
+    "request_changed": _request_changed,
+    "request_rated": _request_rated,
+    "requests_due": _requests_due,
+    "decisions_waiting": _decisions_waiting,
 }
 
 
