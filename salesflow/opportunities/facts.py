@@ -1,4 +1,4 @@
-"""The facts the exit gates look at, for any number of opportunities in six queries.
+"""The facts the exit gates look at, for any number of opportunities in seven queries.
 
 STYLE.md rule 11: gate evaluation (playbooks.evaluate) is pure; this is the set-wise shell that
 feeds it — never a query per opportunity. For `contacted` gates only the latest attended
@@ -30,8 +30,11 @@ from salesflow.playbooks.facts import (
     ContactFact,
     InteractionFact,
     OpportunityFacts,
+    RequestFact,
     RoleFact,
 )
+from salesflow.requests.models import InternalRequest
+from salesflow.requests.models import Status as RequestStatus
 
 
 def _roles(ids: list[int]) -> dict[int, list[RoleFact]]:
@@ -137,6 +140,23 @@ def _approvals(ids: list[int]) -> dict[int, list[ApprovalFact]]:
     return found
 
 
+def _requests_done(ids: list[int]) -> dict[int, list[RequestFact]]:
+    """The requests done on each opportunity (`request_done` gates)."""
+    rows = db.session.execute(
+        sa.select(
+            InternalRequest.opportunity_id, InternalRequest.kind, InternalRequest.done_at
+        ).where(
+            InternalRequest.opportunity_id.in_(ids),
+            InternalRequest.status == RequestStatus.done,
+            InternalRequest.done_at.is_not(None),
+        )
+    )
+    found: dict[int, list[RequestFact]] = defaultdict(list)
+    for opportunity_id, kind, done_at in rows:
+        found[opportunity_id].append(RequestFact(kind, done_at))
+    return found
+
+
 def load_facts(
     opportunities: Sequence[Opportunity], *, now: datetime
 ) -> dict[int, OpportunityFacts]:
@@ -147,7 +167,7 @@ def load_facts(
     account_ids = {o.account_id for o in opportunities}
     roles, contacts = _roles(ids), _contacts(account_ids)
     last, linked = _last_contacts(account_ids, now), _on_opportunity(ids)
-    ticks, approvals = _ticks(ids), _approvals(ids)
+    ticks, approvals, done = _ticks(ids), _approvals(ids), _requests_done(ids)
     return {
         o.id: OpportunityFacts(
             amount=o.amount,
@@ -159,6 +179,7 @@ def load_facts(
             interactions=tuple(last[o.account_id] + linked[o.id]),
             ticked=frozenset(ticks[(o.id, o.stage_key)]),
             approvals=tuple(approvals[o.id]),
+            requests_done=tuple(done[o.id]),
         )
         for o in opportunities
     }

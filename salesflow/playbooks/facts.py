@@ -55,6 +55,14 @@ class ApprovalFact:
 
 
 @dataclass(frozen=True)
+class RequestFact:
+    """A request between our people on the opportunity that the colleague asked marked done."""
+
+    kind: str
+    done_at: datetime
+
+
+@dataclass(frozen=True)
 class OpportunityFacts:
     amount: Decimal | None = None
     expected_close: date | None = None
@@ -65,3 +73,4 @@ class OpportunityFacts:
     interactions: tuple[InteractionFact, ...] = ()
     ticked: frozenset[str] = field(default_factory=frozenset)  # checklist keys, current stage
     approvals: tuple[ApprovalFact, ...] = ()
+    requests_done: tuple[RequestFact, ...] = ()

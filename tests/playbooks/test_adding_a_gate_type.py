@@ -83,7 +83,7 @@ def test_an_unregistered_type_is_refused_by_name():
     assert playbook is None
     assert problems == [
         "sample.yaml:10: unknown gate type 'min_amount' (known: roles, fields, contacts, "
-        "contacted, interactions, checklist, approval)"
+        "contacted, interactions, checklist, approval, request_done)"
     ]
 
 

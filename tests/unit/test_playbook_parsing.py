@@ -148,6 +148,7 @@ def test_registry_names_each_gate_class_by_its_type():
         "interactions",
         "checklist",
         "approval",
+        "request_done",
     }
     for name, gate_class in GATE_TYPES.items():
         assert issubclass(gate_class, Gate)
@@ -300,7 +301,7 @@ def test_every_problem_of_a_file_is_reported_in_line_order(tmp_path):
         f"{shown}:14: checklist gate names 'signed', which is not an item of stage 'first'"
         " (its items: need_confirmed)",
         f"{shown}:15: unknown gate type 'contact' (known: roles, fields, contacts, contacted,"
-        " interactions, checklist, approval)",
+        " interactions, checklist, approval, request_done)",
     ]
 
 

@@ -20,6 +20,7 @@ from salesflow.playbooks.gates.contacted import ContactedGate
 from salesflow.playbooks.gates.contacts import ATTITUDE_ORDER, ContactsGate
 from salesflow.playbooks.gates.fields import FieldsGate, OpportunityField
 from salesflow.playbooks.gates.interactions import InteractionsGate
+from salesflow.playbooks.gates.requests import RequestDoneGate
 from salesflow.playbooks.gates.roles import IRON_TRIANGLE, RolesGate
 from salesflow.playbooks.reader import _, show
 
@@ -39,6 +40,7 @@ __all__ = [
     "GateResult",
     "InteractionsGate",
     "OpportunityField",
+    "RequestDoneGate",
     "RolesGate",
     "parse_gate",
     "said",
@@ -53,6 +55,7 @@ GATE_TYPES: dict[str, type[Gate]] = {
     "interactions": InteractionsGate,
     "checklist": ChecklistGate,
     "approval": ApprovalGate,
+    "request_done": RequestDoneGate,
 }
 
 
