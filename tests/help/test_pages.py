@@ -54,6 +54,14 @@ def test_every_figure_has_its_anchor():
         "cycle-time",
         "slipped",
         "forecast",
+        "requests-between-our-people",
+        "on-time-rate",
+        "turnaround",
+        "lead-time",
+        "rushes",
+        "average-rating",
+        "time-to-decide",
+        "by-month",
     }
     assert expected <= set(page.anchors)
     assert '<h3 id="bus-factor">Bus factor</h3>' in page.html
