@@ -10,6 +10,7 @@ planning a handover, the duplicates).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from salesflow.merges import services as merge_services
 from salesflow.merges.models import MergeKind
 from salesflow.notifications.models import Notification
 from salesflow.opportunities.models import Opportunity
+from salesflow.requests import services as request_services
 from tests import factories as f
 from tests.conftest import World, login
 from tests.handovers.conftest import plan
@@ -239,6 +241,44 @@ REFUSALS: dict[str, Callable[[World, Any], Refused]] = {
         )
     )(_deal(w)),
 }
+
+
+def _request(world: World, now: Any) -> int:
+    """rep_a asks rep_a2 for a demo on account_a (open: not yet to be rated)."""
+    asked = request_services.ask(
+        world.rep_a,
+        kind="demo",
+        title="Demo for the control room",
+        account_id=world.account_a.id,
+        assignee_id=world.rep_a2.id,
+        needed_by=date(2026, 12, 10),
+        now=now,
+    )
+    return asked.id
+
+
+# Requests between our people: a stale move, rating an open request, dismissing its rating.
+REFUSALS["requests.new"] = lambda w, now: Refused(
+    "rep_a", f"/requests/new?account_id={w.account_a.id}", {"title": ""}, FORM
+)
+REFUSALS["requests.transition"] = lambda w, now: (
+    lambda r: Refused(
+        "rep_a2",
+        f"/requests/{r}/transition",
+        {"to": "accepted", "version": "99"},
+        BUTTON,
+        f"/requests/{r}#moves",
+    )
+)(_request(w, now))
+REFUSALS["requests.rate"] = lambda w, now: (
+    lambda r: Refused(
+        "rep_a", f"/requests/{r}/rating", {"rating": "5"}, BUTTON, f"/requests/{r}#rating"
+    )
+)(_request(w, now))
+REFUSALS["requests.dismiss_rating"] = lambda w, now: (
+    lambda r: Refused("rep_a", f"/requests/{r}/rating/dismiss", {}, BUTTON, f"/requests/{r}")
+)(_request(w, now))
+
 # A refused button on the deal page goes back to the part of the page that shows what to do
 # (opportunities/actions.py): the exit criteria, the other moves, the checklist, the decisions.
 _LANDS = {

@@ -22,6 +22,7 @@ from salesflow.merges.models import MergeKind
 from salesflow.opportunities.models import Opportunity, Status
 from salesflow.opportunities.queries import stage_of
 from salesflow.playbooks.schema import Stage
+from salesflow.requests import pages as request_pages
 
 DEALS_SHOWN = 10
 # The iron triangle's seats on the account team: the page flags each one left empty.
@@ -61,6 +62,7 @@ class AccountPage:
     can_import_contacts: bool
     merge_panel: Any = None
     duplicate_contacts: int = 0
+    requests: Any = None  # requests.pages.OpenRequests: open requests about it, and asking
 
 
 def _seats(account: Account) -> list[Seat]:
@@ -117,4 +119,5 @@ def build(account: Account, user: User, now: datetime, *, before: int | None = N
         can_import_contacts=scope.can_import_into(user, account),
         merge_panel=chooser.panel(user, MergeKind.accounts, account.id, now),
         duplicate_contacts=chooser.contact_hint(user, account),
+        requests=request_pages.for_account(user, account, now, can_ask=not account.is_deleted),
     )

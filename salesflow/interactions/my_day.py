@@ -18,6 +18,7 @@ from salesflow.handovers.detail import for_my_day as received_handovers
 from salesflow.interactions import queries, timeline
 from salesflow.interactions.models import Interaction
 from salesflow.opportunities.decisions import PendingDecision, pending_decisions
+from salesflow.requests import pages as request_pages
 
 # Overdue steps shown before "show all": enough to act on, few enough to keep today in sight.
 OVERDUE_SHOWN = 5
@@ -62,6 +63,7 @@ class Page:
     recent: list[timeline.Entry] = field(default_factory=list)
     decisions: list[PendingDecision] = field(default_factory=list)  # asked of me, not answered
     handovers: list[Received] = field(default_factory=list)  # accounts I take over
+    requests: Any = None  # requests.pages.Waiting: asked of me and open, and mine to rate
 
     @property
     def has_steps(self) -> bool:
@@ -133,4 +135,5 @@ def build(user: User, now: datetime) -> Page:
         recent=timeline.entries(queries.recent_contacts(user, now=now), now),
         decisions=pending_decisions(user),
         handovers=received_handovers(user, now),
+        requests=request_pages.waiting(user, now),
     )

@@ -10,6 +10,7 @@ from salesflow import clock
 from salesflow.forms import ButtonForm, local_path, press
 from salesflow.notifications import queries, services
 from salesflow.notifications.messages import render
+from salesflow.requests import pages as request_pages
 from salesflow.validation import parse_id
 
 bp = Blueprint("notifications", __name__)
@@ -45,6 +46,7 @@ def index():
         unread=unread,
         next_url=next_url,
         button_form=ButtonForm(),
+        waiting_requests=request_pages.waiting(current_user, clock.now()),
     )
 
 

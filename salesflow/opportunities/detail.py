@@ -33,6 +33,7 @@ from salesflow.playbooks import gates as g
 from salesflow.playbooks import registry
 from salesflow.playbooks.evaluate import GateResult, evaluate_stage
 from salesflow.playbooks.schema import ChecklistItem, LossReason, Playbook, Stage
+from salesflow.requests import pages as request_pages
 
 
 @dataclass
@@ -117,6 +118,7 @@ class DetailPage:
     move_form: MoveForm = field(default_factory=MoveForm)
     tick_form: TickForm = field(default_factory=TickForm)
     approval_form: ApprovalForm = field(default_factory=ApprovalForm)
+    requests: Any = None  # requests.pages.OpenRequests: the deal's open requests, and asking
 
     @property
     def all_met(self) -> bool:
@@ -228,6 +230,9 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
         page.loss_reason = registry.loss_reason(playbook, opportunity.loss_reason)
     page.imported_at, page.unverified = _unverified(playbook, page.history)
     page.stage_history = stage_lines(page.history, playbook)
+    page.requests = request_pages.for_deal(
+        user, opportunity, now, can_ask=page.can_work and opportunity.is_open
+    )
     if opportunity.is_open:
         page.gates = _gate_rows(opportunity, stage, now, user)
         if page.can_decide and (newer := newer_version(opportunity)) is not None:
