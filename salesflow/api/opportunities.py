@@ -166,7 +166,7 @@ def deal_out(opportunity: Opportunity) -> dict[str, Any]:
 def pending_out(pending: decisions.PendingDecision) -> dict[str, Any]:
     """A pending decision as a request of kind `decision` (API.md, Requests between our people)."""
     return {
-        "id": pending.approval_id,
+        "id": pending.request_id,
         "kind": "decision",
         "status": "open",
         "stage": pending.stage_key,

@@ -1,16 +1,17 @@
-"""Decisions asked of a director (PLAYBOOKS.md, Gates: `approval`), read from the decision
-records themselves (`Approval`, never changed): a decision point's latest record is its state.
+"""Decisions asked of a director (PLAYBOOKS.md, Gates: `approval`). A decision point's state is
+its latest record (`Approval`, never changed); asking for it also makes a request between our
+people of kind `decision` to the team's director (salesflow.requests), which deciding closes —
+one home for what waits, in the inbox as on My day, the review and the board.
 
-A request is *pending* while it is the latest record of its decision point, on an open deal still
-in the stage it was asked in. Pending requests are what a director is shown (My day, the review)
-and what the deal's JSON lists; they are read as one query over the records, so the later inbox
-of requests between our people can fold them in as requests of kind `decision` (API.md).
+A decision is *pending* while its request is open, on an open deal still in the stage it was
+asked in. Pending decisions are what a director is shown (My day, the review) and what the
+deal's JSON lists, read as one query over the requests.
 """
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,15 +26,17 @@ from salesflow.notifications import services as notifications
 from salesflow.opportunities.models import Approval, Decision, Opportunity, Status
 from salesflow.playbooks import gates as g
 from salesflow.playbooks import registry
+from salesflow.requests.models import DECISION, OPEN_STATUSES, InternalRequest
 
 ANCHOR = "#decisions"  # the deal page's decision points
 
 
 @dataclass(frozen=True)
 class PendingDecision:
-    """One decision asked and not answered yet: who asked, on which deal, for which point."""
+    """One decision asked and not answered yet: who asked, on which deal, for which point (its
+    request: `request_id`, needed by `needed_by`)."""
 
-    approval_id: int
+    request_id: int
     opportunity_id: int
     opportunity_name: str
     account_id: int
@@ -47,6 +50,7 @@ class PendingDecision:
     requester_name: str
     asked_at: datetime
     comment: str | None
+    needed_by: date
 
     @property
     def link(self) -> str:
@@ -65,40 +69,22 @@ def latest(opportunity_id: int, gate_key: str) -> Approval | None:
     )
 
 
-def _is_latest() -> sa.ColumnElement[bool]:
-    """The Approval is its decision point's latest record (of two at one instant, the later
-    one): no later record of the same point. A probe per request of the deal's few records, not
-    a ranking of every record."""
-    later = sa.orm.aliased(Approval)
-    return ~(
-        sa.select(later.id)
-        .where(
-            later.opportunity_id == Approval.opportunity_id,
-            later.gate_key == Approval.gate_key,
-            sa.or_(
-                later.at > Approval.at, sa.and_(later.at == Approval.at, later.id > Approval.id)
-            ),
-        )
-        .exists()
-    )
-
-
 def pending_query() -> sa.Select[Any]:
-    """(Approval, Opportunity, Account, User who asked) of every pending request."""
+    """(InternalRequest, Opportunity, Account, User who asked) of every pending decision."""
     return (
-        sa.select(Approval, Opportunity, Account, User)
-        .join(Opportunity, Opportunity.id == Approval.opportunity_id)
+        sa.select(InternalRequest, Opportunity, Account, User)
+        .join(Opportunity, Opportunity.id == InternalRequest.opportunity_id)
         .join(Account, Account.id == Opportunity.account_id)
-        .join(User, User.id == Approval.actor_id)
+        .join(User, User.id == InternalRequest.requester_id)
         .where(
-            Approval.decision == Decision.requested,
-            _is_latest(),
-            Approval.stage_key == Opportunity.stage_key,
+            InternalRequest.kind == DECISION,
+            InternalRequest.status.in_(sorted(OPEN_STATUSES)),
+            InternalRequest.stage_key == Opportunity.stage_key,
             Opportunity.status == Status.open,
             Opportunity.deleted_at.is_(None),
             Account.deleted_at.is_(None),
         )
-        .order_by(Approval.at, Approval.id)
+        .order_by(InternalRequest.created_at, InternalRequest.id)
     )
 
 
@@ -111,26 +97,27 @@ def _gate(opportunity: Opportunity, stage_key: str, gate_key: str) -> g.Approval
 
 def _read(query: sa.Select[Any]) -> list[PendingDecision]:
     rows = []
-    for approval, deal, account, asker in db.session.execute(query):
-        gate = _gate(deal, approval.stage_key, approval.gate_key)
+    for request, deal, account, asker in db.session.execute(query):
+        gate = _gate(deal, request.stage_key, request.gate_key)
         if gate is None:  # the deal's playbook version no longer has this decision point
             continue
         rows.append(
             PendingDecision(
-                approval_id=approval.id,
+                request_id=request.id,
                 opportunity_id=deal.id,
                 opportunity_name=deal.name,
                 account_id=account.id,
                 account_name=account.name,
                 amount=deal.amount,
                 currency=deal.currency,
-                stage_key=approval.stage_key,
-                gate_key=approval.gate_key,
+                stage_key=request.stage_key,
+                gate_key=request.gate_key,
                 gate_name=gate.name,
                 requester_id=asker.id,
                 requester_name=asker.name,
-                asked_at=approval.at,
-                comment=approval.comment,
+                asked_at=request.created_at,
+                comment=request.details,
+                needed_by=request.needed_by,
             )
         )
     return rows
@@ -154,7 +141,7 @@ def waiting_in(
     shown = _read(query.limit(limit) if limit is not None else query)
     if limit is None or len(shown) < limit:
         return shown, len(shown)
-    counted = query.order_by(None).with_only_columns(sa.func.count(Approval.id))
+    counted = query.order_by(None).with_only_columns(sa.func.count(InternalRequest.id))
     return shown, int(db.session.scalar(counted) or 0)
 
 

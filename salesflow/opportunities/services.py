@@ -35,6 +35,7 @@ from salesflow.playbooks import registry
 from salesflow.playbooks.gates import ApprovalGate
 from salesflow.playbooks.gates.base import local
 from salesflow.playbooks.schema import Playbook, Stage
+from salesflow.requests import services as requests
 from salesflow.validation import Errors, add, day, is_id, money, require_version, text
 
 # Text fields (lengths from the columns); the customer's need may take several lines.
@@ -553,6 +554,27 @@ def decide(
         now=now,
         account_id=opportunity.account_id,
     )
+    _requests(opportunity, approval, gate, actor=actor, now=now)
     asked = before if before is not None and before.decision == Decision.requested else None
     decisions.announce(approval, opportunity, gate, answered=asked, now=now)
     return approval
+
+
+def _requests(
+    opportunity: Opportunity, approval: Approval, gate: ApprovalGate, *, actor: User, now: datetime
+) -> None:
+    """Asking makes the decision request to the team's director; deciding closes it (issue 16:
+    decisions are requests too, one home for what waits)."""
+    if approval.decision == Decision.requested:
+        requests.ask_decision(
+            actor,
+            opportunity,
+            stage_key=approval.stage_key,
+            gate_key=gate.key,
+            title=local(gate.name),
+            comment=approval.comment,
+            now=now,
+        )
+    else:
+        decision, comment = approval.decision.value, approval.comment
+        requests.close_decision(opportunity, gate.key, decision, comment, actor=actor, now=now)

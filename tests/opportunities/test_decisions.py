@@ -14,6 +14,7 @@ from salesflow.notifications.messages import render
 from salesflow.notifications.models import Notification
 from salesflow.opportunities import decisions, services
 from salesflow.opportunities.models import Approval, Decision
+from salesflow.requests.models import InternalRequest
 from tests import factories as f
 from tests.conftest import api_as, login
 
@@ -291,8 +292,11 @@ def test_the_deals_json_lists_its_pending_decisions_as_decision_requests(app, wo
         "Li Ming already asked for Approve to bid; it is waiting for the director."
     ]
     (pending,) = rep.get(f"/opportunities/{deal.id}").get_json()["pending_decisions"]
+    request = db.session.scalar(
+        sa.select(InternalRequest).where(InternalRequest.kind == "decision")
+    )
     assert pending == {
-        "id": asked.get_json()["id"],
+        "id": request.id,  # the decision request's, as GET /requests/{id} reads it
         "kind": "decision",
         "status": "open",
         "stage": "shape",
