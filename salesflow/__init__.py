@@ -166,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.opportunities.views import bp as opportunities_bp
     from salesflow.pipeline.views import bp as pipeline_bp
     from salesflow.playbooks.views import bp as playbooks_bp
+    from salesflow.requests.report_views import bp as request_figures_bp
     from salesflow.requests.views import bp as requests_bp
     from salesflow.restore.views import bp as restore_bp
     from salesflow.search.views import bp as search_bp
@@ -191,6 +192,7 @@ def register_blueprints(app: Flask) -> None:
         assets_bp,
         playbooks_bp,
         restore_bp,
+        request_figures_bp,
         requests_bp,
     ):
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).

@@ -20,6 +20,7 @@ from salesflow.pipeline import charts, figures
 from salesflow.pipeline import review as review_lists
 from salesflow.pipeline.cli import rebuild_moves
 from salesflow.playbooks.schema import text
+from salesflow.requests import report as request_report
 from salesflow.validation import parse_day
 
 bp = Blueprint("pipeline", __name__)
@@ -95,6 +96,9 @@ def review():
             ],
             "forecast_chart": charts.forecast(months),
         }
+        context |= request_report.review_section(
+            current_user, filters.team_id, filters.start, filters.end, now=now
+        )
     return render_template(
         "pipeline/review.html",
         filters=filters,

@@ -35,6 +35,7 @@ CONTRACT = {
     "/api/v1/reports/dependency": {"get"},
     "/api/v1/reports/departure": {"post"},
     "/api/v1/reports/pipeline": {"get"},
+    "/api/v1/reports/requests": {"get"},
     "/api/v1/handovers": {"get", "post"},
     "/api/v1/handovers/{handover_id}": {"get"},
     "/api/v1/notifications": {"get"},

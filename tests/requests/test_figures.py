@@ -10,7 +10,7 @@ Every request is asked, needed and closed on known company days (10:00 in Shangh
 | 1  | rep_a2   | rep_a  | Mon 11-09  | Fri 11-13  | done Thu 11-12  | 4      | 3    | 2 (holiday) |
 | 2  | rep_a2   | rep_a  | Fri 11-06  | Mon 11-09  | done Tue 11-10  | 2      | 1 rush | 2, late |
 | 3  | rep_a2   | rep_a  | Thu 11-12  | Thu 11-19  | open            |        | 5    |            |
-| 4  | rep_a2   | rep_a  | Mon 10-05  | Fri 10-09  | done Fri 10-09  |        | 4    | 4, on the day |
+| 4  | rep_a2   | rep_a  | Mon 10-05  | Fri 10-09  | done Fri 10-09  |        | 4    | 4, on time |
 | 5  | rep_a2   | rep_a  | Mon 11-16  | Fri 11-20  | declined 11-17  | 1      | 4    |            |
 | 6  | rep_b    | rep_b  | Mon 11-02  | Tue 11-03  | done Wed 11-04  | 5      | 1 rush | 2        |
 | 7  | director_a (decision) | rep_a | Fri 11-13 | Tue 11-17 | decided Tue 11-17 | | | 2  |
