@@ -209,6 +209,8 @@ def _pages(world, rich):
         world.director_a: [
             "/",
             "/pipeline/review",
+            "/requests/figures",
+            f"/requests/figures/list?figure=received&by=team&key={world.team_a.id}",
             "/pipeline",
             f"/opportunities/{deal.id}",
             f"/accounts/{world.account_a.id}",
@@ -219,6 +221,7 @@ def _pages(world, rich):
             "/dependency",
             f"/dependency/accounts/{world.account_a.id}",
             f"/dependency/departure?user_ids={world.rep_a.id}",
+            "/requests/figures",
             f"/handovers/{handover.id}",
         ],
     }
