@@ -27,10 +27,15 @@ from salesflow.playbooks.schema import Playbook, Stage
 from salesflow.teams.models import Team
 
 FAR_FUTURE = date(9999, 12, 31)
+# The amount and close orders are written with literal constants, to the letter of the indexes
+# that keep them (migration 20261201_2215 ix_opportunities_by_amount, _by_close): a database
+# matches an expression index only to the same expression, and a bound parameter is not one.
 SORTS: dict[str, Any] = {
     "name": Opportunity.name,
-    "amount": sa.func.coalesce(Opportunity.amount, 0),
-    "close": sa.func.coalesce(Opportunity.expected_close, FAR_FUTURE),
+    "amount": sa.func.coalesce(Opportunity.amount, sa.literal_column("0", Opportunity.amount.type)),
+    "close": sa.func.coalesce(
+        Opportunity.expected_close, sa.literal_column(f"'{FAR_FUTURE.isoformat()}'", sa.Date())
+    ),
     "stage_age": Opportunity.stage_entered_at,  # oldest entry first = longest in stage
     "updated": Opportunity.updated_at,
 }
@@ -61,8 +66,21 @@ def next_month(first: date) -> date:
 
 
 def list_query(user: User, filters: OpportunityFilters) -> sa.Select[Any]:
-    """The opportunities `user` may see, filtered; unordered (page() orders it)."""
+    """The opportunities `user` may see, filtered; unordered (exports and the API order it)."""
     return _filtered(sa.select(Opportunity).where(scope.visible_opportunities(user)), user, filters)
+
+
+def listed(user: User, filters: OpportunityFilters) -> sa.Select[Any]:
+    """The list page's query: list_query's deals, the scope joined (as the board's) rather than
+    `account_id IN (every visible account)`, so that the database walks the sort's index and
+    stops after a page, looking up each deal's account, instead of sorting every visible deal
+    (leadership's first page by amount: ~110 ms → ~2 ms on 84,000 open deals, SQLite)."""
+    seen = (
+        sa.select(Opportunity)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(scope.visible_accounts(user), Opportunity.deleted_at.is_(None))
+    )
+    return _filtered(seen, user, filters)
 
 
 def _filtered(query: sa.Select[Any], user: User, filters: OpportunityFilters) -> sa.Select[Any]:
@@ -161,7 +179,9 @@ def page(
     cursor: str | None = None,
     size: int = 50,
 ) -> tuple[list[Opportunity], str | None]:
-    """One page by keyset on (sort value, id)."""
+    """One page by keyset on (sort value, id): the page's ids and sort values in the order (which
+    an index answers without reading the deals' rows), then those deals with their people
+    (with_people): two queries and the people's, whatever the list's length."""
     sort = sort if sort in SORTS else "close"
     column = SORTS[sort]
     after = decode_cursor(cursor, sort, descending)
@@ -172,14 +192,19 @@ def page(
         tie = Opportunity.id < last_id if descending else Opportunity.id > last_id
         query = query.where(sa.or_(beyond, sa.and_(column == bound, tie)))
     order = (column.desc(), Opportunity.id.desc()) if descending else (column, Opportunity.id)
-    rows = list(db.session.scalars(with_people(query).order_by(*order).limit(size + 1)).unique())
-    more = len(rows) > size
-    rows = rows[:size]
+    found = db.session.execute(
+        query.with_only_columns(Opportunity.id, column).order_by(*order).limit(size + 1)
+    ).all()
+    shown = found[:size]
+    loaded = db.session.scalars(
+        with_people(sa.select(Opportunity).where(Opportunity.id.in_([i for i, _v in shown])))
+    ).unique()
+    by_id = {deal.id: deal for deal in loaded}
+    rows = [by_id[deal_id] for deal_id, _value in shown]
     next_cursor = None
-    if more:
-        last = rows[-1]
-        value = db.session.scalar(sa.select(column).where(Opportunity.id == last.id))
-        next_cursor = encode_cursor(sort, descending, value, last.id)
+    if len(found) > size:
+        last_id, value = shown[-1]
+        next_cursor = encode_cursor(sort, descending, value, last_id)
     return rows, next_cursor
 
 

@@ -79,7 +79,7 @@ def index():
     sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "close"
     descending = request.args.get("dir") == "desc"
     rows, next_cursor = queries.page(
-        queries.list_query(current_user, filters),
+        queries.listed(current_user, filters),
         sort=sort,
         descending=descending,
         cursor=request.args.get("cursor"),

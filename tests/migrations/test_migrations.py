@@ -1,6 +1,8 @@
 """Migrations are reviewed code: they build the schema from empty on both engines, they agree with
 the models, and they can be walked back."""
 
+import warnings
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -20,7 +22,9 @@ def _diff(app) -> list:
                 "include_name": search_index.include_name,
             },
         )
-        return compare_metadata(context, db.metadata)
+        with warnings.catch_warnings():  # the expression indexes, left out by include_name
+            warnings.filterwarnings("ignore", search_index.EXPRESSION_WARNING)
+            return compare_metadata(context, db.metadata)
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades(tmp_path):
