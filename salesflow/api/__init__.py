@@ -131,6 +131,7 @@ from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to 
     pipeline,
     playbooks,
     reports,
+    requests,
     tokens,
     users,
     vcards,
