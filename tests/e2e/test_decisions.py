@@ -33,7 +33,8 @@ def _at_section(page, section: str) -> None:
     assert page.url.endswith(f"#{section}")
     top = page.evaluate(f"document.getElementById('{section}').getBoundingClientRect().top")
     height = page.evaluate("window.innerHeight")
-    assert 0 <= top < height / 3, top
+    # The browser scrolls to the fragment on device pixels: the top may land a fraction above 0.
+    assert -1 < top < height / 3, top
     assert page.locator(f"#{section} .alert[role=alert]").count() == 1
 
 
