@@ -23,6 +23,7 @@ from salesflow.pipeline.jobs import (
     stage_sla_breaches,
     weekly_digest,
 )
+from salesflow.requests.jobs import decisions_waiting, request_reminders
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,18 @@ JOBS: dict[str, Job] = {
             "day",
             _l("Forget login counters that have been quiet for a day."),
             prune_login_throttles,
+        ),
+        Job(
+            "request_reminders",
+            "day",
+            _l("Remind people of the requests asked of them needed tomorrow or overdue."),
+            request_reminders,
+        ),
+        Job(
+            "decisions_waiting",
+            "week",
+            _l("Tell leadership of the decisions waiting too long for their director."),
+            decisions_waiting,
         ),
         Job(
             "prune_import_files",
