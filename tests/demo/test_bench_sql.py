@@ -16,6 +16,7 @@ from tests.conftest import FROZEN_NOW
 from tests.demo.conftest import ACCOUNTS
 from tools.bench import sql as bench_sql
 from tools.bench import sql_deals as bench_sql_deals
+from tools.bench import sql_search
 from tools.bench.main import routed
 
 
@@ -28,10 +29,10 @@ def _people() -> list[tuple[User, bench_sql.Viewer]]:
 
 def test_raw_search_finds_what_the_search_page_finds(loaded):
     for user, viewer in _people():
-        for q in ("王", "PACIFIC", "a", "总", "%"):
+        for q in ("王", "PACIFIC", "a", "总", "%", "li", "电力", "zzzz"):
             results = search(user, q)
             with db.engine.connect() as conn:
-                accounts, contacts = bench_sql.search(conn, viewer, q)
+                accounts, contacts = sql_search.search(conn, viewer, q)
             assert [r[0] for r in accounts[:20]] == [h.id for h in results.accounts], q
             assert [r[0] for r in contacts[:20]] == [h.id for h in results.contacts], q
             assert (len(contacts) > 20) == results.more_contacts
@@ -54,9 +55,11 @@ def test_raw_page_queries_run_on_both_engines(loaded):
     assert len(listed[Role.leadership]) == ACCOUNTS
     assert 0 < len(listed[Role.rep]) < ACCOUNTS
     assert any("电力" in name for name in listed[Role.leadership])
-    _user, viewer = _people()[0]
+    user, viewer = _people()[0]
+    shown = timeline(user, account_id=account_id)  # the page's first page of its timeline
+    assert shown
     with db.engine.connect() as conn:
-        assert bench_sql.account_page(conn, viewer, account_id, FROZEN_NOW) == 20
+        assert bench_sql.account_page(conn, viewer, account_id, FROZEN_NOW) == len(shown)
 
 
 def test_raw_quick_log_inserts_one_interaction_with_its_people(loaded):

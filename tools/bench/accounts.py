@@ -16,6 +16,7 @@ from salesflow.contacts.models import Contact
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
 from tools.bench import sql as bench_sql
+from tools.bench import sql_search
 from tools.bench.deals import Case, _read
 
 ACCOUNT_QUERY = "电力"  # a Chinese word in many company names
@@ -144,6 +145,6 @@ def cases(person: Person, target: Target, now: datetime, zone: ZoneInfo) -> list
             )
     for q in SEARCHES:
         page = lambda q=q: client.get("/search", query_string={"q": q})  # noqa: E731
-        raw = lambda c, q=q: bench_sql.search(c, viewer, q)  # noqa: E731
+        raw = lambda c, q=q: sql_search.search(c, viewer, q)  # noqa: E731
         rows.append(Case(f"/search?q={q}", role, "GET", page, raw, "/search"))
     return rows

@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
+from salesflow import clock
 from salesflow.db import UTCDateTime
 
 
@@ -45,14 +47,6 @@ def _like(conn: sa.Connection, column: str) -> str:
     if conn.dialect.name == "postgresql":
         return f"{column} ILIKE :pattern ESCAPE '\\'"
     return f"lower({column}) LIKE lower(:pattern) ESCAPE '\\'"
-
-
-def _contains(conn: sa.Connection, column: str) -> str:
-    """search.queries' match: lower() LIKE on PostgreSQL, plain LIKE (ASCII case-blind) on
-    SQLite."""
-    if conn.dialect.name == "postgresql":
-        return f"lower({column}) LIKE lower(:pattern) ESCAPE '\\'"
-    return f"{column} LIKE :pattern ESCAPE '\\'"
 
 
 def pattern(q: str) -> str:
@@ -131,9 +125,16 @@ def _at(name: str) -> sa.BindParameter:
     return sa.bindparam(name, type_=UTCDateTime())
 
 
+TIMELINE_PAGE = 30  # interactions.timeline.PAGE: the newest 30, one more tells of "Older"
+DEALS_SHOWN = 10  # accounts.detail.DEALS_SHOWN
+
+
 def account_page(conn: sa.Connection, viewer: Viewer, account_id: int, now: datetime) -> int:
-    """/accounts/<id>: the account, its team, the decision chain with live ties, the latest
-    20 interactions with both sides' people, and the last 50 audit entries."""
+    """/accounts/<id>: the account, its team, its deals (open first, newest first, with their
+    playbook versions), the decision chain with live ties (the tie counts of the last
+    TIE_WINDOW_DAYS, as ties.queries.live_ties reads them, and the people they name), the newest
+    page of interactions with both sides' people, and the last 50 audit entries. Returns the
+    interactions shown."""
     params = _params(viewer, account_id=account_id)
     conn.execute(
         sa.text(f"SELECT a.* FROM accounts a WHERE a.id = :account_id AND {_scope(viewer)}"), params
@@ -145,27 +146,43 @@ def account_page(conn: sa.Connection, viewer: Viewer, account_id: int, now: date
         ),
         params,
     ).all()
+    deals = conn.execute(
+        sa.text(
+            "SELECT o.* FROM opportunities o WHERE o.account_id = :account_id "
+            "AND o.deleted_at IS NULL ORDER BY o.status = 'open' DESC, o.id DESC "
+            f"LIMIT {DEALS_SHOWN + 1}"
+        ),
+        params,
+    ).all()
+    versions = _ids([[r.playbook_version_id] for r in deals])
+    conn.execute(
+        sa.text(
+            f"SELECT id, key, version, content_hash FROM playbook_versions WHERE id IN ({versions})"
+        )
+    ).all()
     conn.execute(
         sa.text("SELECT * FROM contacts WHERE account_id = :account_id AND deleted_at IS NULL"),
         params,
     ).all()
-    ties = sa.text(
-        "SELECT att.contact_id, u.id, u.name, i.occurred_at FROM contacts c "
-        "JOIN interaction_attendees att ON att.contact_id = c.id "
-        "JOIN interactions i ON i.id = att.interaction_id "
-        "JOIN interaction_participants p ON p.interaction_id = i.id "
-        "JOIN users u ON u.id = p.user_id "
-        "WHERE c.account_id = :account_id AND i.deleted_at IS NULL "
-        "AND i.occurred_at >= :since AND i.occurred_at <= :now"
-    ).bindparams(_at("since"), _at("now"))
-    conn.execute(ties, {**params, "since": now - timedelta(days=180), "now": now}).all()
+    today = clock.day_number(now)
+    ties = conn.execute(
+        sa.text(
+            "SELECT contact_id, user_id, day, touches FROM tie_touches "
+            "WHERE account_id = :account_id AND day BETWEEN :first AND :today"
+        ),
+        {**params, "first": today - current_app.config["TIE_WINDOW_DAYS"], "today": today},
+    ).all()
+    conn.execute(
+        sa.text(f"SELECT id, name, active FROM users WHERE id IN ({_ids([[t[1]] for t in ties])})")
+    ).all()
     latest = conn.execute(
         sa.text(
             "SELECT i.* FROM interactions i WHERE i.account_id = :account_id "
-            "AND i.deleted_at IS NULL ORDER BY i.occurred_at DESC, i.id DESC LIMIT 20"
+            "AND i.deleted_at IS NULL ORDER BY i.occurred_at DESC, i.id DESC "
+            f"LIMIT {TIMELINE_PAGE + 1}"
         ),
         params,
-    ).all()
+    ).all()[:TIMELINE_PAGE]
     for table, column, other in (
         ("interaction_participants", "user_id", "users"),
         ("interaction_attendees", "contact_id", "contacts"),
@@ -184,31 +201,6 @@ def account_page(conn: sa.Connection, viewer: Viewer, account_id: int, now: date
         params,
     ).all()
     return len(latest)
-
-
-def search(conn: sa.Connection, viewer: Viewer, q: str, limit: int = 20) -> tuple[list, list]:
-    """/search: accounts by name and current contacts by name/title/e-mail/phone, capped."""
-    params = _params(viewer, pattern=pattern(q), limit=limit + 1)
-    accounts = conn.execute(
-        sa.text(
-            "SELECT a.id, a.name, a.tier, a.industry, t.name FROM accounts a "
-            f"JOIN teams t ON t.id = a.team_id WHERE {_scope(viewer)} "
-            f"AND {_contains(conn, 'a.name')} ORDER BY lower(a.name), a.id LIMIT :limit"
-        ),
-        params,
-    ).all()
-    columns = ("name", "title", "email", "phone")
-    matches = " OR ".join(_contains(conn, f"c.{column}") for column in columns)
-    contacts = conn.execute(
-        sa.text(
-            "SELECT c.id, c.name, c.title, c.department, c.account_id, a.name FROM contacts c "
-            f"JOIN accounts a ON a.id = c.account_id WHERE {_scope(viewer)} "
-            f"AND c.deleted_at IS NULL AND c.left_on IS NULL AND ({matches}) "
-            "ORDER BY lower(c.name), c.id LIMIT :limit"
-        ),
-        params,
-    ).all()
-    return accounts, contacts
 
 
 @dataclass(frozen=True)
