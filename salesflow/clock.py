@@ -1,7 +1,7 @@
 """The only place that reads the wall clock (STYLE.md rule 12). Tests freeze it. Also the
 company calendar: the day a moment falls on where the company works (BABEL_DEFAULT_TIMEZONE)."""
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -76,13 +76,14 @@ def working_days_between(a: date, b: date) -> int:
     return count - off
 
 
-def add_working_days(d: date, n: int) -> date:
-    """The `n`th working day after `d` (before it when `n` is negative; `d` itself when 0)."""
-    holidays = _holidays()
+def add_working_days(d: date, n: int, *, holidays: Collection[date] | None = None) -> date:
+    """The `n`th working day after `d` (before it when `n` is negative; `d` itself when 0).
+    `holidays` replaces the configured ones (the demo generator runs without an app)."""
+    off = _holidays() if holidays is None else frozenset(holidays)
     step = 1 if n >= 0 else -1
     left = abs(n)
     while left:
         d += timedelta(days=step)
-        if d.weekday() < 5 and d not in holidays:
+        if d.weekday() < 5 and d not in off:
             left -= 1
     return d

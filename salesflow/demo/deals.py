@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from salesflow import clock
 from salesflow.demo import words
 from salesflow.demo.customers import Customer
 from salesflow.demo.people import Ids, Staff
@@ -21,6 +22,8 @@ from salesflow.playbooks.evaluate import evaluate_stage, unmet
 from salesflow.playbooks.facts import OpportunityFacts
 from salesflow.playbooks.gates import ApprovalGate, FieldsGate, RolesGate
 from salesflow.playbooks.schema import OTHER, Playbook, Stage
+from salesflow.requests.kinds import DEFAULT_KINDS
+from salesflow.requests.models import DECISION
 
 CURRENCY = "CNY"
 # Deals per account by tier, before a ±40% spread: ~10 per account (PRODUCT.md, scale).
@@ -68,6 +71,8 @@ class Deals:
         self.changes: list[dict] = []
         self.ticks: list[dict] = []
         self.approvals: list[dict] = []
+        self.requests: list[dict] = []  # decision requests of the approvals asked (issue 16)
+        self.request_changes: list[dict] = []
 
 
 def _at(moment: datetime) -> datetime:
@@ -412,6 +417,43 @@ class DealMaker:
                 deals.approvals.append(
                     self._approval(row, stage, gate, "requested", seats["AR"], "rep", at, None)
                 )
+                self._decision_request(deals, row, stage, gate, seats["AR"], director, at, lang)
+
+    def _decision_request(self, deals, row, stage, gate, asker, director, at, lang) -> None:
+        """Asking for a decision makes a request to the team's director (requests.services
+        .ask_decision), needed within the decision kind's lead time."""
+        request_id = self.ids.take("internal_requests")
+        asked_on = self.today - timedelta(days=(self.now - at).days)
+        deals.requests.append(
+            {
+                "id": request_id,
+                "kind": DECISION,
+                "title": gate.name.get(("zh", "en")[lang]) or gate.name["en"],
+                "details": None,
+                "account_id": row["account_id"],
+                "opportunity_id": row["id"],
+                "stage_key": stage.key,
+                "gate_key": gate.key,
+                "requester_id": asker,
+                "assignee_id": director,
+                "needed_by": clock.add_working_days(asked_on, DEFAULT_KINDS[DECISION], holidays=()),
+                "rush": False,
+                "status": "open",
+                "created_at": at,
+                "rating_dismissed": False,
+                "version": 1,
+            }
+        )
+        deals.request_changes.append(
+            {
+                "id": self.ids.take("internal_request_changes"),
+                "request_id": request_id,
+                "from_status": None,
+                "to_status": "open",
+                "actor_id": asker,
+                "at": at,
+            }
+        )
 
     def _approval(self, row, stage, gate, decision, actor, role, at, comment) -> dict:
         return {

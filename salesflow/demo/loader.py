@@ -40,6 +40,7 @@ from salesflow.opportunities.models import (
     StageChange,
 )
 from salesflow.playbooks import registry
+from salesflow.requests.models import InternalRequest, RequestChange
 from salesflow.teams.models import Team
 from salesflow.ties.models import TieTouch
 from salesflow.ties.touches import KEY_COLUMNS
@@ -60,6 +61,8 @@ _ID_TABLES = (
     StageChange,
     ChecklistTick,
     Approval,
+    InternalRequest,
+    RequestChange,
 )
 
 
@@ -154,6 +157,8 @@ class _Batch:
             (StageChange.__table__, deals.changes),
             (ChecklistTick.__table__, deals.ticks),
             (Approval.__table__, deals.approvals),
+            (InternalRequest.__table__, deals.requests),
+            (RequestChange.__table__, deals.request_changes),
             (TieTouch.__table__, self.touches()),
         ):
             if rows:

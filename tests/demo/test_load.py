@@ -308,3 +308,29 @@ def test_the_demo_review_reads_its_daily_moves_up_to_yesterday(loaded):
     build = db.session.scalar(sa.select(PipelineMoveBuild))
     assert build is not None and build.through == clock.today(build.built_at) - timedelta(days=1)
     assert _count(sa.select(PipelineMoveDay.id)) > 0
+
+
+def test_each_decision_asked_in_the_demo_is_an_open_request_to_the_teams_director(loaded):
+    from salesflow.opportunities.models import Approval
+    from salesflow.requests.models import InternalRequest
+
+    asked = db.session.execute(
+        sa.select(Approval.opportunity_id, Approval.gate_key, Approval.actor_id, Approval.at).where(
+            Approval.decision == "requested"
+        )
+    ).all()
+    requests = db.session.execute(
+        sa.select(
+            InternalRequest.opportunity_id,
+            InternalRequest.gate_key,
+            InternalRequest.requester_id,
+            InternalRequest.created_at,
+            InternalRequest.assignee_id,
+            Team.director_id,
+        )
+        .join(Account, Account.id == InternalRequest.account_id)
+        .join(Team, Team.id == Account.team_id)
+        .where(InternalRequest.kind == "decision", InternalRequest.status == "open")
+    ).all()
+    assert asked and sorted(asked) == sorted(tuple(r[:4]) for r in requests)
+    assert all(assignee == director for *_, assignee, director in requests)
