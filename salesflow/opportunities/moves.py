@@ -31,6 +31,7 @@ from salesflow.playbooks.schema import (
     Playbook,
     text,
 )
+from salesflow.requests import services as requests
 from salesflow.validation import require_version
 
 
@@ -83,6 +84,7 @@ def _finish(
         overridden=overridden,
         reason=reason,
     )
+    requests.withdraw_decisions(opportunity, actor=actor, now=now)
     db.session.flush()
     return opportunity
 

@@ -522,3 +522,28 @@ def close_decision(
         changes = {"status": (before, S.done)}
         audit.record(request, "update", changes, actor=actor, now=now, account_id=deal.account_id)
     return closed
+
+
+WITHDRAWN = _l("The deal moved on before it was decided.")
+
+
+def withdraw_decisions(deal: Opportunity, *, actor: User | None, now: datetime) -> None:
+    """A deal that left the stage a decision was asked in, or closed, no longer waits for that
+    decision: its open decision requests are cancelled (the director's inbox and bell stop
+    showing them), by whoever moved the deal. Called by every move (opportunities.moves)."""
+    stale = db.session.scalars(
+        sa.select(InternalRequest).where(
+            InternalRequest.opportunity_id == deal.id,
+            InternalRequest.kind == DECISION,
+            InternalRequest.status.in_(sorted(OPEN_STATUSES)),
+            InternalRequest.stage_key != deal.stage_key if deal.is_open else sa.true(),
+        )
+    ).all()
+    for request in stale:
+        before, words = request.status, str(WITHDRAWN)
+        request.status, request.reason = S.cancelled, words
+        db.session.flush()
+        who = actor or request.requester
+        _record(request, before, words, who, now)
+        changes = {"status": (before, S.cancelled)}
+        audit.record(request, "update", changes, actor=who, now=now, account_id=deal.account_id)

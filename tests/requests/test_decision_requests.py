@@ -117,3 +117,28 @@ def test_a_team_without_any_director_keeps_the_decision_on_the_deal(world, now):
     deal = f.make_opportunity(account=account, stage="shape", roles={rep: "AR"})
     _decide(deal, rep, "requested", now)
     assert _requests(deal) == []
+
+
+def test_a_deal_that_moves_on_withdraws_its_decision_requests(world, deal, now):
+    from salesflow.opportunities import moves
+
+    _decide(deal, world.rep_a, "requested", now)
+    (request,) = _requests(deal)
+    data = {"to_stage": "validate", "reason": "Scope changed", "version": deal.version}
+    moves.move_back(deal, data, actor=world.rep_a, now=now + timedelta(hours=1))
+    assert (request.status, request.reason) == (
+        Status.cancelled,
+        "The deal moved on before it was decided.",
+    )
+    assert queries.waiting_count(world.director_a) == 0
+    assert queries.due_ratings(world.rep_a) == []  # nothing was delivered to rate
+
+
+def test_moving_a_deal_keeps_the_decision_requests_of_the_stage_it_is_in(world, deal, now):
+    from salesflow.opportunities import moves
+
+    other = f.make_opportunity(account=world.account_a, stage="shape", name="Other")
+    _decide(other, world.rep_a, "requested", now)
+    data = {"to_stage": "validate", "reason": "Scope changed", "version": deal.version}
+    moves.move_back(deal, data, actor=world.rep_a, now=now)
+    assert [r.status for r in _requests(other)] == [Status.open]
