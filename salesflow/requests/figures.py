@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from statistics import median
 from typing import Any
 
@@ -38,7 +39,7 @@ class Filters:
     end: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Asked:
     """One request of the period, as the figures read it (company-calendar days)."""
 
@@ -52,22 +53,13 @@ class Asked:
     closed: date | None  # the day it was done or declined
     rush: bool
     rating: int | None
+    turnaround: int | None = None  # working days from asked to done (0: the same day)
+    lead: int = 0  # the working days the requester left: from asked to needed by
+    counts: frozenset[str] = frozenset()  # the figures it counts in (COUNTS)
 
     @property
     def service(self) -> bool:
         return self.kind != DECISION
-
-    @property
-    def turnaround(self) -> int | None:
-        """Working days from asked to done (0: done the day it was asked)."""
-        if self.status != Status.done or self.closed is None:
-            return None
-        return clock.working_days_between(self.created, self.closed)
-
-    @property
-    def lead(self) -> int:
-        """The working days the requester left: from asked to needed by."""
-        return clock.working_days_between(self.created, self.needed_by)
 
 
 # What each figure counts; the drill-downs list the rows a predicate keeps.
@@ -185,21 +177,28 @@ def _rows(people: People, start: date, end: date) -> list[Asked]:
         < datetime.combine(end + timedelta(days=1), datetime.min.time(), tz),
         sa.or_(InternalRequest.assignee_id.in_(ids), InternalRequest.requester_id.in_(ids)),
     )
-    return [
-        Asked(
+    working_days = cache(clock.working_days_between)  # many requests share their days
+    found = []
+    for row in db.session.execute(query.order_by(InternalRequest.id)):
+        asked = Asked(
             id=row.id,
             kind=row.kind,
             assignee_id=row.assignee_id,
             requester_id=row.requester_id,
             status=Status(row.status),
-            created=clock.today(row.created_at),
+            created=(created := clock.today(row.created_at)),
             needed_by=row.needed_by,
-            closed=clock.today(row.done_at) if row.done_at is not None else None,
+            closed=(closed := clock.today(row.done_at) if row.done_at else None),
             rush=row.rush,
             rating=row.rating,
+            turnaround=working_days(created, closed)
+            if row.status == Status.done and closed is not None
+            else None,
+            lead=working_days(created, row.needed_by),
         )
-        for row in db.session.execute(query.order_by(InternalRequest.id))
-    ]
+        asked.counts = frozenset(figure for figure, counts in COUNTS.items() if counts(asked))
+        found.append(asked)
+    return found
 
 
 def key_of(people: People, figure: str, by: str, row: Asked) -> Any:
@@ -244,8 +243,8 @@ def _line(key: int, name: str, counted: dict[str, list[Asked]]) -> Line:
 def _grouped(people: People, rows: Iterable[Asked], by: str) -> dict[Any, dict[str, list[Asked]]]:
     groups: dict[Any, dict[str, list[Asked]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
-        for figure, counts in COUNTS.items():
-            if counts(row) and (key := key_of(people, figure, by, row)) is not None:
+        for figure in row.counts:
+            if (key := key_of(people, figure, by, row)) is not None:
                 groups[key][figure].append(row)
     return groups
 
@@ -298,9 +297,8 @@ def drill(
         raise LookupError(figure)
     start, end = period(filters, now)
     in_scope = people(user, filters.team_id)
-    counts = COUNTS[figure]
     return [
         row.id
         for row in _rows(in_scope, start, end)
-        if counts(row) and str(key_of(in_scope, figure, by, row)) == key
+        if figure in row.counts and str(key_of(in_scope, figure, by, row)) == key
     ]
