@@ -20,7 +20,9 @@ class PlaybookVersion(db.Model):
     version: so.Mapped[int]
     content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     name: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)  # {en: .., zh: ..}
-    source: so.Mapped[str] = so.mapped_column(sa.Text)  # the file's text, parsed again on use
+    # The file's text, parsed on first use (registry.playbook). Deferred, and raising if read
+    # unawares: a page of deals joined to their versions would carry its 10 KB once per deal.
+    source: so.Mapped[str] = so.mapped_column(sa.Text, deferred=True, deferred_raiseload=True)
     loaded_at: so.Mapped[datetime]
 
     def __repr__(self) -> str:

@@ -7,7 +7,6 @@ New deals start on the newest version of each key the folder holds.
 """
 
 from datetime import datetime
-from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -111,13 +110,30 @@ def clashes(app: Flask) -> list[str]:
     ]
 
 
+# Stored versions parsed, by key, version and content hash: a version's row never changes, so its
+# source is read and parsed once per process, whichever request or job meets it first.
+_parsed: dict[tuple[str, int, str], Playbook] = {}
+
+
 def playbook(row: PlaybookVersion) -> Playbook:
-    """The parsed playbook of a stored version (parsed once per process and content)."""
-    return _parse(row.key, row.version, row.content_hash, row.source)
+    """The parsed playbook of a stored version (parsed once per process and content; its source
+    is read from the database only then)."""
+    key = (row.key, row.version, row.content_hash)
+    if key not in _parsed:
+        _parsed[key] = _parse(row.key, row.version, _source(row))
+    return _parsed[key]
 
 
-@lru_cache(maxsize=256)
-def _parse(key: str, version: int, content_hash: str, source: str) -> Playbook:
+def _source(row: PlaybookVersion) -> str:
+    """The version's source: as given (a row being stored) or loaded, else read by its id (the
+    column is deferred)."""
+    if "source" not in sa.inspect(row).unloaded:
+        return row.source
+    query = sa.select(PlaybookVersion.source).where(PlaybookVersion.id == row.id)
+    return db.session.execute(query).scalar_one()
+
+
+def _parse(key: str, version: int, source: str) -> Playbook:
     parsed, problems = load_text(source, f"{key} v{version}")
     if parsed is None:
         raise PlaybookError(problems)

@@ -1,5 +1,6 @@
 """Scoped reads: the list (filters, keyset sorting) and the board (totals aggregated in SQL)."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -160,3 +161,15 @@ def test_board_totals_per_stage_with_weighted_amounts(world, now):
     assert validate.weighted == {"CNY": Decimal("15000.00")}  # 10 %
     assert (shape.count, shape.weighted) == (1, {"CNY": Decimal("50000.00")})  # 25 %
     assert [len(c.cards) for c in columns] == [2, 1, 0, 0, 0, 0]
+
+
+def test_a_page_of_deals_does_not_carry_their_playbook_source(world, now):
+    """Each deal's version is joined for its stages, not its 10 KB of source text: that is read
+    once per process and version, when the registry first parses it."""
+    for _n in range(3):
+        f.make_opportunity(account=world.account_a)
+    with sql_statements() as seen:
+        rows, _cursor = queries.page(queries.listed(world.leader, OpportunityFilters()))
+        stages = {queries.stage_of(deal).key for deal in rows}
+    source = re.compile(r"playbook_versions(_\d+)?\.source")  # the table or its join's alias
+    assert stages and not [sql for sql in seen if source.search(sql)]
