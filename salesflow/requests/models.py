@@ -35,6 +35,8 @@ class InternalRequest(VersionMixin, db.Model):
         sa.Index("ix_internal_requests_assignee", "assignee_id", "status"),
         sa.Index("ix_internal_requests_requester", "requester_id", "status"),
         sa.Index("ix_internal_requests_opportunity", "opportunity_id"),
+        # the pending decisions, oldest first (opportunities.decisions.pending_query)
+        sa.Index("ix_internal_requests_kind_status", "kind", "status", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
