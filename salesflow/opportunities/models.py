@@ -50,7 +50,14 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
 
     __tablename__ = "opportunities"
     __table_args__ = (
-        sa.Index("ix_opportunities_status_stage", "status", "playbook_version_id", "stage_key"),
+        # with the moment each entered its stage: the deals over a stage's limit are a range
+        sa.Index(
+            "ix_opportunities_status_stage",
+            "status",
+            "playbook_version_id",
+            "stage_key",
+            "stage_entered_at",
+        ),
         sa.Index("ix_opportunities_expected_close", "expected_close"),
         sa.Index("ix_opportunities_closed_at", "closed_at", "status"),  # won and lost in a period
         # covering: the board's column totals and each column's first cards by close date, and

@@ -72,3 +72,61 @@ class PipelineMoveBuild(db.Model):
     through: so.Mapped[date]  # the aggregate counts the days up to this one, included
     built_at: so.Mapped[datetime]
     deleted_deals: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
+
+
+class PipelineOpenStage(db.Model):
+    """The open deals of one team in one stage of one playbook version, in one currency, that
+    entered the stage on one day (company calendar): how many, their amount and weighted amount
+    in cents, and the first moment one of them entered. The review's funnel reads these for the
+    teams a reader sees (pipeline/open_deals.py keeps them)."""
+
+    __tablename__ = "pipeline_open_stages"
+    __table_args__ = (
+        sa.Index("ix_pipeline_open_stages_team_id", "team_id", "playbook_version_id", "stage_key"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    team_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("teams.id"))
+    playbook_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("playbook_versions.id"))
+    stage_key: so.Mapped[str] = so.mapped_column(sa.String(60))
+    currency: so.Mapped[str] = so.mapped_column(sa.String(3))
+    entered_on: so.Mapped[date]
+    deals: so.Mapped[int]
+    amount_cents: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    weighted_cents: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    first_entered_at: so.Mapped[datetime]
+
+
+class PipelineOpenClose(db.Model):
+    """The weighted amount in cents of the open deals of one team and playbook version, in one
+    currency, expected to close on one day (or without a date): what the review's forecast
+    reads for the teams a reader sees (pipeline/open_deals.py keeps them)."""
+
+    __tablename__ = "pipeline_open_closes"
+    __table_args__ = (
+        sa.Index(
+            "ix_pipeline_open_closes_team_id",
+            "team_id",
+            "playbook_version_id",
+            "currency",
+            "expected_close",
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    team_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("teams.id"))
+    playbook_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("playbook_versions.id"))
+    currency: so.Mapped[str] = so.mapped_column(sa.String(3))
+    expected_close: so.Mapped[date | None]
+    deals: so.Mapped[int]
+    weighted_cents: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+
+
+class PipelineOpenBuild(db.Model):
+    """The open pipeline's first build: from then on every change keeps it (a row here), before
+    it the review computes the open deals' figures live."""
+
+    __tablename__ = "pipeline_open_builds"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    built_at: so.Mapped[datetime]

@@ -12,7 +12,9 @@ from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, Status
+from salesflow.pipeline import open_deals
 from salesflow.pipeline.figures.filters import Filters, deals_where, stage_order, versions
+from salesflow.playbooks.schema import Playbook
 
 
 @dataclass
@@ -32,25 +34,13 @@ def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]
     """Per stage of each playbook, the open deals: count, amount and weighted amount per
     currency, and SLA breaches; in playbook order (stages of the newest version first, those
     only older versions have after them). Weighted amounts and breaches by the deal's rules
-    (opportunities.rules). One grouped query."""
+    (opportunities.rules). From the open pipeline's aggregate for the reader's teams
+    (pipeline/open_deals.py) once built, else one grouped query over the deals."""
     by_version = versions()
-    breach = sa.func.sum(sa.case((rules.over_limit_sql(by_version, now), 1), else_=0))
-    rows = db.session.execute(
-        sa.select(
-            Opportunity.playbook_version_id,
-            Opportunity.stage_key,
-            Opportunity.currency,
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(Opportunity.amount), 0),
-            rules.weighted_sum_sql(by_version),
-            breach,
-            sa.func.min(Opportunity.stage_entered_at),
-        )
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(*deals_where(user, filters, by_version), Opportunity.status == Status.open)
-        # currency first, as in forecast: read from the covering ix_opportunities_board
-        .group_by(Opportunity.currency, Opportunity.playbook_version_id, Opportunity.stage_key)
-    ).all()
+    if open_deals.readable(user, filters):
+        rows = open_deals.stage_rows(user, filters, by_version, now)
+    else:
+        rows = live_rows(user, filters, by_version, now)
     figures: dict[tuple[str, str], StageFigures] = {}
     for version_id, stage_key, currency, count, amount, weighted, breaches, entered in rows:
         playbook = by_version[version_id]
@@ -70,3 +60,30 @@ def funnel(user: User, filters: Filters, *, now: datetime) -> list[StageFigures]
         row.amount = {c: v.quantize(rules.CENTS) for c, v in sorted(row.amount.items())}
         row.weighted = {c: v.quantize(rules.CENTS) for c, v in sorted(row.weighted.items())}
     return sorted(figures.values(), key=lambda r: stage_order(by_version, r.playbook, r.stage))
+
+
+def live_rows(
+    user: User, filters: Filters, by_version: dict[int, Playbook], now: datetime
+) -> list[tuple]:
+    """The funnel's rows from the deals themselves (what the aggregate is tested equal to):
+    (version, stage, currency, deals, amount, weighted cents, over the limit, first entry)."""
+    breach = sa.func.sum(sa.case((rules.over_limit_sql(by_version, now), 1), else_=0))
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(
+                Opportunity.playbook_version_id,
+                Opportunity.stage_key,
+                Opportunity.currency,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(Opportunity.amount), 0),
+                rules.weighted_sum_sql(by_version),
+                breach,
+                sa.func.min(Opportunity.stage_entered_at),
+            )
+            .join(Account, Account.id == Opportunity.account_id)
+            .where(*deals_where(user, filters, by_version), Opportunity.status == Status.open)
+            # currency first, as in forecast: read from the covering ix_opportunities_board
+            .group_by(Opportunity.currency, Opportunity.playbook_version_id, Opportunity.stage_key)
+        )
+    ]

@@ -94,7 +94,7 @@ def period_moves(user: User, filters: Filters, *, now: datetime) -> Moves:
     return _listed(counts)
 
 
-def _teams_where(user: User, filters: Filters, by_version: dict[int, Any], team: Any, version: Any):
+def teams_where(user: User, filters: Filters, by_version: dict[int, Any], team: Any, version: Any):
     """The teams `user` sees (scope.visible_teams: a reviewer sees whole teams) and the
     filters, on the aggregate's `team` and `version` columns."""
     where: list[Any] = [team.in_(sa.select(Team.id).where(scope.visible_teams(user)))]
@@ -115,7 +115,7 @@ def _stored(
     rows = db.session.execute(
         sa.select(*group, sa.func.sum(day.moves))
         .where(
-            *_teams_where(user, filters, by_version, day.team_id, day.playbook_version_id),
+            *teams_where(user, filters, by_version, day.team_id, day.playbook_version_id),
             day.day >= span[0].date(),
             day.day < span[1].date(),
         )
@@ -138,7 +138,7 @@ def _built_for(
     snap = PipelineMoveAccount
     return counted(
         [
-            *_teams_where(user, filters, by_version, snap.team_id, Opportunity.playbook_version_id),
+            *teams_where(user, filters, by_version, snap.team_id, Opportunity.playbook_version_id),
             Account.id.in_(sorted(accounts)),
             snap.account_id == Account.id,
             snap.deleted.is_(False),
