@@ -78,7 +78,14 @@ def chart(months: list[figures.Month]) -> str:
             "legend": {"orientation": "h"},
             "title": _("Turnaround and rating by month"),
             "yaxis": {"rangemode": "tozero"},
-            "yaxis2": {"overlaying": "y", "side": "right", "range": [0, 5.2]},
+            # the rating's own scale, 1 to 5, without a second grid
+            "yaxis2": {
+                "overlaying": "y",
+                "side": "right",
+                "range": [0, 5.2],
+                "dtick": 1,
+                "showgrid": False,
+            },
         },
     )
     return figure.to_json()
