@@ -130,14 +130,17 @@ def test_the_list_names_the_figure_and_pages(client, world, asked, monkeypatch):
     assert 'id="back-to-figures"' in first.text
 
 
-def test_the_review_has_the_request_figures_of_its_team_and_period(client, world, asked):
+@pytest.mark.parametrize(("who", "south"), [("director_a", False), ("leader", True)])
+def test_the_review_has_the_request_figures_of_its_team_and_period(
+    client, world, asked, who, south
+):
     db.session.commit()
-    login(client, world.director_a)
+    login(client, getattr(world, who))
     review = client.get("/pipeline/review?from=2026-11-01&to=2026-11-20")
     assert review.status_code == 200
     section = review.text.split('id="requests-between-our-people"', 1)[1]
     section = section.split('id="all-request-figures"', 1)[0]
-    assert "North" in section and "South" not in section
+    assert "North" in section and ("South" in section) is south
     assert world.director_a.name in section  # the decisions
     links = _links(section)
     assert any("from=2026-11-01" in href and "to=2026-11-20" in href for href in links)
@@ -145,6 +148,12 @@ def test_the_review_has_the_request_figures_of_its_team_and_period(client, world
         'href="/requests/figures?from=2026-11-01&amp;to=2026-11-20" id="all-request-figures"'
         in (review.text)
     )
+
+
+def test_the_review_of_a_rep_stays_refused(client, world, asked):
+    db.session.commit()
+    login(client, world.rep_a)
+    assert client.get("/pipeline/review").status_code == 403
 
 
 def test_the_figures_page_renders_in_chinese(client, world, asked):
