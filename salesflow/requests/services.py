@@ -154,7 +154,7 @@ def _assignee(user, account, kind, deal, assignee_id, errors: Errors) -> User | 
     if assignee is None or not assignee.active:
         add(errors, "assignee_id", _l("Choose an active colleague."))
     elif assignee.id == user.id:
-        add(errors, "assignee_id", _l("Ask someone else than yourself."))
+        add(errors, "assignee_id", _l("Ask someone other than yourself."))
     elif not scope.can_see_account(assignee, account):
         message = _l("%(name)s cannot see this account.", name=assignee.name)
         add(errors, "assignee_id", message)

@@ -143,7 +143,7 @@ def test_asking_an_inactive_colleague_or_yourself_is_refused(world, now):
     gone = f.make_user(team=world.team_a, active=False)
     for who, message in [
         (gone, "Choose an active colleague."),
-        (world.rep_a, "Ask someone else than yourself."),
+        (world.rep_a, "Ask someone other than yourself."),
     ]:
         with pytest.raises(ValidationFailed) as refused:
             ask(world, assignee_id=who.id)
