@@ -2,9 +2,11 @@
 pipeline review, and the list of the requests behind each figure: what the templates show,
 computed here (STYLE.md rule 15)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import sqlalchemy as sa
@@ -91,10 +93,16 @@ def chart(months: list[figures.Month]) -> str:
     return figure.to_json()
 
 
-def drill_url(args: dict[str, str], figure: str, by: str, key: Any) -> str:
-    """The list of the requests behind one figure, under the page's filters."""
-    kept = {k: v for k, v in args.items() if k in ARGS and v}
-    return url_for("request_figures.requests", figure=figure, by=by, key=key, **kept)
+def drill_urls(args: dict[str, str]) -> Callable[[str, str, Any], str]:
+    """`drill(figure, by, key)`: the list of the requests behind one figure, under the page's
+    filters (the route resolved once: a page links hundreds of numbers)."""
+    base = url_for("request_figures.requests")
+    kept = [(k, v) for k, v in args.items() if k in ARGS and v]
+
+    def drill(figure: str, by: str, key: Any) -> str:
+        return base + "?" + urlencode([("figure", figure), ("by", by), ("key", key), *kept])
+
+    return drill
 
 
 def page(user: User, filters: Filters, args: dict[str, str], *, now: datetime) -> dict[str, Any]:
@@ -105,7 +113,7 @@ def page(user: User, filters: Filters, args: dict[str, str], *, now: datetime) -
         "chart": chart(found.months),
         "month_names": {m.month: format_month(m.month) for m in found.months},
         "no_team": figures.NO_TEAM,
-        "drill": lambda figure, by, key: drill_url(args, figure, by, key),
+        "drill": drill_urls(args),
     }
 
 
@@ -202,6 +210,6 @@ def review_section(
     kept = {k: v for k, v in args.items() if v}
     return {
         "request_figures": found,
-        "request_drill": lambda figure, by, key: drill_url(args, figure, by, key),
+        "request_drill": drill_urls(args),
         "request_figures_url": url_for("request_figures.page", **kept),
     }
