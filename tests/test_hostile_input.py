@@ -26,6 +26,7 @@ from salesflow.extensions import db
 from salesflow.handovers import services as handover_services
 from salesflow.imports import services as import_services
 from salesflow.notifications.services import notify
+from salesflow.requests import services as request_services
 from salesflow.validation import MAX_ID
 from tests import factories as f
 from tests.conftest import World, login
@@ -140,9 +141,19 @@ def hostile(client, ctx, now) -> dict[str, Any]:
         actor=world.admin,
         now=now,
     )
+    asked = request_services.ask(
+        world.rep_a,
+        kind="demo",
+        title="Demo",
+        account_id=world.account_a.id,
+        assignee_id=world.rep_a2.id,
+        needed_by=now.date() + timedelta(days=30),
+        now=now,
+    )
     db.session.commit()
     login(client, world.admin)
     return {
+        "request_id": asked.id,
         "account_id": world.account_a.id,
         "contact_id": world.contact_a.id,
         "interaction_id": world.interaction_a.id,

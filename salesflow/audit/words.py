@@ -38,23 +38,41 @@ from salesflow.opportunities.models import Opportunity
 from salesflow.playbooks import registry
 from salesflow.playbooks.gates import ApprovalGate
 from salesflow.playbooks.schema import Playbook, text
+from salesflow.requests import kinds
+from salesflow.requests import services as request_services
+from salesflow.requests.forms import FIELD_LABELS as REQUEST_FORM_LABELS
+from salesflow.requests.models import InternalRequest
 from salesflow.teams.models import Team
 
-USERS, CONTACTS, ACCOUNTS, TEAMS, DEALS, LOGS = (
+USERS, CONTACTS, ACCOUNTS, TEAMS, DEALS, LOGS, REQUESTS = (
     "users",
     "contacts",
     "accounts",
     "teams",
     "opportunities",
     "interactions",
+    "internal_requests",
 )
 RECORD_ACCOUNTS = "record accounts"  # accounts whose own entries the page shows
+REQUEST_LABELS = {
+    **REQUEST_FORM_LABELS,
+    "assignee_id": _l("Asked of"),
+    "requester_id": _l("Asked by"),
+    "status": _l("Status"),
+    "rush": _l("Rush"),
+    "reason": _l("Reason"),
+    "delivered": _l("Delivered"),
+    "rating_comment": _l("Rating comment"),
+    "rating_at": _l("Rated"),
+    "rating_dismissed": _l("Not to be rated"),
+}
 # Each record's field labels (the forms' own); a field not in its form has one here.
 LABELS: dict[str, Mapping[str, Any]] = {
     ACCOUNTS: ACCOUNT_LABELS,
     CONTACTS: CONTACT_LABELS,
     LOGS: INTERACTION_LABELS,
     DEALS: OPPORTUNITY_LABELS,
+    REQUESTS: REQUEST_LABELS,
 }
 COMMON_LABELS = {
     "account_id": _l("Account"),
@@ -73,23 +91,34 @@ ID_FIELDS = {
     "opportunity_id": DEALS,
     "from_user_id": USERS,
     "to_user_id": USERS,
+    "assignee_id": USERS,
+    "requester_id": USERS,
 }
 ID_LIST_FIELDS = {"participant_ids": USERS, "contact_ids": CONTACTS, "account_ids": ACCOUNTS}
 PAIR_FIELDS = ("team", "roles")  # an account team, a deal's iron triangle
 VOCABULARY = ("tier", "level", "decision_role", "influence", "attitude", "kind", "status", "role")
-DATES = ("expected_close", "left_on", "next_step_due", "due_date")
-MOMENTS = ("occurred_at", "deleted_at", "next_step_done_at", "closed_at", "revoked_at")
+DATES = ("expected_close", "left_on", "next_step_due", "due_date", "needed_by")
+MOMENTS = (
+    "occurred_at",
+    "deleted_at",
+    "next_step_done_at",
+    "closed_at",
+    "revoked_at",
+    "rating_at",
+)
 RECORD_TITLES = {
     ACCOUNTS: _l("Account: %(name)s"),
     CONTACTS: _l("Contact: %(name)s"),
     DEALS: _l("Opportunity: %(name)s"),
     LOGS: _l("Contact log: %(name)s"),
+    REQUESTS: _l("Request: %(name)s"),
 }
 RECORD_PAGES = {
     ACCOUNTS: ("accounts.detail", "account_id"),
     CONTACTS: ("contacts.detail", "contact_id"),
     DEALS: ("opportunities.detail", "opportunity_id"),
     LOGS: ("interactions.detail", "interaction_id"),
+    REQUESTS: ("requests.detail", "request_id"),
 }
 
 
@@ -148,6 +177,14 @@ class Names:
         )
         self.deals = _deals(wanted[DEALS])
         self.logs = _logs(wanted[LOGS])
+        # A request is named (and its entries shown) only to those who may see it.
+        self.internal_requests = _pairs(
+            wanted[REQUESTS],
+            sa.select(InternalRequest.id, InternalRequest.title).where(
+                scope.visible_requests(user)
+            ),
+            InternalRequest.id,
+        )
 
     def name(self, kind: str, record_id: Any) -> str:
         if kind == DEALS:
@@ -277,10 +314,23 @@ SHOWN_BY = {
 }
 
 
-def value_text(field: str, value: Any, names: Names, deal: Deal | None = None) -> str:
+def _request_value(field: str, value: Any) -> str | None:
+    """A request's kind and status by their names (they are not the shared vocabulary)."""
+    if field == "kind":
+        return kinds.label(str(value))
+    if field == "status":
+        return request_services.status_label(value)
+    return None
+
+
+def value_text(
+    field: str, value: Any, names: Names, deal: Deal | None = None, *, entity: str = ""
+) -> str:
     """One stored value of `field` as the reader reads it."""
     if value is None or value == "" or value == []:
         return "—"
+    if entity == REQUESTS and (shown := _request_value(field, value)) is not None:
+        return shown
     if (shown := _deal_value(field, value, deal)) is not None:
         return shown
     if (shown := _named(field, value, names)) is not None:
@@ -349,12 +399,15 @@ def rows(
     names = Names(entries, user)
     result = []
     for entry in entries:
-        deal = names.deals.get(entry.entity_id) if entry.entity_type == DEALS else None
+        kind = entry.entity_type
+        if kind == REQUESTS and entry.entity_id not in names.internal_requests:
+            continue  # a request the reader may not see
+        deal = names.deals.get(entry.entity_id) if kind == DEALS else None
         changes = tuple(
             FieldChange(
-                field_label(entry.entity_type, field, deal),
-                value_text(field, values[0], names, deal),
-                value_text(field, values[1], names, deal),
+                field_label(kind, field, deal),
+                value_text(field, values[0], names, deal, entity=kind),
+                value_text(field, values[1], names, deal, entity=kind),
             )
             for field, values in (entry.changes or {}).items()
             if isinstance(values, list) and len(values) == 2

@@ -404,3 +404,18 @@ def test_the_rep_sees_a_decision_request_without_the_decide_form(client, world, 
     asked = db.session.scalar(sa.select(InternalRequest).where(InternalRequest.kind == "decision"))
     page = client.get(f"/requests/{asked.id}").text
     assert 'id="decision-gates"' in page and 'id="decide-form"' not in page
+
+
+def test_the_account_history_says_a_request_in_words_to_those_who_may_see_it(
+    client, world, deal, now
+):
+    ask(world, deal, title="Quote for phase one", kind="quote")
+    ask(world, deal, user=world.leader, title="Board briefing")  # rep_a may not see this one
+    login(client, world.rep_a)
+    page = client.get(f"/accounts/{world.account_a.id}").text
+    history = page[page.index('id="history"') :] if 'id="history"' in page else page
+    assert "Request: Quote for phase one" in history and "Zhao Lei" in history
+    assert "Quote" in history and "assignee_id" not in history and "needed_by" not in history
+    assert "Board briefing" not in page
+    login(client, world.director_a)
+    assert "Request: Board briefing" in client.get(f"/accounts/{world.account_a.id}").text
