@@ -256,7 +256,7 @@ def _request_changed(p: dict[str, Any]) -> str:
     except ValueError:
         status = str(p.get("status", ""))
     return _(
-        "%(actor)s moved your request %(title)s (%(account)s) to %(status)s.",
+        "%(actor)s moved the request %(title)s (%(account)s) to %(status)s.",
         actor=p.get("actor", ""),
         title=p.get("title", ""),
         account=p.get("account", ""),
