@@ -12,7 +12,7 @@ from salesflow.extensions import db
 from salesflow.requests import services
 from salesflow.requests.models import InternalRequest, RequestChange, Status
 from tests import factories as f
-from tests.conftest import login
+from tests.conftest import login, sql_statements
 from tests.requests.conftest import ask
 
 # FROZEN_NOW is Friday 20 November 2026: 5 working days on is Friday 27 November.
@@ -419,3 +419,31 @@ def test_the_account_history_says_a_request_in_words_to_those_who_may_see_it(
     assert "Board briefing" not in page
     login(client, world.director_a)
     assert "Request: Board briefing" in client.get(f"/accounts/{world.account_a.id}").text
+
+
+def test_the_pages_read_a_fixed_number_of_queries_however_many_requests(client, world, deal, now):
+    """The inbox, My day, the bell's page and the account and deal pages: no query per request."""
+    paths = ["/requests", "/requests?side=asked_by_me", "/", "/notifications"]
+    paths += [f"/accounts/{world.account_a.id}", f"/opportunities/{deal.id}"]
+
+    def statements(user) -> dict[str, int]:
+        login(client, user)
+        counted = {}
+        for path in paths:
+            with sql_statements() as seen:
+                assert client.get(path).status_code == 200
+            counted[path] = len(seen)
+        return counted
+
+    def requests(n: int) -> None:
+        for i in range(n):
+            asked = ask(world, deal, title=f"Demo {i}", kind="demo")
+            if i % 2:  # delivered: rep_a may rate it
+                services.transition(world.rep_a2, asked, "accepted", None, asked.version)
+                services.transition(world.rep_a2, asked, "done", "Held", asked.version)
+
+    requests(2)
+    few = {"rep_a": statements(world.rep_a), "rep_a2": statements(world.rep_a2)}
+    requests(12)
+    assert statements(world.rep_a) == few["rep_a"]
+    assert statements(world.rep_a2) == few["rep_a2"]
