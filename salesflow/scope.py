@@ -510,3 +510,9 @@ def request_directors(team_id: int | None) -> sa.ColumnElement[bool]:
         User.active.is_(True),
         sa.or_(User.id.in_(named), sa.and_(User.role == Role.director, User.team_id == team_id)),
     )
+
+
+def escalated_to() -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: whom decisions waiting too long for their director are escalated
+    to — active leadership (issue 16, Jobs)."""
+    return sa.and_(User.role == Role.leadership, User.active.is_(True))

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import ngettext
 
-from salesflow import clock, links
-from salesflow.auth.models import Role, User
+from salesflow import clock, links, scope
+from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.notifications.services import Notice, notify_many
 from salesflow.opportunities import decisions
@@ -77,9 +77,7 @@ def decisions_waiting(now: datetime) -> str:
         return ngettext("%(num)d notification", "%(num)d notifications", 0)
     oldest, deal, account, _asker = db.session.execute(query.limit(1)).one()
     director = db.session.get(User, oldest.assignee_id)
-    leaders = db.session.scalars(
-        sa.select(User.id).where(User.role == Role.leadership, User.active.is_(True))
-    ).all()
+    leaders = db.session.scalars(sa.select(User.id).where(scope.escalated_to())).all()
     notice = Notice(
         tuple(leaders),
         "decisions_waiting",
