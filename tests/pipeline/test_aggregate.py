@@ -8,10 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from salesflow import clock
+from salesflow.accounts.models import Account
 from salesflow.extensions import db
-from salesflow.opportunities.models import Move, StageChange
+from salesflow.opportunities.models import Move, Opportunity, StageChange
 from salesflow.pipeline import aggregate, figures
 from salesflow.pipeline.figures import moves
+from salesflow.pipeline.figures.filters import deals_where, versions
+from salesflow.pipeline.figures.movement import WEEK_MOVES, in_week
 from salesflow.pipeline.models import PipelineMoveBuild, PipelineMoveDay
 from salesflow.scheduler import registry
 from tests import factories as f
@@ -140,3 +143,59 @@ def test_the_scheduler_and_the_command_rebuild_it(app, world, deals, now):
         result = app.test_cli_runner().invoke(args=["pipeline", "rebuild-moves"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(PipelineMoveBuild.through)) == date(2026, 11, 20)
+
+
+def _week_live(user, filters, now):
+    """The week's moves by kind, counted from the stage changes alone (the definition)."""
+    rows = db.session.execute(
+        sa.select(StageChange.move, sa.func.count())
+        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(
+            *deals_where(user, filters, versions()),
+            StageChange.move.in_(WEEK_MOVES),
+            *in_week(StageChange.at, now),
+        )
+        .group_by(StageChange.move)
+    )
+    return {Move(move): n for move, n in rows}
+
+
+def test_the_weeks_moves_from_the_aggregate_equal_the_stage_changes(world, built, now):
+    """The week starts at this moment 7 days ago: the moves of that first day before it are not
+    the week's, those after it are; the whole days after come from the aggregate."""
+    week_ago = now - timedelta(days=7)
+    deal = f.make_opportunity(account=world.account_b)
+    for at, move in (
+        (week_ago - timedelta(minutes=5), Move.won),  # the first day, before the moment
+        (week_ago + timedelta(minutes=5), Move.lost),  # the first day, after it
+        (now - timedelta(days=4), Move.moved_back),
+        (now, Move.advanced),  # today, live
+    ):
+        db.session.add(
+            StageChange(
+                opportunity_id=deal.id,
+                at=at,
+                move=move,
+                from_stage="validate",
+                to_stage="shape",
+                gates=[],
+                gates_met=True,
+                overridden=False,
+            )
+        )
+    db.session.flush()
+    aggregate.rebuild(now=now)
+    world.shared.team_id = world.team_b.id  # counted live until the next build
+    db.session.flush()
+    for user in (world.leader, world.director_a, world.director_b):
+        for chosen in (figures.Filters(), figures.Filters(playbook="enterprise")):
+            week = figures.movement(user, chosen, now=now)
+            counted = {
+                move: getattr(week, name)
+                for move, name in WEEK_MOVES.items()
+                if getattr(week, name)
+            }
+            assert counted == _week_live(user, chosen, now), (user.name, chosen)
+    assert figures.movement(world.director_b, figures.Filters(), now=now).lost == 1
+    assert figures.movement(world.director_b, figures.Filters(), now=now).won == 0
