@@ -19,6 +19,7 @@ from salesflow.auth.models import User
 from salesflow.errors import Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.teams.models import Team
+from salesflow.ties import touches
 from salesflow.validation import Errors, add, is_id, max_length, require_version, text
 
 TEXT_FIELDS = ("name", "industry", "region", "address", "website", "notes")
@@ -142,6 +143,8 @@ def update_account(
     changes = audit.apply_changes(account, clean, ACCOUNT_FIELDS)
     audit.record(account, "update", changes, actor=actor, now=now, account_id=account.id)
     db.session.flush()
+    if "team_id" in changes:  # the day's figures are kept under the account's team
+        touches.changed({account.id}, now=now)
     return account
 
 

@@ -20,6 +20,8 @@ from salesflow.auth.models import ApiToken, Role, User
 from salesflow.errors import AppError, Forbidden, NotFound, ValidationFailed
 from salesflow.extensions import db
 from salesflow.teams.models import Team
+from salesflow.ties import touches
+from salesflow.ties.queries import tied_accounts
 from salesflow.validation import is_id, text
 
 _hasher = PasswordHasher()
@@ -272,5 +274,7 @@ def update_user(user: User, data: dict, *, actor: User, now: datetime) -> User:
         from salesflow.calendar.services import revoke_feed
 
         revoke_feed(user, actor=actor, now=now)
+    if "active" in changes:  # a leaver's ties count no more (PRODUCT.md, Tie); back, again
+        touches.changed(db.session.scalars(tied_accounts({user.id}, now=now).distinct()), now=now)
     audit.record(user, "update", changes, actor=actor, now=now)
     return user

@@ -27,6 +27,7 @@ from salesflow.contacts.models import (
 from salesflow.db import insert_many, new_ids
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
+from salesflow.ties import touches
 from salesflow.validation import Errors, add, day, is_id, require_version, text
 
 # Text fields; lengths come from the columns. Multi-line ones keep their line breaks.
@@ -57,6 +58,9 @@ NEW_CONTACT_DEFAULTS = {
     "attitude": Attitude.unknown,
 }
 CONTACT_FIELDS = (*TEXT_FIELDS, *ENUMS, "reports_to_id", "left_on")
+# What the account's relationship figures read of a contact (PRODUCT.md, Dependency analytics:
+# importance, key contact, current): a change of one is followed (ties.touches.changed).
+FIGURE_FIELDS = frozenset({"decision_role", "influence", "left_on"})
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -202,6 +206,7 @@ def create_contacts(
     ):
         row["id"] = ids[index] = contact_id
     insert_many(db.session, Contact.__table__, rows)
+    touches.changed({row["account_id"] for row in rows}, now=now)
     audit.insert_entries(
         [
             audit.entry_values(
@@ -248,6 +253,7 @@ def delete_contacts(contacts: list[Contact], *, actor: User, now: datetime) -> N
     ).rowcount
     if done != len(todo):
         raise Conflict()
+    touches.changed({c.account_id for c in todo}, now=now)
     audit.insert_entries(
         [
             audit.entry_values(
@@ -287,6 +293,7 @@ def create_contact(
     changes = audit.apply_changes(contact, clean, CONTACT_FIELDS)
     db.session.add(contact)
     db.session.flush()
+    touches.changed({account.id}, now=now)
     audit.record(contact, "create", changes, actor=actor, now=now, account_id=account.id)
     return contact
 
@@ -305,6 +312,8 @@ def update_contact(
     clean = _validate(data, contact.account_id, contact, now)
     changes = audit.apply_changes(contact, clean, CONTACT_FIELDS)
     db.session.flush()
+    if FIGURE_FIELDS & set(changes):
+        touches.changed({contact.account_id}, now=now)
     audit.record(contact, "update", changes, actor=actor, now=now, account_id=contact.account_id)
     return contact
 
@@ -317,6 +326,7 @@ def delete_contact(contact: Contact, *, actor: User, now: datetime) -> Contact:
     if contact.deleted_at is None:
         changes = audit.apply_changes(contact, {"deleted_at": now}, ("deleted_at",))
         db.session.flush()
+        touches.changed({contact.account_id}, now=now)
         audit.record(
             contact, "delete", changes, actor=actor, now=now, account_id=contact.account_id
         )
@@ -330,6 +340,7 @@ def restore_contact(contact: Contact, *, actor: User, now: datetime) -> Contact:
     if contact.deleted_at is not None:
         changes = audit.apply_changes(contact, {"deleted_at": None}, ("deleted_at",))
         db.session.flush()
+        touches.changed({contact.account_id}, now=now)
         audit.record(
             contact, "restore", changes, actor=actor, now=now, account_id=contact.account_id
         )

@@ -154,23 +154,22 @@ def risks(account_ids: set[int], *, now: datetime) -> dict[int, metrics.Risk]:
 
 
 def _stale(day: date, since: datetime) -> set[int]:
-    """Accounts today's snapshot may no longer answer for: tie counts changed since `since` with
-    no refresh of the row after the snapshot (a change in flight while it was taken), or a
-    contact changed (its role, influence, leaving, deletion or a new contact)."""
-    ties = sa.select(TieChange.account_id).where(
-        TieChange.at >= since,
-        ~TieChange.account_id.in_(
-            sa.select(AccountSnapshot.account_id).where(
-                AccountSnapshot.day == day, AccountSnapshot.refreshed_at.is_not(None)
+    """Accounts today's snapshot may no longer answer for: what their figures are made of
+    changed since `since` (ties.touches.changed: tie counts, contacts, who has gone) with no
+    refresh of the row after the snapshot — a change in flight while it was taken. Every other
+    change refreshed its accounts' rows in its own transaction (snapshots.refresh)."""
+    return set(
+        db.session.scalars(
+            sa.select(TieChange.account_id).where(
+                TieChange.at >= since,
+                ~TieChange.account_id.in_(
+                    sa.select(AccountSnapshot.account_id).where(
+                        AccountSnapshot.day == day, AccountSnapshot.refreshed_at.is_not(None)
+                    )
+                ),
             )
-        ),
+        )
     )
-    contacts = sa.select(Contact.account_id).where(Contact.updated_at >= since)
-    return set(db.session.scalars(ties.union(contacts)))
-
-
-def _id_list(raw: str | None) -> tuple[int, ...]:
-    return () if not raw or raw == "[]" else tuple(json.loads(raw))
 
 
 SNAPSHOT_COLUMNS = (
@@ -188,27 +187,33 @@ SNAPSHOT_COLUMNS = (
 )
 
 
-def _stored(row: Any) -> metrics.AccountMetrics:
-    account_id, shares, top, holder, effective, keys, uncovered, single, coverage, bus, risk = row
-    return metrics.AccountMetrics(
-        account_id=account_id,
-        shares={int(u): s for u, s in json.loads(shares).items()},
-        top_share=top,
-        holder_id=holder,
-        effective_holders=effective,
-        key_contacts=_id_list(keys),
-        uncovered_key_contacts=_id_list(uncovered),
-        single_threaded_key_contacts=_id_list(single),
-        multi_threaded_coverage=coverage,
-        bus_factor=bus,
-        risk=metrics.Risk[risk],
-    )
+def _stored(rows: list[Any]) -> dict[int, metrics.AccountMetrics]:
+    """The snapshot's rows as metrics: their JSON texts (shares and three id lists a row)
+    decoded in one pass, as one JSON document, instead of four decodings a row."""
+    texts = ",".join(f"[{r[1]},{r[5] or '[]'},{r[6] or '[]'},{r[7] or '[]'}]" for r in rows)
+    found = {}
+    for row, (shares, keys, uncovered, single) in zip(rows, json.loads(f"[{texts}]"), strict=True):
+        account_id, _s, top, holder, effective, _k, _u, _i, coverage, bus, risk = row
+        found[account_id] = metrics.AccountMetrics(
+            account_id=account_id,
+            shares={int(u): v for u, v in shares.items()},
+            top_share=top,
+            holder_id=holder,
+            effective_holders=effective,
+            key_contacts=tuple(keys),
+            uncovered_key_contacts=tuple(uncovered),
+            single_threaded_key_contacts=tuple(single),
+            multi_threaded_coverage=coverage,
+            bus_factor=bus,
+            risk=metrics.Risk[risk],
+        )
+    return found
 
 
 def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountMetrics]:
     """The metrics today's snapshot still answers for, among `ids`: accounts it may no longer
     answer for (_stale), or that it does not have, are left out, for the caller to compute.
-    Nothing when there is no snapshot of today taken before `now`. Four queries; the JSON
+    Nothing when there is no snapshot of today taken before `now`. Three queries; the JSON
     columns read as text and decoded here (the ORM's JSON type is slow over 10,000 rows)."""
     day = clock.today(now)
     taken = db.session.scalar(
@@ -222,16 +227,8 @@ def from_snapshot(ids: set[int], *, now: datetime) -> dict[int, metrics.AccountM
     )
     if len(ids) <= BY_ACCOUNT_LIMIT:
         query = query.where(AccountSnapshot.account_id.in_(ids))
-    left = gone(None)
-    found = {}
-    for row in db.session.connection().execute(query):
-        if row[0] not in ids or row[0] in stale:
-            continue
-        result = _stored(row)
-        # a departure since the snapshot: its shares still count the person
-        if not any(not left.keeps(result.account_id, u) for u in result.shares):
-            found[result.account_id] = result
-    return found
+    rows = db.session.connection().execute(query).all()
+    return _stored([row for row in rows if row[0] in ids and row[0] not in stale])
 
 
 @dataclass

@@ -3,8 +3,8 @@
 Taking the snapshot twice on one day replaces that day's rows (idempotent); one set-wise
 computation for the whole company, one bulk insert. Today's snapshot also answers the live
 report for every account (queries.report): tie ages are whole days, so within a day only a change
-of the tie counts, of a contact or of who is gone moves the figures; the counts' changes refresh
-their accounts' rows in the same transaction (refresh), the others are recomputed when read.
+of the tie counts, of a contact or of who is gone moves the figures; each such change refreshes
+its accounts' rows in the same transaction (refresh), so nothing is recomputed when read.
 """
 
 from collections.abc import Collection
@@ -70,31 +70,35 @@ def take(*, now: datetime) -> int:
 
 
 def refresh(account_ids: Collection[int], *, now: datetime) -> int:
-    """Recompute today's snapshot rows of these accounts, whose tie counts this transaction just
-    changed (ties.touches.apply calls it through the app), so the report answers from the
-    snapshot all day instead of recomputing every account changed since the morning. Returns
-    how many rows it recomputed; none when today has no snapshot yet (the report is live then).
+    """Recompute today's snapshot rows of these accounts, whose figures' inputs this transaction
+    just changed — tie counts, contacts, who has gone, the account's team (ties.touches.changed
+    calls it through the app) — so the report answers from the snapshot all day instead of
+    recomputing at read time. Returns how many rows it recomputed; none when today has no
+    snapshot yet (the report is live then).
 
     The rows are locked first, in account order, and the counts read after: a transaction
     changing the same account waits for ours and then reads our counts (PostgreSQL's read
     committed; SQLite has one writer at a time), so the last row written counts both."""
     table = AccountSnapshot.__table__
-    ids = db.session.scalars(
-        sa.select(AccountSnapshot.account_id)
-        .where(
-            AccountSnapshot.day == clock.today(now),
-            AccountSnapshot.account_id.in_(set(account_ids)),
-            AccountSnapshot.shares.is_not(None),
-        )
-        .order_by(AccountSnapshot.account_id)
-        .with_for_update()
-    ).all()
-    if not ids:
+    teams = dict(
+        db.session.execute(
+            sa.select(AccountSnapshot.account_id, Account.team_id)
+            .join(Account, Account.id == AccountSnapshot.account_id)
+            .where(
+                AccountSnapshot.day == clock.today(now),
+                AccountSnapshot.account_id.in_(set(account_ids)),
+                AccountSnapshot.shares.is_not(None),
+            )
+            .order_by(AccountSnapshot.account_id)
+            .with_for_update(of=AccountSnapshot)
+        ).all()
+    )
+    if not teams:
         return 0
     rows = [
-        {"row_day": clock.today(now), "row_account": a, "refreshed_at": now}
+        {"row_day": clock.today(now), "row_account": a, "refreshed_at": now, "team_id": teams[a]}
         | _figures(metrics.account_metrics(inp))
-        for a, inp in holdings(set(ids), now=now).items()
+        for a, inp in holdings(set(teams), now=now).items()
     ]
     if rows:
         statement = (

@@ -29,6 +29,7 @@ from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.notifications.services import notify
 from salesflow.opportunities import services as opportunity_services
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
+from salesflow.ties import touches
 from salesflow.validation import Errors, add, day, is_id
 
 MAX_ACCOUNTS = 1000
@@ -361,6 +362,8 @@ def note_completion(handovers: Iterable[Handover], *, now: datetime) -> list[Han
                 now=now,
             )
     db.session.flush()
+    # the person handing over no longer counts on these accounts (dependency.queries.Gone)
+    touches.changed({a for h in marked for a in h.account_ids}, now=now)
     return marked
 
 

@@ -24,6 +24,7 @@ from salesflow.interactions import services as interactions
 from salesflow.interactions.models import Interaction
 from salesflow.opportunities import services as opportunities
 from salesflow.opportunities.models import Opportunity
+from salesflow.ties import touches
 
 CHUNK = 500
 MODELS: dict[str, Any] = {
@@ -108,7 +109,8 @@ def undo_import(
             if not rows:
                 break
             last, done = rows[-1].id, done + len(rows)
-            _chunk(kind, rows, counts, actor=actor, now=now)
+            with touches.together(now=now):  # the figures followed once a chunk
+                _chunk(kind, rows, counts, actor=actor, now=now)
             if checkpoint:
                 checkpoint(done / total)
     db.session.execute(sa.delete(ImportKey).where(ImportKey.import_id == imp.id))

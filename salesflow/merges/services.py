@@ -219,7 +219,9 @@ def merge_records(
     db.session.flush()
     journal = Journal(survivor.id, now)
     moved = spec.move(journal, survivor, others)
-    touches.apply(touches.difference(touched, tie_touches(interactions)))
+    with touches.together(now=now):  # the contacts moved or merged change the figures too
+        touches.apply(touches.difference(touched, tie_touches(interactions)))
+        touches.changed({account.id, *(spec.account(o).id for o in others)}, now=now)
     merge = Merge(
         kind=kind,
         survivor_id=survivor.id,
@@ -360,7 +362,9 @@ def _undo(
     db.session.flush()
     journal = Journal(survivor.id, now, merge.journal["ops"])
     journal.undo()
-    touches.apply(touches.difference(touched, tie_touches(interactions)))
+    with touches.together(now=now):
+        touches.apply(touches.difference(touched, tie_touches(interactions)))
+        touches.changed({account_id, *(spec.account(r).id for r in merged)}, now=now)
     if team_before is not None and (team_after := _team(survivor.id)) != team_before:
         changes["team"] = (team_before, team_after)
     audit.record(survivor, "unmerge", changes, actor=actor, now=now, account_id=account_id)

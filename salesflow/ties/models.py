@@ -40,9 +40,10 @@ class TieTouch(db.Model):
 
 
 class TieChange(db.Model):
-    """An account whose tie counts changed, and when: written with every change of the counts,
-    so the report knows which accounts today's snapshot no longer answers for. Rows older than
-    the latest snapshot are dropped when one is taken."""
+    """An account whose relationship figures' inputs changed, and when (its tie counts, a
+    contact's role, influence, leaving or deletion, who has gone: ties.touches.changed), so the
+    report knows which accounts a snapshot taken while the change was in flight may not answer
+    for. Rows older than the latest snapshot are dropped when one is taken."""
 
     __tablename__ = "tie_changes"
 

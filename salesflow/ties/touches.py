@@ -7,7 +7,8 @@ transaction, with one upsert; `rebuild()` recomputes the table from the interact
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -71,8 +72,8 @@ def _upsert(rows: list[dict[str, int]]) -> None:
 
 
 def apply(delta: Counter[Key]) -> None:
-    """Add `delta` to the counts (one upsert), dropping rows that reach zero; note the accounts
-    whose counts changed (TieChange), so the report recomputes them past today's snapshot.
+    """Add `delta` to the counts (one upsert), dropping rows that reach zero; the accounts whose
+    counts changed are followed (changed).
 
     Rows are locked in key order, whatever order the people were named in: two logs of the same
     meeting then queue for the same first row instead of each holding a row the other needs
@@ -81,9 +82,6 @@ def apply(delta: Counter[Key]) -> None:
     if not keys:
         return
     _upsert([dict(zip(KEY_COLUMNS, key, strict=True), touches=delta[key]) for key in keys])
-    now = clock.now()
-    changed = sorted({key[0] for key in keys})
-    db.session.execute(sa.insert(TieChange), [{"account_id": a, "at": now} for a in changed])
     for key in keys:
         if delta[key] < 0:
             db.session.execute(
@@ -92,7 +90,7 @@ def apply(delta: Counter[Key]) -> None:
                     TieTouch.touches <= 0,
                 )
             )
-    _changed(changed, now=now)
+    changed({key[0] for key in keys}, now=clock.now())
 
 
 # What else keeps in step with the counts, in the same transaction: the dependency report's
@@ -102,10 +100,45 @@ def apply(delta: Counter[Key]) -> None:
 ON_CHANGE = "salesflow.ties_changed"
 
 
-def _changed(account_ids: list[int], *, now: datetime) -> None:
+def changed(account_ids: Collection[int], *, now: datetime) -> None:
+    """Say that what these accounts' relationship figures are made of changed in this
+    transaction — their tie counts, a contact's role, influence, leaving or deletion, who has
+    gone, their team — so that what follows the figures (ON_CHANGE) refreshes them now; noted
+    (TieChange) for a snapshot taken while this transaction is still open. Within together(),
+    the accounts are gathered and followed once, at its end."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return
+    db.session.execute(sa.insert(TieChange), [{"account_id": a, "at": now} for a in ids])
+    pending = db.session.info.get(PENDING)
+    if pending is not None:
+        pending.update(ids)
+        return
+    _follow(ids, now=now)
+
+
+def _follow(account_ids: list[int], *, now: datetime) -> None:
     follow = current_app.extensions.get(ON_CHANGE)
     if follow is not None:
         follow(account_ids, now=now)
+
+
+PENDING = "salesflow.ties_pending"
+
+
+@contextmanager
+def together(*, now: datetime) -> Iterator[None]:
+    """Follow the changes made inside once, at the end, for every account they named (an
+    import's chunk of rows, each through its service: one refresh instead of one a row)."""
+    if PENDING in db.session.info:  # already gathering: the outer block follows them
+        yield
+        return
+    db.session.info[PENDING] = pending = set()
+    try:
+        yield
+    finally:
+        del db.session.info[PENDING]
+    _follow(sorted(pending), now=now)
 
 
 def _all_pairs() -> Iterator[Counter[Key]]:

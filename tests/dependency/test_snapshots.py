@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from salesflow import clock
+from salesflow.contacts import services as contact_services
 from salesflow.dependency import metrics, queries, snapshots
 from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
@@ -72,7 +73,7 @@ def test_the_report_answers_from_todays_snapshot_exactly_as_live(world, now):
     assert from_snapshot[world.account_a.id].shares == {world.rep_a.id: 0.5, world.rep_a2.id: 0.5}
 
 
-def test_unchanged_accounts_come_from_the_snapshot_changed_ones_are_recomputed(world, now):
+def test_unchanged_accounts_come_from_the_snapshot_changed_ones_follow_their_change(world, now):
     later = now + timedelta(minutes=10)
     with clock.frozen(later):
         snapshots.take(now=later)
@@ -81,7 +82,12 @@ def test_unchanged_accounts_come_from_the_snapshot_changed_ones_are_recomputed(w
     after = later + timedelta(hours=1)
     with clock.frozen(after):
         f.make_interaction(account=world.account_a, owner=world.rep_a2, contacts=[world.contact_a])
-        world.contact_b.influence = "low"  # a contact edit changes importance
+        contact_services.update_contact(  # a contact edit changes importance
+            world.contact_b,
+            {"influence": "low", "version": world.contact_b.version},
+            actor=world.director_b,
+            now=after,
+        )
         fresh = f.make_account(team=world.team_a, name="Opened after the snapshot")
         db.session.flush()
     report = _report(world.leader, after)

@@ -27,6 +27,7 @@ from salesflow.extensions import db
 from salesflow.imports.models import Import, ImportKey, ImportRow, Outcome
 from salesflow.imports.reading import Row, Table
 from salesflow.imports.resolving.base import IMPORT_FIELDS, KINDS, Cells, Context, Planned, Result
+from salesflow.ties import touches
 from salesflow.validation import add
 
 CHUNK = 2000
@@ -147,7 +148,9 @@ def _chunk(
             results[i] = result
     final: list[Result] = [r for r in results if r is not None]
     if ctx.commit:
-        kind.write([(chunk[i], final[i]) for i in range(len(chunk))])
+        # the chunk's changes to the relationship figures followed once, not once a row
+        with touches.together(now=ctx.now):
+            kind.write([(chunk[i], final[i]) for i in range(len(chunk))])
         _remember_keys(ctx, final)
     rows = []
     for (cells, planned), result in zip(chunk, final, strict=True):
