@@ -261,6 +261,7 @@ def delete_opportunity(opportunity: Opportunity, *, actor: User, now: datetime) 
         audit.record(
             opportunity, "delete", changes, actor=actor, now=now, account_id=opportunity.account_id
         )
+        requests.withdraw_decisions(opportunity, actor=actor, now=now)
     return opportunity
 
 

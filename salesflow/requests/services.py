@@ -527,16 +527,21 @@ def close_decision(
 WITHDRAWN = _l("The deal moved on before it was decided.")
 
 
+def _waits(deal: Opportunity) -> bool:
+    return deal.is_open and not deal.is_deleted
+
+
 def withdraw_decisions(deal: Opportunity, *, actor: User | None, now: datetime) -> None:
-    """A deal that left the stage a decision was asked in, or closed, no longer waits for that
-    decision: its open decision requests are cancelled (the director's inbox and bell stop
-    showing them), by whoever moved the deal. Called by every move (opportunities.moves)."""
+    """A deal that left the stage a decision was asked in, closed or was deleted no longer waits
+    for that decision: its open decision requests are cancelled (the director's inbox and bell
+    stop showing them), by whoever moved the deal. Called by every move (opportunities.moves)
+    and by deleting a deal."""
     stale = db.session.scalars(
         sa.select(InternalRequest).where(
             InternalRequest.opportunity_id == deal.id,
             InternalRequest.kind == DECISION,
             InternalRequest.status.in_(sorted(OPEN_STATUSES)),
-            InternalRequest.stage_key != deal.stage_key if deal.is_open else sa.true(),
+            InternalRequest.stage_key != deal.stage_key if _waits(deal) else sa.true(),
         )
     ).all()
     for request in stale:

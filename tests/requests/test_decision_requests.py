@@ -142,3 +142,10 @@ def test_moving_a_deal_keeps_the_decision_requests_of_the_stage_it_is_in(world, 
     data = {"to_stage": "validate", "reason": "Scope changed", "version": deal.version}
     moves.move_back(deal, data, actor=world.rep_a, now=now)
     assert [r.status for r in _requests(other)] == [Status.open]
+
+
+def test_deleting_a_deal_withdraws_its_decision_requests(world, deal, now):
+    _decide(deal, world.rep_a, "requested", now)
+    deals.delete_opportunity(deal, actor=world.director_a, now=now)
+    assert [r.status for r in _requests(deal)] == [Status.cancelled]
+    assert queries.waiting_count(world.director_a) == 0
