@@ -102,7 +102,7 @@ class PendingDecisionOut(BaseModel):
     """A decision asked and not answered yet: a request of kind `decision` (API.md, Requests
     between our people), closed by POST /opportunities/{id}/approvals."""
 
-    id: int = Field(description="The request's record (an approval record of decision request).")
+    id: int = Field(description="The decision request's id (GET /requests/{id}).")
     kind: Literal["decision"]
     status: Literal["open"]
     stage: str
