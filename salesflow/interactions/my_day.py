@@ -135,5 +135,5 @@ def build(user: User, now: datetime) -> Page:
         recent=timeline.entries(queries.recent_contacts(user, now=now), now),
         decisions=pending_decisions(user),
         handovers=received_handovers(user, now),
-        requests=request_pages.waiting(user, now),
+        requests=request_pages.waiting(user, now, decisions=False),  # decisions: their own part
     )

@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from salesflow import clock
 from salesflow.auth.models import User
 from salesflow.errors import ValidationFailed
+from salesflow.extensions import db
 from salesflow.requests import kinds, services, words
 from salesflow.requests import queries as request_queries
 from salesflow.requests.forms import TransitionForm
-from salesflow.requests.models import OPEN_STATUSES, RATEABLE, InternalRequest, Status
+from salesflow.requests.models import DECISION, OPEN_STATUSES, RATEABLE, InternalRequest, Status
 
 SIDES = {"mine": _l("Asked of me"), "asked_by_me": _l("Asked by me")}
 PAGE_SIZE = 25
@@ -256,17 +258,44 @@ def for_deal(user: User, deal: Any, now: datetime, *, can_ask: bool) -> OpenRequ
 
 @dataclass
 class Waiting:
-    """What waits for `user` (My day and the bell): requests asked of them and still open, and
-    the requests they asked that were done or declined, to rate."""
+    """What waits for `user` (My day and the bell): the first requests asked of them and still
+    open (the soonest needed first; the inbox has the rest), and the requests they asked that
+    were done or declined, to rate."""
 
     requests: list[Row] = field(default_factory=list)
+    more: bool = False  # more are waiting than shown: the inbox has them all
     ratings: list[Row] = field(default_factory=list)
+    more_ratings: bool = False  # the inbox's "asked by me" has the rest
 
     @property
     def any(self) -> bool:
         return bool(self.requests or self.ratings)
 
 
-def waiting(user: User, now: datetime) -> Waiting:
-    found = rows(request_queries.waiting_for(user), user, now)
-    return Waiting(found, rows(request_queries.due_ratings(user), user, now))
+def waiting(user: User, now: datetime, *, decisions: bool = True) -> Waiting:
+    """What waits for `user`; without the decisions asked of them when the page shows those
+    in a section of their own (My day)."""
+    query = request_queries.inbox_query(user, side="mine", status=OPEN_STATUSES)
+    if not decisions:
+        query = query.where(InternalRequest.kind != DECISION)
+    found, more = request_queries.page(query, limit=LISTED)
+    ratings = _due_ratings(user)
+    return Waiting(
+        rows(found, user, now),
+        more is not None,
+        rows(ratings[:LISTED], user, now),
+        len(ratings) > LISTED,
+    )
+
+
+def _due_ratings(user: User) -> list[InternalRequest]:
+    """The first ratings `user` owes, the latest first (queries.due_ratings, a page of it: one
+    may owe many)."""
+    query = (
+        sa.select(InternalRequest)
+        .where(InternalRequest.requester_id == user.id, request_queries._due_ratings())
+        .options(*request_queries._LOADED)
+        .order_by(InternalRequest.done_at.desc(), InternalRequest.id.desc())
+        .limit(LISTED + 1)
+    )
+    return list(db.session.scalars(query).unique())

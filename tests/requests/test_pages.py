@@ -447,3 +447,32 @@ def test_the_pages_read_a_fixed_number_of_queries_however_many_requests(client, 
     requests(12)
     assert statements(world.rep_a) == few["rep_a"]
     assert statements(world.rep_a2) == few["rep_a2"]
+
+
+def test_my_day_lists_the_first_requests_waiting_and_leaves_decisions_to_their_part(
+    client, world, deal, now
+):
+    for n in range(12):
+        ask(world, deal, title=f"Demo {n:02d}", kind="demo")
+    login(client, world.rep_a2)
+    day = client.get("/").text
+    waiting = day[day.index('id="requests-waiting-for-me"') :]
+    assert waiting.count('class="list-group-item request-row') == 10
+    assert 'id="requests-waiting-more"' in waiting and "Demo 11" not in day
+    login(client, world.rep_a)
+    client.post(
+        f"/opportunities/{deal.id}/approvals", data={"gate": "atb", "decision": "requested"}
+    )
+    login(client, world.director_a)
+    day = client.get("/").text
+    assert 'id="decisions-waiting"' in day and 'id="requests-waiting-for-me"' not in day
+    assert "Approve to bid" in client.get("/notifications").text  # the bell's page lists all
+
+
+def test_my_day_asks_for_the_latest_ratings_owed_and_links_the_rest(client, world, deal, now):
+    for _ in range(11):
+        _delivered(world, deal)
+    login(client, world.rep_a)
+    day = client.get("/").text
+    assert day.count('class="list-group-item rating-due"') == 10
+    assert 'id="ratings-due-more"' in day
