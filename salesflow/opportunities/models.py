@@ -59,7 +59,19 @@ class Opportunity(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
             "stage_entered_at",
         ),
         sa.Index("ix_opportunities_expected_close", "expected_close"),
-        sa.Index("ix_opportunities_closed_at", "closed_at", "status"),  # won and lost in a period
+        # covering: won and lost in a period, their loss reasons and cycles (the review's
+        # outcomes) are read from the index alone, never the deals' full rows
+        sa.Index(
+            "ix_opportunities_closed_at",
+            "closed_at",
+            "status",
+            "deleted_at",
+            "account_id",
+            "loss_reason",
+            "created_at",
+        ),
+        # covering: the deals created in a week (the review's movement) by the index alone
+        sa.Index("ix_opportunities_created_at", "created_at", "deleted_at", "account_id"),
         # covering: the board's column totals and each column's first cards by close date, and
         # the review's funnel, forecast and stage ages, are read from the index alone
         # (queries.board, pipeline.figures), never the deals' full rows
