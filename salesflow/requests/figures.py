@@ -13,7 +13,7 @@ every team: the assignee's team for what was received and decided, the requester
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -55,25 +55,35 @@ class Asked:
     rating: int | None
     turnaround: int | None = None  # working days from asked to done (0: the same day)
     lead: int = 0  # the working days the requester left: from asked to needed by
-    counts: frozenset[str] = frozenset()  # the figures it counts in (COUNTS)
+    counts: frozenset[str] = frozenset()  # the figures it counts in (counted_in)
 
     @property
     def service(self) -> bool:
         return self.kind != DECISION
 
 
-# What each figure counts; the drill-downs list the rows a predicate keeps.
-COUNTS: dict[str, Callable[[Asked], bool]] = {
-    "received": lambda r: r.service,
-    "done": lambda r: r.service and r.status == Status.done,
-    "on_time": lambda r: (
-        r.service and r.status == Status.done and r.closed is not None and r.closed <= r.needed_by
-    ),
-    "rated": lambda r: r.service and r.rating is not None,
-    "rushes": lambda r: r.service and r.rush,
-    "decided": lambda r: not r.service and r.status == Status.done,
-    "closed": lambda r: r.service and r.closed is not None,
-}
+FIGURES = ("received", "done", "on_time", "rated", "rushes", "decided", "closed")
+
+
+def counted_in(r: Asked) -> frozenset[str]:
+    """The figures a request counts in (FIGURES); the drill-downs list the requests a figure's
+    name is in, so each lists exactly what its number counts."""
+    if r.kind == DECISION:
+        return frozenset(("decided",)) if r.status == Status.done else frozenset()
+    figures = ["received"]
+    if r.status == Status.done:
+        figures.append("done")
+        if r.closed is not None and r.closed <= r.needed_by:
+            figures.append("on_time")
+    if r.rating is not None:
+        figures.append("rated")
+    if r.rush:
+        figures.append("rushes")
+    if r.closed is not None:
+        figures.append("closed")
+    return frozenset(figures)
+
+
 BY = ("person", "team", "month")
 
 
@@ -179,24 +189,38 @@ def _rows(people: People, start: date, end: date) -> list[Asked]:
     )
     working_days = cache(clock.working_days_between)  # many requests share their days
     found = []
-    for row in db.session.execute(query.order_by(InternalRequest.id)):
+    rows = db.session.execute(query.order_by(InternalRequest.id))
+    for (
+        id_,
+        kind,
+        assignee,
+        requester,
+        status,
+        created_at,
+        needed_by,
+        done_at,
+        rush,
+        rating,
+    ) in rows:
+        created = clock.today(created_at)
+        closed = clock.today(done_at) if done_at is not None else None
         asked = Asked(
-            id=row.id,
-            kind=row.kind,
-            assignee_id=row.assignee_id,
-            requester_id=row.requester_id,
-            status=Status(row.status),
-            created=(created := clock.today(row.created_at)),
-            needed_by=row.needed_by,
-            closed=(closed := clock.today(row.done_at) if row.done_at else None),
-            rush=row.rush,
-            rating=row.rating,
+            id=id_,
+            kind=kind,
+            assignee_id=assignee,
+            requester_id=requester,
+            status=status,
+            created=created,
+            needed_by=needed_by,
+            closed=closed,
+            rush=rush,
+            rating=rating,
             turnaround=working_days(created, closed)
-            if row.status == Status.done and closed is not None
+            if status == Status.done and closed is not None
             else None,
-            lead=working_days(created, row.needed_by),
+            lead=working_days(created, needed_by),
         )
-        asked.counts = frozenset(figure for figure, counts in COUNTS.items() if counts(asked))
+        asked.counts = counted_in(asked)
         found.append(asked)
     return found
 
@@ -293,7 +317,7 @@ def drill(
 ) -> list[int]:
     """The ids of the requests behind one figure (`figure` of the person, team or month `key`),
     oldest first; LookupError for an unknown figure or a team outside the scope."""
-    if figure not in COUNTS or by not in BY:
+    if figure not in FIGURES or by not in BY:
         raise LookupError(figure)
     start, end = period(filters, now)
     in_scope = people(user, filters.team_id)
