@@ -18,6 +18,7 @@ from salesflow import clock
 from salesflow.demo import words
 from salesflow.demo.customers import Customer
 from salesflow.demo.people import Ids, Staff
+from salesflow.demo.requests import EMPTY, add_requests
 from salesflow.playbooks.evaluate import evaluate_stage, unmet
 from salesflow.playbooks.facts import OpportunityFacts
 from salesflow.playbooks.gates import ApprovalGate, FieldsGate, RolesGate
@@ -153,6 +154,8 @@ class DealMaker:
         if spec.status == "open":
             ticked = self._ticks(deals, row, customer, stages[index], spec, seats)
         self._approvals(deals, row, customer, (stages, index), times, seats, spec, ticked)
+        lang = 1 if customer.english else 0
+        add_requests(deals, row, seats, self.ids, (self.now, self.today), lang)
         return row
 
     def _times(
@@ -426,6 +429,7 @@ class DealMaker:
         asked_on = self.today - timedelta(days=(self.now - at).days)
         deals.requests.append(
             {
+                **EMPTY,
                 "id": request_id,
                 "kind": DECISION,
                 "title": gate.name.get(("zh", "en")[lang]) or gate.name["en"],
@@ -450,6 +454,7 @@ class DealMaker:
                 "request_id": request_id,
                 "from_status": None,
                 "to_status": "open",
+                "comment": None,
                 "actor_id": asker,
                 "at": at,
             }

@@ -334,3 +334,27 @@ def test_each_decision_asked_in_the_demo_is_an_open_request_to_the_teams_directo
     ).all()
     assert asked and sorted(asked) == sorted(tuple(r[:4]) for r in requests)
     assert all(assignee == director for *_, assignee, director in requests)
+
+
+def test_the_demo_has_service_requests_in_every_state_with_their_history(loaded):
+    from salesflow import scope
+    from salesflow.requests.models import InternalRequest, RequestChange
+
+    found = db.session.scalars(
+        sa.select(InternalRequest).where(InternalRequest.kind != "decision")
+    ).all()
+    assert found and len({r.status for r in found}) >= 2
+    last = dict(
+        db.session.execute(
+            sa.select(RequestChange.request_id, RequestChange.to_status).order_by(RequestChange.id)
+        ).all()
+    )
+    for request in found:
+        assert last[request.id] == request.status
+        assert scope.can_see_account(request.assignee, request.account)
+        assert request.requester_id != request.assignee_id
+        assert request.needed_by >= clock.today(request.created_at)
+        assert (request.done_at is not None) == (request.status in ("done", "declined"))
+        assert request.done_at is None or request.done_at >= request.created_at
+        assert request.rating is None or request.status == "done"
+        assert (request.rush_reason is not None) == request.rush
