@@ -137,14 +137,18 @@ def register_routing(app: Flask) -> None:
 def register_reports(app: Flask) -> None:
     """What the company memory shows of the reports without importing them (tests/test_layering.py):
     a handover keeps and shows its accounts' dependency risk; today's dependency figures follow
-    every change of the tie counts."""
+    every change of the tie counts; the board reads its column totals from the open pipeline
+    the review keeps per team."""
     from salesflow.dependency.queries import risks
     from salesflow.dependency.snapshots import refresh
     from salesflow.handovers.risks import EXTENSION
+    from salesflow.opportunities.queries import BOARD_TOTALS
+    from salesflow.pipeline.open_deals import board_totals
     from salesflow.ties.touches import ON_CHANGE
 
     app.extensions[EXTENSION] = risks
     app.extensions[ON_CHANGE] = refresh
+    app.extensions[BOARD_TOTALS] = board_totals
 
 
 def register_blueprints(app: Flask) -> None:
@@ -160,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.help.views import bp as help_bp
     from salesflow.imports.views import bp as imports_bp
     from salesflow.interactions.views import bp as interactions_bp
+    from salesflow.key_accounts.tiering_views import bp as tiering_bp
     from salesflow.merges.views import bp as merges_bp
     from salesflow.notifications.views import bp as notifications_bp
     from salesflow.opportunities import actions  # noqa: F401  (adds the POST actions to bp)
@@ -194,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
         restore_bp,
         request_figures_bp,
         requests_bp,
+        tiering_bp,
     ):
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
 from salesflow import clock, scope, validation
 from salesflow.accounts.models import Account
@@ -27,6 +28,9 @@ from salesflow.playbooks.schema import Playbook, Stage
 from salesflow.teams.models import Team
 
 FAR_FUTURE = date(9999, 12, 31)
+# app.extensions: the board's column totals as the pipeline reports keep them per team (handed
+# over by create_app → register_reports; pipeline.open_deals.board_totals)
+BOARD_TOTALS = "salesflow.board_totals"
 # The amount and close orders are written with literal constants, to the letter of the indexes
 # that keep them (migration 20261201_2215 ix_opportunities_by_amount, _by_close): a database
 # matches an expression index only to the same expression, and a bound parameter is not one.
@@ -301,7 +305,7 @@ def board(
     open deal)."""
     query = _board_query(user, playbook, filters)
     columns = {stage.key: Column(stage) for stage in playbook.stages}
-    _totals(query, columns)
+    _totals(query, columns, _kept_totals(user, playbook, filters))
     for key, column in columns.items():
         if column.count:
             column.cards, column.cursor = _cards(query, key, None, now or clock.now())
@@ -322,22 +326,39 @@ def board_cards(
     return _cards(_board_query(user, playbook, filters), stage_key, cursor, now)
 
 
-def _totals(query: sa.Select[Any], columns: dict[str, Column]) -> None:
-    deals = query.subquery()
-    deal = so.aliased(Opportunity, deals)
+def _kept_totals(user: User, playbook: Playbook, filters: OpportunityFilters) -> list | None:
+    """The columns' totals from the open pipeline the reports keep per team, when the board's
+    filters name no more than a team (None: counted from the deals). The memory never imports
+    the reports (tests/test_layering.py): the app factory hands their function over
+    (BOARD_TOTALS), and says None for a reader who does not see whole teams."""
+    kept = current_app.extensions.get(BOARD_TOTALS)
+    q = (filters.q or "").replace("\x00", "").strip()
+    narrowed = (q, filters.owner_id, filters.mine, filters.close_month, filters.account_id)
+    if kept is None or any(narrowed):
+        return None
+    return kept(user, playbook.key, filters.team_id)
+
+
+def _totals(query: sa.Select[Any], columns: dict[str, Column], kept: list | None) -> None:
+    """Each column's count, amount and weighted amount per currency: the `kept` totals' rows
+    (version, stage, currency, count, amount, weighted cents), else one grouped query."""
     # every stored version (a handful of rows, parsed once by the registry): the weighted amount
     # needs each stage's probability inside the query
     versions = {v.id: registry.playbook(v) for v in db.session.scalars(sa.select(PlaybookVersion))}
-    rows = db.session.execute(
-        sa.select(
-            deals.c.playbook_version_id,
-            deals.c.stage_key,
-            deals.c.currency,
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(deals.c.amount), 0),
-            rules.weighted_sum_sql(versions, deal),
-        ).group_by(deals.c.playbook_version_id, deals.c.stage_key, deals.c.currency)
-    ).all()
+    rows = kept
+    if rows is None:
+        deals = query.subquery()
+        deal = so.aliased(Opportunity, deals)
+        rows = db.session.execute(
+            sa.select(
+                deals.c.playbook_version_id,
+                deals.c.stage_key,
+                deals.c.currency,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(deals.c.amount), 0),
+                rules.weighted_sum_sql(versions, deal),
+            ).group_by(deals.c.playbook_version_id, deals.c.stage_key, deals.c.currency)
+        ).all()
     for version_id, stage_key, currency, count, amount, weighted in rows:
         version = versions[version_id]
         column = columns.get(stage_key)

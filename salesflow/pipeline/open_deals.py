@@ -25,7 +25,7 @@ from salesflow.accounts.models import Account
 from salesflow.extensions import db
 from salesflow.opportunities import rules
 from salesflow.opportunities.models import Opportunity, Status
-from salesflow.pipeline.figures.filters import deals_where
+from salesflow.pipeline.figures.filters import Filters, deals_where, versions
 from salesflow.pipeline.figures.moves import teams_where
 from salesflow.pipeline.models import PipelineOpenBuild, PipelineOpenClose, PipelineOpenStage
 from salesflow.playbooks import registry
@@ -402,3 +402,26 @@ def close_rows(user: Any, filters: Any, by_version: dict[int, Any]) -> list[tupl
             .group_by(table.currency, table.expected_close)
         )
     ]
+
+
+def board_totals(user: Any, playbook_key: str, team_id: int | None) -> list[tuple] | None:
+    """The board's column totals of playbook `playbook_key` (of one team, or every team `user`
+    sees) from the aggregate: (version, stage, currency, deals, amount, weighted cents); None
+    when it cannot say (not built, or a reader who does not see whole teams)."""
+    by_version = versions()
+    filters = Filters(team_id=team_id, playbook=playbook_key)
+    if not readable(user, filters):
+        return None
+    table = PipelineOpenStage
+    group = (table.playbook_version_id, table.stage_key, table.currency)
+    rows = db.session.execute(
+        sa.select(
+            *group,
+            sa.func.sum(table.deals),
+            sa.func.sum(table.amount_cents),
+            sa.func.sum(table.weighted_cents),
+        )
+        .where(*teams_where(user, filters, by_version, table.team_id, table.playbook_version_id))
+        .group_by(*group)
+    )
+    return [(v, s, c, int(n), Decimal(a) / 100, int(w)) for v, s, c, n, a, w in rows]

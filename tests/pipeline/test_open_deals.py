@@ -155,3 +155,44 @@ def test_before_the_first_build_the_figures_are_live(world, deals, now):
 
 def test_a_person_filter_is_counted_live(world, built, now):
     assert not open_deals.readable(world.leader, figures.Filters(user_id=world.rep_a2.id))
+
+
+def _columns(user, filters, now):
+    from salesflow.opportunities import queries
+
+    playbook = queries.board_playbook("enterprise")
+    return [
+        (c.stage.key, c.count, c.amount, c.weighted, [card.deal.id for card in c.cards])
+        for c in queries.board(user, playbook, filters, now=now)
+    ]
+
+
+def test_the_boards_totals_from_the_aggregate_equal_live(app, world, built, now, monkeypatch):
+    from salesflow.opportunities.queries import BOARD_TOTALS, OpportunityFilters
+
+    f.make_opportunity(account=world.account_b, stage="bid", amount=Decimal("0.05"))
+    built["a_validate"].stage_key = "shape"
+    db.session.flush()
+    readers = (world.leader, world.director_a, world.director_b, world.rep_a)
+    for user in readers:
+        for chosen in (
+            OpportunityFilters(),
+            OpportunityFilters(team_id=world.team_b.id),
+            OpportunityFilters(q="Opportunity"),  # a name: counted from the deals
+        ):
+            kept = _columns(user, chosen, now)
+            with monkeypatch.context() as live:
+                live.delitem(app.extensions, BOARD_TOTALS)
+                assert kept == _columns(user, chosen, now), (user.name, chosen)
+    assert open_deals.board_totals(world.rep_a, "enterprise", None) is None  # not whole teams
+
+
+def test_the_board_reads_the_aggregate(world, built, now):
+    db.session.execute(sa.update(PipelineOpenStage.__table__).values(deals=0))
+    assert [c[1] for c in _columns(world.leader, _no_filters(), now)] == [0] * 6
+
+
+def _no_filters():
+    from salesflow.opportunities.queries import OpportunityFilters
+
+    return OpportunityFilters()
