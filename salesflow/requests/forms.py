@@ -14,11 +14,11 @@ from salesflow.validation import coerce_id, parse_id
 
 FIELD_LABELS = {
     "kind": _l("What you need"),
-    "title": _l("Title"),
+    "title": _l("Subject"),
     "details": _l("Details"),
     "account_id": _l("Account"),
     "opportunity_id": _l("Opportunity"),
-    "assignee_id": _l("Ask"),
+    "assignee_id": _l("Whom to ask"),
     "needed_by": _l("Needed by"),
     "rush_reason": _l("Why so soon (rush reason)"),
     "comment": _l("Comment"),
