@@ -253,6 +253,22 @@ def can_see_review_list(user: User, figure: str, person_id: int | None) -> bool:
     return can_review_pipeline(user) or (figure in {"late", "overdue"} and person_id == user.id)
 
 
+def can_review_tiers(user: User) -> bool:
+    """The yearly tier review (suggested against actual tiers) is a director's (their team) and
+    leadership's and admins' (every team)."""
+    return user.role in _SEES_ALL or user.role == Role.director
+
+
+def can_decide_tier(user: User, account: Account) -> bool:
+    """Confirming or keeping an account's tier is the decision of the director of its team, or
+    an admin's (issue 17: "the director confirms or keeps the tier")."""
+    if account.is_deleted:
+        return False
+    if user.role == Role.admin:
+        return True
+    return user.role == Role.director and account.team_id == user.team_id
+
+
 def can_see_dependency(user: User) -> bool:
     """Rep dependency is leadership's view (all accounts) and a director's (their team's)."""
     return user.role in _SEES_ALL or user.role == Role.director

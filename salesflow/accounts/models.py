@@ -1,9 +1,10 @@
+from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from salesflow.db import SoftDeleteMixin, TimestampMixin, VersionMixin, str_enum
+from salesflow.db import Money, SoftDeleteMixin, TimestampMixin, VersionMixin, str_enum
 from salesflow.extensions import db
 
 
@@ -37,6 +38,9 @@ class Account(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     website: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     notes: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 20_000})
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # What the account could buy from us in a year, as its AR estimates it (tiering's potential).
+    yearly_potential: so.Mapped[Decimal | None] = so.mapped_column(Money(16))
+    potential_currency: so.Mapped[str | None] = so.mapped_column(sa.String(3))
 
     team: so.Mapped["Team"] = so.relationship()  # noqa: F821
     parent: so.Mapped["Account | None"] = so.relationship(remote_side=[id])
