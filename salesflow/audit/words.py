@@ -39,7 +39,7 @@ from salesflow.playbooks import registry
 from salesflow.playbooks.gates import ApprovalGate
 from salesflow.playbooks.schema import Playbook, text
 from salesflow.requests import kinds
-from salesflow.requests import services as request_services
+from salesflow.requests import words as request_words
 from salesflow.requests.forms import FIELD_LABELS as REQUEST_FORM_LABELS
 from salesflow.requests.models import InternalRequest
 from salesflow.teams.models import Team
@@ -319,7 +319,7 @@ def _request_value(field: str, value: Any) -> str | None:
     if field == "kind":
         return kinds.label(str(value))
     if field == "status":
-        return request_services.status_label(value)
+        return request_words.status(value)
     return None
 
 

@@ -20,6 +20,7 @@ from salesflow.requests import queries as request_queries
 from salesflow.requests.forms import TransitionForm
 from salesflow.requests.models import DECISION, OPEN_STATUSES, RATEABLE, InternalRequest, Status
 
+ASKED = _l("Asked")  # a request's first line of history
 SIDES = {"mine": _l("Asked of me"), "asked_by_me": _l("Asked by me")}
 PAGE_SIZE = 25
 LISTED = 10  # open requests listed on an account's or a deal's page
@@ -216,7 +217,7 @@ def build(user: User, request: InternalRequest, now: datetime) -> RequestPage:
                 at=c.at,
                 actor=c.actor.name,
                 from_status=words.status(c.from_status) if c.from_status else None,
-                to_status=words.status(c.to_status),
+                to_status=words.status(c.to_status) if c.from_status else str(ASKED),
                 comment=c.comment,
             )
             for c in changes

@@ -27,8 +27,15 @@ MOVE_ASKS = {
 }
 
 
+# An open request is one nobody has taken on yet: said apart from an open deal ("Open" reads as
+# "in progress" in Chinese, which is another status of a request).
+NOT_YET_ACCEPTED = _l("Not yet accepted")
+
+
 def status(value: Status | str) -> str:
-    """A status's name (requests.services says them)."""
+    """A status's name (requests.services says them; an open one is not yet accepted)."""
+    if Status(value) == Status.open:
+        return str(NOT_YET_ACCEPTED)
     return services.status_label(value)
 
 
