@@ -311,6 +311,20 @@ REFUSALS["opportunities.untick"] = lambda w, now: (
         f"/opportunities/{d.id}#checklist",
     )
 )(_deal(w))
+REFUSALS["tiering.decide"] = lambda w, now: Refused(
+    "director_a",
+    f"/accounts/{w.account_a.id}/tier",
+    {"decision": "keep", "reason": "", "version": str(w.account_a.version)},
+    BUTTON,
+    f"/accounts/{w.account_a.id}#tiering",
+)
+REFUSALS["tiering.potential"] = lambda w, now: Refused(
+    "rep_a",
+    f"/accounts/{w.account_a.id}/potential",
+    {"yearly_potential": "-1", "potential_currency": "CNY", "version": str(w.account_a.version)},
+    BUTTON,
+    f"/accounts/{w.account_a.id}#tiering",
+)
 
 # Refused only by a missing or stale CSRF token (test_every_write_refused_without_csrf): nothing
 # a service could refuse — the user's own session, language, calendar and bell.

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 
 from salesflow import scope
 from salesflow.accounts.models import Account
@@ -43,7 +43,10 @@ class DecisionForm(FlaskForm):
 
     decision = RadioField(
         _l("Decision"),
-        choices=[("confirm", _l("Confirm the suggested tier")), ("keep", _l("Keep the tier"))],
+        choices=[
+            SelectChoice("confirm", _l("Confirm the suggested tier")),
+            SelectChoice("keep", _l("Keep the tier")),
+        ],
         validate_choice=False,  # the service says what is wrong, with every other problem
     )
     reason = TextAreaField(_l("Reason"), validators=[fits(AccountTierChange.reason)])
