@@ -1,0 +1,80 @@
+"""What the plan page and the plan's API show: the plan of an account and year (or none yet),
+each objective with its measured progress and whether it is falling behind, the plan's overall
+progress, and the SWOT lines the data suggests — computed here, in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from salesflow import clock, scope
+from salesflow.accounts.models import Account
+from salesflow.auth.models import User
+from salesflow.dependency import queries
+from salesflow.key_accounts import plans_progress, plans_swot
+from salesflow.key_accounts.plans_models import TEXTS, AccountPlan
+from salesflow.key_accounts.plans_services import plan_of, valid_year
+
+
+@dataclass
+class PlanView:
+    account: Account
+    year: int
+    plan: AccountPlan | None
+    measured: list[plans_progress.Measured] = field(default_factory=list)
+    progress: float | None = None
+    suggestions: plans_swot.Suggestions = field(default_factory=plans_swot.Suggestions)
+    can_edit: bool = False
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.progress is None else round(self.progress * 100)
+
+
+def year_of(raw: Any, now: datetime) -> int | None:
+    """The plan year asked for (this year when not given), or None when it is not a year."""
+    if raw is None or raw == "":
+        return clock.today(now).year
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return year if valid_year(year) else None
+
+
+def build(account: Account, user: User, year: int, now: datetime) -> PlanView:
+    plan = plan_of(account, year)
+    view = PlanView(account, year, plan, can_edit=scope.can_edit_account(user, account))
+    inputs = queries.account_inputs({account.id}, now=now)
+    view.suggestions = plans_swot.suggest(account.id, now, inputs.get(account.id))
+    if plan is not None:
+        facts = plans_progress.facts_for({account.id}, {year}, now=now, inputs=inputs)
+        facts = facts[account.id]
+        view.measured = plans_progress.measure(plan, facts, now)
+        view.progress = plans_progress.overall(view.measured)
+    return view
+
+
+def as_json(view: PlanView) -> dict[str, Any]:
+    """The plan as API.md's GET /accounts/{id}/plan answers it."""
+    plan = view.plan
+    return {
+        "account_id": view.account.id,
+        "year": view.year,
+        "version": plan.version if plan else None,
+        **{f: getattr(plan, f) if plan else None for f in TEXTS},
+        "objectives": [
+            {
+                "id": m.objective.id,
+                "kind": m.objective.kind.value,
+                "title": m.objective.title,
+                "due": m.objective.due,
+                "params": m.objective.params,
+                "progress": round(m.progress, 4),
+                "met": m.met,
+                "behind": m.behind,
+            }
+            for m in view.measured
+        ],
+        "progress": None if view.progress is None else round(view.progress, 4),
+        "suggestions": view.suggestions.as_dict(),
+    }
