@@ -25,22 +25,29 @@ def _objects() -> set[str]:
 
 
 def test_upgrade_indexes_existing_rows_and_downgrade_removes_the_index(tmp_path):
+    """Rows are made with today's models at the head, then the schema is walked back to before
+    the index (the rows stay) and forward again: the index is built from the rows already
+    there. Models are only used at the head, so later columns don't break the test."""
     url = fresh_database_url(str(tmp_path), "search_index")
     app = make_app(url)
     try:
         with app.app_context():
-            upgrade(revision=BEFORE)
+            upgrade()
             team = f.make_team(name="East")
             boss = f.make_user(role="leadership", name="Chen Jie")
             account = f.make_account(team=team, name="太平洋电力 Pacific Power")
             f.make_contact(account=account, name="欧阳明", title="总工程师")
             db.session.commit()
             boss_id = boss.id
+            db.session.remove()
+            downgrade(revision=BEFORE)
             assert _objects() == set()
             upgrade(revision=REVISION)
             assert _objects()
+            assert_index_in_step()
+            db.session.remove()
+            upgrade()
             with app.test_request_context():
-                assert_index_in_step()
                 boss = db.session.get(User, boss_id)
                 assert [c.name for c in search(boss, "欧阳").contacts] == ["欧阳明"]
                 assert [a.name for a in search(boss, "pacific pow").accounts] == [
@@ -49,7 +56,8 @@ def test_upgrade_indexes_existing_rows_and_downgrade_removes_the_index(tmp_path)
                 db.session.remove()
             downgrade(revision=BEFORE)
             assert _objects() == set()
-            upgrade(revision=REVISION)
+            upgrade()
+            assert _objects()
             assert_index_in_step()
             db.session.remove()
     finally:
