@@ -51,8 +51,10 @@ StageGroup = tuple[int, int, str]  # team, version, stage
 CloseKey = tuple[int, int, str, Any]  # team, version, currency, expected close (or None)
 
 
-def _probabilities(conn: sa.Connection) -> dict[tuple[int, str], int]:
-    versions = db.session.scalars(sa.select(PlaybookVersion)).all()
+def _probabilities(session: so.Session) -> dict[tuple[int, str], int]:
+    """Each stage's probability, of the versions `session` sees (one stored in its transaction,
+    with the deal moved to it, too)."""
+    versions = session.scalars(sa.select(PlaybookVersion)).all()
     return {
         (v.id, stage.key): stage.probability
         for v in versions
@@ -138,7 +140,7 @@ def rebuild(*, now: datetime) -> int:
     never commits."""
     db.session.flush()
     conn = db.session.connection()
-    stages, closes = _counted(_open_deals(conn), _probabilities(conn))
+    stages, closes = _counted(_open_deals(conn), _probabilities(db.session))
     for model in (PipelineOpenStage, PipelineOpenClose, PipelineOpenBuild):
         conn.execute(sa.delete(model.__table__))
     _insert(conn, stages, closes)
@@ -165,10 +167,11 @@ def _close_where(team: Any, version: Any, currency: Any, close: Any, keys: set[C
     )
 
 
-def recount(conn: sa.Connection, groups: set[StageGroup], keys: set[CloseKey]) -> None:
-    """Recount the stage groups and close keys given from their deals (three or four queries)."""
+def recount(session: so.Session, groups: set[StageGroup], keys: set[CloseKey]) -> None:
+    """Recount the stage groups and close keys given from their deals (a few queries)."""
+    conn = session.connection()
     s, c = PipelineOpenStage.__table__.c, PipelineOpenClose.__table__.c
-    probability = _probabilities(conn)
+    probability = _probabilities(session)
     if groups:
         conn.execute(
             sa.delete(PipelineOpenStage.__table__).where(
@@ -281,7 +284,7 @@ def _keep(session: so.Session, _context: Any) -> None:
     if len(groups) + len(keys) > WHOLE:
         session.info[STALE] = True  # recounted whole at the commit
         return
-    recount(conn, groups, keys)
+    recount(session, groups, keys)
 
 
 @sa.event.listens_for(so.Session, "do_orm_execute")
