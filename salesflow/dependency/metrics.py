@@ -145,26 +145,29 @@ def bus_factor(
     live tie, computed greedily: each round removes the user whose removal uncovers the most
     key-contact importance; among equals the larger share, then the lowest id (Bus factor)."""
     held = inp if isinstance(inp, Holdings) else holdings(inp)
-    keys = list(held.keys)
-    total = sum(c.importance for c in keys)
-    tied = {c.id: set((tied or held.tied)[c.id]) for c in keys}
-    users = {u for c in keys for u in tied[c.id]}
+    if not held.keys:  # no key contact: nothing to uncover
+        return 0
+    weight = [(c.id, c.importance) for c in held.keys]
+    total = sum(w for _cid, w in weight)
+    source = tied or held.tied
+    tied = {cid: set(source[cid]) for cid, _w in weight}
+    users = set().union(*tied.values())
 
     def uncovered() -> float:
-        return sum(c.importance for c in keys if not tied[c.id])
+        return sum(w for cid, w in weight if not tied[cid])
 
     removed = 0
     while total > 0 and uncovered() < total / 2 and users:
         # each user's gain: the importance of the key contacts only they are tied to
         gain: dict[int, float] = {}
-        for c in keys:
-            if len(tied[c.id]) == 1:
-                (only,) = tied[c.id]
-                gain[only] = gain.get(only, 0) + c.importance
+        for cid, w in weight:
+            if len(tied[cid]) == 1:
+                (only,) = tied[cid]
+                gain[only] = gain.get(only, 0) + w
         best = min(users, key=lambda u: (-gain.get(u, 0), -share.get(u, 0.0), u))
         users.discard(best)
-        for cid in tied:
-            tied[cid].discard(best)
+        for people in tied.values():
+            people.discard(best)
         removed += 1
     return removed
 
