@@ -9,6 +9,7 @@ from salesflow.dependency.models import AccountSnapshot
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.imports.models import Import, ImportFile, ImportKey, ImportMapping, ImportRow
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.key_accounts.expectations_models import AccountExpectation, PerceptionRecord
 from salesflow.key_accounts.plans_models import AccountPlan, PlanObjective
 from salesflow.key_accounts.tiering_models import AccountTierChange
 from salesflow.merges.models import Merge, MergedRecord, MergeKind
@@ -32,6 +33,8 @@ from salesflow.teams.models import Team
 from salesflow.ties.models import TieChange, TieTouch
 
 __all__ = [
+    "AccountExpectation",
+    "PerceptionRecord",
     "AccountPlan",
     "PlanObjective",
     "AccountTierChange",
