@@ -23,6 +23,7 @@ from salesflow.contacts.models import (
     DecisionRole,
     Influence,
     Level,
+    key_role,
 )
 from salesflow.db import insert_many, new_ids
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
@@ -206,7 +207,9 @@ def create_contacts(
     ):
         row["id"] = ids[index] = contact_id
     insert_many(db.session, Contact.__table__, rows)
-    touches.changed({row["account_id"] for row in rows}, now=now)
+    # a new contact has no ties yet: only a key one moves the figures (one more to cover)
+    keys = {r["account_id"] for r in rows if key_role(r["decision_role"], r["influence"])}
+    touches.changed(keys, now=now)
     audit.insert_entries(
         [
             audit.entry_values(
@@ -293,7 +296,8 @@ def create_contact(
     changes = audit.apply_changes(contact, clean, CONTACT_FIELDS)
     db.session.add(contact)
     db.session.flush()
-    touches.changed({account.id}, now=now)
+    if key_role(contact.decision_role, contact.influence):  # no ties yet: only a key one counts
+        touches.changed({account.id}, now=now)
     audit.record(contact, "create", changes, actor=actor, now=now, account_id=account.id)
     return contact
 

@@ -214,10 +214,13 @@ def test_every_change_of_the_figures_refreshes_todays_row_in_its_transaction(wor
     assert tuple(row) == (world.account_a.team_id, at)
 
 
-def test_an_edit_that_does_not_move_the_figures_leaves_the_row_alone(world, now):
+def test_changes_that_do_not_move_the_figures_leave_the_row_alone(world, now):
     at = _snapshot(now) + timedelta(hours=1)
     with clock.frozen(at):
         _edit(world, at, title="Chief Engineer")
+        contact_services.create_contact(  # no ties yet and no key contact: nothing moves
+            world.account_a, {"name": "Qian Bo", "influence": "low"}, actor=world.rep_a, now=at
+        )
     row = db.session.scalar(
         sa.select(AccountSnapshot).where(AccountSnapshot.account_id == world.account_a.id)
     )
