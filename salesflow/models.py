@@ -11,6 +11,7 @@ from salesflow.imports.models import Import, ImportFile, ImportKey, ImportMappin
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.key_accounts.expectations_models import AccountExpectation, PerceptionRecord
 from salesflow.key_accounts.plans_models import AccountPlan, PlanObjective
+from salesflow.key_accounts.spend_models import AccountBudget
 from salesflow.key_accounts.tiering_models import AccountTierChange
 from salesflow.merges.models import Merge, MergedRecord, MergeKind
 from salesflow.notifications.models import Notification
@@ -33,6 +34,7 @@ from salesflow.teams.models import Team
 from salesflow.ties.models import TieChange, TieTouch
 
 __all__ = [
+    "AccountBudget",
     "AccountExpectation",
     "PerceptionRecord",
     "AccountPlan",

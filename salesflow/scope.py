@@ -269,6 +269,12 @@ def can_decide_tier(user: User, account: Account) -> bool:
     return user.role == Role.director and account.team_id == user.team_id
 
 
+def can_set_budget(user: User, account: Account) -> bool:
+    """An account's yearly relationship budget is set by the director of its team, leadership
+    and admins; whoever sees the account sees its budget and spend (the budget informs)."""
+    return not account.is_deleted and _leads_team_of(user, account)
+
+
 def can_see_dependency(user: User) -> bool:
     """Rep dependency is leadership's view (all accounts) and a director's (their team's)."""
     return user.role in _SEES_ALL or user.role == Role.director

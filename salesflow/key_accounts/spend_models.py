@@ -1,0 +1,23 @@
+"""The yearly relationship budget of an account, one row per currency (issue 17: the budget
+informs, it never blocks)."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from salesflow.db import TimestampMixin, VersionMixin
+from salesflow.extensions import db
+
+
+class AccountBudget(TimestampMixin, VersionMixin, db.Model):
+    """What the company means to spend on an account's relationships in a year, in a currency."""
+
+    __tablename__ = "account_budgets"
+    __table_args__ = (sa.UniqueConstraint("account_id", "year", "currency"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("accounts.id"))
+    year: so.Mapped[int]
+    currency: so.Mapped[str] = so.mapped_column(sa.String(3))
+    amount: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(14, 2))
