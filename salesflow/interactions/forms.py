@@ -22,6 +22,7 @@ from wtforms.validators import Optional
 from salesflow import clock
 from salesflow.forms import DateField, DateTimeLocalField, fits
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.key_accounts.expectations_quicklog import PerceptionFields
 from salesflow.labels import choices
 from salesflow.validation import coerce_id, coerce_ids, parse_id
 
@@ -55,7 +56,7 @@ def from_local(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=clock.zone()).astimezone(UTC)
 
 
-class InteractionForm(FlaskForm):
+class InteractionForm(PerceptionFields, FlaskForm):
     """The quick log and the edit form. Contacts and participants are checkboxes rendered by the
     template (with titles and badges); their choices are not checked here but by the service."""
 

@@ -22,6 +22,7 @@ from salesflow.interactions.forms import (
     to_local,
 )
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.key_accounts import expectations_quicklog as quicklog
 from salesflow.opportunities import queries as opportunity_queries
 from salesflow.unit_of_work import refuse
 from salesflow.validation import parse_id
@@ -101,7 +102,9 @@ def new():
     data = {**form.service_data(), "account_id": account.id}
     saved, status = save_form(
         form,
-        lambda: services.log_interaction(data, actor=current_user, now=clock.now()),
+        lambda: quicklog.log_with_perception(
+            data, form.perception_data(), actor=current_user, now=clock.now()
+        ),
         on_top=("account_id",),
     )
     if saved is None:
