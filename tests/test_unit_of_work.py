@@ -325,6 +325,12 @@ REFUSALS["tiering.potential"] = lambda w, now: Refused(
     BUTTON,
     f"/accounts/{w.account_a.id}#tiering",
 )
+REFUSALS["plans.edit"] = lambda w, now: Refused(
+    "rep_a",
+    f"/accounts/{w.account_a.id}/plan/edit?year=2026",
+    {"vision": "Kept?", "objectives-0-kind": "executive_exchange", "objectives-0-title": ""},
+    FORM,
+)
 
 # Refused only by a missing or stale CSRF token (test_every_write_refused_without_csrf): nothing
 # a service could refuse — the user's own session, language, calendar and bell.

@@ -6,11 +6,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+from wtforms import SelectChoice
+
 from salesflow import clock, scope
 from salesflow.accounts.models import Account
 from salesflow.auth.models import User
+from salesflow.contacts.models import Contact
 from salesflow.dependency import queries
+from salesflow.extensions import db
 from salesflow.key_accounts import plans_progress, plans_swot
+from salesflow.key_accounts.plans_forms import EXTRA_ROWS, PlanForm
 from salesflow.key_accounts.plans_models import TEXTS, AccountPlan
 from salesflow.key_accounts.plans_services import plan_of, valid_year
 
@@ -78,3 +84,51 @@ def as_json(view: PlanView) -> dict[str, Any]:
         "progress": None if view.progress is None else round(view.progress, 4),
         "suggestions": view.suggestions.as_dict(),
     }
+
+
+def _contact_choices(account: Account) -> list[SelectChoice]:
+    rows = db.session.execute(
+        sa.select(Contact.id, Contact.name, Contact.title)
+        .where(
+            Contact.account_id == account.id,
+            Contact.deleted_at.is_(None),
+            Contact.left_on.is_(None),
+        )
+        .order_by(Contact.name, Contact.id)
+    ).all()
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(cid), f"{name} · {title}" if title else name) for cid, name, title in rows
+    ]
+
+
+def prepare_form(form: PlanForm, account: Account, year: int, now: datetime) -> AccountPlan | None:
+    """The form's contact choices, and on first display its values: the saved plan's, or for a
+    new plan the weaknesses and threats the data suggests; a few empty objective rows."""
+    choices = _contact_choices(account)
+    plan = plan_of(account, year)
+    if not form.is_submitted():
+        if plan is not None:
+            for name in TEXTS:
+                form[name].data = getattr(plan, name)
+            form.version.data = str(plan.version)
+            for o in plan.objectives:
+                params = o.params or {}
+                form.objectives.append_entry(
+                    {
+                        "kind": o.kind.value,
+                        "title": o.title,
+                        "due": o.due,
+                        "contact_id": params.get("contact_id"),
+                        "attitude": params.get("attitude"),
+                        "people": params.get("people"),
+                    }
+                )
+        else:
+            suggested = plans_swot.suggest(account.id, now)
+            form.weaknesses.data = "\n".join(suggested.weaknesses) or None
+            form.threats.data = "\n".join(suggested.threats) or None
+        for _blank in range(EXTRA_ROWS):
+            form.objectives.append_entry()
+    for row in form.objectives:
+        row.contact_id.choices = choices
+    return plan
