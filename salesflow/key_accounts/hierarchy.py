@@ -54,16 +54,20 @@ def for_account(user: User, account: Account) -> Group:
             sa.select(Account.id).where(Account.id.in_(ids), scope.visible_accounts(user))
         )
     )
-    pipeline = db.session.execute(
-        sa.select(Opportunity.currency, sa.func.sum(Opportunity.amount), sa.func.count())
-        .where(
-            Opportunity.account_id.in_(visible),
-            Opportunity.status == Status.open,
-            Opportunity.deleted_at.is_(None),
+    # grouped by status, not filtered on it: SQLite then starts from the group's deals (by
+    # account), not from every open deal of the company (by status): 440 -> 0.2 ms
+    rows = db.session.execute(
+        sa.select(
+            Opportunity.status,
+            Opportunity.currency,
+            sa.func.sum(Opportunity.amount),
+            sa.func.count(),
         )
-        .group_by(Opportunity.currency)
+        .where(Opportunity.account_id.in_(visible), Opportunity.deleted_at.is_(None))
+        .group_by(Opportunity.status, Opportunity.currency)
         .order_by(Opportunity.currency)
     ).all()
+    pipeline = [(c, a, n) for status, c, a, n in rows if status == Status.open]
     return Group(
         subsidiaries=list(subsidiaries),
         members=len(visible),

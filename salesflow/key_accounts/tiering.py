@@ -7,9 +7,11 @@ Scores, each from 0 to 1 (config `TIERING`, defaults below):
 - established = min(1, won amount closed in the last `established_years` years, at the rates,
   / established_full) — a currency without a rate is not counted;
 - relationship = (coverage + top level) / 2: the share of key contacts with a live tie, and the
-  level weight of the highest current contact anyone of ours holds a live tie to;
+  level weight of the highest key contact anyone of ours holds a live tie to (the dependency
+  figures' key contacts and live ties, PRODUCT.md);
 - total = Σ weight × score; suggested tier A when total ≥ thresholds A, B when ≥ thresholds B.
-The figures are read set-wise: four queries for any number of accounts.
+The figures are read set-wise: a fixed number of queries for any number of accounts, as plain
+rows (Core, not the ORM's result processing: 10,000 accounts' rows read 3-4× faster).
 """
 
 from collections import defaultdict
@@ -24,10 +26,9 @@ from flask import current_app
 
 from salesflow.accounts.models import Account, Tier
 from salesflow.contacts.models import Contact
+from salesflow.dependency import queries as dependency
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity, Status
-from salesflow.ties.models import TieTouch
-from salesflow.ties.queries import in_window
 
 Ids = Collection[int] | sa.Select[Any]
 DEFAULTS: dict[str, Any] = {
@@ -59,7 +60,7 @@ class Facts:
     won: dict[str, Decimal]  # per currency, closed in the years counted
     key_contacts: int
     key_contacts_tied: int
-    tied_levels: tuple[str, ...]  # the levels of current contacts with a live tie
+    tied_levels: tuple[str, ...]  # the levels of the key contacts with a live tie
 
 
 @dataclass(frozen=True)
@@ -133,73 +134,91 @@ def _since(now: datetime, years: int) -> datetime:
 
 
 def _won(ids: Ids, since: datetime) -> dict[int, dict[str, Decimal]]:
-    rows = db.session.execute(
-        sa.select(Opportunity.account_id, Opportunity.currency, sa.func.sum(Opportunity.amount))
-        .where(
-            Opportunity.account_id.in_(ids),
-            Opportunity.status == Status.won,
-            Opportunity.deleted_at.is_(None),
-            Opportunity.closed_at >= since,
-            Opportunity.amount.is_not(None),
+    """Per account and currency, the amount won since `since`. The status and close moment are
+    summed over, not filtered on, so SQLite starts from the accounts' deals (by account) rather
+    than from every won deal of the company (by status): 80 -> 0.1 ms for one account."""
+    counted = sa.and_(
+        Opportunity.status == Status.won,
+        Opportunity.closed_at >= since,
+        Opportunity.amount.is_not(None),
+    )
+    rows = db.session.connection().execute(
+        sa.select(
+            Opportunity.account_id,
+            Opportunity.currency,
+            sa.func.sum(sa.case((counted, Opportunity.amount))),
         )
+        .where(Opportunity.account_id.in_(ids), Opportunity.deleted_at.is_(None))
         .group_by(Opportunity.account_id, Opportunity.currency)
     )
     won: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for account_id, currency, amount in rows:
-        won[account_id][currency] = Decimal(str(amount))
+        if amount is not None:
+            won[account_id][currency] = Decimal(str(amount))
     return won
 
 
-def _contacts(
-    ids: Collection[int], now: datetime
-) -> dict[int, list[tuple[bool, str | None, bool]]]:
-    """Per account: (key, level, live tie) of each current contact, in one query."""
-    # by the touch counts' primary key: (account, contact) then the window's days
-    tied = sa.select(TieTouch.contact_id).where(
-        TieTouch.account_id == Contact.account_id, TieTouch.contact_id == Contact.id, in_window(now)
-    )
-    rows = db.session.execute(
-        sa.select(Contact.account_id, Contact.is_key, Contact.level, tied.exists()).where(
-            Contact.account_id.in_(ids), Contact.is_current
+def _relationship(
+    found: list[int], ids: Ids, now: datetime
+) -> dict[int, tuple[int, int, tuple[str, ...]]]:
+    """Per account: its key contacts, those with a live tie and the levels of these, from the
+    dependency figures (today's snapshot where it answers, else computed: one definition of a
+    key contact and a live tie) and one query for the levels."""
+    figures = dependency.figures(set(found), now=now)
+    held = {aid: set(m.key_contacts) - set(m.uncovered_key_contacts) for aid, m in figures.items()}
+    levels = dict(
+        db.session.connection()
+        .execute(
+            sa.select(Contact.id, Contact.level).where(
+                Contact.account_id.in_(ids), Contact.is_key, Contact.level.is_not(None)
+            )
         )
+        .all()
     )
-    contacts: dict[int, list[tuple[bool, str | None, bool]]] = defaultdict(list)
-    for account_id, key, level, live in rows:
-        contacts[account_id].append((bool(key), level, bool(live)))
-    return contacts
+    return {
+        aid: (
+            len(m.key_contacts),
+            len(held[aid]),
+            tuple(str(levels[c]) for c in held[aid] if c in levels),
+        )
+        for aid, m in figures.items()
+    }
 
 
 def facts_for(ids: Ids, now: datetime) -> dict[int, Facts]:
-    """Each account's facts as of `now` (`ids` a list, or a select of ids): three queries
-    however many accounts."""
-    if not isinstance(ids, sa.Select):
-        ids = list(ids)
-        if not ids:
-            return {}
+    """Each account's facts as of `now` (`ids` a list, or a select of ids), in a fixed number of
+    queries however many accounts."""
     config = settings()
-    accounts = db.session.execute(
-        sa.select(
-            Account.id,
-            Account.yearly_potential,
-            Account.potential_currency,
-            Account.industry,
-            Account.region,
-        ).where(Account.id.in_(ids))
-    ).all()
+    if not isinstance(ids, sa.Select) and not ids:
+        return {}
+    accounts = (
+        db.session.connection()
+        .execute(
+            sa.select(
+                Account.id,
+                Account.yearly_potential,
+                Account.potential_currency,
+                Account.industry,
+                Account.region,
+            ).where(Account.id.in_(ids))
+        )
+        .all()
+    )
+    found = [row.id for row in accounts]
     won = _won(ids, _since(now, int(config["established_years"])))
-    contacts = _contacts(ids, now)
+    relationship = _relationship(found, ids, now)
     facts = {}
     for account_id, potential, currency, industry, region in accounts:
-        people = contacts.get(account_id, [])
+        keys, held, levels = relationship.get(account_id, (0, 0, ()))
         facts[account_id] = Facts(
             potential=potential,
             potential_currency=currency,
             industry=industry,
             region=region,
             won=won.get(account_id, {}),
-            key_contacts=sum(1 for key, _lv, _t in people if key),
-            key_contacts_tied=sum(1 for key, _lv, tied in people if key and tied),
-            tied_levels=tuple(lv for _k, lv, tied in people if tied and lv),
+            key_contacts=keys,
+            key_contacts_tied=held,
+            tied_levels=levels,
         )
     return facts
 
