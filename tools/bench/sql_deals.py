@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from tools.bench.sql import Viewer, _at, _ids, _params, _scope
+from tools.bench.sql import TIMELINE_PAGE, Viewer, _at, _ids, _params, _scope
 
 FAR_FUTURE = date(9999, 12, 31)  # queries.FAR_FUTURE: deals without a close date sort last
 CARDS_PER_STAGE = 20  # queries.CARDS_PER_PAGE: a column's first page of cards
@@ -155,8 +155,10 @@ def facts(conn: sa.Connection, opportunity_ids: list[int], now: datetime) -> int
 
 def opportunity_page(conn: sa.Connection, viewer: Viewer, opportunity_id: int, now: datetime):
     """/opportunities/<id>: the deal with its account and playbook version, the gate facts,
-    the checklist, decision points, stage history, the latest 20 interactions on it with both
-    sides' people, and its last 50 audit entries. Returns the interactions shown."""
+    the checklist, decision points, stage history, the newest page of interactions on it (30, and
+    one more telling of "Older") with both sides' people, and its last 50 audit entries. The
+    version's source is not read: the app parses it once per process. Returns the interactions
+    shown."""
     params = _params(viewer, id=opportunity_id)
     deal = conn.execute(
         sa.text(
@@ -166,7 +168,8 @@ def opportunity_page(conn: sa.Connection, viewer: Viewer, opportunity_id: int, n
         params,
     ).one()
     conn.execute(
-        sa.text("SELECT * FROM playbook_versions WHERE id = :v"), {"v": deal.playbook_version_id}
+        sa.text("SELECT id, key, version, content_hash FROM playbook_versions WHERE id = :v"),
+        {"v": deal.playbook_version_id},
     ).one()
     _seats(conn, [[opportunity_id]])
     facts(conn, [opportunity_id], now)
@@ -184,10 +187,11 @@ def opportunity_page(conn: sa.Connection, viewer: Viewer, opportunity_id: int, n
     latest = conn.execute(
         sa.text(
             "SELECT i.* FROM interactions i WHERE i.opportunity_id = :id "
-            "AND i.deleted_at IS NULL ORDER BY i.occurred_at DESC, i.id DESC LIMIT 20"
+            "AND i.deleted_at IS NULL ORDER BY i.occurred_at DESC, i.id DESC "
+            f"LIMIT {TIMELINE_PAGE + 1}"
         ),
         {"id": opportunity_id},
-    ).all()
+    ).all()[:TIMELINE_PAGE]
     for table, column, other in (
         ("interaction_participants", "user_id", "users"),
         ("interaction_attendees", "contact_id", "contacts"),
