@@ -32,6 +32,7 @@ from salesflow.contacts.models import Contact
 from salesflow.extensions import db
 from salesflow.interactions.forms import FIELD_LABELS as INTERACTION_LABELS
 from salesflow.interactions.models import Interaction
+from salesflow.key_accounts import expectations_pages
 from salesflow.labels import label
 from salesflow.opportunities.forms import FIELD_LABELS as OPPORTUNITY_LABELS
 from salesflow.opportunities.models import Opportunity
@@ -73,6 +74,7 @@ LABELS: dict[str, Mapping[str, Any]] = {
     LOGS: INTERACTION_LABELS,
     DEALS: OPPORTUNITY_LABELS,
     REQUESTS: REQUEST_LABELS,
+    **expectations_pages.AUDIT_LABELS,  # account_expectations, perception_records
 }
 COMMON_LABELS = {
     "account_id": _l("Account"),
@@ -93,11 +95,14 @@ ID_FIELDS = {
     "to_user_id": USERS,
     "assignee_id": USERS,
     "requester_id": USERS,
+    "contact_id": CONTACTS,
+    "interaction_id": LOGS,
+    "request_id": REQUESTS,
 }
 ID_LIST_FIELDS = {"participant_ids": USERS, "contact_ids": CONTACTS, "account_ids": ACCOUNTS}
 PAIR_FIELDS = ("team", "roles")  # an account team, a deal's iron triangle
 VOCABULARY = ("tier", "level", "decision_role", "influence", "attitude", "kind", "status", "role")
-DATES = ("expected_close", "left_on", "next_step_due", "due_date", "needed_by")
+DATES = ("expected_close", "left_on", "next_step_due", "due_date", "needed_by", "due")
 MOMENTS = (
     "occurred_at",
     "deleted_at",
@@ -331,6 +336,8 @@ def value_text(
         return "—"
     if entity == REQUESTS and (shown := _request_value(field, value)) is not None:
         return shown
+    if entity in expectations_pages.AUDIT_LABELS and field in expectations_pages.WORDED:
+        return expectations_pages.word(value)
     if (shown := _deal_value(field, value, deal)) is not None:
         return shown
     if (shown := _named(field, value, names)) is not None:

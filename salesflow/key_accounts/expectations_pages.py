@@ -59,9 +59,32 @@ WORDS: dict[str, Any] = {
 }
 
 
+WORDED = ("category", "owner_role", "status", "source")  # fields whose values are WORDS
+# The audit trail's labels of the register's fields (audit.words reads them by table name).
+AUDIT_LABELS: dict[str, dict[str, Any]] = {
+    "account_expectations": {
+        "statement": _l("What the customer expects"),
+        "category": _l("Category"),
+        "owner_role": _l("Who answers for it"),
+        "due": _l("Due"),
+        "status": _l("Status"),
+        "closed_at": _l("Closed"),
+        "interaction_id": _l("Met by the next step of"),
+        "request_id": _l("Met by the request"),
+    },
+    "perception_records": {
+        "perceived": _l("Perceived (1–5)"),
+        "expected": _l("Expected (1–5)"),
+        "source": _l("Source"),
+        "contact_id": _l("Whose"),
+    },
+}
+
+
 def word(value: Any) -> str:
     """The reader's word for one of the register's values (STYLE.md rule 16)."""
-    return str(WORDS[getattr(value, "value", value)])
+    key = getattr(value, "value", value)
+    return str(WORDS.get(key, key))
 
 
 def _choices(kind: type, blank: Any = None) -> list[SelectChoice]:

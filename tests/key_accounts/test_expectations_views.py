@@ -284,3 +284,34 @@ def test_team_view_reads_a_fixed_number_of_queries(client, world, now):
         _perceive(account, 1, 5)
     db.session.commit()
     assert count() == few
+
+
+def test_the_account_history_tells_the_register_in_words(client, world, now):
+    step = f.make_interaction(account=world.account_a, owner=world.rep_a, next_step="Ship parts")
+    step.next_step_done_at = now
+    login(client, world.rep_a)
+    client.post(
+        f"/accounts/{world.account_a.id}/expectations",
+        data={"statement": "Parts in 48 hours", "category": "price", "owner_role": "SR"},
+    )
+    e = db.session.scalars(sa.select(AccountExpectation)).one()
+    client.post(
+        f"/accounts/{world.account_a.id}/expectations/{e.id}/close",
+        data={
+            f"close-{e.id}-status": "met",
+            f"close-{e.id}-action": f"step:{step.id}",
+            f"close-{e.id}-version": str(e.version),
+        },
+    )
+    client.post(
+        f"/accounts/{world.account_a.id}/perceptions",
+        data={"perceived": "4", "expected": "5", "source": "complaint", "contact_id": ""},
+    )
+    html = client.get(f"/accounts/{world.account_a.id}").get_data(as_text=True)
+    history = html[html.index('id="changes"') :]
+    for words in ("What the customer expects", "Price and terms", "SR · solution responsible"):
+        assert words in history
+    assert "Met by the next step of" in history and "Visit · " in history
+    assert "Complaint" in history and "Perceived (1–5)" in history
+    for key in ("owner_role", "category", "complaint", "interaction_id", ">price<", ">met<"):
+        assert key not in history
