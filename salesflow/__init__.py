@@ -164,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.help.views import bp as help_bp
     from salesflow.imports.views import bp as imports_bp
     from salesflow.interactions.views import bp as interactions_bp
+    from salesflow.key_accounts.expectations_views import bp as expectations_bp
     from salesflow.key_accounts.plans_views import bp as plans_bp
     from salesflow.key_accounts.tiering_views import bp as tiering_bp
     from salesflow.merges.views import bp as merges_bp
@@ -202,6 +203,7 @@ def register_blueprints(app: Flask) -> None:
         requests_bp,
         tiering_bp,
         plans_bp,
+        expectations_bp,
     ):
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]

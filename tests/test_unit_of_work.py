@@ -20,6 +20,7 @@ from flask import Flask
 from salesflow.accounts import services as account_services
 from salesflow.errors import Conflict, ValidationFailed
 from salesflow.extensions import db
+from salesflow.key_accounts import expectations
 from salesflow.merges import services as merge_services
 from salesflow.merges.models import MergeKind
 from salesflow.notifications.models import Notification
@@ -331,6 +332,34 @@ REFUSALS["plans.edit"] = lambda w, now: Refused(
     {"vision": "Kept?", "objectives-0-kind": "executive_exchange", "objectives-0-title": ""},
     FORM,
 )
+
+
+def _expectation(world: World, now: Any) -> int:
+    """An open expectation of account_a (closing it as met without an action is refused)."""
+    found = expectations.add_expectation(
+        world.account_a,
+        {"statement": "Spare parts in 48 hours", "category": "delivery", "owner_role": "FR"},
+        actor=world.rep_a,
+        now=now,
+    )
+    return found.id
+
+
+REFUSALS["expectations.add"] = lambda w, now: Refused(
+    "rep_a", f"/accounts/{w.account_a.id}/expectations", {"statement": "", "category": "x"}, FORM
+)
+REFUSALS["expectations.perceive"] = lambda w, now: Refused(
+    "rep_a", f"/accounts/{w.account_a.id}/perceptions", {"perceived": "9", "source": "x"}, FORM
+)
+REFUSALS["expectations.close"] = lambda w, now: (
+    lambda e: Refused(
+        "rep_a",
+        f"/accounts/{w.account_a.id}/expectations/{e}/close",
+        {f"close-{e}-status": "met", f"close-{e}-version": "1"},
+        BUTTON,
+        f"/accounts/{w.account_a.id}/expectations",
+    )
+)(_expectation(w, now))
 
 # Refused only by a missing or stale CSRF token (test_every_write_refused_without_csrf): nothing
 # a service could refuse — the user's own session, language, calendar and bell.
