@@ -295,6 +295,16 @@ def _decisions_waiting(p: dict[str, Any]) -> str:
     )
 
 
+def _plan_objectives_behind(p: dict[str, Any]) -> str:
+    return ngettext(
+        "Account plan of %(account)s: %(num)d objective is falling behind (%(title)s).",
+        "Account plan of %(account)s: %(num)d objectives are falling behind (first: %(title)s).",
+        int(p.get("count", 0)),
+        account=p.get("account", ""),
+        title=p.get("title", ""),
+    )
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "handover_planned": _handover_planned,
     "handover_complete": _handover_complete,
@@ -314,6 +324,7 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "request_rated": _request_rated,
     "requests_due": _requests_due,
     "decisions_waiting": _decisions_waiting,
+    "plan_objectives_behind": _plan_objectives_behind,
 }
 
 

@@ -15,6 +15,7 @@ from salesflow.dependency.jobs import dependency_snapshot, idle_key_contacts
 from salesflow.handovers.jobs import handover_completions, overdue_handovers
 from salesflow.imports.jobs import prune_import_files
 from salesflow.interactions.jobs import overdue_next_steps
+from salesflow.key_accounts.jobs import plan_objectives_behind
 from salesflow.notifications.jobs import send_emails
 from salesflow.pipeline.jobs import (
     close_dates_passed,
@@ -126,6 +127,12 @@ JOBS: dict[str, Job] = {
             "day",
             _l("Forget the files of imports left at their dry run for a week."),
             prune_import_files,
+        ),
+        Job(
+            "plan_objectives_behind",
+            "week",
+            _l("Tell ARs and directors of account-plan objectives falling behind."),
+            plan_objectives_behind,
         ),
     )
 }
