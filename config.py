@@ -36,6 +36,24 @@ def _database_url() -> str:
     )
 
 
+def request_kinds(spec: str) -> tuple[dict[str, int] | None, dict[str, dict[str, str]]]:
+    """REQUEST_KINDS from the environment: `kind=days` pairs, comma-separated, in the order the
+    form lists them; a kind of your own adds its names, `site_survey=4:Site survey:现场勘查`
+    (English, then Chinese). Empty: the built-in kinds. The lead times, and the names given."""
+    lead: dict[str, int] = {}
+    names: dict[str, dict[str, str]] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        key, _, rest = item.partition("=")
+        days, *given = rest.split(":")
+        key = key.strip()
+        if not key.replace("_", "").isalnum() or not days.strip().isdigit():
+            raise ValueError(f"REQUEST_KINDS: {item!r} is not kind=days[:English:中文]")
+        lead[key] = int(days)
+        if given:
+            names[key] = dict(zip(("en", "zh"), (n.strip() for n in given), strict=False))
+    return (lead or None), names
+
+
 def _bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
@@ -94,10 +112,11 @@ class Config:
     # Key contacts of A-tier accounts with no contact for this many days are flagged to the AR.
     KEY_CONTACT_IDLE_DAYS = int(os.environ.get("KEY_CONTACT_IDLE_DAYS", "60"))
     # Requests between our people: each kind's minimum lead time in working days (None: the
-    # defaults of salesflow/requests/kinds.py), the company's holidays (ISO dates, comma-separated
-    # in SALESFLOW_HOLIDAYS; weekends are never working days), and after how many working days a
-    # decision still waiting is escalated to leadership in the weekly digest.
-    REQUEST_KINDS: dict[str, int] | None = None
+    # defaults of salesflow/requests/kinds.py) and the names of kinds of your own (request_kinds),
+    # the company's holidays (ISO dates, comma-separated in SALESFLOW_HOLIDAYS; weekends are never
+    # working days), and after how many working days a decision still waiting is escalated to
+    # leadership in the weekly digest.
+    REQUEST_KINDS, REQUEST_KIND_NAMES = request_kinds(os.environ.get("REQUEST_KINDS", ""))
     COMPANY_HOLIDAYS = [
         d.strip() for d in os.environ.get("SALESFLOW_HOLIDAYS", "").split(",") if d.strip()
     ]

@@ -2,12 +2,13 @@
 whoever asks leaves the other person time to prepare (给提前量)."""
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from salesflow.requests.models import DECISION
 
-# Every kind's name, in the reader's language; a kind added in config without a name here shows
-# its key with underscores as spaces.
+# Every kind's name, in the reader's language; a kind added in config takes its names from there
+# (REQUEST_KIND_NAMES), else shows its key with underscores as spaces.
 NAMES = {
     "solution_workshop": _l("Solution workshop"),
     "demo": _l("Demo"),
@@ -56,6 +57,10 @@ def min_lead_days(kind: str) -> int:
 
 
 def label(kind: str) -> str:
-    """The kind's name in the reader's language."""
+    """The kind's name in the reader's language: ours, or the one configured with the kind."""
     name = NAMES.get(kind)
-    return str(name) if name is not None else kind.replace("_", " ").capitalize()
+    if name is not None:
+        return str(name)
+    given = (current_app.config.get("REQUEST_KIND_NAMES") or {}).get(kind, {})
+    locale = str(get_locale() or "en").split("_")[0]
+    return given.get(locale) or given.get("en") or kind.replace("_", " ").capitalize()
