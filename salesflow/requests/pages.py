@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from salesflow import clock
+from salesflow import clock, scope
 from salesflow.auth.models import User
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
@@ -82,6 +82,7 @@ class Inbox:
     tabs: list[Choice]
     filters: list[Choice]
     waiting: int  # asked of me and open, plus ratings I owe (the navbar's number)
+    figures_url: str | None = None  # the request figures, for those who review the pipeline
 
 
 def _filters(side: str, status: str | None) -> list[Choice]:
@@ -125,6 +126,7 @@ def inbox(user: User, now: datetime, *, side: str, status: str | None, cursor: s
         ],
         filters=_filters(side, status),
         waiting=request_queries.waiting_count(user),
+        figures_url=(url_for("request_figures.page") if scope.can_review_pipeline(user) else None),
     )
 
 

@@ -476,3 +476,14 @@ def test_my_day_asks_for_the_latest_ratings_owed_and_links_the_rest(client, worl
     day = client.get("/").text
     assert day.count('class="list-group-item rating-due"') == 10
     assert 'id="ratings-due-more"' in day
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"), [("rep_a", False), ("director_a", True), ("leader", True)]
+)
+def test_the_inbox_links_the_figures_for_those_who_review_the_pipeline(client, world, who, shown):
+    login(client, getattr(world, who))
+    page = client.get("/requests").text
+    assert ('id="request-figures"' in page) is shown
+    if shown:
+        assert client.get("/requests/figures").status_code == 200
