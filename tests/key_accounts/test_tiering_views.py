@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from salesflow.accounts.models import Tier
 from salesflow.extensions import db
+from salesflow.key_accounts import tiering_pages
+from salesflow.key_accounts import tiering_services as services
 from salesflow.key_accounts.tiering_models import AccountTierChange
 from tests import factories as f
 from tests.conftest import login, sql_statements
@@ -183,3 +185,28 @@ def test_parent_page_lists_subsidiaries_and_rolls_up_the_pipeline(client, world,
     assert "2 accounts in the group" in html and "1 more outside what you can see" in html
     assert "2 open deals in the group" in html and "150,000" in html
     assert "Huadong Solar South" not in html
+
+
+def test_the_panel_reads_a_fixed_number_of_queries(world, now):
+    parent = world.account_a
+
+    def count() -> int:
+        db.session.expire_all()
+        with sql_statements() as seen:
+            panel = tiering_pages.panel(world.leader, parent, now)
+        assert panel is not None
+        return len(seen)
+
+    few = count()
+    for n in range(4):
+        child = f.make_account(team=world.team_a if n % 2 else world.team_b, name=f"Sub {n}")
+        child.parent_id = parent.id
+        f.make_opportunity(account=child)
+        services.decide_tier(
+            parent,
+            {"decision": "keep", "reason": f"Year {n}", "version": parent.version},
+            actor=world.admin,
+            now=now,
+        )
+    db.session.flush()
+    assert count() == few
