@@ -46,7 +46,7 @@ WORDS: dict[str, Any] = {
     "price": _l("Price and terms"),
     "relationship": _l("Relationship"),
     "other": _l("Other"),
-    "open": _l("Open"),
+    "open": _l("Not yet met"),
     "met": _l("Met"),
     "missed": _l("Missed"),
     "withdrawn": _l("Withdrawn"),
@@ -410,18 +410,12 @@ def team_view(user: User, now: datetime) -> TeamView:
         (TeamLine(names.get(k) or str(_l("No team")), t) for k, t in by_team.items()),
         key=lambda line: line.name,
     )
-    by_account = satisfaction.for_accounts(sa.select(Account.id).where(visible), now)
-    worst = sorted(
-        ((aid, t) for aid, t in by_account.items() if t.below), key=lambda p: (p[1].gap, p[0])
-    )[:BELOW_SHOWN]
+    worst = satisfaction.below(visible, now, BELOW_SHOWN)
     accounts = {
-        a.id: a
-        for a in db.session.scalars(
-            sa.select(Account).where(Account.id.in_([a for a, _t in worst]))
-        )
+        a.id: a for a in db.session.scalars(sa.select(Account).where(Account.id.in_(list(worst))))
     }
     return TeamView(
         quarters=satisfaction.quarters(clock.today(now)),
         lines=lines,
-        below=[(accounts[aid], t) for aid, t in worst if aid in accounts],
+        below=[(accounts[aid], t) for aid, t in worst.items() if aid in accounts],
     )

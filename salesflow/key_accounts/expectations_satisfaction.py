@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -49,73 +50,93 @@ def quarters(today: date, count: int = QUARTERS) -> list[date]:
     return starts
 
 
-def _mean(gaps: list[int]) -> float | None:
-    return round(sum(gaps) / len(gaps), 2) if gaps else None
+def _mean(total: int, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
+def from_sums(sums: dict[int, tuple[int, int]], starts: list[date]) -> Trend:
+    """The trend of each quarter's (sum of perceived − expected, records), by quarter index."""
+    points = [
+        Point(s, _mean(*sums.get(i, (0, 0))), sums.get(i, (0, 0))[1]) for i, s in enumerate(starts)
+    ]
+    total = sum(t for t, _n in sums.values())
+    count = sum(n for _t, n in sums.values())
+    return Trend(points, _mean(total, count), count)
 
 
 def trend(rows: Iterable[tuple[date, int, int]], today: date, count: int = QUARTERS) -> Trend:
     """The trend of (company-calendar day, perceived, expected) rows: each quarter's mean gap."""
     starts = quarters(today, count)
-    gaps: dict[date, list[int]] = defaultdict(list)
+    sums: dict[int, tuple[int, int]] = {}
     for day, perceived, expected in rows:
         start = quarter_start(day)
         if starts[0] <= start <= starts[-1] and day <= today:
-            gaps[start].append(perceived - expected)
-    points = [Point(s, _mean(gaps[s]), len(gaps[s])) for s in starts]
-    every = [g for s in starts for g in gaps[s]]
-    return Trend(points, _mean(every), len(every))
+            i = starts.index(start)
+            total, n = sums.get(i, (0, 0))
+            sums[i] = (total + perceived - expected, n + 1)
+    return from_sums(sums, starts)
 
 
-def _window_start(now: datetime, count: int) -> datetime:
-    first = quarters(clock.today(now), count)[0]
-    return datetime.combine(first, time(), clock.zone())
+def _bounds(now: datetime, count: int) -> tuple[list[date], list[datetime]]:
+    """The quarters' first days and the moments they begin on the company clock."""
+    starts = quarters(clock.today(now), count)
+    return starts, [datetime.combine(s, time(), clock.zone()) for s in starts]
+
+
+def _grouped(key: Any, where: Any, now: datetime, count: int, *joins: Any) -> dict:
+    """{key: Trend} from one query that sums the gaps per key and quarter in the database (a row
+    per key and quarter, however many records)."""
+    starts, moments = _bounds(now, count)
+    at = PerceptionRecord.at
+    quarter = sa.case(*[(at >= moments[i], i) for i in reversed(range(count))])
+    query = sa.select(
+        key,
+        quarter,
+        sa.func.sum(PerceptionRecord.perceived - PerceptionRecord.expected),
+        sa.func.count(),
+    )
+    for target, on in joins:
+        query = query.join(target, on)
+    rows = db.session.execute(
+        query.where(where, at >= moments[0], at <= now).group_by(key, quarter)
+    ).all()
+    sums: dict[Any, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for found, i, total, n in rows:
+        sums[found][i] = (int(total), int(n))
+    return {found: from_sums(by_quarter, starts) for found, by_quarter in sums.items()}
 
 
 def for_accounts(account_ids: object, now: datetime, count: int = QUARTERS) -> dict[int, Trend]:
     """The trend of each account (ids or a select of ids) in one query; accounts without records
-    in the window have an empty trend."""
-    rows = db.session.execute(
-        sa.select(
-            PerceptionRecord.account_id,
-            PerceptionRecord.at,
-            PerceptionRecord.perceived,
-            PerceptionRecord.expected,
-        ).where(
-            PerceptionRecord.account_id.in_(account_ids),
-            PerceptionRecord.at >= _window_start(now, count),
-            PerceptionRecord.at <= now,
-        )
-    ).all()
-    return _grouped(rows, now, count)
+    in the window have none."""
+    where = PerceptionRecord.account_id.in_(account_ids)
+    return _grouped(PerceptionRecord.account_id, where, now, count)
 
 
 def for_teams(visible: sa.ColumnElement[bool], now: datetime, count: int = QUARTERS) -> dict:
     """The trend of each team (team id; None for accounts without a team) over the accounts of
     `visible` (a WHERE clause on Account, e.g. scope.visible_accounts), in one query."""
-    rows = db.session.execute(
-        sa.select(
-            Account.team_id,
-            PerceptionRecord.at,
-            PerceptionRecord.perceived,
-            PerceptionRecord.expected,
-        )
+    joined = (Account, Account.id == PerceptionRecord.account_id)
+    return _grouped(Account.team_id, visible, now, count, joined)
+
+
+def below(visible: sa.ColumnElement[bool], now: datetime, limit: int) -> dict[int, Trend]:
+    """The accounts of `visible` whose customers perceive less than they expected over the trend's
+    quarters, worst first (at most `limit`), with their trends — ranked in the database."""
+    start = _bounds(now, QUARTERS)[1][0]
+    gap = sa.func.sum(PerceptionRecord.perceived - PerceptionRecord.expected)
+    worst = db.session.scalars(
+        sa.select(PerceptionRecord.account_id)
         .join(Account, Account.id == PerceptionRecord.account_id)
-        .where(
-            visible,
-            PerceptionRecord.at >= _window_start(now, count),
-            PerceptionRecord.at <= now,
-        )
+        .where(visible, PerceptionRecord.at >= start, PerceptionRecord.at <= now)
+        .group_by(PerceptionRecord.account_id)
+        .having(gap < 0)
+        .order_by(gap * 1.0 / sa.func.count(), PerceptionRecord.account_id)
+        .limit(limit)
     ).all()
-    return _grouped(rows, now, count)
-
-
-def _grouped(rows: list, now: datetime, count: int) -> dict:
-    today = clock.today(now)
-    by_key: dict = defaultdict(list)
-    for key, at, perceived, expected in rows:
-        by_key[key].append((clock.today(at), perceived, expected))
-    return {key: trend(found, today, count) for key, found in by_key.items()}
+    trends = for_accounts(worst, now) if worst else {}
+    return {account_id: trends[account_id] for account_id in worst}
 
 
 def empty(now: datetime, count: int = QUARTERS) -> Trend:
-    return trend((), clock.today(now), count)
+    return from_sums({}, _bounds(now, count)[0])

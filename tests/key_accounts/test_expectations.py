@@ -139,6 +139,10 @@ def test_for_accounts_and_teams_from_the_database(world, now):
     by_team = satisfaction.for_teams(sa.true(), now)
     assert by_team[world.team_a.id].gap == -0.33
     assert by_team[world.team_b.id].gap == -4.0
+    # below expectations, worst first: account_b (−4.0), account_a (−0.5); shared (0) is not
+    assert list(satisfaction.below(sa.true(), now, 10)) == [world.account_b.id, world.account_a.id]
+    assert list(satisfaction.below(sa.true(), now, 1)) == [world.account_b.id]
+    assert satisfaction.below(sa.true(), now, 10)[world.account_a.id].gap == -0.5
 
 
 def test_a_record_at_the_shanghai_quarter_boundary_counts_in_the_new_quarter(world, now):
