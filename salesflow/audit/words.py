@@ -32,7 +32,7 @@ from salesflow.contacts.models import Contact
 from salesflow.extensions import db
 from salesflow.interactions.forms import FIELD_LABELS as INTERACTION_LABELS
 from salesflow.interactions.models import Interaction
-from salesflow.key_accounts import expectations_pages
+from salesflow.key_accounts import expectations_pages, tiering_pages
 from salesflow.labels import label
 from salesflow.opportunities.forms import FIELD_LABELS as OPPORTUNITY_LABELS
 from salesflow.opportunities.models import Opportunity
@@ -75,12 +75,14 @@ LABELS: dict[str, Mapping[str, Any]] = {
     DEALS: OPPORTUNITY_LABELS,
     REQUESTS: REQUEST_LABELS,
     **expectations_pages.AUDIT_LABELS,  # account_expectations, perception_records
+    **tiering_pages.AUDIT_LABELS,  # account_tier_changes
 }
 COMMON_LABELS = {
     "account_id": _l("Account"),
     "owner_id": _l("Logged by"),
     "deleted_at": _l("Deleted"),
     "source": _l("Source"),
+    **tiering_pages.ACCOUNT_AUDIT_LABELS,  # an account's yearly potential
 }
 # Fields holding one id, a list of ids, or [user, role] pairs, and what the id names.
 ID_FIELDS = {

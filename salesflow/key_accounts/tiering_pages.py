@@ -21,6 +21,20 @@ from salesflow.key_accounts.tiering_models import AccountTierChange
 
 HISTORY_SHOWN = 10
 PAGE_SIZE = 50
+# The audit trail's labels (audit.words reads them): a tier decision's fields, and the account's
+# yearly potential.
+AUDIT_LABELS: dict[str, dict[str, object]] = {
+    "account_tier_changes": {
+        "from_tier": _l("Tier before"),
+        "to_tier": _l("Tier"),
+        "suggested": _l("Suggested tier"),
+        "reason": _l("Reason"),
+    }
+}
+ACCOUNT_AUDIT_LABELS = {
+    "yearly_potential": _l("Yearly potential"),
+    "potential_currency": _l("Currency of the yearly potential"),
+}
 
 
 class PotentialForm(FlaskForm):

@@ -124,6 +124,9 @@ def test_keep_with_a_reason_shows_in_the_history(client, world, now):
     )
     html = client.get(f"/accounts/{account.id}").get_data(as_text=True)
     assert "kept the tier B (suggested C): Strategic reference" in html
+    # the account's history says the decision in words, never a field's name
+    assert "Tier before" in html
+    assert ">from_tier" not in html and ">to_tier" not in html
 
 
 def test_the_ar_saves_the_potential_and_bad_input_keeps_nothing(client, world, now):
@@ -148,6 +151,8 @@ def test_the_ar_saves_the_potential_and_bad_input_keeps_nothing(client, world, n
     assert ok.status_code == 303
     db.session.refresh(account)
     assert (account.yearly_potential, account.potential_currency) == (Decimal("8000000"), "CNY")
+    html = client.get(f"/accounts/{account.id}").get_data(as_text=True)
+    assert "Currency of the yearly potential" in html and ">potential_currency" not in html
     outside = login(client, world.rep_b).post(
         f"/accounts/{account.id}/potential",
         data={"yearly_potential": "1", "potential_currency": "CNY", "version": account.version},
