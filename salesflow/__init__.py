@@ -166,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.interactions.views import bp as interactions_bp
     from salesflow.key_accounts.expectations_views import bp as expectations_bp
     from salesflow.key_accounts.plans_views import bp as plans_bp
+    from salesflow.key_accounts.spend_views import bp as spend_bp
     from salesflow.key_accounts.tiering_views import bp as tiering_bp
     from salesflow.merges.views import bp as merges_bp
     from salesflow.notifications.views import bp as notifications_bp
@@ -204,6 +205,7 @@ def register_blueprints(app: Flask) -> None:
         tiering_bp,
         plans_bp,
         expectations_bp,
+        spend_bp,
     ):
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]

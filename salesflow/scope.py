@@ -275,6 +275,12 @@ def can_set_budget(user: User, account: Account) -> bool:
     return not account.is_deleted and _leads_team_of(user, account)
 
 
+def can_see_spend(user: User) -> bool:
+    """Budget against spend per team and per AR is a director's view (their team) and
+    leadership's and admins' (every team); a rep reads it on each account's page."""
+    return user.role in _SEES_ALL or user.role == Role.director
+
+
 def can_see_dependency(user: User) -> bool:
     """Rep dependency is leadership's view (all accounts) and a director's (their team's)."""
     return user.role in _SEES_ALL or user.role == Role.director

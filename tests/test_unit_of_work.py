@@ -360,6 +360,13 @@ REFUSALS["expectations.close"] = lambda w, now: (
         f"/accounts/{w.account_a.id}/expectations",
     )
 )(_expectation(w, now))
+REFUSALS["spend.set_budget"] = lambda w, now: Refused(
+    "director_a",
+    f"/accounts/{w.account_a.id}/budget",
+    {"amount": "-5", "currency": "CNY", "year": "2026"},
+    BUTTON,
+    f"/accounts/{w.account_a.id}#spend",
+)
 
 # Refused only by a missing or stale CSRF token (test_every_write_refused_without_csrf): nothing
 # a service could refuse — the user's own session, language, calendar and bell.

@@ -77,7 +77,7 @@ def _costs(ids: list[int], year: int) -> sa.ColumnElement[bool]:
     )
 
 
-def _money(value: Any) -> Decimal:
+def as_money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
@@ -92,7 +92,7 @@ def spent_by_account(ids: list[int], year: int) -> dict[int, dict[str, Decimal]]
         .group_by(Interaction.account_id)
     ).all()
     currency = current_app.config["CURRENCY"]
-    return {account_id: {currency: _money(total)} for account_id, total in rows}
+    return {account_id: {currency: as_money(total)} for account_id, total in rows}
 
 
 def spent_by_kind(ids: list[int], year: int) -> dict[str, dict[str, Decimal]]:
@@ -105,7 +105,7 @@ def spent_by_kind(ids: list[int], year: int) -> dict[str, dict[str, Decimal]]:
         .group_by(_KIND_CASE)
     ).all()
     currency = current_app.config["CURRENCY"]
-    return {kind: {currency: _money(total)} for kind, total in sorted(rows)}
+    return {kind: {currency: as_money(total)} for kind, total in sorted(rows)}
 
 
 def spent_this_year(account_id: int, *, now: datetime | None = None) -> dict[str, Decimal]:
@@ -137,7 +137,7 @@ def spent_by_contact(account_id: int, year: int) -> dict[int, Decimal]:
     costs: dict[int, Decimal] = {}
     for interaction_id, cost, contact_id in rows:
         attendees[interaction_id].append(contact_id)
-        costs[interaction_id] = _money(cost)
+        costs[interaction_id] = as_money(cost)
     shares: dict[int, Decimal] = defaultdict(Decimal)
     for interaction_id, people in attendees.items():
         for contact_id, amount in split(costs[interaction_id], people).items():
@@ -311,15 +311,10 @@ def _group(user: User, account: Account, year: int) -> GroupSpend | None:
     return GroupSpend(members=len(visible), amounts=amounts, spent=spent)
 
 
-def panel(user: User, account: Account, now: datetime) -> Summary:
-    """The account page's panel: this company-calendar year's budget and spend."""
-    return summary(user, account, clock.today(now).year)
-
-
 def summary(user: User, account: Account, year: int) -> Summary:
     """The account's budget and spend for `year` as `user` sees them: at most seven queries."""
     rows = budgets_by_account([account.id], year).get(account.id, [])
-    amounts = {b.currency: _money(b.amount) for b in rows}
+    amounts = {b.currency: as_money(b.amount) for b in rows}
     spent = spent_by_account([account.id], year).get(account.id, {})
     return Summary(
         account_id=account.id,
