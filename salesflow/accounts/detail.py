@@ -17,7 +17,7 @@ from salesflow.auth.models import User
 from salesflow.contacts.queries import decision_chain
 from salesflow.extensions import db
 from salesflow.interactions import timeline
-from salesflow.key_accounts import expectations_pages, layers, tiering_pages
+from salesflow.key_accounts import expectations_pages, layers, spend_pages, tiering_pages
 from salesflow.merges import chooser
 from salesflow.merges.models import MergeKind
 from salesflow.opportunities.models import Opportunity, Status
@@ -65,8 +65,9 @@ class AccountPage:
     duplicate_contacts: int = 0
     requests: Any = None  # requests.pages.OpenRequests: open requests about it, and asking
     key_layers: Any = None  # key_accounts.layers.Layers: key, broad, organisational relationships
-    expectations: Any = None  # key_accounts.expectations_pages.Panel: open ones, satisfaction
     tiering: Any = None  # key_accounts.tiering_pages.Panel: scores, suggested tier, group
+    expectations: Any = None  # key_accounts.expectations_pages.Panel: open ones, satisfaction
+    spend: Any = None  # key_accounts.spend_pages.Panel: this year's budget and spend, the group's
 
 
 def _seats(account: Account) -> list[Seat]:
@@ -125,6 +126,7 @@ def build(account: Account, user: User, now: datetime, *, before: int | None = N
         duplicate_contacts=chooser.contact_hint(user, account),
         requests=request_pages.for_account(user, account, now, can_ask=not account.is_deleted),
         key_layers=layers.for_accounts([account.id], now=now).get(account.id),
-        expectations=expectations_pages.panel(account, now),
         tiering=tiering_pages.panel(user, account, now),
+        expectations=expectations_pages.panel(account, now),
+        spend=spend_pages.panel(user, account, now),
     )
