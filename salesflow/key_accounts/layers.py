@@ -98,25 +98,36 @@ def exchanges_for(account_ids: Iterable[int], *, now: datetime) -> dict[int, Exc
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    executive = sa.exists().where(
-        interaction_attendees.c.interaction_id == Interaction.id,
-        Contact.id == interaction_attendees.c.contact_id,
-        Contact.level == Level.executive,
+    window = (
+        Interaction.account_id.in_(ids),
+        Interaction.deleted_at.is_(None),
+        Interaction.occurred_at > now - timedelta(days=EXCHANGE_DAYS),
+        Interaction.occurred_at <= now,
     )
-    rows = db.session.execute(
+    visits = (
         sa.select(Interaction.account_id, Interaction.kind, sa.func.count())
-        .where(
-            Interaction.account_id.in_(ids),
-            Interaction.deleted_at.is_(None),
-            Interaction.occurred_at > now - timedelta(days=EXCHANGE_DAYS),
-            Interaction.occurred_at <= now,
-            sa.or_(
-                Interaction.kind.in_(EXCHANGE_KINDS),
-                sa.and_(Interaction.kind == Kind.event, executive),
+        .where(*window, Interaction.kind.in_(EXCHANGE_KINDS))
+        .group_by(Interaction.account_id, Interaction.kind)
+    )
+    # Joined rather than an EXISTS: PostgreSQL hashed the EXISTS over every attendee of the
+    # company (1.4 s for 200 accounts at full size) instead of looking each event's up.
+    events = (
+        sa.select(
+            Interaction.account_id,
+            sa.literal(Kind.event.value),
+            sa.func.count(sa.distinct(Interaction.id)),
+        )
+        .join(interaction_attendees, interaction_attendees.c.interaction_id == Interaction.id)
+        .join(
+            Contact,
+            sa.and_(
+                Contact.id == interaction_attendees.c.contact_id, Contact.level == Level.executive
             ),
         )
-        .group_by(Interaction.account_id, Interaction.kind)
-    ).all()
+        .where(*window, Interaction.kind == Kind.event)
+        .group_by(Interaction.account_id)
+    )
+    rows = db.session.execute(sa.union_all(visits, events)).all()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for account_id, kind, n in rows:
         counts[account_id][Kind(kind)] = n

@@ -163,21 +163,24 @@ def _executive_exchanges(account_ids: set[int], years: set[int], now: datetime):
     """(account, occurred_at) of the executive-level exchanges in `years` up to `now`."""
     if not years:
         return []
-    executive = sa.exists().where(
-        interaction_attendees.c.interaction_id == Interaction.id,
-        Contact.id == interaction_attendees.c.contact_id,
-        Contact.level == Level.executive,
-    )
     # a day either side of the years in UTC; the company calendar's year is kept in Python
     start = datetime(min(years), 1, 1, tzinfo=now.tzinfo) - timedelta(days=1)
     end = min(now, datetime(max(years) + 1, 1, 1, tzinfo=now.tzinfo) + timedelta(days=1))
-    rows = db.session.execute(
-        sa.select(Interaction.account_id, Interaction.occurred_at).where(
-            Interaction.account_id.in_(account_ids),
-            Interaction.deleted_at.is_(None),
-            Interaction.occurred_at >= start,
-            Interaction.occurred_at <= end,
-            sa.or_(Interaction.kind == Kind.exec_visit, executive),
-        )
-    ).all()
+    window = (
+        Interaction.account_id.in_(account_ids),
+        Interaction.deleted_at.is_(None),
+        Interaction.occurred_at >= start,
+        Interaction.occurred_at <= end,
+    )
+    visits = sa.select(Interaction.account_id, Interaction.occurred_at).where(
+        *window, Interaction.kind == Kind.exec_visit
+    )
+    # joined, not an EXISTS (which PostgreSQL hashes over every attendee of the company)
+    attended = (
+        sa.select(Interaction.account_id, Interaction.occurred_at)
+        .join(interaction_attendees, interaction_attendees.c.interaction_id == Interaction.id)
+        .join(Contact, Contact.id == interaction_attendees.c.contact_id)
+        .where(*window, Contact.level == Level.executive)
+    )
+    rows = db.session.execute(sa.union(visits, attended)).all()
     return [(a, at) for a, at in rows if clock.today(at).year in years and at <= now]
