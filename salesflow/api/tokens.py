@@ -57,6 +57,7 @@ def user_out(user) -> dict:
         "team_id": user.team_id,
         "active": user.active,
         "locale": user.locale,
+        "profile": {"hometown": user.hometown, "education": user.education},
     }
 
 

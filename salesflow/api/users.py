@@ -47,6 +47,16 @@ class UserIn(Strict):
     active: bool = True
 
 
+class ProfileIn(Strict):
+    hometown: text(User.hometown) | None = None
+    education: text(User.education) | None = None
+
+
+class ProfileOut(BaseModel):
+    hometown: str | None
+    education: str | None
+
+
 class UserPatch(Strict):
     name: text(User.name, required=True) | None = None
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -58,6 +68,9 @@ class UserPatch(Strict):
     )
     active: bool | None = None
     locale: Literal["en", "zh"] | None = None
+    profile: ProfileIn | None = Field(
+        None, description="Your own hometown and schools, matched by the visit briefing."
+    )
 
 
 class UserOut(BaseModel):
@@ -68,6 +81,7 @@ class UserOut(BaseModel):
     team_id: int | None
     active: bool
     locale: str | None = None
+    profile: ProfileOut | None = None
 
 
 class TeamPage(BaseModel):
@@ -151,7 +165,7 @@ def get_user(user_id: int):
     "password ends the user's sessions and revokes their tokens; your own needs "
     "`current_password`.",
     responses={
-        403: "Admins change anyone; others only their own name, language, password",
+        403: "Admins change anyone; others only their own name, language, password, profile",
         429: "Too many wrong current passwords",
     },
 )
@@ -160,6 +174,9 @@ def update_user(user_id: int, data: UserPatch):
     now = clock.now()
     changes = provided(data)
     current = changes.pop("current_password", None)
+    if "profile" in changes:  # the profile's fields given, each as a change of the user
+        changes.pop("profile")
+        changes.update(provided(data.profile) if data.profile is not None else {})
     if changes.get("password") and user.id == caller().id:
         _prove_current_password(user, current, now=now)
     auth_services.update_user(user, changes, actor=caller(), now=now)

@@ -29,6 +29,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     team_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("teams.id"), index=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    # Our person's own profile, matched against customer attendees' by the visit briefing.
+    hometown: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    education: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     # Raised on logout, password change and deactivation: every older session cookie stops working.
     session_generation: so.Mapped[int] = so.mapped_column(default=0)
 

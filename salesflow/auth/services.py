@@ -185,7 +185,17 @@ def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-USER_FIELDS = ("name", "email", "role", "team_id", "active", "locale")
+USER_FIELDS = ("name", "email", "role", "team_id", "active", "locale", "hometown", "education")
+PROFILE_FIELDS = ("hometown", "education")  # our person's own profile (the visit briefing)
+
+
+def _clean_profile(data: dict, errors: dict[str, list[str]]) -> dict:
+    """The profile's texts stripped, empty as None; their problems noted in `errors`."""
+    cleaned = dict(data)
+    for field in PROFILE_FIELDS:
+        if field in data:
+            cleaned[field] = text(data[field], field, errors, column=getattr(User, field))
+    return cleaned
 
 
 def _validate_user(data: dict, *, existing: User | None) -> dict[str, list[str]]:
@@ -249,13 +259,15 @@ def create_user(data: dict, *, actor: User | None, now: datetime) -> User:
 
 
 def update_user(user: User, data: dict, *, actor: User, now: datetime) -> User:
-    """Change a user; admins change anyone, a user only their own name, language and password."""
-    own_fields = {"name", "locale", "password"}
+    """Change a user; admins change anyone, a user only their own name, language, password and
+    profile (hometown, education)."""
+    own_fields = {"name", "locale", "password", *PROFILE_FIELDS}
     if not scope.can_manage_users(actor) and (actor.id != user.id or set(data) - own_fields):
         raise Forbidden()
     if "email" in data:
         data = {**data, "email": normalize_email(data["email"] or "")}
     errors = _validate_user(data, existing=user)
+    data = _clean_profile(data, errors)
     if actor.id == user.id:
         errors.update(_self_lockout(data))
     if errors:

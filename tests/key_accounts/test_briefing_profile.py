@@ -1,0 +1,70 @@
+"""Our people's profile (hometown, education) in GET, PATCH /users/{id}: each person edits their
+own, admins anyone's, nobody else's (403); too long or not text is 422 with nothing kept; every
+change is audited."""
+
+import pytest
+import sqlalchemy as sa
+
+from salesflow.audit.models import AuditEntry
+from salesflow.extensions import db
+from tests.conftest import api_as
+
+
+def _entries(user_id: int) -> list[dict]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry.changes).where(
+                AuditEntry.entity_type == "users", AuditEntry.entity_id == user_id
+            )
+        )
+    )
+
+
+def test_a_rep_edits_their_own_profile(app, world, now):
+    api = api_as(app, world.rep_a)
+    response = api.patch(
+        f"/users/{world.rep_a.id}",
+        json={"profile": {"hometown": "  湖南长沙 ", "education": "清华大学; MIT"}},
+    )
+    assert response.status_code == 200
+    assert response.get_json()["profile"] == {"hometown": "湖南长沙", "education": "清华大学; MIT"}
+    assert api.get(f"/users/{world.rep_a.id}").get_json()["profile"]["hometown"] == "湖南长沙"
+    assert _entries(world.rep_a.id)[-1] == {
+        "hometown": [None, "湖南长沙"],
+        "education": [None, "清华大学; MIT"],
+    }
+    cleared = api.patch(f"/users/{world.rep_a.id}", json={"profile": {"hometown": ""}})
+    assert cleared.get_json()["profile"] == {"hometown": None, "education": "清华大学; MIT"}
+
+
+@pytest.mark.parametrize(("who", "status"), [("admin", 200), ("director_a", 403), ("rep_a2", 403)])
+def test_others_profiles_admins_only(app, world, now, who, status):
+    api = api_as(app, getattr(world, who))
+    response = api.patch(f"/users/{world.rep_a.id}", json={"profile": {"hometown": "长沙"}})
+    assert response.status_code == status
+    db.session.refresh(world.rep_a)
+    assert world.rep_a.hometown == ("长沙" if status == 200 else None)
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        {"hometown": "x" * 121},
+        {"education": "x" * 301},
+        {"hometown": 7},
+        {"hometown": "长沙", "education": "a\x00b"},
+        {"town": "长沙"},
+    ],
+)
+def test_bad_profile_refused_keeping_nothing(app, world, now, profile):
+    api = api_as(app, world.rep_a)
+    before = len(_entries(world.rep_a.id))
+    response = api.patch(f"/users/{world.rep_a.id}", json={"profile": profile, "name": "New"})
+    assert response.status_code in (400, 422)
+    db.session.refresh(world.rep_a)
+    assert (world.rep_a.hometown, world.rep_a.education, world.rep_a.name) == (
+        None,
+        None,
+        "Li Ming",
+    )
+    assert len(_entries(world.rep_a.id)) == before
