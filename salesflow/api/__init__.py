@@ -125,6 +125,7 @@ from salesflow.api import (  # noqa: E402,F401  (each module adds its routes to 
     handovers,
     imports,
     interactions,
+    key_briefing,
     key_expectations,
     key_plans,
     key_spend,
