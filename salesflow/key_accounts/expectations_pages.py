@@ -202,6 +202,7 @@ class Register:
     can_write: bool
     expectation_form: ExpectationForm
     perception_form: PerceptionForm
+    can_see_teams: bool  # the team view of satisfaction (directors, leadership, admins)
 
 
 def _steps(account_id: int) -> list[tuple[int, str]]:
@@ -340,6 +341,7 @@ def build(
         can_write=can_write,
         expectation_form=expectation_form or ExpectationForm(formdata=None),
         perception_form=perception_form,
+        can_see_teams=scope.can_review_pipeline(user),
     )
 
 

@@ -74,6 +74,7 @@ def test_the_register_per_role(client, world, now, who, status):
         assert "Delivery" in html and "FR · fulfilment responsible" in html
         assert 'id="expectation-form"' in html and 'id="perception-form"' in html
         assert "Over the last four quarters: -2.00 (1 records)" in html
+        assert ('id="to-team-view"' in html) == (who in {"director_a", "leader", "admin"})
 
 
 def test_rep_b_sees_the_shared_account_register(client, world, now):
