@@ -21,7 +21,7 @@ from salesflow.accounts.models import Account, AccountMember, TeamRole
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction
-from salesflow.key_accounts import spend
+from salesflow.key_accounts import spend, spend_effect
 from salesflow.key_accounts.spend_models import AccountBudget
 from salesflow.teams.models import Team
 
@@ -94,6 +94,7 @@ class Overview:
     teams: list[Line]
     ars: list[Line]
     accounts: list[Line]
+    effects: dict[int, spend_effect.Effect]  # per account: did the spend buy relationships
     page: int
     more: bool
     chart: str  # Plotly figure JSON: budget and spend per team, company currency
@@ -205,7 +206,8 @@ def chart(teams: list[Line]) -> str:
 
 
 def overview(user: User, year: int, *, page: int = 1) -> Overview:
-    """Budget against spend per team, per AR and per account (paged): nine queries."""
+    """Budget against spend per team, per AR and per account (paged), and what each account's
+    relationships did meanwhile: eleven queries."""
     teams = _lines(user, year, Account.team_id, {})
     team_names = _names(Team, {t.id for t in teams if t.id is not None})
     teams = [Line(t.id, team_names.get(t.id) or _("No team"), t.budget, t.spent) for t in teams]
@@ -219,4 +221,5 @@ def overview(user: User, year: int, *, page: int = 1) -> Overview:
     ars = [Line(a.id, ar_names.get(a.id, ""), a.budget, a.spent) for a in ars]
     ars.sort(key=lambda line: (line.name, line.id or 0))
     accounts, more = _accounts(user, year, page)
-    return Overview(year, teams, ars, accounts, page, more, chart(teams))
+    effects = spend_effect.effects([a.id for a in accounts if a.id is not None], year)
+    return Overview(year, teams, ars, accounts, effects, page, more, chart(teams))

@@ -3,16 +3,18 @@ attendees, the spend per account, per kind and per contact within the company-ca
 the budget's one write (per role, versions, every problem at once with nothing kept, audit), the
 group roll-up, and a fixed number of queries however many contacts were logged."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from salesflow.audit.models import AuditEntry
+from salesflow.contacts.services import update_contact
+from salesflow.dependency.models import AccountSnapshot
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
-from salesflow.key_accounts import spend
+from salesflow.key_accounts import spend, spend_effect
 from salesflow.key_accounts.spend_models import AccountBudget
 from tests import factories as f
 from tests.conftest import sql_statements
@@ -194,3 +196,52 @@ def test_a_fixed_number_of_queries(world, now):
     spend.save_budget(a, 2026, {"amounts": {"USD": "5", "EUR": "7"}}, actor=world.admin, now=now)
     db.session.flush()
     assert count() == few
+
+
+def _snapshot(account, day, key, uncovered):
+    db.session.add(
+        AccountSnapshot(
+            day=day,
+            account_id=account.id,
+            team_id=account.team_id,
+            key_contacts=key,
+            uncovered_key_contacts=uncovered,
+            single_threaded_key_contacts=0,
+            bus_factor=1,
+            risk="low",
+        )
+    )
+
+
+def test_did_the_spend_buy_relationships(world, now):
+    """account_a: key contacts held 1 of 4 on 2026-01-05, 2 of 4 in June, 3 of 4 on
+    2026-11-19 (25% → 75%); a 2025 snapshot (0 of 4) is outside the year. Its contacts:
+    neutral → supporter and supporter → champion (2 warmer), champion → skeptic (1 cooler),
+    unknown → neutral (no move), a title change (no move). account_b: one snapshot of 1 of 2
+    (50% → 50%), no moves; shared: nothing (no coverage, no moves)."""
+    a, b = world.account_a, world.account_b
+    _snapshot(a, date(2025, 12, 31), 4, 4)
+    _snapshot(a, date(2026, 1, 5), 4, 3)
+    _snapshot(a, date(2026, 6, 1), 4, 2)
+    _snapshot(a, date(2026, 11, 19), 4, 1)
+    _snapshot(b, date(2026, 3, 1), 2, 1)
+    zhang = world.contact_a
+    other = f.make_contact(account=a, name="Qian Bo", attitude="champion")
+    new = f.make_contact(account=a, name="Zhou Xin")
+    rep = world.rep_a
+
+    def update(contact, **data):
+        update_contact(contact, {**data, "version": contact.version}, actor=rep, now=now)
+
+    update(zhang, attitude="neutral")  # unknown → neutral: no position before
+    update(zhang, attitude="supporter")
+    update(zhang, attitude="champion")
+    update(other, attitude="skeptic")
+    update(new, title="CIO")
+    found = spend_effect.effects([a.id, b.id, world.shared.id], 2026)
+    assert found[a.id] == spend_effect.Effect(0.25, 0.75, 2, 1)
+    assert found[a.id].coverage_change == 0.5
+    assert found[b.id] == spend_effect.Effect(0.5, 0.5, 0, 0)
+    assert found[world.shared.id] == spend_effect.Effect(None, None, 0, 0)
+    assert found[world.shared.id].coverage_change is None
+    assert spend_effect.effects([a.id], 2025)[a.id] == spend_effect.Effect(0.0, 0.0, 0, 0)

@@ -4,12 +4,15 @@ button (refusals keep nothing, outside the scope 404, stale versions refused), a
 per team, per AR and per account (directors their team, leadership and admins every team, reps
 refused) in a fixed number of queries."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from salesflow.audit.models import AuditEntry
+from salesflow.contacts.services import update_contact
+from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
 from salesflow.key_accounts import spend
 from salesflow.key_accounts.spend_models import AccountBudget
@@ -159,3 +162,28 @@ def test_spend_page_reads_a_fixed_number_of_queries(client, world, spent, now):
         spend.save_budget(account, 2026, {"amounts": {"USD": "10"}}, actor=world.admin, now=now)
     db.session.commit()
     assert count() == few
+
+
+def test_spend_page_shows_what_the_relationships_did(client, world, spent, now):
+    for day, uncovered in ((date(2026, 2, 1), 3), (date(2026, 11, 1), 1)):
+        db.session.add(
+            AccountSnapshot(
+                day=day,
+                account_id=world.account_a.id,
+                team_id=world.team_a.id,
+                key_contacts=4,
+                uncovered_key_contacts=uncovered,
+                single_threaded_key_contacts=0,
+                bus_factor=1,
+                risk="low",
+            )
+        )
+    contact = world.contact_a
+    data = {"attitude": "supporter", "version": contact.version}
+    update_contact(contact, data, actor=world.rep_a, now=now)
+    data = {"attitude": "champion", "version": contact.version}
+    update_contact(contact, data, actor=world.rep_a, now=now)
+    html = _overview(client, world, "director_a").get_data(as_text=True)
+    row = html[html.index(f'<tr data-id="{world.account_a.id}"', html.index("spend-accounts")) :]
+    row = row[: row.index("</tr>")]
+    assert "25% → 75%" in row and "+1 / −0" in row  # unknown → supporter is no move
