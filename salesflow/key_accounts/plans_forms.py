@@ -30,6 +30,7 @@ TEXT_LABELS = {
     "opportunities": _l("Relationship opportunities"),
     "threats": _l("Relationship threats"),
 }
+OBJECTIVES_LABEL = _l("Relationship objectives")
 KIND_LABELS = {
     ObjectiveKind.contact_attitude: _l("A contact at an attitude or better"),
     ObjectiveKind.decision_makers_held: _l("Every decision maker held by our people"),

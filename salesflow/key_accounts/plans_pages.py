@@ -7,18 +7,32 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from wtforms import SelectChoice
 
 from salesflow import clock, scope
 from salesflow.accounts.models import Account
+from salesflow.audit import queries as audit_queries
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.dependency import queries
 from salesflow.extensions import db
 from salesflow.key_accounts import plans_progress, plans_swot
-from salesflow.key_accounts.plans_forms import EXTRA_ROWS, PlanForm
+from salesflow.key_accounts.plans_forms import EXTRA_ROWS, OBJECTIVES_LABEL, TEXT_LABELS, PlanForm
 from salesflow.key_accounts.plans_models import TEXTS, AccountPlan
 from salesflow.key_accounts.plans_services import plan_of, valid_year
+
+HISTORY = 20
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """One save of the plan, in words: when, by whom, created or changed, and which parts."""
+
+    at: datetime
+    actor: str
+    created: bool
+    parts: list[str]
 
 
 @dataclass
@@ -30,6 +44,7 @@ class PlanView:
     progress: float | None = None
     suggestions: plans_swot.Suggestions = field(default_factory=plans_swot.Suggestions)
     can_edit: bool = False
+    history: list[PlanChange] = field(default_factory=list)
 
     @property
     def percent(self) -> int | None:
@@ -57,7 +72,22 @@ def build(account: Account, user: User, year: int, now: datetime) -> PlanView:
         facts = facts[account.id]
         view.measured = plans_progress.measure(plan, facts, now)
         view.progress = plans_progress.overall(view.measured)
+        view.history = _history(plan)
     return view
+
+
+def _history(plan: AccountPlan) -> list[PlanChange]:
+    """The plan's saves, newest first, each naming the parts it changed by their labels."""
+    labels = {**TEXT_LABELS, "objectives": OBJECTIVES_LABEL}
+    return [
+        PlanChange(
+            at=entry.at,
+            actor=entry.actor.name if entry.actor else gettext("System"),
+            created=entry.action == "create",
+            parts=[str(labels[f]) for f in (entry.changes or {}) if f in labels],
+        )
+        for entry in audit_queries.history(AccountPlan.__tablename__, plan.id, limit=HISTORY)
+    ]
 
 
 def as_json(view: PlanView) -> dict[str, Any]:

@@ -162,3 +162,15 @@ def test_the_account_page_links_its_plan(client, planned, world):
     login(client, world.rep_a)
     html = client.get(f"/accounts/{planned.account.id}").get_data(as_text=True)
     assert f'href="/accounts/{planned.account.id}/plan"' in html
+
+
+def test_the_plan_page_tells_its_history_in_words(app, client, planned, world):
+    _saved(app, planned, world)
+    body = planned.body(version=1, vision="Changed")
+    body["objectives"] = body["objectives"][:2]
+    api_as(app, world.director_a).put(f"/accounts/{planned.account.id}/plan?year=2026", json=body)
+    login(client, world.rep_a)
+    html = client.get(f"/accounts/{planned.account.id}/plan?year=2026").get_data(as_text=True)
+    assert "Director North · changed Vision, Relationship objectives" in html
+    assert "Li Ming · wrote the plan" in html
+    assert html.index("Director North ·") < html.index("Li Ming · wrote")
