@@ -68,6 +68,7 @@ class AccountPage:
     tiering: Any = None  # key_accounts.tiering_pages.Panel: scores, suggested tier, group
     expectations: Any = None  # key_accounts.expectations_pages.Panel: open ones, satisfaction
     spend: Any = None  # key_accounts.spend_pages.Panel: this year's budget and spend, the group's
+    can_brief: bool = False  # a visit briefing can be prepared (not for a deleted account)
 
 
 def _seats(account: Account) -> list[Seat]:
@@ -129,4 +130,5 @@ def build(account: Account, user: User, now: datetime, *, before: int | None = N
         tiering=tiering_pages.panel(user, account, now),
         expectations=expectations_pages.panel(account, now),
         spend=spend_pages.panel(user, account, now),
+        can_brief=not account.is_deleted,
     )
