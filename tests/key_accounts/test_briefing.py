@@ -45,8 +45,9 @@ class Visit:
     | rep_b       | 长沙     | -             | -                                           |
     | leaver      | 长沙     | -             | deactivated: never suggested                |
 
-    The CIO: 湖南省长沙市, 清华大学. The buyer: Wuhan, met once 400 days ago (with the CIO, cost 9, last year). A deleted contact yesterday
-    and one planned for tomorrow are not among the CIO's last three.
+    The CIO: 湖南省长沙市, 清华大学. The buyer: Wuhan, met once 400 days ago (with the CIO,
+    cost 9, last year). A deleted contact yesterday and one planned for tomorrow are not among
+    the CIO's last three.
     """
 
     def __init__(self, world, now) -> None:
