@@ -40,7 +40,13 @@ GLOSSARY: dict[str, Term] = {
     "reject": Term(r"\breject", "驳回", banned=("否决",)),
     "won": Term(r"\bwon\b", "赢单"),
     "lost": Term(r"\blost\b", "丢单", banned=("输单",)),
-    "opportunity": Term(r"\bopportunit|\bdeals?\b", "商机", banned=("交易",)),
+    # a SWOT's opportunities (an account plan's) are 机会, not deals
+    "opportunity": Term(
+        r"\bopportunit|\bdeals?\b", "商机", banned=("交易",), unless=r"relationship opportunities"
+    ),
+    "open deal": Term(
+        r"\bopen (deals?|opportunit)", "在途商机", banned=("进行中的商机", "进行中商机")
+    ),
     "account": Term(r"\baccounts?\b", "客户", banned=("账户", "帐户"), unless=r"your account\b"),
     "contact log": Term(
         r"\bcontact logs?\b|\binteractions?\b|\bcontact history", "接触记录", banned=("互动",)
@@ -64,6 +70,18 @@ GLOSSARY: dict[str, Term] = {
     "time limit": Term(r"\blimit\b", "时限"),
     # the departing person and the successor meeting a key contact together (a handover)
     "joint contact": Term(r"\bjoint contacts?\b", "联合拜访"),
+    # a tie is live while one of ours met the person recently (its strength fades with age)
+    "live tie": Term(r"\blive ties?\b", "有效关系", banned=("活跃关系",)),
+    # what one of our people asks of another (内部客户 requests) and the time it leaves them
+    "request": Term(r"\brequests?\b", "请求"),
+    "lead time": Term(r"\blead time", "提前量"),
+    "rush": Term(r"\brush(es)?\b", "加急"),
+    "working day": Term(r"\bworking days?\b", "工作日"),
+    # key accounts: what the customer expects, how satisfied it is, the relationship budget
+    "expectation": Term(r"\bexpectations?\b", "期望"),
+    "satisfaction": Term(r"\bsatisfaction\b", "满意度"),
+    "budget": Term(r"\bbudgets?\b", "预算"),
+    "spend": Term(r"\bspen[dt]\b", "支出"),
 }
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}")
