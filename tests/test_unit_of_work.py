@@ -220,6 +220,9 @@ REFUSALS: dict[str, Callable[[World, Any], Refused]] = {
         "nobody", "/login", {"email": w.rep_a.email, "password": "wrong"}, FORM
     ),
     "auth.change_password": lambda w, now: Refused("rep_a", "/me/password", {}, FORM),
+    "auth.update_profile": lambda w, now: Refused(
+        "rep_a", "/me/profile", {"hometown": "湖南长沙", "education": "x" * 301}, FORM
+    ),
     "auth.revoke_token": lambda w, now: Refused("rep_a", "/me/tokens/999999/revoke", {}, NOT_FOUND),
     "notifications.open_": lambda w, now: (
         lambda n: Refused("rep_b", f"/notifications/{n}/open", {}, NOT_FOUND)

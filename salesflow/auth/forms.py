@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from salesflow.auth.services import MIN_PASSWORD_LENGTH
@@ -45,4 +45,16 @@ class PasswordChangeForm(FlaskForm):
 class LanguageForm(FlaskForm):
     locale = SelectField(
         _l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("zh", "简体中文")]
+    )
+
+
+class ProfileForm(FlaskForm):
+    """Your own hometown and schools: the visit briefing suggests you as the host of a customer
+    who shares them. The length and text rules are auth.services'."""
+
+    hometown = StringField(
+        _l("Hometown"), description=_l("As you would say it, e.g. 湖南长沙 or Changsha, Hunan.")
+    )
+    education = StringField(
+        _l("Schools"), description=_l("Each school you went to, separated by commas.")
     )

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from salesflow import clock
 from salesflow.auth import devices, queries, services
-from salesflow.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from salesflow.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, ProfileForm
 from salesflow.auth.login import check_credentials
 from salesflow.auth.models import ApiToken, User
 from salesflow.forms import ButtonForm, press, save_form
@@ -108,7 +108,11 @@ def language():
 
 
 def _account_page(
-    password_form: PasswordChangeForm, status: int = 200, headers=None, calendar_url=None
+    password_form: PasswordChangeForm,
+    status: int = 200,
+    headers=None,
+    calendar_url=None,
+    profile_form: ProfileForm | None = None,
 ):
     """Your account: your password, your API tokens (the newest 50) and your calendar address
     (`calendar_url` right after a new one was made: the only time it is shown)."""
@@ -118,6 +122,7 @@ def _account_page(
     page = render_template(
         "auth/account.html",
         password_form=password_form,
+        profile_form=profile_form or ProfileForm(obj=current_user),
         tokens=[_token_row(token, clock.now()) for token in tokens],
         revoke_form=ButtonForm(),
         calendar=account_section(current_user, calendar_url),
@@ -172,6 +177,22 @@ def change_password():
         return _account_page(form, status)
     login_user(user)  # the session generation was raised: this browser carries the new one
     flash(_("Password changed. You were logged out everywhere else."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/me/profile")
+@login_required
+def update_profile():
+    """Your own hometown and schools (matched by the visit briefing)."""
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _account_page(PasswordChangeForm(), 422, profile_form=form)
+    user, now = current_user._get_current_object(), clock.now()
+    data = {"hometown": form.hometown.data, "education": form.education.data}
+    saved, status = save_form(form, lambda: services.update_user(user, data, actor=user, now=now))
+    if saved is None:
+        return _account_page(PasswordChangeForm(), status, profile_form=form)
+    flash(_("Profile saved."), "success")
     return redirect(url_for("auth.account"))
 
 

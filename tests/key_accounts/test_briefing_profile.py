@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from salesflow.audit.models import AuditEntry
 from salesflow.extensions import db
-from tests.conftest import api_as
+from tests.conftest import api_as, login
 
 
 def _entries(user_id: int) -> list[dict]:
@@ -68,3 +68,23 @@ def test_bad_profile_refused_keeping_nothing(app, world, now, profile):
         "Li Ming",
     )
     assert len(_entries(world.rep_a.id)) == before
+
+
+def test_a_rep_edits_their_profile_on_their_account_page(client, world, now):
+    login(client, world.rep_a)
+    page = client.get("/me").get_data(as_text=True)
+    assert 'id="profile"' in page and 'name="hometown"' in page
+    response = client.post("/me/profile", data={"hometown": " 湖南长沙 ", "education": "清华大学"})
+    assert response.status_code == 303 or response.status_code == 302
+    db.session.refresh(world.rep_a)
+    assert (world.rep_a.hometown, world.rep_a.education) == ("湖南长沙", "清华大学")
+    assert 'value="湖南长沙"' in client.get("/me").get_data(as_text=True)
+
+
+def test_a_refused_profile_keeps_nothing_and_shows_why(client, world, now):
+    login(client, world.rep_a)
+    response = client.post("/me/profile", data={"hometown": "长沙", "education": "x" * 301})
+    assert response.status_code == 422
+    assert "Use at most 300 characters." in response.get_data(as_text=True)
+    db.session.refresh(world.rep_a)
+    assert (world.rep_a.hometown, world.rep_a.education) == (None, None)
