@@ -6,7 +6,8 @@ yesterday and is rebuilt whole each morning by the scheduler (`pipeline_moves`) 
 (figures/moves.py), the same pattern as the dependency snapshot, tested equal to the live
 computation. With it, each account's team and deletion and the deleted deals as they were, so
 that a later move of an account to another team, or a deletion, is counted live until the next
-build. The same build recounts the open pipeline per team (open_deals.py)."""
+build. The same build recounts the open pipeline per team (open_deals.py) and the deals with an
+iron-triangle gap (triangle_gaps.py)."""
 
 from collections import Counter
 from datetime import datetime, time, timedelta
@@ -17,7 +18,7 @@ from salesflow import clock
 from salesflow.accounts.models import Account
 from salesflow.extensions import db
 from salesflow.opportunities.models import Move, Opportunity, StageChange
-from salesflow.pipeline import open_deals
+from salesflow.pipeline import open_deals, triangle_gaps
 from salesflow.pipeline.figures.moves import EXITS
 from salesflow.pipeline.models import PipelineMoveAccount, PipelineMoveBuild, PipelineMoveDay
 
@@ -88,4 +89,5 @@ def rebuild(*, now: datetime) -> int:
     db.session.add(PipelineMoveBuild(through=through, built_at=now, deleted_deals=sorted(deleted)))
     db.session.flush()
     open_deals.rebuild(now=now)  # the open pipeline too: kept by every change, recounted daily
+    triangle_gaps.rebuild(now=now)  # and the iron-triangle gaps, kept the same way
     return len(counts)

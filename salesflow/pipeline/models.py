@@ -130,3 +130,26 @@ class PipelineOpenBuild(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     built_at: so.Mapped[datetime]
+
+
+class PipelineTriangleGap(db.Model):
+    """An open deal, not deleted, in a stage whose `roles` gate asks for an iron-triangle role no
+    active user holds on it, with its account and playbook version (pipeline/triangle_gaps.py
+    keeps them): the review's iron-triangle gap list reads these few deals, narrowed by their
+    accounts for the reader's scope, instead of testing the seats of every open deal."""
+
+    __tablename__ = "pipeline_triangle_gaps"
+
+    opportunity_id: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    account_id: so.Mapped[int]
+    playbook_version_id: so.Mapped[int]
+
+
+class PipelineTriangleBuild(db.Model):
+    """The triangle gaps' first build: from then on every change keeps them (a row here), before
+    it the review tests every open deal's seats."""
+
+    __tablename__ = "pipeline_triangle_builds"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    built_at: so.Mapped[datetime]

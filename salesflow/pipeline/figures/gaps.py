@@ -35,14 +35,17 @@ def gap_rows(user: User, filters: Filters, condition: Any, *extra: Any) -> tuple
     """How many deals meet `condition`, and the first GAP_LIMIT of them (id, name, account,
     version, stage, *extra). Two queries: the ids of every such deal, unordered (an ORDER BY id
     with a LIMIT made PostgreSQL walk every deal in id order), then the rows of the first."""
-    ids = sorted(
-        db.session.scalars(
-            sa.select(Opportunity.id)
-            .join(Account, Account.id == Opportunity.account_id)
-            .where(*deals_where(user, filters, versions()), condition)
-        )
+    ids = db.session.scalars(
+        sa.select(Opportunity.id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(*deals_where(user, filters, versions()), condition)
     )
-    first = ids[:GAP_LIMIT]
+    return first_rows(list(ids), *extra)
+
+
+def first_rows(ids: list[int], *extra: Any) -> tuple[int, list[Any]]:
+    """How many deals `ids` holds, and the rows of the first GAP_LIMIT by id (one query)."""
+    first = sorted(ids)[:GAP_LIMIT]
     if not first:
         return 0, []
     rows = db.session.execute(

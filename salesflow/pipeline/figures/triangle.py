@@ -1,14 +1,18 @@
 """Iron-triangle gaps: open deals missing a role their current stage's `roles` gate asks for."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
+from salesflow import scope
+from salesflow.accounts.models import Account
 from salesflow.auth.models import User
 from salesflow.extensions import db
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status
-from salesflow.pipeline.figures.filters import Filters, versions
-from salesflow.pipeline.figures.gaps import Gap, Gaps, gap_rows
+from salesflow.pipeline.figures.filters import Filters, versions, versions_of
+from salesflow.pipeline.figures.gaps import Gap, Gaps, first_rows, gap_rows
+from salesflow.pipeline.models import PipelineTriangleBuild, PipelineTriangleGap
 from salesflow.playbooks.gates import RolesGate
 from salesflow.playbooks.schema import Playbook
 
@@ -60,12 +64,43 @@ def triangle_gap(by_version: dict[int, Playbook]) -> sa.ColumnElement[bool]:
     return (Opportunity.status == Status.open) & sa.or_(*lacking)
 
 
+def kept_ids(user: User, filters: Filters, by_version: dict[int, Playbook]) -> list[int] | None:
+    """The deals with a gap that `user` may see under `filters`, read from the deals kept with a
+    gap (pipeline/triangle_gaps.py) and their accounts as deals_where narrows them; None before
+    their first build. Two queries."""
+    if db.session.scalar(sa.select(PipelineTriangleBuild.id).limit(1)) is None:
+        return None
+    kept = PipelineTriangleGap
+    where: list[Any] = [scope.visible_accounts(user)]
+    if filters.team_id:
+        where.append(Account.team_id == filters.team_id)
+    if filters.user_id:
+        held = sa.select(OpportunityRole.opportunity_id).where(
+            OpportunityRole.user_id == filters.user_id
+        )
+        where.append(kept.opportunity_id.in_(held))
+    if filters.playbook:
+        where.append(kept.playbook_version_id.in_(versions_of(by_version, filters.playbook)))
+    return list(
+        db.session.scalars(
+            sa.select(kept.opportunity_id)
+            .join(Account, Account.id == kept.account_id)
+            .where(*where)
+        )
+    )
+
+
 def triangle_gaps(user: User, filters: Filters, *, now: datetime) -> Gaps:
     """Open deals missing an iron-triangle role their current stage's `roles` gate asks for (an
-    active user in the role): how many, and the first GAP_LIMIT with the roles missing. Two
-    queries."""
+    active user in the role): how many, and the first GAP_LIMIT with the roles missing. Four
+    queries: the deals (from the kept gaps, or their seats tested live before the first build),
+    the first ones' rows, their seats."""
     by_version = versions()
-    total, deals = gap_rows(user, filters, triangle_gap(by_version))
+    ids = kept_ids(user, filters, by_version)
+    if ids is None:
+        total, deals = gap_rows(user, filters, triangle_gap(by_version))
+    else:
+        total, deals = first_rows(ids)
     held: dict[int, set[str]] = {}
     for deal_id, role in db.session.execute(
         sa.select(OpportunityRole.opportunity_id, OpportunityRole.role)
