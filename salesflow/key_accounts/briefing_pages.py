@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from salesflow import clock
@@ -40,6 +41,7 @@ class BriefingPage:
     names: dict[int, people.Person] = field(default_factory=dict)
     our_attendees: list[people.Person] = field(default_factory=list)
     log_url: str | None = None
+    shared: dict[int, list[str]] = field(default_factory=dict)  # per attendee, in words
 
     @property
     def status(self) -> int:
@@ -82,6 +84,19 @@ def _visit_day(args: MultiDict, now: datetime, problems: dict[str, list[str]]) -
     except ValueError as error:
         problems["on"] = [str(error)]
         return clock.today(now)
+
+
+def _shared_words(attendee: service.Attendee, names: dict[int, people.Person]) -> list[str]:
+    """ "Li Ming (same hometown)", "Zhao Lei (same school: 清华大学)"."""
+    words = []
+    for s in attendee.shared_background:
+        why = (
+            _("same hometown")
+            if s.field == "hometown"
+            else _("same school: %(school)s", school=s.value)
+        )
+        words.append(f"{names[s.user.id].label} ({why})")
+    return words
 
 
 def _log_url(account: Account, contact_ids: list[int], our_ids: list[int], back: str) -> str:
@@ -130,4 +145,5 @@ def build(
         page.names = people.named(shown | set(our))
         page.our_attendees = [page.names[i] for i in our if i in page.names]
         page.log_url = _log_url(account, chosen, our, back)
+        page.shared = {a.contact.id: _shared_words(a, page.names) for a in found.attendees}
     return page

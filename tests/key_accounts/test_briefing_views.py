@@ -33,7 +33,10 @@ def test_page_per_role(app, client, world, visit, who, status):
         html = response.get_data(as_text=True)
         assert "Chen CIO" in html and 'id="attendee-' in html
         assert 'id="host-' in html and "Li Ming" in html  # the suggested host
-        assert "same school: 清华大学" in html
+        assert (
+            "Li Ming (same hometown); Wang Fang (same hometown); Zhao Lei (same school: 清华大学)"
+            in html
+        )
         assert "Control system" in html and "Spare parts in 48 hours" in html
         assert "@page { size: A4" in html
 
