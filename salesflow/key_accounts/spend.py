@@ -66,25 +66,29 @@ def valid_year(value: Any) -> bool:
     )
 
 
-def _costs(ids: list[int], year: int) -> sa.ColumnElement[bool]:
+def _costs(ids: list[int] | None, year: int) -> sa.ColumnElement[bool]:
+    """The costs of `year` (of the accounts `ids`, or of every account), read from the partial
+    index ix_interactions_costs."""
     start, end = year_bounds(year)
-    return sa.and_(
-        Interaction.account_id.in_(ids),
-        Interaction.deleted_at.is_(None),
+    where = [
         Interaction.cost.is_not(None),
+        Interaction.deleted_at.is_(None),
         Interaction.occurred_at >= start,
         Interaction.occurred_at < end,
-    )
+    ]
+    if ids is not None:
+        where.append(Interaction.account_id.in_(ids))
+    return sa.and_(*where)
 
 
 def as_money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def spent_by_account(ids: list[int], year: int) -> dict[int, dict[str, Decimal]]:
-    """Each account's spend in `year` per currency (accounts with none are left out): one
-    query."""
-    if not ids:
+def spent_by_account(ids: list[int] | None, year: int) -> dict[int, dict[str, Decimal]]:
+    """Each account's spend in `year` per currency (accounts with none are left out; every
+    account's when `ids` is None): one query."""
+    if ids is not None and not ids:
         return {}
     rows = db.session.execute(
         sa.select(Interaction.account_id, sa.func.sum(Interaction.cost))

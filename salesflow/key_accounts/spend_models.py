@@ -8,6 +8,7 @@ import sqlalchemy.orm as so
 
 from salesflow.db import TimestampMixin, VersionMixin
 from salesflow.extensions import db
+from salesflow.interactions.models import Interaction
 
 
 class AccountBudget(TimestampMixin, VersionMixin, db.Model):
@@ -21,3 +22,16 @@ class AccountBudget(TimestampMixin, VersionMixin, db.Model):
     year: so.Mapped[int]
     currency: so.Mapped[str] = so.mapped_column(sa.String(3))
     amount: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(14, 2))
+
+
+# The spend of a year read from the index alone (the spend page sums every account's costs of
+# the year: ~180,000 of 1,000,000 contacts on the full-size data carry a cost).
+_SPENT = sa.and_(Interaction.cost.is_not(None), Interaction.deleted_at.is_(None))
+sa.Index(
+    "ix_interactions_costs",
+    Interaction.account_id,
+    Interaction.occurred_at,
+    Interaction.cost,
+    sqlite_where=_SPENT,
+    postgresql_where=_SPENT,
+)
