@@ -52,6 +52,7 @@ class Panel:
     summary: spend.Summary
     can_set: bool
     form: BudgetForm | None
+    overview: bool  # the reader may open the spend page of every account in scope
 
 
 def panel(user: User, account: Account, now: datetime) -> Panel:
@@ -69,7 +70,7 @@ def panel(user: User, account: Account, now: datetime) -> Panel:
             version=summary.versions.get(currency, ""),
             year=summary.year,
         )
-    return Panel(summary, can_set, form)
+    return Panel(summary, can_set, form, scope.can_see_spend(user))
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def chart(teams: list[Line]) -> str:
 def overview(user: User, year: int, *, page: int = 1) -> Overview:
     """Budget against spend per team, per AR and per account (paged), and what each account's
     relationships did meanwhile: the year's spend and budgets of every account read once (the
-    spend from a partial index of the costs), rolled up here — nine queries."""
+    spend from a partial index of the costs), rolled up here — eight queries."""
     accounts = db.session.execute(
         sa.select(Account.id, Account.name, Account.team_id)
         .where(scope.visible_accounts(user))

@@ -63,6 +63,7 @@ def test_panel_per_role(client, world, spent, who, status, form):
         assert "Over budget by 70 CNY" in html
         assert "Meals: 300 CNY" in html and "Visits: 170 CNY" in html
         assert ('id="budget-form"' in html) == form
+        assert ('href="/key-accounts/spend?year=2026"' in html) == (who != "rep_a")
 
 
 def test_panel_without_a_budget(client, world, now):
@@ -187,3 +188,11 @@ def test_spend_page_shows_what_the_relationships_did(client, world, spent, now):
     row = html[html.index(f'<tr data-id="{world.account_a.id}"', html.index("spend-accounts")) :]
     row = row[: row.index("</tr>")]
     assert "25% → 75%" in row and "+1 / −0" in row  # unknown → supporter is no move
+
+
+def test_pages_in_chinese(client, world, spent):
+    world.director_a.locale = "zh_Hans"
+    login(client, world.director_a)
+    for path in (f"/accounts/{world.account_a.id}", "/key-accounts/spend"):
+        page = client.get(path)
+        assert page.status_code == 200 and 'lang="zh' in page.get_data(as_text=True)
