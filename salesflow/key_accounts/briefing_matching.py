@@ -10,6 +10,7 @@ Pure functions: the briefing reads the people once and matches here."""
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Longest first: 广西壮族自治区 loses 壮族自治区, not just 区.
 _CJK_SUFFIXES = (
@@ -54,6 +55,7 @@ def _cjk_parts(chunk: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=4096)  # our people's are read again for each attendee
 def place_parts(value: str | None) -> tuple[str, ...]:
     """A place name as its parts, broadest first as written, without 省/市/Province/City."""
     parts: list[str] = []
@@ -83,14 +85,15 @@ def same_place(a: str | None, b: str | None) -> bool:
     return _contains(longer, shorter)
 
 
-def schools(value: str | None) -> set[str]:
+@lru_cache(maxsize=4096)
+def schools(value: str | None) -> frozenset[str]:
     """The schools listed in an education field, each folded (case, width and spaces)."""
     found = set()
     for chunk in _SCHOOL_SEPARATORS.split(_fold(value or "")):
         name = " ".join(chunk.split())
         if name:
             found.add(name)
-    return found
+    return frozenset(found)
 
 
 def shared_school(a: str | None, b: str | None) -> str | None:
