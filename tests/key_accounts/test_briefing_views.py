@@ -9,6 +9,7 @@ import pytest
 from salesflow.extensions import db
 from tests import factories as f
 from tests.conftest import login, sql_statements
+from tests.i18n.test_no_raw_keys import raw_keys
 from tests.key_accounts.test_briefing import Visit
 
 
@@ -112,3 +113,12 @@ def test_the_account_page_links_the_briefing(client, world):
     login(client, world.rep_a)
     html = client.get(f"/accounts/{world.account_a.id}").get_data(as_text=True)
     assert f'href="/accounts/{world.account_a.id}/briefing"' in html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_no_raw_key_on_the_briefing(client, world, visit, lang):
+    login(client, world.rep_a)
+    ids = f"contact_ids={visit.cio.id}&contact_ids={visit.buyer.id}"
+    response = client.get(_path(world, f"?{ids}"), headers={"Accept-Language": lang})
+    assert response.status_code == 200
+    assert raw_keys(response.get_data(as_text=True)) == []
