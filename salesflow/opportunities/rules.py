@@ -31,11 +31,15 @@ def over_limit(entered_at: datetime, sla_days: int, now: datetime) -> bool:
     return now - entered_at > timedelta(days=sla_days)
 
 
-def over_limit_sql(by_version: dict[int, Playbook], now: datetime, deal: Any = Opportunity):
+def over_limit_sql(
+    by_version: dict[int, Playbook], now: datetime, deal: Any = Opportunity, within: Any = True
+):
     """over_limit() as a condition on `deal` (Opportunity or an alias of it), for every stage of
-    the playbook versions given (version id → parsed playbook)."""
+    the playbook versions given (version id → parsed playbook). `within` is repeated in each
+    stage's test (the status: each test is then one range of the deals' status and stage index,
+    which SQLite reads as a union of ranges)."""
     conditions = [
-        (deal.playbook_version_id == version_id)
+        sa.and_(within, deal.playbook_version_id == version_id)
         & (deal.stage_key == stage.key)
         & (deal.stage_entered_at < now - timedelta(days=stage.sla_days))
         for version_id, playbook in by_version.items()

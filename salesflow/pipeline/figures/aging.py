@@ -40,8 +40,7 @@ def breaches(user: User, filters: Filters, *, now: datetime, limit: int = 200) -
         .join(Account, Account.id == Opportunity.account_id)
         .where(
             *deals_where(user, filters, by_version),
-            Opportunity.status == Status.open,
-            rules.over_limit_sql(by_version, now),
+            rules.over_limit_sql(by_version, now, within=Opportunity.status == Status.open),
         )
         .order_by(Opportunity.stage_entered_at, Opportunity.id)
         .limit(limit)
