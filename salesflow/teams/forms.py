@@ -34,6 +34,9 @@ class UserForm(FlaskForm):
         description=PASSWORD_HINT,
         render_kw={"autocomplete": "new-password"},
     )
+    # The person's background for the visit briefing (on edit; the rules are auth.services').
+    hometown = StringField(_l("Hometown"))
+    education = StringField(_l("Schools"))
 
     def set_team_choices(self, teams: list[Team]) -> None:
         self.team_id.choices = [SelectChoice("", _l("No team"))] + [
@@ -51,6 +54,8 @@ class UserForm(FlaskForm):
         }
         if creating or self.password.data:
             data["password"] = self.password.data or ""
+        if not creating:
+            data.update(hometown=self.hometown.data, education=self.education.data)
         return data
 
 

@@ -88,3 +88,32 @@ def test_a_refused_profile_keeps_nothing_and_shows_why(client, world, now):
     assert "Use at most 300 characters." in response.get_data(as_text=True)
     db.session.refresh(world.rep_a)
     assert (world.rep_a.hometown, world.rep_a.education) == (None, None)
+
+
+def _admin_form(user, **profile) -> dict[str, str]:
+    return {
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "team_id": str(user.team_id or ""),
+        "password": "",
+        "active": "y",
+        **profile,
+    }
+
+
+def test_an_admin_edits_someones_profile_on_the_user_form(client, world, now):
+    login(client, world.admin)
+    page = client.get(f"/admin/users/{world.rep_a.id}/edit").get_data(as_text=True)
+    assert 'name="hometown"' in page and 'name="education"' in page
+    form = _admin_form(world.rep_a, hometown="长沙", education="MIT")
+    response = client.post(f"/admin/users/{world.rep_a.id}/edit", data=form)
+    assert response.status_code in (302, 303)
+    db.session.refresh(world.rep_a)
+    assert (world.rep_a.hometown, world.rep_a.education) == ("长沙", "MIT")
+    refused = client.post(
+        f"/admin/users/{world.rep_a.id}/edit", data={**form, "hometown": "x" * 121}
+    )
+    assert refused.status_code == 422
+    db.session.refresh(world.rep_a)
+    assert world.rep_a.hometown == "长沙"
