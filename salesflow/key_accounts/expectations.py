@@ -168,7 +168,7 @@ def close_expectation(
 
 
 def _score(value: Any, name: str, errors: Errors) -> int | None:
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 1:
+    if isinstance(value, str) and value.strip() in {str(n) for n in SCORES}:
         value = int(value.strip())
     if type(value) is int and value in SCORES:
         return value

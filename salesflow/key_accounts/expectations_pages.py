@@ -34,6 +34,7 @@ from salesflow.key_accounts.expectations_models import (
 from salesflow.requests.models import InternalRequest
 from salesflow.requests.models import Status as RequestStatus
 from salesflow.teams.models import Team
+from salesflow.validation import parse_id
 
 ACTIONS_SHOWN = 30  # the latest done next steps and done requests offered to close with
 PERCEPTIONS_SHOWN = 20
@@ -134,14 +135,12 @@ class CloseForm(FlaskForm):
 
     def service_data(self) -> dict[str, Any]:
         kind, _sep, raw = (self.action.data or "").partition(":")
-        found = int(raw) if raw.isdigit() and len(raw) < 10 else raw or None
+        found = parse_id(raw) or raw or None  # a tampered value is the service's to refuse
         return {
             "status": self.status.data,
             "interaction_id": found if kind == "step" else None,
             "request_id": found if kind == "request" else None,
-            "version": int(self.version.data)
-            if (self.version.data or "").isdigit() and len(self.version.data) < 10
-            else None,
+            "version": parse_id(self.version.data),
         }
 
 
@@ -161,7 +160,7 @@ class PerceptionForm(FlaskForm):
             "perceived": self.perceived.data,
             "expected": self.expected.data,
             "source": self.source.data,
-            "contact_id": (int(raw) if raw.isdigit() and len(raw) < 10 else raw) or None,
+            "contact_id": parse_id(raw) or raw or None,
         }
 
 

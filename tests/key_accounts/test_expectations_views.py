@@ -316,3 +316,26 @@ def test_the_account_history_tells_the_register_in_words(client, world, now):
     assert "Complaint" in history and "Perceived (1–5)" in history
     for key in ("owner_role", "category", "complaint", "interaction_id", ">price<", ">met<"):
         assert key not in history
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "99999999999", "-1", "step:²", "request:x"])
+def test_tampered_ids_and_scores_are_refused_not_500(client, world, now, raw):
+    e = _expectation(world.account_a)
+    login(client, world.rep_a)
+    closed = client.post(
+        f"/accounts/{world.account_a.id}/expectations/{e.id}/close",
+        data={
+            f"close-{e.id}-status": "met",
+            f"close-{e.id}-action": raw if ":" in raw else f"step:{raw}",
+            f"close-{e.id}-version": raw,
+        },
+    )
+    assert closed.status_code == 303
+    perceived = client.post(
+        f"/accounts/{world.account_a.id}/perceptions",
+        data={"perceived": raw, "expected": "3", "source": "survey", "contact_id": raw},
+    )
+    assert perceived.status_code == 422
+    assert _count(PerceptionRecord) == 0
+    db.session.expire_all()
+    assert db.session.get(AccountExpectation, e.id).status == ExpectationStatus.open
