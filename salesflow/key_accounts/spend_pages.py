@@ -18,6 +18,7 @@ from wtforms import HiddenField, StringField
 from salesflow import clock, scope
 from salesflow.accounts.models import Account, AccountMember, TeamRole
 from salesflow.auth.models import User
+from salesflow.contacts.models import Contact
 from salesflow.extensions import db
 from salesflow.key_accounts import spend, spend_effect
 from salesflow.key_accounts.spend_models import AccountBudget
@@ -53,6 +54,19 @@ class Panel:
     can_set: bool
     form: BudgetForm | None
     overview: bool  # the reader may open the spend page of every account in scope
+    per_contact: list[tuple[int, str, Decimal]]  # the largest shares: contact id, name, amount
+
+
+TOP_CONTACTS = 5
+
+
+def _per_contact(account: Account, year: int) -> list[tuple[int, str, Decimal]]:
+    """The customer attendees with the largest shares of this year's spend (each contact's
+    cost split equally among its attendees): two queries."""
+    shares = spend.spent_by_contact(account.id, year)
+    top = sorted(shares.items(), key=lambda item: (-item[1], item[0]))[:TOP_CONTACTS]
+    names = _names(Contact, {c for c, _a in top})
+    return [(c, names.get(c, ""), amount) for c, amount in top]
 
 
 def panel(user: User, account: Account, now: datetime) -> Panel:
@@ -70,7 +84,9 @@ def panel(user: User, account: Account, now: datetime) -> Panel:
             version=summary.versions.get(currency, ""),
             year=summary.year,
         )
-    return Panel(summary, can_set, form, scope.can_see_spend(user))
+    return Panel(
+        summary, can_set, form, scope.can_see_spend(user), _per_contact(account, summary.year)
+    )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from salesflow.audit.models import AuditEntry
 from salesflow.contacts.services import update_contact
 from salesflow.dependency.models import AccountSnapshot
 from salesflow.extensions import db
-from salesflow.key_accounts import spend
+from salesflow.key_accounts import spend, spend_pages
 from salesflow.key_accounts.spend_models import AccountBudget
 from tests import factories as f
 from tests.conftest import login, sql_statements
@@ -196,3 +196,38 @@ def test_pages_in_chinese(client, world, spent):
     for path in (f"/accounts/{world.account_a.id}", "/key-accounts/spend"):
         page = client.get(path)
         assert page.status_code == 200 and 'lang="zh' in page.get_data(as_text=True)
+
+
+def test_panel_shows_the_spend_per_customer_attendee(client, world, now):
+    """A meal of 100.00 for three (33.34, 33.33, 33.33: the cent left to the first by id) and a
+    visit of 50.00 for Zhang Wei alone: Zhang Wei 83.34, Wang Qiang 33.33, Li Na 33.33."""
+    a, zhang = world.account_a, world.contact_a
+    wang = f.make_contact(account=a, name="Wang Qiang")
+    li = f.make_contact(account=a, name="Li Na")
+    people = [zhang, wang, li]
+    f.make_interaction(account=a, owner=world.rep_a, kind="meal", cost=D("100"), contacts=people)
+    f.make_interaction(account=a, owner=world.rep_a, kind="visit", cost=D("50"), contacts=[zhang])
+    html = login(client, world.rep_a).get(f"/accounts/{a.id}").get_data(as_text=True)
+    line = html[html.index('id="spend-per-contact"') :]
+    line = " ".join(line[: line.index("</p>")].split())
+    assert f'href="/contacts/{zhang.id}">Zhang Wei</a> 83.34 CNY' in line
+    assert line.index("Zhang Wei") < line.index("Wang Qiang") < line.index("Li Na")  # ties by id
+    assert "33.33 CNY" in line
+
+
+def test_panel_reads_a_fixed_number_of_queries(world, now):
+    a = world.account_a
+
+    def count() -> int:
+        with sql_statements() as seen:
+            spend_pages.panel(world.director_a, a, now)
+        return len(seen)
+
+    f.make_interaction(account=a, owner=world.rep_a, cost=D(1), contacts=[world.contact_a])
+    few = count()
+    for i in range(10):
+        people = [f.make_contact(account=a, name=f"Guest {i}") for _ in range(2)]
+        f.make_interaction(account=a, owner=world.rep_a, kind="meal", cost=D(9), contacts=people)
+    spend.save_budget(a, 2026, {"amounts": {"CNY": "5", "USD": "5"}}, actor=world.admin, now=now)
+    db.session.flush()
+    assert count() == few
