@@ -18,6 +18,7 @@ from salesflow.extensions import db
 from salesflow.forms import fits
 from salesflow.key_accounts import hierarchy, tiering
 from salesflow.key_accounts.tiering_models import AccountTierChange
+from salesflow.validation import parse_id
 
 HISTORY_SHOWN = 10
 PAGE_SIZE = 50
@@ -76,7 +77,8 @@ class DecisionForm(FlaskForm):
 
 
 def tiering_version(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+    """The version the page showed (ASCII digits), else None: the service then asks for it."""
+    return parse_id(raw)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ def test_director_confirms_from_the_review(client, world, now):
         ("director_a", {"decision": "keep", "reason": ""}, 303),  # a reason is needed
         ("director_a", {"decision": "confirm", "version": "99"}, 303),  # stale
         ("director_b", {"decision": "confirm"}, 404),  # outside the scope
+        ("director_a", {"decision": "confirm", "version": "²"}, 303),  # not a version
     ],
 )
 def test_refused_decisions_keep_nothing(client, world, now, who, data, status):
