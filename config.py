@@ -1,5 +1,6 @@
 """Configuration read from the environment. SQLite under instance/ is the embedded default."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -52,6 +53,20 @@ def request_kinds(spec: str) -> tuple[dict[str, int] | None, dict[str, dict[str,
         if given:
             names[key] = dict(zip(("en", "zh"), (n.strip() for n in given), strict=False))
     return (lead or None), names
+
+
+def json_object(name: str, spec: str) -> dict:
+    """A setting given as a JSON object in the environment (empty: {}); anything else stops the
+    start with the setting's name."""
+    if not spec.strip():
+        return {}
+    try:
+        value = json.loads(spec)
+    except ValueError as problem:
+        raise ValueError(f"{name}: not JSON ({problem})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f'{name}: a JSON object is needed, like {{"thresholds": {{"A": 0.7}}}}')
+    return value
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -117,6 +132,9 @@ class Config:
     # working days), and after how many working days a decision still waiting is escalated to
     # leadership in the weekly digest.
     REQUEST_KINDS, REQUEST_KIND_NAMES = request_kinds(os.environ.get("REQUEST_KINDS", ""))
+    # Key accounts' tiering: weights, thresholds and rates over the defaults of
+    # salesflow/key_accounts/tiering.py, key by key (a JSON object).
+    TIERING = json_object("TIERING", os.environ.get("TIERING", ""))
     COMPANY_HOLIDAYS = [
         d.strip() for d in os.environ.get("SALESFLOW_HOLIDAYS", "").split(",") if d.strip()
     ]
