@@ -19,6 +19,7 @@ from salesflow.contacts.models import Contact
 from salesflow.dependency import charts, metrics, queries, snapshots
 from salesflow.extensions import db
 from salesflow.handovers.models import Handover, HandoverAccount
+from salesflow.key_accounts import layers as key_layers
 from salesflow.opportunities.models import Opportunity, OpportunityRole, Status, TriangleRole
 from salesflow.teams.models import Team
 from salesflow.ties import people as ties_people
@@ -269,6 +270,7 @@ class Row:
     team_name: str = ""
     holder: Person | None = None
     action: Action | None = None
+    layers: key_layers.Layers | None = None  # the three relationship layers, shown rows only
 
 
 def _action(row: Row) -> Action | None:
@@ -410,8 +412,10 @@ def dashboard(
     else:
         sort, direction = None, None
     shown = rows[(page - 1) * PAGE : page * PAGE]
+    shown_layers = key_layers.for_accounts({row.account.id for row in shown}, now=now)
     for row in shown:
         row.action = _action(row)
+        row.layers = shown_layers.get(row.account.id)
     holders = _holders(user, filters, found)
     trend = snapshots.trend(
         user,
