@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +17,8 @@ Ids = Annotated[list[BodyId], Field(max_length=200)]
 OPPORTUNITY = Field(
     None, description="The deal it was about: an opportunity of the same account, or null."
 )
+SpendKind = Literal["meal", "gift", "visit", "event", "travel", "other"]
+SPEND_KIND = "What the cost bought; null: from the kind (meal, event, visit, else other)."
 OCCURRED_AT = "ISO 8601 with offset, e.g. 2026-11-20T10:00:00+08:00 (a naive time is a 422)."
 
 
@@ -33,6 +35,7 @@ class _Fields(Strict):
     next_step: text(Interaction.next_step) | None = None
     next_step_due: Day | None = Field(None, description="YYYY-MM-DD; needs a next_step.")
     cost: Decimal | None = Field(None, description="Decimal string or number, ≥ 0, 2 decimals.")
+    spend_kind: SpendKind | None = Field(None, description=SPEND_KIND)
 
 
 class InteractionIn(_Fields):
@@ -82,6 +85,7 @@ class InteractionOut(BaseModel):
     next_step_due: date | None
     next_step_done_at: datetime | None
     cost: str | None
+    spend_kind: str | None
     owner_id: int
     deleted_at: datetime | None
     version: int
@@ -117,6 +121,7 @@ def interaction_out(interaction: Interaction) -> dict[str, Any]:
         "participant_ids": sorted(u.id for u in interaction.participants),
         "contact_ids": sorted(c.id for c in interaction.attendees),
         "cost": None if interaction.cost is None else str(interaction.cost),
+        "spend_kind": interaction.spend_kind,
     }
 
 

@@ -1,7 +1,7 @@
 """Forms for interactions: shape only; the rules live in interactions.services.
 
 Field names are a contract (browser tests, benchmark): account_id, kind, occurred_at, contact_ids,
-participant_ids, summary, outcome, next_step, next_step_due, cost, csrf_token.
+participant_ids, summary, outcome, next_step, next_step_due, cost, spend_kind, csrf_token.
 """
 
 from datetime import UTC, datetime
@@ -22,6 +22,7 @@ from wtforms.validators import Optional
 from salesflow import clock
 from salesflow.forms import DateField, DateTimeLocalField, fits
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.key_accounts import spend_kinds
 from salesflow.key_accounts.expectations_quicklog import PerceptionFields
 from salesflow.labels import choices
 from salesflow.validation import coerce_id, coerce_ids, parse_id
@@ -37,6 +38,7 @@ FIELD_LABELS = {
     "next_step": _l("Next step"),
     "next_step_due": _l("Due"),
     "cost": _l("Cost"),
+    "spend_kind": _l("Spent on"),
     "next_step_done_at": _l("Next step done"),
     "deleted_at": _l("Deleted"),
     "opportunity_id": _l("Opportunity"),
@@ -90,6 +92,9 @@ class InteractionForm(PerceptionFields, FlaskForm):
     )
     next_step_due = DateField(FIELD_LABELS["next_step_due"], validators=[Optional()])
     cost = DecimalField(FIELD_LABELS["cost"], validators=[Optional()], places=None)
+    spend_kind = SelectField(
+        FIELD_LABELS["spend_kind"], choices=spend_kinds.form_choices(), validate_choice=False
+    )
     version = HiddenField()
 
     def fill(self, interaction: Interaction) -> None:
@@ -101,6 +106,7 @@ class InteractionForm(PerceptionFields, FlaskForm):
         self.participant_ids.data = [u.id for u in interaction.participants]
         for name in ("summary", "outcome", "next_step", "next_step_due", "cost"):
             getattr(self, name).data = getattr(interaction, name)
+        self.spend_kind.data = interaction.spend_kind or ""
         self.version.data = str(interaction.version)
 
     def service_data(self) -> dict[str, Any]:
@@ -116,6 +122,7 @@ class InteractionForm(PerceptionFields, FlaskForm):
             "next_step": self.next_step.data,
             "next_step_due": self.next_step_due.data,
             "cost": self.cost.data,
+            "spend_kind": self.spend_kind.data,
         }
         data["version"] = parse_id(self.version.data)  # required when changing, not logging
         return data

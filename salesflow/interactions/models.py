@@ -61,6 +61,8 @@ class Interaction(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     next_step_due: so.Mapped[date | None]
     next_step_done_at: so.Mapped[datetime | None]
     cost: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(14, 2))
+    # What the cost bought (key_accounts.spend_kinds); None: read from the kind of contact.
+    spend_kind: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     # Who logged it and owns the next step.
     owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
 

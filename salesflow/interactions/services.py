@@ -27,6 +27,7 @@ from salesflow.interactions.models import (
     interaction_attendees,
     interaction_participants,
 )
+from salesflow.key_accounts.spend_kinds import clean_spend_kind
 from salesflow.opportunities.models import Opportunity
 from salesflow.ties import touches
 from salesflow.validation import Errors, add, day, is_id, moment, money, require_version, text
@@ -42,6 +43,7 @@ COLUMNS = (
     "next_step",
     "next_step_due",
     "cost",
+    "spend_kind",
 )
 MAX_COST = Decimal(10) ** 10
 # A contact logged from a phone in another time zone may be "tomorrow" here; more is a typo.
@@ -70,6 +72,14 @@ def _cost(value: Any, errors: Errors) -> Decimal | None:
     return money(
         value, "cost", errors, maximum=MAX_COST, negative=_l("The cost cannot be negative.")
     )
+
+
+def _spend(data: dict[str, Any], clean: dict[str, Any], errors: Errors) -> None:
+    """The cost and what it bought (its spend kind), each when given."""
+    if "cost" in data:
+        clean["cost"] = _cost(data["cost"], errors)
+    if "spend_kind" in data:
+        clean["spend_kind"] = clean_spend_kind(data["spend_kind"], errors)
 
 
 def _participants(
@@ -158,8 +168,7 @@ def _validate(
             clean["kind"] = Kind(data["kind"])
         except ValueError:
             add(errors, "kind", _l("Not one of the allowed values."))
-    if "cost" in data:
-        clean["cost"] = _cost(data["cost"], errors)
+    _spend(data, clean, errors)
     if "next_step_due" in data:
         clean["next_step_due"] = day(data["next_step_due"], "next_step_due", errors)
     if "opportunity_id" in data and account_id is not None:

@@ -2,7 +2,7 @@
 its logged contacts cost — each contact's cost split equally among its customer attendees.
 
 The spend is read from the interactions' `cost` (in the company's currency, config CURRENCY),
-the kind of spend from the kind of contact (a meal, an event, a visit; the rest "other").
+the kind of spend as chosen when logging, else from the kind of contact (spend_kinds).
 Everything here is set-wise: a fixed number of queries for any number of accounts."""
 
 from collections import defaultdict
@@ -22,6 +22,7 @@ from salesflow.auth.models import User
 from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, Kind, interaction_attendees
+from salesflow.key_accounts.spend_kinds import SPEND_KINDS
 from salesflow.key_accounts.spend_models import AccountBudget
 from salesflow.opportunities.services import CURRENCY
 from salesflow.validation import Errors, add, is_id, money
@@ -31,14 +32,6 @@ MAX_AMOUNT = Decimal("1000000000000")
 MAX_CURRENCIES = 10
 CENT = Decimal("0.01")
 
-SPEND_KINDS = {
-    "meal": _l("Meals"),
-    "gift": _l("Gifts"),
-    "visit": _l("Visits"),
-    "event": _l("Events"),
-    "travel": _l("Travel"),
-    "other": _l("Other spend"),
-}
 # The kind of spend a kind of contact is (a gift or travel is never inferred).
 SPEND_KIND_OF = {
     Kind.meal: "meal",
@@ -47,8 +40,12 @@ SPEND_KIND_OF = {
     Kind.exec_visit: "visit",
     Kind.site_visit: "visit",
 }
-_KIND_CASE = sa.case(
-    *[(Interaction.kind == k, v) for k, v in SPEND_KIND_OF.items()], else_=sa.literal("other")
+# The kind chosen when logging, else the one read from the kind of contact.
+_KIND_CASE = sa.func.coalesce(
+    Interaction.spend_kind,
+    sa.case(
+        *[(Interaction.kind == k, v) for k, v in SPEND_KIND_OF.items()], else_=sa.literal("other")
+    ),
 )
 
 
