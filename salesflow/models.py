@@ -9,6 +9,7 @@ from salesflow.dependency.models import AccountSnapshot
 from salesflow.handovers.models import Handover, HandoverAccount
 from salesflow.imports.models import Import, ImportFile, ImportKey, ImportMapping, ImportRow
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.key_accounts.deal_roles_models import OpportunityContact
 from salesflow.key_accounts.expectations_models import AccountExpectation, PerceptionRecord
 from salesflow.key_accounts.plans_models import AccountPlan, PlanObjective
 from salesflow.key_accounts.spend_models import AccountBudget
@@ -62,6 +63,7 @@ __all__ = [
     "StageChange",
     "PlaybookVersion",
     "RequestChange",
+    "OpportunityContact",
     "OpportunityRole",
     "Opportunity",
     "Move",
