@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from salesflow import formatting, scope
@@ -32,7 +32,12 @@ from salesflow.contacts.models import Contact
 from salesflow.extensions import db
 from salesflow.interactions.forms import FIELD_LABELS as INTERACTION_LABELS
 from salesflow.interactions.models import Interaction
-from salesflow.key_accounts import expectations_pages, tiering_pages
+from salesflow.key_accounts import (
+    expectations_pages,
+    plans_forms,
+    spend_pages,
+    tiering_pages,
+)
 from salesflow.labels import label
 from salesflow.opportunities.forms import FIELD_LABELS as OPPORTUNITY_LABELS
 from salesflow.opportunities.models import Opportunity
@@ -76,6 +81,8 @@ LABELS: dict[str, Mapping[str, Any]] = {
     REQUESTS: REQUEST_LABELS,
     **expectations_pages.AUDIT_LABELS,  # account_expectations, perception_records
     **tiering_pages.AUDIT_LABELS,  # account_tier_changes
+    **plans_forms.AUDIT_LABELS,  # account_plans
+    **spend_pages.AUDIT_LABELS,  # account_budgets
 }
 COMMON_LABELS = {
     "account_id": _l("Account"),
@@ -119,6 +126,11 @@ RECORD_TITLES = {
     DEALS: _l("Opportunity: %(name)s"),
     LOGS: _l("Contact log: %(name)s"),
     REQUESTS: _l("Request: %(name)s"),
+}
+# Records with no page of their own, named on an account's history by what they are.
+RECORD_KINDS = {
+    "account_plans": _l("Account plan"),
+    "account_budgets": _l("Relationship budget"),
 }
 RECORD_PAGES = {
     ACCOUNTS: ("accounts.detail", "account_id"),
@@ -330,6 +342,16 @@ def _request_value(field: str, value: Any) -> str | None:
     return None
 
 
+def _key_account_value(entity: str, field: str, value: Any) -> str | None:
+    """A plan's objectives by their number (the entry keeps their kinds and parameters); a
+    budget's amount as a number (its currency is a field of its own)."""
+    if entity == "account_plans" and field == "objectives" and isinstance(value, list):
+        return ngettext("%(num)d objective", "%(num)d objectives", len(value))
+    if entity == "account_budgets" and field == "amount":
+        return formatting.format_number(value, "#,##0.##")
+    return None
+
+
 def value_text(
     field: str, value: Any, names: Names, deal: Deal | None = None, *, entity: str = ""
 ) -> str:
@@ -340,6 +362,8 @@ def value_text(
         return shown
     if entity in expectations_pages.AUDIT_LABELS and field in expectations_pages.WORDED:
         return expectations_pages.word(value)
+    if (shown := _key_account_value(entity, field, value)) is not None:
+        return shown
     if (shown := _deal_value(field, value, deal)) is not None:
         return shown
     if (shown := _named(field, value, names)) is not None:
@@ -391,7 +415,11 @@ def _cause(entry: AuditEntry) -> str | None:
 
 def _record(entry: AuditEntry, page: tuple[str, int] | None, names: Names) -> Record | None:
     """The record an entry belongs to, unless it is the page's own."""
-    if page == (entry.entity_type, entry.entity_id) or entry.entity_type not in RECORD_PAGES:
+    if page == (entry.entity_type, entry.entity_id):
+        return None
+    if entry.entity_type in RECORD_KINDS:
+        return Record(str(RECORD_KINDS[entry.entity_type]), None)
+    if entry.entity_type not in RECORD_PAGES:
         return None
     kind = entry.entity_type
     name = names.name(kind, entry.entity_id)

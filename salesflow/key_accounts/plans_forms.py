@@ -31,6 +31,10 @@ TEXT_LABELS = {
     "threats": _l("Relationship threats"),
 }
 OBJECTIVES_LABEL = _l("Relationship objectives")
+# The audit trail's labels of a plan's fields (audit.words reads them by table name).
+AUDIT_LABELS: dict[str, dict[str, Any]] = {
+    "account_plans": {**TEXT_LABELS, "objectives": OBJECTIVES_LABEL, "year": _l("Year")}
+}
 KIND_LABELS = {
     ObjectiveKind.contact_attitude: _l("A contact at an attitude or better"),
     ObjectiveKind.decision_makers_held: _l("Every decision maker held by our people"),

@@ -141,7 +141,13 @@ def save_plan(
     if created:
         changes["year"] = (None, year)
     db.session.flush()
-    # Kept on the plan's own history, not yet on the account's (its words have no labels for
-    # a plan's fields): the entry still names the plan, whose row names the account.
-    audit.record(plan, "create" if created else "update", changes, actor=actor, now=now)
+    # On the plan's own history and the account's (audit.words has the plan's labels).
+    audit.record(
+        plan,
+        "create" if created else "update",
+        changes,
+        actor=actor,
+        now=now,
+        account_id=account.id,
+    )
     return plan

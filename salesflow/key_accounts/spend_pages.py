@@ -26,6 +26,14 @@ from salesflow.teams.models import Team
 
 PER_PAGE = 50
 Money = dict[str, Decimal]
+# The audit trail's labels of a budget's fields (audit.words reads them by table name).
+AUDIT_LABELS: dict[str, dict[str, Any]] = {
+    "account_budgets": {
+        "year": _l("Year"),
+        "currency": _l("Currency"),
+        "amount": _l("Relationship budget"),
+    }
+}
 
 
 class BudgetForm(FlaskForm):

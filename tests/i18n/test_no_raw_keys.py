@@ -18,6 +18,7 @@ from salesflow.dependency import snapshots
 from salesflow.extensions import db
 from salesflow.handovers import services as handover_services
 from salesflow.interactions import services as interaction_services
+from salesflow.key_accounts import plans_services, spend
 from salesflow.opportunities import moves
 from salesflow.opportunities import services as deal_services
 from salesflow.playbooks import registry
@@ -183,6 +184,43 @@ def rich(world, now):
             "account_ids": [w.account_a.id],
             "due_date": date(2026, 12, 20),
         },
+        actor=w.director_a,
+        now=now,
+    )
+    # An account plan written then changed (texts and objectives), and a budget set then raised.
+    plan = plans_services.save_plan(
+        w.account_a,
+        now.year,
+        {
+            "vision": "Their partner of choice for the grid",
+            "objectives": [
+                {
+                    "kind": "contact_attitude",
+                    "title": "The evaluator on our side",
+                    "due": date(now.year, 12, 31),
+                    "params": {"contact_id": evaluator.id, "attitude": "champion"},
+                }
+            ],
+        },
+        actor=w.rep_a,
+        now=now,
+    )
+    db.session.commit()  # each save is a request of its own
+    plans_services.save_plan(
+        w.account_a,
+        now.year,
+        {"version": plan.version, "threats": "A rival courts their CIO", "objectives": []},
+        actor=w.rep_a,
+        now=now,
+    )
+    spend.save_budget(
+        w.account_a, now.year, {"amounts": {"CNY": "50000"}}, actor=w.director_a, now=now
+    )
+    [budget] = spend.budgets_by_account([w.account_a.id], now.year)[w.account_a.id]
+    spend.save_budget(
+        w.account_a,
+        now.year,
+        {"amounts": {"CNY": "65000.5"}, "versions": {"CNY": budget.version}},
         actor=w.director_a,
         now=now,
     )
