@@ -11,6 +11,7 @@ from salesflow.api import bp, caller, paginate, token_auth
 from salesflow.api.schemas import BodyId, Day, Id, Moment, Strict, Version, provided, text
 from salesflow.interactions import queries, services
 from salesflow.interactions.models import Interaction, Kind
+from salesflow.key_accounts import spend_split
 
 ERRORS = {404: "Not found or outside your scope", 422: "Invalid input"}
 Ids = Annotated[list[BodyId], Field(max_length=200)]
@@ -19,6 +20,22 @@ OPPORTUNITY = Field(
 )
 SpendKind = Literal["meal", "gift", "visit", "event", "travel", "other"]
 SPEND_KIND = "What the cost bought; null: from the kind (meal, event, visit, else other)."
+SPEND = (
+    "Amounts per customer attendee, adding up to the cost; empty or null: the cost split "
+    "equally among the attendees."
+)
+
+
+class ShareIn(Strict):
+    contact_id: BodyId = Field(description="One of the contact's customer attendees.")
+    amount: Decimal = Field(description="Decimal string or number, ≥ 0, 2 decimals.")
+
+
+class ShareOut(BaseModel):
+    contact_id: int
+    amount: str
+
+
 OCCURRED_AT = "ISO 8601 with offset, e.g. 2026-11-20T10:00:00+08:00 (a naive time is a 422)."
 
 
@@ -36,6 +53,7 @@ class _Fields(Strict):
     next_step_due: Day | None = Field(None, description="YYYY-MM-DD; needs a next_step.")
     cost: Decimal | None = Field(None, description="Decimal string or number, ≥ 0, 2 decimals.")
     spend_kind: SpendKind | None = Field(None, description=SPEND_KIND)
+    spend: Annotated[list[ShareIn], Field(max_length=200)] | None = Field(None, description=SPEND)
 
 
 class InteractionIn(_Fields):
@@ -86,6 +104,7 @@ class InteractionOut(BaseModel):
     next_step_done_at: datetime | None
     cost: str | None
     spend_kind: str | None
+    spend: list[ShareOut]
     owner_id: int
     deleted_at: datetime | None
     version: int
@@ -122,6 +141,7 @@ def interaction_out(interaction: Interaction) -> dict[str, Any]:
         "contact_ids": sorted(c.id for c in interaction.attendees),
         "cost": None if interaction.cost is None else str(interaction.cost),
         "spend_kind": interaction.spend_kind,
+        "spend": spend_split.shares_out(interaction),
     }
 
 

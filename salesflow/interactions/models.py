@@ -75,6 +75,8 @@ class Interaction(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     attendees: so.Mapped[list["Contact"]] = so.relationship(  # noqa: F821
         secondary=interaction_attendees, order_by="Contact.name"
     )
+    # spend_shares: the attendees' shares of the cost when given per attendee, a relationship
+    # added by key_accounts.spend_models (which reads this model).
 
     @hybrid_property
     def has_open_step(self) -> bool:

@@ -194,7 +194,9 @@ def list_query(
 ) -> sa.Select[Any]:
     """The interactions `user` may see (not deleted), filtered; for the API's list."""
     query = _visible(user).options(
-        so.selectinload(Interaction.participants), so.selectinload(Interaction.attendees)
+        so.selectinload(Interaction.participants),
+        so.selectinload(Interaction.attendees),
+        so.selectinload(Interaction.spend_shares),
     )
     if account_id is not None:
         query = query.where(Interaction.account_id == account_id)

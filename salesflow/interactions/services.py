@@ -27,6 +27,7 @@ from salesflow.interactions.models import (
     interaction_attendees,
     interaction_participants,
 )
+from salesflow.key_accounts import spend_split
 from salesflow.key_accounts.spend_kinds import clean_spend_kind
 from salesflow.opportunities.models import Opportunity
 from salesflow.ties import touches
@@ -183,6 +184,7 @@ def _validate(
     if data.get("contact_ids") is not None and account_id is not None:
         keep = {c.id for c in interaction.attendees} if interaction else set()
         clean["attendees"] = _attendees(data["contact_ids"], account_id, keep, errors, contacts)
+    spend_split.check(data, clean, interaction, errors)  # the amounts per attendee, if given
     return clean, errors
 
 
@@ -250,6 +252,7 @@ def log_interaction(
         )
     interaction = Interaction(account_id=account.id, owner_id=(owner or actor).id)
     changes = _apply(interaction, clean)
+    changes.update(spend_split.apply(interaction, clean))
     db.session.add(interaction)
     db.session.flush()
     touches.apply(touches.pairs(interaction))
@@ -392,6 +395,7 @@ def update_interaction(
         raise ValidationFailed(fields=errors)
     before = touches.pairs(interaction)
     changes = _apply(interaction, clean)
+    changes.update(spend_split.apply(interaction, clean))
     touches.apply(touches.difference(before, touches.pairs(interaction)))
     if {"next_step", "next_step_due"} & changes.keys() and interaction.next_step_done_at:
         changes["next_step_done_at"] = (interaction.next_step_done_at, None)

@@ -23,7 +23,7 @@ from salesflow.errors import Conflict, Forbidden, ValidationFailed
 from salesflow.extensions import db
 from salesflow.interactions.models import Interaction, Kind, interaction_attendees
 from salesflow.key_accounts.spend_kinds import SPEND_KINDS
-from salesflow.key_accounts.spend_models import AccountBudget
+from salesflow.key_accounts.spend_models import AccountBudget, InteractionSpend
 from salesflow.opportunities.services import CURRENCY
 from salesflow.validation import Errors, add, is_id, money
 
@@ -127,21 +127,36 @@ def split(cost: Decimal, contact_ids: list[int]) -> dict[int, Decimal]:
 
 
 def spent_by_contact(account_id: int, year: int) -> dict[int, Decimal]:
-    """Each customer attendee's share of the account's spend in `year`: one query."""
+    """Each customer attendee's share of the account's spend in `year`: the amounts given per
+    attendee where a contact has them, else its cost split equally; one query."""
+    given = sa.and_(
+        InteractionSpend.interaction_id == Interaction.id,
+        InteractionSpend.contact_id == interaction_attendees.c.contact_id,
+    )
     rows = db.session.execute(
-        sa.select(Interaction.id, Interaction.cost, interaction_attendees.c.contact_id)
+        sa.select(
+            Interaction.id,
+            Interaction.cost,
+            interaction_attendees.c.contact_id,
+            InteractionSpend.amount,
+        )
         .join(interaction_attendees, interaction_attendees.c.interaction_id == Interaction.id)
+        .outerjoin(InteractionSpend, given)
         .where(_costs([account_id], year))
         .order_by(Interaction.id)
     ).all()
     attendees: dict[int, list[int]] = defaultdict(list)
+    amounts: dict[int, dict[int, Decimal]] = defaultdict(dict)
     costs: dict[int, Decimal] = {}
-    for interaction_id, cost, contact_id in rows:
+    for interaction_id, cost, contact_id, amount in rows:
         attendees[interaction_id].append(contact_id)
         costs[interaction_id] = as_money(cost)
+        if amount is not None:
+            amounts[interaction_id][contact_id] = as_money(amount)
     shares: dict[int, Decimal] = defaultdict(Decimal)
     for interaction_id, people in attendees.items():
-        for contact_id, amount in split(costs[interaction_id], people).items():
+        each = amounts.get(interaction_id) or split(costs[interaction_id], people)
+        for contact_id, amount in each.items():
             shares[contact_id] += amount
     return dict(shares)
 
