@@ -165,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     from salesflow.imports.views import bp as imports_bp
     from salesflow.interactions.views import bp as interactions_bp
     from salesflow.key_accounts.briefing_views import bp as briefing_bp
+    from salesflow.key_accounts.deal_roles_views import bp as deal_roles_bp
     from salesflow.key_accounts.expectations_views import bp as expectations_bp
     from salesflow.key_accounts.plans_views import bp as plans_bp
     from salesflow.key_accounts.spend_views import bp as spend_bp
@@ -208,6 +209,7 @@ def register_blueprints(app: Flask) -> None:
         expectations_bp,
         spend_bp,
         briefing_bp,
+        deal_roles_bp,
     ):
         # HTML pages stay out of the OpenAPI document (APIFlask asks every blueprint).
         blueprint.enable_openapi = False  # type: ignore[attr-defined]

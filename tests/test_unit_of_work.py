@@ -370,6 +370,15 @@ REFUSALS["spend.set_budget"] = lambda w, now: Refused(
     BUTTON,
     f"/accounts/{w.account_a.id}#spend",
 )
+REFUSALS["deal_roles.change"] = lambda w, now: (
+    lambda d: Refused(
+        "rep_a",
+        f"/opportunities/{d.id}/contacts",
+        {"contact_id": str(w.contact_b.id), "role": "user", "version": str(d.version)},
+        BUTTON,
+        f"/opportunities/{d.id}#buying-roles",
+    )
+)(_deal(w))
 
 # Refused only by a missing or stale CSRF token (test_every_write_refused_without_csrf): nothing
 # a service could refuse — the user's own session, language, calendar and bell.

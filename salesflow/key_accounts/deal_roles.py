@@ -181,3 +181,24 @@ def set_deal_contacts(
 def contact_rows(opportunity: Opportunity) -> list[dict[str, Any]]:
     """The deal's explicit rows as [{contact_id, role}] (the API's `contacts`)."""
     return [{"contact_id": cid, "role": role} for cid, role in _pairs(opportunity.id)]
+
+
+def change_deal_contact(
+    opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
+) -> Opportunity:
+    """One change from the deal page: set `contact_id`'s role in the deal to `role`, or remove
+    the contact when `remove`. A deal still on its account's key contacts keeps them, each with
+    its account-level role, beside the change. Raises as set_deal_contacts."""
+    rows = {d.contact.id: d.role.value for d in deal_contacts(opportunity)}
+    contact_id = data.get("contact_id")
+    if data.get("remove"):
+        rows.pop(contact_id, None)  # type: ignore[arg-type]
+        listed = [{"contact_id": cid, "role": role} for cid, role in rows.items()]
+    else:
+        listed = [
+            {"contact_id": cid, "role": role} for cid, role in rows.items() if cid != contact_id
+        ]
+        listed.append({"contact_id": contact_id, "role": data.get("role")})
+    return set_deal_contacts(
+        opportunity, {"version": data.get("version"), "contacts": listed}, actor=actor, now=now
+    )

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from salesflow import scope
 from salesflow.auth.models import User
 from salesflow.extensions import db
+from salesflow.key_accounts import deal_roles_pages
 from salesflow.opportunities.facts import load_facts
 from salesflow.opportunities.forms import ApprovalForm, MoveForm, TickForm
 from salesflow.opportunities.history import StageLine
@@ -119,6 +120,7 @@ class DetailPage:
     tick_form: TickForm = field(default_factory=TickForm)
     approval_form: ApprovalForm = field(default_factory=ApprovalForm)
     requests: Any = None  # requests.pages.OpenRequests: the deal's open requests, and asking
+    buying_roles: Any = None  # key_accounts.deal_roles_pages.Panel: its contacts' roles in it
 
     @property
     def all_met(self) -> bool:
@@ -230,6 +232,7 @@ def build(opportunity: Opportunity, user: User, now: datetime) -> DetailPage:
         page.loss_reason = registry.loss_reason(playbook, opportunity.loss_reason)
     page.imported_at, page.unverified = _unverified(playbook, page.history)
     page.stage_history = stage_lines(page.history, playbook)
+    page.buying_roles = deal_roles_pages.panel(opportunity, user, now)
     page.requests = request_pages.for_deal(
         user, opportunity, now, can_ask=page.can_work and opportunity.is_open
     )
