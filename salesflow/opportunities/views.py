@@ -19,6 +19,7 @@ from salesflow.audit import words
 from salesflow.errors import Forbidden
 from salesflow.forms import save_form
 from salesflow.interactions import timeline
+from salesflow.key_accounts import deal_roles
 from salesflow.opportunities import decisions, queries, services
 from salesflow.opportunities import detail as page_detail
 from salesflow.opportunities.forms import MoveForm, OpportunityForm, RolesForm
@@ -123,6 +124,7 @@ def board():
         filters=filters,
         move_form=MoveForm(),
         pending=set(decisions.pending_on(shown)),  # the cards with a decision asked
+        single_threaded=deal_roles.single_threaded(shown, now=now),
         list_args=list_args,
         **_filter_options(),
     )

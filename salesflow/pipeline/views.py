@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from salesflow import clock, scope
 from salesflow.errors import Forbidden, NotFound
 from salesflow.formatting import format_month
+from salesflow.key_accounts import deal_roles
 from salesflow.opportunities import decisions, queries
 from salesflow.opportunities.forms import MoveForm
 from salesflow.opportunities.views import _filter_options, _id, filters_from_args
@@ -122,13 +123,14 @@ def board_cards():
     ):
         raise NotFound()
     stage = request.args.get("stage", "")[:60]
+    now = clock.now()
     cards, cursor = queries.board_cards(
         current_user,
         playbook,
         filters_from_args(),
         stage,
         request.args.get("cursor"),
-        now=clock.now(),
+        now=now,
     )
     list_args = {k: v for k, v in request.args.items() if k not in ("stage", "cursor")}
     return render_template(
@@ -141,6 +143,7 @@ def board_cards():
         stage_keys=[s.key for s in playbook.stages],
         list_args=list_args,
         pending=set(decisions.pending_on([card.deal.id for card in cards])),
+        single_threaded=deal_roles.single_threaded([card.deal.id for card in cards], now=now),
         move_form=MoveForm(),
     )
 

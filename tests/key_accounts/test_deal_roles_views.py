@@ -125,3 +125,39 @@ def test_the_panel_reads_a_fixed_number_of_queries(client, world, deal):
         f.make_interaction(account=world.account_a, owner=world.rep_a2, contacts=[contact])
     db.session.flush()
     assert count() == few
+
+
+def _board(client, user):
+    login(client, user)
+    return client.get("/pipeline?playbook=enterprise&filtered=1").get_data(as_text=True)
+
+
+def test_the_board_badges_single_threaded_cards_in_one_query(client, world, deal):
+    """The first card: Zhang Wei held by rep_a alone; the second's decision maker in the deal is
+    held by two people; the badge links to the deal's buying roles."""
+    two = f.make_opportunity(account=world.account_a, name="Held twice")
+    wang = f.make_contact(account=world.account_a, name="Wang Qiang")
+    db.session.add(
+        OpportunityContact(opportunity_id=two.id, contact_id=wang.id, role="decision_maker")
+    )
+    f.make_interaction(
+        account=world.account_a,
+        owner=world.rep_a,
+        participants=[world.rep_a, world.rep_a2],
+        contacts=[wang],
+    )
+    html = _board(client, world.director_a)
+    assert html.count('class="badge text-bg-warning text-decoration-none single-threaded"') == 1
+    assert f"/opportunities/{deal.id}#buying-roles" in html
+    assert f"/opportunities/{two.id}#buying-roles" not in html
+    cards = client.get("/pipeline/cards?playbook=enterprise&stage=validate&filtered=1").text
+    assert f"/opportunities/{deal.id}#buying-roles" in cards
+
+
+def test_the_board_asks_once_for_every_shown_card(client, world, deal):
+    for _ in range(8):
+        f.make_opportunity(account=world.account_a)
+    login(client, world.director_a)
+    with sql_statements() as seen:
+        client.get("/pipeline?playbook=enterprise&filtered=1")
+    assert sum("deal_decision_makers" in s for s in seen) == 1
