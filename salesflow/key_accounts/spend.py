@@ -261,19 +261,19 @@ def _apply(
         db.session.add(budget)
         db.session.flush()
         changes = {"year": (None, year), "currency": (None, currency), "amount": (None, amount)}
-        audit.record(budget, "create", changes, actor=actor, now=now)
+        audit.record(budget, "create", changes, actor=actor, now=now, account_id=account.id)
     elif amount is None:
         changes = {
             "year": (year, None),
             "currency": (currency, None),
             "amount": (budget.amount, None),
         }
-        audit.record(budget, "delete", changes, actor=actor, now=now)
+        audit.record(budget, "delete", changes, actor=actor, now=now, account_id=account.id)
         db.session.delete(budget)
     else:
         changes = audit.apply_changes(budget, {"amount": amount}, ("amount",))
         db.session.flush()
-        audit.record(budget, "update", changes, actor=actor, now=now)
+        audit.record(budget, "update", changes, actor=actor, now=now, account_id=account.id)
 
 
 # What the pages and the API show --------------------------------------------------------------

@@ -4,11 +4,9 @@ number, the budget's amount as a number beside its currency."""
 
 from datetime import date
 
-from salesflow.audit import services as audit
 from salesflow.audit import words
 from salesflow.extensions import db
-from salesflow.key_accounts import plans_services
-from salesflow.key_accounts.spend_models import AccountBudget
+from salesflow.key_accounts import plans_services, spend
 from tests.conftest import login
 
 
@@ -59,24 +57,29 @@ def test_the_plan_written_then_changed_on_the_account_history(client, world, now
     assert "Relationship threats" in page and "executive_exchange" not in page
 
 
-def test_a_budget_entry_in_words(world, now):
-    budget = AccountBudget(account_id=world.account_a.id, year=2026, currency="USD", amount=500)
-    db.session.add(budget)
-    db.session.flush()
-    changes = {"year": (None, 2026), "currency": (None, "USD"), "amount": (None, 1234.5)}
-    audit.record(
-        budget, "create", changes, actor=world.director_a, now=now, account_id=world.account_a.id
+def test_a_budget_set_then_raised_on_the_account_history(world, now):
+    account = world.account_a
+    spend.save_budget(account, 2026, {"amounts": {"USD": "1000"}}, actor=world.director_a, now=now)
+    db.session.commit()
+    [budget] = spend.budgets_by_account([account.id], 2026)[account.id]
+    spend.save_budget(
+        account,
+        2026,
+        {"amounts": {"USD": "1234.5"}, "versions": {"USD": budget.version}},
+        actor=world.director_a,
+        now=now,
     )
     db.session.commit()
 
-    [row] = [
+    raised, set_ = [
         r
-        for r in words.account_history(world.account_a.id, world.rep_a)
+        for r in words.account_history(account.id, world.rep_a)
         if r.record and r.record.title == "Relationship budget"
     ]
 
-    assert _changes(row) == {
+    assert _changes(raised) == {"Relationship budget": ("1,000", "1,234.5")}
+    assert _changes(set_) == {
         "Year": ("—", "2026"),
         "Currency": ("—", "USD"),
-        "Relationship budget": ("—", "1,234.5"),
+        "Relationship budget": ("—", "1,000"),
     }
