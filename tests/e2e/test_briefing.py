@@ -17,6 +17,10 @@ from tests.e2e.helpers import assert_accessible, log_in, translate
 
 LOCALE = "zh-CN"
 _n = itertools.count()
+SUMMARY = (
+    "详细讨论了配网自动化二期的技术路线、实施计划、付款方式以及售后服务承诺，"
+    "客户提出多项具体要求，并希望下次带来样机演示。"
+)
 
 GUESTS = [  # name, title, decision role, influence, attitude, level, hometown, education
     (
@@ -86,13 +90,14 @@ def _world() -> dict:
         for field, value in PROFILE.items():
             setattr(guest, field, value)
         guests.append(guest)
-    for days in (20, 60, 120):  # three last contacts each, long summaries
+    for days in (70, 100, 130):  # three last contacts each, all last quarter, long summaries
         f.make_interaction(
             account=account,
             owner=rep,
             participants=[rep, other],
-            contacts=guests[1:],
+            contacts=guests,
             days_ago=days,
+            summary=SUMMARY,
         )
     f.make_opportunity(account=account, stage="shape", name="配网自动化二期", roles={rep: "AR"})
     now = clock.now()
@@ -133,7 +138,7 @@ def test_prepare_print_and_log_a_visit_in_chinese(live_server, browser):
 
         # Before the visit: the objective not started, the budget untouched.
         page.goto(f"{account_url}/plan")
-        assert page.locator("#objectives .progress-bar").inner_text() == "0%"
+        assert page.locator("#objectives .progress-bar").inner_text() == "25%"  # last quarter
         page.goto(account_url)
         before = page.locator("#spend-summary").inner_text()
         assert "10,000" in before
@@ -178,7 +183,7 @@ def test_prepare_print_and_log_a_visit_in_chinese(live_server, browser):
         after = page.locator("#spend-summary").inner_text()
         assert after != before and "600" in after and "9,400" in after
         page.goto(f"{account_url}/plan")
-        assert page.locator("#objectives .progress-bar").inner_text() == "25%"
+        assert page.locator("#objectives .progress-bar").inner_text() == "50%"  # and this one
         assert "每季度一次高层交流" in page.locator("#objectives").inner_text()
         assert_accessible(page)
     except Exception:
