@@ -134,7 +134,9 @@ def save_plan(
     ]
     changes = audit.apply_changes(plan, texts, TEXTS)
     if created or before != objectives:
-        plan.objectives = [PlanObjective(**o) for o in objectives]
+        plan.objectives = [
+            PlanObjective(**{**o, "kind": ObjectiveKind(o["kind"])}) for o in objectives
+        ]
         changes["objectives"] = (_summary(before), _summary(objectives))
         if not created:  # the objectives move the plan's version
             so.attributes.flag_modified(plan, "year")

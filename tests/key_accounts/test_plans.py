@@ -288,3 +288,16 @@ def test_the_plan_reads_a_fixed_number_of_queries_however_many_objectives(app, p
             plans_pages.build(planned.account, world.rep_a, year, now)
         counts.append(len(seen))
     assert counts[0] == counts[1] <= 12
+
+
+def test_a_plan_saved_twice_in_one_transaction_compares_its_new_objectives(planned, world, now):
+    """The second save reads the objectives the first one made, before anything reloads them."""
+    from salesflow.key_accounts import plans_services
+
+    body = planned.body()
+    for objective in body["objectives"]:  # as the API and the form hand them over
+        objective["due"] = date.fromisoformat(objective["due"])
+    plan = plans_services.save_plan(planned.account, 2026, body, actor=world.rep_a, now=now)
+    again = {**body, "version": plan.version, "objectives": body["objectives"][:1]}
+    plan = plans_services.save_plan(planned.account, 2026, again, actor=world.rep_a, now=now)
+    assert [o.title for o in plan.objectives] == ["CIO at supporter by June"]
