@@ -5,6 +5,7 @@ two whatever their number); the figures themselves stay in pipeline.figures."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask_babel import get_locale
 
 from salesflow.auth.models import User
 from salesflow.extensions import db
+from salesflow.key_accounts import deal_roles
 from salesflow.opportunities.models import Opportunity, OpportunityRole, TriangleRole
 from salesflow.pipeline.figures.compliance import Compliance
 from salesflow.playbooks import registry
@@ -27,6 +29,8 @@ class DealFacts:
     ar: str | None  # the AR's name; None when the seat is empty
     amount: Decimal | None
     currency: str
+    # its decision makers in the deal held by only one of our people (key_accounts.deal_roles)
+    single_threaded: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,8 @@ class OverrideRow:
     facts: DealFacts
 
 
-def deal_facts(ids: Iterable[int]) -> dict[int, DealFacts]:
-    """Each deal's AR, amount and currency: one query."""
+def deal_facts(ids: Iterable[int], *, now: datetime) -> dict[int, DealFacts]:
+    """Each deal's AR, amount, currency and whether it is single-threaded: two queries."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
@@ -57,7 +61,11 @@ def deal_facts(ids: Iterable[int]) -> dict[int, DealFacts]:
         .outerjoin(User, User.id == ar.user_id)
         .where(Opportunity.id.in_(wanted))
     )
-    return {deal_id: DealFacts(name, amount, currency) for deal_id, name, amount, currency in rows}
+    flagged = deal_roles.single_threaded(wanted, now=now)
+    return {
+        deal_id: DealFacts(name, amount, currency, deal_id in flagged)
+        for deal_id, name, amount, currency in rows
+    }
 
 
 def _names(ids: Iterable[int | None]) -> dict[int, str]:
@@ -67,14 +75,17 @@ def _names(ids: Iterable[int | None]) -> dict[int, str]:
     return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted))).all())
 
 
-def lists(breaches: list[Any], triangle: Any, chain: Any, compliance: Compliance) -> dict[str, Any]:
+def lists(
+    breaches: list[Any], triangle: Any, chain: Any, compliance: Compliance, *, now: datetime
+) -> dict[str, Any]:
     """The review's lists with their deals' facts: `breach_rows`, `triangle_rows`, `chain_rows`
-    (Row) and `override_rows` (OverrideRow). Two queries."""
+    (Row) and `override_rows` (OverrideRow). Three queries."""
     overrides = compliance.overrides
     facts = deal_facts(
         [b.opportunity_id for b in breaches]
         + [g.opportunity_id for g in (*triangle.shown, *chain.shown)]
-        + [change.opportunity_id for change, _name in overrides]
+        + [change.opportunity_id for change, _name in overrides],
+        now=now,
     )
     by = _names(change.actor_id for change, _name in overrides)
     none = DealFacts(None, None, "")

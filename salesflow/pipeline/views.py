@@ -88,6 +88,7 @@ def review():
             context["triangle_gaps"],
             context["chain_gaps"],
             context["compliance"],
+            now=now,
         )
         months = figures.forecast(current_user, filters, now=now)
         context |= {

@@ -161,3 +161,22 @@ def test_the_board_asks_once_for_every_shown_card(client, world, deal):
     with sql_statements() as seen:
         client.get("/pipeline?playbook=enterprise&filtered=1")
     assert sum("deal_decision_makers" in s for s in seen) == 1
+
+
+def test_the_review_badges_single_threaded_deals_over_their_limit(client, world, deal):
+    """Two deals over their stage's limit: Zhang Wei holds the first (rep_a alone); the second is
+    on account_b, whose contact decides nothing."""
+    f.make_opportunity(account=world.account_a, name="Late one", days_in_stage=60)
+    f.make_opportunity(account=world.account_b, name="Late south", days_in_stage=60)
+    login(client, world.leader)
+    with sql_statements() as seen:
+        html = client.get("/pipeline/review").get_data(as_text=True)
+    assert "Late one" in html and "Late south" in html
+    assert sum("deal_decision_makers" in s for s in seen) == 1
+
+    def facts_after(name: str) -> str:  # the deal's facts beside its name on the first list
+        start = html.index("deal-facts", html.index(name))
+        return html[start : html.index("</span>\n", start)]
+
+    assert "Single-threaded" in facts_after("Late one")
+    assert "Single-threaded" not in facts_after("Late south")
