@@ -1,7 +1,8 @@
 """Forms for interactions: shape only; the rules live in interactions.services.
 
 Field names are a contract (browser tests, benchmark): account_id, kind, occurred_at, contact_ids,
-participant_ids, summary, outcome, next_step, next_step_due, cost, spend_kind, csrf_token.
+participant_ids, summary, outcome, next_step, next_step_due, cost, spend_kind, spend_contact and
+spend_amount (one of each per customer attendee, in order), csrf_token.
 """
 
 from datetime import UTC, datetime
@@ -95,6 +96,10 @@ class InteractionForm(PerceptionFields, FlaskForm):
     spend_kind = SelectField(
         FIELD_LABELS["spend_kind"], choices=spend_kinds.form_choices(), validate_choice=False
     )
+    # The amounts per customer attendee (optional): one contact id and one amount per row of
+    # "their people", in the page's order; rendered by the template.
+    spend_contact = SelectMultipleField(coerce=str, validate_choice=False)
+    spend_amount = SelectMultipleField(coerce=str, validate_choice=False)
     version = HiddenField()
 
     def fill(self, interaction: Interaction) -> None:
@@ -107,7 +112,14 @@ class InteractionForm(PerceptionFields, FlaskForm):
         for name in ("summary", "outcome", "next_step", "next_step_due", "cost"):
             getattr(self, name).data = getattr(interaction, name)
         self.spend_kind.data = interaction.spend_kind or ""
+        self.spend_contact.data = [str(s.contact_id) for s in interaction.spend_shares]
+        self.spend_amount.data = [str(s.amount) for s in interaction.spend_shares]
         self.version.data = str(interaction.version)
+
+    def spend_given(self) -> dict[str, str]:
+        """{contact id: amount} as typed, the rows left empty left out."""
+        pairs = zip(self.spend_contact.data or [], self.spend_amount.data or [], strict=False)
+        return {c: a.strip() for c, a in pairs if a.strip()}
 
     def service_data(self) -> dict[str, Any]:
         """The fields as the service expects them (UTC time, id lists, empty as not set)."""
@@ -123,6 +135,9 @@ class InteractionForm(PerceptionFields, FlaskForm):
             "next_step_due": self.next_step_due.data,
             "cost": self.cost.data,
             "spend_kind": self.spend_kind.data,
+            "spend": [
+                {"contact_id": parse_id(c), "amount": a} for c, a in self.spend_given().items()
+            ],
         }
         data["version"] = parse_id(self.version.data)  # required when changing, not logging
         return data

@@ -16,7 +16,7 @@ from salesflow.interactions.models import Interaction
 from salesflow.key_accounts import spend
 from salesflow.key_accounts.spend_models import InteractionSpend
 from tests import factories as f
-from tests.conftest import api_as
+from tests.conftest import api_as, login
 
 D = Decimal
 
@@ -191,3 +191,50 @@ def test_the_api_takes_and_returns_them(app, world, now, three):
     assert [i["spend"] for i in listed if i["id"] == created.get_json()["id"]] == [
         created.get_json()["spend"]
     ]
+
+
+def _form(world, people, amounts, **overrides):
+    data = {
+        "account_id": str(world.account_a.id),
+        "kind": "meal",
+        "occurred_at": "2026-11-20T19:00",
+        "contact_ids": [str(c.id) for c in people],
+        "participant_ids": [str(world.rep_a.id)],
+        "summary": "Dinner with the CEO",
+        "cost": "300",
+        "spend_contact": [str(c.id) for c in people],
+        "spend_amount": amounts,
+    }
+    return {**data, **overrides}
+
+
+def test_the_quick_log_and_the_edit_form(client, world, now, three):
+    ceo, wang, li = three
+    login(client, world.rep_a)
+    page = client.get(f"/interactions/new?account_id={world.account_a.id}").get_data(as_text=True)
+    assert page.count('name="spend_amount"') == page.count('name="contact_ids"') >= 3
+    before = _count(), _rows()
+    refused = client.post("/interactions/new", data=_form(world, three, ["200", "50", "1"]))
+    assert refused.status_code == 422 and (_count(), _rows()) == before
+    text = refused.get_data(as_text=True)
+    assert "The amounts per attendee must add up to the cost." in text
+    assert 'value="200"' in text  # what was typed stays
+    saved = client.post("/interactions/new", data=_form(world, three, ["200", "", "100"]))
+    assert saved.status_code == 302
+    logged = db.session.scalars(sa.select(Interaction).order_by(Interaction.id.desc())).first()
+    assert {s.contact_id: s.amount for s in logged.spend_shares} == {
+        ceo.id: D("200.00"),
+        li.id: D("100.00"),
+    }
+    assert spend.spent_by_contact(world.account_a.id, 2026) == {
+        ceo.id: D("200.00"),
+        li.id: D("100.00"),
+    }  # Wang came, with no share of the cost
+    assert wang.id not in {s.contact_id for s in logged.spend_shares}
+    edit = client.get(f"/interactions/{logged.id}/edit").get_data(as_text=True)
+    assert 'value="200.00"' in edit and 'value="100.00"' in edit
+    cleared = client.post(
+        f"/interactions/{logged.id}/edit",
+        data=_form(world, three, ["", "", ""], version=str(logged.version)),
+    )
+    assert cleared.status_code == 302 and _rows() == 0
