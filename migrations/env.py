@@ -67,6 +67,17 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def refresh_statistics(connection):
+    """After the schema changed, the planner's statistics are gathered again: SQLite keeps none
+    for an index created after its last ANALYZE and may then walk a whole table through the wrong
+    index (the review's open deals: 600 ms instead of 120); PostgreSQL learns the new expression
+    indexes' values."""
+    if connection.in_transaction():
+        connection.commit()
+    connection.exec_driver_sql("ANALYZE")
+    connection.commit()
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -103,10 +114,13 @@ def run_migrations_online():
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
+        before = context.get_context().get_current_heads()
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+        if context.get_context().get_current_heads() != before:
+            refresh_statistics(connection)
 
 
 if context.is_offline_mode():
