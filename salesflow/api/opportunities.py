@@ -34,6 +34,7 @@ from salesflow.api.opportunity_schemas import (
 from salesflow.api.schemas import provided
 from salesflow.errors import ValidationFailed
 from salesflow.extensions import db
+from salesflow.key_accounts import deal_roles
 from salesflow.opportunities import decisions, moves, queries, services
 from salesflow.opportunities.facts import gate_results
 from salesflow.opportunities.models import (
@@ -160,7 +161,15 @@ def get_opportunity(opportunity_id: int):
 def deal_out(opportunity: Opportunity) -> dict[str, Any]:
     """One deal as GET, POST and PATCH answer it: its fields and its pending decisions."""
     pending = decisions.pending_on([opportunity.id]).get(opportunity.id, [])
-    return {**opportunity_out(opportunity), "pending_decisions": [pending_out(p) for p in pending]}
+    contacts = [
+        {"contact_id": d.contact.id, "role": d.role.value}
+        for d in deal_roles.deal_contacts(opportunity)
+    ]
+    return {
+        **opportunity_out(opportunity),
+        "pending_decisions": [pending_out(p) for p in pending],
+        "contacts": contacts,
+    }
 
 
 def pending_out(pending: decisions.PendingDecision) -> dict[str, Any]:
@@ -186,8 +195,12 @@ def pending_out(pending: decisions.PendingDecision) -> dict[str, Any]:
 @bp.output(OpportunityDetailOut)
 @bp.doc(summary="Change an open opportunity's fields", responses=WRITE_ERRORS)
 def update_opportunity(opportunity_id: int, data: OpportunityPatch):
-    opportunity = _load(opportunity_id)
-    services.update_opportunity(opportunity, provided(data), actor=caller(), now=clock.now())
+    opportunity, fields, now = _load(opportunity_id), provided(data), clock.now()
+    contacts = fields.pop("contacts", None)
+    services.update_opportunity(opportunity, fields, actor=caller(), now=now)
+    if contacts is not None:  # the version read was checked just above
+        change = {"version": opportunity.version, "contacts": contacts}
+        deal_roles.set_deal_contacts(opportunity, change, actor=caller(), now=now)
     return deal_out(opportunity)
 
 

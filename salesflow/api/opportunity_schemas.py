@@ -35,6 +35,11 @@ class OpportunityIn(_Fields):
     playbook: Key = Field(description="A key of GET /playbooks with `active` true.")
 
 
+class DealContact(BaseModel):
+    contact_id: int
+    role: str = Field(description="The contact's decision role in this deal.")
+
+
 class OpportunityPatch(_Fields):
     """Every field optional (PATCH semantics) but `version`, the one you read. The account and
     playbook stay: sending another one is a 422."""
@@ -42,6 +47,11 @@ class OpportunityPatch(_Fields):
     account_id: BodyId | None = None
     playbook: Key | None = None
     name: text(Opportunity.name, required=True) | None = None
+    contacts: list[DealContact] | None = Field(
+        None,
+        description="Replaces the contacts involved in the deal (current contacts of its "
+        "account, each once, with a decision role); [] goes back to the key contacts.",
+    )
     version: Version
 
 
@@ -118,6 +128,10 @@ class PendingDecisionOut(BaseModel):
 class OpportunityDetailOut(OpportunityOut):
     pending_decisions: list[PendingDecisionOut] = Field(
         description="Decisions asked of the team's director on this deal, not answered yet."
+    )
+    contacts: list[DealContact] = Field(
+        description="The customer contacts involved in the deal with their role in it; when "
+        "none was set, the account's key contacts with their account-level role."
     )
 
 
