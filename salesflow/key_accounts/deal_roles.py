@@ -145,7 +145,7 @@ def set_deal_contacts(
     opportunity: Opportunity, data: dict[str, Any], *, actor: User, now: datetime
 ) -> Opportunity:
     """Replace the deal's contacts with `data["contacts"]` ([{contact_id, role}]), naming the
-    deal's `version` read; audited as one change of "contacts" and the deal's version moves on.
+    deal's `version` read; audited as one change of "buying_roles" and the deal's version moves on.
     Raises Forbidden (scope.can_set_roles), ValidationFailed, Conflict (a stale version)."""
     if not scope.can_set_roles(actor, opportunity):
         raise Forbidden()
@@ -169,7 +169,7 @@ def set_deal_contacts(
         audit.record(
             opportunity,
             "update",
-            {"contacts": (before, after)},
+            {"buying_roles": (before, after)},
             actor=actor,
             now=now,
             account_id=opportunity.account_id,

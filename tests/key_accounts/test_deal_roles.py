@@ -116,7 +116,7 @@ def test_the_deals_ar_sets_a_role_in_the_deal_audited_and_versioned(world, deal,
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.entity_id == deal.id).order_by(AuditEntry.id.desc())
     ).first()
-    assert entry.changes == {"contacts": [[], [[wang.id, "decision_maker"]]]}
+    assert entry.changes == {"buying_roles": [[], [[wang.id, "decision_maker"]]]}
     with pytest.raises(Conflict):
         _set(deal, world.rep_a, now, [], version=version)
     _set(deal, world.director_a, now, [])  # removed: back to the account's key contacts
