@@ -35,6 +35,7 @@ from salesflow.interactions.models import Interaction
 from salesflow.key_accounts import (
     expectations_pages,
     plans_forms,
+    spend_kinds,
     spend_pages,
     tiering_pages,
 )
@@ -250,6 +251,11 @@ def _missing() -> str:
     return gettext("(removed)")
 
 
+def _key_id(key: Any) -> int | None:
+    """An id kept as a JSON object's key (a text of ASCII digits)."""
+    return int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else None
+
+
 def _collect(entry: AuditEntry, wanted: dict[str, set[int]]) -> None:
     if entry.entity_type in RECORD_PAGES:
         wanted[entry.entity_type].add(entry.entity_id)
@@ -263,6 +269,8 @@ def _collect(entry: AuditEntry, wanted: dict[str, set[int]]) -> None:
                 wanted[ID_LIST_FIELDS[field]].update(v for v in value if isinstance(v, int))
             elif field in PAIR_FIELDS and isinstance(value, list):
                 wanted[USERS].update(p[0] for p in value if isinstance(p, list) and p)
+            elif field == "spend" and isinstance(value, dict):  # a contact's shares of its cost
+                wanted[CONTACTS].update(i for i in map(_key_id, value) if i is not None)
 
 
 def stage_name(playbook: Playbook | None, key: str) -> str:
@@ -321,6 +329,11 @@ def _named(field: str, value: Any, names: Names) -> str | None:
         return ", ".join(names.name(ID_LIST_FIELDS[field], v) for v in value)
     if field in PAIR_FIELDS and isinstance(value, list):
         return _pair_text(field, value, names)
+    if field == "spend" and isinstance(value, dict):  # {contact id: amount}
+        return ", ".join(
+            f"{names.name(CONTACTS, _key_id(k))} {formatting.format_money(v)}"
+            for k, v in value.items()
+        )
     return None
 
 
@@ -349,6 +362,8 @@ def _key_account_value(entity: str, field: str, value: Any) -> str | None:
         return ngettext("%(num)d objective", "%(num)d objectives", len(value))
     if entity == "account_budgets" and field == "amount":
         return formatting.format_number(value, "#,##0.##")
+    if entity == LOGS and field == "spend_kind":
+        return str(spend_kinds.SPEND_KINDS.get(str(value), value))
     return None
 
 

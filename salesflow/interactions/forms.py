@@ -40,6 +40,7 @@ FIELD_LABELS = {
     "next_step_due": _l("Due"),
     "cost": _l("Cost"),
     "spend_kind": _l("Spent on"),
+    "spend": _l("Shares of the cost"),
     "next_step_done_at": _l("Next step done"),
     "deleted_at": _l("Deleted"),
     "opportunity_id": _l("Opportunity"),

@@ -238,3 +238,15 @@ def test_the_quick_log_and_the_edit_form(client, world, now, three):
         data=_form(world, three, ["", "", ""], version=str(logged.version)),
     )
     assert cleared.status_code == 302 and _rows() == 0
+
+
+def test_the_history_says_it_in_words(client, world, now, three):
+    ceo, _wang, li = three
+    login(client, world.rep_a)
+    client.post(
+        "/interactions/new", data=_form(world, three, ["200", "", "100"], spend_kind="gift")
+    )
+    logged = db.session.scalars(sa.select(Interaction).order_by(Interaction.id.desc())).first()
+    page = client.get(f"/interactions/{logged.id}").get_data(as_text=True)
+    assert "Spent on: — → Gifts" in page
+    assert f"Shares of the cost: — → {ceo.name} 200 CNY, {li.name} 100 CNY" in page
