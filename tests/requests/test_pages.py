@@ -297,6 +297,9 @@ def test_what_was_delivered_is_rated_once_from_my_day(client, world, deal, now):
     login(client, world.rep_a2)  # the person who delivered sees the rating
     page = client.get(f"/requests/{asked.id}").text
     assert "4 of 5" in page and "Well prepared" in page
+    delivered = client.get("/requests?status=done").text  # and their ratings in the inbox
+    rated = delivered.split(f'data-request="{asked.id}"')[1].split("</li>")[0]
+    assert "4 of 5" in rated and "Well prepared" in rated
 
 
 @pytest.mark.parametrize("rating", ["0", "6", "", "five"])
