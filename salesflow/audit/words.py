@@ -90,6 +90,7 @@ COMMON_LABELS = {
     "owner_id": _l("Logged by"),
     "deleted_at": _l("Deleted"),
     "source": _l("Source"),
+    "buying_roles": _l("Buying roles in this deal"),
     **tiering_pages.ACCOUNT_AUDIT_LABELS,  # an account's yearly potential
 }
 # Fields holding one id, a list of ids, or [user, role] pairs, and what the id names.
@@ -269,6 +270,8 @@ def _collect(entry: AuditEntry, wanted: dict[str, set[int]]) -> None:
                 wanted[ID_LIST_FIELDS[field]].update(v for v in value if isinstance(v, int))
             elif field in PAIR_FIELDS and isinstance(value, list):
                 wanted[USERS].update(p[0] for p in value if isinstance(p, list) and p)
+            elif field == "buying_roles" and isinstance(value, list):  # [contact, role] pairs
+                wanted[CONTACTS].update(p[0] for p in value if isinstance(p, list) and p)
             elif field == "spend" and isinstance(value, dict):  # a contact's shares of its cost
                 wanted[CONTACTS].update(i for i in map(_key_id, value) if i is not None)
 
@@ -329,6 +332,12 @@ def _named(field: str, value: Any, names: Names) -> str | None:
         return ", ".join(names.name(ID_LIST_FIELDS[field], v) for v in value)
     if field in PAIR_FIELDS and isinstance(value, list):
         return _pair_text(field, value, names)
+    if field == "buying_roles" and isinstance(value, list):  # a deal's contacts and roles
+        return "; ".join(
+            f"{names.name(CONTACTS, p[0])} ({label(p[1])})"
+            for p in value
+            if isinstance(p, list) and len(p) == 2
+        )
     if field == "spend" and isinstance(value, dict):  # {contact id: amount}
         return ", ".join(
             f"{names.name(CONTACTS, _key_id(k))} {formatting.format_money(v)}"

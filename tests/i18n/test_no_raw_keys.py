@@ -18,7 +18,7 @@ from salesflow.dependency import snapshots
 from salesflow.extensions import db
 from salesflow.handovers import services as handover_services
 from salesflow.interactions import services as interaction_services
-from salesflow.key_accounts import plans_services, spend
+from salesflow.key_accounts import deal_roles, plans_services, spend
 from salesflow.opportunities import moves
 from salesflow.opportunities import services as deal_services
 from salesflow.playbooks import registry
@@ -221,6 +221,18 @@ def rich(world, now):
         w.account_a,
         now.year,
         {"amounts": {"CNY": "65000.5"}, "versions": {"CNY": budget.version}},
+        actor=w.director_a,
+        now=now,
+    )
+    deal_roles.set_deal_contacts(  # its buying roles, one differing from the account's
+        deal,
+        {
+            "version": deal.version,
+            "contacts": [
+                {"contact_id": evaluator.id, "role": "decision_maker"},
+                {"contact_id": w.contact_a.id, "role": "influencer"},
+            ],
+        },
         actor=w.director_a,
         now=now,
     )

@@ -69,6 +69,7 @@ def test_the_ar_adds_changes_and_removes_a_contact(client, world, deal):
     )
     html = _page(client, world.rep_a, deal).get_data(as_text=True)
     assert "at the account: User" in html
+    assert "Wang Qiang (Decision maker)" in html  # the history, in words
     _post(client, world.rep_a, deal, contact_id=str(wang.id), role="coach")
     assert {"contact_id": wang.id, "role": "coach"} in deal_roles.contact_rows(deal)
     _post(client, world.rep_a, deal, contact_id=str(wang.id), role="coach", remove="1")
