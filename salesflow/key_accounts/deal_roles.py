@@ -56,10 +56,12 @@ def deal_contacts(opportunity: Opportunity) -> list[DealContact]:
 
 
 def _decision_makers(opportunity_ids: Collection[int]) -> sa.CTE:
-    """(opportunity_id, contact_id) of each deal's decision makers in the deal, as one CTE."""
+    """(opportunity_id, account_id, contact_id) of each deal's decision makers in the deal."""
     has_rows = sa.exists().where(OpportunityContact.opportunity_id == Opportunity.id)
     explicit = (
-        sa.select(OpportunityContact.opportunity_id, OpportunityContact.contact_id)
+        sa.select(
+            OpportunityContact.opportunity_id, Contact.account_id, OpportunityContact.contact_id
+        )
         .join(Contact, Contact.id == OpportunityContact.contact_id)
         .where(
             OpportunityContact.opportunity_id.in_(opportunity_ids),
@@ -68,7 +70,7 @@ def _decision_makers(opportunity_ids: Collection[int]) -> sa.CTE:
         )
     )
     by_default = (
-        sa.select(Opportunity.id, Contact.id)
+        sa.select(Opportunity.id, Contact.account_id, Contact.id)
         .join(Contact, Contact.account_id == Opportunity.account_id)
         .where(
             Opportunity.id.in_(opportunity_ids),
@@ -90,7 +92,11 @@ def single_threaded(opportunity_ids: Collection[int], *, now: datetime) -> set[i
     holders = sa.func.count(sa.distinct(TieTouch.user_id))
     query = (
         sa.select(dms.c.opportunity_id)
-        .join(TieTouch, TieTouch.contact_id == dms.c.contact_id)
+        # by the account first: the touch counts' key and covering index lead with it
+        .join(
+            TieTouch,
+            (TieTouch.account_id == dms.c.account_id) & (TieTouch.contact_id == dms.c.contact_id),
+        )
         .where(in_window(now))
         .group_by(dms.c.opportunity_id)
         .having(holders == 1)
