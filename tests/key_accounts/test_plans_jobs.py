@@ -71,6 +71,7 @@ def test_the_job_reads_a_fixed_number_of_queries_however_many_plans(app, world, 
     with app.test_request_context(), sql_statements() as many:
         jobs.plan_objectives_behind(now)
     assert len(_notes()) == 2 + 3 * 2  # each: its AR and its director
+
     def reads(seen: list[str]) -> list[str]:
         return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE"))]
 
