@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -53,6 +54,30 @@ def request_kinds(spec: str) -> tuple[dict[str, int] | None, dict[str, dict[str,
         if given:
             names[key] = dict(zip(("en", "zh"), (n.strip() for n in given), strict=False))
     return (lead or None), names
+
+
+# The spend kinds a cap may name (salesflow/key_accounts/spend_kinds.py, checked by a test).
+SPEND_CAP_KINDS = ("meal", "gift", "visit", "event", "travel", "other")
+
+
+def spend_caps(spec: str) -> dict[str, Decimal]:
+    """SPEND_CAPS from the environment: `kind=amount` pairs, comma-separated (`gift=500,meal=300`),
+    the most one customer attendee's share of a contact's cost may be before it is flagged (never
+    refused). Empty: no caps. A bad pair stops the start, naming it."""
+    caps: dict[str, Decimal] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        key, sign, amount = (part.strip() for part in item.partition("="))
+        try:
+            cap = Decimal(amount)
+        except ArithmeticError:
+            cap = None
+        if not sign or key not in SPEND_CAP_KINDS or cap is None or not cap.is_finite() or cap < 0:
+            kinds = ", ".join(SPEND_CAP_KINDS)
+            raise ValueError(f"SPEND_CAPS: {item!r} is not kind=amount (kinds: {kinds})")
+        if key in caps:
+            raise ValueError(f"SPEND_CAPS: {key!r} is given twice")
+        caps[key] = cap
+    return caps
 
 
 def json_object(name: str, spec: str) -> dict:
@@ -135,6 +160,8 @@ class Config:
     # Key accounts' tiering: weights, thresholds and rates over the defaults of
     # salesflow/key_accounts/tiering.py, key by key (a JSON object).
     TIERING = json_object("TIERING", os.environ.get("TIERING", ""))
+    # Relationship spend: the per-person cap of each spend kind (spend_caps; empty: none).
+    SPEND_CAPS = spend_caps(os.environ.get("SPEND_CAPS", ""))
     COMPANY_HOLIDAYS = [
         d.strip() for d in os.environ.get("SALESFLOW_HOLIDAYS", "").split(",") if d.strip()
     ]

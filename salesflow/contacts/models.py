@@ -104,6 +104,11 @@ class Contact(TimestampMixin, SoftDeleteMixin, VersionMixin, db.Model):
     interests: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 10_000})
     preferences: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 10_000})
     notes: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"max_length": 10_000})
+    # A government official: their share of a contact's cost above the per-person cap of its
+    # spend kind is flagged in stricter words (issue 17; flagged, never blocked).
+    government_official: so.Mapped[bool] = so.mapped_column(
+        default=False, server_default=sa.false()
+    )
     # A contact who left the customer keeps their history but leaves the decision chain.
     left_on: so.Mapped[date | None]
 
