@@ -96,6 +96,8 @@ class Panel:
     can_decide: bool
     can_set_potential: bool
     group: hierarchy.Group | None  # only for an account with subsidiaries in the group
+    group_dependency: hierarchy.GroupDependency | None  # with the group, rolled up
+    can_see_dependency: bool  # links the dependency dashboard
     potential_form: PotentialForm
     decision_form: DecisionForm
 
@@ -117,6 +119,7 @@ def panel(user: User, account: Account, now: datetime) -> Panel | None:
         return None
     scores = tiering.scores_for([account.id], now)[account.id]
     group = hierarchy.for_account(user, account)
+    in_group = bool(group.subsidiaries or group.hidden)
     potential_form = PotentialForm(
         formdata=None,
         yearly_potential=account.yearly_potential,
@@ -130,7 +133,9 @@ def panel(user: User, account: Account, now: datetime) -> Panel | None:
         history=_history(account.id),
         can_decide=scope.can_decide_tier(user, account),
         can_set_potential=scope.can_edit_account(user, account),
-        group=group if group.subsidiaries or group.hidden else None,
+        group=group if in_group else None,
+        group_dependency=hierarchy.group_dependency(account.id, user, now) if in_group else None,
+        can_see_dependency=scope.can_see_dependency(user),
         potential_form=potential_form,
         decision_form=DecisionForm(formdata=None, version=account.version),
     )

@@ -236,6 +236,11 @@ def rich(world, now):
         actor=w.director_a,
         now=now,
     )
+    account_services.create_account(  # a subsidiary: the group's part and its dependency
+        {"name": "Huadong East", "team_id": w.team_a.id, "parent_id": w.account_a.id},
+        actor=w.director_a,
+        now=earlier,
+    )
     snapshots.take(now=now)
     db.session.commit()
     return {"deal": deal, "log": log, "evaluator": evaluator, "handover": handover}

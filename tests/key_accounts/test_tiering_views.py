@@ -203,6 +203,9 @@ def test_the_panel_reads_a_fixed_number_of_queries(world, now):
         assert panel is not None
         return len(seen)
 
+    first = f.make_account(team=world.team_a, name="Sub first")  # the group's part shown
+    first.parent_id = parent.id
+    db.session.flush()
     few = count()
     for n in range(4):
         child = f.make_account(team=world.team_a if n % 2 else world.team_b, name=f"Sub {n}")
