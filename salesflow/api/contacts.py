@@ -36,6 +36,7 @@ class _ContactFields(Strict):
     phone: text(Contact.phone) | None = None
     profile: ProfileIn | None = None
     left_on: Day | None = None
+    government_official: bool | None = None
 
 
 class ContactIn(_ContactFields):
@@ -82,6 +83,7 @@ class ContactOut(BaseModel):
     phone: str | None
     profile: ProfileOut
     left_on: date | None
+    government_official: bool
     deleted_at: datetime | None
     version: int
     created_at: datetime
@@ -126,6 +128,7 @@ def contact_out(contact: Contact) -> dict[str, Any]:
         "email",
         "phone",
         "left_on",
+        "government_official",
         "deleted_at",
         "version",
         "created_at",

@@ -5,6 +5,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     SelectChoice,
@@ -46,6 +47,7 @@ FIELD_LABELS = {
     "interests": _l("Interests"),
     "preferences": _l("Preferences"),
     "notes": _l("Do / don't notes"),
+    "government_official": _l("Government official"),
     "left_on": _l("Left the customer on"),
     "deleted_at": _l("Deleted"),
 }
@@ -94,6 +96,7 @@ class ContactForm(FlaskForm):
     interests = _long_text("interests", _l("Hobbies, sports, what they like to talk about."))
     preferences = _long_text("preferences", _l("Food, drink, schedule, how they like to meet."))
     notes = _long_text("notes", _l("What to do and what to avoid at a reception."))
+    government_official = BooleanField(FIELD_LABELS["government_official"])
     left_on = DateField(FIELD_LABELS["left_on"], validators=[Optional()])
     version = HiddenField()
 
@@ -111,6 +114,7 @@ class ContactForm(FlaskForm):
     def service_data(self) -> dict[str, Any]:
         """The fields as the service expects them (empty strings are "not set")."""
         data = {name: getattr(self, name).data for name in EDITABLE_FIELDS}
+        data["government_official"] = bool(self.government_official.data)
         data["version"] = parse_id(self.version.data)
         return data
 

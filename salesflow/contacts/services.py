@@ -58,7 +58,10 @@ NEW_CONTACT_DEFAULTS = {
     "influence": Influence.medium,
     "attitude": Attitude.unknown,
 }
-CONTACT_FIELDS = (*TEXT_FIELDS, *ENUMS, "reports_to_id", "left_on")
+# A flag: attendees who are government officials have their shares of a contact's cost above
+# a spend cap flagged in stricter words (issue 17, key_accounts.spend_caps).
+FLAGS = ("government_official",)
+CONTACT_FIELDS = (*TEXT_FIELDS, *ENUMS, *FLAGS, "reports_to_id", "left_on")
 # What the account's relationship figures read of a contact (PRODUCT.md, Dependency analytics:
 # importance, key contact, current): a change of one is followed (ties.touches.changed).
 FIGURE_FIELDS = frozenset({"decision_role", "influence", "left_on"})
@@ -74,6 +77,16 @@ def _enum(value: Any, enum_cls: type[StrEnum], nullable: bool) -> tuple[Any, str
         return None, str(_l("Not one of the allowed values."))
 
 
+def _flag(value: Any, name: str, errors: Errors) -> bool:
+    """Yes or no; null (the API) is no."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        add(errors, name, _l("Choose yes or no."))
+        return False
+    return value
+
+
 def _clean_fields(data: dict[str, Any], now: datetime, errors: Errors) -> dict[str, Any]:
     """Shape and vocabulary of each field given; every problem is added to `errors`."""
     clean: dict[str, Any] = {}
@@ -87,6 +100,7 @@ def _clean_fields(data: dict[str, Any], now: datetime, errors: Errors) -> dict[s
             clean[name], problem = _enum(data[name], enum_cls, nullable)
             if problem:
                 errors.setdefault(name, []).append(problem)
+    clean.update({n: _flag(data[n], n, errors) for n in FLAGS if n in data})
     if "name" in clean and not clean["name"] and "name" not in errors:
         errors["name"] = [str(_l("Enter a name."))]
     if clean.get("email") and not EMAIL.match(clean["email"]):
@@ -189,6 +203,7 @@ def create_contacts(
         rows.append(
             {
                 **dict.fromkeys(CONTACT_FIELDS),
+                **dict.fromkeys(FLAGS, False),
                 **clean,
                 "account_id": account.id,
                 "created_at": now,
