@@ -133,7 +133,8 @@ def _account(account_id: int) -> Account:
 
 def group_dependency(account_id: int, reader: User, now: datetime) -> GroupDependency:
     """The dependency figures of the group rolled up, from the figures of its accounts the reader
-    may see (today's snapshot where it answers, as on the dependency dashboard): six queries."""
+    may see (today's snapshot where it answers, as on the dependency dashboard): six queries
+    when it answers for all of them, a fixed few more for those it does not."""
     visible, hidden = _visible_group(account_id, reader)
     found = queries.figures(set(visible), now=now)
     with_keys = [m for m in found.values() if m.key_contacts]
