@@ -14,6 +14,7 @@ from salesflow import clock
 from salesflow.auth.models import User
 from salesflow.interactions import queries
 from salesflow.interactions.models import Interaction
+from salesflow.key_accounts import spend_caps
 from salesflow.validation import parse_id
 
 PAGE = 30
@@ -24,6 +25,8 @@ ANCHOR = "timeline-entries"  # the list's id in the partial: a page link lands o
 class Entry:
     item: Interaction
     step_overdue: bool  # an open next step due before the company's today
+    # the attendees' shares of its cost above the per-person cap of its spend kind (issue 17)
+    cap_flags: tuple[spend_caps.Flag, ...] = ()
 
 
 class Timeline(list[Entry]):
@@ -39,9 +42,12 @@ class Timeline(list[Entry]):
 
 
 def entries(interactions: Iterable[Interaction], now: datetime) -> list[Entry]:
-    """Loaded interactions as timeline entries, as of `now`."""
+    """Loaded interactions as timeline entries, as of `now`, with their spend caps' flags: one
+    query for them all, none when none has a cost or no cap is set."""
     today = clock.today(now)
-    return [Entry(item, item.step_overdue(today)) for item in interactions]
+    items = list(interactions)
+    flags = spend_caps.flags(i.id for i in items if i.cost is not None)
+    return [Entry(i, i.step_overdue(today), tuple(flags.get(i.id, ()))) for i in items]
 
 
 def before_arg() -> int | None:

@@ -20,7 +20,7 @@ from salesflow.accounts.models import Account, AccountMember, TeamRole
 from salesflow.auth.models import User
 from salesflow.contacts.models import Contact
 from salesflow.extensions import db
-from salesflow.key_accounts import spend, spend_effect
+from salesflow.key_accounts import spend, spend_caps, spend_effect
 from salesflow.key_accounts.spend_models import AccountBudget
 from salesflow.teams.models import Team
 
@@ -63,6 +63,7 @@ class Panel:
     form: BudgetForm | None
     overview: bool  # the reader may open the spend page of every account in scope
     per_contact: list[tuple[int, str, Decimal]]  # the largest shares: contact id, name, amount
+    flagged: int = 0  # this year's attendees' shares above their spend cap (flagged, not refused)
 
 
 TOP_CONTACTS = 5
@@ -93,7 +94,12 @@ def panel(user: User, account: Account, now: datetime) -> Panel:
             year=summary.year,
         )
     return Panel(
-        summary, can_set, form, scope.can_see_spend(user), _per_contact(account, summary.year)
+        summary,
+        can_set,
+        form,
+        scope.can_see_spend(user),
+        _per_contact(account, summary.year),
+        spend_caps.flagged_in_year(account.id, summary.year),
     )
 
 

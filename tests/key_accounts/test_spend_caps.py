@@ -9,12 +9,12 @@ import pytest
 
 from config import SPEND_CAP_KINDS, spend_caps
 from salesflow.extensions import db
-from salesflow.interactions import services
+from salesflow.interactions import services, timeline
 from salesflow.key_accounts import spend_caps as caps_
 from salesflow.key_accounts.spend_caps import Row, over_caps
 from salesflow.key_accounts.spend_kinds import SPEND_KINDS
 from tests import factories as f
-from tests.conftest import sql_statements
+from tests.conftest import login, sql_statements
 
 D = Decimal
 
@@ -129,3 +129,66 @@ def test_no_caps_no_flags_and_no_query(world, now):
     with sql_statements() as seen:
         assert caps_.flags([logged.id]) == {}
     assert seen == []
+
+
+# On the pages ----------------------------------------------------------------------------------
+
+
+def _flag_lines(html: str) -> list[str]:
+    lines = []
+    for part in html.split("small spend-cap-flag ")[1:]:
+        lines.append(" ".join(part[part.index(">") + 1 : part.index("</p>")].split()))
+    return lines
+
+
+def test_the_timelines_and_the_panel_show_the_flags(client, world, now, capped):
+    official = f.make_contact(account=world.account_a, name="Zhao Lei")
+    official.government_official = True
+    f.make_interaction(
+        account=world.account_a,
+        owner=world.rep_a,
+        kind="meal",
+        cost=D("1000"),
+        contacts=[official, world.contact_a],
+    )
+    db.session.flush()
+    login(client, world.rep_a)
+    account = client.get(f"/accounts/{world.account_a.id}").get_data(as_text=True)
+    lines = _flag_lines(account)
+    assert len(lines) == 2
+    assert any(
+        x.startswith("⚑ Government official: Zhao Lei") and "500.00" in x and "300.00" in x
+        for x in lines
+    )
+    assert any(x.startswith(f"⚑ {world.contact_a.name}") for x in lines)
+    assert 'id="spend-cap-flags"' in account and "2 shares of costs" in account
+    person = client.get(f"/contacts/{official.id}").get_data(as_text=True)
+    assert len(_flag_lines(person)) == 2
+    chinese = client.get(
+        f"/accounts/{world.account_a.id}", headers={"Accept-Language": "zh"}
+    ).get_data(as_text=True)
+    assert len(_flag_lines(chinese)) == 2 and 'id="spend-cap-flags"' in chinese
+
+
+def test_a_timeline_reads_its_flags_in_one_query(world, now, capped):
+    def count(items) -> int:
+        with sql_statements() as seen:
+            timeline.entries(items, now)
+        return len(seen)
+
+    a = world.account_a
+    items = [
+        f.make_interaction(account=a, owner=world.rep_a, cost=D(1), contacts=[world.contact_a])
+    ]
+    db.session.flush()
+    assert count(items) == 1
+    for i in range(10):
+        people = [f.make_contact(account=a, name=f"Guest {i}") for _ in range(2)]
+        items.append(
+            f.make_interaction(
+                account=a, owner=world.rep_a, kind="meal", cost=D(900), contacts=people
+            )
+        )
+    db.session.flush()
+    assert count(items) == 1
+    assert count([f.make_interaction(account=a, owner=world.rep_a)]) == 0  # no cost, no query
