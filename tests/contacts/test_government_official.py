@@ -61,4 +61,4 @@ def test_the_page_shows_it_in_chinese(client, now, world):
     page = client.get(
         f"/contacts/{world.contact_a.id}", headers={"Accept-Language": "zh"}
     ).get_data(as_text=True)
-    assert 'id="government-official"' in page
+    assert 'id="government-official"' in page and "政府官员" in page

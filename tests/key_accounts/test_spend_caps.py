@@ -168,6 +168,7 @@ def test_the_timelines_and_the_panel_show_the_flags(client, world, now, capped):
         f"/accounts/{world.account_a.id}", headers={"Accept-Language": "zh"}
     ).get_data(as_text=True)
     assert len(_flag_lines(chinese)) == 2 and 'id="spend-cap-flags"' in chinese
+    assert any(x.startswith("⚑ 政府官员：Zhao Lei") for x in _flag_lines(chinese))
 
 
 def test_a_timeline_reads_its_flags_in_one_query(world, now, capped):
