@@ -121,7 +121,12 @@ def rich(world, now):
     )
     contact_services.update_contact(
         w.contact_a,
-        {"attitude": "champion", "level": "executive", "version": w.contact_a.version},
+        {
+            "attitude": "champion",
+            "level": "executive",
+            "government_official": True,
+            "version": w.contact_a.version,
+        },
         actor=w.rep_a,
         now=earlier,
     )
