@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from config import SPEND_CAP_KINDS, spend_caps
 from salesflow.extensions import db
 from salesflow.interactions import services, timeline
+from salesflow.interactions.models import Interaction
 from salesflow.key_accounts import spend_caps as caps_
 from salesflow.key_accounts.spend_caps import Row, over_caps
 from salesflow.key_accounts.spend_kinds import SPEND_KINDS
@@ -193,3 +195,27 @@ def test_a_timeline_reads_its_flags_in_one_query(world, now, capped):
     db.session.flush()
     assert count(items) == 1
     assert count([f.make_interaction(account=a, owner=world.rep_a)]) == 0  # no cost, no query
+
+
+def test_the_quick_log_keeps_a_cost_far_above_the_cap(client, world, now, capped):
+    """A gift of 50,000.00 to a government official, cap 500: logged all the same (302), and its
+    page shows the stricter flag."""
+    world.contact_a.government_official = True
+    db.session.flush()
+    login(client, world.rep_a)
+    data = {
+        "account_id": str(world.account_a.id),
+        "kind": "meal",
+        "spend_kind": "gift",
+        "occurred_at": "2026-11-20T19:00",
+        "contact_ids": [str(world.contact_a.id)],
+        "participant_ids": [str(world.rep_a.id)],
+        "summary": "A gift",
+        "cost": "50000",
+    }
+    saved = client.post("/interactions/new", data=data)
+    assert saved.status_code == 302
+    logged = db.session.scalars(sa.select(Interaction).where(Interaction.summary == "A gift")).one()
+    assert logged.cost == D("50000.00")
+    page = client.get(f"/interactions/{logged.id}").get_data(as_text=True)
+    assert any(x.startswith("⚑ Government official") for x in _flag_lines(page))
