@@ -21,6 +21,9 @@ from salesflow.unit_of_work import refuse
 
 T = TypeVar("T")
 
+# The filter of every free-text field: the spaces around what was typed are not kept.
+STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
+
 
 def fits(column: Any) -> Length:
     """The length check of a text field bound for `column`: the column says how long (one place

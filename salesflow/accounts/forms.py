@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from salesflow.accounts.models import Account, TeamRole, Tier
-from salesflow.forms import fits
+from salesflow.forms import STRIP, fits
 from salesflow.labels import choices
 from salesflow.validation import MAX_ID, coerce_id, parse_id
 
@@ -35,29 +35,27 @@ FIELD_LABELS = {
     "deleted_at": _l("Deleted"),
 }
 
-_strip = [lambda value: value.strip() if isinstance(value, str) else value]
-
 
 class AccountForm(FlaskForm):
     name = StringField(
-        FIELD_LABELS["name"], validators=[DataRequired(), fits(Account.name)], filters=_strip
+        FIELD_LABELS["name"], validators=[DataRequired(), fits(Account.name)], filters=STRIP
     )
     team_id = SelectField(FIELD_LABELS["team_id"], coerce=coerce_id, validate_choice=False)
     tier = SelectField(FIELD_LABELS["tier"], choices=choices(Tier), default="C")
     industry = StringField(
-        FIELD_LABELS["industry"], validators=[fits(Account.industry)], filters=_strip
+        FIELD_LABELS["industry"], validators=[fits(Account.industry)], filters=STRIP
     )
-    region = StringField(FIELD_LABELS["region"], validators=[fits(Account.region)], filters=_strip)
+    region = StringField(FIELD_LABELS["region"], validators=[fits(Account.region)], filters=STRIP)
     parent_id = IntegerField(
         FIELD_LABELS["parent_id"],
         validators=[Optional(), NumberRange(min=1, max=MAX_ID)],
         description=_l("The number of the parent account (in its page address), if any."),
     )
     address = StringField(
-        FIELD_LABELS["address"], validators=[fits(Account.address)], filters=_strip
+        FIELD_LABELS["address"], validators=[fits(Account.address)], filters=STRIP
     )
     website = StringField(
-        FIELD_LABELS["website"], validators=[fits(Account.website)], filters=_strip
+        FIELD_LABELS["website"], validators=[fits(Account.website)], filters=STRIP
     )
     notes = TextAreaField(FIELD_LABELS["notes"], validators=[Optional(), fits(Account.notes)])
     version = HiddenField()

@@ -24,7 +24,7 @@ from salesflow.contacts.models import (
     Influence,
     Level,
 )
-from salesflow.forms import DateField, fits
+from salesflow.forms import STRIP, DateField, fits
 from salesflow.labels import choices
 from salesflow.validation import coerce_id, parse_id
 
@@ -52,12 +52,10 @@ FIELD_LABELS = {
     "deleted_at": _l("Deleted"),
 }
 
-_strip = [lambda value: value.strip() if isinstance(value, str) else value]
-
 
 def _text(name: str, **kwargs: Any) -> StringField:
     return StringField(
-        FIELD_LABELS[name], validators=[fits(getattr(Contact, name))], filters=_strip, **kwargs
+        FIELD_LABELS[name], validators=[fits(getattr(Contact, name))], filters=STRIP, **kwargs
     )
 
 
@@ -65,7 +63,7 @@ def _long_text(name: str, description: Any = None) -> TextAreaField:
     return TextAreaField(
         FIELD_LABELS[name],
         validators=[fits(getattr(Contact, name))],
-        filters=_strip,
+        filters=STRIP,
         description=description,
         render_kw={"rows": 3},
     )
@@ -88,8 +86,8 @@ class ContactForm(FlaskForm):
     attitude = SelectField(
         FIELD_LABELS["attitude"], choices=choices(Attitude), default=Attitude.unknown.value
     )
-    email = EmailField(FIELD_LABELS["email"], validators=[fits(Contact.email)], filters=_strip)
-    phone = TelField(FIELD_LABELS["phone"], validators=[fits(Contact.phone)], filters=_strip)
+    email = EmailField(FIELD_LABELS["email"], validators=[fits(Contact.email)], filters=STRIP)
+    phone = TelField(FIELD_LABELS["phone"], validators=[fits(Contact.phone)], filters=STRIP)
     background = _long_text("background", _l("Career, past projects, position in the company."))
     education = _text("education")
     hometown = _text("hometown")

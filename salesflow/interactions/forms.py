@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from salesflow import clock
-from salesflow.forms import DateField, DateTimeLocalField, fits
+from salesflow.forms import STRIP, DateField, DateTimeLocalField, fits
 from salesflow.interactions.models import Interaction, Kind
 from salesflow.key_accounts import spend_kinds
 from salesflow.key_accounts.expectations_quicklog import PerceptionFields
@@ -46,7 +46,6 @@ FIELD_LABELS = {
     "opportunity_id": _l("Opportunity"),
 }
 
-_strip = [lambda value: value.strip() if isinstance(value, str) else value]
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
@@ -80,17 +79,17 @@ class InteractionForm(PerceptionFields, FlaskForm):
     summary = TextAreaField(
         FIELD_LABELS["summary"],
         validators=[fits(Interaction.summary)],
-        filters=_strip,
+        filters=STRIP,
         render_kw={"rows": 3},
     )
     outcome = TextAreaField(
         FIELD_LABELS["outcome"],
         validators=[fits(Interaction.outcome)],
-        filters=_strip,
+        filters=STRIP,
         render_kw={"rows": 2},
     )
     next_step = StringField(
-        FIELD_LABELS["next_step"], validators=[fits(Interaction.next_step)], filters=_strip
+        FIELD_LABELS["next_step"], validators=[fits(Interaction.next_step)], filters=STRIP
     )
     next_step_due = DateField(FIELD_LABELS["next_step_due"], validators=[Optional()])
     cost = DecimalField(FIELD_LABELS["cost"], validators=[Optional()], places=None)

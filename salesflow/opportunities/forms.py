@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from salesflow.forms import DateField, fits
+from salesflow.forms import STRIP, DateField, fits
 from salesflow.labels import LABELS, choices
 from salesflow.opportunities.models import (
     Approval,
@@ -43,26 +43,24 @@ FIELD_LABELS = {
     "deleted_at": _l("Deleted"),
 }
 
-_strip = [lambda value: value.strip() if isinstance(value, str) else value]
-
 
 class OpportunityForm(FlaskForm):
-    name = StringField(FIELD_LABELS["name"], validators=[fits(Opportunity.name)], filters=_strip)
+    name = StringField(FIELD_LABELS["name"], validators=[fits(Opportunity.name)], filters=STRIP)
     playbook = SelectField(FIELD_LABELS["playbook"], validate_choice=False)
     amount = DecimalField(FIELD_LABELS["amount"], validators=[Optional()], places=None)
-    currency = StringField(FIELD_LABELS["currency"], filters=_strip)  # the service checks it
+    currency = StringField(FIELD_LABELS["currency"], filters=STRIP)  # the service checks it
     expected_close = DateField(FIELD_LABELS["expected_close"], validators=[Optional()])
     customer_need = TextAreaField(
         FIELD_LABELS["customer_need"],
         validators=[fits(Opportunity.customer_need)],
-        filters=_strip,
+        filters=STRIP,
         render_kw={"rows": 3},
         description=_l(
             "The business problem in the customer's words, and why it must be solved now."
         ),
     )
     competitors = StringField(
-        FIELD_LABELS["competitors"], validators=[fits(Opportunity.competitors)], filters=_strip
+        FIELD_LABELS["competitors"], validators=[fits(Opportunity.competitors)], filters=STRIP
     )
     version = HiddenField()
     # a new deal's iron triangle, offered as the account team has it (edited later on its page)
@@ -111,12 +109,12 @@ class MoveForm(FlaskForm):
 
     version = HiddenField()
     to_stage = HiddenField()
-    reason = StringField(_l("Reason"), validators=[fits(StageChange.reason)], filters=_strip)
-    note = StringField(_l("Note"), validators=[fits(Opportunity.close_reason)], filters=_strip)
+    reason = StringField(_l("Reason"), validators=[fits(StageChange.reason)], filters=STRIP)
+    note = StringField(_l("Note"), validators=[fits(Opportunity.close_reason)], filters=STRIP)
     override_reason = StringField(
         _l("Override reason"),
         validators=[fits(StageChange.reason)],
-        filters=_strip,
+        filters=STRIP,
         description=_l("Directors only: why the deal may go on with unmet criteria."),
     )
 
@@ -135,7 +133,7 @@ class TickForm(FlaskForm):
     evidence = TextAreaField(
         _l("Evidence"),
         validators=[fits(ChecklistTick.evidence)],
-        filters=_strip,
+        filters=STRIP,
         render_kw={"rows": 2},
     )
 
@@ -143,7 +141,7 @@ class TickForm(FlaskForm):
 class ApprovalForm(FlaskForm):
     gate = HiddenField()
     decision = HiddenField()
-    comment = StringField(_l("Comment"), validators=[fits(Approval.comment)], filters=_strip)
+    comment = StringField(_l("Comment"), validators=[fits(Approval.comment)], filters=STRIP)
 
 
 def role_choices() -> list[Any]:

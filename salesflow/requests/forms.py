@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from salesflow.forms import ButtonForm, DateField, fits
+from salesflow.forms import STRIP, ButtonForm, DateField, fits
 from salesflow.requests.models import InternalRequest
 from salesflow.validation import coerce_id, parse_id
 
@@ -26,8 +26,6 @@ FIELD_LABELS = {
     "rating_comment": _l("Comment (optional)"),
 }
 
-_strip = [lambda value: value.strip() if isinstance(value, str) else value]
-
 
 class AskForm(FlaskForm):
     """Asking a colleague: the account comes from the page the form was opened from (the
@@ -36,7 +34,7 @@ class AskForm(FlaskForm):
     account_id = HiddenField()
     kind = SelectField(FIELD_LABELS["kind"], validate_choice=False)
     title = StringField(
-        FIELD_LABELS["title"], validators=[fits(InternalRequest.title)], filters=_strip
+        FIELD_LABELS["title"], validators=[fits(InternalRequest.title)], filters=STRIP
     )
     opportunity_id = SelectField(
         FIELD_LABELS["opportunity_id"], coerce=coerce_id, validate_choice=False
@@ -46,13 +44,13 @@ class AskForm(FlaskForm):
     details = TextAreaField(
         FIELD_LABELS["details"],
         validators=[fits(InternalRequest.details)],
-        filters=_strip,
+        filters=STRIP,
         render_kw={"rows": 4},
     )
     rush_reason = TextAreaField(
         FIELD_LABELS["rush_reason"],
         validators=[fits(InternalRequest.rush_reason)],
-        filters=_strip,
+        filters=STRIP,
         render_kw={"rows": 2},
         description=_l("Only when you need it sooner than the minimum lead time."),
     )
@@ -78,7 +76,7 @@ class TransitionForm(ButtonForm):
     comment = TextAreaField(
         FIELD_LABELS["comment"],
         validators=[fits(InternalRequest.delivered)],
-        filters=_strip,
+        filters=STRIP,
         render_kw={"rows": 2},
     )
 
@@ -94,7 +92,7 @@ class RateForm(ButtonForm):
     comment = TextAreaField(
         FIELD_LABELS["rating_comment"],
         validators=[fits(InternalRequest.rating_comment)],
-        filters=_strip,
+        filters=STRIP,
         render_kw={"rows": 2},
     )
 

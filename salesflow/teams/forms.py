@@ -9,21 +9,19 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from salesflow.auth.forms import PASSWORD_HINT
 from salesflow.auth.models import Role, User
-from salesflow.forms import fits
+from salesflow.forms import STRIP, fits
 from salesflow.labels import choices
 from salesflow.teams.models import Team
 from salesflow.validation import coerce_id
-
-_strip = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
 class UserForm(FlaskForm):
     """Create or change a user. The password is required when creating (the service says so)
     and optional when editing: blank keeps the current one."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), fits(User.name)], filters=_strip)
+    name = StringField(_l("Name"), validators=[DataRequired(), fits(User.name)], filters=STRIP)
     email = EmailField(
-        _l("E-mail"), validators=[DataRequired(), Email(), fits(User.email)], filters=_strip
+        _l("E-mail"), validators=[DataRequired(), Email(), fits(User.email)], filters=STRIP
     )
     role = SelectField(_l("Role"), choices=choices(Role), default=Role.rep.value)
     team_id = SelectField(_l("Team"), coerce=coerce_id)
@@ -60,7 +58,7 @@ class UserForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), fits(Team.name)], filters=_strip)
+    name = StringField(_l("Name"), validators=[DataRequired(), fits(Team.name)], filters=STRIP)
     director_id = SelectField(_l("Director"), coerce=coerce_id)
 
     def set_director_choices(self, candidates: list[User]) -> None:
